@@ -1,0 +1,729 @@
+//! Configuration: lookup, parsing with key paths, and validation into runtime types.
+//!
+//! Lookup order: `--config PATH` > `LLMROUTE_CONFIG` > `./llmroute.toml` > the embedded default.
+//! Every error names the file, the line and column when known, and the key path, e.g.
+//! ``llmroute.toml:31:9: `rules[1].model`: unknown model `gpt4o`; did you mean `gpt-4o`?``.
+//! Array indices in key paths count from 0.
+
+pub mod raw;
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use jiff::tz::TimeZone;
+use regex::Regex;
+
+use crate::error::{Error, Result, did_you_mean};
+use crate::tokenizer::Counting;
+pub use raw::{KeywordMatch, Params, RawConfig, StageName};
+use raw::{ModelRef, RawTier};
+
+/// The default configuration compiled into the binary.
+pub const EMBEDDED_DEFAULT: &str = include_str!("default.toml");
+
+/// Index of a model in [`Config::models`].
+pub type ModelId = usize;
+
+/// Where the effective configuration came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Flag(PathBuf),
+    Env(PathBuf),
+    WorkingDir(PathBuf),
+    Embedded,
+}
+
+impl Source {
+    /// The name used in messages: the path as given, or `<embedded default>`.
+    pub fn file_name(&self) -> String {
+        match self {
+            Source::Flag(p) | Source::Env(p) | Source::WorkingDir(p) => p.display().to_string(),
+            Source::Embedded => "<embedded default>".to_string(),
+        }
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            Source::Flag(p) => write!(f, "{} (--config)", p.display()),
+            Source::Env(p) => write!(f, "{} (LLMROUTE_CONFIG)", p.display()),
+            Source::WorkingDir(p) => write!(f, "{} (working directory)", p.display()),
+            Source::Embedded => f.write_str("embedded default"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub name: String,
+    /// Position in the tier order (higher = more capable).
+    pub tier_rank: i64,
+    /// The tier as written: a name, or the rank as text.
+    pub tier: String,
+    /// USD per 1M input tokens.
+    pub input_price: f64,
+    /// USD per 1M output tokens.
+    pub output_price: f64,
+    pub daily_quota: Option<u64>,
+    pub params: Params,
+    pub provider: Option<String>,
+    pub model_id: Option<String>,
+    pub expected_output_tokens: u32,
+    pub counting: Counting,
+}
+
+impl Model {
+    /// Cost in USD of a call with these token counts.
+    pub fn cost(&self, input_tokens: u64, output_tokens: u64) -> f64 {
+        (input_tokens as f64 * self.input_price + output_tokens as f64 * self.output_price) / 1e6
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub name: String,
+    pub keywords: Vec<String>,
+    pub keyword_match: KeywordMatch,
+    pub regex: Option<Regex>,
+    pub min_length: Option<usize>,
+    pub max_length: Option<usize>,
+    pub tags: Vec<String>,
+    pub model: ModelId,
+    pub params: Params,
+}
+
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub model: ModelId,
+    pub params: Params,
+}
+
+#[derive(Debug, Clone)]
+pub struct KeywordDim {
+    pub keywords: Vec<String>,
+    pub saturation: f64,
+    pub weight: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Band {
+    pub name: String,
+    pub below: Option<f64>,
+    pub model: ModelId,
+    pub params: Params,
+}
+
+#[derive(Debug, Clone)]
+pub struct Difficulty {
+    pub length_saturation: f64,
+    pub length_weight: f64,
+    pub reasoning: KeywordDim,
+    pub structure: KeywordDim,
+    pub domain: KeywordDim,
+    pub bands: Vec<Band>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ChainConfig {
+    pub stages: Vec<StageName>,
+    /// Fallback order, cheapest first.
+    pub fallback: Vec<ModelId>,
+}
+
+/// A validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub source: Source,
+    pub raw: RawConfig,
+    pub tiers: Vec<String>,
+    pub models: Vec<Model>,
+    pub rules: Vec<Rule>,
+    pub default_route: Route,
+    pub difficulty: Difficulty,
+    pub chain: ChainConfig,
+    pub timezone: TimeZone,
+    pub timezone_name: String,
+    pub output_tokens: u32,
+}
+
+impl Config {
+    /// Finds and loads the effective configuration.
+    pub fn load(flag: Option<&Path>) -> Result<Config> {
+        let source = locate(flag);
+        match &source {
+            Source::Embedded => Config::from_str(EMBEDDED_DEFAULT, Source::Embedded),
+            Source::Flag(p) | Source::Env(p) | Source::WorkingDir(p) => {
+                let text = read_text(p)?;
+                Config::from_str(&text, source.clone())
+            }
+        }
+    }
+
+    /// Parses and validates `text`.
+    pub fn from_str(text: &str, source: Source) -> Result<Config> {
+        let file = source.file_name();
+        let raw = parse(text, &file)?;
+        Validator { text, file: &file }.validate(raw, source.clone())
+    }
+
+    pub fn model_id(&self, name: &str) -> Option<ModelId> {
+        self.models.iter().position(|m| m.name == name)
+    }
+
+    /// Looks a model up by name, with a "did you mean" on failure.
+    pub fn require_model(&self, name: &str) -> Result<ModelId> {
+        self.model_id(name).ok_or_else(|| {
+            let hint = did_you_mean(name, self.models.iter().map(|m| m.name.as_str())).unwrap_or_else(|| {
+                format!(" (known: {})", self.models.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", "))
+            });
+            Error::usage(format!("unknown model `{name}`{hint}"))
+        })
+    }
+
+    /// Model ids ordered cheapest first: by tier, then by price, then by name.
+    pub fn models_by_cost(&self) -> Vec<ModelId> {
+        by_cost(&self.models)
+    }
+}
+
+/// Applies the lookup order.
+pub fn locate(flag: Option<&Path>) -> Source {
+    if let Some(p) = flag {
+        return Source::Flag(p.to_path_buf());
+    }
+    if let Some(p) = std::env::var_os("LLMROUTE_CONFIG").filter(|v| !v.is_empty()) {
+        return Source::Env(PathBuf::from(p));
+    }
+    let cwd = PathBuf::from("llmroute.toml");
+    if cwd.is_file() {
+        return Source::WorkingDir(cwd);
+    }
+    Source::Embedded
+}
+
+fn read_text(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::Config(format!("{}: cannot read configuration: {}", path.display(), io_reason(&e))))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        Error::Config(format!("{}:{line}: not valid UTF-8 (byte offset {at})", path.display()))
+    })
+}
+
+/// The OS error without Rust's "(os error 2)" suffix.
+pub fn io_reason(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+/// 1-based line and column (in characters) of byte offset `at`.
+pub fn line_col(text: &str, at: usize) -> (usize, usize) {
+    let at = at.min(text.len());
+    let before = &text[..text.floor_char_boundary(at)];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+fn parse(text: &str, file: &str) -> Result<RawConfig> {
+    let de = toml::Deserializer::parse(text).map_err(|e| {
+        let loc = e.span().map(|s| line_col(text, s.start));
+        Error::Config(format_error(file, loc, None, &format!("invalid TOML: {}", first_line(e.message()))))
+    })?;
+    serde_path_to_error::deserialize::<_, RawConfig>(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let loc = inner.span().map(|s| line_col(text, s.start));
+        let (path, msg) = explain_serde(&path, inner.message());
+        Error::Config(format_error(file, loc, path.as_deref(), &msg))
+    })
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or(s).trim()
+}
+
+/// Rewrites serde's messages into llmroute's vocabulary ("key" rather than "field").
+fn explain_serde(path: &str, message: &str) -> (Option<String>, String) {
+    let base = if path == "." || path.is_empty() { None } else { Some(path.to_string()) };
+    let join = |key: &str| match &base {
+        Some(b) => format!("{b}.{key}"),
+        None => key.to_string(),
+    };
+    let message = first_line(message);
+    if let Some(rest) = message.strip_prefix("unknown field `")
+        && let Some((key, expected)) = rest.split_once('`')
+    {
+        let options: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        let hint = did_you_mean(key, options.iter().copied()).unwrap_or_else(|| {
+            format!("; expected one of {}", options.iter().map(|o| format!("`{o}`")).collect::<Vec<_>>().join(", "))
+        });
+        let path = match &base {
+            Some(b) if b == key || b.ends_with(&format!(".{key}")) => b.clone(),
+            _ => join(key),
+        };
+        return (Some(path), format!("unknown key{hint}"));
+    }
+    if let Some(rest) = message.strip_prefix("missing field `")
+        && let Some((key, _)) = rest.split_once('`')
+    {
+        return (Some(join(key)), "missing required key".to_string());
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant `")
+        && let Some((value, expected)) = rest.split_once('`')
+    {
+        let options: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        let hint = did_you_mean(value, options.iter().copied()).unwrap_or_else(|| {
+            format!("; expected one of {}", options.iter().map(|o| format!("`{o}`")).collect::<Vec<_>>().join(", "))
+        });
+        return (base, format!("unknown value `{value}`{hint}"));
+    }
+    (base, message.to_string())
+}
+
+fn format_error(file: &str, loc: Option<(usize, usize)>, path: Option<&str>, msg: &str) -> String {
+    let mut s = file.to_string();
+    if let Some((l, c)) = loc {
+        s.push_str(&format!(":{l}:{c}"));
+    }
+    if let Some(p) = path {
+        s.push_str(&format!(": `{p}`"));
+    }
+    s.push_str(": ");
+    s.push_str(msg);
+    s
+}
+
+struct Validator<'a> {
+    text: &'a str,
+    file: &'a str,
+}
+
+impl Validator<'_> {
+    fn err(&self, path: &str, msg: impl fmt::Display) -> Error {
+        Error::Config(format_error(self.file, None, Some(path), &msg.to_string()))
+    }
+
+    fn err_at(&self, span: std::ops::Range<usize>, path: &str, msg: impl fmt::Display) -> Error {
+        let loc = Some(line_col(self.text, span.start));
+        Error::Config(format_error(self.file, loc, Some(path), &msg.to_string()))
+    }
+
+    fn model_ref(&self, names: &HashMap<&str, ModelId>, r: &ModelRef, path: &str) -> Result<ModelId> {
+        let name = r.get_ref();
+        names.get(name.as_str()).copied().ok_or_else(|| {
+            let hint = did_you_mean(name, names.keys().copied()).unwrap_or_default();
+            self.err_at(r.span(), path, format!("unknown model `{name}`{hint}"))
+        })
+    }
+
+    fn params(&self, p: &Params, path: &str) -> Result<()> {
+        if let Some(t) = p.temperature
+            && !(0.0..=2.0).contains(&t)
+        {
+            return Err(self.err(&format!("{path}.temperature"), format!("{t} is outside 0..=2")));
+        }
+        if let Some(t) = p.top_p
+            && !(t > 0.0 && t <= 1.0)
+        {
+            return Err(self.err(&format!("{path}.top_p"), format!("{t} is outside (0, 1]")));
+        }
+        if p.max_tokens == Some(0) {
+            return Err(self.err(&format!("{path}.max_tokens"), "must be at least 1"));
+        }
+        Ok(())
+    }
+
+    fn non_negative(&self, v: f64, path: &str) -> Result<()> {
+        if !v.is_finite() || v < 0.0 {
+            return Err(self.err(path, format!("must be a non-negative number, got {v}")));
+        }
+        Ok(())
+    }
+
+    fn validate(&self, raw: RawConfig, source: Source) -> Result<Config> {
+        // Tiers.
+        if raw.tiers.is_empty() {
+            return Err(self.err("tiers", "needs at least one tier name"));
+        }
+        let mut seen = HashSet::new();
+        for (i, t) in raw.tiers.iter().enumerate() {
+            if !seen.insert(t.as_str()) {
+                return Err(self.err(&format!("tiers[{i}]"), format!("duplicate tier `{t}`")));
+            }
+        }
+
+        // Models.
+        if raw.models.is_empty() {
+            return Err(self.err("models", "the catalog needs at least one model"));
+        }
+        let mut models = Vec::with_capacity(raw.models.len());
+        for (name, m) in &raw.models {
+            let path = format!("models.{}", key(name));
+            let (tier_rank, tier) = match &m.tier {
+                RawTier::Name(t) => match raw.tiers.iter().position(|x| x == t) {
+                    Some(i) => (i as i64, t.clone()),
+                    None => {
+                        let hint = did_you_mean(t, raw.tiers.iter().map(String::as_str)).unwrap_or_else(|| {
+                            format!(
+                                "; tiers are {}",
+                                raw.tiers.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")
+                            )
+                        });
+                        return Err(self.err(&format!("{path}.tier"), format!("unknown tier `{t}`{hint}")));
+                    }
+                },
+                RawTier::Rank(r) => (*r, r.to_string()),
+            };
+            self.non_negative(m.input_price, &format!("{path}.input_price"))?;
+            self.non_negative(m.output_price, &format!("{path}.output_price"))?;
+            self.params(&m.params, &format!("{path}.params"))?;
+            let id = m.model_id.as_deref().unwrap_or(name);
+            let openai = ["gpt-", "o1", "o3", "o4", "chatgpt-"].iter().any(|p| id.starts_with(p));
+            models.push(Model {
+                name: name.clone(),
+                tier_rank,
+                tier,
+                input_price: m.input_price,
+                output_price: m.output_price,
+                daily_quota: m.daily_quota,
+                params: m.params.clone(),
+                provider: m.provider.clone(),
+                model_id: m.model_id.clone(),
+                expected_output_tokens: m.expected_output_tokens.unwrap_or(raw.estimate.output_tokens),
+                counting: if openai { Counting::Exact } else { Counting::Approximate },
+            });
+        }
+        let names: HashMap<&str, ModelId> = models.iter().enumerate().map(|(i, m)| (m.name.as_str(), i)).collect();
+
+        // Rules.
+        let mut rules = Vec::with_capacity(raw.rules.len());
+        let mut rule_names = HashSet::new();
+        for (i, r) in raw.rules.iter().enumerate() {
+            let path = format!("rules[{i}]");
+            if r.name.trim().is_empty() {
+                return Err(self.err(&format!("{path}.name"), "must not be empty"));
+            }
+            if !rule_names.insert(r.name.as_str()) {
+                return Err(self.err(&format!("{path}.name"), format!("duplicate rule name `{}`", r.name)));
+            }
+            if let Some(j) = r.keywords.iter().position(|k| k.trim().is_empty()) {
+                return Err(self.err(&format!("{path}.keywords[{j}]"), "keywords must not be empty"));
+            }
+            let regex = match &r.regex {
+                Some(re) => Some(Regex::new(&format!("(?i){re}")).map_err(|e| {
+                    self.err(&format!("{path}.regex"), format!("invalid regex: {}", first_line(&e.to_string())))
+                })?),
+                None => None,
+            };
+            if r.keywords.is_empty()
+                && regex.is_none()
+                && r.min_length.is_none()
+                && r.max_length.is_none()
+                && r.tags.is_empty()
+            {
+                return Err(self.err(
+                    &path,
+                    "a rule needs at least one condition (`keywords`, `regex`, `min_length`, `max_length` or `tags`); \
+                     put a catch-all route in `default_route`",
+                ));
+            }
+            if let (Some(lo), Some(hi)) = (r.min_length, r.max_length)
+                && lo > hi
+            {
+                return Err(self.err(&format!("{path}.min_length"), format!("{lo} is greater than max_length {hi}")));
+            }
+            self.params(&r.params, &format!("{path}.params"))?;
+            let model = self.model_ref(&names, &r.model, &format!("{path}.model"))?;
+            rules.push(Rule {
+                name: r.name.clone(),
+                keywords: r.keywords.clone(),
+                keyword_match: r.keyword_match,
+                regex,
+                min_length: r.min_length,
+                max_length: r.max_length,
+                tags: r.tags.clone(),
+                model,
+                params: r.params.clone(),
+            });
+        }
+
+        // Difficulty.
+        let d = &raw.difficulty;
+        let positive = |v: f64, path: &str| -> Result<()> {
+            if !v.is_finite() || v <= 0.0 {
+                return Err(self.err(path, format!("must be a positive number, got {v}")));
+            }
+            Ok(())
+        };
+        positive(d.length.saturation, "difficulty.length.saturation")?;
+        self.non_negative(d.length.weight, "difficulty.length.weight")?;
+        let mut dims = Vec::new();
+        for (name, dim) in [("reasoning", &d.reasoning), ("structure", &d.structure), ("domain", &d.domain)] {
+            positive(dim.saturation, &format!("difficulty.{name}.saturation"))?;
+            self.non_negative(dim.weight, &format!("difficulty.{name}.weight"))?;
+            if let Some(j) = dim.keywords.iter().position(|k| k.trim().is_empty()) {
+                return Err(self.err(&format!("difficulty.{name}.keywords[{j}]"), "keywords must not be empty"));
+            }
+            dims.push(KeywordDim { keywords: dim.keywords.clone(), saturation: dim.saturation, weight: dim.weight });
+        }
+        if d.bands.is_empty() {
+            return Err(self.err("difficulty.bands", "needs at least one band"));
+        }
+        let mut bands = Vec::with_capacity(d.bands.len());
+        let mut previous: Option<f64> = None;
+        let last = d.bands.len() - 1;
+        for (i, b) in d.bands.iter().enumerate() {
+            let path = format!("difficulty.bands[{i}]");
+            match (b.below, i == last) {
+                (Some(_), true) => {
+                    return Err(
+                        self.err(&format!("{path}.below"), "the last band takes every remaining score; remove `below`")
+                    );
+                }
+                (None, false) => {
+                    return Err(self.err(&format!("{path}.below"), "missing; only the last band may leave out `below`"));
+                }
+                (Some(v), false) => {
+                    if !v.is_finite() {
+                        return Err(self.err(&format!("{path}.below"), format!("must be a number, got {v}")));
+                    }
+                    if let Some(p) = previous
+                        && v <= p
+                    {
+                        return Err(self.err(
+                            &format!("{path}.below"),
+                            format!("thresholds out of order: {v} is not above the previous band's {p}"),
+                        ));
+                    }
+                    previous = Some(v);
+                }
+                (None, true) => {}
+            }
+            self.params(&b.params, &format!("{path}.params"))?;
+            let model = self.model_ref(&names, &b.model, &format!("{path}.model"))?;
+            bands.push(Band {
+                name: b.name.clone().unwrap_or_else(|| format!("band{i}")),
+                below: b.below,
+                model,
+                params: b.params.clone(),
+            });
+        }
+        let [reasoning, structure, domain]: [KeywordDim; 3] =
+            dims.try_into().map_err(|_| self.err("difficulty", "internal: expected three keyword dimensions"))?;
+        let difficulty = Difficulty {
+            length_saturation: d.length.saturation,
+            length_weight: d.length.weight,
+            reasoning,
+            structure,
+            domain,
+            bands,
+        };
+
+        // Default route.
+        let default_route = match &raw.default_route {
+            Some(r) => {
+                self.params(&r.params, "default_route.params")?;
+                Route { model: self.model_ref(&names, &r.model, "default_route.model")?, params: r.params.clone() }
+            }
+            None => Route { model: cheapest(&models), params: Params::default() },
+        };
+
+        // Chain.
+        if raw.chain.stages.is_empty() {
+            return Err(self.err("chain.stages", "needs at least one stage"));
+        }
+        let mut seen_stages = HashSet::new();
+        for (i, s) in raw.chain.stages.iter().enumerate() {
+            if !seen_stages.insert(*s) {
+                return Err(self.err(&format!("chain.stages[{i}]"), format!("duplicate stage `{}`", s.as_str())));
+            }
+        }
+        let fallback = match &raw.chain.fallback {
+            Some(list) => {
+                let mut ids = Vec::with_capacity(list.len());
+                for (i, r) in list.iter().enumerate() {
+                    let id = self.model_ref(&names, r, &format!("chain.fallback[{i}]"))?;
+                    if ids.contains(&id) {
+                        return Err(self.err_at(
+                            r.span(),
+                            &format!("chain.fallback[{i}]"),
+                            format!("`{}` is listed twice", r.get_ref()),
+                        ));
+                    }
+                    ids.push(id);
+                }
+                if ids.is_empty() {
+                    return Err(self.err("chain.fallback", "needs at least one model"));
+                }
+                ids
+            }
+            None => by_cost(&models),
+        };
+
+        // Quota time zone.
+        let timezone = parse_timezone(&raw.quota.timezone).map_err(|m| self.err("quota.timezone", m))?;
+
+        Ok(Config {
+            source,
+            tiers: raw.tiers.clone(),
+            models,
+            rules,
+            default_route,
+            difficulty,
+            chain: ChainConfig { stages: raw.chain.stages.clone(), fallback },
+            timezone,
+            timezone_name: raw.quota.timezone.clone(),
+            output_tokens: raw.estimate.output_tokens,
+            raw,
+        })
+    }
+}
+
+fn by_cost(models: &[Model]) -> Vec<ModelId> {
+    let mut ids: Vec<ModelId> = (0..models.len()).collect();
+    ids.sort_by(|&a, &b| {
+        let (ma, mb) = (&models[a], &models[b]);
+        ma.tier_rank
+            .cmp(&mb.tier_rank)
+            .then((ma.input_price + ma.output_price).total_cmp(&(mb.input_price + mb.output_price)))
+            .then(ma.name.cmp(&mb.name))
+    });
+    ids
+}
+
+fn cheapest(models: &[Model]) -> ModelId {
+    by_cost(models).first().copied().unwrap_or(0)
+}
+
+/// A TOML key, quoted when it is not a bare key.
+fn key(name: &str) -> String {
+    if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        name.to_string()
+    } else {
+        format!("{name:?}")
+    }
+}
+
+/// The system time zone. Reads `/etc/localtime` directly when `TZ` is unset: asking jiff for the
+/// system zone scans the whole zoneinfo tree to learn the zone's name, which costs a millisecond
+/// on every `route` call.
+fn local_timezone() -> TimeZone {
+    if std::env::var_os("TZ").is_none()
+        && let Ok(bytes) = std::fs::read("/etc/localtime")
+        && let Ok(tz) = TimeZone::tzif("localtime", &bytes)
+    {
+        return tz;
+    }
+    TimeZone::system()
+}
+
+/// `local`, `UTC`, a fixed offset (`+08:00`, `-5`, `+0530`), or an IANA name.
+pub fn parse_timezone(s: &str) -> std::result::Result<TimeZone, String> {
+    let t = s.trim();
+    if t.eq_ignore_ascii_case("local") {
+        return Ok(local_timezone());
+    }
+    if t.eq_ignore_ascii_case("utc") || t == "Z" {
+        return Ok(TimeZone::UTC);
+    }
+    if let Some(rest) = t.strip_prefix('+').map(|r| (1, r)).or_else(|| t.strip_prefix('-').map(|r| (-1, r))) {
+        let (sign, body) = rest;
+        let digits: String = body.chars().filter(|c| *c != ':').collect();
+        let ok = !digits.is_empty() && digits.len() <= 4 && digits.chars().all(|c| c.is_ascii_digit());
+        if ok {
+            let (h, m) = if digits.len() <= 2 {
+                (digits.parse::<i32>().unwrap_or(99), 0)
+            } else {
+                let split = digits.len() - 2;
+                (digits[..split].parse::<i32>().unwrap_or(99), digits[split..].parse::<i32>().unwrap_or(99))
+            };
+            if h <= 14 && m < 60 {
+                let secs = sign * (h * 3600 + m * 60);
+                return jiff::tz::Offset::from_seconds(secs)
+                    .map(TimeZone::fixed)
+                    .map_err(|e| format!("invalid offset `{s}`: {e}"));
+            }
+        }
+        return Err(format!("invalid UTC offset `{s}`; write it like `+08:00` or `-05:30`"));
+    }
+    TimeZone::get(t).map_err(|_| {
+        format!(
+            "unknown time zone `{s}`; use `local`, `UTC`, an offset like `+08:00`, or an IANA name like `Asia/Shanghai`"
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<Config> {
+        Config::from_str(text, Source::Flag("llmroute.toml".into()))
+    }
+
+    fn err(text: &str) -> String {
+        load(text).err().map(|e| e.to_string()).unwrap_or_default()
+    }
+
+    #[test]
+    fn embedded_default_is_valid() {
+        let c = Config::from_str(EMBEDDED_DEFAULT, Source::Embedded).unwrap();
+        assert_eq!(c.models.len(), 4);
+        assert_eq!(c.rules.len(), 3);
+        assert_eq!(c.difficulty.bands.len(), 4);
+        let fb: Vec<&str> = c.chain.fallback.iter().map(|&i| c.models[i].name.as_str()).collect();
+        assert_eq!(fb, ["gpt-4o-mini", "claude-3-haiku", "claude-3-sonnet", "gpt-4o"]);
+    }
+
+    #[test]
+    fn unknown_model_in_a_rule_names_the_key_path_and_suggests() {
+        let text = EMBEDDED_DEFAULT.replacen("model = \"claude-3-sonnet\"", "model = \"gpt4o\"", 1);
+        let e = err(&text);
+        assert!(e.starts_with("llmroute.toml:"), "{e}");
+        assert!(e.contains("`rules[1].model`: unknown model `gpt4o`; did you mean `gpt-4o`?"), "{e}");
+    }
+
+    #[test]
+    fn unknown_key_is_reported_with_its_path() {
+        let text = EMBEDDED_DEFAULT.replacen("keywords = [\"你好\"", "keywordz = [\"你好\"", 1);
+        let e = err(&text);
+        assert!(e.contains("`rules[0].keywordz`: unknown key; did you mean `keywords`?"), "{e}");
+    }
+
+    #[test]
+    fn wrong_type_is_reported_with_line_and_path() {
+        let text = EMBEDDED_DEFAULT.replacen("input_price = 0.15", "input_price = \"cheap\"", 1);
+        let e = err(&text);
+        assert!(e.contains("`models.gpt-4o-mini.input_price`"), "{e}");
+        assert!(e.contains("invalid type"), "{e}");
+    }
+
+    #[test]
+    fn negative_price_is_rejected() {
+        let text = EMBEDDED_DEFAULT.replacen("output_price = 10.00", "output_price = -1.0", 1);
+        assert!(err(&text).contains("`models.gpt-4o.output_price`: must be a non-negative number"));
+    }
+
+    #[test]
+    fn thresholds_out_of_order_are_rejected() {
+        let text = EMBEDDED_DEFAULT.replacen("below = 0.5", "below = 0.1", 1);
+        let e = err(&text);
+        assert!(e.contains("`difficulty.bands[1].below`: thresholds out of order"), "{e}");
+    }
+
+    #[test]
+    fn timezones_parse() {
+        assert!(parse_timezone("UTC").is_ok());
+        assert!(parse_timezone("+08:00").is_ok());
+        assert!(parse_timezone("-0530").is_ok());
+        assert!(parse_timezone("+25:00").is_err());
+        assert!(parse_timezone("Mars/Olympus").is_err());
+    }
+}

@@ -1,0 +1,275 @@
+//! The configuration file as written: serde structs with `deny_unknown_fields`.
+//!
+//! Nothing here is checked beyond types; `super::validate` turns a [`RawConfig`] into a
+//! [`super::Config`] and reports cross-reference errors with their key path.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+/// A model name in the file, with its position for error messages.
+pub type ModelRef = Spanned<String>;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    /// Tier names, cheapest first.
+    #[serde(default = "default_tiers")]
+    pub tiers: Vec<String>,
+    pub models: BTreeMap<String, RawModel>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<RawRule>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_route: Option<RawRoute>,
+    pub difficulty: RawDifficulty,
+    #[serde(default)]
+    pub chain: RawChain,
+    #[serde(default)]
+    pub quota: RawQuota,
+    #[serde(default)]
+    pub estimate: RawEstimate,
+}
+
+pub fn default_tiers() -> Vec<String> {
+    ["cheap", "balanced", "premium"].map(String::from).to_vec()
+}
+
+/// A tier: a name from `tiers`, or an integer rank (higher = more capable).
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawTier {
+    Name(String),
+    Rank(i64),
+}
+
+impl Serialize for RawTier {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            RawTier::Name(n) => s.serialize_str(n),
+            RawTier::Rank(r) => s.serialize_i64(*r),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RawTier {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = RawTier;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a tier name (string) or an integer rank")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RawTier, E> {
+                Ok(RawTier::Name(v.to_string()))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<RawTier, E> {
+                Ok(RawTier::Rank(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<RawTier, E> {
+                i64::try_from(v).map(RawTier::Rank).map_err(|_| E::custom("tier rank is too large"))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawModel {
+    pub tier: RawTier,
+    /// USD per 1M input tokens.
+    pub input_price: f64,
+    /// USD per 1M output tokens.
+    pub output_price: f64,
+    /// Requests per day; absent = unlimited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub daily_quota: Option<u64>,
+    #[serde(default, skip_serializing_if = "Params::is_empty")]
+    pub params: Params,
+    /// Provider used for live calls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    /// The provider's id for this model when it differs from the catalog name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_id: Option<String>,
+    /// Output tokens assumed by cost estimates (default: `estimate.output_tokens`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_output_tokens: Option<u32>,
+}
+
+/// Sampling parameters passed with a request.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_tokens: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub top_p: Option<f64>,
+}
+
+impl Params {
+    pub fn is_empty(&self) -> bool {
+        *self == Params::default()
+    }
+
+    /// `self`, with unset fields taken from `defaults`.
+    pub fn or(&self, defaults: &Params) -> Params {
+        Params {
+            temperature: self.temperature.or(defaults.temperature),
+            max_tokens: self.max_tokens.or(defaults.max_tokens),
+            top_p: self.top_p.or(defaults.top_p),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeywordMatch {
+    #[default]
+    Any,
+    All,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRule {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keywords: Vec<String>,
+    /// Whether any or all keywords must be present.
+    #[serde(default, rename = "match")]
+    pub keyword_match: KeywordMatch,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_length: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<usize>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    pub model: ModelRef,
+    #[serde(default, skip_serializing_if = "Params::is_empty")]
+    pub params: Params,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRoute {
+    pub model: ModelRef,
+    #[serde(default, skip_serializing_if = "Params::is_empty")]
+    pub params: Params,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDifficulty {
+    pub length: RawLengthDim,
+    pub reasoning: RawKeywordDim,
+    pub structure: RawKeywordDim,
+    pub domain: RawKeywordDim,
+    pub bands: Vec<RawBand>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLengthDim {
+    /// Length in characters at which this dimension saturates.
+    pub saturation: f64,
+    pub weight: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawKeywordDim {
+    pub keywords: Vec<String>,
+    /// Number of distinct keywords at which this dimension saturates.
+    pub saturation: f64,
+    pub weight: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBand {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Upper bound (exclusive) of the band; absent on the last band.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub below: Option<f64>,
+    pub model: ModelRef,
+    #[serde(default, skip_serializing_if = "Params::is_empty")]
+    pub params: Params,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StageName {
+    Rules,
+    Ml,
+    Difficulty,
+}
+
+impl StageName {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StageName::Rules => "rules",
+            StageName::Ml => "ml",
+            StageName::Difficulty => "difficulty",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawChain {
+    #[serde(default = "default_stages")]
+    pub stages: Vec<StageName>,
+    /// Fallback order when quotas run out, cheapest first. Default: the catalog by tier, then price.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<Vec<ModelRef>>,
+}
+
+impl Default for RawChain {
+    fn default() -> Self {
+        RawChain { stages: default_stages(), fallback: None }
+    }
+}
+
+fn default_stages() -> Vec<StageName> {
+    vec![StageName::Rules, StageName::Ml, StageName::Difficulty]
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawQuota {
+    #[serde(default = "default_timezone")]
+    pub timezone: String,
+}
+
+impl Default for RawQuota {
+    fn default() -> Self {
+        RawQuota { timezone: default_timezone() }
+    }
+}
+
+fn default_timezone() -> String {
+    "local".to_string()
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEstimate {
+    #[serde(default = "default_output_tokens")]
+    pub output_tokens: u32,
+}
+
+impl Default for RawEstimate {
+    fn default() -> Self {
+        RawEstimate { output_tokens: default_output_tokens() }
+    }
+}
+
+fn default_output_tokens() -> u32 {
+    250
+}

@@ -1,0 +1,99 @@
+//! Errors and the one place that maps them to exit codes.
+//!
+//! | code | meaning |
+//! |------|---------|
+//! | 0    | success (also when stdout is closed early, e.g. `| head`) |
+//! | 1    | the run finished but some items failed (bad rows skipped, a check failed) |
+//! | 2    | usage, configuration or input error |
+//! | 3    | provider or network failure |
+//! | 4    | every model is over its daily quota (`all_quotas_exhausted`) |
+//! | 5    | the state store could not be opened or written |
+//! | 130  | interrupted |
+
+use std::fmt;
+
+/// Process exit codes; see the module documentation.
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const PARTIAL: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const PROVIDER: u8 = 3;
+    pub const QUOTA_EXHAUSTED: u8 = 4;
+    pub const STATE: u8 = 5;
+    pub const INTERRUPTED: u8 = 130;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Bad arguments or input the user can fix (exit 2).
+    #[error("{0}")]
+    Usage(String),
+    /// A configuration file problem, already prefixed with file and key path (exit 2).
+    #[error("{0}")]
+    Config(String),
+    /// The state store failed (exit 5).
+    #[error("state store `{path}`: {message}")]
+    State { path: String, message: String },
+    /// Every model is over its daily quota (exit 4).
+    #[error(
+        "all_quotas_exhausted: every model is over its daily quota; retry after {retry_after} s (quotas reset at {resets_at})"
+    )]
+    QuotasExhausted { retry_after: u64, resets_at: String },
+    /// A provider or the network failed (exit 3).
+    #[error("{0}")]
+    Provider(String),
+    /// The run completed but some items failed; the message summarises them (exit 1).
+    #[error("{0}")]
+    Partial(String),
+    /// stdout was closed by the reader; not an error for the user (exit 0).
+    #[error("broken pipe")]
+    BrokenPipe,
+    /// Interrupted by the user (exit 130).
+    #[error("interrupted")]
+    Interrupted,
+}
+
+impl Error {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Usage(_) | Error::Config(_) => exit::USAGE,
+            Error::State { .. } => exit::STATE,
+            Error::QuotasExhausted { .. } => exit::QUOTA_EXHAUSTED,
+            Error::Provider(_) => exit::PROVIDER,
+            Error::Partial(_) => exit::PARTIAL,
+            Error::BrokenPipe => exit::OK,
+            Error::Interrupted => exit::INTERRUPTED,
+        }
+    }
+
+    pub fn usage(msg: impl fmt::Display) -> Self {
+        Error::Usage(msg.to_string())
+    }
+
+    pub fn state(path: &std::path::Path, e: impl fmt::Display) -> Self {
+        Error::State { path: path.display().to_string(), message: e.to_string() }
+    }
+
+    /// Maps an I/O error on stdout: a closed pipe ends the program quietly.
+    pub fn from_stdout(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            Error::BrokenPipe
+        } else {
+            Error::Usage(format!("cannot write to stdout: {e}"))
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// "did you mean `x`?" for a misspelt name among `candidates`.
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let mut best: Option<(f64, &str)> = None;
+    for c in candidates {
+        let score = strsim::jaro_winkler(&name.to_lowercase(), &c.to_lowercase());
+        if score > 0.8 && best.is_none_or(|(s, _)| score > s) {
+            best = Some((score, c));
+        }
+    }
+    best.map(|(_, c)| format!("; did you mean `{c}`?"))
+}
