@@ -1,0 +1,138 @@
+//! Reading a prompt: from an argument, stdin, or an OpenAI chat-completions body.
+
+use std::io::Read;
+
+use crate::error::{Error, Result};
+use crate::tokenizer::count_tokens;
+
+/// What a route decision is made on.
+#[derive(Debug, Clone)]
+pub struct Prompt {
+    /// The text the routers see (the last user message for chat bodies).
+    pub text: String,
+    /// Contents of every message of the request (one for a plain prompt).
+    pub messages: Vec<String>,
+}
+
+/// Tokens OpenAI's chat format adds per message, and once to prime the reply.
+const PER_MESSAGE_TOKENS: usize = 3;
+const REPLY_PRIMING_TOKENS: usize = 3;
+
+impl Prompt {
+    pub fn plain(text: String) -> Prompt {
+        Prompt { messages: vec![text.clone()], text }
+    }
+
+    /// Input tokens of the request: every message's content plus the chat format overhead.
+    pub fn input_tokens(&self) -> usize {
+        self.messages.iter().map(|m| count_tokens(m) + PER_MESSAGE_TOKENS).sum::<usize>() + REPLY_PRIMING_TOKENS
+    }
+}
+
+/// Reads the raw input: the argument itself, or stdin when it is `-`.
+pub fn read_arg(arg: &str) -> Result<String> {
+    if arg != "-" {
+        return Ok(arg.to_string());
+    }
+    let mut bytes = Vec::new();
+    std::io::stdin().lock().read_to_end(&mut bytes).map_err(|e| Error::usage(format!("cannot read stdin: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        Error::usage(format!("stdin: invalid UTF-8 at line {line} (byte offset {at})"))
+    })
+}
+
+/// Builds the prompt from raw input, as plain text or as a chat body.
+pub fn parse(raw: String, chat: bool, origin: &str) -> Result<Prompt> {
+    let prompt = if chat { parse_chat(&raw, origin)? } else { Prompt::plain(raw) };
+    if prompt.text.trim().is_empty() {
+        return Err(Error::usage(format!("{origin}: the prompt is empty")));
+    }
+    Ok(prompt)
+}
+
+/// Text of a message `content`: a string, or an array of parts whose `text` fields are joined.
+fn content_text(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Array(parts) => {
+            let texts: Vec<&str> = parts.iter().filter_map(|p| p.get("text").and_then(|t| t.as_str())).collect();
+            Some(texts.join("\n"))
+        }
+        serde_json::Value::Null => Some(String::new()),
+        _ => None,
+    }
+}
+
+fn parse_chat(raw: &str, origin: &str) -> Result<Prompt> {
+    let body: serde_json::Value = serde_json::from_str(raw).map_err(|e| {
+        Error::usage(format!(
+            "{origin}: invalid chat JSON at line {} column {}: {}",
+            e.line(),
+            e.column(),
+            strip_position(&e)
+        ))
+    })?;
+    let messages = body
+        .get("messages")
+        .and_then(|m| m.as_array())
+        .ok_or_else(|| Error::usage(format!("{origin}: a chat body needs a `messages` array")))?;
+    let mut contents = Vec::with_capacity(messages.len());
+    let mut last_user = None;
+    for (i, m) in messages.iter().enumerate() {
+        let role = m
+            .get("role")
+            .and_then(|r| r.as_str())
+            .ok_or_else(|| Error::usage(format!("{origin}: `messages[{i}].role` is missing or not a string")))?;
+        let content = m.get("content").map_or(Some(String::new()), content_text).ok_or_else(|| {
+            Error::usage(format!("{origin}: `messages[{i}].content` must be a string or an array of parts"))
+        })?;
+        if role == "user" {
+            last_user = Some(content.clone());
+        }
+        contents.push(content);
+    }
+    let text =
+        last_user.ok_or_else(|| Error::usage(format!("{origin}: the chat body has no message with role `user`")))?;
+    Ok(Prompt { text, messages: contents })
+}
+
+fn strip_position(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    match s.find(" at line ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chat_routes_on_the_last_user_message() {
+        let p = parse(
+            r#"{"messages":[{"role":"system","content":"be brief"},{"role":"user","content":"hello"},{"role":"assistant","content":"hi"},{"role":"user","content":[{"type":"text","text":"你好"}]}]}"#.into(),
+            true,
+            "arg",
+        )
+        .unwrap();
+        assert_eq!(p.text, "你好");
+        assert_eq!(p.messages.len(), 4);
+    }
+
+    #[test]
+    fn chat_errors_are_one_line() {
+        let e = parse("{\"messages\": [".into(), true, "stdin").unwrap_err().to_string();
+        assert!(e.starts_with("stdin: invalid chat JSON at line 1"), "{e}");
+        let e =
+            parse(r#"{"messages":[{"role":"system","content":"x"}]}"#.into(), true, "stdin").unwrap_err().to_string();
+        assert_eq!(e, "stdin: the chat body has no message with role `user`");
+    }
+
+    #[test]
+    fn empty_prompt_is_an_error() {
+        assert!(parse("   ".into(), false, "argument").is_err());
+    }
+}
