@@ -1,2 +1,50 @@
-//! llmroute: route each LLM prompt to the cheapest model that answers it well.
+//! llmroute: route each LLM prompt to the cheapest model that answers it well, and prove the
+//! savings on your own logs.
+//!
+//! The binary is a thin shell around [`run`]; everything lives here so that tests and benchmarks
+//! can call it.
+
+pub mod cli;
+pub mod clock;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod fsutil;
+pub mod output;
+pub mod prompt;
+pub mod quota;
+pub mod router;
+pub mod state;
+pub mod text;
 pub mod tokenizer;
+
+use cli::{Cli, Command};
+use commands::Context;
+pub use error::{Error, Result};
+
+/// Runs one parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    let ctx = Context { config_path: cli.config, state: cli.state };
+    match &cli.command {
+        Command::Route(a) => commands::route::run(&ctx, a),
+        Command::Models(a) => commands::models::run(&ctx, a),
+        Command::Quota(a) => commands::quota::run(&ctx, a),
+        Command::Config(c) => commands::config::run(&ctx, c),
+        Command::Completions(a) => commands::completions::run(a),
+    }
+}
+
+/// Parses the process arguments, runs, prints any error and returns the exit code.
+pub fn main() -> std::process::ExitCode {
+    use clap::Parser;
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            if !matches!(e, Error::BrokenPipe) {
+                output::error(&e.to_string());
+            }
+            std::process::ExitCode::from(e.exit_code())
+        }
+    }
+}

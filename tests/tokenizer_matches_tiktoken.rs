@@ -1,4 +1,5 @@
 //! Every count from the built-in `o200k_base` tokenizer must equal `tiktoken-rs`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 fn corpus() -> Vec<String> {
     let mut v: Vec<String> = [
@@ -30,17 +31,15 @@ fn corpus() -> Vec<String> {
     .iter()
     .map(|s| s.to_string())
     .collect();
-    for p in [
-        "fixtures/tiers/train.jsonl",
-        "fixtures/tiers/dev.jsonl",
-        "../shared/data/uncommonroute_tiers/train.jsonl",
-    ] {
+    for p in
+        ["fixtures/tiers/train.jsonl", "fixtures/tiers/dev.jsonl", "../shared/data/uncommonroute_tiers/train.jsonl"]
+    {
         if let Ok(text) = std::fs::read_to_string(p) {
             for line in text.lines() {
-                if let Ok(serde_json::Value::Object(o)) = serde_json::from_str::<serde_json::Value>(line) {
-                    if let Some(serde_json::Value::String(s)) = o.get("prompt") {
-                        v.push(s.clone());
-                    }
+                if let Ok(serde_json::Value::Object(o)) = serde_json::from_str::<serde_json::Value>(line)
+                    && let Some(serde_json::Value::String(s)) = o.get("prompt")
+                {
+                    v.push(s.clone());
                 }
             }
             break;
@@ -65,9 +64,10 @@ fn counts_equal_tiktoken_rs_on_a_multilingual_corpus() {
 fn counts_equal_tiktoken_rs_on_seeded_random_strings() {
     // Characters chosen to hit every branch of the pre-tokenizer: case changes, marks, digits,
     // contractions, symbols, every kind of whitespace.
-    let pool: Vec<char> = "aZ'sStTrReEvVlLmMdD0129 \t\r\n\u{a0}\u{3000}.,!?/-_()你好世界テスト한ÉéΩω\u{301}\u{300}ǅʰ😀€½Ⅻ"
-        .chars()
-        .collect();
+    let pool: Vec<char> =
+        "aZ'sStTrReEvVlLmMdD0129 \t\r\n\u{a0}\u{3000}.,!?/-_()你好世界テスト한ÉéΩω\u{301}\u{300}ǅʰ😀€½Ⅻ"
+            .chars()
+            .collect();
     let bpe = tiktoken_rs::o200k_base().unwrap();
     let mut state: u64 = 42;
     let mut next = || {

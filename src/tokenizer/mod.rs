@@ -91,11 +91,7 @@ fn count_piece(vocab: &Vocab, piece: &[u8]) -> usize {
     // parts[i] = (start offset, rank of the pair starting at part i).
     let mut parts: Vec<(usize, u32)> = Vec::with_capacity(piece.len() + 1);
     let pair_rank = |parts: &[(usize, u32)], i: usize| -> u32 {
-        if i + 3 < parts.len() {
-            vocab.rank(&piece[parts[i].0..parts[i + 3].0]).unwrap_or(u32::MAX)
-        } else {
-            u32::MAX
-        }
+        if i + 3 < parts.len() { vocab.rank(&piece[parts[i].0..parts[i + 3].0]).unwrap_or(u32::MAX) } else { u32::MAX }
     };
     let mut min = (u32::MAX, usize::MAX);
     for i in 0..piece.len() - 1 {

@@ -104,17 +104,14 @@ impl Scanner<'_> {
             return Some(self.contraction(self.run(u, LOWERISH)));
         }
         // `U*` is greedy: give back one char at a time until `L+` can start.
-        (pos..=u)
-            .rev()
-            .find(|&k| self.has(k, LOWERISH))
-            .map(|k| self.contraction(self.run(k, LOWERISH)))
+        (pos..=u).rev().find(|&k| self.has(k, LOWERISH)).map(|k| self.contraction(self.run(k, LOWERISH)))
     }
 
     fn with_prefix(&self, pos: usize, upper_run_required: bool) -> Option<usize> {
-        if self.has_class(pos, is_prefix) {
-            if let Some(end) = self.letters(pos + 1, upper_run_required) {
-                return Some(end);
-            }
+        if self.has_class(pos, is_prefix)
+            && let Some(end) = self.letters(pos + 1, upper_run_required)
+        {
+            return Some(end);
         }
         self.letters(pos, upper_run_required)
     }

@@ -1,0 +1,41 @@
+//! `llmroute config init|show|validate`.
+
+use crate::cli::ConfigCommand;
+use crate::commands::Context;
+use crate::config::{Config, EMBEDDED_DEFAULT, Source};
+use crate::error::{Error, Result};
+use crate::fsutil::write_atomic;
+use crate::output;
+
+pub fn run(ctx: &Context, cmd: &ConfigCommand) -> Result<()> {
+    match cmd {
+        ConfigCommand::Init { path, force } => {
+            write_atomic(path, EMBEDDED_DEFAULT.as_bytes(), *force)?;
+            output::note(&format!("wrote the default configuration to {}", path.display()));
+            Ok(())
+        }
+        ConfigCommand::Show => {
+            let config = ctx.config()?;
+            let body = toml::to_string_pretty(&config.raw)
+                .map_err(|e| Error::usage(format!("cannot render the configuration: {e}")))?;
+            output::print(&format!("# effective configuration, from: {}\n\n{body}", config.source))
+        }
+        ConfigCommand::Validate { path } => {
+            let config = match path {
+                Some(p) => Config::load(Some(p))?,
+                None => ctx.config()?,
+            };
+            let file = match &config.source {
+                Source::Embedded => "embedded default".to_string(),
+                s => s.file_name(),
+            };
+            output::print(&format!(
+                "{file}: ok ({} models, {} rules, {} difficulty bands, chain: {})\n",
+                config.models.len(),
+                config.rules.len(),
+                config.difficulty.bands.len(),
+                config.chain.stages.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" -> ")
+            ))
+        }
+    }
+}

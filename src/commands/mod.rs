@@ -1,0 +1,27 @@
+//! One module per subcommand. Each turns validated arguments into a report and hands it to
+//! `crate::output`.
+
+pub mod completions;
+pub mod config;
+pub mod models;
+pub mod quota;
+pub mod route;
+
+use std::path::PathBuf;
+
+use crate::config::Config;
+use crate::error::Result;
+
+/// Global options shared by every subcommand.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    pub config_path: Option<PathBuf>,
+    pub state: Option<PathBuf>,
+}
+
+impl Context {
+    /// The effective configuration (lookup order in [`crate::config`]).
+    pub fn config(&self) -> Result<Config> {
+        Config::load(self.config_path.as_deref())
+    }
+}

@@ -1,0 +1,54 @@
+//! `llmroute quota`: today's usage per model; `quota reset [MODEL]`.
+
+use std::collections::BTreeMap;
+
+use crate::cli::{QuotaAction, QuotaArgs};
+use crate::clock::Clock;
+use crate::commands::Context;
+use crate::error::Result;
+use crate::output;
+use crate::quota;
+use crate::state::{self, Store};
+
+pub fn run(ctx: &Context, args: &QuotaArgs) -> Result<()> {
+    let config = ctx.config()?;
+    let clock = Clock::new(config.timezone.clone())?;
+    let day = clock.day();
+    let path = state::resolve_path(ctx.state.as_deref())?;
+    match &args.action {
+        Some(QuotaAction::Reset { model }) => {
+            if let Some(m) = model {
+                config.require_model(m)?;
+            }
+            let removed = match Store::open_existing(&path)? {
+                Some(mut store) => store.reset(&day, model.as_deref())?,
+                None => 0,
+            };
+            let what = model.as_deref().map_or("all models".to_string(), |m| format!("`{m}`"));
+            output::note(&format!("reset today's ({day}) quota counters of {what} ({removed} counter(s) cleared)"));
+            Ok(())
+        }
+        None => {
+            let usage = match Store::open_existing(&path)? {
+                Some(store) => store.usage(&day)?,
+                None => BTreeMap::new(),
+            };
+            let rows = quota::rows(&config, &usage, &clock);
+            if args.json {
+                return output::print_json(&rows);
+            }
+            let mut t = output::table(["model", "used", "quota", "remaining", "resets at"]);
+            for r in &rows {
+                t.add_row(vec![
+                    r.model.clone(),
+                    r.used.to_string(),
+                    r.quota.map_or("unlimited".to_string(), |q| q.to_string()),
+                    r.remaining.map_or("unlimited".to_string(), |q| q.to_string()),
+                    r.resets_at.clone(),
+                ]);
+            }
+            output::align_right(&mut t, &[1, 2, 3]);
+            output::print(&format!("{t}\n"))
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! `llmroute route`: decide which model answers one prompt, and count it against today's quota.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::cli::RouteArgs;
+use crate::clock::{Clock, rfc3339};
+use crate::commands::Context;
+use crate::config::{Config, Params};
+use crate::error::{Error, Result};
+use crate::output;
+use crate::prompt::{self, Prompt};
+use crate::quota::QuotaSnapshot;
+use crate::router::{Decision, DifficultyBreakdown, Engine, StageTrace};
+use crate::state::{self, Store};
+use crate::tokenizer::Counting;
+
+/// The `route --json` record.
+#[derive(Debug, Serialize)]
+pub struct RouteReport {
+    pub model: String,
+    pub params: Params,
+    pub reason: String,
+    pub method: &'static str,
+    pub rule: Option<String>,
+    pub tier: Option<String>,
+    pub difficulty: Option<f64>,
+    pub note: Option<String>,
+    pub estimated_cost_usd: f64,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    pub token_count: Counting,
+    pub counted: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stages: Option<Vec<StageTrace>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub difficulty_breakdown: Option<DifficultyBreakdown>,
+}
+
+#[derive(Debug, Serialize)]
+struct Exhausted {
+    model: Option<String>,
+    error: &'static str,
+    retry_after: u64,
+    resets_at: String,
+}
+
+/// Output tokens assumed for a decision: the model's expectation capped by `max_tokens`.
+pub fn expected_output_tokens(config: &Config, d: &Decision) -> u64 {
+    let m = &config.models[d.model];
+    let cap = d.params.max_tokens.unwrap_or(u32::MAX);
+    u64::from(m.expected_output_tokens.min(cap))
+}
+
+pub fn run(ctx: &Context, args: &RouteArgs) -> Result<()> {
+    let config = ctx.config()?;
+    let origin = if args.prompt == "-" { "stdin" } else { "argument" };
+    let prompt = prompt::parse(prompt::read_arg(&args.prompt)?, args.chat, origin)?;
+    let engine = Engine::new(&config);
+    let chain = engine.chain(&config, args.strategy);
+    let analysis = engine.analyze(&prompt.text, args.tag.as_deref());
+    let clock = Clock::new(config.timezone.clone())?;
+    let day = clock.day();
+    let state_path = state::resolve_path(ctx.state.as_deref())?;
+
+    let outcome = if args.dry_run {
+        let usage = match Store::open_existing(&state_path)? {
+            Some(store) => store.usage(&day)?,
+            None => BTreeMap::new(),
+        };
+        chain.route(&analysis, &QuotaSnapshot::new(&config, &usage))
+    } else {
+        let mut store = Store::open(&state_path)?;
+        store.count(&day, |usage| {
+            let o = chain.route(&analysis, &QuotaSnapshot::new(&config, usage));
+            let model = o.decision.as_ref().map(|d| config.models[d.model].name.clone());
+            (o, model)
+        })?
+    };
+
+    let Some(decision) = outcome.decision else {
+        let err =
+            Error::QuotasExhausted { retry_after: clock.seconds_to_reset(), resets_at: rfc3339(&clock.next_reset()) };
+        if args.json
+            && let Error::QuotasExhausted { retry_after, resets_at } = &err
+        {
+            output::print_json(&Exhausted {
+                model: None,
+                error: "all_quotas_exhausted",
+                retry_after: *retry_after,
+                resets_at: resets_at.clone(),
+            })?;
+        }
+        return Err(err);
+    };
+
+    let report =
+        report(&config, &engine, &prompt, &analysis, decision, !args.dry_run, args.explain.then_some(outcome.trace));
+    if args.json { output::print_json(&report) } else { output::print(&render(&report)) }
+}
+
+fn report(
+    config: &Config,
+    engine: &Engine,
+    prompt: &Prompt,
+    analysis: &crate::text::Analysis,
+    d: Decision,
+    counted: bool,
+    trace: Option<Vec<StageTrace>>,
+) -> RouteReport {
+    let model = &config.models[d.model];
+    let input_tokens = prompt.input_tokens() as u64;
+    let output_tokens = expected_output_tokens(config, &d);
+    let breakdown = trace.as_ref().map(|_| engine.difficulty.breakdown(analysis));
+    RouteReport {
+        model: model.name.clone(),
+        estimated_cost_usd: output::round(model.cost(input_tokens, output_tokens), 10),
+        input_tokens,
+        output_tokens,
+        token_count: model.counting,
+        params: d.params,
+        reason: d.reason,
+        method: d.method.as_str(),
+        rule: d.rule,
+        tier: d.tier,
+        difficulty: d.difficulty,
+        note: d.note,
+        counted,
+        stages: trace,
+        difficulty_breakdown: breakdown,
+    }
+}
+
+fn params_text(p: &Params) -> String {
+    let mut parts = Vec::new();
+    if let Some(t) = p.temperature {
+        parts.push(format!("temperature={t}"));
+    }
+    if let Some(t) = p.max_tokens {
+        parts.push(format!("max_tokens={t}"));
+    }
+    if let Some(t) = p.top_p {
+        parts.push(format!("top_p={t}"));
+    }
+    if parts.is_empty() { "-".to_string() } else { parts.join(" ") }
+}
+
+fn render(r: &RouteReport) -> String {
+    let mut s = String::new();
+    let mut line = |k: &str, v: &str| s.push_str(&format!("{k:<11} {v}\n"));
+    line("model", &r.model);
+    line("method", r.method);
+    line("reason", &r.reason);
+    line("params", &params_text(&r.params));
+    line("difficulty", &r.difficulty.map_or("-".to_string(), |d| format!("{d:.4}")));
+    let approx = if r.token_count == Counting::Approximate { ", approximate count" } else { "" };
+    line(
+        "est. cost",
+        &format!(
+            "{} ({} input + {} output tokens{approx})",
+            output::usd(r.estimated_cost_usd, 8),
+            r.input_tokens,
+            r.output_tokens
+        ),
+    );
+    if let Some(n) = &r.note {
+        line("note", n);
+    }
+    if !r.counted {
+        line("quota", "not counted (--dry-run)");
+    }
+    if let Some(stages) = &r.stages {
+        s.push_str("\nstages\n");
+        for t in stages {
+            use crate::router::StageOutcome::*;
+            let v = match &t.outcome {
+                Decided { model, reason } => format!("decided {model} ({reason})"),
+                Declined { reason } => format!("declined: {reason}"),
+                OverQuota { model, reason } => format!("{model} ({reason}) is over its daily quota; passed on"),
+                NotReached => "not reached".to_string(),
+            };
+            s.push_str(&format!("  {:<11} {v}\n", t.stage));
+        }
+    }
+    if let Some(b) = &r.difficulty_breakdown {
+        s.push_str(&format!("\ndifficulty {:.4} -> band {}\n", b.score, b.band));
+        let mut t = output::table(["dimension", "raw", "saturation", "score", "weight", "contribution", "matched"]);
+        for d in &b.dimensions {
+            t.add_row(vec![
+                d.name.to_string(),
+                format!("{}", d.raw),
+                format!("{}", d.saturation),
+                format!("{:.4}", d.score),
+                format!("{:.2}", d.weight),
+                format!("{:.4}", d.contribution),
+                d.matched.join(", "),
+            ]);
+        }
+        output::align_right(&mut t, &[1, 2, 3, 4, 5]);
+        s.push_str(&format!("{t}\n"));
+    }
+    s
+}

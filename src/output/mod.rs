@@ -1,0 +1,76 @@
+//! The only place that writes to stdout and stderr: text, JSON, tables, messages.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::io::{IsTerminal, Write};
+
+use comfy_table::{ContentArrangement, Table, presets};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+
+/// Writes `text` to stdout; a closed pipe becomes [`Error::BrokenPipe`] (exit 0).
+pub fn print(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes()).and_then(|_| out.flush()).map_err(Error::from_stdout)
+}
+
+/// Pretty JSON and a newline.
+pub fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<()> {
+    let mut s = serde_json::to_string_pretty(value).map_err(|e| Error::usage(format!("cannot encode JSON: {e}")))?;
+    s.push('\n');
+    print(&s)
+}
+
+fn stderr_color() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+}
+
+fn prefixed(prefix: &str, color: &str, msg: &str) {
+    let label = if stderr_color() { format!("\x1b[1;{color}m{prefix}\x1b[0m") } else { prefix.to_string() };
+    let _ = writeln!(std::io::stderr().lock(), "{label}: {msg}");
+}
+
+pub fn error(msg: &str) {
+    prefixed("error", "31", msg);
+}
+
+pub fn warn(msg: &str) {
+    prefixed("warning", "33", msg);
+}
+
+pub fn note(msg: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{msg}");
+}
+
+/// A table with the house style: rounded UTF-8 borders, no wrapping (stable output).
+pub fn table<I, S>(header: I) -> Table
+where
+    I: IntoIterator<Item = S>,
+    S: Into<comfy_table::Cell>,
+{
+    let mut t = Table::new();
+    t.load_style(presets::UTF8_FULL_CONDENSED.with_rounded_corners())
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(header);
+    t
+}
+
+/// Right-aligns the given columns.
+pub fn align_right(t: &mut Table, columns: &[usize]) {
+    for &c in columns {
+        if let Some(col) = t.column_mut(c) {
+            col.set_cell_alignment(comfy_table::CellAlignment::Right);
+        }
+    }
+}
+
+/// `$0.000061` style money with a fixed number of decimals.
+pub fn usd(x: f64, decimals: usize) -> String {
+    if x < 0.0 { format!("-${:.*}", decimals, -x) } else { format!("${x:.decimals$}") }
+}
+
+/// Rounds to `decimals` places for JSON output, so printed numbers are stable.
+pub fn round(x: f64, decimals: i32) -> f64 {
+    let f = 10f64.powi(decimals);
+    (x * f).round() / f
+}

@@ -1,0 +1,149 @@
+use crate::harness::{Env, repo};
+
+fn default_text() -> String {
+    std::fs::read_to_string(repo("src/config/default.toml")).unwrap()
+}
+
+/// Writes a variant of the default config and returns the error line `models` prints for it.
+fn error_for(env: &Env, text: &str) -> String {
+    env.write("llmroute.toml", text);
+    let r = env.run(&["models"]).code(2);
+    assert!(r.stdout.is_empty());
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    r.stderr
+}
+
+#[test]
+fn config_errors_name_file_line_and_key_path() {
+    let env = Env::new();
+    let base = default_text();
+    let cases = [
+        (
+            base.replacen("model = \"claude-3-sonnet\"", "model = \"gpt4o\"", 1),
+            "error: llmroute.toml:59:9: `rules[1].model`: unknown model `gpt4o`; did you mean `gpt-4o`?\n",
+        ),
+        (
+            base.replacen("keywords = [\"你好\"", "keywordz = [\"你好\"", 1),
+            "error: llmroute.toml:52:1: `rules[0].keywordz`: unknown key; did you mean `keywords`?\n",
+        ),
+        (
+            base.replacen("input_price = 0.15", "input_price = \"cheap\"", 1),
+            "error: llmroute.toml:17:15: `models.gpt-4o-mini.input_price`: invalid type: string \"cheap\", expected f64\n",
+        ),
+        (
+            base.replacen("output_price = 10.00", "output_price = -10.00", 1),
+            "error: llmroute.toml: `models.gpt-4o.output_price`: must be a non-negative number, got -10\n",
+        ),
+        (
+            base.replacen("below = 0.5", "below = 0.15", 1),
+            "error: llmroute.toml: `difficulty.bands[1].below`: thresholds out of order: 0.15 is not above the previous band's 0.2\n",
+        ),
+        (
+            base.replacen("tier = \"premium\"", "tier = \"premum\"", 1),
+            "error: llmroute.toml: `models.gpt-4o.tier`: unknown tier `premum`; did you mean `premium`?\n",
+        ),
+        (
+            base.replacen("timezone = \"local\"", "timezone = \"Mars/Olympus\"", 1),
+            "error: llmroute.toml: `quota.timezone`: unknown time zone `Mars/Olympus`; use `local`, `UTC`, an offset like `+08:00`, or an IANA name like `Asia/Shanghai`\n",
+        ),
+        (
+            base.replacen("stages = [\"rules\", \"ml\", \"difficulty\"]", "stages = [\"rules\", \"mll\"]", 1),
+            "error: llmroute.toml:127:20: `chain.stages[1]`: unknown value `mll`; did you mean `ml`?\n",
+        ),
+        (
+            base.replacen("[quota]", "[quota\n", 1),
+            "error: llmroute.toml:130:7: invalid TOML: unclosed table, expected `]`\n",
+        ),
+    ];
+    for (text, want) in cases {
+        assert_eq!(error_for(&env, &text), want);
+    }
+}
+
+#[test]
+fn lookup_order_is_flag_then_env_then_working_dir_then_embedded() {
+    let env = Env::new();
+    let show = |env: &Env, extra: &[&str], vars: &[(&str, &str)]| {
+        let mut args = extra.to_vec();
+        args.extend(["config", "show"]);
+        env.run_env(&args, vars).ok().stdout.lines().next().unwrap().to_string()
+    };
+    assert_eq!(show(&env, &[], &[]), "# effective configuration, from: embedded default");
+    env.write("llmroute.toml", default_text());
+    assert_eq!(show(&env, &[], &[]), "# effective configuration, from: llmroute.toml (working directory)");
+    let other = env.write("other.toml", default_text());
+    let other = other.to_str().unwrap();
+    assert_eq!(
+        show(&env, &[], &[("LLMROUTE_CONFIG", other)]),
+        format!("# effective configuration, from: {other} (LLMROUTE_CONFIG)")
+    );
+    assert_eq!(
+        show(&env, &["--config", other], &[("LLMROUTE_CONFIG", "missing.toml")]),
+        format!("# effective configuration, from: {other} (--config)")
+    );
+}
+
+#[test]
+fn missing_config_file_is_a_clear_error() {
+    let env = Env::new();
+    let r = env.run(&["--config", "nope.toml", "models"]).code(2);
+    assert_eq!(r.stderr, "error: nope.toml: cannot read configuration: No such file or directory\n");
+}
+
+#[test]
+fn config_file_with_invalid_utf8_is_reported_with_its_line() {
+    let env = Env::new();
+    env.write("bad.toml", b"tiers = [\"cheap\"]\n# caf\xe9\n");
+    let r = env.run(&["--config", "bad.toml", "models"]).code(2);
+    assert_eq!(r.stderr, "error: bad.toml:2: not valid UTF-8 (byte offset 23)\n");
+}
+
+#[test]
+fn init_writes_the_default_and_refuses_to_overwrite() {
+    let env = Env::new();
+    env.run(&["config", "init"]).ok();
+    assert_eq!(std::fs::read_to_string(env.path("llmroute.toml")).unwrap(), default_text());
+    env.write("llmroute.toml", "# mine\n");
+    let r = env.run(&["config", "init"]).code(2);
+    assert_eq!(r.stderr, "error: llmroute.toml: already exists; pass --force to overwrite it\n");
+    assert_eq!(std::fs::read_to_string(env.path("llmroute.toml")).unwrap(), "# mine\n");
+    env.run(&["config", "init", "--force"]).ok();
+    assert_eq!(std::fs::read_to_string(env.path("llmroute.toml")).unwrap(), default_text());
+    env.run(&["config", "init", "sub.toml"]).ok();
+    assert!(env.path("sub.toml").exists());
+}
+
+#[test]
+fn validate_reports_ok_or_the_error() {
+    let env = Env::new();
+    let r = env.run(&["config", "validate"]).ok();
+    assert_eq!(
+        r.stdout,
+        "embedded default: ok (4 models, 3 rules, 4 difficulty bands, chain: rules -> ml -> difficulty)\n"
+    );
+    let p = env.write("x.toml", default_text().replacen("below = 0.2", "below = 0.9", 1));
+    let r = env.run(&["config", "validate", p.to_str().unwrap()]).code(2);
+    assert!(r.stderr.contains("`difficulty.bands[1].below`: thresholds out of order"), "{}", r.stderr);
+}
+
+#[test]
+fn show_prints_a_config_that_validates_and_routes_the_same() {
+    let env = Env::new();
+    let shown = env.run(&["config", "show"]).ok().stdout;
+    env.write("shown.toml", &shown);
+    env.run(&["config", "validate", "shown.toml"]).ok();
+    let a = env.run(&["route", "--json", "--dry-run", "为什么要比较算法"]).ok().json();
+    let b = env.run(&["--config", "shown.toml", "route", "--json", "--dry-run", "为什么要比较算法"]).ok().json();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn models_lists_the_catalog_cheapest_first() {
+    let env = Env::new();
+    let v = env.run(&["models", "--json"]).ok().json();
+    let names: Vec<&str> = v.as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["gpt-4o-mini", "claude-3-haiku", "claude-3-sonnet", "gpt-4o"]);
+    assert_eq!(v[3]["input_price"], 2.5);
+    assert_eq!(v[3]["daily_quota"], 1000);
+    insta::assert_snapshot!(env.run(&["models"]).ok().stdout);
+}

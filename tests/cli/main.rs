@@ -1,0 +1,9 @@
+//! End-to-end tests of the `llmroute` binary, one module per subcommand.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod harness;
+
+mod completions;
+mod config;
+mod quota;
+mod route;
