@@ -31,6 +31,8 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             [CompletionResult]::new('models', 'models', [CompletionResultType]::ParameterValue, 'List the model catalog')
             [CompletionResult]::new('quota', 'quota', [CompletionResultType]::ParameterValue, 'Show today''s quota usage, or reset it')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Write, show or check the configuration')
+            [CompletionResult]::new('train', 'train', [CompletionResultType]::ParameterValue, 'Train the ML router from labelled logs')
+            [CompletionResult]::new('evaluate', 'evaluate', [CompletionResultType]::ParameterValue, 'Measure a trained model on a labelled file')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -38,6 +40,7 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
         'llmroute;route' {
             [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Task tag matched by rules with `tags`')
             [CompletionResult]::new('--strategy', '--strategy', [CompletionResultType]::ParameterName, 'Routing strategy')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Trained model for the ML stage (overrides `[ml] model`)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]')
             [CompletionResult]::new('--chat', '--chat', [CompletionResultType]::ParameterName, 'Treat the input as an OpenAI chat-completions body and route on the last user message')
@@ -136,6 +139,53 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
         'llmroute;config;help;help' {
             break
         }
+        'llmroute;train' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to write the model')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Where to write the model')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Input format [default: from the extension, else sniffed]')
+            [CompletionResult]::new('--text-col', '--text-col', [CompletionResultType]::ParameterName, 'Column (or JSON key) holding the prompt')
+            [CompletionResult]::new('--label-col', '--label-col', [CompletionResultType]::ParameterName, 'Column (or JSON key) holding the label')
+            [CompletionResult]::new('--min-quality', '--min-quality', [CompletionResultType]::ParameterName, 'Quality a model needs for --label-from-outcomes [default: the row''s best quality]')
+            [CompletionResult]::new('--valid', '--valid', [CompletionResultType]::ParameterName, 'Validation file (instead of holding out --valid-split of DATA)')
+            [CompletionResult]::new('--valid-split', '--valid-split', [CompletionResultType]::ParameterName, 'Share of DATA held out for validation (seeded); 0 disables validation')
+            [CompletionResult]::new('--analyzer', '--analyzer', [CompletionResultType]::ParameterName, 'Text analyzer [default: char_wb, the best measured on the tier data]')
+            [CompletionResult]::new('--ngram', '--ngram', [CompletionResultType]::ParameterName, 'N-gram range MIN,MAX (characters for char_wb, words otherwise) [default: char_wb 1,4; word 1,1]')
+            [CompletionResult]::new('--max-features', '--max-features', [CompletionResultType]::ParameterName, 'Vocabulary size: the most frequent terms')
+            [CompletionResult]::new('--n-estimators', '--n-estimators', [CompletionResultType]::ParameterName, 'Number of trees')
+            [CompletionResult]::new('--max-depth', '--max-depth', [CompletionResultType]::ParameterName, 'Maximum tree depth, or `none` (grow until pure; the article used 10, which leaves most predictions below a 0.6 confidence threshold)')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Random seed (bootstrap, feature sampling, validation split)')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads [default: all cores]; results do not depend on it')
+            [CompletionResult]::new('--min-confidence', '--min-confidence', [CompletionResultType]::ParameterName, 'Confidence threshold stored in the model [default: [ml] min_confidence, else 0.6]')
+            [CompletionResult]::new('--target-premium-share', '--target-premium-share', [CompletionResultType]::ParameterName, 'With --calibrate: the highest threshold whose premium share stays at or below X')
+            [CompletionResult]::new('--cv', '--cv', [CompletionResultType]::ParameterName, 'Also report K-fold cross-validated accuracy')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite an existing model file')
+            [CompletionResult]::new('--label-from-outcomes', '--label-from-outcomes', [CompletionResultType]::ParameterName, 'Label each row with the cheapest model that was good enough (RouterBench columns `<model>` and `<model>|total_cost`)')
+            [CompletionResult]::new('--sublinear-tf', '--sublinear-tf', [CompletionResultType]::ParameterName, 'Use 1 + ln(tf) instead of raw term counts')
+            [CompletionResult]::new('--calibrate', '--calibrate', [CompletionResultType]::ParameterName, 'Choose the threshold on the validation data (max accuracy-after-fallback, or --target-premium-share)')
+            [CompletionResult]::new('--skip-bad', '--skip-bad', [CompletionResultType]::ParameterName, 'Skip malformed rows (reported on stderr; exit code 1 at the end)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the report as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'llmroute;evaluate' {
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Trained model file')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Input format [default: from the extension, else sniffed]')
+            [CompletionResult]::new('--text-col', '--text-col', [CompletionResultType]::ParameterName, 'Column (or JSON key) holding the prompt')
+            [CompletionResult]::new('--label-col', '--label-col', [CompletionResultType]::ParameterName, 'Column (or JSON key) holding the label')
+            [CompletionResult]::new('--min-quality', '--min-quality', [CompletionResultType]::ParameterName, 'Quality bar for --label-from-outcomes')
+            [CompletionResult]::new('--min-confidence', '--min-confidence', [CompletionResultType]::ParameterName, 'Confidence threshold [default: [ml] min_confidence, else the model''s]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]')
+            [CompletionResult]::new('--label-from-outcomes', '--label-from-outcomes', [CompletionResultType]::ParameterName, 'Labels from outcome columns (see `train --label-from-outcomes`)')
+            [CompletionResult]::new('--skip-bad', '--skip-bad', [CompletionResultType]::ParameterName, 'Skip malformed rows (reported on stderr; exit code 1 at the end)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'llmroute;completions' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]')
@@ -148,6 +198,8 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             [CompletionResult]::new('models', 'models', [CompletionResultType]::ParameterValue, 'List the model catalog')
             [CompletionResult]::new('quota', 'quota', [CompletionResultType]::ParameterValue, 'Show today''s quota usage, or reset it')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Write, show or check the configuration')
+            [CompletionResult]::new('train', 'train', [CompletionResultType]::ParameterValue, 'Train the ML router from labelled logs')
+            [CompletionResult]::new('evaluate', 'evaluate', [CompletionResultType]::ParameterValue, 'Measure a trained model on a labelled file')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -178,6 +230,12 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             break
         }
         'llmroute;help;config;validate' {
+            break
+        }
+        'llmroute;help;train' {
+            break
+        }
+        'llmroute;help;evaluate' {
             break
         }
         'llmroute;help;completions' {

@@ -28,12 +28,15 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand models 'List the model catalog'
             cand quota 'Show today''s quota usage, or reset it'
             cand config 'Write, show or check the configuration'
+            cand train 'Train the ML router from labelled logs'
+            cand evaluate 'Measure a trained model on a labelled file'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'llmroute;route'= {
             cand --tag 'Task tag matched by rules with `tags`'
             cand --strategy 'Routing strategy'
+            cand --model 'Trained model for the ML stage (overrides `[ml] model`)'
             cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
             cand --state 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]'
             cand --chat 'Treat the input as an OpenAI chat-completions body and route on the last user message'
@@ -116,6 +119,51 @@ set edit:completion:arg-completer[llmroute] = {|@words|
         }
         &'llmroute;config;help;help'= {
         }
+        &'llmroute;train'= {
+            cand -o 'Where to write the model'
+            cand --output 'Where to write the model'
+            cand --format 'Input format [default: from the extension, else sniffed]'
+            cand --text-col 'Column (or JSON key) holding the prompt'
+            cand --label-col 'Column (or JSON key) holding the label'
+            cand --min-quality 'Quality a model needs for --label-from-outcomes [default: the row''s best quality]'
+            cand --valid 'Validation file (instead of holding out --valid-split of DATA)'
+            cand --valid-split 'Share of DATA held out for validation (seeded); 0 disables validation'
+            cand --analyzer 'Text analyzer [default: char_wb, the best measured on the tier data]'
+            cand --ngram 'N-gram range MIN,MAX (characters for char_wb, words otherwise) [default: char_wb 1,4; word 1,1]'
+            cand --max-features 'Vocabulary size: the most frequent terms'
+            cand --n-estimators 'Number of trees'
+            cand --max-depth 'Maximum tree depth, or `none` (grow until pure; the article used 10, which leaves most predictions below a 0.6 confidence threshold)'
+            cand --seed 'Random seed (bootstrap, feature sampling, validation split)'
+            cand --threads 'Worker threads [default: all cores]; results do not depend on it'
+            cand --min-confidence 'Confidence threshold stored in the model [default: [ml] min_confidence, else 0.6]'
+            cand --target-premium-share 'With --calibrate: the highest threshold whose premium share stays at or below X'
+            cand --cv 'Also report K-fold cross-validated accuracy'
+            cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
+            cand --state 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]'
+            cand --force 'Overwrite an existing model file'
+            cand --label-from-outcomes 'Label each row with the cheapest model that was good enough (RouterBench columns `<model>` and `<model>|total_cost`)'
+            cand --sublinear-tf 'Use 1 + ln(tf) instead of raw term counts'
+            cand --calibrate 'Choose the threshold on the validation data (max accuracy-after-fallback, or --target-premium-share)'
+            cand --skip-bad 'Skip malformed rows (reported on stderr; exit code 1 at the end)'
+            cand --json 'Print the report as JSON'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'llmroute;evaluate'= {
+            cand --model 'Trained model file'
+            cand --format 'Input format [default: from the extension, else sniffed]'
+            cand --text-col 'Column (or JSON key) holding the prompt'
+            cand --label-col 'Column (or JSON key) holding the label'
+            cand --min-quality 'Quality bar for --label-from-outcomes'
+            cand --min-confidence 'Confidence threshold [default: [ml] min_confidence, else the model''s]'
+            cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
+            cand --state 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]'
+            cand --label-from-outcomes 'Labels from outcome columns (see `train --label-from-outcomes`)'
+            cand --skip-bad 'Skip malformed rows (reported on stderr; exit code 1 at the end)'
+            cand --json 'Print JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'llmroute;completions'= {
             cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
             cand --state 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]'
@@ -127,6 +175,8 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand models 'List the model catalog'
             cand quota 'Show today''s quota usage, or reset it'
             cand config 'Write, show or check the configuration'
+            cand train 'Train the ML router from labelled logs'
+            cand evaluate 'Measure a trained model on a labelled file'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -149,6 +199,10 @@ set edit:completion:arg-completer[llmroute] = {|@words|
         &'llmroute;help;config;show'= {
         }
         &'llmroute;help;config;validate'= {
+        }
+        &'llmroute;help;train'= {
+        }
+        &'llmroute;help;evaluate'= {
         }
         &'llmroute;help;completions'= {
         }

@@ -32,12 +32,16 @@ complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "route" -d 'Decide
 complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "models" -d 'List the model catalog'
 complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "quota" -d 'Show today\'s quota usage, or reset it'
 complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "config" -d 'Write, show or check the configuration'
+complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "train" -d 'Train the ML router from labelled logs'
+complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "evaluate" -d 'Measure a trained model on a labelled file'
 complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l tag -d 'Task tag matched by rules with `tags`' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l strategy -d 'Routing strategy' -r -f -a "chain\t'The production chain (`[chain] stages`)'
 rules\t'The rules alone, with the default route when no rule matches (the article\'s RuleBasedRouter)'
-difficulty\t'The difficulty score alone'"
+difficulty\t'The difficulty score alone'
+ml\t'The trained classifier alone (the article\'s `balanced` default while untrained)'"
+complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l model -d 'Trained model for the ML stage (overrides `[ml] model`)' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l chat -d 'Treat the input as an OpenAI chat-completions body and route on the last user message'
@@ -81,15 +85,63 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand config; and __fish_see
 complete -c llmroute -n "__fish_llmroute_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the effective configuration and where it came from'
 complete -c llmroute -n "__fish_llmroute_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "validate" -d 'Check a configuration file (default: the effective one)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -s o -l output -d 'Where to write the model' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l format -d 'Input format [default: from the extension, else sniffed]' -r -f -a "csv\t''
+tsv\t''
+jsonl\t''
+json\t''"
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l text-col -d 'Column (or JSON key) holding the prompt' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l label-col -d 'Column (or JSON key) holding the label' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l min-quality -d 'Quality a model needs for --label-from-outcomes [default: the row\'s best quality]' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l valid -d 'Validation file (instead of holding out --valid-split of DATA)' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l valid-split -d 'Share of DATA held out for validation (seeded); 0 disables validation' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l analyzer -d 'Text analyzer [default: char_wb, the best measured on the tier data]' -r -f -a "word\t'scikit-learn\'s default word tokens'
+char_wb\t'character n-grams inside word boundaries (scikit-learn\'s `char_wb`)'
+cjk\t'word tokens, with CJK runs split into character unigrams and bigrams'"
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l ngram -d 'N-gram range MIN,MAX (characters for char_wb, words otherwise) [default: char_wb 1,4; word 1,1]' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l max-features -d 'Vocabulary size: the most frequent terms' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l n-estimators -d 'Number of trees' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l max-depth -d 'Maximum tree depth, or `none` (grow until pure; the article used 10, which leaves most predictions below a 0.6 confidence threshold)' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l seed -d 'Random seed (bootstrap, feature sampling, validation split)' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l threads -d 'Worker threads [default: all cores]; results do not depend on it' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l min-confidence -d 'Confidence threshold stored in the model [default: [ml] min_confidence, else 0.6]' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l target-premium-share -d 'With --calibrate: the highest threshold whose premium share stays at or below X' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l cv -d 'Also report K-fold cross-validated accuracy' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l force -d 'Overwrite an existing model file'
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l label-from-outcomes -d 'Label each row with the cheapest model that was good enough (RouterBench columns `<model>` and `<model>|total_cost`)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l sublinear-tf -d 'Use 1 + ln(tf) instead of raw term counts'
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l calibrate -d 'Choose the threshold on the validation data (max accuracy-after-fallback, or --target-premium-share)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l skip-bad -d 'Skip malformed rows (reported on stderr; exit code 1 at the end)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l json -d 'Print the report as JSON'
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l model -d 'Trained model file' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l format -d 'Input format [default: from the extension, else sniffed]' -r -f -a "csv\t''
+tsv\t''
+jsonl\t''
+json\t''"
+complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l text-col -d 'Column (or JSON key) holding the prompt' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l label-col -d 'Column (or JSON key) holding the label' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l min-quality -d 'Quality bar for --label-from-outcomes' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l min-confidence -d 'Confidence threshold [default: [ml] min_confidence, else the model\'s]' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l label-from-outcomes -d 'Labels from outcome columns (see `train --label-from-outcomes`)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l skip-bad -d 'Skip malformed rows (reported on stderr; exit code 1 at the end)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l json -d 'Print JSON'
+complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -s h -l help -d 'Print help'
 complete -c llmroute -n "__fish_llmroute_using_subcommand completions" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand completions" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config completions help" -f -a "route" -d 'Decide which model should answer a prompt'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config completions help" -f -a "models" -d 'List the model catalog'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config completions help" -f -a "quota" -d 'Show today\'s quota usage, or reset it'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config completions help" -f -a "config" -d 'Write, show or check the configuration'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config train evaluate completions help" -f -a "route" -d 'Decide which model should answer a prompt'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config train evaluate completions help" -f -a "models" -d 'List the model catalog'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config train evaluate completions help" -f -a "quota" -d 'Show today\'s quota usage, or reset it'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config train evaluate completions help" -f -a "config" -d 'Write, show or check the configuration'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config train evaluate completions help" -f -a "train" -d 'Train the ML router from labelled logs'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config train evaluate completions help" -f -a "evaluate" -d 'Measure a trained model on a labelled file'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config train evaluate completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config train evaluate completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand help; and __fish_seen_subcommand_from quota" -f -a "reset" -d 'Reset today\'s counters (of one model, or all)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write the embedded default configuration to a file'
 complete -c llmroute -n "__fish_llmroute_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective configuration and where it came from'

@@ -4,6 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::commands::train::{Depth, parse_depth, parse_ngram};
+use crate::data::Format;
+use crate::ml::analyzer::AnalyzerKind;
 use crate::router::Strategy;
 
 const AFTER_HELP: &str = "\
@@ -49,6 +52,10 @@ pub enum Command {
     /// Write, show or check the configuration
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Train the ML router from labelled logs
+    Train(TrainArgs),
+    /// Measure a trained model on a labelled file
+    Evaluate(EvaluateArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
 }
@@ -82,6 +89,10 @@ pub struct RouteArgs {
     /// Decide without counting against the daily quota
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Trained model for the ML stage (overrides `[ml] model`)
+    #[arg(long, value_name = "PATH")]
+    pub model: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -133,4 +144,149 @@ pub struct CompletionsArgs {
     /// Shell to generate for
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Labelled queries: CSV, JSON Lines or a JSON array; `-` reads stdin
+    #[arg(value_name = "DATA")]
+    pub data: String,
+
+    /// Where to write the model
+    #[arg(short, long, value_name = "MODEL")]
+    pub output: std::path::PathBuf,
+
+    /// Overwrite an existing model file
+    #[arg(long)]
+    pub force: bool,
+
+    /// Input format [default: from the extension, else sniffed]
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+
+    /// Column (or JSON key) holding the prompt
+    #[arg(long, default_value = "prompt", value_name = "NAME")]
+    pub text_col: String,
+
+    /// Column (or JSON key) holding the label
+    #[arg(long, default_value = "label", value_name = "NAME")]
+    pub label_col: String,
+
+    /// Label each row with the cheapest model that was good enough (RouterBench columns
+    /// `<model>` and `<model>|total_cost`)
+    #[arg(long)]
+    pub label_from_outcomes: bool,
+
+    /// Quality a model needs for --label-from-outcomes [default: the row's best quality]
+    #[arg(long, value_name = "X")]
+    pub min_quality: Option<f64>,
+
+    /// Validation file (instead of holding out --valid-split of DATA)
+    #[arg(long, value_name = "FILE")]
+    pub valid: Option<String>,
+
+    /// Share of DATA held out for validation (seeded); 0 disables validation
+    #[arg(long, default_value_t = 0.2, value_name = "SHARE")]
+    pub valid_split: f64,
+
+    /// Text analyzer [default: char_wb, the best measured on the tier data]
+    #[arg(long, value_enum)]
+    pub analyzer: Option<AnalyzerKind>,
+
+    /// N-gram range MIN,MAX (characters for char_wb, words otherwise) [default: char_wb 1,4; word 1,1]
+    #[arg(long, value_parser = parse_ngram, value_name = "MIN,MAX")]
+    pub ngram: Option<(usize, usize)>,
+
+    /// Vocabulary size: the most frequent terms
+    #[arg(long, default_value_t = 5000, value_name = "N")]
+    pub max_features: usize,
+
+    /// Use 1 + ln(tf) instead of raw term counts
+    #[arg(long)]
+    pub sublinear_tf: bool,
+
+    /// Number of trees
+    #[arg(long, default_value_t = 100, value_name = "N")]
+    pub n_estimators: usize,
+
+    /// Maximum tree depth, or `none` (grow until pure; the article used 10, which leaves most
+    /// predictions below a 0.6 confidence threshold)
+    #[arg(long, default_value = "none", value_parser = parse_depth, value_name = "N|none")]
+    pub max_depth: Depth,
+
+    /// Random seed (bootstrap, feature sampling, validation split)
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+
+    /// Worker threads [default: all cores]; results do not depend on it
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Confidence threshold stored in the model [default: [ml] min_confidence, else 0.6]
+    #[arg(long, value_name = "X")]
+    pub min_confidence: Option<f64>,
+
+    /// Choose the threshold on the validation data (max accuracy-after-fallback, or
+    /// --target-premium-share)
+    #[arg(long)]
+    pub calibrate: bool,
+
+    /// With --calibrate: the highest threshold whose premium share stays at or below X
+    #[arg(long, value_name = "X")]
+    pub target_premium_share: Option<f64>,
+
+    /// Also report K-fold cross-validated accuracy
+    #[arg(long, value_name = "K")]
+    pub cv: Option<usize>,
+
+    /// Skip malformed rows (reported on stderr; exit code 1 at the end)
+    #[arg(long)]
+    pub skip_bad: bool,
+
+    /// Print the report as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// Trained model file
+    #[arg(long, value_name = "MODEL")]
+    pub model: std::path::PathBuf,
+
+    /// Labelled queries: CSV, JSON Lines or a JSON array; `-` reads stdin
+    #[arg(value_name = "DATA")]
+    pub data: String,
+
+    /// Input format [default: from the extension, else sniffed]
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+
+    /// Column (or JSON key) holding the prompt
+    #[arg(long, default_value = "prompt", value_name = "NAME")]
+    pub text_col: String,
+
+    /// Column (or JSON key) holding the label
+    #[arg(long, default_value = "label", value_name = "NAME")]
+    pub label_col: String,
+
+    /// Labels from outcome columns (see `train --label-from-outcomes`)
+    #[arg(long)]
+    pub label_from_outcomes: bool,
+
+    /// Quality bar for --label-from-outcomes
+    #[arg(long, value_name = "X")]
+    pub min_quality: Option<f64>,
+
+    /// Confidence threshold [default: [ml] min_confidence, else the model's]
+    #[arg(long, value_name = "X")]
+    pub min_confidence: Option<f64>,
+
+    /// Skip malformed rows (reported on stderr; exit code 1 at the end)
+    #[arg(long)]
+    pub skip_bad: bool,
+
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
 }

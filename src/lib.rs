@@ -8,11 +8,14 @@ pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod data;
 pub mod error;
 pub mod fsutil;
+pub mod ml;
 pub mod output;
 pub mod prompt;
 pub mod quota;
+pub mod rng;
 pub mod router;
 pub mod state;
 pub mod text;
@@ -30,6 +33,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Models(a) => commands::models::run(&ctx, a),
         Command::Quota(a) => commands::quota::run(&ctx, a),
         Command::Config(c) => commands::config::run(&ctx, c),
+        Command::Train(a) => commands::train::train(&ctx, a),
+        Command::Evaluate(a) => commands::train::evaluate(&ctx, a),
         Command::Completions(a) => commands::completions::run(a),
     }
 }

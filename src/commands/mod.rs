@@ -6,6 +6,7 @@ pub mod config;
 pub mod models;
 pub mod quota;
 pub mod route;
+pub mod train;
 
 use std::path::PathBuf;
 

@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::output;
 use crate::prompt::{self, Prompt};
 use crate::quota::QuotaSnapshot;
+use crate::router::ml::MlScores;
 use crate::router::{Decision, DifficultyBreakdown, Engine, StageTrace};
 use crate::state::{self, Store};
 use crate::tokenizer::Counting;
@@ -36,6 +37,8 @@ pub struct RouteReport {
     pub stages: Option<Vec<StageTrace>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub difficulty_breakdown: Option<DifficultyBreakdown>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ml_scores: Option<MlScores>,
 }
 
 #[derive(Debug, Serialize)]
@@ -57,7 +60,7 @@ pub fn run(ctx: &Context, args: &RouteArgs) -> Result<()> {
     let config = ctx.config()?;
     let origin = if args.prompt == "-" { "stdin" } else { "argument" };
     let prompt = prompt::parse(prompt::read_arg(&args.prompt)?, args.chat, origin)?;
-    let engine = Engine::new(&config);
+    let engine = Engine::new(&config, args.model.as_deref())?;
     let chain = engine.chain(&config, args.strategy);
     let analysis = engine.analyze(&prompt.text, args.tag.as_deref());
     let clock = Clock::new(config.timezone.clone())?;
@@ -113,6 +116,7 @@ fn report(
     let input_tokens = prompt.input_tokens() as u64;
     let output_tokens = expected_output_tokens(config, &d);
     let breakdown = trace.as_ref().map(|_| engine.difficulty.breakdown(analysis));
+    let ml_scores = trace.as_ref().and(engine.ml.as_ref()).map(|m| m.scores(config, analysis.text));
     RouteReport {
         model: model.name.clone(),
         estimated_cost_usd: output::round(model.cost(input_tokens, output_tokens), 10),
@@ -129,6 +133,7 @@ fn report(
         counted,
         stages: trace,
         difficulty_breakdown: breakdown,
+        ml_scores,
     }
 }
 
@@ -182,6 +187,21 @@ fn render(r: &RouteReport) -> String {
             };
             s.push_str(&format!("  {:<11} {v}\n", t.stage));
         }
+    }
+    if let Some(m) = &r.ml_scores {
+        s.push_str(&format!(
+            "\nml: {} at {:.4} (threshold {:.4}{})\n",
+            m.predicted,
+            m.confidence,
+            m.threshold,
+            if m.low_confidence { ", low confidence" } else { "" }
+        ));
+        let mut t = output::table(["label", "model", "probability"]);
+        for p in &m.probabilities {
+            t.add_row(vec![p.label.clone(), p.model.clone(), format!("{:.4}", p.probability)]);
+        }
+        output::align_right(&mut t, &[2]);
+        s.push_str(&format!("{t}\n"));
     }
     if let Some(b) = &r.difficulty_breakdown {
         s.push_str(&format!("\ndifficulty {:.4} -> band {}\n", b.score, b.band));

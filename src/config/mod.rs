@@ -16,7 +16,7 @@ use regex::Regex;
 
 use crate::error::{Error, Result, did_you_mean};
 use crate::tokenizer::Counting;
-pub use raw::{KeywordMatch, Params, RawConfig, StageName};
+pub use raw::{KeywordMatch, LowConfidence, Params, RawConfig, StageName};
 use raw::{ModelRef, RawTier};
 
 /// The default configuration compiled into the binary.
@@ -132,6 +132,24 @@ pub struct ChainConfig {
     pub fallback: Vec<ModelId>,
 }
 
+#[derive(Debug, Clone)]
+pub struct MlConfig {
+    /// Trained model file, resolved against the configuration file's directory.
+    pub model: Option<PathBuf>,
+    pub on_low_confidence: LowConfidence,
+    pub min_confidence: Option<f64>,
+    pub low_confidence_model: ModelId,
+    pub untrained_model: ModelId,
+    pub labels: std::collections::BTreeMap<String, ModelId>,
+}
+
+impl MlConfig {
+    /// The catalog model of a class label: `[ml.labels]`, else a catalog model of that name.
+    pub fn model_for_label(&self, config: &Config, label: &str) -> Option<ModelId> {
+        self.labels.get(label).copied().or_else(|| config.model_id(label))
+    }
+}
+
 /// A validated configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -146,6 +164,7 @@ pub struct Config {
     pub timezone: TimeZone,
     pub timezone_name: String,
     pub output_tokens: u32,
+    pub ml: MlConfig,
 }
 
 impl Config {
@@ -567,6 +586,41 @@ impl Validator<'_> {
             None => by_cost(&models),
         };
 
+        // ML stage.
+        let m = &raw.ml;
+        if let Some(t) = m.min_confidence
+            && !(0.0..=1.0).contains(&t)
+        {
+            return Err(self.err("ml.min_confidence", format!("{t} is outside 0..=1")));
+        }
+        let mut labels = std::collections::BTreeMap::new();
+        for (label, r) in &m.labels {
+            labels.insert(label.clone(), self.model_ref(&names, r, &format!("ml.labels.{}", key(label)))?);
+        }
+        let low_confidence_model = match &m.low_confidence_model {
+            Some(r) => self.model_ref(&names, r, "ml.low_confidence_model")?,
+            None => labels.get("premium").copied().or_else(|| fallback.last().copied()).unwrap_or(0),
+        };
+        let untrained_model = match &m.untrained_model {
+            Some(r) => self.model_ref(&names, r, "ml.untrained_model")?,
+            None => labels.get("balanced").copied().unwrap_or(default_route.model),
+        };
+        let base_dir = match &source {
+            Source::Flag(p) | Source::Env(p) | Source::WorkingDir(p) => p.parent().map(Path::to_path_buf),
+            Source::Embedded => None,
+        };
+        let ml = MlConfig {
+            model: m.model.as_ref().map(|p| match &base_dir {
+                Some(d) if Path::new(p).is_relative() => d.join(p),
+                _ => PathBuf::from(p),
+            }),
+            on_low_confidence: m.on_low_confidence,
+            min_confidence: m.min_confidence,
+            low_confidence_model,
+            untrained_model,
+            labels,
+        };
+
         // Quota time zone.
         let timezone = parse_timezone(&raw.quota.timezone).map_err(|m| self.err("quota.timezone", m))?;
 
@@ -581,6 +635,7 @@ impl Validator<'_> {
             timezone,
             timezone_name: raw.quota.timezone.clone(),
             output_tokens: raw.estimate.output_tokens,
+            ml,
             raw,
         })
     }

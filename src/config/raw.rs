@@ -29,6 +29,8 @@ pub struct RawConfig {
     pub quota: RawQuota,
     #[serde(default)]
     pub estimate: RawEstimate,
+    #[serde(default)]
+    pub ml: RawMl,
 }
 
 pub fn default_tiers() -> Vec<String> {
@@ -272,4 +274,39 @@ impl Default for RawEstimate {
 
 fn default_output_tokens() -> u32 {
     250
+}
+
+/// What the ML stage does with a low-confidence prediction.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LowConfidence {
+    /// Route to the low-confidence (premium) model, as the design article does.
+    #[default]
+    Premium,
+    /// Decline, so the next stage of the chain decides.
+    Decline,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMl {
+    /// Trained model file (relative paths are relative to the configuration file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    #[serde(default)]
+    pub on_low_confidence: LowConfidence,
+    /// Overrides the threshold stored in the model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_confidence: Option<f64>,
+    /// Model for low-confidence predictions (default: the model of label `premium`, else the
+    /// last model of the fallback order).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub low_confidence_model: Option<ModelRef>,
+    /// Model for `--strategy ml` while no model is trained (default: the model of label
+    /// `balanced`, else the default route's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub untrained_model: Option<ModelRef>,
+    /// Class label -> catalog model. A label that is itself a catalog model name needs no entry.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, ModelRef>,
 }

@@ -148,7 +148,7 @@ mod tests {
 
     fn decide(text: &str) -> (f64, String) {
         let c = Config::from_str(EMBEDDED_DEFAULT, Source::Embedded).unwrap();
-        let e = Engine::new(&c);
+        let e = Engine::new(&c, None).unwrap();
         match e.difficulty.route(&e.analyze(text, None)) {
             Verdict::Decide(d) => (d.difficulty.unwrap(), c.models[d.model].name.clone()),
             Verdict::Decline(_) => unreachable!("difficulty always decides"),
@@ -193,7 +193,7 @@ mod tests {
     #[test]
     fn band_edges_are_exclusive_upper_bounds() {
         let c = Config::from_str(EMBEDDED_DEFAULT, Source::Embedded).unwrap();
-        let e = Engine::new(&c);
+        let e = Engine::new(&c, None).unwrap();
         let name = |s: f64| c.models[e.difficulty.band(s).model].name.clone();
         assert_eq!(name(0.0), "gpt-4o-mini");
         assert_eq!(name(0.2), "claude-3-haiku");

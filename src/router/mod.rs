@@ -5,15 +5,20 @@
 
 pub mod chain;
 pub mod difficulty;
+pub mod ml;
 pub mod rules;
 
 use serde::Serialize;
 
+use std::path::Path;
+
 use crate::config::{Config, ModelId, Params, StageName};
+use crate::error::Result;
 use crate::text::{Analysis, KeywordIndex, KeywordIndexBuilder};
 
 pub use chain::{Chain, QuotaView, StageOutcome, StageTrace};
 pub use difficulty::{DifficultyBreakdown, DifficultyRouter};
+pub use ml::{MlRouter, Untrained};
 pub use rules::RuleRouter;
 
 /// Which stage produced a decision.
@@ -80,6 +85,8 @@ pub enum Strategy {
     Rules,
     /// The difficulty score alone.
     Difficulty,
+    /// The trained classifier alone (the article's `balanced` default while untrained).
+    Ml,
 }
 
 /// The routers built from a configuration, sharing one keyword index.
@@ -87,19 +94,46 @@ pub struct Engine {
     pub index: KeywordIndex,
     pub rules: RuleRouter,
     pub difficulty: DifficultyRouter,
-    pub ml: Untrained,
+    /// The trained ML router, when `[ml] model` or `--model` names one.
+    pub ml: Option<MlRouter>,
+    untrained_chain: Untrained,
+    untrained_alone: Untrained,
 }
 
 impl Engine {
-    pub fn new(config: &Config) -> Engine {
+    /// Builds every router; loads the ML model from `model` (or `[ml] model`) when given.
+    pub fn new(config: &Config, model: Option<&Path>) -> Result<Engine> {
         let mut kw = KeywordIndexBuilder::default();
         let rules = RuleRouter::new(config, &mut kw);
         let difficulty = DifficultyRouter::new(config, &mut kw);
-        Engine { index: kw.build(), rules, difficulty, ml: Untrained }
+        let ml = match model.map(Path::to_path_buf).or_else(|| config.ml.model.clone()) {
+            Some(path) => {
+                let m = crate::ml::artifact::load(&path)?;
+                Some(MlRouter::new(config, m, &path.display().to_string())?)
+            }
+            None => None,
+        };
+        let untrained = config.ml.untrained_model;
+        Ok(Engine {
+            index: kw.build(),
+            rules,
+            difficulty,
+            ml,
+            untrained_chain: Untrained { standalone: false, model: untrained },
+            untrained_alone: Untrained { standalone: true, model: untrained },
+        })
     }
 
     pub fn analyze<'a>(&self, text: &'a str, tag: Option<&'a str>) -> Analysis<'a> {
         Analysis::new(&self.index, text, tag)
+    }
+
+    fn ml_stage(&self, alone: bool) -> &dyn Router {
+        match (&self.ml, alone) {
+            (Some(m), _) => m,
+            (None, true) => &self.untrained_alone,
+            (None, false) => &self.untrained_chain,
+        }
     }
 
     /// The chain that runs `strategy`; single strategies keep the quota fallback.
@@ -107,6 +141,7 @@ impl Engine {
         let stages: Vec<&dyn Router> = match strategy {
             Strategy::Rules => vec![&self.rules.standalone],
             Strategy::Difficulty => vec![&self.difficulty],
+            Strategy::Ml => vec![self.ml_stage(true)],
             Strategy::Chain => config
                 .chain
                 .stages
@@ -114,24 +149,12 @@ impl Engine {
                 .map(|s| -> &dyn Router {
                     match s {
                         StageName::Rules => &self.rules.in_chain,
-                        StageName::Ml => &self.ml,
+                        StageName::Ml => self.ml_stage(false),
                         StageName::Difficulty => &self.difficulty,
                     }
                 })
                 .collect(),
         };
         Chain::new(config, stages)
-    }
-}
-
-/// The ML stage before a model is trained: it always declines.
-pub struct Untrained;
-
-impl Router for Untrained {
-    fn stage(&self) -> &'static str {
-        "ml"
-    }
-    fn route(&self, _: &Analysis) -> Verdict {
-        Verdict::Decline("no trained model configured (`[ml] model`)".to_string())
     }
 }

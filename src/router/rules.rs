@@ -115,7 +115,7 @@ mod tests {
 
     fn route(text: &str, standalone: bool) -> Option<(String, String, String)> {
         let c = Config::from_str(EMBEDDED_DEFAULT, Source::Embedded).unwrap();
-        let e = Engine::new(&c);
+        let e = Engine::new(&c, None).unwrap();
         let a = e.analyze(text, None);
         let r: &dyn Router = if standalone { &e.rules.standalone } else { &e.rules.in_chain };
         match r.route(&a) {

@@ -7,3 +7,4 @@ mod completions;
 mod config;
 mod quota;
 mod route;
+mod train;

@@ -1,0 +1,473 @@
+//! `llmroute train` and `llmroute evaluate`: fit the ML router from labelled logs, and measure it.
+
+use std::io::IsTerminal;
+use std::time::Instant;
+
+use serde::Serialize;
+use smartcore::linalg::basic::matrix::DenseMatrix;
+use smartcore::model_selection::{BaseKFold, KFold, train_test_split};
+
+use crate::cli::{EvaluateArgs, TrainArgs};
+use crate::commands::Context;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::ml::analyzer::Analyzer;
+use crate::ml::dataset::{self, LabelSource, Labelled};
+use crate::ml::forest::ForestParams;
+use crate::ml::metrics::{self, EvalReport};
+use crate::ml::model::{Model, Prediction, TrainingMeta};
+use crate::ml::tfidf::{Scratch, TfidfConfig};
+use crate::ml::{artifact, defaults};
+use crate::output;
+
+#[derive(Debug, Serialize)]
+struct TrainReport {
+    model: String,
+    model_bytes: usize,
+    rows: usize,
+    train_rows: usize,
+    valid_rows: usize,
+    bad_rows: usize,
+    labels: Vec<String>,
+    analyzer: &'static str,
+    ngram: [usize; 2],
+    max_features: usize,
+    sublinear_tf: bool,
+    vocabulary_size: usize,
+    n_estimators: usize,
+    max_depth: Option<usize>,
+    seed: u64,
+    threads: usize,
+    tfidf_seconds: f64,
+    forest_seconds: f64,
+    fit_seconds: f64,
+    nodes: usize,
+    threshold: f64,
+    threshold_source: String,
+    validation: Option<EvalReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cv: Option<CvReport>,
+}
+
+#[derive(Debug, Serialize)]
+struct CvReport {
+    folds: usize,
+    accuracy_mean: f64,
+    accuracy_std: f64,
+    fold_accuracy: Vec<f64>,
+}
+
+#[derive(Debug, Serialize)]
+struct EvaluateReport {
+    model: String,
+    /// Time to read and check the model file.
+    load_ms: f64,
+    bad_rows: usize,
+    predict_seconds: f64,
+    per_query_us: f64,
+    #[serde(flatten)]
+    metrics: EvalReport,
+}
+
+fn label_source(outcomes: bool, label_col: &str, min_quality: Option<f64>) -> LabelSource {
+    if outcomes { LabelSource::Outcomes { min_quality } } else { LabelSource::Column(label_col.to_string()) }
+}
+
+/// Class indices for labels; `classes` is sorted.
+fn encode(classes: &[String], labels: &[String]) -> Vec<u32> {
+    labels.iter().map(|l| classes.binary_search(l).map(|i| i as u32).unwrap_or(u32::MAX)).collect()
+}
+
+/// The class whose model serves low-confidence requests, if any label maps to it.
+fn premium_class(config: &Config, classes: &[String]) -> Option<u32> {
+    classes
+        .iter()
+        .position(|l| config.ml.model_for_label(config, l) == Some(config.ml.low_confidence_model))
+        .map(|i| i as u32)
+}
+
+fn predict_all(model: &Model, texts: &[String]) -> Vec<Prediction> {
+    let mut scratch = Scratch::default();
+    texts.iter().map(|t| model.predict(t, &mut scratch)).collect()
+}
+
+fn progress_bar(n: usize, quiet: bool) -> indicatif::ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let pb = indicatif::ProgressBar::new(n as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} trees {elapsed}") {
+        pb.set_style(style.progress_chars("=> "));
+    }
+    pb.set_prefix("training");
+    pb
+}
+
+pub fn train(ctx: &Context, a: &TrainArgs) -> Result<()> {
+    let config = ctx.config()?;
+    if a.output.exists() && !a.force {
+        return Err(Error::Usage(format!("{}: already exists; pass --force to overwrite it", a.output.display())));
+    }
+    let source = label_source(a.label_from_outcomes, &a.label_col, a.min_quality);
+    let data = dataset::read(&a.data, a.format, &a.text_col, &source, a.skip_bad)?;
+    let mut classes: Vec<String> = data.labels.clone();
+    classes.sort();
+    classes.dedup();
+    if classes.len() < 2 {
+        return Err(Error::Usage(format!(
+            "{}: only one label (`{}`) in {} rows; a classifier needs at least two",
+            display_name(&a.data),
+            classes.first().map_or("", String::as_str),
+            data.texts.len()
+        )));
+    }
+
+    // Validation data: a file, or a seeded hold-out split (smartcore's train_test_split).
+    let (train_idx, valid): (Vec<usize>, Option<Labelled>) = match &a.valid {
+        Some(v) => {
+            ((0..data.texts.len()).collect(), Some(dataset::read(v, a.format, &a.text_col, &source, a.skip_bad)?))
+        }
+        None if a.valid_split > 0.0 => {
+            let n = data.texts.len();
+            if a.valid_split >= 1.0 || a.valid_split.is_nan() || ((n as f32) * a.valid_split as f32) < 1.0 || n < 2 {
+                return Err(Error::Usage(format!(
+                    "--valid-split {} leaves no validation row out of {n}; use more data, a larger split, or --valid-split 0",
+                    a.valid_split
+                )));
+            }
+            let idx: Vec<usize> = (0..n).collect();
+            let x = DenseMatrix::from_2d_vec(&idx.iter().map(|&i| vec![i]).collect::<Vec<_>>())
+                .map_err(|e| Error::Usage(format!("cannot split the data: {e}")))?;
+            let (_, _, tr, va) = train_test_split(&x, &idx, a.valid_split as f32, true, Some(a.seed));
+            let valid = Labelled {
+                texts: va.iter().map(|&i| data.texts[i].clone()).collect(),
+                labels: va.iter().map(|&i| data.labels[i].clone()).collect(),
+                bad_rows: Vec::new(),
+            };
+            (tr, Some(valid))
+        }
+        None => ((0..data.texts.len()).collect(), None),
+    };
+    let train_texts: Vec<&str> = train_idx.iter().map(|&i| data.texts[i].as_str()).collect();
+    let train_labels: Vec<String> = train_idx.iter().map(|&i| data.labels[i].clone()).collect();
+    let mut train_classes = train_labels.clone();
+    train_classes.sort();
+    train_classes.dedup();
+    if train_classes.len() < 2 {
+        return Err(Error::Usage("the training split has a single label; use more data".to_string()));
+    }
+    let y = encode(&train_classes, &train_labels);
+
+    let (kind, (lo, hi)) =
+        (a.analyzer.unwrap_or(defaults::ANALYZER), a.ngram.unwrap_or_else(|| defaults::ngram(a.analyzer)));
+    let tfidf_cfg = TfidfConfig {
+        analyzer: Analyzer { kind, ngram_min: lo, ngram_max: hi },
+        max_features: Some(a.max_features),
+        sublinear_tf: a.sublinear_tf,
+    };
+    let threads = a.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let params = ForestParams {
+        n_estimators: a.n_estimators,
+        max_depth: a.max_depth.0,
+        max_features: None,
+        seed: a.seed,
+        threads,
+    };
+
+    let pb = progress_bar(a.n_estimators, a.json);
+    let t0 = Instant::now();
+    let (vectorizer, x) = crate::ml::tfidf::Tfidf::fit_transform(tfidf_cfg, &train_texts, threads);
+    let t1 = Instant::now();
+    let forest = crate::ml::forest::Forest::fit(&x, &y, train_classes.len(), &params, &|| pb.inc(1));
+    let t2 = Instant::now();
+    pb.finish_and_clear();
+
+    let mut model = Model {
+        labels: train_classes.clone(),
+        tfidf: vectorizer,
+        forest,
+        threshold: a.min_confidence.or(config.ml.min_confidence).unwrap_or(defaults::THRESHOLD),
+        meta: TrainingMeta {
+            llmroute_version: env!("CARGO_PKG_VERSION").to_string(),
+            rows: train_texts.len(),
+            n_estimators: a.n_estimators,
+            max_depth: a.max_depth.0,
+            seed: a.seed,
+            validation_accuracy: None,
+            validation_fallback_rate: None,
+            threshold_source: if a.min_confidence.is_some() { "flag" } else { "default" }.to_string(),
+        },
+    };
+    let premium = premium_class(&config, &model.labels);
+
+    let mut validation = None;
+    if let Some(v) = &valid {
+        let preds = predict_all(&model, &v.texts);
+        let (classes_ext, y_true) = extend_classes(&model.labels, &v.labels);
+        let pairs: Vec<(u32, f64)> = preds.iter().map(|p| (p.class as u32, p.confidence)).collect();
+        if a.calibrate || a.target_premium_share.is_some() {
+            let c = metrics::calibrate(&y_true, &pairs, premium, a.target_premium_share);
+            if let Some(x) = c.unmet_target {
+                output::warn(&format!(
+                    "cannot meet --target-premium-share {x}: the classifier alone sends more to the premium model; threshold set to 0"
+                ));
+            }
+            model.threshold = c.threshold;
+            model.meta.threshold_source = c.source.to_string();
+        }
+        let report = metrics::evaluate(&classes_ext, &y_true, &pairs, model.threshold, premium);
+        model.meta.validation_accuracy = Some(report.accuracy);
+        model.meta.validation_fallback_rate = Some(report.fallback_rate);
+        if report.fallback_rate > 0.5 {
+            output::warn(&format!(
+                "{:.1} % of validation prompts fall below the confidence threshold {:.2} and would go to the premium model; \
+                 this router saves little. Try --calibrate, --target-premium-share, another --analyzer, or --max-depth none",
+                report.fallback_rate * 100.0,
+                model.threshold
+            ));
+        }
+        validation = Some(report);
+    }
+
+    let cv = match a.cv {
+        Some(k) => Some(cross_validate(&data, &classes, k, tfidf_cfg, &params)?),
+        None => None,
+    };
+
+    let bytes = artifact::to_bytes(&model);
+    crate::fsutil::write_atomic(&a.output, &bytes, a.force)?;
+    let report = TrainReport {
+        model: a.output.display().to_string(),
+        model_bytes: bytes.len(),
+        rows: data.texts.len(),
+        train_rows: train_texts.len(),
+        valid_rows: valid.as_ref().map_or(0, |v| v.texts.len()),
+        bad_rows: data.bad_rows.len(),
+        labels: model.labels.clone(),
+        analyzer: kind.as_str(),
+        ngram: [lo, hi],
+        max_features: a.max_features,
+        sublinear_tf: a.sublinear_tf,
+        vocabulary_size: model.tfidf.n_features(),
+        n_estimators: a.n_estimators,
+        max_depth: a.max_depth.0,
+        seed: a.seed,
+        threads,
+        tfidf_seconds: (t1 - t0).as_secs_f64(),
+        forest_seconds: (t2 - t1).as_secs_f64(),
+        fit_seconds: (t2 - t0).as_secs_f64(),
+        nodes: model.forest.n_nodes(),
+        threshold: model.threshold,
+        threshold_source: model.meta.threshold_source.clone(),
+        validation,
+        cv,
+    };
+    if a.json {
+        output::print_json(&report)?;
+    } else {
+        output::print(&render_train(&report))?;
+    }
+    if !data.bad_rows.is_empty() {
+        return Err(Error::Partial(format!("{} bad row(s) skipped", data.bad_rows.len())));
+    }
+    Ok(())
+}
+
+/// Adds labels seen only in evaluation data (they can never be predicted) and encodes `labels`.
+fn extend_classes(model_labels: &[String], labels: &[String]) -> (Vec<String>, Vec<u32>) {
+    let mut classes = model_labels.to_vec();
+    let mut extra: Vec<String> = labels.iter().filter(|l| !model_labels.contains(l)).cloned().collect();
+    extra.sort();
+    extra.dedup();
+    classes.extend(extra);
+    let y = labels.iter().map(|l| classes.iter().position(|c| c == l).unwrap_or(0) as u32).collect();
+    (classes, y)
+}
+
+fn cross_validate(
+    data: &Labelled,
+    classes: &[String],
+    k: usize,
+    tfidf: TfidfConfig,
+    params: &ForestParams,
+) -> Result<CvReport> {
+    let n = data.texts.len();
+    if k < 2 || k > n {
+        return Err(Error::Usage(format!("--cv {k}: needs 2 <= folds <= rows ({n})")));
+    }
+    let x = DenseMatrix::from_2d_vec(&(0..n).map(|i| vec![i]).collect::<Vec<_>>())
+        .map_err(|e| Error::Usage(format!("cannot split the data: {e}")))?;
+    let folds = KFold::default().with_n_splits(k).with_shuffle(true).with_seed(Some(params.seed));
+    let mut accs = Vec::with_capacity(k);
+    for (tr, te) in folds.split(&x) {
+        let texts: Vec<&str> = tr.iter().map(|&i| data.texts[i].as_str()).collect();
+        let y = encode(classes, &tr.iter().map(|&i| data.labels[i].clone()).collect::<Vec<_>>());
+        let (vec, forest) = Model::fit(&texts, &y, classes.to_vec(), tfidf, params, &|| {});
+        let m = Model { labels: classes.to_vec(), tfidf: vec, forest, threshold: 0.0, meta: empty_meta() };
+        let te_texts: Vec<String> = te.iter().map(|&i| data.texts[i].clone()).collect();
+        let truth = encode(classes, &te.iter().map(|&i| data.labels[i].clone()).collect::<Vec<_>>());
+        let preds = predict_all(&m, &te_texts);
+        let correct = preds.iter().zip(&truth).filter(|(p, t)| p.class as u32 == **t).count();
+        accs.push(correct as f64 / te.len().max(1) as f64);
+    }
+    let mean = accs.iter().sum::<f64>() / accs.len() as f64;
+    let var = accs.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / accs.len() as f64;
+    Ok(CvReport { folds: k, accuracy_mean: mean, accuracy_std: var.sqrt(), fold_accuracy: accs })
+}
+
+fn empty_meta() -> TrainingMeta {
+    TrainingMeta {
+        llmroute_version: String::new(),
+        rows: 0,
+        n_estimators: 0,
+        max_depth: None,
+        seed: 0,
+        validation_accuracy: None,
+        validation_fallback_rate: None,
+        threshold_source: String::new(),
+    }
+}
+
+fn display_name(p: &str) -> &str {
+    if p == "-" { "stdin" } else { p }
+}
+
+pub fn evaluate(ctx: &Context, a: &EvaluateArgs) -> Result<()> {
+    let config = ctx.config()?;
+    let t_load = Instant::now();
+    let model = artifact::load(&a.model)?;
+    let load_ms = t_load.elapsed().as_secs_f64() * 1e3;
+    let source = label_source(a.label_from_outcomes, &a.label_col, a.min_quality);
+    let data = dataset::read(&a.data, a.format, &a.text_col, &source, a.skip_bad)?;
+    let threshold = a.min_confidence.or(config.ml.min_confidence).unwrap_or(model.threshold);
+    let t0 = Instant::now();
+    let preds = predict_all(&model, &data.texts);
+    let secs = t0.elapsed().as_secs_f64();
+    let (classes, y_true) = extend_classes(&model.labels, &data.labels);
+    let pairs: Vec<(u32, f64)> = preds.iter().map(|p| (p.class as u32, p.confidence)).collect();
+    let premium = premium_class(&config, &model.labels);
+    let report = EvaluateReport {
+        model: a.model.display().to_string(),
+        load_ms,
+        bad_rows: data.bad_rows.len(),
+        predict_seconds: secs,
+        per_query_us: secs * 1e6 / data.texts.len().max(1) as f64,
+        metrics: metrics::evaluate(&classes, &y_true, &pairs, threshold, premium),
+    };
+    if a.json {
+        output::print_json(&report)?;
+    } else {
+        let mut s = format!(
+            "model      {}\nrows       {}\npredict    {:.3} s ({:.1} µs per query, tf-idf included)\n",
+            report.model, report.metrics.n, report.predict_seconds, report.per_query_us
+        );
+        s.push_str(&render_metrics(&report.metrics));
+        output::print(&s)?;
+    }
+    if !data.bad_rows.is_empty() {
+        return Err(Error::Partial(format!("{} bad row(s) skipped", data.bad_rows.len())));
+    }
+    Ok(())
+}
+
+fn render_train(r: &TrainReport) -> String {
+    let depth = r.max_depth.map_or("none".to_string(), |d| d.to_string());
+    let mut s = format!(
+        "data       {} rows ({} train, {} validation{}), {} labels\n\
+         features   {} ({} {}-{}{}, max {})\n\
+         forest     {} trees, max depth {}, seed {}, {} nodes\n\
+         fit        {:.3} s (tf-idf {:.3} s, forest {:.3} s, {} threads)\n",
+        r.rows,
+        r.train_rows,
+        r.valid_rows,
+        if r.bad_rows > 0 { format!(", {} bad skipped", r.bad_rows) } else { String::new() },
+        r.labels.len(),
+        r.vocabulary_size,
+        r.analyzer,
+        r.ngram[0],
+        r.ngram[1],
+        if r.sublinear_tf { ", sublinear tf" } else { "" },
+        r.max_features,
+        r.n_estimators,
+        depth,
+        r.seed,
+        r.nodes,
+        r.fit_seconds,
+        r.tfidf_seconds,
+        r.forest_seconds,
+        r.threads
+    );
+    if let Some(cv) = &r.cv {
+        s.push_str(&format!(
+            "cv         {} folds: accuracy {:.4} ± {:.4}\n",
+            cv.folds, cv.accuracy_mean, cv.accuracy_std
+        ));
+    }
+    match &r.validation {
+        Some(v) => s.push_str(&render_metrics(v)),
+        None => s.push_str(&format!("threshold  {:.4} (no validation data)\n", r.threshold)),
+    }
+    s.push_str(&format!("model      {} ({} bytes, threshold from {})\n", r.model, r.model_bytes, r.threshold_source));
+    s
+}
+
+fn render_metrics(m: &EvalReport) -> String {
+    let mut s = format!(
+        "accuracy   {:.4}\nthreshold  {:.4}: fallback {:.1} %, confident accuracy {}, accuracy after fallback {:.4}, premium share {:.1} %\n",
+        m.accuracy,
+        m.threshold,
+        m.fallback_rate * 100.0,
+        m.confident_accuracy.map_or("-".to_string(), |a| format!("{a:.4}")),
+        m.accuracy_after_fallback,
+        m.premium_share * 100.0
+    );
+    let mut t = output::table(["label", "precision", "recall", "f1", "support"]);
+    for c in &m.per_class {
+        t.add_row(vec![
+            c.label.clone(),
+            format!("{:.4}", c.precision),
+            format!("{:.4}", c.recall),
+            format!("{:.4}", c.f1),
+            c.support.to_string(),
+        ]);
+    }
+    output::align_right(&mut t, &[1, 2, 3, 4]);
+    s.push_str(&format!("{t}\n"));
+    let mut header = vec!["true \\ predicted".to_string()];
+    header.extend(m.labels.iter().cloned());
+    let mut c = output::table(header);
+    for (i, row) in m.confusion.iter().enumerate() {
+        let mut cells = vec![m.labels[i].clone()];
+        cells.extend(row.iter().map(|v| v.to_string()));
+        c.add_row(cells);
+    }
+    output::align_right(&mut c, &(1..=m.labels.len()).collect::<Vec<_>>());
+    s.push_str(&format!("{c}\n"));
+    s
+}
+
+/// `--max-depth N|none`.
+#[derive(Debug, Clone, Copy)]
+pub struct Depth(pub Option<usize>);
+
+pub fn parse_depth(s: &str) -> std::result::Result<Depth, String> {
+    if s.eq_ignore_ascii_case("none") {
+        return Ok(Depth(None));
+    }
+    s.parse::<usize>()
+        .ok()
+        .filter(|&d| d > 0)
+        .map(|d| Depth(Some(d)))
+        .ok_or_else(|| format!("`{s}` is not a positive integer or `none`"))
+}
+
+/// `--ngram MIN,MAX`.
+pub fn parse_ngram(s: &str) -> std::result::Result<(usize, usize), String> {
+    let (a, b) = s.split_once(',').ok_or_else(|| format!("`{s}`: write MIN,MAX, e.g. 1,3"))?;
+    let lo = a.trim().parse::<usize>().map_err(|_| format!("`{a}` is not a positive integer"))?;
+    let hi = b.trim().parse::<usize>().map_err(|_| format!("`{b}` is not a positive integer"))?;
+    if lo == 0 || hi < lo || hi > 10 {
+        return Err(format!("`{s}`: need 1 <= MIN <= MAX <= 10"));
+    }
+    Ok((lo, hi))
+}

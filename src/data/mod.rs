@@ -1,0 +1,375 @@
+//! Reading tabular inputs: CSV, JSON Lines, or a JSON array of objects; from files or stdin.
+//!
+//! Rows are read one at a time (constant memory). Every problem is reported with the file name
+//! and the line the row starts on, e.g. `logs.csv:17: expected 5 fields, found 4`.
+
+pub mod pylit;
+
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Csv,
+    Tsv,
+    Jsonl,
+    Json,
+}
+
+/// A problem with one row; batch commands may skip it and continue.
+#[derive(Debug, Clone)]
+pub struct RowError {
+    pub file: String,
+    pub line: u64,
+    pub message: String,
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "{}:{}: {}", self.file, self.line, self.message)
+    }
+}
+
+impl From<RowError> for Error {
+    fn from(e: RowError) -> Error {
+        Error::Usage(e.to_string())
+    }
+}
+
+enum Inner {
+    Csv { rdr: csv::Reader<Box<dyn Read>>, rec: csv::ByteRecord, crlf_offset: u64 },
+    Jsonl { rdr: BufReader<Box<dyn Read>>, buf: Vec<u8>, obj: serde_json::Map<String, serde_json::Value> },
+    Json { items: std::vec::IntoIter<serde_json::Value>, obj: serde_json::Map<String, serde_json::Value> },
+}
+
+/// A column handle resolved once against the input's header.
+#[derive(Debug, Clone)]
+pub struct Column {
+    pub name: String,
+    index: Option<usize>,
+}
+
+pub struct Reader {
+    pub name: String,
+    inner: Inner,
+    headers: Vec<String>,
+    line: u64,
+    next_line: u64,
+}
+
+/// Opens `path` (`-` = stdin). The format comes from `format`, else the file extension, else the
+/// first byte (`{` JSON Lines, `[` JSON array, otherwise CSV).
+pub fn open(path: &str, format: Option<Format>) -> Result<Reader> {
+    let name = if path == "-" { "stdin".to_string() } else { path.to_string() };
+    let raw: Box<dyn Read> = if path == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(
+            File::open(path)
+                .map_err(|e| Error::Usage(format!("{name}: cannot open: {}", crate::config::io_reason(&e))))?,
+        )
+    };
+    let mut br = BufReader::with_capacity(1 << 16, raw);
+    let format = match format.or_else(|| by_extension(path)) {
+        Some(f) => f,
+        None => {
+            let head = br.fill_buf().map_err(|e| Error::Usage(format!("{name}: cannot read: {e}")))?;
+            match head.iter().find(|b| !b.is_ascii_whitespace()) {
+                Some(b'{') => Format::Jsonl,
+                Some(b'[') => Format::Json,
+                _ => Format::Csv,
+            }
+        }
+    };
+    // The csv crate reports records of CRLF files one line early (the header's '\n' is consumed
+    // with the next record); detect the line ending to correct it.
+    let crlf_offset = {
+        let head = br.fill_buf().unwrap_or(&[]);
+        match head.iter().position(|&b| b == b'\n') {
+            Some(i) if i > 0 && head[i - 1] == b'\r' => 1,
+            _ => 0,
+        }
+    };
+    let boxed: Box<dyn Read> = Box::new(br);
+    match format {
+        Format::Csv | Format::Tsv => {
+            let mut rdr = csv::ReaderBuilder::new()
+                .delimiter(if format == Format::Tsv { b'\t' } else { b',' })
+                .has_headers(true)
+                .from_reader(boxed);
+            let headers = rdr
+                .byte_headers()
+                .map_err(|e| Error::Usage(format!("{name}:1: cannot read the header: {e}")))?
+                .iter()
+                .enumerate()
+                .map(|(i, h)| {
+                    let h = String::from_utf8_lossy(h).trim_start_matches('\u{feff}').to_string();
+                    if i == 0 && h.is_empty() { "Unnamed: 0".to_string() } else { h }
+                })
+                .collect();
+            Ok(Reader {
+                name,
+                inner: Inner::Csv { rdr, rec: csv::ByteRecord::new(), crlf_offset },
+                headers,
+                line: 1,
+                next_line: 2,
+            })
+        }
+        Format::Jsonl => Ok(Reader {
+            name,
+            inner: Inner::Jsonl {
+                rdr: BufReader::with_capacity(1 << 16, boxed),
+                buf: Vec::new(),
+                obj: serde_json::Map::new(),
+            },
+            headers: Vec::new(),
+            line: 0,
+            next_line: 1,
+        }),
+        Format::Json => {
+            let mut text = Vec::new();
+            let mut b = boxed;
+            b.read_to_end(&mut text).map_err(|e| Error::Usage(format!("{name}: cannot read: {e}")))?;
+            let v: serde_json::Value = serde_json::from_slice(&text)
+                .map_err(|e| Error::Usage(format!("{name}:{}: invalid JSON: {}", e.line(), strip_at(&e))))?;
+            let items = match v {
+                serde_json::Value::Array(a) => a,
+                _ => return Err(Error::Usage(format!("{name}: expected a JSON array of objects"))),
+            };
+            Ok(Reader {
+                name,
+                inner: Inner::Json { items: items.into_iter(), obj: serde_json::Map::new() },
+                headers: Vec::new(),
+                line: 0,
+                next_line: 1,
+            })
+        }
+    }
+}
+
+fn by_extension(path: &str) -> Option<Format> {
+    let lower = path.to_ascii_lowercase();
+    let lower = lower.strip_suffix(".gz").unwrap_or(&lower);
+    if lower.ends_with(".csv") {
+        Some(Format::Csv)
+    } else if lower.ends_with(".tsv") {
+        Some(Format::Tsv)
+    } else if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
+        Some(Format::Jsonl)
+    } else {
+        // `.json` may hold an array or JSON Lines: sniff, as for unknown extensions.
+        None
+    }
+}
+
+fn strip_at(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    match s.find(" at line ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+impl Reader {
+    /// Header names (CSV), or the keys of the first object (JSON); empty before the first row of
+    /// a JSON input.
+    pub fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
+    pub fn is_csv(&self) -> bool {
+        matches!(self.inner, Inner::Csv { .. })
+    }
+
+    /// The line the current row starts on (for JSON arrays: the item number).
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    pub fn row_error(&self, message: impl Into<String>) -> RowError {
+        RowError { file: self.name.clone(), line: self.line, message: message.into() }
+    }
+
+    /// Resolves a column by name. CSV: an error naming the available columns when absent.
+    pub fn column(&self, name: &str) -> Result<Column> {
+        if self.is_csv() {
+            match self.headers.iter().position(|h| h == name) {
+                Some(i) => Ok(Column { name: name.to_string(), index: Some(i) }),
+                None => Err(Error::Usage(format!(
+                    "{}: no column `{name}`{}; columns are: {}",
+                    self.name,
+                    crate::error::did_you_mean(name, self.headers.iter().map(String::as_str)).unwrap_or_default(),
+                    self.headers.iter().take(12).map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ")
+                ))),
+            }
+        } else {
+            Ok(Column { name: name.to_string(), index: None })
+        }
+    }
+
+    /// Whether the input has a column (CSV) — JSON inputs answer per row.
+    pub fn has_column(&self, name: &str) -> bool {
+        self.headers.iter().any(|h| h == name)
+    }
+
+    /// Advances to the next row. `Ok(false)` at the end; a `RowError` for a malformed row (the
+    /// reader stays usable for the next one).
+    pub fn advance(&mut self) -> std::result::Result<bool, RowError> {
+        match &mut self.inner {
+            Inner::Csv { rdr, rec, crlf_offset } => {
+                let start = self.next_line;
+                let r = rdr.read_byte_record(rec);
+                self.next_line = rdr.position().line() + 1 + *crlf_offset;
+                self.line = rec.position().map_or(start, |p| p.line() + *crlf_offset);
+                match r {
+                    Ok(true) => Ok(true),
+                    Ok(false) => Ok(false),
+                    Err(e) => {
+                        let (line, msg) = match e.kind() {
+                            csv::ErrorKind::UnequalLengths { pos, expected_len, len } => (
+                                pos.as_ref().map_or(start, |p| p.line() + *crlf_offset),
+                                format!("expected {expected_len} fields, found {len}"),
+                            ),
+                            _ => (start, e.to_string()),
+                        };
+                        self.line = line;
+                        Err(RowError { file: self.name.clone(), line, message: msg })
+                    }
+                }
+            }
+            Inner::Jsonl { rdr, buf, obj } => loop {
+                buf.clear();
+                let n = rdr.read_until(b'\n', buf).map_err(|e| RowError {
+                    file: self.name.clone(),
+                    line: self.next_line,
+                    message: e.to_string(),
+                })?;
+                if n == 0 {
+                    return Ok(false);
+                }
+                self.line = self.next_line;
+                self.next_line += 1;
+                if buf.iter().all(|b| b.is_ascii_whitespace()) {
+                    continue;
+                }
+                let text = std::str::from_utf8(buf).map_err(|e| RowError {
+                    file: self.name.clone(),
+                    line: self.line,
+                    message: format!("invalid UTF-8 (byte {} of the line)", e.valid_up_to() + 1),
+                })?;
+                return match serde_json::from_str::<serde_json::Value>(text) {
+                    Ok(serde_json::Value::Object(o)) => {
+                        if self.headers.is_empty() {
+                            self.headers = o.keys().cloned().collect();
+                        }
+                        *obj = o;
+                        Ok(true)
+                    }
+                    Ok(_) => Err(RowError {
+                        file: self.name.clone(),
+                        line: self.line,
+                        message: "expected a JSON object".to_string(),
+                    }),
+                    Err(e) => Err(RowError {
+                        file: self.name.clone(),
+                        line: self.line,
+                        message: format!("invalid JSON: {}", strip_at(&e)),
+                    }),
+                };
+            },
+            Inner::Json { items, obj } => {
+                let Some(item) = items.next() else { return Ok(false) };
+                self.line = self.next_line;
+                self.next_line += 1;
+                match item {
+                    serde_json::Value::Object(o) => {
+                        if self.headers.is_empty() {
+                            self.headers = o.keys().cloned().collect();
+                        }
+                        *obj = o;
+                        Ok(true)
+                    }
+                    _ => Err(RowError {
+                        file: self.name.clone(),
+                        line: self.line,
+                        message: "expected a JSON object".to_string(),
+                    }),
+                }
+            }
+        }
+    }
+
+    fn json_obj(&self) -> Option<&serde_json::Map<String, serde_json::Value>> {
+        match &self.inner {
+            Inner::Jsonl { obj, .. } | Inner::Json { obj, .. } => Some(obj),
+            Inner::Csv { .. } => None,
+        }
+    }
+
+    /// The raw bytes of a CSV field.
+    pub fn csv_bytes(&self, col: &Column) -> Option<&[u8]> {
+        match (&self.inner, col.index) {
+            (Inner::Csv { rec, .. }, Some(i)) => rec.get(i),
+            _ => None,
+        }
+    }
+
+    /// Text of a field: `None` when absent or JSON null; numbers and booleans as written.
+    pub fn text(&self, col: &Column) -> std::result::Result<Option<Cow<'_, str>>, RowError> {
+        if let Some(bytes) = self.csv_bytes(col) {
+            return std::str::from_utf8(bytes).map(|s| Some(Cow::Borrowed(s))).map_err(|e| {
+                self.row_error(format!(
+                    "column `{}`: invalid UTF-8 (byte {} of the field)",
+                    col.name,
+                    e.valid_up_to() + 1
+                ))
+            });
+        }
+        match self.json_obj().and_then(|o| o.get(&col.name)) {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(serde_json::Value::String(s)) => Ok(Some(Cow::Borrowed(s.as_str()))),
+            Some(v) => Ok(Some(Cow::Owned(v.to_string()))),
+        }
+    }
+
+    /// A number field: empty, `nan`, JSON null → `None`; `true`/`false` → 1/0; otherwise a parse
+    /// error naming the column.
+    pub fn number(&self, col: &Column) -> std::result::Result<Option<f64>, RowError> {
+        if let Some(bytes) = self.csv_bytes(col) {
+            return parse_number(bytes).map_err(|v| {
+                self.row_error(format!("column `{}`: `{}` is not a number", col.name, String::from_utf8_lossy(v)))
+            });
+        }
+        match self.json_obj().and_then(|o| o.get(&col.name)) {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(serde_json::Value::Number(n)) => Ok(n.as_f64()),
+            Some(serde_json::Value::Bool(b)) => Ok(Some(if *b { 1.0 } else { 0.0 })),
+            Some(serde_json::Value::String(s)) => parse_number(s.as_bytes())
+                .map_err(|_| self.row_error(format!("column `{}`: `{s}` is not a number", col.name))),
+            Some(v) => Err(self.row_error(format!("column `{}`: `{v}` is not a number", col.name))),
+        }
+    }
+
+    /// A JSON value of the current row (JSON inputs only).
+    pub fn json(&self, key: &str) -> Option<&serde_json::Value> {
+        self.json_obj().and_then(|o| o.get(key))
+    }
+}
+
+/// Parses a number cell. Empty and NaN spellings are "missing".
+pub fn parse_number(bytes: &[u8]) -> std::result::Result<Option<f64>, &[u8]> {
+    let t = bytes.trim_ascii();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    match t {
+        b"nan" | b"NaN" | b"NAN" | b"null" | b"None" | b"NA" => return Ok(None),
+        b"True" | b"true" | b"TRUE" => return Ok(Some(1.0)),
+        b"False" | b"false" | b"FALSE" => return Ok(Some(0.0)),
+        _ => {}
+    }
+    std::str::from_utf8(t).ok().and_then(|s| s.parse::<f64>().ok()).filter(|v| v.is_finite()).map(Some).ok_or(bytes)
+}

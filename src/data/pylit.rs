@@ -1,0 +1,86 @@
+//! Python list literals of strings, as RouterBench stores prompts: `['first turn', "second"]`.
+
+/// Parses `['a', "b"]` into its strings; `None` when `s` is not such a literal.
+pub fn parse_str_list(s: &str) -> Option<Vec<String>> {
+    let t = s.trim();
+    let inner = t.strip_prefix('[')?.strip_suffix(']')?;
+    let mut out = Vec::new();
+    let mut chars = inner.chars().peekable();
+    loop {
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        let Some(q) = chars.next() else { break };
+        if q != '\'' && q != '"' {
+            return None;
+        }
+        let mut item = String::new();
+        loop {
+            let c = chars.next()?;
+            if c == q {
+                break;
+            }
+            if c != '\\' {
+                item.push(c);
+                continue;
+            }
+            match chars.next()? {
+                'n' => item.push('\n'),
+                't' => item.push('\t'),
+                'r' => item.push('\r'),
+                '0' => item.push('\0'),
+                '\\' => item.push('\\'),
+                '\'' => item.push('\''),
+                '"' => item.push('"'),
+                'x' => item.push(hex(&mut chars, 2)?),
+                'u' => item.push(hex(&mut chars, 4)?),
+                'U' => item.push(hex(&mut chars, 8)?),
+                other => {
+                    item.push('\\');
+                    item.push(other);
+                }
+            }
+        }
+        out.push(item);
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        match chars.next() {
+            Some(',') => continue,
+            None => break,
+            Some(_) => return None,
+        }
+    }
+    Some(out)
+}
+
+fn hex(chars: &mut std::iter::Peekable<std::str::Chars>, n: usize) -> Option<char> {
+    let s: String = (0..n).map(|_| chars.next()).collect::<Option<String>>()?;
+    char::from_u32(u32::from_str_radix(&s, 16).ok()?)
+}
+
+/// The text to route on: the turns of a list literal joined by newlines, or the text itself.
+pub fn prompt_text(raw: &str) -> std::borrow::Cow<'_, str> {
+    if raw.trim_start().starts_with('[')
+        && let Some(turns) = parse_str_list(raw)
+    {
+        return std::borrow::Cow::Owned(turns.join("\n"));
+    }
+    std::borrow::Cow::Borrowed(raw)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_python_list_literals() {
+        assert_eq!(parse_str_list(r#"['a', "b's", 'c\'d\n']"#).unwrap(), ["a", "b's", "c'd\n"]);
+        assert_eq!(parse_str_list("[]").unwrap(), Vec::<String>::new());
+        assert_eq!(parse_str_list(r"['\u00e9\x41']").unwrap(), ["éA"]);
+        assert!(parse_str_list("['unterminated]").is_none());
+        assert!(parse_str_list("[1, 2]").is_none());
+        assert_eq!(prompt_text("['q1', 'q2']"), "q1\nq2");
+        assert_eq!(prompt_text("[not a list"), "[not a list");
+    }
+}

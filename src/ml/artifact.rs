@@ -1,0 +1,207 @@
+//! The model file: a versioned binary format, checked before use, written atomically.
+//!
+//! ```text
+//! offset  size  field
+//! 0       8     magic "LLMROUTE"
+//! 8       4     format version (u32 LE) = 1
+//! 12      8     payload length (u64 LE)
+//! 20      n     payload
+//! 20+n    4     CRC-32 of the payload (u32 LE)
+//! payload: header JSON (u32 length + bytes: labels, analyzer, tf-idf settings, threshold,
+//!          metadata, counts) | vocabulary (u32 length + UTF-8 bytes, per term) | idf (f64 per term)
+//!          | trees (u32 nodes, u32 values, then per node u32 feature, f32 threshold, u32 next,
+//!          then f32 values). A node's feature is a column, `0xFFFFFFFF` for a leaf whose class
+//!          distribution starts at `values[next * classes]`, or `0xFFFFFFFE` for a pure leaf of
+//!          class `next` (most leaves of fully grown trees, so they cost no value storage).
+//! ```
+//! Every field is bounds-checked on load, and tree structure is validated (children after their
+//! parent, features and leaves in range), so a damaged file is an error, never a panic.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::ml::forest::{Forest, LEAF, Node, PURE, Tree};
+use crate::ml::model::{Model, TrainingMeta};
+use crate::ml::tfidf::{Tfidf, TfidfConfig, Vocab};
+
+pub const MAGIC: &[u8; 8] = b"LLMROUTE";
+pub const VERSION: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct Header {
+    labels: Vec<String>,
+    tfidf: TfidfConfig,
+    threshold: f64,
+    n_features: usize,
+    n_trees: usize,
+    meta: TrainingMeta,
+}
+
+pub fn to_bytes(m: &Model) -> Vec<u8> {
+    let header = Header {
+        labels: m.labels.clone(),
+        tfidf: m.tfidf.config,
+        threshold: m.threshold,
+        n_features: m.tfidf.n_features(),
+        n_trees: m.forest.trees.len(),
+        meta: m.meta.clone(),
+    };
+    let mut p = Vec::new();
+    let h = serde_json::to_vec(&header).unwrap_or_default();
+    p.extend_from_slice(&(h.len() as u32).to_le_bytes());
+    p.extend_from_slice(&h);
+    for t in m.tfidf.vocabulary.terms() {
+        p.extend_from_slice(&(t.len() as u32).to_le_bytes());
+        p.extend_from_slice(t.as_bytes());
+    }
+    for v in &m.tfidf.idf {
+        p.extend_from_slice(&v.to_le_bytes());
+    }
+    for t in &m.forest.trees {
+        p.extend_from_slice(&(t.nodes.len() as u32).to_le_bytes());
+        p.extend_from_slice(&(t.values.len() as u32).to_le_bytes());
+        for n in &t.nodes {
+            p.extend_from_slice(&n.feature.to_le_bytes());
+            p.extend_from_slice(&n.threshold.to_le_bytes());
+            p.extend_from_slice(&n.next.to_le_bytes());
+        }
+        for v in &t.values {
+            p.extend_from_slice(&v.to_le_bytes());
+        }
+    }
+    let mut out = Vec::with_capacity(p.len() + 24);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&VERSION.to_le_bytes());
+    out.extend_from_slice(&(p.len() as u64).to_le_bytes());
+    out.extend_from_slice(&p);
+    out.extend_from_slice(&crc32fast::hash(&p).to_le_bytes());
+    out
+}
+
+/// Writes the model atomically (temporary file, then rename).
+pub fn save(m: &Model, path: &Path, overwrite: bool) -> Result<()> {
+    crate::fsutil::write_atomic(path, &to_bytes(m), overwrite)
+}
+
+pub fn load(path: &Path) -> Result<Model> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::Usage(format!("{name}: cannot read model: {}", crate::config::io_reason(&e))))?;
+    from_bytes(&bytes).map_err(|m| Error::Usage(format!("{name}: {m}")))
+}
+
+struct Cursor<'a> {
+    b: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn take(&mut self, n: usize) -> std::result::Result<&'a [u8], String> {
+        let end =
+            self.at.checked_add(n).filter(|&e| e <= self.b.len()).ok_or("corrupt model file (truncated payload)")?;
+        let s = &self.b[self.at..end];
+        self.at = end;
+        Ok(s)
+    }
+    fn u32(&mut self) -> std::result::Result<u32, String> {
+        let s = self.take(4)?;
+        Ok(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+    }
+    fn f32(&mut self) -> std::result::Result<f32, String> {
+        Ok(f32::from_bits(self.u32()?))
+    }
+    fn f64(&mut self) -> std::result::Result<f64, String> {
+        let s = self.take(8)?;
+        Ok(f64::from_le_bytes([s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]]))
+    }
+}
+
+pub fn from_bytes(b: &[u8]) -> std::result::Result<Model, String> {
+    if b.len() < 8 || &b[..8] != MAGIC {
+        return Err("not an llmroute model file (bad magic number)".to_string());
+    }
+    if b.len() < 20 {
+        return Err("corrupt model file (truncated header)".to_string());
+    }
+    let version = u32::from_le_bytes([b[8], b[9], b[10], b[11]]);
+    if version != VERSION {
+        return Err(format!(
+            "model file format version {version} is not supported (this llmroute reads version {VERSION}); retrain with `llmroute train`"
+        ));
+    }
+    let len = u64::from_le_bytes([b[12], b[13], b[14], b[15], b[16], b[17], b[18], b[19]]);
+    let len = usize::try_from(len).map_err(|_| "corrupt model file (length)".to_string())?;
+    if b.len() < 20 + 4 || b.len() - 24 < len {
+        return Err(format!("corrupt model file (truncated: {} of {} bytes)", b.len(), len + 24));
+    }
+    if b.len() != len + 24 {
+        return Err("corrupt model file (trailing bytes)".to_string());
+    }
+    let payload = &b[20..20 + len];
+    let stored = u32::from_le_bytes([b[20 + len], b[21 + len], b[22 + len], b[23 + len]]);
+    if crc32fast::hash(payload) != stored {
+        return Err("corrupt model file (checksum mismatch)".to_string());
+    }
+    let mut c = Cursor { b: payload, at: 0 };
+    let hlen = c.u32()? as usize;
+    let header: Header =
+        serde_json::from_slice(c.take(hlen)?).map_err(|e| format!("corrupt model file (header: {e})"))?;
+    let k = header.labels.len();
+    if k < 2 || header.n_features == 0 {
+        return Err("corrupt model file (needs two or more labels and one or more features)".to_string());
+    }
+    let mut terms: Vec<&str> = Vec::with_capacity(header.n_features.min(1 << 24));
+    for _ in 0..header.n_features {
+        let n = c.u32()? as usize;
+        let s =
+            std::str::from_utf8(c.take(n)?).map_err(|_| "corrupt model file (vocabulary is not UTF-8)".to_string())?;
+        terms.push(s);
+    }
+    let vocabulary = Vocab::from_terms(terms);
+    let mut idf = Vec::with_capacity(header.n_features);
+    for _ in 0..header.n_features {
+        idf.push(c.f64()?);
+    }
+    let mut trees = Vec::with_capacity(header.n_trees.min(1 << 16));
+    for t in 0..header.n_trees {
+        let n_nodes = c.u32()? as usize;
+        let n_values = c.u32()? as usize;
+        if n_nodes == 0 || !n_values.is_multiple_of(k) || n_nodes.checked_mul(12).is_none_or(|x| x > payload.len()) {
+            return Err(format!("corrupt model file (tree {t} sizes)"));
+        }
+        let n_leaves = n_values / k;
+        let mut nodes = Vec::with_capacity(n_nodes);
+        for i in 0..n_nodes {
+            let n = Node { feature: c.u32()?, threshold: c.f32()?, next: c.u32()? };
+            let ok = if n.feature == LEAF {
+                (n.next as usize) < n_leaves
+            } else if n.feature == PURE {
+                (n.next as usize) < k
+            } else {
+                (n.feature as usize) < header.n_features && (n.next as usize) > i && (n.next as usize) + 1 < n_nodes
+            };
+            if !ok {
+                return Err(format!("corrupt model file (tree {t} node {i})"));
+            }
+            nodes.push(n);
+        }
+        let values = (0..n_values).map(|_| c.f32()).collect::<std::result::Result<Vec<_>, _>>()?;
+        trees.push(Tree { nodes, values });
+    }
+    if c.at != payload.len() {
+        return Err("corrupt model file (unexpected bytes after the trees)".to_string());
+    }
+    if !(0.0..=1.0).contains(&header.threshold) {
+        return Err("corrupt model file (threshold outside [0, 1])".to_string());
+    }
+    let n_features = header.n_features;
+    Ok(Model {
+        labels: header.labels,
+        tfidf: Tfidf::from_parts(header.tfidf, vocabulary, idf),
+        forest: Forest { n_features, n_classes: k, trees },
+        threshold: header.threshold,
+        meta: header.meta,
+    })
+}

@@ -1,0 +1,120 @@
+//! Labelled training data: hand labels from a column, or labels derived from outcome columns.
+
+use crate::data::{self, Format, RowError};
+use crate::error::{Error, Result};
+use crate::output;
+
+/// How each row gets its label.
+#[derive(Debug, Clone)]
+pub enum LabelSource {
+    /// A label column.
+    Column(String),
+    /// RouterBench-style outcomes: for every model `m` a quality column `m` and a cost column
+    /// `m|total_cost`; the label is the cheapest model whose quality reaches `min_quality`
+    /// (default: the row's best quality).
+    Outcomes { min_quality: Option<f64> },
+}
+
+#[derive(Debug, Default)]
+pub struct Labelled {
+    pub texts: Vec<String>,
+    pub labels: Vec<String>,
+    pub bad_rows: Vec<RowError>,
+}
+
+/// Reads `path`; rows with a problem stop the read (exit 2) unless `skip_bad`, which reports and
+/// counts them.
+pub fn read(
+    path: &str,
+    format: Option<Format>,
+    text_col: &str,
+    source: &LabelSource,
+    skip_bad: bool,
+) -> Result<Labelled> {
+    let mut r = data::open(path, format)?;
+    let text = r.column(text_col)?;
+    let label_col = match source {
+        LabelSource::Column(c) => Some(r.column(c)?),
+        LabelSource::Outcomes { .. } => None,
+    };
+    let outcomes = match source {
+        LabelSource::Outcomes { .. } => {
+            let models = outcome_models(r.headers());
+            if models.len() < 2 {
+                return Err(Error::Usage(format!(
+                    "{}: --label-from-outcomes needs quality columns `<model>` with cost columns `<model>|total_cost` \
+                     for two or more models (RouterBench format); found {}",
+                    r.name,
+                    models.len()
+                )));
+            }
+            models
+                .iter()
+                .map(|m| Ok((m.clone(), r.column(m)?, r.column(&format!("{m}|total_cost"))?)))
+                .collect::<Result<Vec<_>>>()?
+        }
+        LabelSource::Column(_) => Vec::new(),
+    };
+    let mut out = Labelled::default();
+    loop {
+        let row = (|| -> std::result::Result<Option<(String, String)>, RowError> {
+            if !r.advance()? {
+                return Ok(None);
+            }
+            let t = r.text(&text)?.ok_or_else(|| r.row_error(format!("column `{text_col}` is empty")))?;
+            let t = data::pylit::prompt_text(&t).into_owned();
+            if t.trim().is_empty() {
+                return Err(r.row_error(format!("column `{text_col}` is empty")));
+            }
+            let label = if let Some(c) = &label_col {
+                let l = r.text(c)?.ok_or_else(|| r.row_error(format!("column `{}` is empty", c.name)))?;
+                if l.trim().is_empty() {
+                    return Err(r.row_error(format!("column `{}` is empty", c.name)));
+                }
+                l.trim().to_string()
+            } else {
+                let min_quality = match source {
+                    LabelSource::Outcomes { min_quality } => *min_quality,
+                    LabelSource::Column(_) => None,
+                };
+                let mut rows = Vec::with_capacity(outcomes.len());
+                for (m, q, c) in &outcomes {
+                    rows.push((m, r.number(q)?.unwrap_or(0.0), r.number(c)?));
+                }
+                let best = rows.iter().map(|x| x.1).fold(f64::MIN, f64::max);
+                let bar = min_quality.unwrap_or(best);
+                rows.iter()
+                    .filter(|(_, q, c)| *q >= bar && c.is_some())
+                    .min_by(|a, b| a.2.unwrap_or(f64::MAX).total_cmp(&b.2.unwrap_or(f64::MAX)))
+                    .map(|(m, _, _)| m.to_string())
+                    .ok_or_else(|| r.row_error("no model reaches the quality bar and has a cost"))?
+            };
+            Ok(Some((t, label)))
+        })();
+        match row {
+            Ok(Some((t, l))) => {
+                out.texts.push(t);
+                out.labels.push(l);
+            }
+            Ok(None) => break,
+            Err(e) if skip_bad => {
+                output::warn(&format!("skipped {e}"));
+                out.bad_rows.push(e);
+            }
+            Err(e) => return Err(Error::Usage(format!("{e} (use --skip-bad to skip bad rows)"))),
+        }
+    }
+    if out.texts.is_empty() {
+        return Err(Error::Usage(format!("{}: no usable rows", r.name)));
+    }
+    Ok(out)
+}
+
+/// Models with both a quality column and a `|total_cost` column, in header order.
+pub fn outcome_models(headers: &[String]) -> Vec<String> {
+    headers
+        .iter()
+        .filter(|h| !h.contains('|') && headers.iter().any(|x| *x == format!("{h}|total_cost")))
+        .cloned()
+        .collect()
+}

@@ -1,0 +1,305 @@
+//! TF-IDF with scikit-learn's `TfidfVectorizer` semantics.
+//!
+//! - vocabulary: every term of the training corpus; with `max_features`, the terms with the
+//!   highest corpus frequency (total count), ties broken by term order (code points), as
+//!   scikit-learn's stable sort over its alphabetically sorted vocabulary does; columns are the
+//!   kept terms in code-point order;
+//! - `idf = ln((1 + n) / (1 + df)) + 1` (smooth idf);
+//! - `tf` = raw count, or `1 + ln(count)` with `sublinear_tf`;
+//! - each row is scaled to unit L2 norm.
+//!
+//! Values are computed in f64 and stored as f32, the precision scikit-learn's forests use.
+
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use crate::ml::analyzer::Analyzer;
+use crate::ml::sparse::Csr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TfidfConfig {
+    pub analyzer: Analyzer,
+    pub max_features: Option<usize>,
+    pub sublinear_tf: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Tfidf {
+    pub config: TfidfConfig,
+    /// Column terms, in code-point order.
+    pub vocabulary: Vocab,
+    pub idf: Vec<f64>,
+}
+
+/// The column terms, stored in one buffer with an open-addressing index: loading a model builds
+/// it without one allocation per term.
+#[derive(Debug, Clone, Default)]
+pub struct Vocab {
+    text: String,
+    offsets: Vec<u32>,
+    slots: Vec<u32>,
+}
+
+fn term_hash(t: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    t.hash(&mut h);
+    h.finish()
+}
+
+impl Vocab {
+    pub fn from_terms<'a>(terms: impl IntoIterator<Item = &'a str>) -> Vocab {
+        let mut text = String::new();
+        let mut offsets = vec![0u32];
+        for t in terms {
+            text.push_str(t);
+            offsets.push(text.len() as u32);
+        }
+        let n = offsets.len() - 1;
+        let size = (n * 2).next_power_of_two().max(2);
+        let mut v = Vocab { text, offsets, slots: vec![0; size] };
+        let mask = size - 1;
+        for i in 0..n {
+            let mut at = (term_hash(v.term(i)) as usize) & mask;
+            while v.slots[at] != 0 {
+                at = (at + 1) & mask;
+            }
+            v.slots[at] = i as u32 + 1;
+        }
+        v
+    }
+
+    pub fn len(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn term(&self, i: usize) -> &str {
+        &self.text[self.offsets[i] as usize..self.offsets[i + 1] as usize]
+    }
+
+    pub fn terms(&self) -> Vec<&str> {
+        (0..self.len()).map(|i| self.term(i)).collect()
+    }
+
+    #[inline]
+    pub fn get(&self, t: &str) -> Option<u32> {
+        let mask = self.slots.len() - 1;
+        let mut at = (term_hash(t) as usize) & mask;
+        loop {
+            let v = self.slots[at];
+            if v == 0 {
+                return None;
+            }
+            if self.term(v as usize - 1) == t {
+                return Some(v - 1);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+}
+
+/// Reusable buffers for transforming one document at a time.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    text: String,
+    ids: Vec<u32>,
+    /// A dense row of zeros, for prediction.
+    pub dense: Vec<f32>,
+}
+
+impl Tfidf {
+    /// Rebuilds a fitted vectorizer from its parts (model files).
+    pub fn from_parts(config: TfidfConfig, vocabulary: Vocab, idf: Vec<f64>) -> Tfidf {
+        Tfidf { config, vocabulary, idf }
+    }
+
+    pub fn n_features(&self) -> usize {
+        self.vocabulary.len()
+    }
+
+    /// Learns the vocabulary and idf from `docs` and returns the TF-IDF matrix of `docs`.
+    /// Documents are analysed on `threads` threads; the result does not depend on the count.
+    pub fn fit_transform(config: TfidfConfig, docs: &[&str], threads: usize) -> (Tfidf, Csr) {
+        let chunks = count_chunks(config, docs, threads.max(1));
+        // Merge the chunks' vocabularies: global id per term, corpus totals and document counts.
+        let mut terms: FxHashMap<&str, u32> = FxHashMap::default();
+        let mut names: Vec<&str> = Vec::new();
+        let mut total: Vec<u64> = Vec::new();
+        let mut df: Vec<u32> = Vec::new();
+        let mut remaps: Vec<Vec<u32>> = Vec::with_capacity(chunks.len());
+        for c in &chunks {
+            let mut remap = Vec::with_capacity(c.names.len());
+            for (local, name) in c.names.iter().enumerate() {
+                let id = *terms.entry(name.as_str()).or_insert_with(|| {
+                    names.push(name.as_str());
+                    total.push(0);
+                    df.push(0);
+                    (names.len() - 1) as u32
+                });
+                total[id as usize] += c.total[local];
+                df[id as usize] += c.df[local];
+                remap.push(id);
+            }
+            remaps.push(remap);
+        }
+
+        // Keep the most frequent terms (ties: term order), then order columns by term.
+        let mut order: Vec<u32> = (0..names.len() as u32).collect();
+        if let Some(limit) = config.max_features.filter(|&m| m < names.len()) {
+            order.sort_unstable_by(|&a, &b| {
+                total[b as usize].cmp(&total[a as usize]).then_with(|| names[a as usize].cmp(names[b as usize]))
+            });
+            order.truncate(limit);
+        }
+        order.sort_unstable_by(|&a, &b| names[a as usize].cmp(names[b as usize]));
+        let mut column = vec![u32::MAX; names.len()];
+        for (col, &id) in order.iter().enumerate() {
+            column[id as usize] = col as u32;
+        }
+        let n = docs.len() as f64;
+        let idf: Vec<f64> =
+            order.iter().map(|&id| ((1.0 + n) / (1.0 + f64::from(df[id as usize]))).ln() + 1.0).collect();
+        let vocabulary = Vocab::from_terms(order.iter().map(|&id| names[id as usize]));
+
+        let nnz: usize = chunks.iter().map(|c| c.doc_terms.len()).sum();
+        let mut csr = Csr::with_capacity(vocabulary.len(), docs.len(), nnz);
+        let mut row: Vec<(u32, f64)> = Vec::new();
+        for (c, remap) in chunks.iter().zip(&remaps) {
+            for d in 0..c.doc_ptr.len() - 1 {
+                row.clear();
+                for &(local, count) in &c.doc_terms[c.doc_ptr[d]..c.doc_ptr[d + 1]] {
+                    let col = column[remap[local as usize] as usize];
+                    if col != u32::MAX {
+                        row.push((col, tf(count, config.sublinear_tf) * idf[col as usize]));
+                    }
+                }
+                row.sort_unstable_by_key(|&(c, _)| c);
+                normalize(&mut row);
+                csr.push_row(row.iter().map(|&(c, v)| (c, v as f32)));
+            }
+        }
+        (Tfidf { config, vocabulary, idf }, csr)
+    }
+
+    /// The TF-IDF vector of one document, in f64, sorted by column.
+    pub fn transform_f64(&self, doc: &str, scratch: &mut Scratch) -> Vec<(u32, f64)> {
+        scratch.ids.clear();
+        let ids = &mut scratch.ids;
+        let vocab = &self.vocabulary;
+        self.config.analyzer.terms(doc, &mut scratch.text, &mut |t| {
+            if let Some(c) = vocab.get(t) {
+                ids.push(c);
+            }
+        });
+        ids.sort_unstable();
+        let mut row = Vec::with_capacity(ids.len());
+        let mut i = 0;
+        while i < ids.len() {
+            let c = ids[i];
+            let mut j = i;
+            while j < ids.len() && ids[j] == c {
+                j += 1;
+            }
+            row.push((c, tf((j - i) as u32, self.config.sublinear_tf) * self.idf[c as usize]));
+            i = j;
+        }
+        normalize(&mut row);
+        row
+    }
+
+    /// The TF-IDF vector of one document as (columns, f32 values).
+    pub fn transform(&self, doc: &str, scratch: &mut Scratch) -> (Vec<u32>, Vec<f32>) {
+        let row = self.transform_f64(doc, scratch);
+        (row.iter().map(|&(c, _)| c).collect(), row.iter().map(|&(_, v)| v as f32).collect())
+    }
+
+    /// TF-IDF matrix of many documents.
+    pub fn transform_all(&self, docs: &[&str]) -> Csr {
+        let mut scratch = Scratch::default();
+        let mut csr = Csr::with_capacity(self.n_features(), docs.len(), docs.len() * 16);
+        for d in docs {
+            let row = self.transform_f64(d, &mut scratch);
+            csr.push_row(row.iter().map(|&(c, v)| (c, v as f32)));
+        }
+        csr
+    }
+}
+
+fn tf(count: u32, sublinear: bool) -> f64 {
+    if sublinear { 1.0 + f64::from(count).ln() } else { f64::from(count) }
+}
+
+fn normalize(row: &mut [(u32, f64)]) {
+    let norm = row.iter().map(|&(_, v)| v * v).sum::<f64>().sqrt();
+    if norm > 0.0 {
+        for (_, v) in row.iter_mut() {
+            *v /= norm;
+        }
+    }
+}
+
+/// Term counts of a contiguous run of documents, with chunk-local term ids.
+struct Counts {
+    names: Vec<String>,
+    total: Vec<u64>,
+    df: Vec<u32>,
+    /// Per document: (local term id, count), sorted by id.
+    doc_ptr: Vec<usize>,
+    doc_terms: Vec<(u32, u32)>,
+}
+
+fn count_chunks(config: TfidfConfig, docs: &[&str], threads: usize) -> Vec<Counts> {
+    let size = docs.len().div_ceil(threads).max(1);
+    if threads == 1 || docs.len() < 2 * size.min(1000) {
+        return vec![count(config, docs)];
+    }
+    std::thread::scope(|s| {
+        let handles: Vec<_> = docs.chunks(size).map(|chunk| s.spawn(move || count(config, chunk))).collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| count(config, &[]))).collect()
+    })
+}
+
+fn count(config: TfidfConfig, docs: &[&str]) -> Counts {
+    let mut terms: FxHashMap<String, u32> = FxHashMap::default();
+    let mut c =
+        Counts { names: Vec::new(), total: Vec::new(), df: Vec::new(), doc_ptr: vec![0], doc_terms: Vec::new() };
+    let mut buf = String::new();
+    let mut ids: Vec<u32> = Vec::new();
+    for doc in docs {
+        ids.clear();
+        config.analyzer.terms(doc, &mut buf, &mut |t| {
+            let id = match terms.get(t) {
+                Some(&id) => id,
+                None => {
+                    let id = c.names.len() as u32;
+                    terms.insert(t.to_string(), id);
+                    c.names.push(t.to_string());
+                    c.total.push(0);
+                    c.df.push(0);
+                    id
+                }
+            };
+            ids.push(id);
+        });
+        ids.sort_unstable();
+        let mut i = 0;
+        while i < ids.len() {
+            let id = ids[i];
+            let mut j = i;
+            while j < ids.len() && ids[j] == id {
+                j += 1;
+            }
+            let n = (j - i) as u32;
+            c.doc_terms.push((id, n));
+            c.total[id as usize] += u64::from(n);
+            c.df[id as usize] += 1;
+            i = j;
+        }
+        c.doc_ptr.push(c.doc_terms.len());
+    }
+    c
+}

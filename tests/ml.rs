@@ -1,0 +1,275 @@
+//! The ML router's parts, checked against references: TF-IDF values equal scikit-learn's,
+//! forests are deterministic and thread-count independent, our forest's accuracy is in line with
+//! smartcore's on a dense problem, and the model file round-trips and rejects damage.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use llmroute::ml::analyzer::{Analyzer, AnalyzerKind};
+use llmroute::ml::artifact;
+use llmroute::ml::forest::{Forest, ForestParams};
+use llmroute::ml::model::{Model, TrainingMeta};
+use llmroute::ml::sparse::Csr;
+use llmroute::ml::tfidf::{Scratch, Tfidf, TfidfConfig};
+use llmroute::rng::Rng;
+
+fn repo(p: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
+}
+
+#[test]
+fn tfidf_equals_scikit_learn_on_the_fixture() {
+    let corpus = std::fs::read_to_string(repo("fixtures/tfidf/corpus.txt")).unwrap();
+    let docs: Vec<&str> = corpus.strip_suffix('\n').unwrap_or(&corpus).split('\n').collect();
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(repo("fixtures/tfidf/expected.json")).unwrap()).unwrap();
+    let cases = expected["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 6);
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let p = &case["params"];
+        let kind = match p["analyzer"].as_str().unwrap() {
+            "word" => AnalyzerKind::Word,
+            "char_wb" => AnalyzerKind::CharWb,
+            other => panic!("{other}"),
+        };
+        let ng = p["ngram_range"].as_array().unwrap();
+        let cfg = TfidfConfig {
+            analyzer: Analyzer {
+                kind,
+                ngram_min: ng[0].as_u64().unwrap() as usize,
+                ngram_max: ng[1].as_u64().unwrap() as usize,
+            },
+            max_features: p["max_features"].as_u64().map(|m| m as usize),
+            sublinear_tf: p["sublinear_tf"].as_bool().unwrap(),
+        };
+        let (tfidf, _) = Tfidf::fit_transform(cfg, &docs, 2);
+        let vocab: Vec<&str> = case["vocabulary"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+        assert_eq!(tfidf.vocabulary.terms(), vocab, "{name}: vocabulary");
+        for (i, (got, want)) in tfidf.idf.iter().zip(case["idf"].as_array().unwrap()).enumerate() {
+            assert!((got - want.as_f64().unwrap()).abs() < 1e-12, "{name}: idf[{i}]");
+        }
+        let mut scratch = Scratch::default();
+        for (d, (doc, want)) in docs.iter().zip(case["rows"].as_array().unwrap()).enumerate() {
+            let got = tfidf.transform_f64(doc, &mut scratch);
+            let want: Vec<(u32, f64)> = want
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| (e[0].as_u64().unwrap() as u32, e[1].as_f64().unwrap()))
+                .collect();
+            assert_eq!(got.len(), want.len(), "{name}: row {d} ({doc:?}) columns");
+            for ((gc, gv), (wc, wv)) in got.iter().zip(&want) {
+                assert_eq!(gc, wc, "{name}: row {d}");
+                assert!((gv - wv).abs() < 1e-12, "{name}: row {d} col {gc}: {gv} vs {wv}");
+            }
+        }
+    }
+}
+
+/// Two noisy Gaussian-ish classes in a sparse 200-feature space, generated from a seed.
+fn synthetic(n: usize, seed: u64) -> (Csr, Vec<u32>) {
+    let mut rng = Rng::new(seed);
+    let mut x = Csr::with_capacity(200, n, n * 12);
+    let mut y = Vec::with_capacity(n);
+    for _ in 0..n {
+        let class = rng.below(3) as u32;
+        let mut row: Vec<(u32, f32)> = Vec::new();
+        for _ in 0..10 {
+            let base = if rng.unit() < 0.6 { class * 40 } else { 120 };
+            let f =
+                base + rng.below(40) as u32 * u32::from(base != 120) + rng.below(80) as u32 * u32::from(base == 120);
+            row.push((f, (0.1 + rng.unit()) as f32));
+        }
+        row.sort_by_key(|r| r.0);
+        row.dedup_by_key(|r| r.0);
+        x.push_row(row);
+        y.push(class);
+    }
+    (x, y)
+}
+
+fn accuracy(f: &Forest, x: &Csr, y: &[u32]) -> f64 {
+    let mut out = vec![0.0; f.n_classes];
+    let mut correct = 0;
+    for (r, &truth) in y.iter().enumerate() {
+        let (i, v) = x.row(r);
+        f.predict_proba(i, v, &mut out);
+        let mut best = 0;
+        for c in 1..out.len() {
+            if out[c] > out[best] {
+                best = c;
+            }
+        }
+        correct += usize::from(best as u32 == truth);
+    }
+    correct as f64 / y.len() as f64
+}
+
+fn params(threads: usize, seed: u64) -> ForestParams {
+    ForestParams { n_estimators: 30, max_depth: Some(8), max_features: None, seed, threads }
+}
+
+#[test]
+fn forest_is_deterministic_for_a_seed_and_independent_of_threads() {
+    let (x, y) = synthetic(600, 1);
+    let a = Forest::fit(&x, &y, 3, &params(1, 42), &|| {});
+    let b = Forest::fit(&x, &y, 3, &params(1, 42), &|| {});
+    let c = Forest::fit(&x, &y, 3, &params(4, 42), &|| {});
+    assert_eq!(a, b);
+    assert_eq!(a, c);
+    let d = Forest::fit(&x, &y, 3, &params(2, 43), &|| {});
+    assert_ne!(a, d, "a different seed grows different trees");
+}
+
+#[test]
+fn forest_learns_the_synthetic_problem() {
+    let (x, y) = synthetic(1500, 2);
+    let (xt, yt) = synthetic(500, 3);
+    let f = Forest::fit(&x, &y, 3, &params(2, 42), &|| {});
+    let acc = accuracy(&f, &xt, &yt);
+    assert!(acc > 0.8, "accuracy {acc}");
+    // Probabilities are distributions.
+    let mut out = vec![0.0; 3];
+    let (i, v) = xt.row(0);
+    f.predict_proba(i, v, &mut out);
+    assert!((out.iter().sum::<f64>() - 1.0).abs() < 1e-6);
+}
+
+/// Our forest against smartcore's on the same small dense problem (smartcore needs dense input):
+/// accuracies must agree within 5 points.
+#[test]
+fn forest_accuracy_agrees_with_smartcore_on_a_dense_problem() {
+    use smartcore::ensemble::random_forest_classifier::{RandomForestClassifier, RandomForestClassifierParameters};
+    use smartcore::linalg::basic::matrix::DenseMatrix;
+
+    let dense = |x: &Csr| -> Vec<Vec<f64>> {
+        (0..x.n_rows())
+            .map(|r| {
+                let mut row = vec![0.0; 40];
+                let (i, v) = x.row(r);
+                for (&c, &val) in i.iter().zip(v) {
+                    row[(c / 5) as usize] += f64::from(val);
+                }
+                row
+            })
+            .collect()
+    };
+    let (x, y) = synthetic(800, 5);
+    let (xt, yt) = synthetic(400, 6);
+    let (dx, dxt) = (dense(&x), dense(&xt));
+    // Our forest on the same 40 dense columns (as a sparse matrix).
+    let to_csr = |d: &Vec<Vec<f64>>| {
+        let mut m = Csr::with_capacity(40, d.len(), d.len() * 40);
+        for row in d {
+            m.push_row(row.iter().enumerate().map(|(c, &v)| (c as u32, v as f32)));
+        }
+        m
+    };
+    let ours = Forest::fit(&to_csr(&dx), &y, 3, &params(2, 42), &|| {});
+    let ours_acc = accuracy(&ours, &to_csr(&dxt), &yt);
+
+    let sx = DenseMatrix::from_2d_vec(&dx).unwrap();
+    let sxt = DenseMatrix::from_2d_vec(&dxt).unwrap();
+    let sy: Vec<i32> = y.iter().map(|&c| c as i32).collect();
+    let sp = RandomForestClassifierParameters::default().with_n_trees(30).with_max_depth(8).with_seed(42);
+    let rf = RandomForestClassifier::fit(&sx, &sy, sp).unwrap();
+    let pred: Vec<i32> = rf.predict(&sxt).unwrap();
+    let smart_acc = pred.iter().zip(&yt).filter(|(p, t)| **p == **t as i32).count() as f64 / yt.len() as f64;
+    assert!((ours_acc - smart_acc).abs() < 0.05, "ours {ours_acc:.3} vs smartcore {smart_acc:.3}");
+    assert!(ours_acc > 0.7, "ours {ours_acc:.3}");
+}
+
+fn tiny_model() -> Model {
+    let texts = ["hello there", "hi friend", "prove the theorem", "derive the integral", "hello hello", "prove it"];
+    let labels = vec!["cheap".to_string(), "premium".to_string()];
+    let y = [0, 0, 1, 1, 0, 1];
+    let cfg = TfidfConfig {
+        analyzer: Analyzer { kind: AnalyzerKind::Word, ngram_min: 1, ngram_max: 1 },
+        max_features: Some(100),
+        sublinear_tf: false,
+    };
+    let p = ForestParams { n_estimators: 5, max_depth: None, max_features: None, seed: 7, threads: 1 };
+    let (tfidf, forest) = Model::fit(&texts, &y, labels.clone(), cfg, &p, &|| {});
+    Model {
+        labels,
+        tfidf,
+        forest,
+        threshold: 0.6,
+        meta: TrainingMeta {
+            llmroute_version: "test".into(),
+            rows: 6,
+            n_estimators: 5,
+            max_depth: None,
+            seed: 7,
+            validation_accuracy: None,
+            validation_fallback_rate: None,
+            threshold_source: "default".into(),
+        },
+    }
+}
+
+#[test]
+fn model_file_round_trips() {
+    let m = tiny_model();
+    let bytes = artifact::to_bytes(&m);
+    let back = artifact::from_bytes(&bytes).unwrap();
+    assert_eq!(back.labels, m.labels);
+    assert_eq!(back.tfidf.vocabulary.terms(), m.tfidf.vocabulary.terms());
+    assert_eq!(back.tfidf.idf, m.tfidf.idf);
+    assert_eq!(back.forest, m.forest);
+    assert_eq!(back.threshold, 0.6);
+    assert_eq!(back.meta, m.meta);
+    // Same bytes again: no timestamps in the file.
+    assert_eq!(artifact::to_bytes(&back), bytes);
+}
+
+#[test]
+fn damaged_model_files_are_errors_not_panics() {
+    let bytes = artifact::to_bytes(&tiny_model());
+    let err = |b: &[u8]| artifact::from_bytes(b).err().unwrap();
+    assert_eq!(err(b"hello world, not a model"), "not an llmroute model file (bad magic number)");
+    assert_eq!(err(&[]), "not an llmroute model file (bad magic number)");
+    assert!(err(&bytes[..bytes.len() / 2]).starts_with("corrupt model file (truncated"));
+    assert!(err(&bytes[..12]).starts_with("corrupt model file (truncated header)"));
+    let mut v2 = bytes.clone();
+    v2[8] = 2;
+    assert!(err(&v2).starts_with("model file format version 2 is not supported"));
+    let mut flipped = bytes.clone();
+    let mid = bytes.len() / 2;
+    flipped[mid] ^= 0x40;
+    assert_eq!(err(&flipped), "corrupt model file (checksum mismatch)");
+    let mut longer = bytes.clone();
+    longer.push(0);
+    assert_eq!(err(&longer), "corrupt model file (trailing bytes)");
+    // Every truncation point and every single-byte corruption is rejected without a panic.
+    for cut in 0..bytes.len() {
+        assert!(artifact::from_bytes(&bytes[..cut]).is_err());
+    }
+    for i in (0..bytes.len()).step_by(7) {
+        let mut b = bytes.clone();
+        b[i] = b[i].wrapping_add(1);
+        assert!(artifact::from_bytes(&b).is_err(), "byte {i}");
+    }
+}
+
+#[test]
+fn labels_from_outcomes_pick_the_cheapest_good_enough_model() {
+    use llmroute::ml::dataset::{LabelSource, read};
+    let path = repo("fixtures/outcomes/mini_routerbench.csv");
+    let d = read(path.to_str().unwrap(), None, "prompt", &LabelSource::Outcomes { min_quality: None }, false).unwrap();
+    assert_eq!(
+        d.labels,
+        [
+            "model-a", "model-c", "model-a", "model-b", "model-b", "model-a",
+            // nobody correct: the best quality is 0, so the cheapest model "reaches" it
+            "model-a", "model-a", "model-c", "model-b", "model-a", "model-c",
+        ]
+    );
+    // The Python list literal is parsed into the text.
+    assert_eq!(d.texts[0], "What is 2+2?");
+    // With an explicit bar, a row where nobody reaches it is an error naming its line.
+    let e = read(path.to_str().unwrap(), None, "prompt", &LabelSource::Outcomes { min_quality: Some(0.5) }, false)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("mini_routerbench.csv:8: no model reaches the quality bar"), "{e}");
+}
