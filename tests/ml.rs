@@ -257,7 +257,7 @@ fn labels_from_outcomes_pick_the_cheapest_good_enough_model() {
     let path = repo("fixtures/outcomes/mini_routerbench.csv");
     let d = read(path.to_str().unwrap(), None, "prompt", &LabelSource::Outcomes { min_quality: None }, false).unwrap();
     assert_eq!(
-        d.labels,
+        (0..d.len()).map(|i| d.label(i)).collect::<Vec<_>>(),
         [
             "model-a", "model-c", "model-a", "model-b", "model-b", "model-a",
             // nobody correct: the best quality is 0, so the cheapest model "reaches" it
@@ -265,7 +265,7 @@ fn labels_from_outcomes_pick_the_cheapest_good_enough_model() {
         ]
     );
     // The Python list literal is parsed into the text.
-    assert_eq!(d.texts[0], "What is 2+2?");
+    assert_eq!(d.texts.get(0), "What is 2+2?");
     // With an explicit bar, a row where nobody reaches it is an error naming its line.
     let e = read(path.to_str().unwrap(), None, "prompt", &LabelSource::Outcomes { min_quality: Some(0.5) }, false)
         .err()

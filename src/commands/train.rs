@@ -12,7 +12,7 @@ use crate::commands::Context;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::ml::analyzer::Analyzer;
-use crate::ml::dataset::{self, LabelSource, Labelled};
+use crate::ml::dataset::{self, LabelSource, Labelled, Texts};
 use crate::ml::forest::ForestParams;
 use crate::ml::metrics::{self, EvalReport};
 use crate::ml::model::{Model, Prediction, TrainingMeta};
@@ -73,9 +73,17 @@ fn label_source(outcomes: bool, label_col: &str, min_quality: Option<f64>) -> La
     if outcomes { LabelSource::Outcomes { min_quality } } else { LabelSource::Column(label_col.to_string()) }
 }
 
-/// Class indices for labels; `classes` is sorted.
-fn encode(classes: &[String], labels: &[String]) -> Vec<u32> {
-    labels.iter().map(|l| classes.binary_search(l).map(|i| i as u32).unwrap_or(u32::MAX)).collect()
+/// The distinct labels, sorted.
+fn sorted_unique<'a>(labels: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let set: std::collections::BTreeSet<&str> = labels.collect();
+    set.into_iter().collect()
+}
+
+/// Class indices of the labels of `rows`; `classes` is sorted.
+fn encode(classes: &[String], data: &Labelled, rows: &[usize]) -> Vec<u32> {
+    rows.iter()
+        .map(|&i| classes.binary_search_by(|c| c.as_str().cmp(data.label(i))).map_or(u32::MAX, |c| c as u32))
+        .collect()
 }
 
 /// The class whose model serves low-confidence requests, if any label maps to it.
@@ -86,7 +94,7 @@ fn premium_class(config: &Config, classes: &[String]) -> Option<u32> {
         .map(|i| i as u32)
 }
 
-fn predict_all(model: &Model, texts: &[String]) -> Vec<Prediction> {
+fn predict_all(model: &Model, texts: &Texts) -> Vec<Prediction> {
     let mut scratch = Scratch::default();
     texts.iter().map(|t| model.predict(t, &mut scratch)).collect()
 }
@@ -109,26 +117,24 @@ pub fn train(ctx: &Context, a: &TrainArgs) -> Result<()> {
         return Err(Error::Usage(format!("{}: already exists; pass --force to overwrite it", a.output.display())));
     }
     let source = label_source(a.label_from_outcomes, &a.label_col, a.min_quality);
-    let data = dataset::read(&a.data, a.format, &a.text_col, &source, a.skip_bad)?;
-    let mut classes: Vec<String> = data.labels.clone();
+    let mut data = dataset::read(&a.data, a.format, &a.text_col, &source, a.skip_bad)?;
+    let n_rows = data.len();
+    let mut classes: Vec<String> = data.names.clone();
     classes.sort();
-    classes.dedup();
     if classes.len() < 2 {
         return Err(Error::Usage(format!(
             "{}: only one label (`{}`) in {} rows; a classifier needs at least two",
             display_name(&a.data),
             classes.first().map_or("", String::as_str),
-            data.texts.len()
+            n_rows
         )));
     }
 
     // Validation data: a file, or a seeded hold-out split (smartcore's train_test_split).
     let (train_idx, valid): (Vec<usize>, Option<Labelled>) = match &a.valid {
-        Some(v) => {
-            ((0..data.texts.len()).collect(), Some(dataset::read(v, a.format, &a.text_col, &source, a.skip_bad)?))
-        }
+        Some(v) => ((0..n_rows).collect(), Some(dataset::read(v, a.format, &a.text_col, &source, a.skip_bad)?)),
         None if a.valid_split > 0.0 => {
-            let n = data.texts.len();
+            let n = n_rows;
             if a.valid_split >= 1.0 || a.valid_split.is_nan() || ((n as f32) * a.valid_split as f32) < 1.0 || n < 2 {
                 return Err(Error::Usage(format!(
                     "--valid-split {} leaves no validation row out of {n}; use more data, a larger split, or --valid-split 0",
@@ -139,24 +145,21 @@ pub fn train(ctx: &Context, a: &TrainArgs) -> Result<()> {
             let x = DenseMatrix::from_2d_vec(&idx.iter().map(|&i| vec![i]).collect::<Vec<_>>())
                 .map_err(|e| Error::Usage(format!("cannot split the data: {e}")))?;
             let (_, _, tr, va) = train_test_split(&x, &idx, a.valid_split as f32, true, Some(a.seed));
-            let valid = Labelled {
-                texts: va.iter().map(|&i| data.texts[i].clone()).collect(),
-                labels: va.iter().map(|&i| data.labels[i].clone()).collect(),
-                bad_rows: Vec::new(),
-            };
-            (tr, Some(valid))
+            (tr, Some(data.select(&va)))
         }
-        None => ((0..data.texts.len()).collect(), None),
+        None => ((0..n_rows).collect(), None),
     };
-    let train_texts: Vec<&str> = train_idx.iter().map(|&i| data.texts[i].as_str()).collect();
-    let train_labels: Vec<String> = train_idx.iter().map(|&i| data.labels[i].clone()).collect();
-    let mut train_classes = train_labels.clone();
-    train_classes.sort();
-    train_classes.dedup();
+    let train_classes: Vec<String> =
+        sorted_unique(train_idx.iter().map(|&i| data.label(i))).into_iter().map(str::to_string).collect();
     if train_classes.len() < 2 {
         return Err(Error::Usage("the training split has a single label; use more data".to_string()));
     }
-    let y = encode(&train_classes, &train_labels);
+    let class_of_name: Vec<u32> = data
+        .names
+        .iter()
+        .map(|n| train_classes.binary_search(n).map_or(u32::MAX, |c| c as u32))
+        .collect();
+    let y: Vec<u32> = train_idx.iter().map(|&i| class_of_name[data.labels[i] as usize]).collect();
 
     let (kind, (lo, hi)) =
         (a.analyzer.unwrap_or(defaults::ANALYZER), a.ngram.unwrap_or_else(|| defaults::ngram(a.analyzer)));
@@ -174,9 +177,20 @@ pub fn train(ctx: &Context, a: &TrainArgs) -> Result<()> {
         threads,
     };
 
+    let cv = match a.cv {
+        Some(k) => Some(cross_validate(&data, &classes, k, tfidf_cfg, &params)?),
+        None => None,
+    };
+
     let pb = progress_bar(a.n_estimators, a.json);
     let t0 = Instant::now();
-    let (vectorizer, x) = crate::ml::tfidf::Tfidf::fit_transform(tfidf_cfg, &train_texts, threads);
+    let train_rows = train_idx.len();
+    // The texts are moved into the vectorizer, which frees them once counted: the forest grows
+    // without them in memory.
+    let all_rows = train_idx.len() == n_rows;
+    let train_texts = if all_rows { std::mem::take(&mut data.texts) } else { data.texts.select(&train_idx) };
+    drop(std::mem::take(&mut data.texts));
+    let (vectorizer, x) = crate::ml::tfidf::Tfidf::fit_transform_owned(tfidf_cfg, train_texts, threads);
     let t1 = Instant::now();
     let forest = crate::ml::forest::Forest::fit(&x, &y, train_classes.len(), &params, &|| pb.inc(1));
     let t2 = Instant::now();
@@ -189,7 +203,7 @@ pub fn train(ctx: &Context, a: &TrainArgs) -> Result<()> {
         threshold: a.min_confidence.or(config.ml.min_confidence).unwrap_or(defaults::THRESHOLD),
         meta: TrainingMeta {
             llmroute_version: env!("CARGO_PKG_VERSION").to_string(),
-            rows: train_texts.len(),
+            rows: train_rows,
             n_estimators: a.n_estimators,
             max_depth: a.max_depth.0,
             seed: a.seed,
@@ -203,7 +217,7 @@ pub fn train(ctx: &Context, a: &TrainArgs) -> Result<()> {
     let mut validation = None;
     if let Some(v) = &valid {
         let preds = predict_all(&model, &v.texts);
-        let (classes_ext, y_true) = extend_classes(&model.labels, &v.labels);
+        let (classes_ext, y_true) = extend_classes(&model.labels, v);
         let pairs: Vec<(u32, f64)> = preds.iter().map(|p| (p.class as u32, p.confidence)).collect();
         if a.calibrate || a.target_premium_share.is_some() {
             let c = metrics::calibrate(&y_true, &pairs, premium, a.target_premium_share);
@@ -229,19 +243,14 @@ pub fn train(ctx: &Context, a: &TrainArgs) -> Result<()> {
         validation = Some(report);
     }
 
-    let cv = match a.cv {
-        Some(k) => Some(cross_validate(&data, &classes, k, tfidf_cfg, &params)?),
-        None => None,
-    };
-
     let bytes = artifact::to_bytes(&model);
     crate::fsutil::write_atomic(&a.output, &bytes, a.force)?;
     let report = TrainReport {
         model: a.output.display().to_string(),
         model_bytes: bytes.len(),
-        rows: data.texts.len(),
-        train_rows: train_texts.len(),
-        valid_rows: valid.as_ref().map_or(0, |v| v.texts.len()),
+        rows: n_rows,
+        train_rows,
+        valid_rows: valid.as_ref().map_or(0, Labelled::len),
         bad_rows: data.bad_rows.len(),
         labels: model.labels.clone(),
         analyzer: kind.as_str(),
@@ -273,15 +282,16 @@ pub fn train(ctx: &Context, a: &TrainArgs) -> Result<()> {
     Ok(())
 }
 
-/// Adds labels seen only in evaluation data (they can never be predicted) and encodes `labels`.
-fn extend_classes(model_labels: &[String], labels: &[String]) -> (Vec<String>, Vec<u32>) {
+/// Adds labels seen only in evaluation data (they can never be predicted) and encodes the rows'
+/// labels.
+fn extend_classes(model_labels: &[String], data: &Labelled) -> (Vec<String>, Vec<u32>) {
     let mut classes = model_labels.to_vec();
-    let mut extra: Vec<String> = labels.iter().filter(|l| !model_labels.contains(l)).cloned().collect();
+    let mut extra: Vec<&String> = data.names.iter().filter(|l| !model_labels.contains(l)).collect();
     extra.sort();
-    extra.dedup();
-    classes.extend(extra);
-    let y = labels.iter().map(|l| classes.iter().position(|c| c == l).unwrap_or(0) as u32).collect();
-    (classes, y)
+    classes.extend(extra.into_iter().cloned());
+    let of_name: Vec<u32> =
+        data.names.iter().map(|n| classes.iter().position(|c| c == n).unwrap_or(0) as u32).collect();
+    (classes, data.labels.iter().map(|&l| of_name[l as usize]).collect())
 }
 
 fn cross_validate(
@@ -291,7 +301,7 @@ fn cross_validate(
     tfidf: TfidfConfig,
     params: &ForestParams,
 ) -> Result<CvReport> {
-    let n = data.texts.len();
+    let n = data.len();
     if k < 2 || k > n {
         return Err(Error::Usage(format!("--cv {k}: needs 2 <= folds <= rows ({n})")));
     }
@@ -300,13 +310,12 @@ fn cross_validate(
     let folds = KFold::default().with_n_splits(k).with_shuffle(true).with_seed(Some(params.seed));
     let mut accs = Vec::with_capacity(k);
     for (tr, te) in folds.split(&x) {
-        let texts: Vec<&str> = tr.iter().map(|&i| data.texts[i].as_str()).collect();
-        let y = encode(classes, &tr.iter().map(|&i| data.labels[i].clone()).collect::<Vec<_>>());
+        let texts: Vec<&str> = tr.iter().map(|&i| data.texts.get(i)).collect();
+        let y = encode(classes, data, &tr);
         let (vec, forest) = Model::fit(&texts, &y, classes.to_vec(), tfidf, params, &|| {});
         let m = Model { labels: classes.to_vec(), tfidf: vec, forest, threshold: 0.0, meta: empty_meta() };
-        let te_texts: Vec<String> = te.iter().map(|&i| data.texts[i].clone()).collect();
-        let truth = encode(classes, &te.iter().map(|&i| data.labels[i].clone()).collect::<Vec<_>>());
-        let preds = predict_all(&m, &te_texts);
+        let truth = encode(classes, data, &te);
+        let preds = predict_all(&m, &data.texts.select(&te));
         let correct = preds.iter().zip(&truth).filter(|(p, t)| p.class as u32 == **t).count();
         accs.push(correct as f64 / te.len().max(1) as f64);
     }
@@ -343,7 +352,7 @@ pub fn evaluate(ctx: &Context, a: &EvaluateArgs) -> Result<()> {
     let t0 = Instant::now();
     let preds = predict_all(&model, &data.texts);
     let secs = t0.elapsed().as_secs_f64();
-    let (classes, y_true) = extend_classes(&model.labels, &data.labels);
+    let (classes, y_true) = extend_classes(&model.labels, &data);
     let pairs: Vec<(u32, f64)> = preds.iter().map(|p| (p.class as u32, p.confidence)).collect();
     let premium = premium_class(&config, &model.labels);
     let report = EvaluateReport {
@@ -351,7 +360,7 @@ pub fn evaluate(ctx: &Context, a: &EvaluateArgs) -> Result<()> {
         load_ms,
         bad_rows: data.bad_rows.len(),
         predict_seconds: secs,
-        per_query_us: secs * 1e6 / data.texts.len().max(1) as f64,
+        per_query_us: secs * 1e6 / data.len().max(1) as f64,
         metrics: metrics::evaluate(&classes, &y_true, &pairs, threshold, premium),
     };
     if a.json {

@@ -15,11 +15,90 @@ pub enum LabelSource {
     Outcomes { min_quality: Option<f64> },
 }
 
-#[derive(Debug, Default)]
+/// Texts in one buffer: a single allocation, returned to the system as a whole when dropped
+/// (many small strings would stay in the allocator and keep the peak memory up).
+#[derive(Debug, Default, Clone)]
+pub struct Texts {
+    buf: String,
+    ends: Vec<usize>,
+}
+
+impl Texts {
+    pub fn push(&mut self, t: &str) {
+        self.buf.push_str(t);
+        self.ends.push(self.buf.len());
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    pub fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.buf[start..self.ends[i]]
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    /// The texts at `rows`, in that order.
+    pub fn select(&self, rows: &[usize]) -> Texts {
+        let mut t = Texts::default();
+        for &r in rows {
+            t.push(self.get(r));
+        }
+        t
+    }
+}
+
+/// Labelled rows: texts, and labels as indices into `names` (first-seen order).
+#[derive(Debug, Default, Clone)]
 pub struct Labelled {
-    pub texts: Vec<String>,
-    pub labels: Vec<String>,
+    pub texts: Texts,
+    pub labels: Vec<u32>,
+    pub names: Vec<String>,
     pub bad_rows: Vec<RowError>,
+}
+
+impl Labelled {
+    pub fn len(&self) -> usize {
+        self.texts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.texts.is_empty()
+    }
+
+    pub fn label(&self, i: usize) -> &str {
+        &self.names[self.labels[i] as usize]
+    }
+
+    fn push(&mut self, text: &str, label: &str) {
+        let id = match self.names.iter().position(|n| n == label) {
+            Some(i) => i,
+            None => {
+                self.names.push(label.to_string());
+                self.names.len() - 1
+            }
+        };
+        self.texts.push(text);
+        self.labels.push(id as u32);
+    }
+
+    /// The rows `rows`, in that order.
+    pub fn select(&self, rows: &[usize]) -> Labelled {
+        Labelled {
+            texts: self.texts.select(rows),
+            labels: rows.iter().map(|&r| self.labels[r]).collect(),
+            names: self.names.clone(),
+            bad_rows: Vec::new(),
+        }
+    }
 }
 
 /// Reads `path`; rows with a problem stop the read (exit 2) unless `skip_bad`, which reports and
@@ -93,8 +172,7 @@ pub fn read(
         })();
         match row {
             Ok(Some((t, l))) => {
-                out.texts.push(t);
-                out.labels.push(l);
+                out.push(&t, &l);
             }
             Ok(None) => break,
             Err(e) if skip_bad => {

@@ -16,6 +16,11 @@ impl Csr {
         Csr { n_cols, indptr, indices: Vec::with_capacity(nnz), data: Vec::with_capacity(nnz) }
     }
 
+    pub fn shrink_to_fit(&mut self) {
+        self.indices.shrink_to_fit();
+        self.data.shrink_to_fit();
+    }
+
     pub fn n_rows(&self) -> usize {
         self.indptr.len() - 1
     }

@@ -14,6 +14,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::ml::analyzer::Analyzer;
+use crate::ml::dataset::Texts;
 use crate::ml::sparse::Csr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -124,7 +125,23 @@ impl Tfidf {
     /// Learns the vocabulary and idf from `docs` and returns the TF-IDF matrix of `docs`.
     /// Documents are analysed on `threads` threads; the result does not depend on the count.
     pub fn fit_transform(config: TfidfConfig, docs: &[&str], threads: usize) -> (Tfidf, Csr) {
-        let chunks = count_chunks(config, docs, threads.max(1));
+        Tfidf::build(config, count_chunks(config, docs, threads.max(1)), docs.len())
+    }
+
+    /// Like [`Tfidf::fit_transform`], taking the texts and freeing them as soon as they are
+    /// counted (before the matrix is built), which lowers peak memory on large inputs.
+    pub fn fit_transform_owned(config: TfidfConfig, docs: Texts, threads: usize) -> (Tfidf, Csr) {
+        let n = docs.len();
+        let chunks = {
+            let refs: Vec<&str> = docs.iter().collect();
+            count_chunks(config, &refs, threads.max(1))
+        };
+        drop(docs);
+        Tfidf::build(config, chunks, n)
+    }
+
+    fn build(config: TfidfConfig, chunks: Vec<Counts>, n_docs: usize) -> (Tfidf, Csr) {
+        let docs_len = n_docs;
         // Merge the chunks' vocabularies: global id per term, corpus totals and document counts.
         let mut terms: FxHashMap<&str, u32> = FxHashMap::default();
         let mut names: Vec<&str> = Vec::new();
@@ -160,28 +177,40 @@ impl Tfidf {
         for (col, &id) in order.iter().enumerate() {
             column[id as usize] = col as u32;
         }
-        let n = docs.len() as f64;
+        let n = docs_len as f64;
         let idf: Vec<f64> =
             order.iter().map(|&id| ((1.0 + n) / (1.0 + f64::from(df[id as usize]))).ln() + 1.0).collect();
         let vocabulary = Vocab::from_terms(order.iter().map(|&id| names[id as usize]));
 
         let nnz: usize = chunks.iter().map(|c| c.doc_terms.len()).sum();
-        let mut csr = Csr::with_capacity(vocabulary.len(), docs.len(), nnz);
+        let mut csr = Csr::with_capacity(vocabulary.len(), docs_len, nnz);
+        let mut cols: Vec<u32> = Vec::new();
         let mut row: Vec<(u32, f64)> = Vec::new();
-        for (c, remap) in chunks.iter().zip(&remaps) {
+        for (c, remap) in chunks.into_iter().zip(&remaps) {
             for d in 0..c.doc_ptr.len() - 1 {
+                cols.clear();
+                cols.extend(
+                    c.doc_terms[c.doc_ptr[d]..c.doc_ptr[d + 1]]
+                        .iter()
+                        .map(|&local| column[remap[local as usize] as usize])
+                        .filter(|&col| col != u32::MAX),
+                );
+                cols.sort_unstable();
                 row.clear();
-                for &(local, count) in &c.doc_terms[c.doc_ptr[d]..c.doc_ptr[d + 1]] {
-                    let col = column[remap[local as usize] as usize];
-                    if col != u32::MAX {
-                        row.push((col, tf(count, config.sublinear_tf) * idf[col as usize]));
+                let mut i = 0;
+                while i < cols.len() {
+                    let mut j = i;
+                    while j < cols.len() && cols[j] == cols[i] {
+                        j += 1;
                     }
+                    row.push((cols[i], tf((j - i) as u32, config.sublinear_tf) * idf[cols[i] as usize]));
+                    i = j;
                 }
-                row.sort_unstable_by_key(|&(c, _)| c);
                 normalize(&mut row);
                 csr.push_row(row.iter().map(|&(c, v)| (c, v as f32)));
             }
         }
+        csr.shrink_to_fit();
         (Tfidf { config, vocabulary, idf }, csr)
     }
 
@@ -247,9 +276,9 @@ struct Counts {
     names: Vec<String>,
     total: Vec<u64>,
     df: Vec<u32>,
-    /// Per document: (local term id, count), sorted by id.
+    /// Per document: its local term ids, sorted, one entry per occurrence.
     doc_ptr: Vec<usize>,
-    doc_terms: Vec<(u32, u32)>,
+    doc_terms: Vec<u32>,
 }
 
 fn count_chunks(config: TfidfConfig, docs: &[&str], threads: usize) -> Vec<Counts> {
@@ -286,19 +315,13 @@ fn count(config: TfidfConfig, docs: &[&str]) -> Counts {
             ids.push(id);
         });
         ids.sort_unstable();
-        let mut i = 0;
-        while i < ids.len() {
-            let id = ids[i];
-            let mut j = i;
-            while j < ids.len() && ids[j] == id {
-                j += 1;
+        for (k, &id) in ids.iter().enumerate() {
+            c.total[id as usize] += 1;
+            if k == 0 || ids[k - 1] != id {
+                c.df[id as usize] += 1;
             }
-            let n = (j - i) as u32;
-            c.doc_terms.push((id, n));
-            c.total[id as usize] += u64::from(n);
-            c.df[id as usize] += 1;
-            i = j;
         }
+        c.doc_terms.extend_from_slice(&ids);
         c.doc_ptr.push(c.doc_terms.len());
     }
     c
