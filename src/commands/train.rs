@@ -154,11 +154,8 @@ pub fn train(ctx: &Context, a: &TrainArgs) -> Result<()> {
     if train_classes.len() < 2 {
         return Err(Error::Usage("the training split has a single label; use more data".to_string()));
     }
-    let class_of_name: Vec<u32> = data
-        .names
-        .iter()
-        .map(|n| train_classes.binary_search(n).map_or(u32::MAX, |c| c as u32))
-        .collect();
+    let class_of_name: Vec<u32> =
+        data.names.iter().map(|n| train_classes.binary_search(n).map_or(u32::MAX, |c| c as u32)).collect();
     let y: Vec<u32> = train_idx.iter().map(|&i| class_of_name[data.labels[i] as usize]).collect();
 
     let (kind, (lo, hi)) =
