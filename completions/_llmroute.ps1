@@ -31,6 +31,8 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             [CompletionResult]::new('models', 'models', [CompletionResultType]::ParameterValue, 'List the model catalog')
             [CompletionResult]::new('quota', 'quota', [CompletionResultType]::ParameterValue, 'Show today''s quota usage, or reset it')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Write, show or check the configuration')
+            [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Replay logs under every strategy and print the savings table')
+            [CompletionResult]::new('batch', 'batch', [CompletionResultType]::ParameterValue, 'Route every row of a log and stream one decision per row')
             [CompletionResult]::new('train', 'train', [CompletionResultType]::ParameterValue, 'Train the ML router from labelled logs')
             [CompletionResult]::new('evaluate', 'evaluate', [CompletionResultType]::ParameterValue, 'Measure a trained model on a labelled file')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -57,6 +59,29 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('import-prices', 'import-prices', [CompletionResultType]::ParameterValue, 'Update the catalog''s prices from LiteLLM''s model_prices_and_context_window.json; prints the updated configuration (or writes it to --output)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'llmroute;models;import-prices' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the updated configuration here instead of stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the updated configuration here instead of stdout')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite --output if it exists')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'llmroute;models;help' {
+            [CompletionResult]::new('import-prices', 'import-prices', [CompletionResultType]::ParameterValue, 'Update the catalog''s prices from LiteLLM''s model_prices_and_context_window.json; prints the updated configuration (or writes it to --output)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'llmroute;models;help;import-prices' {
+            break
+        }
+        'llmroute;models;help;help' {
             break
         }
         'llmroute;quota' {
@@ -139,6 +164,68 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
         'llmroute;config;help;help' {
             break
         }
+        'llmroute;simulate' {
+            [CompletionResult]::new('--input-format', '--input-format', [CompletionResultType]::ParameterName, 'Input format [default: from the extension, else sniffed]')
+            [CompletionResult]::new('--text-col', '--text-col', [CompletionResultType]::ParameterName, 'Column (or JSON key) with the prompt [default: prompt, question, query, text or input]')
+            [CompletionResult]::new('--quality', '--quality', [CompletionResultType]::ParameterName, 'Quality column template; `{model}` stands for the model name, dots walk into JSON objects (e.g. `scores.{model}`)')
+            [CompletionResult]::new('--quality-col-suffix', '--quality-col-suffix', [CompletionResultType]::ParameterName, 'Shorthand for `--quality ''{model}SUFFIX''`')
+            [CompletionResult]::new('--cost', '--cost', [CompletionResultType]::ParameterName, 'Cost column template (USD per request); models without one are priced from tokens')
+            [CompletionResult]::new('--response', '--response', [CompletionResultType]::ParameterName, 'Response column template (answers for consensus votes and output-token counts)')
+            [CompletionResult]::new('--models', '--models', [CompletionResultType]::ParameterName, 'The models of the data, when the header does not reveal them')
+            [CompletionResult]::new('--id-col', '--id-col', [CompletionResultType]::ParameterName, 'Request id column for --long')
+            [CompletionResult]::new('--model-col', '--model-col', [CompletionResultType]::ParameterName, 'Model column for --long')
+            [CompletionResult]::new('--timestamp-col', '--timestamp-col', [CompletionResultType]::ParameterName, 'Timestamp column (RFC 3339, `YYYY-MM-DD HH:MM:SS` or Unix seconds) [default: `timestamp` if present]')
+            [CompletionResult]::new('--label-col', '--label-col', [CompletionResultType]::ParameterName, 'Label column for plain logs: the label''s model (via `[ml.labels]`) is the cheapest adequate one')
+            [CompletionResult]::new('--input-tokens-col', '--input-tokens-col', [CompletionResultType]::ParameterName, 'Input-token column (plain logs, --long)')
+            [CompletionResult]::new('--output-tokens-col', '--output-tokens-col', [CompletionResultType]::ParameterName, 'Output-token column (plain logs, --long)')
+            [CompletionResult]::new('--map', '--map', [CompletionResultType]::ParameterName, 'Treat a data model as a catalog model: `--map data_name=catalog_name` (repeatable)')
+            [CompletionResult]::new('--prices', '--prices', [CompletionResultType]::ParameterName, 'Price table (LiteLLM''s model_prices_and_context_window.json) for data models not in the catalog')
+            [CompletionResult]::new('--candidates', '--candidates', [CompletionResultType]::ParameterName, 'Restrict the candidates to these data models')
+            [CompletionResult]::new('--baseline', '--baseline', [CompletionResultType]::ParameterName, 'The all-premium baseline [default: the most expensive candidate]')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Trained model for the ML strategy and the chain''s ML stage')
+            [CompletionResult]::new('--requests-per-day', '--requests-per-day', [CompletionResultType]::ParameterName, 'Without timestamps, split the log into days of N requests for quotas')
+            [CompletionResult]::new('--requests-per-year', '--requests-per-year', [CompletionResultType]::ParameterName, 'Traffic for annual savings [default: from the timestamp span, else 11,700,000 as in the article]')
+            [CompletionResult]::new('--cascade-threshold', '--cascade-threshold', [CompletionResultType]::ParameterName, 'Cascade: accept an answer whose recorded quality reaches this')
+            [CompletionResult]::new('--cascade-models', '--cascade-models', [CompletionResultType]::ParameterName, 'Cascade models, cheapest first [default: the cheapest, middle and most expensive candidates]')
+            [CompletionResult]::new('--max-attempts', '--max-attempts', [CompletionResultType]::ParameterName, 'Cascade: most models tried per request')
+            [CompletionResult]::new('--evaluator-error-rate', '--evaluator-error-rate', [CompletionResultType]::ParameterName, 'Cascade: probability that the self-check decides wrongly (seeded)')
+            [CompletionResult]::new('--consensus-models', '--consensus-models', [CompletionResultType]::ParameterName, 'Consensus voters [default: the --consensus-n most expensive candidates]')
+            [CompletionResult]::new('--consensus-n', '--consensus-n', [CompletionResultType]::ParameterName, 'Consensus: number of voters')
+            [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'Break the table down by this column (e.g. eval_name)')
+            [CompletionResult]::new('--bootstrap', '--bootstrap', [CompletionResultType]::ParameterName, 'Bootstrap resamples for the 95 % intervals (0 disables)')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed for the bootstrap, the evaluator errors and the random mix')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads [default: all cores]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Report format')
+            [CompletionResult]::new('--plot', '--plot', [CompletionResultType]::ParameterName, 'Draw the cost–quality plane to a .png or .svg file')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]')
+            [CompletionResult]::new('--long', '--long', [CompletionResultType]::ParameterName, 'Long format: one row per (request, model); `--id-col` groups rows, `--model-col` names the model, and `--quality`/`--cost`/`--response` name plain columns')
+            [CompletionResult]::new('--skip-bad', '--skip-bad', [CompletionResultType]::ParameterName, 'Skip malformed rows (reported; exit code 1 at the end) instead of stopping')
+            [CompletionResult]::new('--all-models', '--all-models', [CompletionResultType]::ParameterName, 'Show a row for every single model, not only the baseline and the cheapest')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'llmroute;batch' {
+            [CompletionResult]::new('--input-format', '--input-format', [CompletionResultType]::ParameterName, 'Input format [default: from the extension, else sniffed]')
+            [CompletionResult]::new('--text-col', '--text-col', [CompletionResultType]::ParameterName, 'Column (or JSON key) with the prompt [default: prompt, question, query, text or input]')
+            [CompletionResult]::new('--id-col', '--id-col', [CompletionResultType]::ParameterName, 'Column (or JSON key) with the request id [default: sample_id, id or request_id if present, else the row number]')
+            [CompletionResult]::new('--timestamp-col', '--timestamp-col', [CompletionResultType]::ParameterName, 'Timestamp column for --quotas [default: `timestamp`]')
+            [CompletionResult]::new('--strategy', '--strategy', [CompletionResultType]::ParameterName, 'Routing strategy')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Trained model for the ML stage (overrides `[ml] model`)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write to FILE instead of stdout (written to a temporary file, then renamed)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write to FILE instead of stdout (written to a temporary file, then renamed)')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads [default: all cores]; the output order is the input order')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]')
+            [CompletionResult]::new('--quotas', '--quotas', [CompletionResultType]::ParameterName, 'Apply daily quotas over the log''s timestamps (in memory; the state store is not touched)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite --output if it exists')
+            [CompletionResult]::new('--skip-bad', '--skip-bad', [CompletionResultType]::ParameterName, 'Skip malformed rows (reported; exit code 1 at the end) instead of stopping')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'llmroute;train' {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to write the model')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Where to write the model')
@@ -198,6 +285,8 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             [CompletionResult]::new('models', 'models', [CompletionResultType]::ParameterValue, 'List the model catalog')
             [CompletionResult]::new('quota', 'quota', [CompletionResultType]::ParameterValue, 'Show today''s quota usage, or reset it')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Write, show or check the configuration')
+            [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Replay logs under every strategy and print the savings table')
+            [CompletionResult]::new('batch', 'batch', [CompletionResultType]::ParameterValue, 'Route every row of a log and stream one decision per row')
             [CompletionResult]::new('train', 'train', [CompletionResultType]::ParameterValue, 'Train the ML router from labelled logs')
             [CompletionResult]::new('evaluate', 'evaluate', [CompletionResultType]::ParameterValue, 'Measure a trained model on a labelled file')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -208,6 +297,10 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             break
         }
         'llmroute;help;models' {
+            [CompletionResult]::new('import-prices', 'import-prices', [CompletionResultType]::ParameterValue, 'Update the catalog''s prices from LiteLLM''s model_prices_and_context_window.json; prints the updated configuration (or writes it to --output)')
+            break
+        }
+        'llmroute;help;models;import-prices' {
             break
         }
         'llmroute;help;quota' {
@@ -230,6 +323,12 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             break
         }
         'llmroute;help;config;validate' {
+            break
+        }
+        'llmroute;help;simulate' {
+            break
+        }
+        'llmroute;help;batch' {
             break
         }
         'llmroute;help;train' {

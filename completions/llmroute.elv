@@ -28,6 +28,8 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand models 'List the model catalog'
             cand quota 'Show today''s quota usage, or reset it'
             cand config 'Write, show or check the configuration'
+            cand simulate 'Replay logs under every strategy and print the savings table'
+            cand batch 'Route every row of a log and stream one decision per row'
             cand train 'Train the ML router from labelled logs'
             cand evaluate 'Measure a trained model on a labelled file'
             cand completions 'Print a shell completion script'
@@ -52,6 +54,25 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand --json 'Print JSON'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand import-prices 'Update the catalog''s prices from LiteLLM''s model_prices_and_context_window.json; prints the updated configuration (or writes it to --output)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'llmroute;models;import-prices'= {
+            cand -o 'Write the updated configuration here instead of stdout'
+            cand --output 'Write the updated configuration here instead of stdout'
+            cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
+            cand --state 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]'
+            cand --force 'Overwrite --output if it exists'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'llmroute;models;help'= {
+            cand import-prices 'Update the catalog''s prices from LiteLLM''s model_prices_and_context_window.json; prints the updated configuration (or writes it to --output)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'llmroute;models;help;import-prices'= {
+        }
+        &'llmroute;models;help;help'= {
         }
         &'llmroute;quota'= {
             cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
@@ -119,6 +140,66 @@ set edit:completion:arg-completer[llmroute] = {|@words|
         }
         &'llmroute;config;help;help'= {
         }
+        &'llmroute;simulate'= {
+            cand --input-format 'Input format [default: from the extension, else sniffed]'
+            cand --text-col 'Column (or JSON key) with the prompt [default: prompt, question, query, text or input]'
+            cand --quality 'Quality column template; `{model}` stands for the model name, dots walk into JSON objects (e.g. `scores.{model}`)'
+            cand --quality-col-suffix 'Shorthand for `--quality ''{model}SUFFIX''`'
+            cand --cost 'Cost column template (USD per request); models without one are priced from tokens'
+            cand --response 'Response column template (answers for consensus votes and output-token counts)'
+            cand --models 'The models of the data, when the header does not reveal them'
+            cand --id-col 'Request id column for --long'
+            cand --model-col 'Model column for --long'
+            cand --timestamp-col 'Timestamp column (RFC 3339, `YYYY-MM-DD HH:MM:SS` or Unix seconds) [default: `timestamp` if present]'
+            cand --label-col 'Label column for plain logs: the label''s model (via `[ml.labels]`) is the cheapest adequate one'
+            cand --input-tokens-col 'Input-token column (plain logs, --long)'
+            cand --output-tokens-col 'Output-token column (plain logs, --long)'
+            cand --map 'Treat a data model as a catalog model: `--map data_name=catalog_name` (repeatable)'
+            cand --prices 'Price table (LiteLLM''s model_prices_and_context_window.json) for data models not in the catalog'
+            cand --candidates 'Restrict the candidates to these data models'
+            cand --baseline 'The all-premium baseline [default: the most expensive candidate]'
+            cand --model 'Trained model for the ML strategy and the chain''s ML stage'
+            cand --requests-per-day 'Without timestamps, split the log into days of N requests for quotas'
+            cand --requests-per-year 'Traffic for annual savings [default: from the timestamp span, else 11,700,000 as in the article]'
+            cand --cascade-threshold 'Cascade: accept an answer whose recorded quality reaches this'
+            cand --cascade-models 'Cascade models, cheapest first [default: the cheapest, middle and most expensive candidates]'
+            cand --max-attempts 'Cascade: most models tried per request'
+            cand --evaluator-error-rate 'Cascade: probability that the self-check decides wrongly (seeded)'
+            cand --consensus-models 'Consensus voters [default: the --consensus-n most expensive candidates]'
+            cand --consensus-n 'Consensus: number of voters'
+            cand --by 'Break the table down by this column (e.g. eval_name)'
+            cand --bootstrap 'Bootstrap resamples for the 95 % intervals (0 disables)'
+            cand --seed 'Seed for the bootstrap, the evaluator errors and the random mix'
+            cand --threads 'Worker threads [default: all cores]'
+            cand --format 'Report format'
+            cand --plot 'Draw the cost–quality plane to a .png or .svg file'
+            cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
+            cand --state 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]'
+            cand --long 'Long format: one row per (request, model); `--id-col` groups rows, `--model-col` names the model, and `--quality`/`--cost`/`--response` name plain columns'
+            cand --skip-bad 'Skip malformed rows (reported; exit code 1 at the end) instead of stopping'
+            cand --all-models 'Show a row for every single model, not only the baseline and the cheapest'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'llmroute;batch'= {
+            cand --input-format 'Input format [default: from the extension, else sniffed]'
+            cand --text-col 'Column (or JSON key) with the prompt [default: prompt, question, query, text or input]'
+            cand --id-col 'Column (or JSON key) with the request id [default: sample_id, id or request_id if present, else the row number]'
+            cand --timestamp-col 'Timestamp column for --quotas [default: `timestamp`]'
+            cand --strategy 'Routing strategy'
+            cand --model 'Trained model for the ML stage (overrides `[ml] model`)'
+            cand --format 'Output format'
+            cand -o 'Write to FILE instead of stdout (written to a temporary file, then renamed)'
+            cand --output 'Write to FILE instead of stdout (written to a temporary file, then renamed)'
+            cand --threads 'Worker threads [default: all cores]; the output order is the input order'
+            cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
+            cand --state 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]'
+            cand --quotas 'Apply daily quotas over the log''s timestamps (in memory; the state store is not touched)'
+            cand --force 'Overwrite --output if it exists'
+            cand --skip-bad 'Skip malformed rows (reported; exit code 1 at the end) instead of stopping'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'llmroute;train'= {
             cand -o 'Where to write the model'
             cand --output 'Where to write the model'
@@ -175,6 +256,8 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand models 'List the model catalog'
             cand quota 'Show today''s quota usage, or reset it'
             cand config 'Write, show or check the configuration'
+            cand simulate 'Replay logs under every strategy and print the savings table'
+            cand batch 'Route every row of a log and stream one decision per row'
             cand train 'Train the ML router from labelled logs'
             cand evaluate 'Measure a trained model on a labelled file'
             cand completions 'Print a shell completion script'
@@ -183,6 +266,9 @@ set edit:completion:arg-completer[llmroute] = {|@words|
         &'llmroute;help;route'= {
         }
         &'llmroute;help;models'= {
+            cand import-prices 'Update the catalog''s prices from LiteLLM''s model_prices_and_context_window.json; prints the updated configuration (or writes it to --output)'
+        }
+        &'llmroute;help;models;import-prices'= {
         }
         &'llmroute;help;quota'= {
             cand reset 'Reset today''s counters (of one model, or all)'
@@ -199,6 +285,10 @@ set edit:completion:arg-completer[llmroute] = {|@words|
         &'llmroute;help;config;show'= {
         }
         &'llmroute;help;config;validate'= {
+        }
+        &'llmroute;help;simulate'= {
+        }
+        &'llmroute;help;batch'= {
         }
         &'llmroute;help;train'= {
         }

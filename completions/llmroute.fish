@@ -32,6 +32,8 @@ complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "route" -d 'Decide
 complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "models" -d 'List the model catalog'
 complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "quota" -d 'Show today\'s quota usage, or reset it'
 complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "config" -d 'Write, show or check the configuration'
+complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "simulate" -d 'Replay logs under every strategy and print the savings table'
+complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "batch" -d 'Route every row of a log and stream one decision per row'
 complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "train" -d 'Train the ML router from labelled logs'
 complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "evaluate" -d 'Measure a trained model on a labelled file'
 complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -49,10 +51,19 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l json -d 'Pri
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l explain -d 'Show every stage\'s verdict and the difficulty breakdown'
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l dry-run -d 'Decide without counting against the daily quota'
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c llmroute -n "__fish_llmroute_using_subcommand models" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
-complete -c llmroute -n "__fish_llmroute_using_subcommand models" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
-complete -c llmroute -n "__fish_llmroute_using_subcommand models" -l json -d 'Print JSON'
-complete -c llmroute -n "__fish_llmroute_using_subcommand models" -s h -l help -d 'Print help'
+complete -c llmroute -n "__fish_llmroute_using_subcommand models; and not __fish_seen_subcommand_from import-prices help" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand models; and not __fish_seen_subcommand_from import-prices help" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand models; and not __fish_seen_subcommand_from import-prices help" -l json -d 'Print JSON'
+complete -c llmroute -n "__fish_llmroute_using_subcommand models; and not __fish_seen_subcommand_from import-prices help" -s h -l help -d 'Print help'
+complete -c llmroute -n "__fish_llmroute_using_subcommand models; and not __fish_seen_subcommand_from import-prices help" -f -a "import-prices" -d 'Update the catalog\'s prices from LiteLLM\'s model_prices_and_context_window.json; prints the updated configuration (or writes it to --output)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand models; and not __fish_seen_subcommand_from import-prices help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand models; and __fish_seen_subcommand_from import-prices" -s o -l output -d 'Write the updated configuration here instead of stdout' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand models; and __fish_seen_subcommand_from import-prices" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand models; and __fish_seen_subcommand_from import-prices" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand models; and __fish_seen_subcommand_from import-prices" -l force -d 'Overwrite --output if it exists'
+complete -c llmroute -n "__fish_llmroute_using_subcommand models; and __fish_seen_subcommand_from import-prices" -s h -l help -d 'Print help'
+complete -c llmroute -n "__fish_llmroute_using_subcommand models; and __fish_seen_subcommand_from help" -f -a "import-prices" -d 'Update the catalog\'s prices from LiteLLM\'s model_prices_and_context_window.json; prints the updated configuration (or writes it to --output)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand models; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand quota; and not __fish_seen_subcommand_from reset help" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand quota; and not __fish_seen_subcommand_from reset help" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand quota; and not __fish_seen_subcommand_from reset help" -l json -d 'Print JSON'
@@ -85,6 +96,72 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand config; and __fish_see
 complete -c llmroute -n "__fish_llmroute_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the effective configuration and where it came from'
 complete -c llmroute -n "__fish_llmroute_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "validate" -d 'Check a configuration file (default: the effective one)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l input-format -d 'Input format [default: from the extension, else sniffed]' -r -f -a "csv\t''
+tsv\t''
+jsonl\t''
+json\t''"
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l text-col -d 'Column (or JSON key) with the prompt [default: prompt, question, query, text or input]' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l quality -d 'Quality column template; `{model}` stands for the model name, dots walk into JSON objects (e.g. `scores.{model}`)' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l quality-col-suffix -d 'Shorthand for `--quality \'{model}SUFFIX\'`' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l cost -d 'Cost column template (USD per request); models without one are priced from tokens' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l response -d 'Response column template (answers for consensus votes and output-token counts)' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l models -d 'The models of the data, when the header does not reveal them' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l id-col -d 'Request id column for --long' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l model-col -d 'Model column for --long' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l timestamp-col -d 'Timestamp column (RFC 3339, `YYYY-MM-DD HH:MM:SS` or Unix seconds) [default: `timestamp` if present]' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l label-col -d 'Label column for plain logs: the label\'s model (via `[ml.labels]`) is the cheapest adequate one' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l input-tokens-col -d 'Input-token column (plain logs, --long)' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l output-tokens-col -d 'Output-token column (plain logs, --long)' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l map -d 'Treat a data model as a catalog model: `--map data_name=catalog_name` (repeatable)' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l prices -d 'Price table (LiteLLM\'s model_prices_and_context_window.json) for data models not in the catalog' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l candidates -d 'Restrict the candidates to these data models' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l baseline -d 'The all-premium baseline [default: the most expensive candidate]' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l model -d 'Trained model for the ML strategy and the chain\'s ML stage' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l requests-per-day -d 'Without timestamps, split the log into days of N requests for quotas' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l requests-per-year -d 'Traffic for annual savings [default: from the timestamp span, else 11,700,000 as in the article]' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l cascade-threshold -d 'Cascade: accept an answer whose recorded quality reaches this' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l cascade-models -d 'Cascade models, cheapest first [default: the cheapest, middle and most expensive candidates]' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l max-attempts -d 'Cascade: most models tried per request' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l evaluator-error-rate -d 'Cascade: probability that the self-check decides wrongly (seeded)' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l consensus-models -d 'Consensus voters [default: the --consensus-n most expensive candidates]' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l consensus-n -d 'Consensus: number of voters' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l by -d 'Break the table down by this column (e.g. eval_name)' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l bootstrap -d 'Bootstrap resamples for the 95 % intervals (0 disables)' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l seed -d 'Seed for the bootstrap, the evaluator errors and the random mix' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l threads -d 'Worker threads [default: all cores]' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l format -d 'Report format' -r -f -a "table\t''
+json\t''
+csv\t''
+markdown\t''"
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l plot -d 'Draw the cost–quality plane to a .png or .svg file' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l long -d 'Long format: one row per (request, model); `--id-col` groups rows, `--model-col` names the model, and `--quality`/`--cost`/`--response` name plain columns'
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l skip-bad -d 'Skip malformed rows (reported; exit code 1 at the end) instead of stopping'
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l all-models -d 'Show a row for every single model, not only the baseline and the cheapest'
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -s h -l help -d 'Print help'
+complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l input-format -d 'Input format [default: from the extension, else sniffed]' -r -f -a "csv\t''
+tsv\t''
+jsonl\t''
+json\t''"
+complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l text-col -d 'Column (or JSON key) with the prompt [default: prompt, question, query, text or input]' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l id-col -d 'Column (or JSON key) with the request id [default: sample_id, id or request_id if present, else the row number]' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l timestamp-col -d 'Timestamp column for --quotas [default: `timestamp`]' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l strategy -d 'Routing strategy' -r -f -a "chain\t'The production chain (`[chain] stages`)'
+rules\t'The rules alone, with the default route when no rule matches (the article\'s RuleBasedRouter)'
+difficulty\t'The difficulty score alone'
+ml\t'The trained classifier alone (the article\'s `balanced` default while untrained)'"
+complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l model -d 'Trained model for the ML stage (overrides `[ml] model`)' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l format -d 'Output format' -r -f -a "csv\t''
+jsonl\t''"
+complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -s o -l output -d 'Write to FILE instead of stdout (written to a temporary file, then renamed)' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l threads -d 'Worker threads [default: all cores]; the output order is the input order' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l quotas -d 'Apply daily quotas over the log\'s timestamps (in memory; the state store is not touched)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l force -d 'Overwrite --output if it exists'
+complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l skip-bad -d 'Skip malformed rows (reported; exit code 1 at the end) instead of stopping'
+complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -s o -l output -d 'Where to write the model' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l format -d 'Input format [default: from the extension, else sniffed]' -r -f -a "csv\t''
 tsv\t''
@@ -134,14 +211,17 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -s h -l help
 complete -c llmroute -n "__fish_llmroute_using_subcommand completions" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand completions" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config train evaluate completions help" -f -a "route" -d 'Decide which model should answer a prompt'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config train evaluate completions help" -f -a "models" -d 'List the model catalog'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config train evaluate completions help" -f -a "quota" -d 'Show today\'s quota usage, or reset it'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config train evaluate completions help" -f -a "config" -d 'Write, show or check the configuration'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config train evaluate completions help" -f -a "train" -d 'Train the ML router from labelled logs'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config train evaluate completions help" -f -a "evaluate" -d 'Measure a trained model on a labelled file'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config train evaluate completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config train evaluate completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch train evaluate completions help" -f -a "route" -d 'Decide which model should answer a prompt'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch train evaluate completions help" -f -a "models" -d 'List the model catalog'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch train evaluate completions help" -f -a "quota" -d 'Show today\'s quota usage, or reset it'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch train evaluate completions help" -f -a "config" -d 'Write, show or check the configuration'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch train evaluate completions help" -f -a "simulate" -d 'Replay logs under every strategy and print the savings table'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch train evaluate completions help" -f -a "batch" -d 'Route every row of a log and stream one decision per row'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch train evaluate completions help" -f -a "train" -d 'Train the ML router from labelled logs'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch train evaluate completions help" -f -a "evaluate" -d 'Measure a trained model on a labelled file'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch train evaluate completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch train evaluate completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and __fish_seen_subcommand_from models" -f -a "import-prices" -d 'Update the catalog\'s prices from LiteLLM\'s model_prices_and_context_window.json; prints the updated configuration (or writes it to --output)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand help; and __fish_seen_subcommand_from quota" -f -a "reset" -d 'Reset today\'s counters (of one model, or all)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write the embedded default configuration to a file'
 complete -c llmroute -n "__fish_llmroute_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective configuration and where it came from'

@@ -52,8 +52,12 @@ pub enum Command {
     /// Write, show or check the configuration
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Replay logs under every strategy and print the savings table
+    Simulate(Box<SimulateArgs>),
+    /// Route every row of a log and stream one decision per row
+    Batch(BatchArgs),
     /// Train the ML router from labelled logs
-    Train(TrainArgs),
+    Train(Box<TrainArgs>),
     /// Measure a trained model on a labelled file
     Evaluate(EvaluateArgs),
     /// Print a shell completion script
@@ -96,10 +100,30 @@ pub struct RouteArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct ModelsArgs {
     /// Print JSON
     #[arg(long)]
     pub json: bool,
+
+    #[command(subcommand)]
+    pub action: Option<ModelsAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelsAction {
+    /// Update the catalog's prices from LiteLLM's model_prices_and_context_window.json; prints the
+    /// updated configuration (or writes it to --output)
+    ImportPrices {
+        /// The price table
+        file: std::path::PathBuf,
+        /// Write the updated configuration here instead of stdout
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
+        /// Overwrite --output if it exists
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -289,4 +313,231 @@ pub struct EvaluateArgs {
     /// Print JSON
     #[arg(long)]
     pub json: bool,
+}
+
+/// Output formats of reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Json,
+    Csv,
+    Markdown,
+}
+
+/// How to read replay inputs (shared by `simulate` and `batch`).
+#[derive(Debug, Clone, Args)]
+pub struct InputArgs {
+    /// Input format [default: from the extension, else sniffed]
+    #[arg(long = "input-format", value_enum, value_name = "FORMAT")]
+    pub input_format: Option<Format>,
+
+    /// Column (or JSON key) with the prompt [default: prompt, question, query, text or input]
+    #[arg(long, value_name = "NAME")]
+    pub text_col: Option<String>,
+
+    /// Quality column template; `{model}` stands for the model name, dots walk into JSON objects
+    /// (e.g. `scores.{model}`)
+    #[arg(long, default_value = "{model}", value_name = "TEMPLATE")]
+    pub quality: String,
+
+    /// Shorthand for `--quality '{model}SUFFIX'`
+    #[arg(long, value_name = "SUFFIX", conflicts_with = "quality")]
+    pub quality_col_suffix: Option<String>,
+
+    /// Cost column template (USD per request); models without one are priced from tokens
+    #[arg(long, default_value = "{model}|total_cost", value_name = "TEMPLATE")]
+    pub cost: String,
+
+    /// Response column template (answers for consensus votes and output-token counts)
+    #[arg(long, default_value = "{model}|model_response", value_name = "TEMPLATE")]
+    pub response: String,
+
+    /// The models of the data, when the header does not reveal them
+    #[arg(long, value_delimiter = ',', value_name = "A,B,...")]
+    pub models: Option<Vec<String>>,
+
+    /// Long format: one row per (request, model); `--id-col` groups rows, `--model-col` names the
+    /// model, and `--quality`/`--cost`/`--response` name plain columns
+    #[arg(long)]
+    pub long: bool,
+
+    /// Request id column for --long
+    #[arg(long, default_value = "id", value_name = "NAME")]
+    pub id_col: String,
+
+    /// Model column for --long
+    #[arg(long, default_value = "model", value_name = "NAME")]
+    pub model_col: String,
+
+    /// Timestamp column (RFC 3339, `YYYY-MM-DD HH:MM:SS` or Unix seconds) [default: `timestamp` if present]
+    #[arg(long, value_name = "NAME")]
+    pub timestamp_col: Option<String>,
+
+    /// Label column for plain logs: the label's model (via `[ml.labels]`) is the cheapest adequate one
+    #[arg(long, default_value = "label", value_name = "NAME")]
+    pub label_col: String,
+
+    /// Input-token column (plain logs, --long)
+    #[arg(long, default_value = "input_tokens", value_name = "NAME")]
+    pub input_tokens_col: String,
+
+    /// Output-token column (plain logs, --long)
+    #[arg(long, default_value = "output_tokens", value_name = "NAME")]
+    pub output_tokens_col: String,
+
+    /// Treat a data model as a catalog model: `--map data_name=catalog_name` (repeatable)
+    #[arg(long = "map", value_name = "DATA=CATALOG")]
+    pub map: Vec<String>,
+
+    /// Price table (LiteLLM's model_prices_and_context_window.json) for data models not in the catalog
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<std::path::PathBuf>,
+
+    /// Skip malformed rows (reported; exit code 1 at the end) instead of stopping
+    #[arg(long)]
+    pub skip_bad: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Replay files (CSV, JSON Lines, JSON arrays); `-` reads stdin
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<String>,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Restrict the candidates to these data models
+    #[arg(long, value_delimiter = ',', value_name = "A,B,...")]
+    pub candidates: Option<Vec<String>>,
+
+    /// The all-premium baseline [default: the most expensive candidate]
+    #[arg(long, value_name = "MODEL")]
+    pub baseline: Option<String>,
+
+    /// Show a row for every single model, not only the baseline and the cheapest
+    #[arg(long)]
+    pub all_models: bool,
+
+    /// Trained model for the ML strategy and the chain's ML stage
+    #[arg(long, value_name = "PATH")]
+    pub model: Option<std::path::PathBuf>,
+
+    /// Without timestamps, split the log into days of N requests for quotas
+    #[arg(long, value_name = "N")]
+    pub requests_per_day: Option<u64>,
+
+    /// Traffic for annual savings [default: from the timestamp span, else 11,700,000 as in the article]
+    #[arg(long, value_name = "N")]
+    pub requests_per_year: Option<f64>,
+
+    /// Cascade: accept an answer whose recorded quality reaches this
+    #[arg(long, default_value_t = 0.8, value_name = "X")]
+    pub cascade_threshold: f64,
+
+    /// Cascade models, cheapest first [default: the cheapest, middle and most expensive candidates]
+    #[arg(long, value_delimiter = ',', value_name = "A,B,...")]
+    pub cascade_models: Option<Vec<String>>,
+
+    /// Cascade: most models tried per request
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub max_attempts: usize,
+
+    /// Cascade: probability that the self-check decides wrongly (seeded)
+    #[arg(long, default_value_t = 0.0, value_name = "P")]
+    pub evaluator_error_rate: f64,
+
+    /// Consensus voters [default: the --consensus-n most expensive candidates]
+    #[arg(long, value_delimiter = ',', value_name = "A,B,...")]
+    pub consensus_models: Option<Vec<String>>,
+
+    /// Consensus: number of voters
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub consensus_n: usize,
+
+    /// Break the table down by this column (e.g. eval_name)
+    #[arg(long, value_name = "COLUMN")]
+    pub by: Option<String>,
+
+    /// Bootstrap resamples for the 95 % intervals (0 disables)
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    pub bootstrap: usize,
+
+    /// Seed for the bootstrap, the evaluator errors and the random mix
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+
+    /// Worker threads [default: all cores]
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Report format
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+
+    /// Draw the cost–quality plane to a .png or .svg file
+    #[arg(long, value_name = "FILE")]
+    pub plot: Option<std::path::PathBuf>,
+}
+
+/// Stream formats of `batch`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StreamFormat {
+    Csv,
+    Jsonl,
+}
+
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// Log files (CSV, JSON Lines, JSON arrays); `-` reads stdin
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<String>,
+
+    /// Input format [default: from the extension, else sniffed]
+    #[arg(long = "input-format", value_enum, value_name = "FORMAT")]
+    pub input_format: Option<Format>,
+
+    /// Column (or JSON key) with the prompt [default: prompt, question, query, text or input]
+    #[arg(long, value_name = "NAME")]
+    pub text_col: Option<String>,
+
+    /// Column (or JSON key) with the request id [default: sample_id, id or request_id if present, else the row number]
+    #[arg(long, value_name = "NAME")]
+    pub id_col: Option<String>,
+
+    /// Timestamp column for --quotas [default: `timestamp`]
+    #[arg(long, value_name = "NAME")]
+    pub timestamp_col: Option<String>,
+
+    /// Routing strategy
+    #[arg(long, value_enum, default_value_t = Strategy::Chain)]
+    pub strategy: Strategy,
+
+    /// Trained model for the ML stage (overrides `[ml] model`)
+    #[arg(long, value_name = "PATH")]
+    pub model: Option<std::path::PathBuf>,
+
+    /// Apply daily quotas over the log's timestamps (in memory; the state store is not touched)
+    #[arg(long)]
+    pub quotas: bool,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = StreamFormat::Csv)]
+    pub format: StreamFormat,
+
+    /// Write to FILE instead of stdout (written to a temporary file, then renamed)
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+
+    /// Overwrite --output if it exists
+    #[arg(long)]
+    pub force: bool,
+
+    /// Skip malformed rows (reported; exit code 1 at the end) instead of stopping
+    #[arg(long)]
+    pub skip_bad: bool,
+
+    /// Worker threads [default: all cores]; the output order is the input order
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
 }

@@ -15,6 +15,7 @@ pub mod ml;
 pub mod output;
 pub mod prompt;
 pub mod quota;
+pub mod replay;
 pub mod rng;
 pub mod router;
 pub mod state;
@@ -33,6 +34,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Models(a) => commands::models::run(&ctx, a),
         Command::Quota(a) => commands::quota::run(&ctx, a),
         Command::Config(c) => commands::config::run(&ctx, c),
+        Command::Simulate(a) => commands::simulate::run(&ctx, a),
+        Command::Batch(a) => commands::batch::run(&ctx, a),
         Command::Train(a) => commands::train::train(&ctx, a),
         Command::Evaluate(a) => commands::train::evaluate(&ctx, a),
         Command::Completions(a) => commands::completions::run(a),

@@ -1,11 +1,13 @@
 //! One module per subcommand. Each turns validated arguments into a report and hands it to
 //! `crate::output`.
 
+pub mod batch;
 pub mod completions;
 pub mod config;
 pub mod models;
 pub mod quota;
 pub mod route;
+pub mod simulate;
 pub mod train;
 
 use std::path::PathBuf;

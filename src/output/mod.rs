@@ -1,6 +1,8 @@
 //! The only place that writes to stdout and stderr: text, JSON, tables, messages.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod plot;
+
 use std::io::{IsTerminal, Write};
 
 use comfy_table::{ContentArrangement, Table, presets};

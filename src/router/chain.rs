@@ -30,6 +30,31 @@ impl QuotaView for Unlimited {
     }
 }
 
+/// Which model the chain's quota semantics pick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pick {
+    /// The decision of stage `i`.
+    Stage(usize),
+    /// A model from the fallback order.
+    Fallback(ModelId),
+    /// Every model is over quota.
+    Exhausted,
+}
+
+/// The chain's semantics in one place, shared by live routing and replay: the first stage decision
+/// whose model has quota left wins (stages are consumed lazily, so later ones need not run); when
+/// none does, the first fallback model with quota left; otherwise nothing.
+pub fn pick(stages: impl Iterator<Item = Option<ModelId>>, fallback: &[ModelId], quota: &dyn QuotaView) -> Pick {
+    for (i, m) in stages.enumerate() {
+        if let Some(m) = m
+            && quota.available(m)
+        {
+            return Pick::Stage(i);
+        }
+    }
+    fallback.iter().find(|&&m| quota.available(m)).map_or(Pick::Exhausted, |&m| Pick::Fallback(m))
+}
+
 /// What one stage did, for `--explain`.
 #[derive(Debug, Clone, Serialize)]
 pub struct StageTrace {
@@ -64,67 +89,92 @@ impl<'a> Chain<'a> {
     }
 
     pub fn route(&self, a: &Analysis, quota: &dyn QuotaView) -> Outcome {
+        // Stages run lazily: a stage after the deciding one never runs.
+        let mut verdicts: Vec<Verdict> = Vec::with_capacity(self.stages.len());
+        let picked = pick(
+            self.stages.iter().map(|s| {
+                let v = s.route(a);
+                let m = match &v {
+                    Verdict::Decide(d) => Some(d.model),
+                    Verdict::Decline(_) => None,
+                };
+                verdicts.push(v);
+                m
+            }),
+            &self.config.chain.fallback,
+            quota,
+        );
         let mut trace = Vec::with_capacity(self.stages.len() + 1);
         let mut exhausted: Vec<ModelId> = Vec::new();
-        for (i, stage) in self.stages.iter().enumerate() {
-            match stage.route(a) {
-                Verdict::Decline(reason) => {
-                    trace.push(StageTrace { stage: stage.stage(), outcome: StageOutcome::Declined { reason } })
-                }
-                Verdict::Decide(d) if quota.available(d.model) => {
-                    trace.push(StageTrace {
-                        stage: stage.stage(),
-                        outcome: StageOutcome::Decided { model: self.name(d.model), reason: d.reason.clone() },
-                    });
-                    for s in &self.stages[i + 1..] {
-                        trace.push(StageTrace { stage: s.stage(), outcome: StageOutcome::NotReached });
-                    }
-                    return Outcome { decision: Some(self.finish(d)), trace };
+        let mut decision = None;
+        for (i, v) in verdicts.into_iter().enumerate() {
+            let stage = self.stages[i].stage();
+            let outcome = match v {
+                Verdict::Decline(reason) => StageOutcome::Declined { reason },
+                Verdict::Decide(d) if picked == Pick::Stage(i) => {
+                    let o = StageOutcome::Decided { model: self.name(d.model), reason: d.reason.clone() };
+                    decision = Some(self.finish(d));
+                    o
                 }
                 Verdict::Decide(d) => {
                     if !exhausted.contains(&d.model) {
                         exhausted.push(d.model);
                     }
-                    trace.push(StageTrace {
-                        stage: stage.stage(),
-                        outcome: StageOutcome::OverQuota { model: self.name(d.model), reason: d.reason },
-                    });
+                    StageOutcome::OverQuota { model: self.name(d.model), reason: d.reason }
                 }
-            }
+            };
+            trace.push(StageTrace { stage, outcome });
         }
-        for &m in &self.config.chain.fallback {
-            if quota.available(m) {
-                let note = if exhausted.is_empty() {
-                    format!(
-                        "no stage decided; `{}` is the first model in the fallback order with quota left",
-                        self.name(m)
-                    )
-                } else {
-                    let names: Vec<String> = exhausted.iter().map(|&e| format!("`{}`", self.name(e))).collect();
-                    format!("{} over its daily quota; fell back to `{}`", names.join(", "), self.name(m))
-                };
+        for s in &self.stages[trace.len()..] {
+            trace.push(StageTrace { stage: s.stage(), outcome: StageOutcome::NotReached });
+        }
+        match picked {
+            Pick::Stage(_) => {}
+            Pick::Fallback(m) => {
                 trace.push(StageTrace {
                     stage: "fallback",
                     outcome: StageOutcome::Decided { model: self.name(m), reason: "quota".to_string() },
                 });
-                let d = Decision {
-                    model: m,
-                    params: Default::default(),
-                    method: Method::Fallback,
-                    reason: "quota".to_string(),
-                    rule: None,
-                    tier: None,
-                    difficulty: None,
-                    note: Some(note),
-                };
-                return Outcome { decision: Some(self.finish(d)), trace };
+                decision = Some(self.fallback_decision(m, &exhausted));
+            }
+            Pick::Exhausted => trace.push(StageTrace {
+                stage: "fallback",
+                outcome: StageOutcome::Declined { reason: "every model is over its daily quota".to_string() },
+            }),
+        }
+        Outcome { decision, trace }
+    }
+
+    /// The stages, in order.
+    pub fn stages(&self) -> &[&'a dyn Router] {
+        &self.stages
+    }
+
+    /// The decision for a fallback model, with a note naming the models that were over quota.
+    pub fn fallback_decision(&self, m: ModelId, exhausted: &[ModelId]) -> Decision {
+        let mut names: Vec<String> = Vec::new();
+        for &e in exhausted {
+            let n = format!("`{}`", self.name(e));
+            if !names.contains(&n) {
+                names.push(n);
             }
         }
-        trace.push(StageTrace {
-            stage: "fallback",
-            outcome: StageOutcome::Declined { reason: "every model is over its daily quota".to_string() },
-        });
-        Outcome { decision: None, trace }
+        let exhausted = names;
+        let note = if exhausted.is_empty() {
+            format!("no stage decided; `{}` is the first model in the fallback order with quota left", self.name(m))
+        } else {
+            format!("{} over its daily quota; fell back to `{}`", exhausted.join(", "), self.name(m))
+        };
+        self.finish(Decision {
+            model: m,
+            params: Default::default(),
+            method: Method::Fallback,
+            reason: "quota".to_string(),
+            rule: None,
+            tier: None,
+            difficulty: None,
+            note: Some(note),
+        })
     }
 
     fn name(&self, m: ModelId) -> String {

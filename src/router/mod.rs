@@ -16,7 +16,7 @@ use crate::config::{Config, ModelId, Params, StageName};
 use crate::error::Result;
 use crate::text::{Analysis, KeywordIndex, KeywordIndexBuilder};
 
-pub use chain::{Chain, QuotaView, StageOutcome, StageTrace};
+pub use chain::{Chain, Pick, QuotaView, StageOutcome, StageTrace, pick};
 pub use difficulty::{DifficultyBreakdown, DifficultyRouter};
 pub use ml::{MlRouter, Untrained};
 pub use rules::RuleRouter;

@@ -6,5 +6,6 @@ mod harness;
 mod completions;
 mod config;
 mod quota;
+mod replay;
 mod route;
 mod train;
