@@ -5,8 +5,10 @@
 //! queried in place: open addressing over FNV-1a hashes of the token bytes, ranks equal to indices.
 //!
 //! Layout (little-endian u32 words, then raw bytes):
-//! `magic "TKN1" | n_tokens | table_slots | data_len | offsets[n_tokens + 1] | slots[table_slots] | data`
-//! where `slots[i]` is `rank + 1` (0 = empty) and token `r` is `data[offsets[r]..offsets[r + 1]]`.
+//! `magic "TKN2" | n_tokens | table_slots | data_len | offsets[n_tokens + 1] | slots[2 * table_slots] | data`
+//! where slot `i` is the pair `(rank + 1, fingerprint)` (rank 0 = empty; the fingerprint is the high
+//! half of the token's hash, so most failed lookups never touch the token bytes) and token `r` is
+//! `data[offsets[r]..offsets[r + 1]]`.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
@@ -38,22 +40,24 @@ fn main() {
     let n = tokens.len();
     let slots = (n * 2).next_power_of_two();
     let mask = (slots - 1) as u64;
-    let mut table = vec![0u32; slots];
+    let mut table = vec![0u32; 2 * slots];
     let mut offsets = Vec::with_capacity(n + 1);
     let mut data = Vec::new();
     for (rank, tok) in tokens.iter().enumerate() {
         offsets.push(data.len() as u32);
         data.extend_from_slice(tok);
-        let mut i = hash::token_hash(tok) & mask;
-        while table[i as usize] != 0 {
+        let h = hash::token_hash(tok);
+        let mut i = h & mask;
+        while table[2 * i as usize] != 0 {
             i = (i + 1) & mask;
         }
-        table[i as usize] = rank as u32 + 1;
+        table[2 * i as usize] = rank as u32 + 1;
+        table[2 * i as usize + 1] = (h >> 32) as u32;
     }
     offsets.push(data.len() as u32);
 
-    let mut out = Vec::with_capacity(16 + 4 * (n + 1 + slots) + data.len());
-    out.extend_from_slice(b"TKN1");
+    let mut out = Vec::with_capacity(16 + 4 * (n + 1 + 2 * slots) + data.len());
+    out.extend_from_slice(b"TKN2");
     for w in [n as u32, slots as u32, data.len() as u32] {
         out.extend_from_slice(&w.to_le_bytes());
     }

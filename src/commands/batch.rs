@@ -84,6 +84,13 @@ pub fn run(ctx: &Context, a: &BatchArgs) -> Result<()> {
     Ok(())
 }
 
+/// A chunk of rows read by the reader thread, or what stopped it.
+enum Msg {
+    Rows(Vec<Item>),
+    Bad(RowError),
+    Fatal(Error),
+}
+
 fn stream(
     config: &Config,
     engine: &Engine,
@@ -94,78 +101,40 @@ fn stream(
 ) -> Result<usize> {
     let mut bad = 0usize;
     let mut quota = Quota { config, used: HashMap::new(), day: 0 };
-    let mut header_written = false;
-    let mut row_no: u64 = 0;
-    for path in &a.files {
-        let mut r = data::open(path, a.input_format)?;
-        let mut first = Some(r.advance());
-        let pick_col =
-            |r: &data::Reader, explicit: &Option<String>, defaults: &[&str]| -> Result<Option<data::Column>> {
-                if let Some(c) = explicit {
-                    return r.column(c).map(Some);
+    out.write_all(match a.format {
+        StreamFormat::Csv => b"id,model,method,reason,estimated_cost_usd\n".as_slice(),
+        StreamFormat::Jsonl => b"".as_slice(),
+    })
+    .map_err(Error::from_stdout)?;
+    std::thread::scope(|s| -> Result<()> {
+        // The reader runs ahead on its own thread, a couple of chunks at most.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Msg>(2);
+        s.spawn(move || read_all(a, config, &tx));
+        for msg in rx {
+            let items = match msg {
+                Msg::Rows(items) => items,
+                Msg::Bad(e) => {
+                    output::warn(&format!("skipped {e}"));
+                    bad += 1;
+                    continue;
                 }
-                let found = defaults.iter().find(|c| if r.is_csv() { r.has_column(c) } else { r.json(c).is_some() });
-                found.map(|c| r.column(c)).transpose()
+                Msg::Fatal(e) => return Err(e),
             };
-        let text_col = pick_col(&r, &a.text_col, &["prompt", "question", "query", "text", "input"])?
-            .ok_or_else(|| Error::Usage(format!("{}: no prompt column; name it with --text-col", r.name)))?;
-        let id_col = pick_col(&r, &a.id_col, &["sample_id", "id", "request_id"])?;
-        let ts_col = if a.quotas { pick_col(&r, &a.timestamp_col, &["timestamp"])? } else { None };
-        if a.quotas && ts_col.is_none() {
-            return Err(Error::Usage(format!("{}: --quotas needs a timestamp column (--timestamp-col)", r.name)));
-        }
-        let mut done = false;
-        while !done {
-            // Read a chunk.
-            let mut items: Vec<Item> = Vec::with_capacity(CHUNK);
-            while items.len() < CHUNK {
-                let adv = first.take().unwrap_or_else(|| r.advance());
-                let row = match adv {
-                    Ok(false) => {
-                        done = true;
-                        break;
-                    }
-                    Ok(true) => read_item(
-                        &r,
-                        &text_col,
-                        id_col.as_ref(),
-                        ts_col.as_ref(),
-                        config,
-                        row_no + items.len() as u64 + 1,
-                    ),
-                    Err(e) => Err(e),
-                };
-                match row {
-                    Ok(it) => items.push(it),
-                    Err(e) if a.skip_bad => {
-                        output::warn(&format!("skipped {e}"));
-                        bad += 1;
-                    }
-                    Err(e) => return Err(Error::Usage(format!("{e} (use --skip-bad to skip bad rows)"))),
-                }
-            }
-            row_no += items.len() as u64;
-            // Route in parallel: the stages up to the first decision.
+            // Route (and, without quotas, format) in parallel.
             let per = items.len().div_ceil(threads).max(1);
-            let routed: Vec<Routed> = std::thread::scope(|s| {
+            let routed: Vec<(Routed, Option<Vec<u8>>)> = std::thread::scope(|w| {
                 let handles: Vec<_> = items
                     .chunks(per)
                     .map(|part| {
-                        s.spawn(move || {
+                        w.spawn(move || {
                             part.iter()
                                 .map(|it| {
-                                    let an = engine.analyze(&it.text, None);
-                                    let mut verdicts = Vec::new();
-                                    for st in chain.stages() {
-                                        match st.route(&an) {
-                                            Verdict::Decide(d) => {
-                                                verdicts.push(Some(d));
-                                                break;
-                                            }
-                                            Verdict::Decline(_) => verdicts.push(None),
-                                        }
-                                    }
-                                    Routed { verdicts, input_tokens: count_tokens(&it.text) as u64 + 7 }
+                                    let mut rt = route_row(engine, chain, it);
+                                    let line = (!a.quotas).then(|| {
+                                        let d = resolve(config, engine, chain, it, &mut rt, &crate::router::chain::Unlimited);
+                                        format_row(a.format, config, it, d.as_ref(), rt.input_tokens)
+                                    });
+                                    (rt, line)
                                 })
                                 .collect::<Vec<_>>()
                         })
@@ -173,54 +142,158 @@ fn stream(
                     .collect();
                 handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
             });
-            // Resolve quotas in order and write.
-            for (it, mut rt) in items.iter().zip(routed) {
-                if let Some(d) = it.day {
-                    quota.day = d;
-                }
-                let stages = chain.stages();
-                let unlimited = crate::router::chain::Unlimited;
-                let view: &dyn QuotaView = if a.quotas { &quota } else { &unlimited };
-                let picked = {
-                    let verdicts = &mut rt.verdicts;
-                    let mut analysis = None;
-                    pick(
-                        (0..stages.len()).map(|i| {
-                            // Stages after the first decision run only when its model is over quota.
-                            if i >= verdicts.len() {
-                                let an = analysis.get_or_insert_with(|| engine.analyze(&it.text, None));
-                                verdicts.push(match stages[i].route(an) {
-                                    Verdict::Decide(d) => Some(d),
-                                    Verdict::Decline(_) => None,
-                                });
-                            }
-                            verdicts[i].as_ref().map(|d| d.model)
-                        }),
-                        &config.chain.fallback,
-                        view,
-                    )
-                };
-                let decided = match picked {
-                    Pick::Stage(i) => rt.verdicts[i].take(),
-                    Pick::Fallback(m) => {
-                        let exhausted: Vec<ModelId> = rt.verdicts.iter().flatten().map(|d| d.model).collect();
-                        Some(chain.fallback_decision(m, &exhausted))
+            for (it, (mut rt, line)) in items.iter().zip(routed) {
+                let line = match line {
+                    Some(l) => l,
+                    None => {
+                        if let Some(d) = it.day {
+                            quota.day = d;
+                        }
+                        let d = resolve(config, engine, chain, it, &mut rt, &quota);
+                        if let Some(d) = &d {
+                            *quota.used.entry((quota.day, d.model)).or_insert(0) += 1;
+                        }
+                        format_row(a.format, config, it, d.as_ref(), rt.input_tokens)
                     }
-                    Pick::Exhausted => None,
                 };
-                if let Some(d) = &decided {
-                    *quota.used.entry((quota.day, d.model)).or_insert(0) += 1;
-                }
-                write_row(out, a.format, &mut header_written, config, it, decided.as_ref(), rt.input_tokens)
-                    .map_err(Error::from_stdout)?;
+                out.write_all(&line).map_err(Error::from_stdout)?;
             }
             out.flush().map_err(Error::from_stdout)?;
         }
-    }
-    if !header_written && a.format == StreamFormat::Csv {
-        out.write_all(b"id,model,method,reason,estimated_cost_usd\n").map_err(Error::from_stdout)?;
-    }
+        Ok(())
+    })?;
     Ok(bad)
+}
+
+/// Reads every file in chunks and sends them to the router.
+fn read_all(a: &BatchArgs, config: &Config, tx: &std::sync::mpsc::SyncSender<Msg>) {
+    let mut row_no: u64 = 0;
+    for path in &a.files {
+        let mut r = match data::open(path, a.input_format) {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = tx.send(Msg::Fatal(e));
+                return;
+            }
+        };
+        let mut first = Some(r.advance());
+        let pick_col = |r: &data::Reader, explicit: &Option<String>, defaults: &[&str]| -> Result<Option<data::Column>> {
+            if let Some(c) = explicit {
+                return r.column(c).map(Some);
+            }
+            let found = defaults.iter().find(|c| if r.is_csv() { r.has_column(c) } else { r.json(c).is_some() });
+            found.map(|c| r.column(c)).transpose()
+        };
+        let cols = (|| -> Result<_> {
+            let text = pick_col(&r, &a.text_col, &["prompt", "question", "query", "text", "input"])?
+                .ok_or_else(|| Error::Usage(format!("{}: no prompt column; name it with --text-col", r.name)))?;
+            let id = pick_col(&r, &a.id_col, &["sample_id", "id", "request_id"])?;
+            let ts = if a.quotas { pick_col(&r, &a.timestamp_col, &["timestamp"])? } else { None };
+            if a.quotas && ts.is_none() {
+                return Err(Error::Usage(format!("{}: --quotas needs a timestamp column (--timestamp-col)", r.name)));
+            }
+            Ok((text, id, ts))
+        })();
+        let (text_col, id_col, ts_col) = match cols {
+            Ok(c) => c,
+            Err(e) => {
+                let _ = tx.send(Msg::Fatal(e));
+                return;
+            }
+        };
+        let mut items: Vec<Item> = Vec::with_capacity(CHUNK);
+        loop {
+            let adv = first.take().unwrap_or_else(|| r.advance());
+            let row = match adv {
+                Ok(false) => break,
+                Ok(true) => {
+                    row_no += 1;
+                    read_item(&r, &text_col, id_col.as_ref(), ts_col.as_ref(), config, row_no)
+                }
+                Err(e) => Err(e),
+            };
+            match row {
+                Ok(it) => {
+                    items.push(it);
+                    if items.len() == CHUNK && tx.send(Msg::Rows(std::mem::replace(&mut items, Vec::with_capacity(CHUNK)))).is_err() {
+                        return;
+                    }
+                }
+                Err(e) if a.skip_bad => {
+                    // Keep the order of warnings and rows: flush what was read before.
+                    if !items.is_empty() && tx.send(Msg::Rows(std::mem::take(&mut items))).is_err() {
+                        return;
+                    }
+                    if tx.send(Msg::Bad(e)).is_err() {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    let _ = tx.send(Msg::Rows(std::mem::take(&mut items)));
+                    let _ = tx.send(Msg::Fatal(Error::Usage(format!("{e} (use --skip-bad to skip bad rows)"))));
+                    return;
+                }
+            }
+        }
+        if !items.is_empty() && tx.send(Msg::Rows(items)).is_err() {
+            return;
+        }
+    }
+}
+
+/// Stages up to the first decision, and the prompt's token count.
+fn route_row(engine: &Engine, chain: &crate::router::Chain, it: &Item) -> Routed {
+    let an = engine.analyze(&it.text, None);
+    let mut verdicts = Vec::new();
+    for st in chain.stages() {
+        match st.route(&an) {
+            Verdict::Decide(d) => {
+                verdicts.push(Some(d));
+                break;
+            }
+            Verdict::Decline(_) => verdicts.push(None),
+        }
+    }
+    Routed { verdicts, input_tokens: count_tokens(&it.text) as u64 + 7 }
+}
+
+/// The chain's quota semantics over a routed row; stages after the first decision run only when
+/// its model is over quota.
+fn resolve(
+    config: &Config,
+    engine: &Engine,
+    chain: &crate::router::Chain,
+    it: &Item,
+    rt: &mut Routed,
+    view: &dyn QuotaView,
+) -> Option<Decision> {
+    let stages = chain.stages();
+    let picked = {
+        let verdicts = &mut rt.verdicts;
+        let mut analysis = None;
+        pick(
+            (0..stages.len()).map(|i| {
+                if i >= verdicts.len() {
+                    let an = analysis.get_or_insert_with(|| engine.analyze(&it.text, None));
+                    verdicts.push(match stages[i].route(an) {
+                        Verdict::Decide(d) => Some(d),
+                        Verdict::Decline(_) => None,
+                    });
+                }
+                verdicts[i].as_ref().map(|d| d.model)
+            }),
+            &config.chain.fallback,
+            view,
+        )
+    };
+    match picked {
+        Pick::Stage(i) => rt.verdicts[i].take(),
+        Pick::Fallback(m) => {
+            let exhausted: Vec<ModelId> = rt.verdicts.iter().flatten().map(|d| d.model).collect();
+            Some(chain.fallback_decision(m, &exhausted))
+        }
+        Pick::Exhausted => None,
+    }
 }
 
 fn read_item(
@@ -255,15 +328,8 @@ fn read_item(
     Ok(Item { id, text, day })
 }
 
-fn write_row(
-    out: &mut dyn Write,
-    format: StreamFormat,
-    header_written: &mut bool,
-    config: &Config,
-    it: &Item,
-    d: Option<&Decision>,
-    input_tokens: u64,
-) -> std::io::Result<()> {
+/// One output line.
+fn format_row(format: StreamFormat, config: &Config, it: &Item, d: Option<&Decision>, input_tokens: u64) -> Vec<u8> {
     let (model, method, reason, cost) = match d {
         Some(d) => {
             let m = &config.models[d.model];
@@ -274,14 +340,10 @@ fn write_row(
     };
     match format {
         StreamFormat::Csv => {
-            if !*header_written {
-                out.write_all(b"id,model,method,reason,estimated_cost_usd\n")?;
-                *header_written = true;
-            }
             let cost = cost.map_or(String::new(), |c| format!("{c:.10}"));
             let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::with_capacity(96));
             let _ = w.write_record([it.id.as_str(), model, method, reason, cost.as_str()]);
-            out.write_all(&w.into_inner().unwrap_or_default())
+            w.into_inner().unwrap_or_default()
         }
         StreamFormat::Jsonl => {
             #[derive(serde::Serialize)]
@@ -299,9 +361,9 @@ fn write_row(
                 reason,
                 estimated_cost_usd: cost.map(|c| crate::output::round(c, 10)),
             };
-            let mut buf = serde_json::to_vec(&line).map_err(std::io::Error::other)?;
+            let mut buf = serde_json::to_vec(&line).unwrap_or_default();
             buf.push(b'\n');
-            out.write_all(&buf)
+            buf
         }
     }
 }

@@ -196,6 +196,7 @@ pub fn normalize_answer(s: &str) -> String {
     t.to_string()
 }
 
+#[derive(Default, Clone)]
 struct Row {
     text: Option<String>,
     quality: Vec<Option<f64>>,
@@ -208,14 +209,214 @@ struct Row {
     label: Option<String>,
 }
 
+impl Row {
+    fn clear(&mut self) {
+        self.text = None;
+        self.quality.clear();
+        self.cost.clear();
+        self.response.clear();
+        self.in_tokens.clear();
+        self.out_tokens.clear();
+        self.timestamp = None;
+        self.segment = None;
+        self.label = None;
+    }
+
+    /// Pads the per-model columns to `m` entries.
+    fn pad(&mut self, m: usize) {
+        self.quality.resize(m, None);
+        self.cost.resize(m, None);
+        self.response.resize(m, None);
+        self.in_tokens.resize(m, None);
+        self.out_tokens.resize(m, None);
+    }
+}
+
+/// Turns rows into the dataset's columns as they arrive.
+struct Builder<'a> {
+    ds: Dataset,
+    config: &'a Config,
+    spec: &'a Spec,
+    table: &'a HashMap<String, (f64, f64)>,
+    prices: Vec<Option<Price>>,
+    answers: Vec<u32>,
+    answer_ids: HashMap<String, u32>,
+    any_answer: bool,
+    seg_ids: HashMap<String, u32>,
+    segs: Vec<u32>,
+    seg_names: Vec<String>,
+    ts: Vec<Option<i64>>,
+    any_label: bool,
+}
+
+impl<'a> Builder<'a> {
+    /// Fixes the candidate models: the data's, or (plain logs) the whole catalog.
+    fn init(&mut self, names: Vec<String>) {
+        let config = self.config;
+        self.ds.plain = names.is_empty();
+        let names: Vec<String> = if self.ds.plain {
+            config.models_by_cost().iter().map(|&i| config.models[i].name.clone()).collect()
+        } else {
+            names
+        };
+        let spec = self.spec;
+        let catalog_of = |name: &str| -> Option<ModelId> {
+            if let Some((_, c)) = spec.map.iter().find(|(d, _)| d == name) {
+                return config.model_id(c);
+            }
+            config.model_id(name).or_else(|| config.models.iter().position(|m| m.model_id.as_deref() == Some(name)))
+        };
+        self.ds.models = names
+            .iter()
+            .map(|n| DataModel { name: n.clone(), catalog: catalog_of(n), mean_cost: 0.0, mean_quality: 0.0 })
+            .collect();
+        self.prices = self
+            .ds
+            .models
+            .iter()
+            .map(|dm| match dm.catalog {
+                Some(c) => {
+                    let cm = &config.models[c];
+                    Some(Price { input: cm.input_price, output: cm.output_price, expected_output: u64::from(cm.expected_output_tokens) })
+                }
+                None => self.table.get(&dm.name).map(|&(i, o)| Price {
+                    input: i,
+                    output: o,
+                    expected_output: u64::from(config.output_tokens),
+                }),
+            })
+            .collect();
+    }
+
+    fn push(&mut self, row: &Row) -> Result<()> {
+        let config = self.config;
+        let m = self.ds.models.len();
+        let text = row.text.as_deref().unwrap_or("");
+        if text.trim().is_empty() {
+            self.ds.missing_text += 1;
+        }
+        let mut in_cache: Option<u64> = None;
+        let label_needed = row.label.as_deref().and_then(|l| config.ml.model_for_label(config, l));
+        self.any_label |= row.label.is_some();
+        let first = |v: &Vec<Option<f64>>| v.first().copied().flatten();
+        for k in 0..m {
+            let plain = self.ds.plain;
+            let (q, c, resp) = if plain {
+                (None, None, None)
+            } else {
+                (row.quality.get(k).copied().flatten(), row.cost.get(k).copied().flatten(), row.response.get(k).and_then(Option::as_deref))
+            };
+            let it = if plain { first(&row.in_tokens) } else { row.in_tokens.get(k).copied().flatten().or(first(&row.in_tokens)) };
+            let ot = if plain { first(&row.out_tokens) } else { row.out_tokens.get(k).copied().flatten().or(first(&row.out_tokens)) };
+            let quality = if plain {
+                match label_needed {
+                    Some(needed) => {
+                        let have = self.ds.models[k].catalog.map_or(i64::MIN, |c| config.models[c].tier_rank);
+                        if have >= config.models[needed].tier_rank { 1.0 } else { 0.0 }
+                    }
+                    None => f64::NAN,
+                }
+            } else {
+                q.unwrap_or_else(|| {
+                    self.ds.empty_cells += 1;
+                    0.0
+                })
+            };
+            let cost = match c {
+                Some(c) => c,
+                None => {
+                    let p = self.prices[k].ok_or_else(|| {
+                        let name = &self.ds.models[k].name;
+                        Error::Usage(format!(
+                            "model `{name}` has no cost column and no price: map it to a catalog model with \
+                             `--map {name}=<catalog model>`, or pass a price table with `--prices`"
+                        ))
+                    })?;
+                    let input = it.map(|v| v.max(0.0) as u64).unwrap_or_else(|| *in_cache.get_or_insert_with(|| count_tokens(text) as u64 + 7));
+                    let output = ot
+                        .map(|v| v.max(0.0) as u64)
+                        .or_else(|| resp.map(|r| count_tokens(&pylit::prompt_text(r)) as u64))
+                        .unwrap_or(p.expected_output);
+                    (input as f64 * p.input + output as f64 * p.output) / 1e6
+                }
+            };
+            self.ds.quality.push(quality);
+            self.ds.cost.push(cost);
+            let a = match resp {
+                Some(r) if !r.trim().is_empty() => {
+                    self.any_answer = true;
+                    let norm = normalize_answer(r);
+                    let next = self.answer_ids.len() as u32;
+                    *self.answer_ids.entry(norm).or_insert(next)
+                }
+                _ => u32::MAX,
+            };
+            self.answers.push(a);
+        }
+        if let Some(s) = &row.segment {
+            let next = self.seg_ids.len() as u32;
+            let names = &mut self.seg_names;
+            let id = *self.seg_ids.entry(s.clone()).or_insert_with(|| {
+                names.push(s.clone());
+                next
+            });
+            self.segs.push(id);
+        }
+        self.ts.push(row.timestamp);
+        self.ds.texts.push(text);
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<Dataset> {
+        let mut ds = std::mem::take(&mut self.ds);
+        if ds.n() == 0 {
+            return Err(Error::Usage("no usable rows".to_string()));
+        }
+        ds.quality_known = !ds.plain || self.any_label;
+        if self.any_answer {
+            ds.answers = Some(self.answers);
+        }
+        if self.spec.by.is_some() {
+            ds.segments = Some((self.segs, self.seg_names));
+        }
+        if self.ts.iter().all(Option::is_some) {
+            ds.timestamps = Some(self.ts.into_iter().flatten().collect());
+        } else if self.spec.timestamp.is_some() {
+            return Err(Error::Usage("some rows have no timestamp; fill them or leave out --timestamp-col".to_string()));
+        }
+        let n = ds.n() as f64;
+        for k in 0..ds.m() {
+            ds.models[k].mean_cost = (0..ds.n()).map(|r| ds.c(r, k)).sum::<f64>() / n;
+            ds.models[k].mean_quality = (0..ds.n()).map(|r| ds.q(r, k)).sum::<f64>() / n;
+        }
+        Ok(ds)
+    }
+}
+
 /// Reads every file into one dataset.
 pub fn load(paths: &[String], spec: &Spec, config: &Config, prices: &HashMap<String, (f64, f64)>) -> Result<Dataset> {
-    let mut ds = Dataset::default();
+    let mut b = Builder {
+        ds: Dataset::default(),
+        config,
+        spec,
+        table: prices,
+        prices: Vec::new(),
+        answers: Vec::new(),
+        answer_ids: HashMap::new(),
+        any_answer: false,
+        seg_ids: HashMap::new(),
+        segs: Vec::new(),
+        seg_names: Vec::new(),
+        ts: Vec::new(),
+        any_label: false,
+    };
     let mut model_names: Option<Vec<String>> = None;
+    // Long format: rows grouped by id, pushed at the end.
+    let mut long_rows: Vec<Row> = Vec::new();
+    let mut long_names: Vec<String> = Vec::new();
     let mut rows_by_id: HashMap<String, usize> = HashMap::new();
-    let mut pending: Vec<Row> = Vec::new();
-    let mut answer_ids: HashMap<String, u32> = HashMap::new();
-    let mut seg_ids: HashMap<String, u32> = HashMap::new();
+    let mut bad_rows: Vec<RowError> = Vec::new();
+    let mut row = Row::default();
     for path in paths {
         let mut r = data::open(path, spec.format)?;
         // JSON inputs reveal their keys with the first row.
@@ -225,10 +426,12 @@ pub fn load(paths: &[String], spec: &Spec, config: &Config, prices: &HashMap<Str
             (None, Some(_)) => Vec::new(),
             (None, None) => discover(&r, spec),
         };
-        let names = match &model_names {
+        match &model_names {
             None => {
                 model_names = Some(names.clone());
-                names
+                if spec.long.is_none() {
+                    b.init(names.clone());
+                }
             }
             Some(prev) if spec.long.is_none() && *prev != names => {
                 return Err(Error::Usage(format!(
@@ -238,8 +441,8 @@ pub fn load(paths: &[String], spec: &Spec, config: &Config, prices: &HashMap<Str
                     prev.join(", ")
                 )));
             }
-            Some(prev) => prev.clone(),
-        };
+            Some(_) => {}
+        }
         let text_name = match &spec.text {
             Some(t) => t.clone(),
             None => ["prompt", "question", "query", "text", "input"]
@@ -248,23 +451,23 @@ pub fn load(paths: &[String], spec: &Spec, config: &Config, prices: &HashMap<Str
                 .map(|c| c.to_string())
                 .unwrap_or_else(|| "prompt".to_string()),
         };
-        if r.is_csv() && !r.has_column(&text_name) && spec.text.is_some() {
+        if r.is_csv() && spec.text.is_some() {
             r.column(&text_name)?;
         }
         let text_f = field(&r, &text_name);
         let ts_name = spec.timestamp.clone().unwrap_or_else(|| "timestamp".to_string());
-        let ts_f = field(&r, &ts_name).filter(|_| spec.timestamp.is_some() || !r.is_csv() || r.has_column(&ts_name));
         if let Some(t) = &spec.timestamp
             && r.is_csv()
         {
             r.column(t)?;
         }
+        let ts_f = field(&r, &ts_name);
         let by_f = match &spec.by {
-            Some(b) => {
+            Some(by) => {
                 if r.is_csv() {
-                    r.column(b)?;
+                    r.column(by)?;
                 }
-                field(&r, b)
+                field(&r, by)
             }
             None => None,
         };
@@ -272,8 +475,8 @@ pub fn load(paths: &[String], spec: &Spec, config: &Config, prices: &HashMap<Str
         let in_f = field(&r, &spec.input_tokens);
         let out_f = field(&r, &spec.output_tokens);
         let long = spec.long.as_ref().map(|(id, model)| (field(&r, id), field(&r, model)));
-        let per_model =
-            |tmpl: &str| -> Vec<Option<Field>> { names.iter().map(|m| field(&r, &fill(tmpl, m))).collect() };
+        let names = model_names.clone().unwrap_or_default();
+        let per_model = |tmpl: &str| -> Vec<Option<Field>> { names.iter().map(|m| field(&r, &fill(tmpl, m))).collect() };
         let (q_f, c_f, resp_f) = if long.is_some() {
             (vec![field(&r, &spec.quality)], vec![field(&r, &spec.cost)], vec![field(&r, &spec.response)])
         } else {
@@ -296,281 +499,106 @@ pub fn load(paths: &[String], spec: &Spec, config: &Config, prices: &HashMap<Str
                 Ok(false) => break,
                 Err(e) if spec.skip_bad => {
                     output::warn(&format!("skipped {e}"));
-                    ds.bad_rows.push(e);
+                    bad_rows.push(e);
                     continue;
                 }
                 Err(e) => return Err(Error::Usage(format!("{e} (use --skip-bad to skip bad rows)"))),
             }
-            let row = (|| -> std::result::Result<Option<(Option<String>, Row)>, RowError> {
-                let text = match &text_f {
-                    Some(f) => text_of(&r, f)?.map(|t| pylit::prompt_text(&t).into_owned()),
-                    None => None,
-                };
-                let ts = match &ts_f {
-                    Some(f) => match text_of(&r, f)? {
-                        Some(t) if !t.trim().is_empty() => Some(parse_time(&t).ok_or_else(|| {
-                            r.row_error(format!("column `{ts_name}`: `{t}` is not a timestamp (RFC 3339, `YYYY-MM-DD HH:MM:SS` or Unix seconds)"))
-                        })?),
-                        _ => None,
-                    },
-                    None => None,
-                };
-                let segment = match &by_f {
-                    Some(f) => Some(text_of(&r, f)?.unwrap_or_default()),
-                    None => None,
-                };
-                let label = match &label_f {
-                    Some(f) => text_of(&r, f)?.filter(|l| !l.trim().is_empty()),
-                    None => None,
-                };
-                let mut row = Row {
-                    text,
-                    quality: Vec::new(),
-                    cost: Vec::new(),
-                    response: Vec::new(),
-                    in_tokens: Vec::new(),
-                    out_tokens: Vec::new(),
-                    timestamp: ts,
-                    segment,
-                    label,
-                };
-                let num = |f: &Option<Field>, what: &str| -> std::result::Result<Option<f64>, RowError> {
-                    match f {
-                        Some(f) => number_of(&r, f, what),
-                        None => Ok(None),
-                    }
-                };
-                let txt = |f: &Option<Field>| -> std::result::Result<Option<String>, RowError> {
+            row.clear();
+            let read = (|row: &mut Row| -> std::result::Result<Option<(String, String)>, RowError> {
+                let opt_text = |f: &Option<Field>| -> std::result::Result<Option<String>, RowError> {
                     match f {
                         Some(f) => text_of(&r, f),
                         None => Ok(None),
                     }
                 };
-                for k in 0..q_f.len() {
-                    row.quality.push(num(&q_f[k], "quality")?);
-                    row.cost.push(num(&c_f[k], "cost")?);
-                    row.response.push(txt(&resp_f[k])?);
+                let opt_num = |f: &Option<Field>, what: &str| -> std::result::Result<Option<f64>, RowError> {
+                    match f {
+                        Some(f) => number_of(&r, f, what),
+                        None => Ok(None),
+                    }
+                };
+                row.text = opt_text(&text_f)?.map(|t| pylit::prompt_text(&t).into_owned());
+                row.timestamp = match opt_text(&ts_f)? {
+                    Some(t) if !t.trim().is_empty() => Some(parse_time(&t).ok_or_else(|| {
+                        r.row_error(format!(
+                            "column `{ts_name}`: `{t}` is not a timestamp (RFC 3339, `YYYY-MM-DD HH:MM:SS` or Unix seconds)"
+                        ))
+                    })?),
+                    _ => None,
+                };
+                if by_f.is_some() {
+                    row.segment = Some(opt_text(&by_f)?.unwrap_or_default());
                 }
-                row.in_tokens.push(num(&in_f, "input tokens")?);
-                row.out_tokens.push(num(&out_f, "output tokens")?);
-                let key = match &long {
+                row.label = opt_text(&label_f)?.filter(|l| !l.trim().is_empty());
+                for k in 0..q_f.len() {
+                    row.quality.push(opt_num(&q_f[k], "quality")?);
+                    row.cost.push(opt_num(&c_f[k], "cost")?);
+                    row.response.push(opt_text(&resp_f[k])?);
+                }
+                row.in_tokens.push(opt_num(&in_f, "input tokens")?);
+                row.out_tokens.push(opt_num(&out_f, "output tokens")?);
+                match &long {
                     Some((Some(id), Some(model))) => {
                         let id = text_of(&r, id)?.ok_or_else(|| r.row_error("the id is empty"))?;
                         let model = text_of(&r, model)?.ok_or_else(|| r.row_error("the model is empty"))?;
-                        Some(format!("{model}\u{0}{id}"))
+                        Ok(Some((id, model)))
                     }
-                    Some(_) => return Err(r.row_error("--long needs the id and model columns")),
-                    None => None,
-                };
-                Ok(Some((key, row)))
-            })();
-            match row {
-                Ok(Some((key, row))) => match key {
-                    None => pending.push(row),
-                    Some(k) => {
-                        let (model, id) =
-                            k.split_once('\u{0}').map(|(a, b)| (a.to_string(), b.to_string())).unwrap_or_default();
-                        let names = model_names.get_or_insert_with(Vec::new);
-                        let mi = match names.iter().position(|n| *n == model) {
-                            Some(i) => i,
-                            None => {
-                                names.push(model.clone());
-                                for p in pending.iter_mut() {
-                                    p.quality.push(None);
-                                    p.cost.push(None);
-                                    p.response.push(None);
-                                    p.in_tokens.push(None);
-                                    p.out_tokens.push(None);
-                                }
-                                names.len() - 1
-                            }
-                        };
-                        let at = *rows_by_id.entry(id).or_insert_with(|| {
-                            let m = names.len();
-                            pending.push(Row {
-                                text: row.text.clone(),
-                                quality: vec![None; m],
-                                cost: vec![None; m],
-                                response: vec![None; m],
-                                in_tokens: vec![None; m],
-                                out_tokens: vec![None; m],
-                                timestamp: row.timestamp,
-                                segment: row.segment.clone(),
-                                label: row.label.clone(),
-                            });
-                            pending.len() - 1
-                        });
-                        let p = &mut pending[at];
-                        p.quality[mi] = row.quality[0];
-                        p.cost[mi] = row.cost[0];
-                        p.response[mi] = row.response[0].clone();
-                        p.in_tokens[mi] = row.in_tokens[0];
-                        p.out_tokens[mi] = row.out_tokens[0];
-                        if p.text.is_none() {
-                            p.text = row.text;
+                    Some(_) => Err(r.row_error("--long needs the id and model columns")),
+                    None => Ok(None),
+                }
+            })(&mut row);
+            match read {
+                Ok(None) => b.push(&row)?,
+                Ok(Some((id, model))) => {
+                    let mi = match long_names.iter().position(|n| *n == model) {
+                        Some(i) => i,
+                        None => {
+                            long_names.push(model);
+                            long_names.len() - 1
                         }
+                    };
+                    let at = *rows_by_id.entry(id).or_insert_with(|| {
+                        let mut fresh = row.clone();
+                        fresh.quality.clear();
+                        fresh.cost.clear();
+                        fresh.response.clear();
+                        fresh.in_tokens.clear();
+                        fresh.out_tokens.clear();
+                        long_rows.push(fresh);
+                        long_rows.len() - 1
+                    });
+                    let p = &mut long_rows[at];
+                    p.pad(mi + 1);
+                    p.quality[mi] = row.quality[0];
+                    p.cost[mi] = row.cost[0];
+                    p.response[mi] = row.response[0].take();
+                    p.in_tokens[mi] = row.in_tokens[0];
+                    p.out_tokens[mi] = row.out_tokens[0];
+                    if p.text.is_none() {
+                        p.text = row.text.take();
                     }
-                },
-                Ok(None) => {}
+                }
                 Err(e) if spec.skip_bad => {
                     output::warn(&format!("skipped {e}"));
-                    ds.bad_rows.push(e);
+                    bad_rows.push(e);
                 }
                 Err(e) => return Err(Error::Usage(format!("{e} (use --skip-bad to skip bad rows)"))),
             }
         }
     }
-    if pending.is_empty() {
-        return Err(Error::Usage(format!("{}: no usable rows", paths.join(", "))));
-    }
-
-    let names = model_names.unwrap_or_default();
-    ds.plain = names.is_empty();
-    // Candidates: the data's models, or (plain logs) the whole catalog.
-    let names: Vec<String> =
-        if ds.plain { config.models_by_cost().iter().map(|&i| config.models[i].name.clone()).collect() } else { names };
-    let catalog_of = |name: &str| -> Option<ModelId> {
-        if let Some((_, c)) = spec.map.iter().find(|(d, _)| d == name) {
-            return config.model_id(c);
-        }
-        config.model_id(name).or_else(|| config.models.iter().position(|m| m.model_id.as_deref() == Some(name)))
-    };
-    ds.models = names
-        .iter()
-        .map(|n| DataModel { name: n.clone(), catalog: catalog_of(n), mean_cost: 0.0, mean_quality: 0.0 })
-        .collect();
-    let m = ds.models.len();
-    // Prices for models without a cost column.
-    let price = |k: usize| -> Option<Price> {
-        let dm = &ds.models[k];
-        if let Some(c) = dm.catalog {
-            let cm = &config.models[c];
-            return Some(Price {
-                input: cm.input_price,
-                output: cm.output_price,
-                expected_output: u64::from(cm.expected_output_tokens),
-            });
-        }
-        prices.get(&dm.name).map(|&(i, o)| Price {
-            input: i,
-            output: o,
-            expected_output: u64::from(config.output_tokens),
-        })
-    };
-    let prices: Vec<Option<Price>> = (0..m).map(price).collect();
-    let label_model = |l: &str| -> Option<ModelId> { config.ml.model_for_label(config, l) };
-    let needs_tokens = pending.iter().any(|r| r.cost.iter().take(m).any(Option::is_none)) || ds.plain;
-    if needs_tokens {
-        for (k, p) in prices.iter().enumerate() {
-            let has_cost = pending.iter().all(|r| !ds.plain && r.cost.get(k).copied().flatten().is_some());
-            if p.is_none() && !has_cost {
-                return Err(Error::Usage(format!(
-                    "model `{}` has no cost column and no price: map it to a catalog model with `--map {}=<catalog model>`, \
-                     or pass a price table with `--prices`",
-                    ds.models[k].name, ds.models[k].name
-                )));
-            }
+    if spec.long.is_some() {
+        b.init(long_names.clone());
+        for mut p in long_rows {
+            p.pad(long_names.len());
+            b.push(&p)?;
         }
     }
-    ds.quality_known = !ds.plain || pending.iter().any(|r| r.label.is_some());
-    let any_answers = pending.iter().any(|r| r.response.iter().any(Option::is_some));
-    let mut answers = Vec::new();
-    let mut segs = Vec::new();
-    let mut seg_names = Vec::new();
-    let mut ts = Vec::new();
-    ds.quality.reserve(pending.len() * m);
-    ds.cost.reserve(pending.len() * m);
-    for row in pending {
-        let text = row.text.unwrap_or_default();
-        if text.trim().is_empty() {
-            ds.missing_text += 1;
-        }
-        let input_tokens = || -> u64 { count_tokens(&text) as u64 + 7 };
-        let mut in_cache: Option<u64> = None;
-        #[allow(clippy::needless_range_loop)] // k indexes five per-model columns at once
-        for k in 0..m {
-            let (q, c, resp, it, ot) = if ds.plain {
-                (None, None, None, row.in_tokens.first().copied().flatten(), row.out_tokens.first().copied().flatten())
-            } else {
-                (
-                    row.quality[k],
-                    row.cost[k],
-                    row.response[k].as_deref(),
-                    row.in_tokens.get(k).copied().flatten().or(row.in_tokens.first().copied().flatten()),
-                    row.out_tokens.get(k).copied().flatten().or(row.out_tokens.first().copied().flatten()),
-                )
-            };
-            let quality = if ds.plain {
-                match row.label.as_deref().and_then(label_model) {
-                    Some(needed) => {
-                        let have = ds.models[k].catalog.map_or(i64::MIN, |c| config.models[c].tier_rank);
-                        if have >= config.models[needed].tier_rank { 1.0 } else { 0.0 }
-                    }
-                    None => f64::NAN,
-                }
-            } else {
-                match q {
-                    Some(v) => v,
-                    None => {
-                        ds.empty_cells += 1;
-                        0.0
-                    }
-                }
-            };
-            let cost = match c {
-                Some(c) if !ds.plain => c,
-                _ => {
-                    let p = prices[k].unwrap_or(Price { input: 0.0, output: 0.0, expected_output: 0 });
-                    let input =
-                        it.map(|v| v.max(0.0) as u64).unwrap_or_else(|| *in_cache.get_or_insert_with(input_tokens));
-                    let output = ot
-                        .map(|v| v.max(0.0) as u64)
-                        .or_else(|| resp.map(|r| count_tokens(&pylit::prompt_text(r)) as u64))
-                        .unwrap_or(p.expected_output);
-                    (input as f64 * p.input + output as f64 * p.output) / 1e6
-                }
-            };
-            ds.quality.push(quality);
-            ds.cost.push(cost);
-            if any_answers {
-                let a = match resp {
-                    Some(r) if !r.trim().is_empty() => {
-                        let norm = normalize_answer(r);
-                        let next = answer_ids.len() as u32;
-                        *answer_ids.entry(norm).or_insert(next)
-                    }
-                    _ => u32::MAX,
-                };
-                answers.push(a);
-            }
-        }
-        if let Some(s) = row.segment {
-            let next = seg_ids.len() as u32;
-            let id = *seg_ids.entry(s.clone()).or_insert_with(|| {
-                seg_names.push(s);
-                next
-            });
-            segs.push(id);
-        }
-        ts.push(row.timestamp);
-        ds.texts.push(&text);
-    }
-    if any_answers {
-        ds.answers = Some(answers);
-    }
-    if spec.by.is_some() {
-        ds.segments = Some((segs, seg_names));
-    }
-    if ts.iter().all(Option::is_some) {
-        ds.timestamps = Some(ts.into_iter().flatten().collect());
-    } else if spec.timestamp.is_some() {
-        return Err(Error::Usage("some rows have no timestamp; fill them or leave out --timestamp-col".to_string()));
-    }
-    let n = ds.n() as f64;
-    for k in 0..m {
-        ds.models[k].mean_cost = (0..ds.n()).map(|r| ds.c(r, k)).sum::<f64>() / n;
-        ds.models[k].mean_quality = (0..ds.n()).map(|r| ds.q(r, k)).sum::<f64>() / n;
-    }
+    let mut ds = b.finish().map_err(|e| match e {
+        Error::Usage(m) if m == "no usable rows" => Error::Usage(format!("{}: no usable rows", paths.join(", "))),
+        other => other,
+    })?;
+    ds.bad_rows = bad_rows;
     Ok(ds)
 }
 

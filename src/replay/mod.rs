@@ -19,6 +19,9 @@ use crate::router::{Engine, Pick, QuotaView, Verdict, pick};
 pub use dataset::{Dataset, Spec};
 use metrics::CurvePoint;
 
+/// Above this many rows the bootstrap resamples contiguous blocks instead of rows.
+pub const BOOTSTRAP_BLOCKS: usize = 2_000;
+
 /// The article's example traffic: ~11.7 M requests a year.
 pub const DEFAULT_REQUESTS_PER_YEAR: f64 = 11_700_000.0;
 
@@ -605,8 +608,8 @@ pub fn summarize(
                 },
                 delta_hull: q.and_then(|q| metrics::hull_at(&h, cost).map(|hq| q - hq)),
                 ci: Ci {
-                    avg_cost: metrics::bootstrap_mean(&sub(&r.cost), bootstrap, seed, 20_000),
-                    quality: q.and_then(|_| metrics::bootstrap_mean(&sub(&r.quality), bootstrap, seed ^ 1, 20_000)),
+                    avg_cost: metrics::bootstrap_mean(&sub(&r.cost), bootstrap, seed, BOOTSTRAP_BLOCKS),
+                    quality: q.and_then(|_| metrics::bootstrap_mean(&sub(&r.quality), bootstrap, seed ^ 1, BOOTSTRAP_BLOCKS)),
                 },
                 shown: r.shown,
             }
