@@ -33,6 +33,7 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Write, show or check the configuration')
             [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Replay logs under every strategy and print the savings table')
             [CompletionResult]::new('batch', 'batch', [CompletionResultType]::ParameterValue, 'Route every row of a log and stream one decision per row')
+            [CompletionResult]::new('feedback', 'feedback', [CompletionResultType]::ParameterValue, 'Record outcomes of routed requests; per-model stats; rule suggestions')
             [CompletionResult]::new('train', 'train', [CompletionResultType]::ParameterValue, 'Train the ML router from labelled logs')
             [CompletionResult]::new('evaluate', 'evaluate', [CompletionResultType]::ParameterValue, 'Measure a trained model on a labelled file')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -43,12 +44,15 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Task tag matched by rules with `tags`')
             [CompletionResult]::new('--strategy', '--strategy', [CompletionResultType]::ParameterName, 'Routing strategy')
             [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Trained model for the ML stage (overrides `[ml] model`)')
+            [CompletionResult]::new('--request-id', '--request-id', [CompletionResultType]::ParameterName, 'Id to log the decision under (default: a generated one, printed in the output)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Key for the gray release, so that one user always lands in the same arm')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]')
             [CompletionResult]::new('--chat', '--chat', [CompletionResultType]::ParameterName, 'Treat the input as an OpenAI chat-completions body and route on the last user message')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object')
             [CompletionResult]::new('--explain', '--explain', [CompletionResultType]::ParameterName, 'Show every stage''s verdict and the difficulty breakdown')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Decide without counting against the daily quota')
+            [CompletionResult]::new('--log-prompts', '--log-prompts', [CompletionResultType]::ParameterName, 'Store the prompt itself in the decision log (only its hash otherwise)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -202,6 +206,7 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             [CompletionResult]::new('--long', '--long', [CompletionResultType]::ParameterName, 'Long format: one row per (request, model); `--id-col` groups rows, `--model-col` names the model, and `--quality`/`--cost`/`--response` name plain columns')
             [CompletionResult]::new('--skip-bad', '--skip-bad', [CompletionResultType]::ParameterName, 'Skip malformed rows (reported; exit code 1 at the end) instead of stopping')
             [CompletionResult]::new('--all-models', '--all-models', [CompletionResultType]::ParameterName, 'Show a row for every single model, not only the baseline and the cheapest')
+            [CompletionResult]::new('--canary', '--canary', [CompletionResultType]::ParameterName, 'Report the gray release of `[canary]`: its share of rows on the canary strategy, the rest on the chain')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -224,6 +229,86 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             [CompletionResult]::new('--skip-bad', '--skip-bad', [CompletionResultType]::ParameterName, 'Skip malformed rows (reported; exit code 1 at the end) instead of stopping')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'llmroute;feedback' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Record the outcome of one request')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Load feedback from a CSV, JSON Lines or JSON file in one transaction (all or nothing)')
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Rating, success rate, latency and cost over a recent window')
+            [CompletionResult]::new('suggest', 'suggest', [CompletionResultType]::ParameterValue, 'Recommend rule changes from ratings (the article''s optimize_rules), as a TOML diff')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'llmroute;feedback;add' {
+            [CompletionResult]::new('--request-id', '--request-id', [CompletionResultType]::ParameterName, 'The request id `route` printed (or passed with --request-id)')
+            [CompletionResult]::new('--rating', '--rating', [CompletionResultType]::ParameterName, 'User rating, 1 to 5')
+            [CompletionResult]::new('--success', '--success', [CompletionResultType]::ParameterName, 'Whether the answer did its job')
+            [CompletionResult]::new('--latency-ms', '--latency-ms', [CompletionResultType]::ParameterName, 'Latency of the answer in milliseconds')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'The model that answered, for a request llmroute did not log')
+            [CompletionResult]::new('--rule', '--rule', [CompletionResultType]::ParameterName, 'The rule that matched, for a request llmroute did not log')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'llmroute;feedback;import' {
+            [CompletionResult]::new('--input-format', '--input-format', [CompletionResultType]::ParameterName, 'Input format [default: from the extension, else sniffed]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'llmroute;feedback;stats' {
+            [CompletionResult]::new('--days', '--days', [CompletionResultType]::ParameterName, 'Window in days (0 = all)')
+            [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'Group by')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'llmroute;feedback;suggest' {
+            [CompletionResult]::new('--min-samples', '--min-samples', [CompletionResultType]::ParameterName, 'Ratings a rule needs before it is judged')
+            [CompletionResult]::new('--below', '--below', [CompletionResultType]::ParameterName, 'Judge rules whose model averages below this rating')
+            [CompletionResult]::new('--days', '--days', [CompletionResultType]::ParameterName, 'Window in days (0 = all)')
+            [CompletionResult]::new('--apply', '--apply', [CompletionResultType]::ParameterName, 'Write the configuration with the suggestions applied to FILE')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]')
+            [CompletionResult]::new('--in-place', '--in-place', [CompletionResultType]::ParameterName, 'Apply the suggestions to the configuration file itself')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite --apply FILE if it exists')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the suggestions as JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'llmroute;feedback;help' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Record the outcome of one request')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Load feedback from a CSV, JSON Lines or JSON file in one transaction (all or nothing)')
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Rating, success rate, latency and cost over a recent window')
+            [CompletionResult]::new('suggest', 'suggest', [CompletionResultType]::ParameterValue, 'Recommend rule changes from ratings (the article''s optimize_rules), as a TOML diff')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'llmroute;feedback;help;add' {
+            break
+        }
+        'llmroute;feedback;help;import' {
+            break
+        }
+        'llmroute;feedback;help;stats' {
+            break
+        }
+        'llmroute;feedback;help;suggest' {
+            break
+        }
+        'llmroute;feedback;help;help' {
             break
         }
         'llmroute;train' {
@@ -287,6 +372,7 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Write, show or check the configuration')
             [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Replay logs under every strategy and print the savings table')
             [CompletionResult]::new('batch', 'batch', [CompletionResultType]::ParameterValue, 'Route every row of a log and stream one decision per row')
+            [CompletionResult]::new('feedback', 'feedback', [CompletionResultType]::ParameterValue, 'Record outcomes of routed requests; per-model stats; rule suggestions')
             [CompletionResult]::new('train', 'train', [CompletionResultType]::ParameterValue, 'Train the ML router from labelled logs')
             [CompletionResult]::new('evaluate', 'evaluate', [CompletionResultType]::ParameterValue, 'Measure a trained model on a labelled file')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -329,6 +415,25 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             break
         }
         'llmroute;help;batch' {
+            break
+        }
+        'llmroute;help;feedback' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Record the outcome of one request')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Load feedback from a CSV, JSON Lines or JSON file in one transaction (all or nothing)')
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Rating, success rate, latency and cost over a recent window')
+            [CompletionResult]::new('suggest', 'suggest', [CompletionResultType]::ParameterValue, 'Recommend rule changes from ratings (the article''s optimize_rules), as a TOML diff')
+            break
+        }
+        'llmroute;help;feedback;add' {
+            break
+        }
+        'llmroute;help;feedback;import' {
+            break
+        }
+        'llmroute;help;feedback;stats' {
+            break
+        }
+        'llmroute;help;feedback;suggest' {
             break
         }
         'llmroute;help;train' {

@@ -28,6 +28,9 @@ _llmroute() {
             llmroute,evaluate)
                 cmd="llmroute__subcmd__evaluate"
                 ;;
+            llmroute,feedback)
+                cmd="llmroute__subcmd__feedback"
+                ;;
             llmroute,help)
                 cmd="llmroute__subcmd__help"
                 ;;
@@ -70,6 +73,36 @@ _llmroute() {
             llmroute__subcmd__config__subcmd__help,validate)
                 cmd="llmroute__subcmd__config__subcmd__help__subcmd__validate"
                 ;;
+            llmroute__subcmd__feedback,add)
+                cmd="llmroute__subcmd__feedback__subcmd__add"
+                ;;
+            llmroute__subcmd__feedback,help)
+                cmd="llmroute__subcmd__feedback__subcmd__help"
+                ;;
+            llmroute__subcmd__feedback,import)
+                cmd="llmroute__subcmd__feedback__subcmd__import"
+                ;;
+            llmroute__subcmd__feedback,stats)
+                cmd="llmroute__subcmd__feedback__subcmd__stats"
+                ;;
+            llmroute__subcmd__feedback,suggest)
+                cmd="llmroute__subcmd__feedback__subcmd__suggest"
+                ;;
+            llmroute__subcmd__feedback__subcmd__help,add)
+                cmd="llmroute__subcmd__feedback__subcmd__help__subcmd__add"
+                ;;
+            llmroute__subcmd__feedback__subcmd__help,help)
+                cmd="llmroute__subcmd__feedback__subcmd__help__subcmd__help"
+                ;;
+            llmroute__subcmd__feedback__subcmd__help,import)
+                cmd="llmroute__subcmd__feedback__subcmd__help__subcmd__import"
+                ;;
+            llmroute__subcmd__feedback__subcmd__help,stats)
+                cmd="llmroute__subcmd__feedback__subcmd__help__subcmd__stats"
+                ;;
+            llmroute__subcmd__feedback__subcmd__help,suggest)
+                cmd="llmroute__subcmd__feedback__subcmd__help__subcmd__suggest"
+                ;;
             llmroute__subcmd__help,batch)
                 cmd="llmroute__subcmd__help__subcmd__batch"
                 ;;
@@ -81,6 +114,9 @@ _llmroute() {
                 ;;
             llmroute__subcmd__help,evaluate)
                 cmd="llmroute__subcmd__help__subcmd__evaluate"
+                ;;
+            llmroute__subcmd__help,feedback)
+                cmd="llmroute__subcmd__help__subcmd__feedback"
                 ;;
             llmroute__subcmd__help,help)
                 cmd="llmroute__subcmd__help__subcmd__help"
@@ -108,6 +144,18 @@ _llmroute() {
                 ;;
             llmroute__subcmd__help__subcmd__config,validate)
                 cmd="llmroute__subcmd__help__subcmd__config__subcmd__validate"
+                ;;
+            llmroute__subcmd__help__subcmd__feedback,add)
+                cmd="llmroute__subcmd__help__subcmd__feedback__subcmd__add"
+                ;;
+            llmroute__subcmd__help__subcmd__feedback,import)
+                cmd="llmroute__subcmd__help__subcmd__feedback__subcmd__import"
+                ;;
+            llmroute__subcmd__help__subcmd__feedback,stats)
+                cmd="llmroute__subcmd__help__subcmd__feedback__subcmd__stats"
+                ;;
+            llmroute__subcmd__help__subcmd__feedback,suggest)
+                cmd="llmroute__subcmd__help__subcmd__feedback__subcmd__suggest"
                 ;;
             llmroute__subcmd__help__subcmd__models,import-prices)
                 cmd="llmroute__subcmd__help__subcmd__models__subcmd__import__subcmd__prices"
@@ -146,7 +194,7 @@ _llmroute() {
 
     case "${cmd}" in
         llmroute)
-            opts="-h -V --config --state --help --version route models quota config simulate batch train evaluate completions help"
+            opts="-h -V --config --state --help --version route models quota config simulate batch feedback train evaluate completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -191,7 +239,7 @@ _llmroute() {
                     return 0
                     ;;
                 --strategy)
-                    COMPREPLY=($(compgen -W "chain rules difficulty ml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "chain rules difficulty ml adaptive" -- "${cur}"))
                     return 0
                     ;;
                 --model)
@@ -455,8 +503,254 @@ _llmroute() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        llmroute__subcmd__feedback)
+            opts="-h --config --state --help add import stats suggest help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        llmroute__subcmd__feedback__subcmd__add)
+            opts="-h --request-id --rating --success --latency-ms --model --rule --config --state --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --request-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rating)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --success)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --latency-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rule)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        llmroute__subcmd__feedback__subcmd__help)
+            opts="add import stats suggest help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        llmroute__subcmd__feedback__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        llmroute__subcmd__feedback__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        llmroute__subcmd__feedback__subcmd__help__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        llmroute__subcmd__feedback__subcmd__help__subcmd__stats)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        llmroute__subcmd__feedback__subcmd__help__subcmd__suggest)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        llmroute__subcmd__feedback__subcmd__import)
+            opts="-h --input-format --config --state --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --input-format)
+                    COMPREPLY=($(compgen -W "csv tsv jsonl json" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        llmroute__subcmd__feedback__subcmd__stats)
+            opts="-h --days --by --json --config --state --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --by)
+                    COMPREPLY=($(compgen -W "model rule method arm" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        llmroute__subcmd__feedback__subcmd__suggest)
+            opts="-h --min-samples --below --days --apply --in-place --force --json --config --state --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --min-samples)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --below)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --apply)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         llmroute__subcmd__help)
-            opts="route models quota config simulate batch train evaluate completions help"
+            opts="route models quota config simulate batch feedback train evaluate completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -556,6 +850,76 @@ _llmroute() {
         llmroute__subcmd__help__subcmd__evaluate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        llmroute__subcmd__help__subcmd__feedback)
+            opts="add import stats suggest"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        llmroute__subcmd__help__subcmd__feedback__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        llmroute__subcmd__help__subcmd__feedback__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        llmroute__subcmd__help__subcmd__feedback__subcmd__stats)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        llmroute__subcmd__help__subcmd__feedback__subcmd__suggest)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -860,7 +1224,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__route)
-            opts="-h --chat --tag --strategy --json --explain --dry-run --model --config --state --help"
+            opts="-h --chat --tag --strategy --json --explain --dry-run --model --request-id --user --log-prompts --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -871,10 +1235,18 @@ _llmroute() {
                     return 0
                     ;;
                 --strategy)
-                    COMPREPLY=($(compgen -W "chain rules difficulty ml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "chain rules difficulty ml adaptive" -- "${cur}"))
                     return 0
                     ;;
                 --model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -894,7 +1266,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__simulate)
-            opts="-h --input-format --text-col --quality --quality-col-suffix --cost --response --models --long --id-col --model-col --timestamp-col --label-col --input-tokens-col --output-tokens-col --map --prices --skip-bad --candidates --baseline --all-models --model --requests-per-day --requests-per-year --cascade-threshold --cascade-models --max-attempts --evaluator-error-rate --consensus-models --consensus-n --by --bootstrap --seed --threads --format --plot --config --state --help"
+            opts="-h --input-format --text-col --quality --quality-col-suffix --cost --response --models --long --id-col --model-col --timestamp-col --label-col --input-tokens-col --output-tokens-col --map --prices --skip-bad --candidates --baseline --all-models --model --requests-per-day --requests-per-year --cascade-threshold --cascade-models --max-attempts --evaluator-error-rate --consensus-models --consensus-n --by --bootstrap --seed --threads --format --plot --canary --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

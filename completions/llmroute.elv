@@ -30,6 +30,7 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand config 'Write, show or check the configuration'
             cand simulate 'Replay logs under every strategy and print the savings table'
             cand batch 'Route every row of a log and stream one decision per row'
+            cand feedback 'Record outcomes of routed requests; per-model stats; rule suggestions'
             cand train 'Train the ML router from labelled logs'
             cand evaluate 'Measure a trained model on a labelled file'
             cand completions 'Print a shell completion script'
@@ -39,12 +40,15 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand --tag 'Task tag matched by rules with `tags`'
             cand --strategy 'Routing strategy'
             cand --model 'Trained model for the ML stage (overrides `[ml] model`)'
+            cand --request-id 'Id to log the decision under (default: a generated one, printed in the output)'
+            cand --user 'Key for the gray release, so that one user always lands in the same arm'
             cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
             cand --state 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]'
             cand --chat 'Treat the input as an OpenAI chat-completions body and route on the last user message'
             cand --json 'Print one JSON object'
             cand --explain 'Show every stage''s verdict and the difficulty breakdown'
             cand --dry-run 'Decide without counting against the daily quota'
+            cand --log-prompts 'Store the prompt itself in the decision log (only its hash otherwise)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -178,6 +182,7 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand --long 'Long format: one row per (request, model); `--id-col` groups rows, `--model-col` names the model, and `--quality`/`--cost`/`--response` name plain columns'
             cand --skip-bad 'Skip malformed rows (reported; exit code 1 at the end) instead of stopping'
             cand --all-models 'Show a row for every single model, not only the baseline and the cheapest'
+            cand --canary 'Report the gray release of `[canary]`: its share of rows on the canary strategy, the rest on the chain'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -199,6 +204,75 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand --skip-bad 'Skip malformed rows (reported; exit code 1 at the end) instead of stopping'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+        }
+        &'llmroute;feedback'= {
+            cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
+            cand --state 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand add 'Record the outcome of one request'
+            cand import 'Load feedback from a CSV, JSON Lines or JSON file in one transaction (all or nothing)'
+            cand stats 'Rating, success rate, latency and cost over a recent window'
+            cand suggest 'Recommend rule changes from ratings (the article''s optimize_rules), as a TOML diff'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'llmroute;feedback;add'= {
+            cand --request-id 'The request id `route` printed (or passed with --request-id)'
+            cand --rating 'User rating, 1 to 5'
+            cand --success 'Whether the answer did its job'
+            cand --latency-ms 'Latency of the answer in milliseconds'
+            cand --model 'The model that answered, for a request llmroute did not log'
+            cand --rule 'The rule that matched, for a request llmroute did not log'
+            cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
+            cand --state 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'llmroute;feedback;import'= {
+            cand --input-format 'Input format [default: from the extension, else sniffed]'
+            cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
+            cand --state 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'llmroute;feedback;stats'= {
+            cand --days 'Window in days (0 = all)'
+            cand --by 'Group by'
+            cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
+            cand --state 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]'
+            cand --json 'Print JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'llmroute;feedback;suggest'= {
+            cand --min-samples 'Ratings a rule needs before it is judged'
+            cand --below 'Judge rules whose model averages below this rating'
+            cand --days 'Window in days (0 = all)'
+            cand --apply 'Write the configuration with the suggestions applied to FILE'
+            cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
+            cand --state 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]'
+            cand --in-place 'Apply the suggestions to the configuration file itself'
+            cand --force 'Overwrite --apply FILE if it exists'
+            cand --json 'Print the suggestions as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'llmroute;feedback;help'= {
+            cand add 'Record the outcome of one request'
+            cand import 'Load feedback from a CSV, JSON Lines or JSON file in one transaction (all or nothing)'
+            cand stats 'Rating, success rate, latency and cost over a recent window'
+            cand suggest 'Recommend rule changes from ratings (the article''s optimize_rules), as a TOML diff'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'llmroute;feedback;help;add'= {
+        }
+        &'llmroute;feedback;help;import'= {
+        }
+        &'llmroute;feedback;help;stats'= {
+        }
+        &'llmroute;feedback;help;suggest'= {
+        }
+        &'llmroute;feedback;help;help'= {
         }
         &'llmroute;train'= {
             cand -o 'Where to write the model'
@@ -258,6 +332,7 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand config 'Write, show or check the configuration'
             cand simulate 'Replay logs under every strategy and print the savings table'
             cand batch 'Route every row of a log and stream one decision per row'
+            cand feedback 'Record outcomes of routed requests; per-model stats; rule suggestions'
             cand train 'Train the ML router from labelled logs'
             cand evaluate 'Measure a trained model on a labelled file'
             cand completions 'Print a shell completion script'
@@ -289,6 +364,20 @@ set edit:completion:arg-completer[llmroute] = {|@words|
         &'llmroute;help;simulate'= {
         }
         &'llmroute;help;batch'= {
+        }
+        &'llmroute;help;feedback'= {
+            cand add 'Record the outcome of one request'
+            cand import 'Load feedback from a CSV, JSON Lines or JSON file in one transaction (all or nothing)'
+            cand stats 'Rating, success rate, latency and cost over a recent window'
+            cand suggest 'Recommend rule changes from ratings (the article''s optimize_rules), as a TOML diff'
+        }
+        &'llmroute;help;feedback;add'= {
+        }
+        &'llmroute;help;feedback;import'= {
+        }
+        &'llmroute;help;feedback;stats'= {
+        }
+        &'llmroute;help;feedback;suggest'= {
         }
         &'llmroute;help;train'= {
         }

@@ -34,6 +34,7 @@ complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "quota" -d 'Show t
 complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "config" -d 'Write, show or check the configuration'
 complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "simulate" -d 'Replay logs under every strategy and print the savings table'
 complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "batch" -d 'Route every row of a log and stream one decision per row'
+complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "feedback" -d 'Record outcomes of routed requests; per-model stats; rule suggestions'
 complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "train" -d 'Train the ML router from labelled logs'
 complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "evaluate" -d 'Measure a trained model on a labelled file'
 complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -42,14 +43,18 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l tag -d 'Task
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l strategy -d 'Routing strategy' -r -f -a "chain\t'The production chain (`[chain] stages`)'
 rules\t'The rules alone, with the default route when no rule matches (the article\'s RuleBasedRouter)'
 difficulty\t'The difficulty score alone'
-ml\t'The trained classifier alone (the article\'s `balanced` default while untrained)'"
+ml\t'The trained classifier alone (the article\'s `balanced` default while untrained)'
+adaptive\t'The adaptive router alone (learns from feedback)'"
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l model -d 'Trained model for the ML stage (overrides `[ml] model`)' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l request-id -d 'Id to log the decision under (default: a generated one, printed in the output)' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l user -d 'Key for the gray release, so that one user always lands in the same arm' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l chat -d 'Treat the input as an OpenAI chat-completions body and route on the last user message'
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l json -d 'Print one JSON object'
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l explain -d 'Show every stage\'s verdict and the difficulty breakdown'
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l dry-run -d 'Decide without counting against the daily quota'
+complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l log-prompts -d 'Store the prompt itself in the decision log (only its hash otherwise)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c llmroute -n "__fish_llmroute_using_subcommand models; and not __fish_seen_subcommand_from import-prices help" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand models; and not __fish_seen_subcommand_from import-prices help" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
@@ -139,6 +144,7 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l state -d 
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l long -d 'Long format: one row per (request, model); `--id-col` groups rows, `--model-col` names the model, and `--quality`/`--cost`/`--response` name plain columns'
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l skip-bad -d 'Skip malformed rows (reported; exit code 1 at the end) instead of stopping'
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l all-models -d 'Show a row for every single model, not only the baseline and the cheapest'
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l canary -d 'Report the gray release of `[canary]`: its share of rows on the canary strategy, the rest on the chain'
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -s h -l help -d 'Print help'
 complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l input-format -d 'Input format [default: from the extension, else sniffed]' -r -f -a "csv\t''
 tsv\t''
@@ -150,7 +156,8 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l timestamp-co
 complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l strategy -d 'Routing strategy' -r -f -a "chain\t'The production chain (`[chain] stages`)'
 rules\t'The rules alone, with the default route when no rule matches (the article\'s RuleBasedRouter)'
 difficulty\t'The difficulty score alone'
-ml\t'The trained classifier alone (the article\'s `balanced` default while untrained)'"
+ml\t'The trained classifier alone (the article\'s `balanced` default while untrained)'
+adaptive\t'The adaptive router alone (learns from feedback)'"
 complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l model -d 'Trained model for the ML stage (overrides `[ml] model`)' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l format -d 'Output format' -r -f -a "csv\t''
 jsonl\t''"
@@ -162,6 +169,55 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l quotas -d 'A
 complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l force -d 'Overwrite --output if it exists'
 complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l skip-bad -d 'Skip malformed rows (reported; exit code 1 at the end) instead of stopping'
 complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and not __fish_seen_subcommand_from add import stats suggest help" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and not __fish_seen_subcommand_from add import stats suggest help" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and not __fish_seen_subcommand_from add import stats suggest help" -s h -l help -d 'Print help'
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and not __fish_seen_subcommand_from add import stats suggest help" -f -a "add" -d 'Record the outcome of one request'
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and not __fish_seen_subcommand_from add import stats suggest help" -f -a "import" -d 'Load feedback from a CSV, JSON Lines or JSON file in one transaction (all or nothing)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and not __fish_seen_subcommand_from add import stats suggest help" -f -a "stats" -d 'Rating, success rate, latency and cost over a recent window'
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and not __fish_seen_subcommand_from add import stats suggest help" -f -a "suggest" -d 'Recommend rule changes from ratings (the article\'s optimize_rules), as a TOML diff'
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and not __fish_seen_subcommand_from add import stats suggest help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from add" -l request-id -d 'The request id `route` printed (or passed with --request-id)' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from add" -l rating -d 'User rating, 1 to 5' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from add" -l success -d 'Whether the answer did its job' -r -f -a "true\t''
+false\t''"
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from add" -l latency-ms -d 'Latency of the answer in milliseconds' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from add" -l model -d 'The model that answered, for a request llmroute did not log' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from add" -l rule -d 'The rule that matched, for a request llmroute did not log' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from add" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from add" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from import" -l input-format -d 'Input format [default: from the extension, else sniffed]' -r -f -a "csv\t''
+tsv\t''
+jsonl\t''
+json\t''"
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from import" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from import" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help'
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from stats" -l days -d 'Window in days (0 = all)' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from stats" -l by -d 'Group by' -r -f -a "model\t''
+rule\t''
+method\t''
+arm\t''"
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from stats" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from stats" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from stats" -l json -d 'Print JSON'
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from stats" -s h -l help -d 'Print help'
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from suggest" -l min-samples -d 'Ratings a rule needs before it is judged' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from suggest" -l below -d 'Judge rules whose model averages below this rating' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from suggest" -l days -d 'Window in days (0 = all)' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from suggest" -l apply -d 'Write the configuration with the suggestions applied to FILE' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from suggest" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from suggest" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from suggest" -l in-place -d 'Apply the suggestions to the configuration file itself'
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from suggest" -l force -d 'Overwrite --apply FILE if it exists'
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from suggest" -l json -d 'Print the suggestions as JSON'
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from suggest" -s h -l help -d 'Print help'
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from help" -f -a "add" -d 'Record the outcome of one request'
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from help" -f -a "import" -d 'Load feedback from a CSV, JSON Lines or JSON file in one transaction (all or nothing)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from help" -f -a "stats" -d 'Rating, success rate, latency and cost over a recent window'
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from help" -f -a "suggest" -d 'Recommend rule changes from ratings (the article\'s optimize_rules), as a TOML diff'
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -s o -l output -d 'Where to write the model' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l format -d 'Input format [default: from the extension, else sniffed]' -r -f -a "csv\t''
 tsv\t''
@@ -211,18 +267,23 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -s h -l help
 complete -c llmroute -n "__fish_llmroute_using_subcommand completions" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand completions" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch train evaluate completions help" -f -a "route" -d 'Decide which model should answer a prompt'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch train evaluate completions help" -f -a "models" -d 'List the model catalog'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch train evaluate completions help" -f -a "quota" -d 'Show today\'s quota usage, or reset it'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch train evaluate completions help" -f -a "config" -d 'Write, show or check the configuration'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch train evaluate completions help" -f -a "simulate" -d 'Replay logs under every strategy and print the savings table'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch train evaluate completions help" -f -a "batch" -d 'Route every row of a log and stream one decision per row'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch train evaluate completions help" -f -a "train" -d 'Train the ML router from labelled logs'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch train evaluate completions help" -f -a "evaluate" -d 'Measure a trained model on a labelled file'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch train evaluate completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch train evaluate completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch feedback train evaluate completions help" -f -a "route" -d 'Decide which model should answer a prompt'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch feedback train evaluate completions help" -f -a "models" -d 'List the model catalog'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch feedback train evaluate completions help" -f -a "quota" -d 'Show today\'s quota usage, or reset it'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch feedback train evaluate completions help" -f -a "config" -d 'Write, show or check the configuration'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch feedback train evaluate completions help" -f -a "simulate" -d 'Replay logs under every strategy and print the savings table'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch feedback train evaluate completions help" -f -a "batch" -d 'Route every row of a log and stream one decision per row'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch feedback train evaluate completions help" -f -a "feedback" -d 'Record outcomes of routed requests; per-model stats; rule suggestions'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch feedback train evaluate completions help" -f -a "train" -d 'Train the ML router from labelled logs'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch feedback train evaluate completions help" -f -a "evaluate" -d 'Measure a trained model on a labelled file'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch feedback train evaluate completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch feedback train evaluate completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand help; and __fish_seen_subcommand_from models" -f -a "import-prices" -d 'Update the catalog\'s prices from LiteLLM\'s model_prices_and_context_window.json; prints the updated configuration (or writes it to --output)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand help; and __fish_seen_subcommand_from quota" -f -a "reset" -d 'Reset today\'s counters (of one model, or all)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write the embedded default configuration to a file'
 complete -c llmroute -n "__fish_llmroute_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective configuration and where it came from'
 complete -c llmroute -n "__fish_llmroute_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "validate" -d 'Check a configuration file (default: the effective one)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and __fish_seen_subcommand_from feedback" -f -a "add" -d 'Record the outcome of one request'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and __fish_seen_subcommand_from feedback" -f -a "import" -d 'Load feedback from a CSV, JSON Lines or JSON file in one transaction (all or nothing)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and __fish_seen_subcommand_from feedback" -f -a "stats" -d 'Rating, success rate, latency and cost over a recent window'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and __fish_seen_subcommand_from feedback" -f -a "suggest" -d 'Recommend rule changes from ratings (the article\'s optimize_rules), as a TOML diff'

@@ -9,5 +9,10 @@ fn main() {
     let t = std::time::Instant::now();
     let total: usize = prompts.iter().map(|p| llmroute::tokenizer::count_tokens(p)).sum();
     let el = t.elapsed().as_secs_f64();
-    println!("{} prompts, {total} tokens, {:.3} s, {:.2} us/prompt", prompts.len(), el, el * 1e6 / prompts.len() as f64);
+    println!(
+        "{} prompts, {total} tokens, {:.3} s, {:.2} us/prompt",
+        prompts.len(),
+        el,
+        el * 1e6 / prompts.len() as f64
+    );
 }

@@ -56,6 +56,9 @@ pub enum Command {
     Simulate(Box<SimulateArgs>),
     /// Route every row of a log and stream one decision per row
     Batch(BatchArgs),
+    /// Record outcomes of routed requests; per-model stats; rule suggestions
+    #[command(subcommand)]
+    Feedback(FeedbackCommand),
     /// Train the ML router from labelled logs
     Train(Box<TrainArgs>),
     /// Measure a trained model on a labelled file
@@ -97,6 +100,18 @@ pub struct RouteArgs {
     /// Trained model for the ML stage (overrides `[ml] model`)
     #[arg(long, value_name = "PATH")]
     pub model: Option<PathBuf>,
+
+    /// Id to log the decision under (default: a generated one, printed in the output)
+    #[arg(long, value_name = "ID")]
+    pub request_id: Option<String>,
+
+    /// Key for the gray release, so that one user always lands in the same arm
+    #[arg(long, value_name = "KEY")]
+    pub user: Option<String>,
+
+    /// Store the prompt itself in the decision log (only its hash otherwise)
+    #[arg(long)]
+    pub log_prompts: bool,
 }
 
 #[derive(Debug, Args)]
@@ -478,6 +493,11 @@ pub struct SimulateArgs {
     /// Draw the cost–quality plane to a .png or .svg file
     #[arg(long, value_name = "FILE")]
     pub plot: Option<std::path::PathBuf>,
+
+    /// Report the gray release of `[canary]`: its share of rows on the canary strategy, the rest
+    /// on the chain
+    #[arg(long)]
+    pub canary: bool,
 }
 
 /// Stream formats of `batch`.
@@ -540,4 +560,74 @@ pub struct BatchArgs {
     /// Worker threads [default: all cores]; the output order is the input order
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FeedbackCommand {
+    /// Record the outcome of one request
+    Add {
+        /// The request id `route` printed (or passed with --request-id)
+        #[arg(long, value_name = "ID")]
+        request_id: String,
+        /// User rating, 1 to 5
+        #[arg(long, value_name = "1-5")]
+        rating: Option<f64>,
+        /// Whether the answer did its job
+        #[arg(long, value_name = "true|false")]
+        success: Option<bool>,
+        /// Latency of the answer in milliseconds
+        #[arg(long, value_name = "N")]
+        latency_ms: Option<f64>,
+        /// The model that answered, for a request llmroute did not log
+        #[arg(long, value_name = "MODEL")]
+        model: Option<String>,
+        /// The rule that matched, for a request llmroute did not log
+        #[arg(long, value_name = "NAME")]
+        rule: Option<String>,
+    },
+    /// Load feedback from a CSV, JSON Lines or JSON file in one transaction (all or nothing)
+    Import {
+        /// Rows with `request_id` and/or `model`, `rating`, `success`, `latency_ms`, `rule`
+        /// (or `rule_matched`), `timestamp`, `cost`; `-` reads stdin
+        file: String,
+        /// Input format [default: from the extension, else sniffed]
+        #[arg(long = "input-format", value_enum, value_name = "FORMAT")]
+        input_format: Option<Format>,
+    },
+    /// Rating, success rate, latency and cost over a recent window
+    Stats {
+        /// Window in days (0 = all)
+        #[arg(long, default_value_t = 7, value_name = "N")]
+        days: u64,
+        /// Group by
+        #[arg(long, value_enum, default_value_t = crate::feedback::By::Model)]
+        by: crate::feedback::By,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Recommend rule changes from ratings (the article's optimize_rules), as a TOML diff
+    Suggest {
+        /// Ratings a rule needs before it is judged
+        #[arg(long, default_value_t = 100, value_name = "N")]
+        min_samples: usize,
+        /// Judge rules whose model averages below this rating
+        #[arg(long, default_value_t = 4.0, value_name = "RATING")]
+        below: f64,
+        /// Window in days (0 = all)
+        #[arg(long, default_value_t = 0, value_name = "N")]
+        days: u64,
+        /// Write the configuration with the suggestions applied to FILE
+        #[arg(long, value_name = "FILE", conflicts_with = "in_place")]
+        apply: Option<std::path::PathBuf>,
+        /// Apply the suggestions to the configuration file itself
+        #[arg(long)]
+        in_place: bool,
+        /// Overwrite --apply FILE if it exists
+        #[arg(long)]
+        force: bool,
+        /// Print the suggestions as JSON
+        #[arg(long)]
+        json: bool,
+    },
 }

@@ -4,12 +4,14 @@
 //! The binary is a thin shell around [`run`]; everything lives here so that tests and benchmarks
 //! can call it.
 
+pub mod canary;
 pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod data;
 pub mod error;
+pub mod feedback;
 pub mod fsutil;
 pub mod ml;
 pub mod output;
@@ -36,6 +38,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Config(c) => commands::config::run(&ctx, c),
         Command::Simulate(a) => commands::simulate::run(&ctx, a),
         Command::Batch(a) => commands::batch::run(&ctx, a),
+        Command::Feedback(c) => commands::feedback::run(&ctx, c),
         Command::Train(a) => commands::train::train(&ctx, a),
         Command::Evaluate(a) => commands::train::evaluate(&ctx, a),
         Command::Completions(a) => commands::completions::run(a),

@@ -131,7 +131,14 @@ fn stream(
                                 .map(|it| {
                                     let mut rt = route_row(engine, chain, it);
                                     let line = (!a.quotas).then(|| {
-                                        let d = resolve(config, engine, chain, it, &mut rt, &crate::router::chain::Unlimited);
+                                        let d = resolve(
+                                            config,
+                                            engine,
+                                            chain,
+                                            it,
+                                            &mut rt,
+                                            &crate::router::chain::Unlimited,
+                                        );
                                         format_row(a.format, config, it, d.as_ref(), rt.input_tokens)
                                     });
                                     (rt, line)
@@ -177,13 +184,14 @@ fn read_all(a: &BatchArgs, config: &Config, tx: &std::sync::mpsc::SyncSender<Msg
             }
         };
         let mut first = Some(r.advance());
-        let pick_col = |r: &data::Reader, explicit: &Option<String>, defaults: &[&str]| -> Result<Option<data::Column>> {
-            if let Some(c) = explicit {
-                return r.column(c).map(Some);
-            }
-            let found = defaults.iter().find(|c| if r.is_csv() { r.has_column(c) } else { r.json(c).is_some() });
-            found.map(|c| r.column(c)).transpose()
-        };
+        let pick_col =
+            |r: &data::Reader, explicit: &Option<String>, defaults: &[&str]| -> Result<Option<data::Column>> {
+                if let Some(c) = explicit {
+                    return r.column(c).map(Some);
+                }
+                let found = defaults.iter().find(|c| if r.is_csv() { r.has_column(c) } else { r.json(c).is_some() });
+                found.map(|c| r.column(c)).transpose()
+            };
         let cols = (|| -> Result<_> {
             let text = pick_col(&r, &a.text_col, &["prompt", "question", "query", "text", "input"])?
                 .ok_or_else(|| Error::Usage(format!("{}: no prompt column; name it with --text-col", r.name)))?;
@@ -215,7 +223,9 @@ fn read_all(a: &BatchArgs, config: &Config, tx: &std::sync::mpsc::SyncSender<Msg
             match row {
                 Ok(it) => {
                     items.push(it);
-                    if items.len() == CHUNK && tx.send(Msg::Rows(std::mem::replace(&mut items, Vec::with_capacity(CHUNK)))).is_err() {
+                    if items.len() == CHUNK
+                        && tx.send(Msg::Rows(std::mem::replace(&mut items, Vec::with_capacity(CHUNK)))).is_err()
+                    {
                         return;
                     }
                 }

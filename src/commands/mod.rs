@@ -4,6 +4,7 @@
 pub mod batch;
 pub mod completions;
 pub mod config;
+pub mod feedback;
 pub mod models;
 pub mod quota;
 pub mod route;

@@ -12,14 +12,18 @@ use crate::error::{Error, Result};
 use crate::output;
 use crate::prompt::{self, Prompt};
 use crate::quota::QuotaSnapshot;
+use crate::router::Strategy;
 use crate::router::ml::MlScores;
 use crate::router::{Decision, DifficultyBreakdown, Engine, StageTrace};
-use crate::state::{self, Store};
+use crate::state::{self, DecisionRecord, Store};
 use crate::tokenizer::Counting;
 
 /// The `route --json` record.
 #[derive(Debug, Serialize)]
 pub struct RouteReport {
+    /// Report feedback for this decision with `llmroute feedback add --request-id`; `null` for a
+    /// dry run, which logs nothing.
+    pub request_id: Option<String>,
     pub model: String,
     pub params: Params,
     pub reason: String,
@@ -33,6 +37,9 @@ pub struct RouteReport {
     pub output_tokens: u64,
     pub token_count: Counting,
     pub counted: bool,
+    pub strategy: &'static str,
+    /// Gray-release arm: `control` or `canary`.
+    pub arm: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stages: Option<Vec<StageTrace>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -56,16 +63,80 @@ pub fn expected_output_tokens(config: &Config, d: &Decision) -> u64 {
     u64::from(m.expected_output_tokens.min(cap))
 }
 
+/// A fresh request id: time, process and a per-process random key, hashed to 16 hex digits.
+pub fn new_request_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    h.write_u128(nanos);
+    h.write_u32(std::process::id());
+    h.write_u64(COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    format!("r-{:016x}", h.finish())
+}
+
+/// SHA-256 of the prompt, hex: decisions are logged without the prompt unless asked.
+pub fn prompt_hash(text: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn strategy_name(s: Strategy) -> &'static str {
+    match s {
+        Strategy::Chain => "chain",
+        Strategy::Rules => "rules",
+        Strategy::Difficulty => "difficulty",
+        Strategy::Ml => "ml",
+        Strategy::Adaptive => "adaptive",
+    }
+}
+
+pub fn canary_strategy(s: crate::config::CanaryStrategy) -> Strategy {
+    match s {
+        crate::config::CanaryStrategy::Rules => Strategy::Rules,
+        crate::config::CanaryStrategy::Difficulty => Strategy::Difficulty,
+        crate::config::CanaryStrategy::Ml => Strategy::Ml,
+        crate::config::CanaryStrategy::Adaptive => Strategy::Adaptive,
+    }
+}
+
+/// Whether routing with `s` needs the adaptive router's feedback.
+pub fn uses_adaptive(config: &Config, s: Strategy) -> bool {
+    s == Strategy::Adaptive
+        || (s == Strategy::Chain && config.chain.stages.contains(&crate::config::StageName::Adaptive))
+}
+
 pub fn run(ctx: &Context, args: &RouteArgs) -> Result<()> {
     let config = ctx.config()?;
     let origin = if args.prompt == "-" { "stdin" } else { "argument" };
     let prompt = prompt::parse(prompt::read_arg(&args.prompt)?, args.chat, origin)?;
-    let engine = Engine::new(&config, args.model.as_deref())?;
-    let chain = engine.chain(&config, args.strategy);
-    let analysis = engine.analyze(&prompt.text, args.tag.as_deref());
+    let mut engine = Engine::new(&config, args.model.as_deref())?;
+    let request_id = match &args.request_id {
+        Some(id) if id.trim().is_empty() => return Err(Error::usage("--request-id must not be empty")),
+        Some(id) => id.clone(),
+        None => new_request_id(),
+    };
+    // Gray release: the canary's share of requests (by user, else request id) uses its strategy.
+    let (strategy, arm) = match (&config.canary, args.strategy) {
+        (Some(c), Strategy::Chain) => {
+            let key = args.user.as_deref().unwrap_or(&request_id);
+            match crate::canary::arm(key, c.share) {
+                "canary" => (canary_strategy(c.strategy), "canary"),
+                _ => (Strategy::Chain, "control"),
+            }
+        }
+        _ => (args.strategy, "control"),
+    };
     let clock = Clock::new(config.timezone.clone())?;
     let day = clock.day();
     let state_path = state::resolve_path(ctx.state.as_deref())?;
+    if uses_adaptive(&config, strategy)
+        && let Some(store) = Store::open_existing(&state_path)?
+    {
+        engine.adaptive.posteriors = crate::feedback::posteriors(&config, &store)?;
+    }
+    let chain = engine.chain(&config, strategy);
+    let analysis = engine.analyze(&prompt.text, args.tag.as_deref());
 
     let outcome = if args.dry_run {
         let usage = match Store::open_existing(&state_path)? {
@@ -75,10 +146,26 @@ pub fn run(ctx: &Context, args: &RouteArgs) -> Result<()> {
         chain.route(&analysis, &QuotaSnapshot::new(&config, &usage))
     } else {
         let mut store = Store::open(&state_path)?;
-        store.count(&day, |usage| {
+        store.count_and_log(&day, |usage| {
             let o = chain.route(&analysis, &QuotaSnapshot::new(&config, usage));
+            let record = o.decision.as_ref().map(|d| {
+                let m = &config.models[d.model];
+                DecisionRecord {
+                    request_id: request_id.clone(),
+                    ts: clock.now().timestamp().as_second(),
+                    prompt_hash: prompt_hash(&prompt.text),
+                    prompt: args.log_prompts.then(|| prompt.text.clone()),
+                    model: m.name.clone(),
+                    method: d.method.as_str().to_string(),
+                    rule: d.rule.clone(),
+                    tier: d.tier.clone(),
+                    strategy: strategy_name(strategy).to_string(),
+                    estimated_cost: m.cost(prompt.input_tokens() as u64, expected_output_tokens(&config, d)),
+                    arm: arm.to_string(),
+                }
+            });
             let model = o.decision.as_ref().map(|d| config.models[d.model].name.clone());
-            (o, model)
+            (o, model, record)
         })?
     };
 
@@ -98,8 +185,11 @@ pub fn run(ctx: &Context, args: &RouteArgs) -> Result<()> {
         return Err(err);
     };
 
-    let report =
+    let mut report =
         report(&config, &engine, &prompt, &analysis, decision, !args.dry_run, args.explain.then_some(outcome.trace));
+    report.request_id = (!args.dry_run).then_some(request_id);
+    report.arm = arm;
+    report.strategy = strategy_name(strategy);
     if args.json { output::print_json(&report) } else { output::print(&render(&report)) }
 }
 
@@ -118,6 +208,9 @@ fn report(
     let breakdown = trace.as_ref().map(|_| engine.difficulty.breakdown(analysis));
     let ml_scores = trace.as_ref().and(engine.ml.as_ref()).map(|m| m.scores(config, analysis.text));
     RouteReport {
+        request_id: None,
+        strategy: "chain",
+        arm: "control",
         model: model.name.clone(),
         estimated_cost_usd: output::round(model.cost(input_tokens, output_tokens), 10),
         input_tokens,
@@ -174,6 +267,11 @@ fn render(r: &RouteReport) -> String {
     }
     if !r.counted {
         line("quota", "not counted (--dry-run)");
+    } else if let Some(id) = &r.request_id {
+        line("request", id);
+    }
+    if r.arm == "canary" {
+        line("arm", &format!("canary ({})", r.strategy));
     }
     if let Some(stages) = &r.stages {
         s.push_str("\nstages\n");

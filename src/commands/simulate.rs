@@ -32,6 +32,11 @@ pub struct SimReport {
     pub metrics: Metrics,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub segments: Vec<Segment>,
+    /// Quality and cost of the adaptive router per tenth of the log.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adaptive_learning_curve: Option<Vec<replay::CurveStep>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub canary: Option<CanaryReport>,
     #[serde(skip)]
     pub curves: Vec<(String, Vec<CurvePoint>)>,
 }
@@ -60,6 +65,16 @@ pub struct RouterMetrics {
     #[serde(flatten)]
     pub gap: GapMetrics,
     pub aiq: Option<f64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CanaryReport {
+    pub strategy: String,
+    pub share: f64,
+    pub control_rows: usize,
+    pub canary_rows: usize,
+    pub control: Summary,
+    pub canary: Summary,
 }
 
 #[derive(Debug, Serialize)]
@@ -147,7 +162,10 @@ pub fn run(ctx: &Context, a: &SimulateArgs) -> Result<()> {
         threads,
     };
     let rp = replay::simulate(&ds, &config, &engine, &opt)?;
-    let report = build_report(&a.files, &ds, &config, &rp, &opt);
+    let mut report = build_report(&a.files, &ds, &config, &rp, &opt);
+    if a.canary {
+        report.canary = Some(canary_report(&config, &rp, &report, &opt)?);
+    }
     if let Some(p) = &a.plot {
         crate::output::plot::draw(p, &report)?;
     }
@@ -161,6 +179,39 @@ pub fn run(ctx: &Context, a: &SimulateArgs) -> Result<()> {
         return Err(Error::Partial(format!("{} bad row(s) skipped", ds.bad_rows.len())));
     }
     Ok(())
+}
+
+/// Splits the rows by the canary hash of their position in the log.
+fn canary_report(config: &Config, rp: &Replay, report: &SimReport, opt: &Options) -> Result<CanaryReport> {
+    let c = config.canary.as_ref().ok_or_else(|| {
+        Error::Usage("--canary needs a `[canary]` section (strategy, share) in the configuration".to_string())
+    })?;
+    let name = match c.strategy {
+        crate::config::CanaryStrategy::Rules => "rules",
+        crate::config::CanaryStrategy::Difficulty => "difficulty",
+        crate::config::CanaryStrategy::Ml => "ml",
+        crate::config::CanaryStrategy::Adaptive => "adaptive (learns online)",
+    };
+    let n = report.rows;
+    let (canary_rows, control_rows): (Vec<usize>, Vec<usize>) =
+        (0..n).partition(|i| crate::canary::arm(&i.to_string(), c.share) == "canary");
+    let pick = |rows: &[usize], strategy: &str| -> Result<Summary> {
+        let scale = rows.len() as f64 / n.max(1) as f64;
+        replay::summarize(rp, Some(rows), report.requests_per_year * scale, opt.bootstrap, opt.seed)
+            .into_iter()
+            .find(|s| s.name == strategy)
+            .ok_or_else(|| {
+                Error::Usage(format!("the canary strategy `{strategy}` did not run (an ML canary needs --model)"))
+            })
+    };
+    Ok(CanaryReport {
+        strategy: name.to_string(),
+        share: c.share,
+        control: pick(&control_rows, "chain")?,
+        canary: pick(&canary_rows, name)?,
+        control_rows: control_rows.len(),
+        canary_rows: canary_rows.len(),
+    })
 }
 
 fn build_report(files: &[String], ds: &Dataset, config: &Config, rp: &Replay, opt: &Options) -> SimReport {
@@ -255,6 +306,8 @@ fn build_report(files: &[String], ds: &Dataset, config: &Config, rp: &Replay, op
             zero_router_aiq: if ds.quality_known { metrics::aiq(&single, c_min, c_max) } else { None },
         },
         segments,
+        adaptive_learning_curve: rp.runs.iter().find(|r| r.kind == "adaptive").map(replay::learning_curve),
+        canary: None,
         curves,
     }
 }
@@ -369,6 +422,24 @@ fn render_table(r: &SimReport, markdown: bool) -> String {
         ]);
         output::align_right(&mut t, &[1, 2, 3, 4]);
         s.push_str(&format!("{t}\n"));
+    }
+    if let Some(lc) = &r.adaptive_learning_curve {
+        let steps: Vec<String> = lc.iter().map(|c| c.quality.map_or("-".to_string(), |q| format!("{q:.3}"))).collect();
+        s.push_str(&format!("\nadaptive learning curve (quality per tenth of the log): {}\n", steps.join(" ")));
+    }
+    if let Some(c) = &r.canary {
+        s.push_str(&format!(
+            "\ngray release: {:.0} % of rows on `{}` ({} rows), the rest on the chain ({} rows)\n",
+            c.share * 100.0,
+            c.strategy,
+            c.canary_rows,
+            c.control_rows
+        ));
+        let arms = [
+            Summary { name: "control: chain".to_string(), ..c.control.clone() },
+            Summary { name: format!("canary: {}", c.strategy), ..c.canary.clone() },
+        ];
+        s.push_str(&strategy_table(r, &arms, markdown));
     }
     for seg in &r.segments {
         s.push_str(&format!("\nsegment {} ({} rows)\n", seg.segment, seg.rows));

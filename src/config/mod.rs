@@ -16,7 +16,7 @@ use regex::Regex;
 
 use crate::error::{Error, Result, did_you_mean};
 use crate::tokenizer::Counting;
-pub use raw::{KeywordMatch, LowConfidence, Params, RawConfig, StageName};
+pub use raw::{CanaryStrategy, KeywordMatch, LowConfidence, Params, RawConfig, StageName};
 use raw::{ModelRef, RawTier};
 
 /// The default configuration compiled into the binary.
@@ -165,6 +165,8 @@ pub struct Config {
     pub timezone_name: String,
     pub output_tokens: u32,
     pub ml: MlConfig,
+    pub adaptive: raw::RawAdaptive,
+    pub canary: Option<raw::RawCanary>,
 }
 
 impl Config {
@@ -621,6 +623,20 @@ impl Validator<'_> {
             labels,
         };
 
+        // Adaptive router and gray release.
+        let a = &raw.adaptive;
+        if !(0.0..=1.0).contains(&a.target) {
+            return Err(self.err("adaptive.target", format!("{} is outside 0..=1", a.target)));
+        }
+        if !(1.0..=5.0).contains(&a.success_rating) {
+            return Err(self.err("adaptive.success_rating", format!("{} is outside 1..=5", a.success_rating)));
+        }
+        if let Some(c) = &raw.canary
+            && !(0.0..=1.0).contains(&c.share)
+        {
+            return Err(self.err("canary.share", format!("{} is outside 0..=1", c.share)));
+        }
+
         // Quota time zone.
         let timezone = parse_timezone(&raw.quota.timezone).map_err(|m| self.err("quota.timezone", m))?;
 
@@ -636,6 +652,8 @@ impl Validator<'_> {
             timezone_name: raw.quota.timezone.clone(),
             output_tokens: raw.estimate.output_tokens,
             ml,
+            adaptive: raw.adaptive.clone(),
+            canary: raw.canary.clone(),
             raw,
         })
     }

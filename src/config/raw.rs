@@ -31,6 +31,60 @@ pub struct RawConfig {
     pub estimate: RawEstimate,
     #[serde(default)]
     pub ml: RawMl,
+    #[serde(default)]
+    pub adaptive: RawAdaptive,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canary: Option<RawCanary>,
+}
+
+/// The adaptive router (Thompson sampling per segment).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAdaptive {
+    /// Success rate a model needs in a segment to be "good enough".
+    #[serde(default = "default_target")]
+    pub target: f64,
+    /// Ratings at or above this count as a success when feedback has no `success`.
+    #[serde(default = "default_success_rating")]
+    pub success_rating: f64,
+    /// Seed of the sampling.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+}
+
+impl Default for RawAdaptive {
+    fn default() -> Self {
+        RawAdaptive { target: default_target(), success_rating: default_success_rating(), seed: default_seed() }
+    }
+}
+
+fn default_target() -> f64 {
+    0.8
+}
+
+fn default_success_rating() -> f64 {
+    4.0
+}
+
+fn default_seed() -> u64 {
+    42
+}
+
+/// Gray release: a share of traffic goes to another strategy.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCanary {
+    pub strategy: CanaryStrategy,
+    pub share: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CanaryStrategy {
+    Rules,
+    Difficulty,
+    Ml,
+    Adaptive,
 }
 
 pub fn default_tiers() -> Vec<String> {
@@ -210,6 +264,7 @@ pub enum StageName {
     Rules,
     Ml,
     Difficulty,
+    Adaptive,
 }
 
 impl StageName {
@@ -218,6 +273,7 @@ impl StageName {
             StageName::Rules => "rules",
             StageName::Ml => "ml",
             StageName::Difficulty => "difficulty",
+            StageName::Adaptive => "adaptive",
         }
     }
 }

@@ -127,6 +127,16 @@ where
             .label(format!("{name} curve"))
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color));
     }
+    if let Some(lc) = &r.adaptive_learning_curve {
+        let line: Vec<(f64, f64)> =
+            lc.iter().filter_map(|c| c.quality.map(|q| (c.avg_cost, q))).filter(|p| p.0 > 0.0).collect();
+        let color = RGBColor(90, 90, 200);
+        chart
+            .draw_series(LineSeries::new(line.clone(), color.stroke_width(1)))?
+            .label("adaptive learning (tenths of the log)")
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color));
+        chart.draw_series(line.into_iter().map(|p| TriangleMarker::new(p, 4, color.filled())))?;
+    }
     for (i, s) in r.strategies.iter().filter(|s| s.kind != "single").enumerate() {
         let Some(q) = s.quality else { continue };
         if s.avg_cost <= 0.0 {

@@ -277,7 +277,11 @@ impl<'a> Builder<'a> {
             .map(|dm| match dm.catalog {
                 Some(c) => {
                     let cm = &config.models[c];
-                    Some(Price { input: cm.input_price, output: cm.output_price, expected_output: u64::from(cm.expected_output_tokens) })
+                    Some(Price {
+                        input: cm.input_price,
+                        output: cm.output_price,
+                        expected_output: u64::from(cm.expected_output_tokens),
+                    })
                 }
                 None => self.table.get(&dm.name).map(|&(i, o)| Price {
                     input: i,
@@ -304,10 +308,22 @@ impl<'a> Builder<'a> {
             let (q, c, resp) = if plain {
                 (None, None, None)
             } else {
-                (row.quality.get(k).copied().flatten(), row.cost.get(k).copied().flatten(), row.response.get(k).and_then(Option::as_deref))
+                (
+                    row.quality.get(k).copied().flatten(),
+                    row.cost.get(k).copied().flatten(),
+                    row.response.get(k).and_then(Option::as_deref),
+                )
             };
-            let it = if plain { first(&row.in_tokens) } else { row.in_tokens.get(k).copied().flatten().or(first(&row.in_tokens)) };
-            let ot = if plain { first(&row.out_tokens) } else { row.out_tokens.get(k).copied().flatten().or(first(&row.out_tokens)) };
+            let it = if plain {
+                first(&row.in_tokens)
+            } else {
+                row.in_tokens.get(k).copied().flatten().or(first(&row.in_tokens))
+            };
+            let ot = if plain {
+                first(&row.out_tokens)
+            } else {
+                row.out_tokens.get(k).copied().flatten().or(first(&row.out_tokens))
+            };
             let quality = if plain {
                 match label_needed {
                     Some(needed) => {
@@ -332,7 +348,9 @@ impl<'a> Builder<'a> {
                              `--map {name}=<catalog model>`, or pass a price table with `--prices`"
                         ))
                     })?;
-                    let input = it.map(|v| v.max(0.0) as u64).unwrap_or_else(|| *in_cache.get_or_insert_with(|| count_tokens(text) as u64 + 7));
+                    let input = it
+                        .map(|v| v.max(0.0) as u64)
+                        .unwrap_or_else(|| *in_cache.get_or_insert_with(|| count_tokens(text) as u64 + 7));
                     let output = ot
                         .map(|v| v.max(0.0) as u64)
                         .or_else(|| resp.map(|r| count_tokens(&pylit::prompt_text(r)) as u64))
@@ -382,7 +400,9 @@ impl<'a> Builder<'a> {
         if self.ts.iter().all(Option::is_some) {
             ds.timestamps = Some(self.ts.into_iter().flatten().collect());
         } else if self.spec.timestamp.is_some() {
-            return Err(Error::Usage("some rows have no timestamp; fill them or leave out --timestamp-col".to_string()));
+            return Err(Error::Usage(
+                "some rows have no timestamp; fill them or leave out --timestamp-col".to_string(),
+            ));
         }
         let n = ds.n() as f64;
         for k in 0..ds.m() {
@@ -476,7 +496,8 @@ pub fn load(paths: &[String], spec: &Spec, config: &Config, prices: &HashMap<Str
         let out_f = field(&r, &spec.output_tokens);
         let long = spec.long.as_ref().map(|(id, model)| (field(&r, id), field(&r, model)));
         let names = model_names.clone().unwrap_or_default();
-        let per_model = |tmpl: &str| -> Vec<Option<Field>> { names.iter().map(|m| field(&r, &fill(tmpl, m))).collect() };
+        let per_model =
+            |tmpl: &str| -> Vec<Option<Field>> { names.iter().map(|m| field(&r, &fill(tmpl, m))).collect() };
         let (q_f, c_f, resp_f) = if long.is_some() {
             (vec![field(&r, &spec.quality)], vec![field(&r, &spec.cost)], vec![field(&r, &spec.response)])
         } else {

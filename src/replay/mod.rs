@@ -66,6 +66,9 @@ struct Routed {
     ml_chain: Vec<Option<ModelId>>,
     ml_alone: Vec<Option<ModelId>>,
     ml_score: Vec<f64>,
+    /// Adaptive segment of each row (rule or difficulty band).
+    segment: Vec<String>,
+    declined: Vec<Option<ModelId>>,
 }
 
 /// Everything a replay produced, before aggregation.
@@ -172,6 +175,8 @@ fn route_all(ds: &Dataset, config: &Config, engine: &Engine, threads: usize) -> 
                         ml_chain: Vec::with_capacity(end - start),
                         ml_alone: Vec::with_capacity(end - start),
                         ml_score: Vec::with_capacity(end - start),
+                        segment: Vec::with_capacity(end - start),
+                        declined: Vec::new(),
                     };
                     let model_of = |v: Verdict| match v {
                         Verdict::Decide(d) => Some(d.model),
@@ -182,6 +187,7 @@ fn route_all(ds: &Dataset, config: &Config, engine: &Engine, threads: usize) -> 
                         let text = ds.texts.get(row);
                         let a = engine.analyze(text, None);
                         let chain_rule = engine.rules.in_chain.matching(&a).map(|(r, _)| r.model);
+                        r.segment.push(engine.adaptive.segment(&a));
                         r.rules_chain.push(chain_rule);
                         r.rules_alone.push(chain_rule.or(Some(config.default_route.model)));
                         let score = engine.difficulty.score(&a);
@@ -223,8 +229,11 @@ fn route_all(ds: &Dataset, config: &Config, engine: &Engine, threads: usize) -> 
         ml_chain: Vec::with_capacity(n),
         ml_alone: Vec::with_capacity(n),
         ml_score: Vec::with_capacity(n),
+        segment: Vec::with_capacity(n),
+        declined: vec![None; n],
     };
     for p in parts {
+        all.segment.extend(p.segment);
         all.rules_chain.extend(p.rules_chain);
         all.rules_alone.extend(p.rules_alone);
         all.difficulty.extend(p.difficulty);
@@ -304,6 +313,9 @@ pub fn simulate(ds: &Dataset, config: &Config, engine: &Engine, opt: &Options) -
                 StageName::Rules => &routed.rules_chain,
                 StageName::Ml => &routed.ml_chain,
                 StageName::Difficulty => &routed.difficulty,
+                // The adaptive router learns online over the data's models (its own strategy
+                // row); as a chain stage in a replay it declines.
+                StageName::Adaptive => &routed.declined,
             }
         };
         let chain_stages: Vec<&Vec<Option<ModelId>>> = config.chain.stages.iter().map(stage_list).collect();
@@ -358,6 +370,26 @@ pub fn simulate(ds: &Dataset, config: &Config, engine: &Engine, opt: &Options) -
             r.score = score.cloned();
             runs.push(r);
         }
+    }
+
+    // Adaptive: online Thompson sampling over the candidates, per segment, learning from each
+    // row's recorded quality as the log goes by.
+    if let Some(routed) = &routed
+        && ds.quality_known
+    {
+        let mut r = new_run("adaptive (learns online)".to_string(), "adaptive");
+        let mut post = crate::router::adaptive::Posteriors::default();
+        let mut rng = Rng::new(derive(opt.seed ^ config.adaptive.seed, 0xADA));
+        for row in 0..n {
+            let seg = &routed.segment[row];
+            let (m, _) = crate::router::adaptive::choose(&post, seg, &candidates, config.adaptive.target, &mut rng);
+            let (cost, q, p) = row_outcome(m, row);
+            post.add(seg, m, if q.is_finite() { q.clamp(0.0, 1.0) } else { 0.0 });
+            r.cost.push(cost);
+            r.quality.push(q);
+            r.premium.push(p);
+        }
+        runs.push(r);
     }
 
     // Cascade: cheapest first; accept when the recorded quality reaches the threshold, with the
@@ -609,10 +641,38 @@ pub fn summarize(
                 delta_hull: q.and_then(|q| metrics::hull_at(&h, cost).map(|hq| q - hq)),
                 ci: Ci {
                     avg_cost: metrics::bootstrap_mean(&sub(&r.cost), bootstrap, seed, BOOTSTRAP_BLOCKS),
-                    quality: q.and_then(|_| metrics::bootstrap_mean(&sub(&r.quality), bootstrap, seed ^ 1, BOOTSTRAP_BLOCKS)),
+                    quality: q
+                        .and_then(|_| metrics::bootstrap_mean(&sub(&r.quality), bootstrap, seed ^ 1, BOOTSTRAP_BLOCKS)),
                 },
                 shown: r.shown,
             }
+        })
+        .collect()
+}
+
+/// Quality and cost of a run per tenth of the log (the adaptive router's learning curve).
+#[derive(Debug, Clone, Serialize)]
+pub struct CurveStep {
+    pub from_row: usize,
+    pub to_row: usize,
+    pub avg_cost: f64,
+    pub quality: Option<f64>,
+}
+
+pub fn learning_curve(run: &Run) -> Vec<CurveStep> {
+    let n = run.cost.len();
+    (0..10)
+        .filter_map(|d| {
+            let (a, b) = (d * n / 10, (d + 1) * n / 10);
+            (b > a).then(|| {
+                let rows: Vec<usize> = (a..b).collect();
+                CurveStep {
+                    from_row: a,
+                    to_row: b,
+                    avg_cost: mean_finite(&run.cost, Some(&rows)).unwrap_or(0.0),
+                    quality: mean_finite(&run.quality, Some(&rows)),
+                }
+            })
         })
         .collect()
 }

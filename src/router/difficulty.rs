@@ -10,11 +10,13 @@ use crate::config::{Band, Config, KeywordDim};
 use crate::router::{Decision, Method, Router, Verdict};
 use crate::text::{Analysis, KeywordId, KeywordIndexBuilder};
 
+#[derive(Clone)]
 struct Dim {
     cfg: KeywordDim,
     ids: Vec<KeywordId>,
 }
 
+#[derive(Clone)]
 pub struct DifficultyRouter {
     length_saturation: f64,
     length_weight: f64,

@@ -3,6 +3,7 @@
 //! A [`Router`] is pure and synchronous: it reads an [`Analysis`] of the prompt and either decides
 //! (model, parameters, reason) or declines. Quotas, I/O and the network live outside.
 
+pub mod adaptive;
 pub mod chain;
 pub mod difficulty;
 pub mod ml;
@@ -28,6 +29,7 @@ pub enum Method {
     Rule,
     Ml,
     Difficulty,
+    Adaptive,
     Fallback,
 }
 
@@ -37,6 +39,7 @@ impl Method {
             Method::Rule => "rule",
             Method::Ml => "ml",
             Method::Difficulty => "difficulty",
+            Method::Adaptive => "adaptive",
             Method::Fallback => "fallback",
         }
     }
@@ -87,6 +90,8 @@ pub enum Strategy {
     Difficulty,
     /// The trained classifier alone (the article's `balanced` default while untrained).
     Ml,
+    /// The adaptive router alone (learns from feedback).
+    Adaptive,
 }
 
 /// The routers built from a configuration, sharing one keyword index.
@@ -98,6 +103,8 @@ pub struct Engine {
     pub ml: Option<MlRouter>,
     untrained_chain: Untrained,
     untrained_alone: Untrained,
+    /// The adaptive router; its posteriors come from the feedback store (`set_feedback`).
+    pub adaptive: adaptive::Adaptive,
 }
 
 impl Engine {
@@ -114,7 +121,9 @@ impl Engine {
             None => None,
         };
         let untrained = config.ml.untrained_model;
+        let adaptive = adaptive::Adaptive::new(config, &rules, &difficulty);
         Ok(Engine {
+            adaptive,
             index: kw.build(),
             rules,
             difficulty,
@@ -142,6 +151,7 @@ impl Engine {
             Strategy::Rules => vec![&self.rules.standalone],
             Strategy::Difficulty => vec![&self.difficulty],
             Strategy::Ml => vec![self.ml_stage(true)],
+            Strategy::Adaptive => vec![&self.adaptive],
             Strategy::Chain => config
                 .chain
                 .stages
@@ -151,6 +161,7 @@ impl Engine {
                         StageName::Rules => &self.rules.in_chain,
                         StageName::Ml => self.ml_stage(false),
                         StageName::Difficulty => &self.difficulty,
+                        StageName::Adaptive => &self.adaptive,
                     }
                 })
                 .collect(),

@@ -4,6 +4,7 @@ use crate::config::{Config, KeywordMatch, Route, Rule};
 use crate::router::{Decision, Method, Router, Verdict};
 use crate::text::{Analysis, KeywordId, KeywordIndexBuilder};
 
+#[derive(Clone)]
 struct Compiled {
     rule: Rule,
     keywords: Vec<KeywordId>,
@@ -11,11 +12,13 @@ struct Compiled {
 
 /// Shared compiled rules, exposed as two routers: in the chain (declines when nothing matches) and
 /// standalone (the article's RuleBasedRouter, which falls back to its default route).
+#[derive(Clone)]
 pub struct RuleRouter {
     pub in_chain: Rules,
     pub standalone: Rules,
 }
 
+#[derive(Clone)]
 pub struct Rules {
     rules: std::sync::Arc<Vec<Compiled>>,
     default: Option<Route>,

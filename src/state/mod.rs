@@ -17,12 +17,41 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, Transactio
 use crate::error::{Error, Result};
 
 /// Schema migrations; entry `i` upgrades version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &["CREATE TABLE quota_usage (
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE quota_usage (
         day   TEXT    NOT NULL,
         model TEXT    NOT NULL,
         used  INTEGER NOT NULL,
         PRIMARY KEY (day, model)
-    ) WITHOUT ROWID;"];
+    ) WITHOUT ROWID;",
+    "CREATE TABLE decisions (
+        request_id     TEXT    PRIMARY KEY,
+        ts             INTEGER NOT NULL,
+        prompt_hash    TEXT    NOT NULL,
+        prompt         TEXT,
+        model          TEXT    NOT NULL,
+        method         TEXT    NOT NULL,
+        rule           TEXT,
+        tier           TEXT,
+        strategy       TEXT    NOT NULL,
+        estimated_cost REAL    NOT NULL,
+        arm            TEXT    NOT NULL
+    );
+    CREATE TABLE feedback (
+        request_id TEXT    PRIMARY KEY,
+        ts         INTEGER NOT NULL,
+        model      TEXT    NOT NULL,
+        rule       TEXT,
+        method     TEXT,
+        tier       TEXT,
+        arm        TEXT,
+        rating     REAL,
+        success    INTEGER,
+        latency_ms REAL,
+        cost       REAL
+    );
+    CREATE INDEX feedback_ts ON feedback (ts);",
+];
 
 pub fn default_path() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("LLMROUTE_STATE").filter(|v| !v.is_empty()) {
@@ -125,13 +154,28 @@ impl Store {
     /// Runs `f` with the day's usage inside an exclusive write transaction; when `f` returns a
     /// model, one request is counted against it before the transaction commits.
     pub fn count<T>(&mut self, day: &str, f: impl FnOnce(&BTreeMap<String, u64>) -> (T, Option<String>)) -> Result<T> {
+        self.count_and_log(day, |u| {
+            let (out, model) = f(u);
+            (out, model, None)
+        })
+    }
+
+    /// Like [`Store::count`], also logging the decision in the same transaction.
+    pub fn count_and_log<T>(
+        &mut self,
+        day: &str,
+        f: impl FnOnce(&BTreeMap<String, u64>) -> (T, Option<String>, Option<DecisionRecord>),
+    ) -> Result<T> {
         let path = self.path.clone();
         let tx =
             self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| Error::state(&path, e))?;
         let usage = usage_in(&tx, day).map_err(|e| Error::state(&path, e))?;
-        let (out, model) = f(&usage);
+        let (out, model, record) = f(&usage);
         if let Some(model) = model {
             increment(&tx, day, &model).map_err(|e| Error::state(&path, e))?;
+        }
+        if let Some(r) = record {
+            insert_decision(&tx, &r).map_err(|e| Error::state(&path, e))?;
         }
         tx.commit().map_err(|e| Error::state(&path, e))?;
         Ok(out)
@@ -144,6 +188,20 @@ impl Store {
             None => self.conn.execute("DELETE FROM quota_usage WHERE day = ?1", params![day]),
         };
         n.map_err(|e| self.err(e))
+    }
+
+    /// Runs `f` inside one write transaction: everything it does lands, or nothing does.
+    pub fn transaction<T>(&mut self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+        let path = self.path.clone();
+        let tx =
+            self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| Error::state(&path, e))?;
+        let out = f(&tx)?;
+        tx.commit().map_err(|e| Error::state(&path, e))?;
+        Ok(out)
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
     }
 
     /// Used count of one model on one day.
@@ -169,4 +227,138 @@ fn increment(tx: &Transaction, day: &str, model: &str) -> rusqlite::Result<()> {
         params![day, model],
     )?;
     Ok(())
+}
+
+/// A logged routing decision.
+#[derive(Debug, Clone)]
+pub struct DecisionRecord {
+    pub request_id: String,
+    pub ts: i64,
+    pub prompt_hash: String,
+    pub prompt: Option<String>,
+    pub model: String,
+    pub method: String,
+    pub rule: Option<String>,
+    pub tier: Option<String>,
+    pub strategy: String,
+    pub estimated_cost: f64,
+    pub arm: String,
+}
+
+fn insert_decision(tx: &Transaction, r: &DecisionRecord) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO decisions (request_id, ts, prompt_hash, prompt, model, method, rule, tier, strategy, estimated_cost, arm)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT (request_id) DO UPDATE SET ts = excluded.ts, prompt_hash = excluded.prompt_hash,
+           prompt = excluded.prompt, model = excluded.model, method = excluded.method, rule = excluded.rule,
+           tier = excluded.tier, strategy = excluded.strategy, estimated_cost = excluded.estimated_cost, arm = excluded.arm",
+        params![
+            r.request_id,
+            r.ts,
+            r.prompt_hash,
+            r.prompt,
+            r.model,
+            r.method,
+            r.rule,
+            r.tier,
+            r.strategy,
+            r.estimated_cost,
+            r.arm
+        ],
+    )?;
+    Ok(())
+}
+
+/// Looks a logged decision up by request id.
+pub fn find_decision(conn: &Connection, request_id: &str) -> rusqlite::Result<Option<DecisionRecord>> {
+    conn.query_row(
+        "SELECT request_id, ts, prompt_hash, prompt, model, method, rule, tier, strategy, estimated_cost, arm
+         FROM decisions WHERE request_id = ?1",
+        params![request_id],
+        |r| {
+            Ok(DecisionRecord {
+                request_id: r.get(0)?,
+                ts: r.get(1)?,
+                prompt_hash: r.get(2)?,
+                prompt: r.get(3)?,
+                model: r.get(4)?,
+                method: r.get(5)?,
+                rule: r.get(6)?,
+                tier: r.get(7)?,
+                strategy: r.get(8)?,
+                estimated_cost: r.get(9)?,
+                arm: r.get(10)?,
+            })
+        },
+    )
+    .optional()
+}
+
+/// One feedback record (latest per request id).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedbackRecord {
+    pub request_id: String,
+    pub ts: i64,
+    pub model: String,
+    pub rule: Option<String>,
+    pub method: Option<String>,
+    pub tier: Option<String>,
+    pub arm: Option<String>,
+    pub rating: Option<f64>,
+    pub success: Option<bool>,
+    pub latency_ms: Option<f64>,
+    pub cost: Option<f64>,
+}
+
+/// Inserts or replaces feedback; returns whether an earlier record was replaced.
+pub fn upsert_feedback(conn: &Connection, f: &FeedbackRecord) -> rusqlite::Result<bool> {
+    let existed: bool = conn
+        .query_row("SELECT 1 FROM feedback WHERE request_id = ?1", params![f.request_id], |_| Ok(true))
+        .optional()?
+        .is_some();
+    conn.execute(
+        "INSERT INTO feedback (request_id, ts, model, rule, method, tier, arm, rating, success, latency_ms, cost)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT (request_id) DO UPDATE SET ts = excluded.ts, model = excluded.model, rule = excluded.rule,
+           method = excluded.method, tier = excluded.tier, arm = excluded.arm, rating = excluded.rating,
+           success = excluded.success, latency_ms = excluded.latency_ms, cost = excluded.cost",
+        params![
+            f.request_id,
+            f.ts,
+            f.model,
+            f.rule,
+            f.method,
+            f.tier,
+            f.arm,
+            f.rating,
+            f.success,
+            f.latency_ms,
+            f.cost
+        ],
+    )?;
+    Ok(existed)
+}
+
+/// Feedback with `ts >= since` (all when `None`), ordered by time then request id.
+pub fn feedback_since(conn: &Connection, since: Option<i64>) -> rusqlite::Result<Vec<FeedbackRecord>> {
+    let mut stmt = conn.prepare(
+        "SELECT request_id, ts, model, rule, method, tier, arm, rating, success, latency_ms, cost
+         FROM feedback WHERE ts >= ?1 ORDER BY ts, request_id",
+    )?;
+    let rows = stmt.query_map(params![since.unwrap_or(i64::MIN)], |r| {
+        Ok(FeedbackRecord {
+            request_id: r.get(0)?,
+            ts: r.get(1)?,
+            model: r.get(2)?,
+            rule: r.get(3)?,
+            method: r.get(4)?,
+            tier: r.get(5)?,
+            arm: r.get(6)?,
+            rating: r.get(7)?,
+            success: r.get(8)?,
+            latency_ms: r.get(9)?,
+            cost: r.get(10)?,
+        })
+    })?;
+    rows.collect()
 }

@@ -5,6 +5,7 @@ mod harness;
 
 mod completions;
 mod config;
+mod feedback;
 mod quota;
 mod replay;
 mod route;

@@ -1,0 +1,351 @@
+//! `llmroute feedback add|import|stats|suggest`.
+//!
+//! Feedback joins the decision log by request id: model, rule, method, tier, arm and the estimated
+//! cost come from the logged decision. A request may get feedback more than once; the latest
+//! replaces the earlier one.
+
+use crate::cli::FeedbackCommand;
+use crate::clock::Clock;
+use crate::commands::Context;
+use crate::config::{Config, EMBEDDED_DEFAULT, Source};
+use crate::data::{self, RowError};
+use crate::error::{Error, Result};
+use crate::feedback::{self, By};
+use crate::output;
+use crate::state::{self, FeedbackRecord, Store, feedback_since, find_decision, upsert_feedback};
+
+pub fn run(ctx: &Context, cmd: &FeedbackCommand) -> Result<()> {
+    let config = ctx.config()?;
+    let path = state::resolve_path(ctx.state.as_deref())?;
+    let clock = Clock::new(config.timezone.clone())?;
+    match cmd {
+        FeedbackCommand::Add { request_id, rating, success, latency_ms, model, rule } => {
+            let mut store = Store::open(&path)?;
+            let now = clock.now().timestamp().as_second();
+            let rec = build(
+                &config,
+                &store,
+                request_id,
+                *rating,
+                *success,
+                *latency_ms,
+                model.as_deref(),
+                rule.as_deref(),
+                now,
+            )
+            .map_err(Error::Usage)?;
+            let replaced = store.transaction(|tx| upsert_feedback(tx, &rec).map_err(|e| Error::state(&path, e)))?;
+            if replaced {
+                output::note(&format!("replaced the earlier feedback for `{request_id}` (the latest feedback wins)"));
+            }
+            output::note(&format!("recorded feedback for `{request_id}` ({})", rec.model));
+            Ok(())
+        }
+        FeedbackCommand::Import { file, input_format } => import(&config, &path, file, *input_format, &clock),
+        FeedbackCommand::Stats { days, by, json } => {
+            let records = load(&path, *days, &clock)?;
+            let rows = feedback::stats(&records, *by, config.adaptive.success_rating);
+            if *json {
+                return output::print_json(&rows);
+            }
+            let key = match by {
+                By::Model => "model",
+                By::Rule => "rule",
+                By::Method => "method",
+                By::Arm => "arm",
+            };
+            let window = if *days == 0 { "all time".to_string() } else { format!("last {days} days") };
+            let mut t = output::table([
+                key,
+                "n",
+                "avg rating [95% CI]",
+                "success rate [95% CI]",
+                "p50 ms",
+                "p95 ms",
+                "avg cost",
+            ]);
+            let ci = |v: Option<f64>, c: Option<(f64, f64)>, pct: bool| match (v, c) {
+                (Some(v), Some((lo, hi))) if pct => {
+                    format!("{:.1} % [{:.1}, {:.1}]", v * 100.0, lo * 100.0, hi * 100.0)
+                }
+                (Some(v), None) if pct => format!("{:.1} %", v * 100.0),
+                (Some(v), Some((lo, hi))) => format!("{v:.2} [{lo:.2}, {hi:.2}]"),
+                (Some(v), None) => format!("{v:.2}"),
+                (None, _) => "-".to_string(),
+            };
+            for r in &rows {
+                t.add_row(vec![
+                    r.key.clone(),
+                    r.n.to_string(),
+                    ci(r.avg_rating, r.rating_ci, false),
+                    ci(r.success_rate, r.success_ci, true),
+                    r.p50_latency_ms.map_or("-".to_string(), |v| format!("{v:.0}")),
+                    r.p95_latency_ms.map_or("-".to_string(), |v| format!("{v:.0}")),
+                    r.avg_cost.map_or("-".to_string(), |v| output::usd(v, 6)),
+                ]);
+            }
+            output::align_right(&mut t, &[1, 2, 3, 4, 5, 6]);
+            output::print(&format!("feedback, {window}: {} records\n{t}\n", records.len()))
+        }
+        FeedbackCommand::Suggest { min_samples, below, days, apply, in_place, force, json } => {
+            let records = load(&path, *days, &clock)?;
+            let suggestions = feedback::suggest(&config, &records, *min_samples, *below);
+            let (text, name) = config_text(&config)?;
+            let new_text = feedback::apply(&text, &config, &suggestions)?;
+            if let Some(out) = apply {
+                crate::fsutil::write_atomic(out, new_text.as_bytes(), *force)?;
+                output::note(&format!("wrote {} with {} suggestion(s) applied", out.display(), suggestions.len()));
+            }
+            if *in_place {
+                let file = match &config.source {
+                    Source::Embedded => {
+                        return Err(Error::usage(
+                            "--in-place needs a configuration file; the embedded default is in use (see `config init`), or use --apply FILE",
+                        ));
+                    }
+                    s => std::path::PathBuf::from(s.file_name()),
+                };
+                crate::fsutil::write_atomic(&file, new_text.as_bytes(), true)?;
+                output::note(&format!("updated {} with {} suggestion(s)", file.display(), suggestions.len()));
+            }
+            if *json {
+                return output::print_json(&suggestions);
+            }
+            if suggestions.is_empty() {
+                return output::print(&format!(
+                    "no suggestions: every rule with at least {min_samples} ratings averages {below} or better on its model, \
+                     or no other model did better\n"
+                ));
+            }
+            let mut s = String::new();
+            for sg in &suggestions {
+                s.push_str(&format!(
+                    "rule `{}` ({} ratings): `{}` averages {:.2}; `{}` averages {:.2}; cost change {} per request\n",
+                    sg.rule,
+                    sg.n,
+                    sg.current_model,
+                    sg.current_mean,
+                    sg.suggested_model,
+                    sg.suggested_mean,
+                    signed_usd(sg.cost_change_per_request)
+                ));
+                let mut t = output::table(["model", "n", "mean rating [95% CI]", "cost/request"]);
+                for e in &sg.evidence {
+                    t.add_row(vec![
+                        e.model.clone(),
+                        e.n.to_string(),
+                        match e.ci {
+                            Some((lo, hi)) => format!("{:.2} [{lo:.2}, {hi:.2}]", e.mean),
+                            None => format!("{:.2}", e.mean),
+                        },
+                        output::usd(e.cost_per_request, 6),
+                    ]);
+                }
+                output::align_right(&mut t, &[1, 2, 3]);
+                s.push_str(&format!("{t}\n"));
+            }
+            s.push('\n');
+            s.push_str(&feedback::diff(&text, &new_text, &name));
+            output::print(&s)
+        }
+    }
+}
+
+fn signed_usd(x: f64) -> String {
+    if x < 0.0 { format!("-{}", output::usd(-x, 6)) } else { format!("+{}", output::usd(x, 6)) }
+}
+
+/// The configuration's own text (comments included) and its name.
+fn config_text(config: &Config) -> Result<(String, String)> {
+    match &config.source {
+        Source::Embedded => Ok((EMBEDDED_DEFAULT.to_string(), "llmroute.toml".to_string())),
+        s => {
+            let name = s.file_name();
+            let text = std::fs::read_to_string(&name)
+                .map_err(|e| Error::Usage(format!("{name}: cannot read: {}", crate::config::io_reason(&e))))?;
+            Ok((text, name))
+        }
+    }
+}
+
+fn load(path: &std::path::Path, days: u64, clock: &Clock) -> Result<Vec<FeedbackRecord>> {
+    let Some(store) = Store::open_existing(path)? else { return Ok(Vec::new()) };
+    let since = (days > 0).then(|| clock.now().timestamp().as_second() - days as i64 * 86_400);
+    feedback_since(store.conn(), since).map_err(|e| Error::state(path, e))
+}
+
+/// Validates one feedback entry and joins it to the decision log.
+#[allow(clippy::too_many_arguments)]
+fn build(
+    config: &Config,
+    store: &Store,
+    request_id: &str,
+    rating: Option<f64>,
+    success: Option<bool>,
+    latency_ms: Option<f64>,
+    model: Option<&str>,
+    rule: Option<&str>,
+    ts: i64,
+) -> std::result::Result<FeedbackRecord, String> {
+    if request_id.trim().is_empty() {
+        return Err("the request id is empty".to_string());
+    }
+    if let Some(r) = rating
+        && !(1.0..=5.0).contains(&r)
+    {
+        return Err(format!("rating {r} is outside 1-5"));
+    }
+    if rating.is_none() && success.is_none() && latency_ms.is_none() {
+        return Err("nothing to record: give a rating, success or latency".to_string());
+    }
+    if let Some(l) = latency_ms
+        && !(l.is_finite() && l >= 0.0)
+    {
+        return Err(format!("latency {l} must be a non-negative number of milliseconds"));
+    }
+    let logged = find_decision(store.conn(), request_id).map_err(|e| e.to_string())?;
+    let known = |m: &str| -> std::result::Result<String, String> {
+        config.require_model(m).map(|id| config.models[id].name.clone()).map_err(|e| e.to_string())
+    };
+    match (logged, model) {
+        (Some(d), m) => {
+            if let Some(m) = m
+                && m != d.model
+            {
+                return Err(format!("request `{request_id}` was routed to `{}`, not `{m}`", d.model));
+            }
+            Ok(FeedbackRecord {
+                request_id: request_id.to_string(),
+                ts,
+                model: d.model,
+                rule: d.rule,
+                method: Some(d.method),
+                tier: d.tier,
+                arm: Some(d.arm),
+                rating,
+                success,
+                latency_ms,
+                cost: Some(d.estimated_cost),
+            })
+        }
+        (None, Some(m)) => Ok(FeedbackRecord {
+            request_id: request_id.to_string(),
+            ts,
+            model: known(m)?,
+            rule: rule.map(str::to_string),
+            method: rule.map(|_| "rule".to_string()),
+            tier: None,
+            arm: None,
+            rating,
+            success,
+            latency_ms,
+            cost: None,
+        }),
+        (None, None) => Err(format!(
+            "unknown request id `{request_id}`: no logged decision has it; pass --model (and --rule) to record feedback for a request llmroute did not route"
+        )),
+    }
+}
+
+fn import(
+    config: &Config,
+    path: &std::path::Path,
+    file: &str,
+    format: Option<data::Format>,
+    clock: &Clock,
+) -> Result<()> {
+    let mut r = data::open(file, format)?;
+    let mut store = Store::open(path)?;
+    let now = clock.now().timestamp().as_second();
+    let mut records = Vec::new();
+    let mut errors: Vec<RowError> = Vec::new();
+    let mut first = Some(r.advance());
+    loop {
+        match first.take().unwrap_or_else(|| r.advance()) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        }
+        let field = |names: &[&str]| -> std::result::Result<Option<String>, RowError> {
+            for n in names {
+                if r.is_csv() && !r.has_column(n) {
+                    continue;
+                }
+                let c = r.column(n).map_err(|e| r.row_error(e.to_string()))?;
+                if let Some(v) = r.text(&c)?.map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) {
+                    return Ok(Some(v));
+                }
+            }
+            Ok(None)
+        };
+        let row = (|| -> std::result::Result<FeedbackRecord, RowError> {
+            let num = |names: &[&str], what: &str| -> std::result::Result<Option<f64>, RowError> {
+                match field(names)? {
+                    Some(v) => {
+                        v.parse::<f64>().map(Some).map_err(|_| r.row_error(format!("{what} `{v}` is not a number")))
+                    }
+                    None => Ok(None),
+                }
+            };
+            let rating = num(&["rating", "user_rating"], "rating")?;
+            let latency = num(&["latency_ms", "latency"], "latency")?;
+            let success = match field(&["success"])? {
+                Some(v) => match v.to_ascii_lowercase().as_str() {
+                    "true" | "1" | "yes" => Some(true),
+                    "false" | "0" | "no" => Some(false),
+                    other => return Err(r.row_error(format!("success `{other}` is not true or false"))),
+                },
+                None => None,
+            };
+            let ts = match field(&["timestamp", "ts"])? {
+                Some(t) => crate::replay::dataset::parse_time(&t)
+                    .ok_or_else(|| r.row_error(format!("timestamp `{t}` is not a time")))?,
+                None => now,
+            };
+            let model = field(&["model", "model_used"])?;
+            let rule = field(&["rule", "rule_matched"])?;
+            let id = match field(&["request_id", "id"])? {
+                Some(id) => id,
+                // Rows gathered elsewhere: a stable id from the file and line, so a re-import
+                // replaces rather than duplicates.
+                None => format!("import:{}:{}", r.name, r.line()),
+            };
+            let mut rec = build(config, &store, &id, rating, success, latency, model.as_deref(), rule.as_deref(), ts)
+                .map_err(|m| r.row_error(m))?;
+            if let Some(c) = num(&["cost"], "cost")? {
+                rec.cost = Some(c);
+            }
+            Ok(rec)
+        })();
+        match row {
+            Ok(rec) => records.push(rec),
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        for e in errors.iter().take(20) {
+            output::warn(&e.to_string());
+        }
+        if errors.len() > 20 {
+            output::warn(&format!("… and {} more", errors.len() - 20));
+        }
+        return Err(Error::Usage(format!(
+            "{}: {} bad row(s); nothing was imported (the import is all or nothing)",
+            r.name,
+            errors.len()
+        )));
+    }
+    let n = records.len();
+    let replaced = store.transaction(|tx| {
+        let mut replaced = 0;
+        for rec in &records {
+            replaced += usize::from(upsert_feedback(tx, rec).map_err(|e| Error::state(path, e))?);
+        }
+        Ok(replaced)
+    })?;
+    output::note(&format!("imported {n} feedback record(s) from {} ({replaced} replaced earlier feedback)", r.name));
+    Ok(())
+}

@@ -1,0 +1,290 @@
+//! Feedback: statistics per model / rule / method / arm, the article's `optimize_rules` as
+//! reviewable suggestions, and the adaptive router's posteriors.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::router::adaptive::Posteriors;
+use crate::state::{FeedbackRecord, Store, feedback_since};
+
+/// Whether a record counts as a success: its `success` flag, else its rating against the bar.
+pub fn success(r: &FeedbackRecord, success_rating: f64) -> Option<bool> {
+    r.success.or(r.rating.map(|x| x >= success_rating))
+}
+
+/// The adaptive segment a record belongs to: its rule, else the difficulty band or adaptive
+/// segment its decision recorded.
+pub fn segment(r: &FeedbackRecord) -> Option<String> {
+    if let Some(rule) = r.rule.as_deref().filter(|x| !x.is_empty() && *x != "default") {
+        return Some(format!("rule:{rule}"));
+    }
+    match (r.method.as_deref(), r.tier.as_deref()) {
+        (Some("difficulty"), Some(t)) => Some(format!("band:{t}")),
+        (Some("adaptive"), Some(t)) => Some(t.to_string()),
+        _ => None,
+    }
+}
+
+/// Posteriors for the adaptive router, rebuilt from every feedback record.
+pub fn posteriors(config: &Config, store: &Store) -> Result<Posteriors> {
+    let records = feedback_since(store.conn(), None).map_err(|e| Error::state(store.path(), e))?;
+    let mut p = Posteriors::default();
+    for r in &records {
+        if let (Some(seg), Some(m), Some(ok)) =
+            (segment(r), config.model_id(&r.model), success(r, config.adaptive.success_rating))
+        {
+            p.add(&seg, m, if ok { 1.0 } else { 0.0 });
+        }
+    }
+    Ok(p)
+}
+
+/// Mean and a 95 % normal interval.
+pub fn mean_ci(v: &[f64]) -> (Option<f64>, Option<(f64, f64)>) {
+    if v.is_empty() {
+        return (None, None);
+    }
+    let n = v.len() as f64;
+    let mean = v.iter().sum::<f64>() / n;
+    if v.len() < 2 {
+        return (Some(mean), None);
+    }
+    let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    let half = 1.96 * (var / n).sqrt();
+    (Some(mean), Some((mean - half, mean + half)))
+}
+
+/// Wilson 95 % interval of a proportion.
+pub fn wilson(successes: usize, n: usize) -> Option<(f64, f64)> {
+    if n == 0 {
+        return None;
+    }
+    let (z, nf) = (1.96f64, n as f64);
+    let p = successes as f64 / nf;
+    let denom = 1.0 + z * z / nf;
+    let centre = (p + z * z / (2.0 * nf)) / denom;
+    let half = z * (p * (1.0 - p) / nf + z * z / (4.0 * nf * nf)).sqrt() / denom;
+    Some((centre - half, centre + half))
+}
+
+fn percentile(sorted: &[f64], q: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    Some(sorted[rank - 1])
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum By {
+    Model,
+    Rule,
+    Method,
+    Arm,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupStats {
+    pub key: String,
+    pub n: usize,
+    pub avg_rating: Option<f64>,
+    pub rating_ci: Option<(f64, f64)>,
+    pub success_rate: Option<f64>,
+    pub success_ci: Option<(f64, f64)>,
+    pub p50_latency_ms: Option<f64>,
+    pub p95_latency_ms: Option<f64>,
+    pub avg_cost: Option<f64>,
+}
+
+pub fn stats(records: &[FeedbackRecord], by: By, success_rating: f64) -> Vec<GroupStats> {
+    let mut groups: BTreeMap<String, Vec<&FeedbackRecord>> = BTreeMap::new();
+    for r in records {
+        let key = match by {
+            By::Model => Some(r.model.clone()),
+            By::Rule => r.rule.clone(),
+            By::Method => r.method.clone(),
+            By::Arm => r.arm.clone(),
+        }
+        .unwrap_or_else(|| "-".to_string());
+        groups.entry(key).or_default().push(r);
+    }
+    groups
+        .into_iter()
+        .map(|(key, rs)| {
+            let ratings: Vec<f64> = rs.iter().filter_map(|r| r.rating).collect();
+            let (avg_rating, rating_ci) = mean_ci(&ratings);
+            let succ: Vec<bool> = rs.iter().filter_map(|r| success(r, success_rating)).collect();
+            let ok = succ.iter().filter(|&&s| s).count();
+            let mut lat: Vec<f64> = rs.iter().filter_map(|r| r.latency_ms).collect();
+            lat.sort_by(f64::total_cmp);
+            let costs: Vec<f64> = rs.iter().filter_map(|r| r.cost).collect();
+            GroupStats {
+                key,
+                n: rs.len(),
+                avg_rating,
+                rating_ci,
+                success_rate: (!succ.is_empty()).then(|| ok as f64 / succ.len() as f64),
+                success_ci: wilson(ok, succ.len()),
+                p50_latency_ms: percentile(&lat, 0.5),
+                p95_latency_ms: percentile(&lat, 0.95),
+                avg_cost: mean_ci(&costs).0,
+            }
+        })
+        .collect()
+}
+
+/// Evidence for one model under one rule.
+#[derive(Debug, Clone, Serialize)]
+pub struct Evidence {
+    pub model: String,
+    pub n: usize,
+    pub mean: f64,
+    pub ci: Option<(f64, f64)>,
+    pub cost_per_request: f64,
+}
+
+/// One recommended rule change.
+#[derive(Debug, Clone, Serialize)]
+pub struct Suggestion {
+    pub rule: String,
+    pub rule_index: usize,
+    pub current_model: String,
+    pub suggested_model: String,
+    /// Feedback records for the rule.
+    pub n: usize,
+    pub current_mean: f64,
+    pub suggested_mean: f64,
+    /// Suggested minus current cost per request (USD).
+    pub cost_change_per_request: f64,
+    pub evidence: Vec<Evidence>,
+}
+
+/// The article's `optimize_rules`: for each rule with at least `min_samples` rated records whose
+/// current model averages below `below`, the model with the best mean rating among those seen
+/// for the rule. Costs per request come from the logged estimates, else from the catalog prices
+/// for a 500-token prompt.
+pub fn suggest(config: &Config, records: &[FeedbackRecord], min_samples: usize, below: f64) -> Vec<Suggestion> {
+    let mut out = Vec::new();
+    for (i, rule) in config.rules.iter().enumerate() {
+        let rs: Vec<&FeedbackRecord> =
+            records.iter().filter(|r| r.rule.as_deref() == Some(rule.name.as_str()) && r.rating.is_some()).collect();
+        if rs.len() < min_samples {
+            continue;
+        }
+        let mut by_model: BTreeMap<&str, Vec<&FeedbackRecord>> = BTreeMap::new();
+        for r in &rs {
+            by_model.entry(r.model.as_str()).or_default().push(r);
+        }
+        let evidence: Vec<Evidence> = by_model
+            .iter()
+            .map(|(m, v)| {
+                let ratings: Vec<f64> = v.iter().filter_map(|r| r.rating).collect();
+                let (mean, ci) = mean_ci(&ratings);
+                let logged: Vec<f64> = v.iter().filter_map(|r| r.cost).collect();
+                let cost = mean_ci(&logged).0.unwrap_or_else(|| {
+                    config.model_id(m).map_or(0.0, |id| {
+                        let cm = &config.models[id];
+                        cm.cost(500, u64::from(cm.expected_output_tokens))
+                    })
+                });
+                Evidence { model: m.to_string(), n: v.len(), mean: mean.unwrap_or(0.0), ci, cost_per_request: cost }
+            })
+            .collect();
+        let current_name = &config.models[rule.model].name;
+        let current = evidence.iter().find(|e| e.model == *current_name);
+        // As the article: a model without ratings for the rule scores 0.
+        let current_mean = current.map_or(0.0, |e| e.mean);
+        let current_cost = current.map_or_else(
+            || {
+                let cm = &config.models[rule.model];
+                cm.cost(500, u64::from(cm.expected_output_tokens))
+            },
+            |e| e.cost_per_request,
+        );
+        if current_mean >= below {
+            continue;
+        }
+        // Best mean; ties: the cheaper model, then the name.
+        let Some(best) = evidence.iter().max_by(|a, b| {
+            a.mean
+                .total_cmp(&b.mean)
+                .then(b.cost_per_request.total_cmp(&a.cost_per_request))
+                .then(b.model.cmp(&a.model))
+        }) else {
+            continue;
+        };
+        if best.model == *current_name || config.model_id(&best.model).is_none() {
+            continue;
+        }
+        out.push(Suggestion {
+            rule: rule.name.clone(),
+            rule_index: i,
+            current_model: current_name.clone(),
+            suggested_model: best.model.clone(),
+            n: rs.len(),
+            current_mean,
+            suggested_mean: best.mean,
+            cost_change_per_request: best.cost_per_request - current_cost,
+            evidence,
+        });
+    }
+    out
+}
+
+/// The configuration text with each suggested rule's `model` replaced, comments and layout kept.
+pub fn apply(text: &str, config: &Config, suggestions: &[Suggestion]) -> Result<String> {
+    let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    for s in suggestions {
+        let raw = config
+            .raw
+            .rules
+            .get(s.rule_index)
+            .ok_or_else(|| Error::usage(format!("rule `{}` is not in the configuration", s.rule)))?;
+        let span = raw.model.span();
+        let original = text.get(span.clone()).unwrap_or("");
+        let quote = if original.starts_with('\'') { '\'' } else { '"' };
+        edits.push((span, format!("{quote}{}{quote}", s.suggested_model)));
+    }
+    edits.sort_by_key(|e| std::cmp::Reverse(e.0.start));
+    let mut out = text.to_string();
+    for (span, new) in edits {
+        if span.end > out.len() {
+            return Err(Error::usage("the configuration changed while reading it; run again"));
+        }
+        out.replace_range(span, &new);
+    }
+    Ok(out)
+}
+
+/// A line diff of two texts in unified style (only the changed lines, with their numbers).
+pub fn diff(old: &str, new: &str, name: &str) -> String {
+    let mut s = format!("--- {name}\n+++ {name} (suggested)\n");
+    for (i, (a, b)) in old.lines().zip(new.lines()).enumerate() {
+        if a != b {
+            s.push_str(&format!("@@ -{0},1 +{0},1 @@\n-{a}\n+{b}\n", i + 1));
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wilson_interval_brackets_the_rate() {
+        let (lo, hi) = wilson(8, 10).unwrap();
+        assert!(lo < 0.8 && hi > 0.8 && lo > 0.4 && hi < 1.0);
+        assert!(wilson(0, 0).is_none());
+    }
+
+    #[test]
+    fn percentiles_use_the_nearest_rank() {
+        let v: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(percentile(&v, 0.5), Some(50.0));
+        assert_eq!(percentile(&v, 0.95), Some(95.0));
+    }
+}

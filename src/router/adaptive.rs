@@ -1,0 +1,209 @@
+//! The adaptive router: learns from feedback, per segment, the cheapest model that is good enough.
+//!
+//! A segment is the matched rule, else the difficulty band. For every (segment, model) it keeps a
+//! Beta posterior of the success rate (prior Beta(1, 1); a success is `success = true`, or a rating
+//! at or above `[adaptive] success_rating`; replay adds a recorded quality q as q successes and
+//! 1 − q failures). To route, it draws one sample per model (Thompson sampling) and picks the
+//! cheapest model whose sample reaches `[adaptive] target`, else the model with the best sample.
+//!
+//! Why Thompson sampling rather than UCB with a cost penalty: the decision we need is "is this
+//! cheap model good enough *here*", a threshold on a success rate, not a trade-off weight between
+//! quality and dollars that someone would have to tune. Sampling the posterior answers exactly
+//! that, explores a cheap model in proportion to the chance that it clears the bar, and needs no
+//! exploration constant. With the seed fixed, a decision is reproducible for the same prompt and
+//! the same feedback.
+
+use std::collections::HashMap;
+
+use crate::config::{Config, ModelId, Params};
+use crate::rng::{Rng, derive};
+use crate::router::{Decision, DifficultyRouter, Method, Router, RuleRouter, Verdict};
+use crate::text::Analysis;
+
+/// Success / failure pseudo-counts per (segment, model).
+#[derive(Debug, Clone, Default)]
+pub struct Posteriors {
+    counts: HashMap<(String, ModelId), (f64, f64)>,
+}
+
+impl Posteriors {
+    pub fn add(&mut self, segment: &str, model: ModelId, success: f64) {
+        let e = self.counts.entry((segment.to_string(), model)).or_insert((0.0, 0.0));
+        e.0 += success;
+        e.1 += 1.0 - success;
+    }
+
+    pub fn get(&self, segment: &str, model: ModelId) -> (f64, f64) {
+        self.counts.get(&(segment.to_string(), model)).copied().unwrap_or((0.0, 0.0))
+    }
+
+    pub fn total(&self) -> f64 {
+        self.counts.values().map(|(s, f)| s + f).sum()
+    }
+}
+
+/// Standard normal by Box–Muller.
+fn normal(rng: &mut Rng) -> f64 {
+    let u1 = rng.unit().max(f64::MIN_POSITIVE);
+    let u2 = rng.unit();
+    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+}
+
+/// Gamma(shape, 1) for shape >= 1 (Marsaglia–Tsang); smaller shapes by boosting.
+fn gamma(rng: &mut Rng, shape: f64) -> f64 {
+    if shape < 1.0 {
+        let u = rng.unit().max(f64::MIN_POSITIVE);
+        return gamma(rng, shape + 1.0) * u.powf(1.0 / shape);
+    }
+    let d = shape - 1.0 / 3.0;
+    let c = 1.0 / (9.0 * d).sqrt();
+    loop {
+        let x = normal(rng);
+        let v = (1.0 + c * x).powi(3);
+        if v <= 0.0 {
+            continue;
+        }
+        let u = rng.unit();
+        if u < 1.0 - 0.0331 * x.powi(4) || u.ln() < 0.5 * x * x + d * (1.0 - v + v.ln()) {
+            return d * v;
+        }
+    }
+}
+
+/// A draw from Beta(a, b).
+pub fn beta(rng: &mut Rng, a: f64, b: f64) -> f64 {
+    let x = gamma(rng, a);
+    let y = gamma(rng, b);
+    if x + y > 0.0 { x / (x + y) } else { 0.5 }
+}
+
+/// Thompson choice among `models` (cheapest first): the cheapest whose sampled success rate
+/// reaches `target`, else the best sample. Returns the model and its sample.
+pub fn choose(post: &Posteriors, segment: &str, models: &[ModelId], target: f64, rng: &mut Rng) -> (ModelId, f64) {
+    let mut best = (models[0], f64::MIN);
+    let mut chosen = None;
+    for &m in models {
+        let (s, f) = post.get(segment, m);
+        let p = beta(rng, 1.0 + s, 1.0 + f);
+        if chosen.is_none() && p >= target {
+            chosen = Some((m, p));
+        }
+        if p > best.1 {
+            best = (m, p);
+        }
+    }
+    chosen.unwrap_or(best)
+}
+
+/// The segment of a prompt: the matched rule, else the difficulty band.
+pub fn segment(rules: &RuleRouter, difficulty: &DifficultyRouter, a: &Analysis) -> String {
+    match rules.in_chain.matching(a) {
+        Some((r, _)) => format!("rule:{}", r.name),
+        None => format!("band:{}", difficulty.band(difficulty.score(a)).name),
+    }
+}
+
+pub struct Adaptive {
+    rules: RuleRouter,
+    difficulty: DifficultyRouter,
+    pub posteriors: Posteriors,
+    /// Catalog models, cheapest first.
+    pub models: Vec<ModelId>,
+    pub target: f64,
+    pub seed: u64,
+}
+
+impl Adaptive {
+    /// An adaptive router that segments prompts with (copies of) the engine's routers.
+    pub fn new(config: &Config, rules: &RuleRouter, difficulty: &DifficultyRouter) -> Adaptive {
+        Adaptive {
+            rules: rules.clone(),
+            difficulty: difficulty.clone(),
+            posteriors: Posteriors::default(),
+            models: config.models_by_cost(),
+            target: config.adaptive.target,
+            seed: config.adaptive.seed,
+        }
+    }
+
+    pub fn segment(&self, a: &Analysis) -> String {
+        segment(&self.rules, &self.difficulty, a)
+    }
+}
+
+fn text_hash(t: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in t.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+impl Router for Adaptive {
+    fn stage(&self) -> &'static str {
+        "adaptive"
+    }
+
+    fn route(&self, a: &Analysis) -> Verdict {
+        let seg = self.segment(a);
+        // Reproducible per prompt and per state of the feedback.
+        let mut rng = Rng::new(derive(self.seed ^ text_hash(a.text), self.posteriors.total().to_bits()));
+        let (m, p) = choose(&self.posteriors, &seg, &self.models, self.target, &mut rng);
+        let (s, f) = self.posteriors.get(&seg, m);
+        Verdict::Decide(Decision {
+            model: m,
+            params: Params::default(),
+            method: Method::Adaptive,
+            reason: seg.clone(),
+            rule: seg.strip_prefix("rule:").map(str::to_string),
+            tier: Some(seg.clone()),
+            difficulty: None,
+            note: Some(format!(
+                "sampled success {p:.2} (target {:.2}) from {:.0} successes / {:.0} failures in `{seg}`",
+                self.target, s, f
+            )),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn beta_samples_have_the_right_mean() {
+        let mut rng = Rng::new(1);
+        let n = 20_000;
+        let mean: f64 = (0..n).map(|_| beta(&mut rng, 8.0, 2.0)).sum::<f64>() / f64::from(n);
+        assert!((mean - 0.8).abs() < 0.01, "{mean}");
+        let mean: f64 = (0..n).map(|_| beta(&mut rng, 0.5, 0.5)).sum::<f64>() / f64::from(n);
+        assert!((mean - 0.5).abs() < 0.02, "{mean}");
+    }
+
+    #[test]
+    fn converges_to_the_cheapest_good_enough_model_per_segment() {
+        // Models 0 (cheap) and 1 (premium). Segment "easy": the cheap model succeeds 95 %;
+        // segment "hard": it succeeds 30 %, the premium one 95 %.
+        let mut post = Posteriors::default();
+        let mut rng = Rng::new(7);
+        let mut world = Rng::new(8);
+        let mut late = HashMap::new();
+        for step in 0..4000 {
+            let seg = if step % 2 == 0 { "easy" } else { "hard" };
+            let (m, _) = choose(&post, seg, &[0, 1], 0.8, &mut rng);
+            let p = match (seg, m) {
+                ("easy", 0) => 0.95,
+                ("hard", 0) => 0.30,
+                _ => 0.95,
+            };
+            post.add(seg, m, if world.unit() < p { 1.0 } else { 0.0 });
+            if step >= 3000 {
+                *late.entry((seg, m)).or_insert(0) += 1;
+            }
+        }
+        let share = |seg: &str, m: usize| f64::from(late.get(&(seg, m)).copied().unwrap_or(0)) / 500.0;
+        assert!(share("easy", 0) > 0.9, "easy: cheap share {}", share("easy", 0));
+        assert!(share("hard", 1) > 0.9, "hard: premium share {}", share("hard", 1));
+    }
+}
