@@ -28,6 +28,7 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('route', 'route', [CompletionResultType]::ParameterValue, 'Decide which model should answer a prompt')
+            [CompletionResult]::new('ask', 'ask', [CompletionResultType]::ParameterValue, 'Route a prompt, call the model and print its answer')
             [CompletionResult]::new('models', 'models', [CompletionResultType]::ParameterValue, 'List the model catalog')
             [CompletionResult]::new('quota', 'quota', [CompletionResultType]::ParameterValue, 'Show today''s quota usage, or reset it')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Write, show or check the configuration')
@@ -53,6 +54,27 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             [CompletionResult]::new('--explain', '--explain', [CompletionResultType]::ParameterName, 'Show every stage''s verdict and the difficulty breakdown')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Decide without counting against the daily quota')
             [CompletionResult]::new('--log-prompts', '--log-prompts', [CompletionResultType]::ParameterName, 'Store the prompt itself in the decision log (only its hash otherwise)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'llmroute;ask' {
+            [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'A system prompt sent before the messages')
+            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Task tag matched by rules with `tags`')
+            [CompletionResult]::new('--strategy', '--strategy', [CompletionResultType]::ParameterName, 'Routing strategy')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Trained model for the ML stage (overrides `[ml] model`)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Per-request timeout in seconds (overrides `[live] timeout_secs`)')
+            [CompletionResult]::new('--deadline', '--deadline', [CompletionResultType]::ParameterName, 'Overall deadline in seconds (overrides `[live] deadline_secs`)')
+            [CompletionResult]::new('--request-id', '--request-id', [CompletionResultType]::ParameterName, 'Id to log the decision under')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Key for the gray release')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]')
+            [CompletionResult]::new('--chat', '--chat', [CompletionResultType]::ParameterName, 'Treat the input as an OpenAI chat-completions body (every message is sent; routing uses the last user message)')
+            [CompletionResult]::new('--cascade', '--cascade', [CompletionResultType]::ParameterName, 'Cheapest model first, scored, escalated until an answer is accepted (`[cascade]`)')
+            [CompletionResult]::new('--consensus', '--consensus', [CompletionResultType]::ParameterName, 'Several models answer concurrently; the majority answer wins (`[consensus]`)')
+            [CompletionResult]::new('--stream', '--stream', [CompletionResultType]::ParameterName, 'Stream the answer to stdout even when it is not a terminal')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON record: decision, answer, usage, cost, latency, attempts')
+            [CompletionResult]::new('--log-prompts', '--log-prompts', [CompletionResultType]::ParameterName, 'Store the prompt itself in the decision log')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -367,6 +389,7 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
         }
         'llmroute;help' {
             [CompletionResult]::new('route', 'route', [CompletionResultType]::ParameterValue, 'Decide which model should answer a prompt')
+            [CompletionResult]::new('ask', 'ask', [CompletionResultType]::ParameterValue, 'Route a prompt, call the model and print its answer')
             [CompletionResult]::new('models', 'models', [CompletionResultType]::ParameterValue, 'List the model catalog')
             [CompletionResult]::new('quota', 'quota', [CompletionResultType]::ParameterValue, 'Show today''s quota usage, or reset it')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Write, show or check the configuration')
@@ -380,6 +403,9 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             break
         }
         'llmroute;help;route' {
+            break
+        }
+        'llmroute;help;ask' {
             break
         }
         'llmroute;help;models' {

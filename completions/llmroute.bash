@@ -16,6 +16,9 @@ _llmroute() {
             ",$1")
                 cmd="llmroute"
                 ;;
+            llmroute,ask)
+                cmd="llmroute__subcmd__ask"
+                ;;
             llmroute,batch)
                 cmd="llmroute__subcmd__batch"
                 ;;
@@ -102,6 +105,9 @@ _llmroute() {
                 ;;
             llmroute__subcmd__feedback__subcmd__help,suggest)
                 cmd="llmroute__subcmd__feedback__subcmd__help__subcmd__suggest"
+                ;;
+            llmroute__subcmd__help,ask)
+                cmd="llmroute__subcmd__help__subcmd__ask"
                 ;;
             llmroute__subcmd__help,batch)
                 cmd="llmroute__subcmd__help__subcmd__batch"
@@ -194,12 +200,66 @@ _llmroute() {
 
     case "${cmd}" in
         llmroute)
-            opts="-h -V --config --state --help --version route models quota config simulate batch feedback train evaluate completions help"
+            opts="-h -V --config --state --help --version route ask models quota config simulate batch feedback train evaluate completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        llmroute__subcmd__ask)
+            opts="-h --chat --system --tag --strategy --model --cascade --consensus --stream --json --timeout --deadline --request-id --user --log-prompts --config --state --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --system)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --strategy)
+                    COMPREPLY=($(compgen -W "chain rules difficulty ml adaptive" -- "${cur}"))
+                    return 0
+                    ;;
+                --model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -750,8 +810,22 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__help)
-            opts="route models quota config simulate batch feedback train evaluate completions help"
+            opts="route ask models quota config simulate batch feedback train evaluate completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        llmroute__subcmd__help__subcmd__ask)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -25,6 +25,7 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand route 'Decide which model should answer a prompt'
+            cand ask 'Route a prompt, call the model and print its answer'
             cand models 'List the model catalog'
             cand quota 'Show today''s quota usage, or reset it'
             cand config 'Write, show or check the configuration'
@@ -49,6 +50,26 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand --explain 'Show every stage''s verdict and the difficulty breakdown'
             cand --dry-run 'Decide without counting against the daily quota'
             cand --log-prompts 'Store the prompt itself in the decision log (only its hash otherwise)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'llmroute;ask'= {
+            cand --system 'A system prompt sent before the messages'
+            cand --tag 'Task tag matched by rules with `tags`'
+            cand --strategy 'Routing strategy'
+            cand --model 'Trained model for the ML stage (overrides `[ml] model`)'
+            cand --timeout 'Per-request timeout in seconds (overrides `[live] timeout_secs`)'
+            cand --deadline 'Overall deadline in seconds (overrides `[live] deadline_secs`)'
+            cand --request-id 'Id to log the decision under'
+            cand --user 'Key for the gray release'
+            cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
+            cand --state 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]'
+            cand --chat 'Treat the input as an OpenAI chat-completions body (every message is sent; routing uses the last user message)'
+            cand --cascade 'Cheapest model first, scored, escalated until an answer is accepted (`[cascade]`)'
+            cand --consensus 'Several models answer concurrently; the majority answer wins (`[consensus]`)'
+            cand --stream 'Stream the answer to stdout even when it is not a terminal'
+            cand --json 'Print one JSON record: decision, answer, usage, cost, latency, attempts'
+            cand --log-prompts 'Store the prompt itself in the decision log'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -327,6 +348,7 @@ set edit:completion:arg-completer[llmroute] = {|@words|
         }
         &'llmroute;help'= {
             cand route 'Decide which model should answer a prompt'
+            cand ask 'Route a prompt, call the model and print its answer'
             cand models 'List the model catalog'
             cand quota 'Show today''s quota usage, or reset it'
             cand config 'Write, show or check the configuration'
@@ -339,6 +361,8 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'llmroute;help;route'= {
+        }
+        &'llmroute;help;ask'= {
         }
         &'llmroute;help;models'= {
             cand import-prices 'Update the catalog''s prices from LiteLLM''s model_prices_and_context_window.json; prints the updated configuration (or writes it to --output)'

@@ -29,6 +29,7 @@ complete -c llmroute -n "__fish_llmroute_needs_command" -l state -d 'State store
 complete -c llmroute -n "__fish_llmroute_needs_command" -s h -l help -d 'Print help'
 complete -c llmroute -n "__fish_llmroute_needs_command" -s V -l version -d 'Print version'
 complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "route" -d 'Decide which model should answer a prompt'
+complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "ask" -d 'Route a prompt, call the model and print its answer'
 complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "models" -d 'List the model catalog'
 complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "quota" -d 'Show today\'s quota usage, or reset it'
 complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "config" -d 'Write, show or check the configuration'
@@ -56,6 +57,27 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l explain -d '
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l dry-run -d 'Decide without counting against the daily quota'
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l log-prompts -d 'Store the prompt itself in the decision log (only its hash otherwise)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l system -d 'A system prompt sent before the messages' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l tag -d 'Task tag matched by rules with `tags`' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l strategy -d 'Routing strategy' -r -f -a "chain\t'The production chain (`[chain] stages`)'
+rules\t'The rules alone, with the default route when no rule matches (the article\'s RuleBasedRouter)'
+difficulty\t'The difficulty score alone'
+ml\t'The trained classifier alone (the article\'s `balanced` default while untrained)'
+adaptive\t'The adaptive router alone (learns from feedback)'"
+complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l model -d 'Trained model for the ML stage (overrides `[ml] model`)' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l timeout -d 'Per-request timeout in seconds (overrides `[live] timeout_secs`)' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l deadline -d 'Overall deadline in seconds (overrides `[live] deadline_secs`)' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l request-id -d 'Id to log the decision under' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l user -d 'Key for the gray release' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l chat -d 'Treat the input as an OpenAI chat-completions body (every message is sent; routing uses the last user message)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l cascade -d 'Cheapest model first, scored, escalated until an answer is accepted (`[cascade]`)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l consensus -d 'Several models answer concurrently; the majority answer wins (`[consensus]`)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l stream -d 'Stream the answer to stdout even when it is not a terminal'
+complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l json -d 'Print one JSON record: decision, answer, usage, cost, latency, attempts'
+complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l log-prompts -d 'Store the prompt itself in the decision log'
+complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c llmroute -n "__fish_llmroute_using_subcommand models; and not __fish_seen_subcommand_from import-prices help" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand models; and not __fish_seen_subcommand_from import-prices help" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand models; and not __fish_seen_subcommand_from import-prices help" -l json -d 'Print JSON'
@@ -267,17 +289,18 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -s h -l help
 complete -c llmroute -n "__fish_llmroute_using_subcommand completions" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand completions" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch feedback train evaluate completions help" -f -a "route" -d 'Decide which model should answer a prompt'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch feedback train evaluate completions help" -f -a "models" -d 'List the model catalog'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch feedback train evaluate completions help" -f -a "quota" -d 'Show today\'s quota usage, or reset it'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch feedback train evaluate completions help" -f -a "config" -d 'Write, show or check the configuration'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch feedback train evaluate completions help" -f -a "simulate" -d 'Replay logs under every strategy and print the savings table'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch feedback train evaluate completions help" -f -a "batch" -d 'Route every row of a log and stream one decision per row'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch feedback train evaluate completions help" -f -a "feedback" -d 'Record outcomes of routed requests; per-model stats; rule suggestions'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch feedback train evaluate completions help" -f -a "train" -d 'Train the ML router from labelled logs'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch feedback train evaluate completions help" -f -a "evaluate" -d 'Measure a trained model on a labelled file'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch feedback train evaluate completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route models quota config simulate batch feedback train evaluate completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate completions help" -f -a "route" -d 'Decide which model should answer a prompt'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate completions help" -f -a "ask" -d 'Route a prompt, call the model and print its answer'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate completions help" -f -a "models" -d 'List the model catalog'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate completions help" -f -a "quota" -d 'Show today\'s quota usage, or reset it'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate completions help" -f -a "config" -d 'Write, show or check the configuration'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate completions help" -f -a "simulate" -d 'Replay logs under every strategy and print the savings table'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate completions help" -f -a "batch" -d 'Route every row of a log and stream one decision per row'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate completions help" -f -a "feedback" -d 'Record outcomes of routed requests; per-model stats; rule suggestions'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate completions help" -f -a "train" -d 'Train the ML router from labelled logs'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate completions help" -f -a "evaluate" -d 'Measure a trained model on a labelled file'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand help; and __fish_seen_subcommand_from models" -f -a "import-prices" -d 'Update the catalog\'s prices from LiteLLM\'s model_prices_and_context_window.json; prints the updated configuration (or writes it to --output)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand help; and __fish_seen_subcommand_from quota" -f -a "reset" -d 'Reset today\'s counters (of one model, or all)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write the embedded default configuration to a file'

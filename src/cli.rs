@@ -45,6 +45,8 @@ pub struct Cli {
 pub enum Command {
     /// Decide which model should answer a prompt
     Route(RouteArgs),
+    /// Route a prompt, call the model and print its answer
+    Ask(Box<AskArgs>),
     /// List the model catalog
     Models(ModelsArgs),
     /// Show today's quota usage, or reset it
@@ -630,4 +632,68 @@ pub enum FeedbackCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct AskArgs {
+    /// The prompt; `-` reads it from stdin
+    #[arg(value_name = "PROMPT")]
+    pub prompt: String,
+
+    /// Treat the input as an OpenAI chat-completions body (every message is sent; routing uses the
+    /// last user message)
+    #[arg(long)]
+    pub chat: bool,
+
+    /// A system prompt sent before the messages
+    #[arg(long, value_name = "TEXT")]
+    pub system: Option<String>,
+
+    /// Task tag matched by rules with `tags`
+    #[arg(long, value_name = "TASK")]
+    pub tag: Option<String>,
+
+    /// Routing strategy
+    #[arg(long, value_enum, default_value_t = Strategy::Chain)]
+    pub strategy: Strategy,
+
+    /// Trained model for the ML stage (overrides `[ml] model`)
+    #[arg(long, value_name = "PATH")]
+    pub model: Option<PathBuf>,
+
+    /// Cheapest model first, scored, escalated until an answer is accepted (`[cascade]`)
+    #[arg(long, conflicts_with = "consensus")]
+    pub cascade: bool,
+
+    /// Several models answer concurrently; the majority answer wins (`[consensus]`)
+    #[arg(long)]
+    pub consensus: bool,
+
+    /// Stream the answer to stdout even when it is not a terminal
+    #[arg(long, conflicts_with_all = ["json", "cascade", "consensus"])]
+    pub stream: bool,
+
+    /// Print one JSON record: decision, answer, usage, cost, latency, attempts
+    #[arg(long)]
+    pub json: bool,
+
+    /// Per-request timeout in seconds (overrides `[live] timeout_secs`)
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<f64>,
+
+    /// Overall deadline in seconds (overrides `[live] deadline_secs`)
+    #[arg(long, value_name = "SECS")]
+    pub deadline: Option<f64>,
+
+    /// Id to log the decision under
+    #[arg(long, value_name = "ID")]
+    pub request_id: Option<String>,
+
+    /// Key for the gray release
+    #[arg(long, value_name = "KEY")]
+    pub user: Option<String>,
+
+    /// Store the prompt itself in the decision log
+    #[arg(long)]
+    pub log_prompts: bool,
 }

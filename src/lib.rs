@@ -16,6 +16,7 @@ pub mod fsutil;
 pub mod ml;
 pub mod output;
 pub mod prompt;
+pub mod provider;
 pub mod quota;
 pub mod replay;
 pub mod rng;
@@ -33,6 +34,7 @@ pub fn run(cli: Cli) -> Result<()> {
     let ctx = Context { config_path: cli.config, state: cli.state };
     match &cli.command {
         Command::Route(a) => commands::route::run(&ctx, a),
+        Command::Ask(a) => commands::ask::run(&ctx, a),
         Command::Models(a) => commands::models::run(&ctx, a),
         Command::Quota(a) => commands::quota::run(&ctx, a),
         Command::Config(c) => commands::config::run(&ctx, c),

@@ -10,8 +10,8 @@ use crate::tokenizer::count_tokens;
 pub struct Prompt {
     /// The text the routers see (the last user message for chat bodies).
     pub text: String,
-    /// Contents of every message of the request (one for a plain prompt).
-    pub messages: Vec<String>,
+    /// Every message of the request as (role, content) (one user message for a plain prompt).
+    pub messages: Vec<(String, String)>,
 }
 
 /// Tokens OpenAI's chat format adds per message, and once to prime the reply.
@@ -20,12 +20,12 @@ const REPLY_PRIMING_TOKENS: usize = 3;
 
 impl Prompt {
     pub fn plain(text: String) -> Prompt {
-        Prompt { messages: vec![text.clone()], text }
+        Prompt { messages: vec![("user".to_string(), text.clone())], text }
     }
 
     /// Input tokens of the request: every message's content plus the chat format overhead.
     pub fn input_tokens(&self) -> usize {
-        self.messages.iter().map(|m| count_tokens(m) + PER_MESSAGE_TOKENS).sum::<usize>() + REPLY_PRIMING_TOKENS
+        self.messages.iter().map(|(_, m)| count_tokens(m) + PER_MESSAGE_TOKENS).sum::<usize>() + REPLY_PRIMING_TOKENS
     }
 }
 
@@ -91,7 +91,7 @@ fn parse_chat(raw: &str, origin: &str) -> Result<Prompt> {
         if role == "user" {
             last_user = Some(content.clone());
         }
-        contents.push(content);
+        contents.push((role.to_string(), content));
     }
     let text =
         last_user.ok_or_else(|| Error::usage(format!("{origin}: the chat body has no message with role `user`")))?;

@@ -1,6 +1,7 @@
 //! One module per subcommand. Each turns validated arguments into a report and hands it to
 //! `crate::output`.
 
+pub mod ask;
 pub mod batch;
 pub mod completions;
 pub mod config;

@@ -106,61 +106,86 @@ pub fn uses_adaptive(config: &Config, s: Strategy) -> bool {
         || (s == Strategy::Chain && config.chain.stages.contains(&crate::config::StageName::Adaptive))
 }
 
-pub fn run(ctx: &Context, args: &RouteArgs) -> Result<()> {
-    let config = ctx.config()?;
-    let origin = if args.prompt == "-" { "stdin" } else { "argument" };
-    let prompt = prompt::parse(prompt::read_arg(&args.prompt)?, args.chat, origin)?;
-    let mut engine = Engine::new(&config, args.model.as_deref())?;
-    let request_id = match &args.request_id {
+/// What a routing request asks for (shared by `route` and `ask`).
+pub struct RouteRequest<'a> {
+    pub prompt: &'a Prompt,
+    pub tag: Option<&'a str>,
+    pub strategy: Strategy,
+    pub model: Option<&'a std::path::Path>,
+    pub request_id: Option<&'a str>,
+    pub user: Option<&'a str>,
+    pub log_prompts: bool,
+    pub dry_run: bool,
+    pub json: bool,
+}
+
+/// A routed request: the decision (counted against the quota and logged unless a dry run).
+pub struct Routed {
+    pub engine: Engine,
+    pub decision: Decision,
+    pub trace: Vec<StageTrace>,
+    pub request_id: String,
+    pub strategy: Strategy,
+    pub arm: &'static str,
+    pub clock: Clock,
+    pub state_path: std::path::PathBuf,
+}
+
+/// Routes one request with the quota and gray-release semantics; reports exhaustion (printing
+/// the JSON record first when `json`).
+pub fn decide(ctx: &Context, config: &Config, req: &RouteRequest) -> Result<Routed> {
+    let prompt = req.prompt;
+    let mut engine = Engine::new(config, req.model)?;
+    let request_id = match req.request_id {
         Some(id) if id.trim().is_empty() => return Err(Error::usage("--request-id must not be empty")),
-        Some(id) => id.clone(),
+        Some(id) => id.to_string(),
         None => new_request_id(),
     };
     // Gray release: the canary's share of requests (by user, else request id) uses its strategy.
-    let (strategy, arm) = match (&config.canary, args.strategy) {
+    let (strategy, arm) = match (&config.canary, req.strategy) {
         (Some(c), Strategy::Chain) => {
-            let key = args.user.as_deref().unwrap_or(&request_id);
+            let key = req.user.unwrap_or(&request_id);
             match crate::canary::arm(key, c.share) {
                 "canary" => (canary_strategy(c.strategy), "canary"),
                 _ => (Strategy::Chain, "control"),
             }
         }
-        _ => (args.strategy, "control"),
+        _ => (req.strategy, "control"),
     };
     let clock = Clock::new(config.timezone.clone())?;
     let day = clock.day();
     let state_path = state::resolve_path(ctx.state.as_deref())?;
-    if uses_adaptive(&config, strategy)
+    if uses_adaptive(config, strategy)
         && let Some(store) = Store::open_existing(&state_path)?
     {
-        engine.adaptive.posteriors = crate::feedback::posteriors(&config, &store)?;
+        engine.adaptive.posteriors = crate::feedback::posteriors(config, &store)?;
     }
-    let chain = engine.chain(&config, strategy);
-    let analysis = engine.analyze(&prompt.text, args.tag.as_deref());
+    let chain = engine.chain(config, strategy);
+    let analysis = engine.analyze(&prompt.text, req.tag);
 
-    let outcome = if args.dry_run {
+    let outcome = if req.dry_run {
         let usage = match Store::open_existing(&state_path)? {
             Some(store) => store.usage(&day)?,
             None => BTreeMap::new(),
         };
-        chain.route(&analysis, &QuotaSnapshot::new(&config, &usage))
+        chain.route(&analysis, &QuotaSnapshot::new(config, &usage))
     } else {
         let mut store = Store::open(&state_path)?;
         store.count_and_log(&day, |usage| {
-            let o = chain.route(&analysis, &QuotaSnapshot::new(&config, usage));
+            let o = chain.route(&analysis, &QuotaSnapshot::new(config, usage));
             let record = o.decision.as_ref().map(|d| {
                 let m = &config.models[d.model];
                 DecisionRecord {
                     request_id: request_id.clone(),
                     ts: clock.now().timestamp().as_second(),
                     prompt_hash: prompt_hash(&prompt.text),
-                    prompt: args.log_prompts.then(|| prompt.text.clone()),
+                    prompt: req.log_prompts.then(|| prompt.text.clone()),
                     model: m.name.clone(),
                     method: d.method.as_str().to_string(),
                     rule: d.rule.clone(),
                     tier: d.tier.clone(),
                     strategy: strategy_name(strategy).to_string(),
-                    estimated_cost: m.cost(prompt.input_tokens() as u64, expected_output_tokens(&config, d)),
+                    estimated_cost: m.cost(prompt.input_tokens() as u64, expected_output_tokens(config, d)),
                     arm: arm.to_string(),
                 }
             });
@@ -168,28 +193,48 @@ pub fn run(ctx: &Context, args: &RouteArgs) -> Result<()> {
             (o, model, record)
         })?
     };
+    drop(chain);
 
     let Some(decision) = outcome.decision else {
-        let err =
-            Error::QuotasExhausted { retry_after: clock.seconds_to_reset(), resets_at: rfc3339(&clock.next_reset()) };
-        if args.json
-            && let Error::QuotasExhausted { retry_after, resets_at } = &err
-        {
+        let (retry_after, resets_at) = (clock.seconds_to_reset(), rfc3339(&clock.next_reset()));
+        if req.json {
             output::print_json(&Exhausted {
                 model: None,
                 error: "all_quotas_exhausted",
-                retry_after: *retry_after,
+                retry_after,
                 resets_at: resets_at.clone(),
             })?;
         }
-        return Err(err);
+        return Err(Error::QuotasExhausted { retry_after, resets_at });
     };
+    Ok(Routed { engine, decision, trace: outcome.trace, request_id, strategy, arm, clock, state_path })
+}
 
+pub fn run(ctx: &Context, args: &RouteArgs) -> Result<()> {
+    let config = ctx.config()?;
+    let origin = if args.prompt == "-" { "stdin" } else { "argument" };
+    let prompt = prompt::parse(prompt::read_arg(&args.prompt)?, args.chat, origin)?;
+    let r = decide(
+        ctx,
+        &config,
+        &RouteRequest {
+            prompt: &prompt,
+            tag: args.tag.as_deref(),
+            strategy: args.strategy,
+            model: args.model.as_deref(),
+            request_id: args.request_id.as_deref(),
+            user: args.user.as_deref(),
+            log_prompts: args.log_prompts,
+            dry_run: args.dry_run,
+            json: args.json,
+        },
+    )?;
+    let analysis = r.engine.analyze(&prompt.text, args.tag.as_deref());
     let mut report =
-        report(&config, &engine, &prompt, &analysis, decision, !args.dry_run, args.explain.then_some(outcome.trace));
-    report.request_id = (!args.dry_run).then_some(request_id);
-    report.arm = arm;
-    report.strategy = strategy_name(strategy);
+        report(&config, &r.engine, &prompt, &analysis, r.decision, !args.dry_run, args.explain.then_some(r.trace));
+    report.request_id = (!args.dry_run).then_some(r.request_id);
+    report.arm = r.arm;
+    report.strategy = strategy_name(r.strategy);
     if args.json { output::print_json(&report) } else { output::print(&render(&report)) }
 }
 

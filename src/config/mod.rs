@@ -16,7 +16,9 @@ use regex::Regex;
 
 use crate::error::{Error, Result, did_you_mean};
 use crate::tokenizer::Counting;
-pub use raw::{CanaryStrategy, KeywordMatch, LowConfidence, Params, RawConfig, StageName};
+pub use raw::{
+    CanaryStrategy, KeywordMatch, LowConfidence, Params, ProviderKind, RawConfig, RawLive, RawProvider, StageName,
+};
 use raw::{ModelRef, RawTier};
 
 /// The default configuration compiled into the binary.
@@ -167,6 +169,19 @@ pub struct Config {
     pub ml: MlConfig,
     pub adaptive: raw::RawAdaptive,
     pub canary: Option<raw::RawCanary>,
+    pub providers: std::collections::BTreeMap<String, RawProvider>,
+    pub live: RawLive,
+    pub cascade: CascadeConfig,
+    /// Consensus voters.
+    pub consensus: Vec<ModelId>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CascadeConfig {
+    pub models: Vec<ModelId>,
+    pub max_attempts: usize,
+    pub accept: f64,
+    pub judge: Option<ModelId>,
 }
 
 impl Config {
@@ -637,6 +652,83 @@ impl Validator<'_> {
             return Err(self.err("canary.share", format!("{} is outside 0..=1", c.share)));
         }
 
+        // Providers and live calls.
+        for (pname, p) in &raw.providers {
+            let path = format!("providers.{}", key(pname));
+            if !(p.base_url.starts_with("http://") || p.base_url.starts_with("https://")) {
+                return Err(self.err(&format!("{path}.base_url"), format!("`{}` is not an http(s) URL", p.base_url)));
+            }
+            if let Some(v) = &p.api_key_env
+                && (v.is_empty() || !v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            {
+                return Err(
+                    self.err(&format!("{path}.api_key_env"), format!("`{v}` is not an environment variable name"))
+                );
+            }
+            for h in p.headers.keys() {
+                if h.is_empty() || !h.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+                    return Err(self.err(&format!("{path}.headers"), format!("`{h}` is not a header name")));
+                }
+            }
+        }
+        for (name, m) in &raw.models {
+            if let Some(p) = &m.provider
+                && !raw.providers.contains_key(p)
+            {
+                let hint = did_you_mean(p, raw.providers.keys().map(String::as_str)).unwrap_or_else(|| {
+                    "; define it under `[providers.<name>]` with `type`, `base_url` and `api_key_env`".to_string()
+                });
+                return Err(
+                    self.err(&format!("models.{}.provider", key(name)), format!("unknown provider `{p}`{hint}"))
+                );
+            }
+        }
+        let l = &raw.live;
+        for (v, k) in [(l.timeout_secs, "live.timeout_secs"), (l.deadline_secs, "live.deadline_secs")] {
+            if !(v.is_finite() && v > 0.0) {
+                return Err(self.err(k, format!("must be a positive number of seconds, got {v}")));
+            }
+        }
+        let refs = |list: &Option<Vec<ModelRef>>, path: &str| -> Result<Option<Vec<ModelId>>> {
+            match list {
+                Some(l) => {
+                    let ids = l
+                        .iter()
+                        .enumerate()
+                        .map(|(i, r)| self.model_ref(&names, r, &format!("{path}[{i}]")))
+                        .collect::<Result<Vec<_>>>()?;
+                    if ids.is_empty() {
+                        return Err(self.err(path, "needs at least one model"));
+                    }
+                    Ok(Some(ids))
+                }
+                None => Ok(None),
+            }
+        };
+        let c = &raw.cascade;
+        if !(0.0..=1.0).contains(&c.accept) {
+            return Err(self.err("cascade.accept", format!("{} is outside 0..=1", c.accept)));
+        }
+        if c.max_attempts == 0 {
+            return Err(self.err("cascade.max_attempts", "must be at least 1"));
+        }
+        let cascade = CascadeConfig {
+            models: refs(&c.models, "cascade.models")?.unwrap_or_else(|| {
+                let f = &fallback;
+                let mut v = vec![f[0], f[f.len() / 2], f[f.len() - 1]];
+                v.dedup();
+                v
+            }),
+            max_attempts: c.max_attempts,
+            accept: c.accept,
+            judge: match &c.judge {
+                Some(r) => Some(self.model_ref(&names, r, "cascade.judge")?),
+                None => None,
+            },
+        };
+        let consensus = refs(&raw.consensus.models, "consensus.models")?
+            .unwrap_or_else(|| by_cost(&models).into_iter().rev().take(3).collect());
+
         // Quota time zone.
         let timezone = parse_timezone(&raw.quota.timezone).map_err(|m| self.err("quota.timezone", m))?;
 
@@ -654,6 +746,10 @@ impl Validator<'_> {
             ml,
             adaptive: raw.adaptive.clone(),
             canary: raw.canary.clone(),
+            providers: raw.providers.clone(),
+            live: raw.live.clone(),
+            cascade,
+            consensus,
             raw,
         })
     }

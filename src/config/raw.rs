@@ -35,6 +35,128 @@ pub struct RawConfig {
     pub adaptive: RawAdaptive,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub canary: Option<RawCanary>,
+    /// Endpoints for live calls (`ask`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub providers: BTreeMap<String, RawProvider>,
+    #[serde(default)]
+    pub live: RawLive,
+    #[serde(default)]
+    pub cascade: RawCascade,
+    #[serde(default)]
+    pub consensus: RawConsensus,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProviderKind {
+    /// Any OpenAI-compatible chat-completions endpoint.
+    Openai,
+    /// Anthropic's Messages API.
+    Anthropic,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProvider {
+    #[serde(rename = "type")]
+    pub kind: ProviderKind,
+    pub base_url: String,
+    /// Environment variable holding the API key; absent for endpoints without keys (local servers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_key_env: Option<String>,
+    /// Extra HTTP headers sent with every request.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, String>,
+    /// `anthropic-version` header (Anthropic only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anthropic_version: Option<String>,
+}
+
+/// Reliability of live calls.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLive {
+    /// Per-request timeout.
+    #[serde(default = "default_timeout")]
+    pub timeout_secs: f64,
+    /// Overall deadline for one `ask`, retries and fallbacks included.
+    #[serde(default = "default_deadline")]
+    pub deadline_secs: f64,
+    /// Retries per model on connection errors, timeouts, 429, 5xx and malformed bodies.
+    #[serde(default = "default_retries")]
+    pub max_retries: u32,
+    /// First backoff; doubles per retry, with jitter, capped at `max_backoff_ms`.
+    #[serde(default = "default_backoff")]
+    pub backoff_ms: u64,
+    #[serde(default = "default_max_backoff")]
+    pub max_backoff_ms: u64,
+}
+
+impl Default for RawLive {
+    fn default() -> Self {
+        RawLive {
+            timeout_secs: default_timeout(),
+            deadline_secs: default_deadline(),
+            max_retries: default_retries(),
+            backoff_ms: default_backoff(),
+            max_backoff_ms: default_max_backoff(),
+        }
+    }
+}
+
+fn default_timeout() -> f64 {
+    60.0
+}
+fn default_deadline() -> f64 {
+    180.0
+}
+fn default_retries() -> u32 {
+    2
+}
+fn default_backoff() -> u64 {
+    500
+}
+fn default_max_backoff() -> u64 {
+    8000
+}
+
+/// Live cascade: cheapest first, self-evaluated, escalated.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCascade {
+    /// Models tried in order [default: the fallback order's cheapest, middle and most expensive].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub models: Option<Vec<ModelRef>>,
+    #[serde(default = "default_attempts")]
+    pub max_attempts: usize,
+    /// Accept an answer scoring at least this (0-1).
+    #[serde(default = "default_accept")]
+    pub accept: f64,
+    /// Model that scores answers; without one, a documented heuristic scores them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub judge: Option<ModelRef>,
+}
+
+impl Default for RawCascade {
+    fn default() -> Self {
+        RawCascade { models: None, max_attempts: default_attempts(), accept: default_accept(), judge: None }
+    }
+}
+
+fn default_attempts() -> usize {
+    3
+}
+fn default_accept() -> f64 {
+    0.8
+}
+
+/// Live consensus: several models answer, the majority wins.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConsensus {
+    /// Voters [default: the three most expensive catalog models].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub models: Option<Vec<ModelRef>>,
 }
 
 /// The adaptive router (Thompson sampling per segment).

@@ -362,3 +362,9 @@ pub fn feedback_since(conn: &Connection, since: Option<i64>) -> rusqlite::Result
     })?;
     rows.collect()
 }
+
+/// Records which model actually answered a logged request (after a fallback).
+pub fn set_decision_model(conn: &Connection, request_id: &str, model: &str) -> rusqlite::Result<()> {
+    conn.execute("UPDATE decisions SET model = ?2 WHERE request_id = ?1", params![request_id, model])?;
+    Ok(())
+}

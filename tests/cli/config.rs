@@ -20,11 +20,11 @@ fn config_errors_name_file_line_and_key_path() {
     let cases = [
         (
             base.replacen("model = \"claude-3-sonnet\"", "model = \"gpt4o\"", 1),
-            "error: llmroute.toml:59:9: `rules[1].model`: unknown model `gpt4o`; did you mean `gpt-4o`?\n",
+            "error: llmroute.toml:61:9: `rules[1].model`: unknown model `gpt4o`; did you mean `gpt-4o`?\n",
         ),
         (
             base.replacen("keywords = [\"你好\"", "keywordz = [\"你好\"", 1),
-            "error: llmroute.toml:52:1: `rules[0].keywordz`: unknown key; did you mean `keywords`?\n",
+            "error: llmroute.toml:54:1: `rules[0].keywordz`: unknown key; did you mean `keywords`?\n",
         ),
         (
             base.replacen("input_price = 0.15", "input_price = \"cheap\"", 1),
@@ -48,11 +48,11 @@ fn config_errors_name_file_line_and_key_path() {
         ),
         (
             base.replacen("stages = [\"rules\", \"ml\", \"difficulty\"]", "stages = [\"rules\", \"mll\"]", 1),
-            "error: llmroute.toml:127:20: `chain.stages[1]`: unknown value `mll`; did you mean `ml`?\n",
+            "error: llmroute.toml:129:20: `chain.stages[1]`: unknown value `mll`; did you mean `ml`?\n",
         ),
         (
             base.replacen("[quota]", "[quota\n", 1),
-            "error: llmroute.toml:150:7: invalid TOML: unclosed table, expected `]`\n",
+            "error: llmroute.toml:152:7: invalid TOML: unclosed table, expected `]`\n",
         ),
     ];
     for (text, want) in cases {

@@ -2,7 +2,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod harness;
+mod mock;
 
+mod ask;
 mod completions;
 mod config;
 mod feedback;

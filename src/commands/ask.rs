@@ -1,0 +1,553 @@
+//! `llmroute ask`: route, call the model, print the answer.
+//!
+//! Single mode calls the routed model; on failure (after its retries) the next models of the
+//! fallback order are tried, and the record says so. `--cascade` tries the cascade models cheapest
+//! first and stops at the first answer whose score reaches `[cascade] accept` (a judge model's
+//! score, or the heuristic below). `--consensus` asks the consensus models concurrently and returns
+//! the majority answer, or the most expensive model's answer when there is no majority.
+//!
+//! Heuristic score (no judge): 0 for an empty answer; 0.3 for a refusal or "I don't know"; 0.5 for
+//! an answer cut off by the token limit; 1 otherwise.
+
+use std::io::{IsTerminal, Write};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::cli::AskArgs;
+use crate::commands::Context;
+use crate::commands::route::{self, RouteRequest};
+use crate::config::{Config, ModelId, Params};
+use crate::error::{Error, Result};
+use crate::output;
+use crate::prompt;
+use crate::provider::{Answer, Attempt, CallError, Client, Message};
+use crate::state::{self, Store};
+
+#[derive(Debug, Serialize)]
+struct DecisionOut {
+    model: String,
+    method: &'static str,
+    reason: String,
+    rule: Option<String>,
+    tier: Option<String>,
+    params: Params,
+    strategy: &'static str,
+    arm: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct Usage {
+    input_tokens: u64,
+    output_tokens: u64,
+    /// True when the provider reported no usage and the tokens were counted locally.
+    estimated: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct CascadeStep {
+    model: String,
+    score: Option<f64>,
+    scored_by: String,
+    accepted: bool,
+    cost_usd: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct Vote {
+    model: String,
+    answer: Option<String>,
+    normalized: Option<String>,
+    cost_usd: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct Consensus {
+    agreement: String,
+    majority: bool,
+    votes: Vec<Vote>,
+}
+
+#[derive(Debug, Serialize)]
+struct AskRecord {
+    request_id: String,
+    mode: &'static str,
+    decision: DecisionOut,
+    /// The model whose answer is returned.
+    model: String,
+    answer: String,
+    usage: Usage,
+    /// Cost of the returned answer from its usage and the catalog prices.
+    cost_usd: f64,
+    /// Every call of this `ask` (cascade steps, voters, judge calls).
+    total_cost_usd: f64,
+    latency_ms: f64,
+    fallback: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
+    attempts: Vec<Attempt>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    cascade: Vec<CascadeStep>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    consensus: Option<Consensus>,
+    /// Whether the returned answer was already streamed to stdout.
+    #[serde(skip)]
+    streamed: bool,
+}
+
+fn usage_of(config: &Config, m: ModelId, messages: &[Message], a: &Answer) -> (Usage, f64) {
+    let estimated = a.input_tokens.is_none() || a.output_tokens.is_none();
+    let input = a.input_tokens.unwrap_or_else(|| {
+        messages.iter().map(|m| crate::tokenizer::count_tokens(&m.content) as u64 + 3).sum::<u64>() + 3
+    });
+    let output = a.output_tokens.unwrap_or_else(|| crate::tokenizer::count_tokens(&a.text) as u64);
+    let cost = config.models[m].cost(input, output);
+    (Usage { input_tokens: input, output_tokens: output, estimated }, cost)
+}
+
+/// The heuristic score (see the module documentation).
+pub fn heuristic_score(a: &Answer) -> f64 {
+    let t = a.text.trim();
+    if t.is_empty() {
+        return 0.0;
+    }
+    if matches!(a.finish_reason.as_deref(), Some("length" | "max_tokens")) {
+        return 0.5;
+    }
+    let lower = t.to_lowercase();
+    const REFUSALS: [&str; 10] = [
+        "i'm sorry",
+        "i am sorry",
+        "i cannot",
+        "i can't",
+        "i am unable",
+        "i'm unable",
+        "i don't know",
+        "as an ai",
+        "抱歉",
+        "我无法",
+    ];
+    if REFUSALS.iter().any(|r| lower.starts_with(r) || lower.contains(&format!(" {r}"))) || lower.contains("我不知道")
+    {
+        return 0.3;
+    }
+    1.0
+}
+
+/// The first number in `reply`, clamped to [0, 1].
+fn parse_score(reply: &str) -> Option<f64> {
+    let mut num = String::new();
+    for c in reply.chars() {
+        if c.is_ascii_digit() || (c == '.' && !num.is_empty() && !num.contains('.')) {
+            num.push(c);
+        } else if !num.is_empty() {
+            break;
+        }
+    }
+    num.parse::<f64>().ok().filter(|v| v.is_finite()).map(|v| v.clamp(0.0, 1.0))
+}
+
+pub fn run(ctx: &Context, a: &AskArgs) -> Result<()> {
+    let config = ctx.config()?;
+    let origin = if a.prompt == "-" { "stdin" } else { "argument" };
+    let prompt = prompt::parse(prompt::read_arg(&a.prompt)?, a.chat, origin)?;
+    let mut messages: Vec<Message> = Vec::new();
+    if let Some(sys) = &a.system {
+        messages.push(Message { role: "system".to_string(), content: sys.clone() });
+    }
+    messages.extend(prompt.messages.iter().map(|(r, c)| Message { role: r.clone(), content: c.clone() }));
+    let timeout = a.timeout.unwrap_or(config.live.timeout_secs);
+    let deadline = a.deadline.unwrap_or(config.live.deadline_secs);
+    for (v, f) in [(timeout, "--timeout"), (deadline, "--deadline")] {
+        if !(v.is_finite() && v > 0.0) {
+            return Err(Error::Usage(format!("{f} must be a positive number of seconds")));
+        }
+    }
+    let mode = if a.cascade {
+        "cascade"
+    } else if a.consensus {
+        "consensus"
+    } else {
+        "single"
+    };
+
+    // Keys are checked before anything is counted or sent.
+    let client_seed = crate::rng::derive(config.adaptive.seed, 0xA5C);
+    let client = Client::new(&config, Duration::from_secs_f64(timeout), Duration::from_secs_f64(deadline), client_seed)
+        .map_err(Error::Provider)?;
+    let planned: Vec<ModelId> = match mode {
+        "cascade" => config.cascade.models.iter().take(config.cascade.max_attempts).copied().collect(),
+        "consensus" => config.consensus.clone(),
+        _ => Vec::new(),
+    };
+    for &m in &planned {
+        if let Err(e) = client.ready(m) {
+            return Err(Error::Usage(format!("`{}`: {e}", config.models[m].name)));
+        }
+    }
+
+    // One id for the probe and the real decision, so both land in the same gray-release arm.
+    let request_id = a.request_id.clone().unwrap_or_else(route::new_request_id);
+    let request = |dry_run: bool| RouteRequest {
+        prompt: &prompt,
+        tag: a.tag.as_deref(),
+        strategy: a.strategy,
+        model: a.model.as_deref(),
+        request_id: Some(&request_id),
+        user: a.user.as_deref(),
+        log_prompts: a.log_prompts,
+        dry_run,
+        json: a.json,
+    };
+    if mode == "single" {
+        // Learn the routed model without counting, so a missing key stops before anything is
+        // counted or sent.
+        let probe = route::decide(ctx, &config, &request(true))?;
+        if let Err(e) = client.ready(probe.decision.model) {
+            return Err(Error::Usage(format!("`{}`: {e}", config.models[probe.decision.model].name)));
+        }
+    }
+    let routed = route::decide(ctx, &config, &request(false))?;
+    let d = &routed.decision;
+    let params = d.params.clone();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Provider(format!("cannot start the async runtime: {e}")))?;
+    let started = Instant::now();
+    let stream_out = mode == "single" && !a.json && (a.stream || std::io::stdout().is_terminal());
+
+    let mut record = AskRecord {
+        request_id: routed.request_id.clone(),
+        mode,
+        decision: DecisionOut {
+            model: config.models[d.model].name.clone(),
+            method: d.method.as_str(),
+            reason: d.reason.clone(),
+            rule: d.rule.clone(),
+            tier: d.tier.clone(),
+            params: params.clone(),
+            strategy: route::strategy_name(routed.strategy),
+            arm: routed.arm,
+        },
+        model: String::new(),
+        answer: String::new(),
+        usage: Usage { input_tokens: 0, output_tokens: 0, estimated: false },
+        cost_usd: 0.0,
+        total_cost_usd: 0.0,
+        latency_ms: 0.0,
+        fallback: false,
+        note: None,
+        attempts: Vec::new(),
+        cascade: Vec::new(),
+        consensus: None,
+        streamed: false,
+    };
+
+    let answered: Option<ModelId> = rt.block_on(async {
+        match mode {
+            "cascade" => cascade(&client, &config, &planned, &messages, &params, &mut record).await,
+            "consensus" => consensus(&client, &config, &planned, &messages, &params, &mut record).await,
+            _ => single(&client, &config, d.model, &messages, &params, stream_out, &mut record).await,
+        }
+    });
+    record.latency_ms = started.elapsed().as_secs_f64() * 1e3;
+
+    let Some(model) = answered else {
+        let errors: Vec<String> =
+            record.attempts.iter().filter_map(|at| at.error.as_ref().map(|e| format!("`{}`: {e}", at.model))).collect();
+        if a.json {
+            output::print_json(&record)?;
+        }
+        return Err(Error::Provider(format!("every candidate failed: {}", errors.join("; "))));
+    };
+    // The answering model counts against its quota too when it is not the routed one, and the
+    // decision log names it, so feedback joins the model that answered.
+    if mode == "single" && model != d.model {
+        let mut store = Store::open(&routed.state_path)?;
+        let name = config.models[model].name.clone();
+        let day = routed.clock.day();
+        store.count(&day, |_| ((), Some(name.clone())))?;
+        store.transaction(|tx| {
+            state::set_decision_model(tx, &routed.request_id, &name).map_err(|e| Error::state(&routed.state_path, e))
+        })?;
+    }
+    if a.json {
+        output::print_json(&record)
+    } else {
+        if !record.streamed {
+            output::print(&record.answer)?;
+        }
+        output::print(if record.answer.ends_with('\n') { "" } else { "\n" })?;
+        if let Some(n) = &record.note {
+            output::note(&format!("note: {n}"));
+        }
+        Ok(())
+    }
+}
+
+/// The routed model, then the next models of the fallback order.
+async fn single(
+    client: &Client<'_>,
+    config: &Config,
+    first: ModelId,
+    messages: &[Message],
+    params: &Params,
+    stream: bool,
+    rec: &mut AskRecord,
+) -> Option<ModelId> {
+    let fb = &config.chain.fallback;
+    let after: Vec<ModelId> = match fb.iter().position(|&m| m == first) {
+        Some(i) => fb[i + 1..].to_vec(),
+        None => fb.iter().copied().filter(|&m| m != first).collect(),
+    };
+    let mut printed = false;
+    for (i, m) in std::iter::once(first).chain(after).enumerate() {
+        if let Err(e) = client.ready(m) {
+            rec.attempts.push(Attempt {
+                model: config.models[m].name.clone(),
+                tries: 0,
+                ok: false,
+                error: Some(e.to_string()),
+                latency_ms: 0.0,
+                waits_ms: Vec::new(),
+            });
+            continue;
+        }
+        // Stream only while nothing has been printed: a fallback after a broken stream prints
+        // its whole answer at the end instead of mixing two answers.
+        let stream_now = stream && !printed;
+        let mut out = |t: &str| {
+            printed = true;
+            let mut so = std::io::stdout().lock();
+            let _ = so.write_all(t.as_bytes()).and_then(|_| so.flush());
+        };
+        let on_text: Option<&mut (dyn FnMut(&str) + Send)> = if stream_now { Some(&mut out) } else { None };
+        let (res, attempt) = client.with_retries(m, messages, params, on_text).await;
+        rec.attempts.push(attempt);
+        if let Ok(ans) = res {
+            // Streamed text is the whole answer only when the stream succeeded on its first try.
+            rec.streamed = stream_now && printed && rec.attempts.last().is_some_and(|a| a.tries == 1);
+            if stream_now && printed && !rec.streamed {
+                output::note("");
+                output::warn("the stream broke off; the complete answer follows");
+            }
+            let (usage, cost) = usage_of(config, m, messages, &ans);
+            rec.model = config.models[m].name.clone();
+            rec.answer = ans.text;
+            rec.usage = usage;
+            rec.cost_usd = cost;
+            rec.total_cost_usd = cost;
+            if i > 0 {
+                rec.fallback = true;
+                let failed: Vec<String> =
+                    rec.attempts.iter().filter(|a| !a.ok).map(|a| format!("`{}`", a.model)).collect();
+                rec.note = Some(format!("{} failed; fell back to `{}`", failed.join(", "), rec.model));
+            }
+            return Some(m);
+        }
+        if matches!(res, Err(CallError::Deadline)) {
+            break;
+        }
+    }
+    None
+}
+
+async fn score(
+    client: &Client<'_>,
+    config: &Config,
+    messages: &[Message],
+    ans: &Answer,
+    rec: &mut AskRecord,
+) -> (Option<f64>, String) {
+    let Some(judge) = config.cascade.judge else { return (Some(heuristic_score(ans)), "heuristic".to_string()) };
+    let question = messages.iter().rev().find(|m| m.role == "user").map_or("", |m| m.content.as_str());
+    let ask = vec![
+        Message {
+            role: "system".to_string(),
+            content:
+                "You grade answers. Reply with one number between 0 and 1: how completely and correctly the answer \
+                      addresses the request. Reply with the number only."
+                    .to_string(),
+        },
+        Message { role: "user".to_string(), content: format!("Request:\n{question}\n\nAnswer:\n{}", ans.text) },
+    ];
+    let params = Params { temperature: Some(0.0), max_tokens: Some(8), top_p: None };
+    let (res, attempt) = client.with_retries(judge, &ask, &params, None).await;
+    let name = config.models[judge].name.clone();
+    rec.attempts.push(attempt);
+    match res {
+        Ok(r) => {
+            rec.total_cost_usd += usage_of(config, judge, &ask, &r).1;
+            match parse_score(&r.text) {
+                Some(s) => (Some(s), format!("judge {name}")),
+                None => (Some(heuristic_score(ans)), format!("heuristic (judge {name} gave no number)")),
+            }
+        }
+        Err(e) => (Some(heuristic_score(ans)), format!("heuristic (judge {name} failed: {e})")),
+    }
+}
+
+async fn cascade(
+    client: &Client<'_>,
+    config: &Config,
+    models: &[ModelId],
+    messages: &[Message],
+    params: &Params,
+    rec: &mut AskRecord,
+) -> Option<ModelId> {
+    let mut last_ok: Option<(ModelId, Answer)> = None;
+    for (i, &m) in models.iter().enumerate() {
+        let name = config.models[m].name.clone();
+        let (res, attempt) = client.with_retries(m, messages, params, None).await;
+        rec.attempts.push(attempt);
+        match res {
+            Ok(ans) => {
+                let (_, cost) = usage_of(config, m, messages, &ans);
+                rec.total_cost_usd += cost;
+                let (s, by) = score(client, config, messages, &ans, rec).await;
+                let last = i + 1 == models.len();
+                let accepted = s.unwrap_or(0.0) >= config.cascade.accept || last;
+                rec.cascade.push(CascadeStep {
+                    model: name,
+                    score: s,
+                    scored_by: by,
+                    accepted,
+                    cost_usd: cost,
+                    error: None,
+                });
+                if accepted {
+                    return Some(finish(config, rec, m, messages, ans));
+                }
+                last_ok = Some((m, ans));
+            }
+            Err(e) => {
+                rec.cascade.push(CascadeStep {
+                    model: name,
+                    score: None,
+                    scored_by: String::new(),
+                    accepted: false,
+                    cost_usd: 0.0,
+                    error: Some(e.to_string()),
+                });
+                if matches!(e, CallError::Deadline) {
+                    break;
+                }
+            }
+        }
+    }
+    // The last model failed: return the best earlier answer rather than nothing.
+    last_ok.map(|(m, ans)| {
+        rec.note = Some("the last cascade model failed; returning the previous answer".to_string());
+        finish(config, rec, m, messages, ans)
+    })
+}
+
+fn finish(config: &Config, rec: &mut AskRecord, m: ModelId, messages: &[Message], ans: Answer) -> ModelId {
+    let (usage, cost) = usage_of(config, m, messages, &ans);
+    rec.model = config.models[m].name.clone();
+    rec.answer = ans.text;
+    rec.usage = usage;
+    rec.cost_usd = cost;
+    m
+}
+
+async fn consensus(
+    client: &Client<'_>,
+    config: &Config,
+    models: &[ModelId],
+    messages: &[Message],
+    params: &Params,
+    rec: &mut AskRecord,
+) -> Option<ModelId> {
+    let calls = models.iter().map(|&m| async move { (m, client.with_retries(m, messages, params, None).await) });
+    let results = futures_util::future::join_all(calls).await;
+    let mut votes = Vec::new();
+    let mut answers: Vec<(ModelId, Answer, String)> = Vec::new();
+    for (m, (res, attempt)) in results {
+        rec.attempts.push(attempt);
+        let name = config.models[m].name.clone();
+        match res {
+            Ok(ans) => {
+                let (_, cost) = usage_of(config, m, messages, &ans);
+                rec.total_cost_usd += cost;
+                let norm = crate::replay::dataset::normalize_answer(&ans.text);
+                votes.push(Vote {
+                    model: name,
+                    answer: Some(ans.text.clone()),
+                    normalized: Some(norm.clone()),
+                    cost_usd: cost,
+                    error: None,
+                });
+                answers.push((m, ans, norm));
+            }
+            Err(e) => votes.push(Vote {
+                model: name,
+                answer: None,
+                normalized: None,
+                cost_usd: 0.0,
+                error: Some(e.to_string()),
+            }),
+        }
+    }
+    // The most common normalised answer; a majority needs more than half of the voters.
+    let mut best: Option<(&str, usize)> = None;
+    for (_, _, n) in &answers {
+        let c = answers.iter().filter(|(_, _, x)| x == n).count();
+        if best.is_none_or(|(_, bc)| c > bc) {
+            best = Some((n.as_str(), c));
+        }
+    }
+    let n_voters = models.len();
+    let (winner, majority) = match best {
+        Some((n, c)) if c * 2 > n_voters => (answers.iter().find(|(_, _, x)| x == n).map(|(m, _, _)| *m), true),
+        _ => {
+            // No majority: the most expensive model that answered.
+            let by_cost = config.models_by_cost();
+            (answers.iter().map(|(m, _, _)| *m).max_by_key(|m| by_cost.iter().position(|x| x == m)), false)
+        }
+    };
+    let agreeing = best.map_or(0, |(_, c)| c);
+    rec.consensus = Some(Consensus { agreement: format!("{agreeing}/{n_voters}"), majority, votes });
+    let winner = winner?;
+    if !majority {
+        rec.note = Some(format!(
+            "no majority ({agreeing}/{n_voters} agree); returning the answer of the most expensive model, `{}`",
+            config.models[winner].name
+        ));
+    }
+    let idx = answers.iter().position(|(m, _, _)| *m == winner)?;
+    let (m, ans, _) = answers.swap_remove(idx);
+    Some(finish(config, rec, m, messages, ans))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heuristic_scores_refusals_truncation_and_empty_answers() {
+        let a = |t: &str, f: Option<&str>| Answer {
+            text: t.into(),
+            finish_reason: f.map(String::from),
+            ..Default::default()
+        };
+        assert_eq!(heuristic_score(&a("Paris.", Some("stop"))), 1.0);
+        assert_eq!(heuristic_score(&a("  ", None)), 0.0);
+        assert_eq!(heuristic_score(&a("I'm sorry, I can't help with that.", None)), 0.3);
+        assert_eq!(heuristic_score(&a("抱歉，我无法回答。", None)), 0.3);
+        assert_eq!(heuristic_score(&a("The proof goes as", Some("length"))), 0.5);
+    }
+
+    #[test]
+    fn judge_replies_are_parsed_to_a_score() {
+        assert_eq!(parse_score("0.85"), Some(0.85));
+        assert_eq!(parse_score("Score: 0.3\\n"), Some(0.3));
+        assert_eq!(parse_score("7"), Some(1.0));
+        assert_eq!(parse_score("great"), None);
+    }
+}

@@ -1,0 +1,108 @@
+//! Anthropic's Messages API (`POST {base_url}/v1/messages`): the system prompt goes in its own
+//! field, `max_tokens` is required, the key travels in `x-api-key`.
+
+use serde_json::{Value, json};
+
+use crate::config::{Params, RawProvider};
+use crate::provider::{Answer, CallError, Message, connect_error, sse, status_error};
+
+/// `max_tokens` when the decision sets none (the API requires one).
+pub const DEFAULT_MAX_TOKENS: u32 = 1024;
+
+fn body(model: &str, messages: &[Message], params: &Params, stream: bool) -> Value {
+    let system: Vec<&str> = messages.iter().filter(|m| m.role == "system").map(|m| m.content.as_str()).collect();
+    let turns: Vec<&Message> = messages.iter().filter(|m| m.role != "system").collect();
+    let mut b = json!({
+        "model": model,
+        "max_tokens": params.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS),
+        "messages": turns,
+    });
+    if !system.is_empty() {
+        b["system"] = json!(system.join("\n\n"));
+    }
+    if let Some(t) = params.temperature {
+        b["temperature"] = json!(t.min(1.0));
+    }
+    if let Some(t) = params.top_p {
+        b["top_p"] = json!(t);
+    }
+    if stream {
+        b["stream"] = json!(true);
+    }
+    b
+}
+
+pub async fn call(
+    http: &reqwest::Client,
+    p: &RawProvider,
+    key: Option<&str>,
+    model: &str,
+    messages: &[Message],
+    params: &Params,
+    on_text: Option<&mut (dyn FnMut(&str) + Send)>,
+) -> Result<Answer, CallError> {
+    let url = format!("{}/v1/messages", p.base_url.trim_end_matches('/'));
+    let mut req = http
+        .post(&url)
+        .header("anthropic-version", p.anthropic_version.as_deref().unwrap_or("2023-06-01"))
+        .json(&body(model, messages, params, on_text.is_some()));
+    if let Some(k) = key {
+        req = req.header("x-api-key", k);
+    }
+    for (h, v) in &p.headers {
+        req = req.header(h, v);
+    }
+    let resp = req.send().await.map_err(|e| connect_error(&e))?;
+    if !resp.status().is_success() {
+        return Err(status_error(resp).await);
+    }
+    match on_text {
+        None => {
+            let text = resp.text().await.map_err(|e| connect_error(&e))?;
+            let v: Value = serde_json::from_str(&text).map_err(|e| CallError::Malformed(format!("not JSON ({e})")))?;
+            let parts = v
+                .get("content")
+                .and_then(Value::as_array)
+                .ok_or_else(|| CallError::Malformed("no `content` array".to_string()))?;
+            let text: String = parts.iter().filter_map(|p| p.get("text").and_then(Value::as_str)).collect();
+            Ok(Answer {
+                text,
+                input_tokens: v.pointer("/usage/input_tokens").and_then(Value::as_u64),
+                output_tokens: v.pointer("/usage/output_tokens").and_then(Value::as_u64),
+                finish_reason: v.get("stop_reason").and_then(Value::as_str).map(str::to_string),
+            })
+        }
+        Some(f) => {
+            let mut a = Answer::default();
+            sse(resp, |data| {
+                let v: Value = serde_json::from_str(data)
+                    .map_err(|e| CallError::Malformed(format!("stream event is not JSON ({e})")))?;
+                match v.get("type").and_then(Value::as_str) {
+                    Some("message_start") => {
+                        a.input_tokens = v.pointer("/message/usage/input_tokens").and_then(Value::as_u64);
+                    }
+                    Some("content_block_delta") => {
+                        if let Some(t) = v.pointer("/delta/text").and_then(Value::as_str) {
+                            f(t);
+                            a.text.push_str(t);
+                        }
+                    }
+                    Some("message_delta") => {
+                        a.output_tokens = v.pointer("/usage/output_tokens").and_then(Value::as_u64).or(a.output_tokens);
+                        a.finish_reason = v.pointer("/delta/stop_reason").and_then(Value::as_str).map(str::to_string);
+                    }
+                    Some("message_stop") => return Ok(false),
+                    Some("error") => {
+                        return Err(CallError::Malformed(
+                            v.pointer("/error/message").and_then(Value::as_str).unwrap_or("error event").to_string(),
+                        ));
+                    }
+                    _ => {}
+                }
+                Ok(true)
+            })
+            .await?;
+            Ok(a)
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! OpenAI-compatible chat completions (`POST {base_url}/chat/completions`).
+
+use serde_json::{Value, json};
+
+use crate::config::{Params, RawProvider};
+use crate::provider::{Answer, CallError, Message, connect_error, sse, status_error};
+
+fn body(model: &str, messages: &[Message], params: &Params, stream: bool) -> Value {
+    let mut b = json!({ "model": model, "messages": messages });
+    if let Some(t) = params.temperature {
+        b["temperature"] = json!(t);
+    }
+    if let Some(t) = params.max_tokens {
+        b["max_tokens"] = json!(t);
+    }
+    if let Some(t) = params.top_p {
+        b["top_p"] = json!(t);
+    }
+    if stream {
+        b["stream"] = json!(true);
+        b["stream_options"] = json!({ "include_usage": true });
+    }
+    b
+}
+
+fn usage(v: &Value) -> (Option<u64>, Option<u64>) {
+    (
+        v.pointer("/usage/prompt_tokens").and_then(Value::as_u64),
+        v.pointer("/usage/completion_tokens").and_then(Value::as_u64),
+    )
+}
+
+pub async fn call(
+    http: &reqwest::Client,
+    p: &RawProvider,
+    key: Option<&str>,
+    model: &str,
+    messages: &[Message],
+    params: &Params,
+    on_text: Option<&mut (dyn FnMut(&str) + Send)>,
+) -> Result<Answer, CallError> {
+    let url = format!("{}/chat/completions", p.base_url.trim_end_matches('/'));
+    let mut req = http.post(&url).json(&body(model, messages, params, on_text.is_some()));
+    if let Some(k) = key {
+        req = req.bearer_auth(k);
+    }
+    for (h, v) in &p.headers {
+        req = req.header(h, v);
+    }
+    let resp = req.send().await.map_err(|e| connect_error(&e))?;
+    if !resp.status().is_success() {
+        return Err(status_error(resp).await);
+    }
+    match on_text {
+        None => {
+            let text = resp.text().await.map_err(|e| connect_error(&e))?;
+            let v: Value = serde_json::from_str(&text).map_err(|e| CallError::Malformed(format!("not JSON ({e})")))?;
+            let content = v
+                .pointer("/choices/0/message/content")
+                .and_then(Value::as_str)
+                .ok_or_else(|| CallError::Malformed("no `choices[0].message.content`".to_string()))?;
+            let (i, o) = usage(&v);
+            Ok(Answer {
+                text: content.to_string(),
+                input_tokens: i,
+                output_tokens: o,
+                finish_reason: v.pointer("/choices/0/finish_reason").and_then(Value::as_str).map(str::to_string),
+            })
+        }
+        Some(f) => {
+            let mut a = Answer::default();
+            sse(resp, |data| {
+                if data == "[DONE]" {
+                    return Ok(false);
+                }
+                let v: Value = serde_json::from_str(data)
+                    .map_err(|e| CallError::Malformed(format!("stream event is not JSON ({e})")))?;
+                if let Some(t) = v.pointer("/choices/0/delta/content").and_then(Value::as_str) {
+                    f(t);
+                    a.text.push_str(t);
+                }
+                if let Some(r) = v.pointer("/choices/0/finish_reason").and_then(Value::as_str) {
+                    a.finish_reason = Some(r.to_string());
+                }
+                let (i, o) = usage(&v);
+                a.input_tokens = i.or(a.input_tokens);
+                a.output_tokens = o.or(a.output_tokens);
+                Ok(true)
+            })
+            .await?;
+            Ok(a)
+        }
+    }
+}

@@ -1,0 +1,273 @@
+use crate::harness::{Env, Run};
+use crate::mock::{Mock, Reply, anthropic_ok, anthropic_stream, openai_ok, openai_stream};
+
+const OA_KEY: &str = "sk-test-OPENAI-secret-123";
+const AN_KEY: &str = "sk-ant-test-secret-456";
+
+/// Two mock endpoints and a config: `cheap` and `top` on the OpenAI-compatible one, `mid` on the
+/// Anthropic one. Prompts mentioning "anthropic" route to `mid`, everything else to `cheap`.
+struct Live {
+    env: Env,
+    oa: Mock,
+    an: Mock,
+}
+
+impl Live {
+    fn new() -> Live {
+        let (oa, an) = (Mock::start(), Mock::start());
+        let env = Env::new();
+        let cfg = format!(
+            r#"
+[providers.oa]
+type = "openai"
+base_url = "{}/v1"
+api_key_env = "LR_TEST_OA_KEY"
+
+[providers.an]
+type = "anthropic"
+base_url = "{}"
+api_key_env = "LR_TEST_AN_KEY"
+
+[models.cheap]
+tier = "cheap"
+input_price = 1.0
+output_price = 2.0
+provider = "oa"
+model_id = "cheap-1"
+
+[models.mid]
+tier = "balanced"
+input_price = 3.0
+output_price = 15.0
+provider = "an"
+model_id = "mid-1"
+
+[models.top]
+tier = "premium"
+input_price = 10.0
+output_price = 30.0
+provider = "oa"
+model_id = "top-1"
+
+[[rules]]
+name = "to_anthropic"
+keywords = ["anthropic"]
+model = "mid"
+params = {{ max_tokens = 300 }}
+
+[difficulty.length]
+saturation = 2000
+weight = 0.2
+[difficulty.reasoning]
+keywords = []
+saturation = 3
+weight = 0.3
+[difficulty.structure]
+keywords = []
+saturation = 2
+weight = 0.2
+[difficulty.domain]
+keywords = []
+saturation = 2
+weight = 0.3
+[[difficulty.bands]]
+name = "all"
+model = "cheap"
+params = {{ temperature = 0.5 }}
+
+[chain]
+stages = ["rules", "difficulty"]
+fallback = ["cheap", "mid", "top"]
+
+[quota]
+timezone = "UTC"
+
+[live]
+timeout_secs = 2
+deadline_secs = 30
+max_retries = 2
+backoff_ms = 10
+max_backoff_ms = 40
+
+[cascade]
+models = ["cheap", "mid", "top"]
+accept = 0.8
+
+[consensus]
+models = ["cheap", "mid", "top"]
+"#,
+            oa.base(),
+            an.base()
+        );
+        env.write("llmroute.toml", cfg);
+        Live { env, oa, an }
+    }
+
+    fn ask(&self, args: &[&str]) -> Run {
+        let mut all = vec!["ask"];
+        all.extend_from_slice(args);
+        let r = self.env.run_env(&all, &[("LR_TEST_OA_KEY", OA_KEY), ("LR_TEST_AN_KEY", AN_KEY)]);
+        assert!(!r.stdout.contains(OA_KEY) && !r.stderr.contains(OA_KEY), "a key leaked");
+        assert!(!r.stdout.contains(AN_KEY) && !r.stderr.contains(AN_KEY), "a key leaked");
+        r
+    }
+}
+
+#[test]
+fn openai_compatible_call_with_usage_based_cost() {
+    let l = Live::new();
+    l.oa.push(openai_ok("Paris is the capital of France.", 12, 5));
+    let v = l.ask(&["--json", "What is the capital of France?"]).ok().json();
+    assert_eq!(v["model"], "cheap");
+    assert_eq!(v["answer"], "Paris is the capital of France.");
+    assert_eq!(v["usage"], serde_json::json!({"input_tokens": 12, "output_tokens": 5, "estimated": false}));
+    assert!((v["cost_usd"].as_f64().unwrap() - (12.0 * 1.0 + 5.0 * 2.0) / 1e6).abs() < 1e-15);
+    assert_eq!(v["decision"]["method"], "difficulty");
+    let req = &l.oa.requests()[0];
+    assert_eq!(req.path, "/v1/chat/completions");
+    assert_eq!(req.header("authorization"), Some(format!("Bearer {OA_KEY}").as_str()));
+    assert_eq!(req.body["model"], "cheap-1");
+    assert_eq!(req.body["temperature"], 0.5);
+    assert_eq!(
+        req.body["messages"],
+        serde_json::json!([{"role": "user", "content": "What is the capital of France?"}])
+    );
+    // Plain output is just the answer.
+    l.oa.push(openai_ok("Paris.", 1, 1));
+    assert_eq!(l.ask(&["capital of France?"]).ok().stdout, "Paris.\n");
+}
+
+#[test]
+fn anthropic_messages_call() {
+    let l = Live::new();
+    l.an.push(anthropic_ok("Bonjour!", 20, 3));
+    let v = l.ask(&["--json", "--system", "Answer in French.", "say hello via anthropic"]).ok().json();
+    assert_eq!((v["model"].as_str(), v["answer"].as_str()), (Some("mid"), Some("Bonjour!")));
+    let req = &l.an.requests()[0];
+    assert_eq!(req.path, "/v1/messages");
+    assert_eq!(req.header("x-api-key"), Some(AN_KEY));
+    assert_eq!(req.header("anthropic-version"), Some("2023-06-01"));
+    assert_eq!(req.body["model"], "mid-1");
+    assert_eq!(req.body["max_tokens"], 300);
+    assert_eq!(req.body["system"], "Answer in French.");
+    assert_eq!(req.body["messages"], serde_json::json!([{"role": "user", "content": "say hello via anthropic"}]));
+}
+
+#[test]
+fn streaming_prints_the_answer_as_it_arrives() {
+    let l = Live::new();
+    l.oa.push(openai_stream(&["Hel", "lo, ", "world"], 7, 3));
+    assert_eq!(l.ask(&["--stream", "greet me"]).ok().stdout, "Hello, world\n");
+    assert_eq!(l.oa.requests()[0].body["stream"], true);
+    l.an.push(anthropic_stream(&["Bon", "jour"], 5, 2));
+    assert_eq!(l.ask(&["--stream", "anthropic greeting"]).ok().stdout, "Bonjour\n");
+    assert_eq!(l.an.requests()[0].body["stream"], true);
+}
+
+#[test]
+fn retries_on_500_and_honours_retry_after() {
+    let l = Live::new();
+    l.oa.push(Reply::Status(500, vec![], "{\"error\":{\"message\":\"boom\"}}".into()));
+    l.oa.push(openai_ok("ok", 1, 1));
+    let v = l.ask(&["--json", "question one"]).ok().json();
+    assert_eq!(v["attempts"][0]["tries"], 2);
+    assert_eq!(v["fallback"], false);
+    l.oa.push(Reply::Status(429, vec![("Retry-After".into(), "1".into())], "{}".into()));
+    l.oa.push(openai_ok("ok", 1, 1));
+    let v = l.ask(&["--json", "question two"]).ok().json();
+    assert_eq!(v["attempts"][0]["waits_ms"], serde_json::json!([1000]));
+    // Malformed JSON, a dropped connection and a truncated body are errors of one try.
+    l.oa.push(Reply::Malformed);
+    l.oa.push(Reply::Drop);
+    l.oa.push(openai_ok("third time lucky", 1, 1));
+    let v = l.ask(&["--json", "question three"]).ok().json();
+    assert_eq!((v["attempts"][0]["tries"].as_u64(), v["answer"].as_str()), (Some(3), Some("third time lucky")));
+    l.oa.push(Reply::Truncated);
+    l.oa.push(openai_ok("after truncation", 1, 1));
+    assert_eq!(l.ask(&["--json", "question four"]).ok().json()["answer"], "after truncation");
+}
+
+#[test]
+fn persistent_failure_falls_back_to_the_next_model_and_counts_it() {
+    let l = Live::new();
+    l.oa.push_for("cheap-1", Reply::Status(503, vec![], "{\"error\":{\"message\":\"overloaded\"}}".into()));
+    l.oa.push_for("cheap-1", Reply::Status(503, vec![], "{\"error\":{\"message\":\"overloaded\"}}".into()));
+    l.oa.push_for("cheap-1", Reply::Status(503, vec![], "{\"error\":{\"message\":\"overloaded\"}}".into()));
+    l.an.push(anthropic_ok("from the fallback", 4, 4));
+    let v = l.ask(&["--json", "--request-id", "fb-1", "plain question"]).ok().json();
+    assert_eq!((v["model"].as_str(), v["fallback"].as_bool()), (Some("mid"), Some(true)));
+    assert_eq!(v["note"], "`cheap` failed; fell back to `mid`");
+    assert_eq!(v["attempts"][0]["error"], "HTTP 503: overloaded (after 3 tries)");
+    let q = l.env.run(&["quota", "--json"]).ok().json();
+    let used = |m: &str| q.as_array().unwrap().iter().find(|r| r["model"] == m).unwrap()["used"].as_u64().unwrap();
+    assert_eq!((used("cheap"), used("mid")), (1, 1));
+    // Feedback joins the model that answered.
+    l.env.run(&["feedback", "add", "--request-id", "fb-1", "--rating", "5"]).ok();
+    assert_eq!(l.env.run(&["feedback", "stats", "--json"]).ok().json()[0]["key"], "mid");
+}
+
+#[test]
+fn every_candidate_failing_keeps_each_error_and_exits_3() {
+    let l = Live::new();
+    l.oa.always(Reply::Delay(3000, Box::new(openai_ok("too late", 1, 1))));
+    l.an.always(Reply::Status(400, vec![], "{\"error\":{\"message\":\"bad request\"}}".into()));
+    let r = l.ask(&["--timeout", "0.3", "a question"]).code(3);
+    assert_eq!(
+        r.stderr,
+        "error: every candidate failed: `cheap`: no answer within 0.3 s (after 3 tries); `mid`: HTTP 400: bad request; \
+         `top`: no answer within 0.3 s (after 3 tries)\n"
+    );
+}
+
+#[test]
+fn a_missing_key_fails_before_any_request() {
+    let l = Live::new();
+    l.oa.push(openai_ok("never", 1, 1));
+    let r = l.env.run_env(&["ask", "hello"], &[("LR_TEST_AN_KEY", AN_KEY)]).code(2);
+    assert_eq!(
+        r.stderr,
+        "error: `cheap`: environment variable `LR_TEST_OA_KEY` is not set (the provider's `api_key_env`)\n"
+    );
+    assert!(l.oa.requests().is_empty());
+    let q = l.env.run(&["quota", "--json"]).ok().json();
+    assert!(q.as_array().unwrap().iter().all(|r| r["used"] == 0), "nothing counted");
+}
+
+#[test]
+fn cascade_escalates_once_when_the_cheap_answer_is_weak() {
+    let l = Live::new();
+    l.oa.push_for("cheap-1", openai_ok("I'm sorry, I can't help with that.", 10, 9));
+    l.an.push(anthropic_ok("The integral is 9.", 10, 6));
+    let v = l.ask(&["--json", "--cascade", "Integrate x^2 from 0 to 3"]).ok().json();
+    assert_eq!((v["model"].as_str(), v["answer"].as_str()), (Some("mid"), Some("The integral is 9.")));
+    let steps = v["cascade"].as_array().unwrap();
+    assert_eq!(steps.len(), 2);
+    assert_eq!((steps[0]["score"].as_f64(), steps[0]["accepted"].as_bool()), (Some(0.3), Some(false)));
+    assert_eq!((steps[1]["score"].as_f64(), steps[1]["accepted"].as_bool()), (Some(1.0), Some(true)));
+    let total = (10.0 * 1.0 + 9.0 * 2.0 + 10.0 * 3.0 + 6.0 * 15.0) / 1e6;
+    assert!((v["total_cost_usd"].as_f64().unwrap() - total).abs() < 1e-15);
+}
+
+#[test]
+fn consensus_with_and_without_a_majority() {
+    let l = Live::new();
+    l.oa.push_for("cheap-1", openai_ok("B", 5, 1));
+    l.an.push(anthropic_ok("The answer is (B).", 5, 5));
+    l.oa.push_for("top-1", openai_ok("C", 5, 1));
+    let v = l.ask(&["--json", "--consensus", "Pick A, B or C"]).ok().json();
+    assert_eq!(v["consensus"]["agreement"], "2/3");
+    assert_eq!(v["consensus"]["majority"], true);
+    assert_eq!(v["answer"], "B");
+    assert_eq!(v["note"], serde_json::Value::Null);
+
+    l.oa.push_for("cheap-1", openai_ok("A", 5, 1));
+    l.an.push(anthropic_ok("B", 5, 1));
+    l.oa.push_for("top-1", openai_ok("C", 5, 1));
+    let r = l.ask(&["--consensus", "Pick A, B or C"]).ok();
+    assert_eq!(r.stdout, "C\n");
+    assert!(
+        r.stderr.contains("no majority (1/3 agree); returning the answer of the most expensive model, `top`"),
+        "{}",
+        r.stderr
+    );
+}

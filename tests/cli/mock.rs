@@ -1,0 +1,217 @@
+//! A scripted HTTP/1.1 server on 127.0.0.1 for the live-call tests: replies can be JSON, an SSE
+//! stream, an error status with headers, a delay, malformed JSON, a dropped connection or a
+//! truncated body. Replies are queued per model (the request's `model` field), else globally.
+
+use std::collections::{HashMap, VecDeque};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+#[derive(Clone, Debug)]
+pub enum Reply {
+    Json(u16, String),
+    Status(u16, Vec<(String, String)>, String),
+    Stream(Vec<String>),
+    Delay(u64, Box<Reply>),
+    Malformed,
+    Drop,
+    Truncated,
+}
+
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: serde_json::Value,
+}
+
+impl Request {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+#[derive(Default)]
+struct State {
+    queue: VecDeque<Reply>,
+    per_model: HashMap<String, VecDeque<Reply>>,
+    default: Option<Reply>,
+    requests: Vec<Request>,
+}
+
+pub struct Mock {
+    pub port: u16,
+    state: Arc<Mutex<State>>,
+}
+
+impl Mock {
+    pub fn start() -> Mock {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let state = Arc::new(Mutex::new(State::default()));
+        let st = state.clone();
+        std::thread::spawn(move || {
+            for conn in listener.incoming().flatten() {
+                let st = st.clone();
+                std::thread::spawn(move || handle(conn, &st));
+            }
+        });
+        Mock { port, state }
+    }
+
+    pub fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn push(&self, r: Reply) {
+        self.state.lock().unwrap().queue.push_back(r);
+    }
+
+    pub fn push_for(&self, model: &str, r: Reply) {
+        self.state.lock().unwrap().per_model.entry(model.to_string()).or_default().push_back(r);
+    }
+
+    pub fn always(&self, r: Reply) {
+        self.state.lock().unwrap().default = Some(r);
+    }
+
+    pub fn requests(&self) -> Vec<Request> {
+        self.state.lock().unwrap().requests.clone()
+    }
+}
+
+fn handle(mut conn: TcpStream, st: &Arc<Mutex<State>>) {
+    let mut reader = BufReader::new(conn.try_clone().unwrap());
+    let mut line = String::new();
+    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+        return;
+    }
+    let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
+    let mut headers = Vec::new();
+    loop {
+        let mut h = String::new();
+        reader.read_line(&mut h).unwrap();
+        let h = h.trim_end();
+        if h.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            headers.push((k.trim().to_string(), v.trim().to_string()));
+        }
+    }
+    let len: usize = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0u8; len];
+    reader.read_exact(&mut body).unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
+    let model = body.get("model").and_then(|m| m.as_str()).unwrap_or("").to_string();
+    let reply = {
+        let mut s = st.lock().unwrap();
+        s.requests.push(Request { path, headers, body });
+        let r = s.per_model.get_mut(&model).and_then(VecDeque::pop_front).or_else(|| s.queue.pop_front());
+        r.or_else(|| s.default.clone()).unwrap_or(Reply::Status(
+            500,
+            vec![],
+            "{\"error\":{\"message\":\"no scripted reply\"}}".into(),
+        ))
+    };
+    respond(&mut conn, reply);
+}
+
+fn respond(conn: &mut TcpStream, reply: Reply) {
+    let send = |conn: &mut TcpStream, code: u16, ctype: &str, extra: &[(String, String)], body: &str| {
+        let mut head = format!(
+            "HTTP/1.1 {code} X\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n",
+            body.len()
+        );
+        for (k, v) in extra {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        head.push_str("\r\n");
+        let _ = conn.write_all(head.as_bytes());
+        let _ = conn.write_all(body.as_bytes());
+    };
+    match reply {
+        Reply::Json(code, body) => send(conn, code, "application/json", &[], &body),
+        Reply::Status(code, hs, body) => send(conn, code, "application/json", &hs, &body),
+        Reply::Stream(events) => {
+            let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n");
+            for e in events {
+                let _ = conn.write_all(format!("data: {e}\n\n").as_bytes());
+                let _ = conn.flush();
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
+        Reply::Delay(ms, r) => {
+            std::thread::sleep(Duration::from_millis(ms));
+            respond(conn, *r);
+        }
+        Reply::Malformed => send(conn, 200, "application/json", &[], "{\"choices\": [ this is not json"),
+        Reply::Drop => {
+            let _ = conn.shutdown(std::net::Shutdown::Both);
+        }
+        Reply::Truncated => {
+            let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\nConnection: close\r\n\r\n{\"choices\": [");
+        }
+    }
+}
+
+pub fn openai_ok(text: &str, input: u64, output: u64) -> Reply {
+    Reply::Json(
+        200,
+        serde_json::json!({
+            "id": "chatcmpl-1",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": input, "completion_tokens": output}
+        })
+        .to_string(),
+    )
+}
+
+pub fn anthropic_ok(text: &str, input: u64, output: u64) -> Reply {
+    Reply::Json(
+        200,
+        serde_json::json!({
+            "id": "msg_1", "type": "message", "role": "assistant",
+            "content": [{"type": "text", "text": text}],
+            "stop_reason": "end_turn",
+            "usage": {"input_tokens": input, "output_tokens": output}
+        })
+        .to_string(),
+    )
+}
+
+pub fn openai_stream(chunks: &[&str], input: u64, output: u64) -> Reply {
+    let mut events: Vec<String> = chunks
+        .iter()
+        .map(|c| {
+            serde_json::json!({"choices": [{"index": 0, "delta": {"content": c}, "finish_reason": null}]}).to_string()
+        })
+        .collect();
+    events.push(serde_json::json!({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}).to_string());
+    events.push(
+        serde_json::json!({"choices": [], "usage": {"prompt_tokens": input, "completion_tokens": output}}).to_string(),
+    );
+    events.push("[DONE]".to_string());
+    Reply::Stream(events)
+}
+
+pub fn anthropic_stream(chunks: &[&str], input: u64, output: u64) -> Reply {
+    let mut events = vec![
+        serde_json::json!({"type": "message_start", "message": {"usage": {"input_tokens": input, "output_tokens": 1}}})
+            .to_string(),
+    ];
+    for c in chunks {
+        events.push(
+            serde_json::json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": c}})
+                .to_string(),
+        );
+    }
+    events.push(serde_json::json!({"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": output}}).to_string());
+    events.push(serde_json::json!({"type": "message_stop"}).to_string());
+    Reply::Stream(events)
+}
