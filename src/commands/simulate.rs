@@ -223,7 +223,7 @@ fn build_report(files: &[String], ds: &Dataset, config: &Config, rp: &Replay, op
             let span = ((hi - lo) as f64).max(86_400.0);
             (n as f64 * 365.25 * 86_400.0 / span, "timestamp span")
         }
-        _ => (replay::DEFAULT_REQUESTS_PER_YEAR, "default (the article's ~11.7 M/year)"),
+        _ => (replay::DEFAULT_REQUESTS_PER_YEAR, "the article's ~11.7 M/year; no timestamps"),
     };
     let strategies = replay::summarize(rp, None, rpy, opt.bootstrap, opt.seed);
     let curves = replay::curves(ds, rp);
