@@ -56,6 +56,8 @@ pub struct Dataset {
     pub models: Vec<DataModel>,
     pub texts: Texts,
     pub quality: Vec<f64>,
+    /// Whether a quality cell was empty (scored 0).
+    pub empty: Vec<bool>,
     pub cost: Vec<f64>,
     /// Normalised answer per (row, model), interned; `u32::MAX` when absent.
     pub answers: Option<Vec<u32>>,
@@ -338,6 +340,7 @@ impl<'a> Builder<'a> {
                     0.0
                 })
             };
+            self.ds.empty.push(!plain && q.is_none());
             let cost = match c {
                 Some(c) => c,
                 None => {

@@ -497,16 +497,18 @@ pub fn simulate(ds: &Dataset, config: &Config, engine: &Engine, opt: &Options) -
         runs.push(r);
     }
 
-    // Oracle: the cheapest candidate with the row's best quality.
+    // Oracle: the cheapest candidate with the row's best quality; among equal qualities a recorded
+    // outcome goes before an empty cell (as RouterBench's `oracle_model_to_route_to`).
     if ds.quality_known {
         let mut r = new_run("oracle (upper bound)".to_string(), "oracle");
         for row in 0..n {
             let best = candidates.iter().map(|&m| ds.q(row, m)).filter(|q| q.is_finite()).fold(f64::NAN, f64::max);
             let m = if best.is_finite() {
+                let empty = |m: usize| ds.empty.get(row * ds.m() + m).copied().unwrap_or(false);
                 *candidates
                     .iter()
                     .filter(|&&m| ds.q(row, m) == best)
-                    .min_by(|&&a, &&b| ds.c(row, a).total_cmp(&ds.c(row, b)))
+                    .min_by(|&&a, &&b| empty(a).cmp(&empty(b)).then(ds.c(row, a).total_cmp(&ds.c(row, b))))
                     .unwrap_or(&cheapest)
             } else {
                 cheapest
