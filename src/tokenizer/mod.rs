@@ -82,6 +82,9 @@ impl Vocab {
 /// for the same short byte strings over and over, and those answers stay in this cache.
 struct RankCache {
     entries: Vec<CacheEntry>,
+    /// Pieces counted so far; the cache is allocated only once a process counts many (a single
+    /// `route` call should not pay for zeroing 2 MB).
+    uses: u32,
 }
 
 #[derive(Clone, Copy)]
@@ -97,11 +100,18 @@ const NOT_A_TOKEN: u32 = u32::MAX;
 
 impl RankCache {
     fn new() -> RankCache {
-        RankCache { entries: vec![CacheEntry { len: u8::MAX, bytes: [0; CACHED_MAX], rank: 0 }; CACHE_SLOTS] }
+        RankCache { entries: Vec::new(), uses: 0 }
     }
 
     #[inline]
     fn rank(&mut self, vocab: &Vocab, bytes: &[u8]) -> Option<u32> {
+        if self.entries.is_empty() {
+            self.uses += 1;
+            if self.uses < 4096 {
+                return vocab.rank(bytes);
+            }
+            self.entries = vec![CacheEntry { len: u8::MAX, bytes: [0; CACHED_MAX], rank: 0 }; CACHE_SLOTS];
+        }
         if bytes.len() > CACHED_MAX {
             return vocab.rank(bytes);
         }
