@@ -518,7 +518,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__evaluate)
-            opts="-h --model --format --text-col --label-col --label-from-outcomes --min-quality --min-confidence --skip-bad --json --config --state --help"
+            opts="-h --model --format --text-col --label-col --label-from-outcomes --min-quality --skip-bad --min-confidence --json --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1490,7 +1490,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__train)
-            opts="-o -h --output --force --format --text-col --label-col --label-from-outcomes --min-quality --valid --valid-split --analyzer --ngram --max-features --sublinear-tf --n-estimators --max-depth --seed --threads --min-confidence --calibrate --target-premium-share --cv --skip-bad --json --config --state --help"
+            opts="-o -h --output --force --format --text-col --label-col --label-from-outcomes --min-quality --skip-bad --valid --valid-split --analyzer --ngram --max-features --sublinear-tf --n-estimators --max-depth --seed --threads --min-confidence --calibrate --target-premium-share --cv --json --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

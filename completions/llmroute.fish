@@ -266,9 +266,9 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l config -d 'C
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l force -d 'Overwrite an existing model file'
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l label-from-outcomes -d 'Label each row with the cheapest model that was good enough (RouterBench columns `<model>` and `<model>|total_cost`)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l skip-bad -d 'Skip malformed rows (reported on stderr; exit code 1 at the end)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l sublinear-tf -d 'Use 1 + ln(tf) instead of raw term counts'
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l calibrate -d 'Choose the threshold on the validation data (max accuracy-after-fallback, or --target-premium-share)'
-complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l skip-bad -d 'Skip malformed rows (reported on stderr; exit code 1 at the end)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l json -d 'Print the report as JSON'
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l model -d 'Trained model file' -r -F
@@ -278,11 +278,11 @@ jsonl\t''
 json\t''"
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l text-col -d 'Column (or JSON key) holding the prompt' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l label-col -d 'Column (or JSON key) holding the label' -r
-complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l min-quality -d 'Quality bar for --label-from-outcomes' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l min-quality -d 'Quality a model needs for --label-from-outcomes [default: the row\'s best quality]' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l min-confidence -d 'Confidence threshold [default: [ml] min_confidence, else the model\'s]' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
-complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l label-from-outcomes -d 'Labels from outcome columns (see `train --label-from-outcomes`)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l label-from-outcomes -d 'Label each row with the cheapest model that was good enough (RouterBench columns `<model>` and `<model>|total_cost`)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l skip-bad -d 'Skip malformed rows (reported on stderr; exit code 1 at the end)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l json -d 'Print JSON'
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -s h -l help -d 'Print help'

@@ -201,26 +201,8 @@ pub struct TrainArgs {
     #[arg(long)]
     pub force: bool,
 
-    /// Input format [default: from the extension, else sniffed]
-    #[arg(long, value_enum)]
-    pub format: Option<Format>,
-
-    /// Column (or JSON key) holding the prompt
-    #[arg(long, default_value = "prompt", value_name = "NAME")]
-    pub text_col: String,
-
-    /// Column (or JSON key) holding the label
-    #[arg(long, default_value = "label", value_name = "NAME")]
-    pub label_col: String,
-
-    /// Label each row with the cheapest model that was good enough (RouterBench columns
-    /// `<model>` and `<model>|total_cost`)
-    #[arg(long)]
-    pub label_from_outcomes: bool,
-
-    /// Quality a model needs for --label-from-outcomes [default: the row's best quality]
-    #[arg(long, value_name = "X")]
-    pub min_quality: Option<f64>,
+    #[command(flatten)]
+    pub labels: LabelledArgs,
 
     /// Validation file (instead of holding out --valid-split of DATA)
     #[arg(long, value_name = "FILE")]
@@ -280,10 +262,6 @@ pub struct TrainArgs {
     #[arg(long, value_name = "K")]
     pub cv: Option<usize>,
 
-    /// Skip malformed rows (reported on stderr; exit code 1 at the end)
-    #[arg(long)]
-    pub skip_bad: bool,
-
     /// Print the report as JSON
     #[arg(long)]
     pub json: bool,
@@ -299,33 +277,12 @@ pub struct EvaluateArgs {
     #[arg(value_name = "DATA")]
     pub data: String,
 
-    /// Input format [default: from the extension, else sniffed]
-    #[arg(long, value_enum)]
-    pub format: Option<Format>,
-
-    /// Column (or JSON key) holding the prompt
-    #[arg(long, default_value = "prompt", value_name = "NAME")]
-    pub text_col: String,
-
-    /// Column (or JSON key) holding the label
-    #[arg(long, default_value = "label", value_name = "NAME")]
-    pub label_col: String,
-
-    /// Labels from outcome columns (see `train --label-from-outcomes`)
-    #[arg(long)]
-    pub label_from_outcomes: bool,
-
-    /// Quality bar for --label-from-outcomes
-    #[arg(long, value_name = "X")]
-    pub min_quality: Option<f64>,
+    #[command(flatten)]
+    pub labels: LabelledArgs,
 
     /// Confidence threshold [default: [ml] min_confidence, else the model's]
     #[arg(long, value_name = "X")]
     pub min_confidence: Option<f64>,
-
-    /// Skip malformed rows (reported on stderr; exit code 1 at the end)
-    #[arg(long)]
-    pub skip_bad: bool,
 
     /// Print JSON
     #[arg(long)]
@@ -696,4 +653,33 @@ pub struct AskArgs {
     /// Store the prompt itself in the decision log
     #[arg(long)]
     pub log_prompts: bool,
+}
+
+/// How `train` and `evaluate` read labelled rows.
+#[derive(Debug, Clone, Args)]
+pub struct LabelledArgs {
+    /// Input format [default: from the extension, else sniffed]
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+
+    /// Column (or JSON key) holding the prompt
+    #[arg(long, default_value = "prompt", value_name = "NAME")]
+    pub text_col: String,
+
+    /// Column (or JSON key) holding the label
+    #[arg(long, default_value = "label", value_name = "NAME")]
+    pub label_col: String,
+
+    /// Label each row with the cheapest model that was good enough (RouterBench columns
+    /// `<model>` and `<model>|total_cost`)
+    #[arg(long)]
+    pub label_from_outcomes: bool,
+
+    /// Quality a model needs for --label-from-outcomes [default: the row's best quality]
+    #[arg(long, value_name = "X")]
+    pub min_quality: Option<f64>,
+
+    /// Skip malformed rows (reported on stderr; exit code 1 at the end)
+    #[arg(long)]
+    pub skip_bad: bool,
 }

@@ -30,6 +30,42 @@ impl QuotaView for QuotaSnapshot {
     }
 }
 
+/// Daily quotas counted in memory over a log's days (replay and `batch --quotas`); the state
+/// store is not touched.
+pub struct DayQuota<'a> {
+    config: &'a Config,
+    used: std::collections::HashMap<(i64, ModelId), u64>,
+    day: i64,
+}
+
+impl<'a> DayQuota<'a> {
+    pub fn new(config: &'a Config) -> DayQuota<'a> {
+        DayQuota { config, used: std::collections::HashMap::new(), day: 0 }
+    }
+
+    pub fn set_day(&mut self, day: i64) {
+        self.day = day;
+    }
+
+    /// Counts one request for `model` on the current day.
+    pub fn count(&mut self, model: ModelId) {
+        *self.used.entry((self.day, model)).or_insert(0) += 1;
+    }
+}
+
+impl QuotaView for DayQuota<'_> {
+    fn available(&self, m: ModelId) -> bool {
+        self.config.models[m].daily_quota.is_none_or(|q| self.used.get(&(self.day, m)).copied().unwrap_or(0) < q)
+    }
+}
+
+/// A number identifying the calendar day of Unix time `secs` in `tz` (distinct days, distinct
+/// numbers).
+pub fn day_index(secs: i64, tz: &jiff::tz::TimeZone) -> i64 {
+    let z = jiff::Timestamp::from_second(secs).unwrap_or(jiff::Timestamp::UNIX_EPOCH).to_zoned_datetime(tz.clone());
+    i64::from(z.date().year()) * 400 + i64::from(z.date().day_of_year())
+}
+
 /// One row of `llmroute quota`.
 #[derive(Debug, Clone, Serialize)]
 pub struct QuotaRow {

@@ -4,7 +4,6 @@
 //! flat however long the log is, and an interrupted run keeps every finished chunk. With
 //! `--quotas`, daily quotas are applied in memory over the rows' timestamps.
 
-use std::collections::HashMap;
 use std::io::Write;
 
 use crate::cli::{BatchArgs, StreamFormat};
@@ -13,6 +12,7 @@ use crate::config::{Config, ModelId};
 use crate::data::{self, RowError, pylit};
 use crate::error::{Error, Result};
 use crate::output;
+use crate::quota::DayQuota;
 use crate::router::{Decision, Engine, Pick, QuotaView, Verdict, pick};
 use crate::tokenizer::count_tokens;
 
@@ -28,18 +28,6 @@ struct Item {
 struct Routed {
     verdicts: Vec<Option<Decision>>,
     input_tokens: u64,
-}
-
-struct Quota<'a> {
-    config: &'a Config,
-    used: HashMap<(i64, ModelId), u64>,
-    day: i64,
-}
-
-impl QuotaView for Quota<'_> {
-    fn available(&self, m: ModelId) -> bool {
-        self.config.models[m].daily_quota.is_none_or(|q| self.used.get(&(self.day, m)).copied().unwrap_or(0) < q)
-    }
 }
 
 pub fn run(ctx: &Context, a: &BatchArgs) -> Result<()> {
@@ -100,7 +88,7 @@ fn stream(
     out: &mut dyn Write,
 ) -> Result<usize> {
     let mut bad = 0usize;
-    let mut quota = Quota { config, used: HashMap::new(), day: 0 };
+    let mut quota = DayQuota::new(config);
     out.write_all(match a.format {
         StreamFormat::Csv => b"id,model,method,reason,estimated_cost_usd\n".as_slice(),
         StreamFormat::Jsonl => b"".as_slice(),
@@ -154,11 +142,11 @@ fn stream(
                     Some(l) => l,
                     None => {
                         if let Some(d) = it.day {
-                            quota.day = d;
+                            quota.set_day(d);
                         }
                         let d = resolve(config, engine, chain, it, &mut rt, &quota);
                         if let Some(d) = &d {
-                            *quota.used.entry((quota.day, d.model)).or_insert(0) += 1;
+                            quota.count(d.model);
                         }
                         format_row(a.format, config, it, d.as_ref(), rt.input_tokens)
                     }
@@ -328,10 +316,7 @@ fn read_item(
             let t = r.text(c)?.ok_or_else(|| r.row_error(format!("column `{}` is empty", c.name)))?;
             let secs = crate::replay::dataset::parse_time(&t)
                 .ok_or_else(|| r.row_error(format!("column `{}`: `{t}` is not a timestamp", c.name)))?;
-            let z = jiff::Timestamp::from_second(secs)
-                .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
-                .to_zoned_datetime(config.timezone.clone());
-            Some(i64::from(z.date().year()) * 400 + i64::from(z.date().day_of_year()))
+            Some(crate::quota::day_index(secs, &config.timezone))
         }
         None => None,
     };

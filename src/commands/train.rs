@@ -7,7 +7,7 @@ use serde::Serialize;
 use smartcore::linalg::basic::matrix::DenseMatrix;
 use smartcore::model_selection::{BaseKFold, KFold, train_test_split};
 
-use crate::cli::{EvaluateArgs, TrainArgs};
+use crate::cli::{EvaluateArgs, LabelledArgs, TrainArgs};
 use crate::commands::Context;
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -69,8 +69,14 @@ struct EvaluateReport {
     metrics: EvalReport,
 }
 
-fn label_source(outcomes: bool, label_col: &str, min_quality: Option<f64>) -> LabelSource {
-    if outcomes { LabelSource::Outcomes { min_quality } } else { LabelSource::Column(label_col.to_string()) }
+/// Reads the labelled rows of `path` as `args` say.
+fn read_labelled(path: &str, args: &LabelledArgs) -> Result<Labelled> {
+    let source = if args.label_from_outcomes {
+        LabelSource::Outcomes { min_quality: args.min_quality }
+    } else {
+        LabelSource::Column(args.label_col.clone())
+    };
+    dataset::read(path, args.format, &args.text_col, &source, args.skip_bad)
 }
 
 /// The distinct labels, sorted.
@@ -116,8 +122,7 @@ pub fn train(ctx: &Context, a: &TrainArgs) -> Result<()> {
     if a.output.exists() && !a.force {
         return Err(Error::Usage(format!("{}: already exists; pass --force to overwrite it", a.output.display())));
     }
-    let source = label_source(a.label_from_outcomes, &a.label_col, a.min_quality);
-    let mut data = dataset::read(&a.data, a.format, &a.text_col, &source, a.skip_bad)?;
+    let mut data = read_labelled(&a.data, &a.labels)?;
     let n_rows = data.len();
     let mut classes: Vec<String> = data.names.clone();
     classes.sort();
@@ -132,7 +137,7 @@ pub fn train(ctx: &Context, a: &TrainArgs) -> Result<()> {
 
     // Validation data: a file, or a seeded hold-out split (smartcore's train_test_split).
     let (train_idx, valid): (Vec<usize>, Option<Labelled>) = match &a.valid {
-        Some(v) => ((0..n_rows).collect(), Some(dataset::read(v, a.format, &a.text_col, &source, a.skip_bad)?)),
+        Some(v) => ((0..n_rows).collect(), Some(read_labelled(v, &a.labels)?)),
         None if a.valid_split > 0.0 => {
             let n = n_rows;
             if a.valid_split >= 1.0 || a.valid_split.is_nan() || ((n as f32) * a.valid_split as f32) < 1.0 || n < 2 {
@@ -343,8 +348,7 @@ pub fn evaluate(ctx: &Context, a: &EvaluateArgs) -> Result<()> {
     let t_load = Instant::now();
     let model = artifact::load(&a.model)?;
     let load_ms = t_load.elapsed().as_secs_f64() * 1e3;
-    let source = label_source(a.label_from_outcomes, &a.label_col, a.min_quality);
-    let data = dataset::read(&a.data, a.format, &a.text_col, &source, a.skip_bad)?;
+    let data = read_labelled(&a.data, &a.labels)?;
     let threshold = a.min_confidence.or(config.ml.min_confidence).unwrap_or(model.threshold);
     let t0 = Instant::now();
     let preds = predict_all(&model, &data.texts);

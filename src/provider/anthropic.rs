@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::config::{Params, RawProvider};
-use crate::provider::{Answer, CallError, Message, connect_error, sse, status_error};
+use crate::provider::{Answer, CallError, Message, json_body, send, sse};
 
 /// `max_tokens` when the decision sets none (the API requires one).
 pub const DEFAULT_MAX_TOKENS: u32 = 1024;
@@ -49,17 +49,10 @@ pub async fn call(
     if let Some(k) = key {
         req = req.header("x-api-key", k);
     }
-    for (h, v) in &p.headers {
-        req = req.header(h, v);
-    }
-    let resp = req.send().await.map_err(|e| connect_error(&e))?;
-    if !resp.status().is_success() {
-        return Err(status_error(resp).await);
-    }
+    let resp = send(req, p).await?;
     match on_text {
         None => {
-            let text = resp.text().await.map_err(|e| connect_error(&e))?;
-            let v: Value = serde_json::from_str(&text).map_err(|e| CallError::Malformed(format!("not JSON ({e})")))?;
+            let v = json_body(resp).await?;
             let parts = v
                 .get("content")
                 .and_then(Value::as_array)

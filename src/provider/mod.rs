@@ -250,6 +250,24 @@ pub fn retry_after(v: Option<&reqwest::header::HeaderValue>) -> Option<Duration>
     Some(Duration::from_millis(ms.min(3_600_000)))
 }
 
+/// Sends a request with the provider's extra headers; an error status becomes a [`CallError`].
+pub async fn send(mut req: reqwest::RequestBuilder, p: &RawProvider) -> Result<reqwest::Response, CallError> {
+    for (h, v) in &p.headers {
+        req = req.header(h, v);
+    }
+    let resp = req.send().await.map_err(|e| connect_error(&e))?;
+    if !resp.status().is_success() {
+        return Err(status_error(resp).await);
+    }
+    Ok(resp)
+}
+
+/// The whole response body as JSON; a truncated or non-JSON body is malformed.
+pub async fn json_body(resp: reqwest::Response) -> Result<serde_json::Value, CallError> {
+    let text = resp.text().await.map_err(|e| connect_error(&e))?;
+    serde_json::from_str(&text).map_err(|e| CallError::Malformed(format!("not JSON ({e})")))
+}
+
 /// Reads an error response into a short message (never including request headers).
 pub async fn status_error(resp: reqwest::Response) -> CallError {
     let code = resp.status().as_u16();

@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use crate::config::{Params, RawProvider};
-use crate::provider::{Answer, CallError, Message, connect_error, sse, status_error};
+use crate::provider::{Answer, CallError, Message, json_body, send, sse};
 
 fn body(model: &str, messages: &[Message], params: &Params, stream: bool) -> Value {
     let mut b = json!({ "model": model, "messages": messages });
@@ -44,17 +44,10 @@ pub async fn call(
     if let Some(k) = key {
         req = req.bearer_auth(k);
     }
-    for (h, v) in &p.headers {
-        req = req.header(h, v);
-    }
-    let resp = req.send().await.map_err(|e| connect_error(&e))?;
-    if !resp.status().is_success() {
-        return Err(status_error(resp).await);
-    }
+    let resp = send(req, p).await?;
     match on_text {
         None => {
-            let text = resp.text().await.map_err(|e| connect_error(&e))?;
-            let v: Value = serde_json::from_str(&text).map_err(|e| CallError::Malformed(format!("not JSON ({e})")))?;
+            let v = json_body(resp).await?;
             let content = v
                 .pointer("/choices/0/message/content")
                 .and_then(Value::as_str)

@@ -8,14 +8,12 @@
 pub mod dataset;
 pub mod metrics;
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 
 use crate::config::{Config, ModelId, StageName};
 use crate::error::{Error, Result};
 use crate::rng::{Rng, derive};
-use crate::router::{Engine, Pick, QuotaView, Verdict, pick};
+use crate::router::{Engine, Pick, Verdict, pick};
 pub use dataset::{Dataset, Spec};
 use metrics::CurvePoint;
 
@@ -85,21 +83,6 @@ pub struct Replay {
     pub quotas_applied: bool,
 }
 
-struct DayQuota<'a> {
-    config: &'a Config,
-    used: HashMap<(i64, ModelId), u64>,
-    day: i64,
-}
-
-impl QuotaView for DayQuota<'_> {
-    fn available(&self, m: ModelId) -> bool {
-        match self.config.models[m].daily_quota {
-            Some(q) => self.used.get(&(self.day, m)).copied().unwrap_or(0) < q,
-            None => true,
-        }
-    }
-}
-
 fn names_to_candidates(ds: &Dataset, config: &Config, names: &[String], flag: &str) -> Result<Vec<usize>> {
     names
         .iter()
@@ -123,31 +106,18 @@ fn names_to_candidates(ds: &Dataset, config: &Config, names: &[String], flag: &s
 /// blocks of `per_day` rows.
 fn days(ds: &Dataset, config: &Config, per_day: Option<u64>) -> Option<Vec<i64>> {
     if let Some(ts) = &ds.timestamps {
-        let tz = config.timezone.clone();
-        let mut cache: Option<(i64, i64, i64)> = None; // (day start, day end, day index)
+        // Logs are mostly in time order: reuse the last row's day within the same minute (every
+        // time zone offset is a whole number of minutes).
+        let mut last: Option<(i64, i64)> = None;
         return Some(
             ts.iter()
-                .map(|&t| {
-                    if let Some((a, b, d)) = cache
-                        && t >= a
-                        && t < b
-                    {
-                        return d;
+                .map(|&t| match last {
+                    Some((minute, d)) if minute == t.div_euclid(60) => d,
+                    _ => {
+                        let d = crate::quota::day_index(t, &config.timezone);
+                        last = Some((t.div_euclid(60), d));
+                        d
                     }
-                    let z = jiff::Timestamp::from_second(t)
-                        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
-                        .to_zoned_datetime(tz.clone());
-                    let date = z.date();
-                    let start = date.to_zoned_datetime(tz.clone()).map(|s| s.timestamp().as_second()).unwrap_or(t);
-                    let end = date
-                        .tomorrow()
-                        .ok()
-                        .and_then(|d| d.to_zoned_datetime(tz.clone()).ok())
-                        .map(|s| s.timestamp().as_second())
-                        .unwrap_or(t + 1);
-                    let idx = i64::from(date.year()) * 400 + i64::from(date.day_of_year());
-                    cache = Some((start, end, idx));
-                    idx
                 })
                 .collect(),
         );
@@ -331,12 +301,12 @@ pub fn simulate(ds: &Dataset, config: &Config, engine: &Engine, opt: &Options) -
         plans.push(("chain", "router", chain_stages, None));
         for (name, kind, stages, score) in plans {
             let mut r = new_run(name.to_string(), kind);
-            let mut quota = DayQuota { config, used: HashMap::new(), day: 0 };
+            let mut quota = crate::quota::DayQuota::new(config);
             for row in 0..n {
                 let stage_models = || stages.iter().map(|s| s[row]);
                 let chosen = match &day_of {
                     Some(days) => {
-                        quota.day = days[row];
+                        quota.set_day(days[row]);
                         let p = pick(stage_models(), &config.chain.fallback, &quota);
                         let free = pick(stage_models(), &config.chain.fallback, &crate::router::chain::Unlimited);
                         if p != free {
@@ -348,7 +318,7 @@ pub fn simulate(ds: &Dataset, config: &Config, engine: &Engine, opt: &Options) -
                             Pick::Exhausted => None,
                         };
                         if let Some(m) = m {
-                            *quota.used.entry((quota.day, m)).or_insert(0) += 1;
+                            quota.count(m);
                         }
                         m
                     }
