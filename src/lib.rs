@@ -15,6 +15,7 @@ pub mod feedback;
 pub mod fsutil;
 pub mod ml;
 pub mod output;
+pub mod prices;
 pub mod prompt;
 pub mod provider;
 pub mod quota;

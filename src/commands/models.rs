@@ -61,55 +61,14 @@ pub fn run(ctx: &Context, args: &ModelsArgs) -> Result<()> {
     output::print(&format!("{t}\n"))
 }
 
-/// The price-table key for a catalog model: its name or `model_id`, possibly with a provider
-/// prefix (`anthropic/…`) or a release-date suffix (`…-20240307`); entries of the model's own
-/// provider win, then the shortest key.
-fn find_price<'a>(
-    table: &'a std::collections::HashMap<String, (f64, f64)>,
-    providers: &std::collections::HashMap<String, String>,
-    name: &str,
-    provider: Option<&str>,
-) -> Option<(&'a str, (f64, f64))> {
-    if let Some((k, v)) = table.get_key_value(name) {
-        return Some((k.as_str(), *v));
-    }
-    let matches = |k: &str| -> bool {
-        let bare = k.rsplit('/').next().unwrap_or(k);
-        bare == name
-            || bare.strip_prefix(name).is_some_and(|rest| {
-                let rest = rest.trim_start_matches(['-', '@']);
-                !rest.is_empty() && rest.chars().take(8).all(|c| c.is_ascii_digit()) && rest.len() >= 8
-            })
-    };
-    let mut found: Vec<(&String, &(f64, f64))> = table.iter().filter(|(k, _)| matches(k)).collect();
-    found.sort_by_key(|(k, _)| {
-        let own = provider.is_some_and(|p| providers.get(k.as_str()).is_some_and(|lp| lp.starts_with(p)));
-        (!own, k.len(), (*k).clone())
-    });
-    found.first().map(|(k, v)| (k.as_str(), **v))
-}
-
 fn import_prices(config: &Config, file: &std::path::Path, out: Option<&std::path::Path>, force: bool) -> Result<()> {
-    let table = crate::commands::simulate::load_prices(Some(file))?;
-    let providers: std::collections::HashMap<String, String> = {
-        let text = std::fs::read_to_string(file).unwrap_or_default();
-        let v: serde_json::Value = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
-        v.as_object()
-            .map(|o| {
-                o.iter()
-                    .filter_map(|(k, m)| {
-                        m.get("litellm_provider").and_then(|p| p.as_str()).map(|p| (k.clone(), p.to_string()))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
+    let table = crate::prices::load(Some(file))?;
     let mut raw = config.raw.clone();
     let mut t = output::table(["model", "price-table entry", "input $/1M", "output $/1M"]);
     let mut unmatched = Vec::new();
     for (name, m) in raw.models.iter_mut() {
         let key = m.model_id.clone().unwrap_or_else(|| name.clone());
-        match find_price(&table, &providers, &key, m.provider.as_deref()) {
+        match table.find(&key, m.provider.as_deref()) {
             Some((k, (i, o))) => {
                 t.add_row(vec![
                     name.clone(),

@@ -1,7 +1,5 @@
 //! `llmroute simulate`: the savings table.
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 
 use crate::cli::{InputArgs, ReportFormat, SimulateArgs};
@@ -113,35 +111,13 @@ pub fn spec_from(input: &InputArgs, by: Option<&str>) -> Result<Spec> {
     })
 }
 
-/// LiteLLM's price table: model -> (input, output) USD per 1M tokens.
-pub fn load_prices(path: Option<&std::path::Path>) -> Result<HashMap<String, (f64, f64)>> {
-    let Some(path) = path else { return Ok(HashMap::new()) };
-    let name = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::Usage(format!("{name}: cannot read: {}", crate::config::io_reason(&e))))?;
-    let v: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| Error::Usage(format!("{name}:{}: invalid JSON: {e}", e.line())))?;
-    let obj = v.as_object().ok_or_else(|| Error::Usage(format!("{name}: expected a JSON object of models")))?;
-    let mut out = HashMap::new();
-    for (k, m) in obj {
-        if k == "sample_spec" {
-            continue;
-        }
-        let get = |f: &str| m.get(f).and_then(serde_json::Value::as_f64);
-        if let (Some(i), Some(o)) = (get("input_cost_per_token"), get("output_cost_per_token")) {
-            out.insert(k.clone(), (i * 1e6, o * 1e6));
-        }
-    }
-    Ok(out)
-}
-
 pub fn run(ctx: &Context, a: &SimulateArgs) -> Result<()> {
     let config = ctx.config()?;
     if !(0.0..=1.0).contains(&a.evaluator_error_rate) {
         return Err(Error::Usage(format!("--evaluator-error-rate {} is outside 0..=1", a.evaluator_error_rate)));
     }
     let spec = spec_from(&a.input, a.by.as_deref())?;
-    let prices = load_prices(a.input.prices.as_deref())?;
+    let prices = crate::prices::load(a.input.prices.as_deref())?;
     let ds = replay::dataset::load(&a.files, &spec, &config, &prices)?;
     let engine = Engine::new(&config, a.model.as_deref())?;
     let threads = a.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));

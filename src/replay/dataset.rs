@@ -239,7 +239,7 @@ struct Builder<'a> {
     ds: Dataset,
     config: &'a Config,
     spec: &'a Spec,
-    table: &'a HashMap<String, (f64, f64)>,
+    table: &'a crate::prices::PriceTable,
     prices: Vec<Option<Price>>,
     answers: Vec<u32>,
     answer_ids: HashMap<String, u32>,
@@ -285,7 +285,7 @@ impl<'a> Builder<'a> {
                         expected_output: u64::from(cm.expected_output_tokens),
                     })
                 }
-                None => self.table.get(&dm.name).map(|&(i, o)| Price {
+                None => self.table.get(&dm.name).map(|(i, o)| Price {
                     input: i,
                     output: o,
                     expected_output: u64::from(config.output_tokens),
@@ -417,7 +417,7 @@ impl<'a> Builder<'a> {
 }
 
 /// Reads every file into one dataset.
-pub fn load(paths: &[String], spec: &Spec, config: &Config, prices: &HashMap<String, (f64, f64)>) -> Result<Dataset> {
+pub fn load(paths: &[String], spec: &Spec, config: &Config, prices: &crate::prices::PriceTable) -> Result<Dataset> {
     let mut b = Builder {
         ds: Dataset::default(),
         config,
