@@ -222,16 +222,12 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__ask)
-            opts="-h --chat --system --tag --strategy --model --cascade --consensus --stream --json --timeout --deadline --request-id --user --log-prompts --config --state --help"
+            opts="-h --chat --tag --strategy --model --request-id --user --log-prompts --system --cascade --consensus --stream --json --timeout --deadline --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --system)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --tag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -244,19 +240,23 @@ _llmroute() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --deadline)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --request-id)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --system)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deadline)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1298,7 +1298,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__route)
-            opts="-h --chat --tag --strategy --json --explain --dry-run --model --request-id --user --log-prompts --config --state --help"
+            opts="-h --chat --tag --strategy --model --request-id --user --log-prompts --json --explain --dry-run --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

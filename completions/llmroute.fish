@@ -51,13 +51,12 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l request-id -
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l user -d 'Key for the gray release, so that one user always lands in the same arm' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
-complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l chat -d 'Treat the input as an OpenAI chat-completions body and route on the last user message'
+complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l chat -d 'Treat the input as an OpenAI chat-completions body (routing uses the last user message)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l log-prompts -d 'Store the prompt itself in the decision log (only its hash otherwise)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l json -d 'Print one JSON object'
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l explain -d 'Show every stage\'s verdict and the difficulty breakdown'
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l dry-run -d 'Decide without counting against the daily quota'
-complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l log-prompts -d 'Store the prompt itself in the decision log (only its hash otherwise)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l system -d 'A system prompt sent before the messages' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l tag -d 'Task tag matched by rules with `tags`' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l strategy -d 'Routing strategy' -r -f -a "chain\t'The production chain (`[chain] stages`)'
 rules\t'The rules alone, with the default route when no rule matches (the article\'s RuleBasedRouter)'
@@ -65,18 +64,19 @@ difficulty\t'The difficulty score alone'
 ml\t'The trained classifier alone (the article\'s `balanced` default while untrained)'
 adaptive\t'The adaptive router alone (learns from feedback)'"
 complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l model -d 'Trained model for the ML stage (overrides `[ml] model`)' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l request-id -d 'Id to log the decision under (default: a generated one, printed in the output)' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l user -d 'Key for the gray release, so that one user always lands in the same arm' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l system -d 'A system prompt sent before the messages' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l timeout -d 'Per-request timeout in seconds (overrides `[live] timeout_secs`)' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l deadline -d 'Overall deadline in seconds (overrides `[live] deadline_secs`)' -r
-complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l request-id -d 'Id to log the decision under' -r
-complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l user -d 'Key for the gray release' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
-complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l chat -d 'Treat the input as an OpenAI chat-completions body (every message is sent; routing uses the last user message)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l chat -d 'Treat the input as an OpenAI chat-completions body (routing uses the last user message)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l log-prompts -d 'Store the prompt itself in the decision log (only its hash otherwise)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l cascade -d 'Cheapest model first, scored, escalated until an answer is accepted (`[cascade]`)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l consensus -d 'Several models answer concurrently; the majority answer wins (`[consensus]`)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l stream -d 'Stream the answer to stdout even when it is not a terminal'
 complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l json -d 'Print one JSON record: decision, answer, usage, cost, latency, attempts'
-complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l log-prompts -d 'Store the prompt itself in the decision log'
 complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c llmroute -n "__fish_llmroute_using_subcommand models; and not __fish_seen_subcommand_from import-prices help" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand models; and not __fish_seen_subcommand_from import-prices help" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F

@@ -69,13 +69,14 @@ pub enum Command {
     Completions(CompletionsArgs),
 }
 
+/// What to route and how (shared by `route` and `ask`).
 #[derive(Debug, Args)]
-pub struct RouteArgs {
+pub struct RequestArgs {
     /// The prompt; `-` reads it from stdin
     #[arg(value_name = "PROMPT")]
     pub prompt: String,
 
-    /// Treat the input as an OpenAI chat-completions body and route on the last user message
+    /// Treat the input as an OpenAI chat-completions body (routing uses the last user message)
     #[arg(long)]
     pub chat: bool,
 
@@ -86,18 +87,6 @@ pub struct RouteArgs {
     /// Routing strategy
     #[arg(long, value_enum, default_value_t = Strategy::Chain)]
     pub strategy: Strategy,
-
-    /// Print one JSON object
-    #[arg(long)]
-    pub json: bool,
-
-    /// Show every stage's verdict and the difficulty breakdown
-    #[arg(long)]
-    pub explain: bool,
-
-    /// Decide without counting against the daily quota
-    #[arg(long)]
-    pub dry_run: bool,
 
     /// Trained model for the ML stage (overrides `[ml] model`)
     #[arg(long, value_name = "PATH")]
@@ -114,6 +103,24 @@ pub struct RouteArgs {
     /// Store the prompt itself in the decision log (only its hash otherwise)
     #[arg(long)]
     pub log_prompts: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RouteArgs {
+    #[command(flatten)]
+    pub req: RequestArgs,
+
+    /// Print one JSON object
+    #[arg(long)]
+    pub json: bool,
+
+    /// Show every stage's verdict and the difficulty breakdown
+    #[arg(long)]
+    pub explain: bool,
+
+    /// Decide without counting against the daily quota
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -593,30 +600,12 @@ pub enum FeedbackCommand {
 
 #[derive(Debug, Args)]
 pub struct AskArgs {
-    /// The prompt; `-` reads it from stdin
-    #[arg(value_name = "PROMPT")]
-    pub prompt: String,
-
-    /// Treat the input as an OpenAI chat-completions body (every message is sent; routing uses the
-    /// last user message)
-    #[arg(long)]
-    pub chat: bool,
+    #[command(flatten)]
+    pub req: RequestArgs,
 
     /// A system prompt sent before the messages
     #[arg(long, value_name = "TEXT")]
     pub system: Option<String>,
-
-    /// Task tag matched by rules with `tags`
-    #[arg(long, value_name = "TASK")]
-    pub tag: Option<String>,
-
-    /// Routing strategy
-    #[arg(long, value_enum, default_value_t = Strategy::Chain)]
-    pub strategy: Strategy,
-
-    /// Trained model for the ML stage (overrides `[ml] model`)
-    #[arg(long, value_name = "PATH")]
-    pub model: Option<PathBuf>,
 
     /// Cheapest model first, scored, escalated until an answer is accepted (`[cascade]`)
     #[arg(long, conflicts_with = "consensus")]
@@ -641,18 +630,6 @@ pub struct AskArgs {
     /// Overall deadline in seconds (overrides `[live] deadline_secs`)
     #[arg(long, value_name = "SECS")]
     pub deadline: Option<f64>,
-
-    /// Id to log the decision under
-    #[arg(long, value_name = "ID")]
-    pub request_id: Option<String>,
-
-    /// Key for the gray release
-    #[arg(long, value_name = "KEY")]
-    pub user: Option<String>,
-
-    /// Store the prompt itself in the decision log
-    #[arg(long)]
-    pub log_prompts: bool,
 }
 
 /// How `train` and `evaluate` read labelled rows.

@@ -16,11 +16,10 @@ use serde::Serialize;
 
 use crate::cli::AskArgs;
 use crate::commands::Context;
-use crate::commands::route::{self, RouteRequest};
+use crate::commands::route;
 use crate::config::{Config, ModelId, Params};
 use crate::error::{Error, Result};
 use crate::output;
-use crate::prompt;
 use crate::provider::{Answer, Attempt, CallError, Client, Message};
 use crate::state::{self, Store};
 
@@ -153,8 +152,7 @@ fn parse_score(reply: &str) -> Option<f64> {
 
 pub fn run(ctx: &Context, a: &AskArgs) -> Result<()> {
     let config = ctx.config()?;
-    let origin = if a.prompt == "-" { "stdin" } else { "argument" };
-    let prompt = prompt::parse(prompt::read_arg(&a.prompt)?, a.chat, origin)?;
+    let prompt = a.req.read_prompt()?;
     let mut messages: Vec<Message> = Vec::new();
     if let Some(sys) = &a.system {
         messages.push(Message { role: "system".to_string(), content: sys.clone() });
@@ -191,18 +189,8 @@ pub fn run(ctx: &Context, a: &AskArgs) -> Result<()> {
     }
 
     // One id for the probe and the real decision, so both land in the same gray-release arm.
-    let request_id = a.request_id.clone().unwrap_or_else(route::new_request_id);
-    let request = |dry_run: bool| RouteRequest {
-        prompt: &prompt,
-        tag: a.tag.as_deref(),
-        strategy: a.strategy,
-        model: a.model.as_deref(),
-        request_id: Some(&request_id),
-        user: a.user.as_deref(),
-        log_prompts: a.log_prompts,
-        dry_run,
-        json: a.json,
-    };
+    let request_id = a.req.request_id.clone().unwrap_or_else(route::new_request_id);
+    let request = |dry_run: bool| a.req.route_request(&prompt, Some(&request_id), dry_run, a.json);
     if mode == "single" {
         // Learn the routed model without counting, so a missing key stops before anything is
         // counted or sent.

@@ -210,26 +210,39 @@ pub fn decide(ctx: &Context, config: &Config, req: &RouteRequest) -> Result<Rout
     Ok(Routed { engine, decision, trace: outcome.trace, request_id, strategy, arm, clock, state_path })
 }
 
+impl crate::cli::RequestArgs {
+    /// Reads the prompt (argument, stdin or chat body).
+    pub fn read_prompt(&self) -> Result<Prompt> {
+        let origin = if self.prompt == "-" { "stdin" } else { "argument" };
+        prompt::parse(prompt::read_arg(&self.prompt)?, self.chat, origin)
+    }
+
+    pub fn route_request<'a>(
+        &'a self,
+        prompt: &'a Prompt,
+        request_id: Option<&'a str>,
+        dry_run: bool,
+        json: bool,
+    ) -> RouteRequest<'a> {
+        RouteRequest {
+            prompt,
+            tag: self.tag.as_deref(),
+            strategy: self.strategy,
+            model: self.model.as_deref(),
+            request_id: request_id.or(self.request_id.as_deref()),
+            user: self.user.as_deref(),
+            log_prompts: self.log_prompts,
+            dry_run,
+            json,
+        }
+    }
+}
+
 pub fn run(ctx: &Context, args: &RouteArgs) -> Result<()> {
     let config = ctx.config()?;
-    let origin = if args.prompt == "-" { "stdin" } else { "argument" };
-    let prompt = prompt::parse(prompt::read_arg(&args.prompt)?, args.chat, origin)?;
-    let r = decide(
-        ctx,
-        &config,
-        &RouteRequest {
-            prompt: &prompt,
-            tag: args.tag.as_deref(),
-            strategy: args.strategy,
-            model: args.model.as_deref(),
-            request_id: args.request_id.as_deref(),
-            user: args.user.as_deref(),
-            log_prompts: args.log_prompts,
-            dry_run: args.dry_run,
-            json: args.json,
-        },
-    )?;
-    let analysis = r.engine.analyze(&prompt.text, args.tag.as_deref());
+    let prompt = args.req.read_prompt()?;
+    let r = decide(ctx, &config, &args.req.route_request(&prompt, None, args.dry_run, args.json))?;
+    let analysis = r.engine.analyze(&prompt.text, args.req.tag.as_deref());
     let mut report =
         report(&config, &r.engine, &prompt, &analysis, r.decision, !args.dry_run, args.explain.then_some(r.trace));
     report.request_id = (!args.dry_run).then_some(r.request_id);
