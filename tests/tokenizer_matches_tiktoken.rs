@@ -81,3 +81,37 @@ fn counts_equal_tiktoken_rs_on_seeded_random_strings() {
         assert_eq!(llmroute::tokenizer::count_tokens(&text), want, "text: {text:?}");
     }
 }
+
+#[test]
+fn counts_equal_tiktoken_rs_once_the_caches_are_warm() {
+    // A long-running count (batch, replay) answers from per-thread caches of whole pieces and of
+    // merged pairs; they are allocated after a few thousand pieces. Warm them, then count long
+    // runs of CJK (hundreds of bytes, many repeated pairs) and the corpus twice.
+    for i in 0..5000 {
+        llmroute::tokenizer::count_tokens(&format!("warm{i} up"));
+    }
+    let bpe = tiktoken_rs::o200k_base().unwrap();
+    let pool: Vec<char> = "的一是不了人我在有他这中大来上国个到说们为子和你地出道也时年得就那要下以生会自着去之过家学对可她里后小么心多天而能好都然没日于起还发成事只作当想看文无开手十用主行方又如前所本见经头面公同三已老从动两长知民样现分将外但身些与高意进把法此实回二理美点月明其种声全工己话儿者向情部正名定女问力机给等几很业最间新什打便位因重被走电四第门相次东政海口使教西再平真听世气信北少关并内加化由却代军产入先山五太水万市眼体别处总才场师书比住员九笑性通目华报立马命张活难神数件安表原车白应路期叫死常提感金何更反合放做系计或司利受光王果亲界及今京务制解各任至清物台象记边共风战干接它许八特觉望直服毛林题建南度统色字请交爱让认算论百吃义科怎元社术结六功指思非流每青管夫连远资队跑写代码财股票分析翻译证明算法"
+        .chars()
+        .collect();
+    let mut state: u64 = 7;
+    let mut next = || {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (state >> 33) as usize
+    };
+    for _ in 0..2000 {
+        let len = 1 + next() % 200;
+        let mut text: String = (0..len).map(|_| pool[next() % pool.len()]).collect();
+        if next() % 4 == 0 {
+            text.push_str(" and some English, 以及标点。");
+        }
+        let want = bpe.encode_ordinary(&text).len();
+        assert_eq!(llmroute::tokenizer::count_tokens(&text), want, "text: {text:?}");
+    }
+    for _ in 0..2 {
+        for text in corpus() {
+            let want = bpe.encode_ordinary(&text).len();
+            assert_eq!(llmroute::tokenizer::count_tokens(&text), want, "text: {text:?}");
+        }
+    }
+}

@@ -77,161 +77,192 @@ impl Vocab {
     }
 }
 
-/// A small direct-mapped cache of rank lookups, per thread. The vocabulary table is megabytes
-/// large and every lookup in it is a cache miss; byte-pair merging of long pieces (CJK runs) asks
-/// for the same short byte strings over and over, and those answers stay in this cache.
-struct RankCache {
-    entries: Vec<CacheEntry>,
-    /// Pieces counted so far; the cache is allocated only once a process counts many (a single
-    /// `route` call should not pay for zeroing 2 MB).
+/// Per-thread caches for counting many prompts (batch, replay). A single `route` call should not
+/// pay for zeroing them, so they are allocated only once a process has counted many pieces.
+///
+/// - `pieces`: whole short pieces (words) → token count. Logs repeat their words constantly.
+/// - `pairs`: (rank of a part, rank of the next part) → rank of their concatenation. Byte-pair
+///   merging works on parts that are always tokens, so a pair of ranks names the byte string to
+///   look up; CJK runs ask for the same pairs over and over (the bytes of each character, then
+///   common neighbours), and an integer key costs far less than hashing and comparing bytes in
+///   the multi-megabyte vocabulary table.
+struct Caches {
+    pieces: Vec<PieceEntry>,
+    pairs: Vec<PairEntry>,
     uses: u32,
 }
 
 #[derive(Clone, Copy)]
-struct CacheEntry {
+struct PieceEntry {
     len: u8,
-    bytes: [u8; CACHED_MAX],
-    rank: u32,
+    bytes: [u8; PIECE_MAX],
+    count: u32,
 }
 
-const CACHED_MAX: usize = 23;
-const CACHE_SLOTS: usize = 1 << 16;
-const NOT_A_TOKEN: u32 = u32::MAX;
+/// `rank a << 40 | rank b << 20 | rank of a + b` (ranks are below 2^20; `RANK_MASK` = not a
+/// token), so an entry is one word.
+type PairEntry = u64;
+const RANK_BITS: u32 = 20;
+const RANK_MASK: u64 = (1 << RANK_BITS) - 1;
 
-impl RankCache {
-    fn new() -> RankCache {
-        RankCache { entries: Vec::new(), uses: 0 }
+const PIECE_MAX: usize = 23;
+const PIECE_SLOTS: usize = 1 << 14;
+const PAIR_SLOTS: usize = 1 << 16;
+const NOT_A_TOKEN: u32 = u32::MAX;
+/// Pieces counted before the caches are allocated.
+const WARM_UP: u32 = 4096;
+
+impl Caches {
+    fn new() -> Caches {
+        Caches { pieces: Vec::new(), pairs: Vec::new(), uses: 0 }
     }
 
-    #[inline]
-    fn rank(&mut self, vocab: &Vocab, bytes: &[u8]) -> Option<u32> {
-        if self.entries.is_empty() {
+    fn ready(&mut self) -> bool {
+        if self.pieces.is_empty() {
             self.uses += 1;
-            if self.uses < 4096 {
-                return vocab.rank(bytes);
+            if self.uses < WARM_UP {
+                return false;
             }
-            self.entries = vec![CacheEntry { len: u8::MAX, bytes: [0; CACHED_MAX], rank: 0 }; CACHE_SLOTS];
+            self.pieces = vec![PieceEntry { len: u8::MAX, bytes: [0; PIECE_MAX], count: 0 }; PIECE_SLOTS];
+            self.pairs = vec![u64::MAX; PAIR_SLOTS];
         }
-        if bytes.len() > CACHED_MAX {
-            return vocab.rank(bytes);
-        }
-        let h = token_hash(bytes);
-        let e = &mut self.entries[(h >> 40) as usize & (CACHE_SLOTS - 1)];
-        if usize::from(e.len) == bytes.len() && &e.bytes[..bytes.len()] == bytes {
-            return (e.rank != NOT_A_TOKEN).then_some(e.rank);
-        }
-        let r = vocab.rank_hashed(bytes, h);
-        e.len = bytes.len() as u8;
-        e.bytes[..bytes.len()].copy_from_slice(bytes);
-        e.rank = r.unwrap_or(NOT_A_TOKEN);
-        r
+        true
     }
 }
 
 thread_local! {
-    static CACHE: std::cell::RefCell<RankCache> = std::cell::RefCell::new(RankCache::new());
+    static CACHES: std::cell::RefCell<Caches> = std::cell::RefCell::new(Caches::new());
 }
 
 /// Number of `o200k_base` tokens in `text` (ordinary text; special tokens are not recognised).
 pub fn count_tokens(text: &str) -> usize {
     let vocab = vocab();
-    CACHE.with(|c| {
-        let mut cache = c.borrow_mut();
-        pretokenize::pieces(text).map(|piece| count_piece(&vocab, &mut cache, piece.as_bytes())).sum()
+    CACHES.with(|c| {
+        let mut caches = c.borrow_mut();
+        pretokenize::pieces(text).map(|piece| count_piece(&vocab, &mut caches, piece.as_bytes())).sum()
     })
 }
 
-/// Byte-pair merge of one pre-token, as tiktoken does it: repeatedly merge the adjacent pair whose
-/// concatenation has the lowest rank. Returns the number of resulting tokens.
-fn count_piece(vocab: &Vocab, cache: &mut RankCache, piece: &[u8]) -> usize {
-    if piece.len() <= 1 || cache.rank(vocab, piece).is_some() {
-        return 1;
+fn count_piece(vocab: &Vocab, caches: &mut Caches, piece: &[u8]) -> usize {
+    if piece.len() <= 1 {
+        return piece.len().max(1);
     }
-    if piece.len() > 512 {
-        return count_long_piece(vocab, cache, piece);
+    if !caches.ready() {
+        return if vocab.rank(piece).is_some() { 1 } else { merge(vocab, None, piece) };
     }
-    // parts[i] = (start offset, rank of the pair starting at part i).
-    let mut parts: Vec<(usize, u32)> = Vec::with_capacity(piece.len() + 1);
-    let mut rank_of = |a: usize, b: usize| cache.rank(vocab, &piece[a..b]).unwrap_or(u32::MAX);
-    let mut min = (u32::MAX, usize::MAX);
-    for i in 0..piece.len() - 1 {
-        let r = rank_of(i, i + 2);
-        if r < min.0 {
-            min = (r, i);
-        }
-        parts.push((i, r));
+    if piece.len() > PIECE_MAX {
+        return if vocab.rank(piece).is_some() { 1 } else { merge(vocab, Some(&mut caches.pairs), piece) };
     }
-    parts.push((piece.len() - 1, u32::MAX));
-    parts.push((piece.len(), u32::MAX));
-
-    while min.0 != u32::MAX {
-        let i = min.1;
-        // After merging parts i and i + 1, the pairs starting at i - 1 and i change.
-        if i > 0 {
-            parts[i - 1].1 = if i + 2 < parts.len() { rank_of(parts[i - 1].0, parts[i + 2].0) } else { u32::MAX };
-        }
-        parts[i].1 = if i + 3 < parts.len() { rank_of(parts[i].0, parts[i + 3].0) } else { u32::MAX };
-        parts.remove(i + 1);
-        min = (u32::MAX, usize::MAX);
-        for (j, &(_, r)) in parts[..parts.len() - 1].iter().enumerate() {
-            if r < min.0 {
-                min = (r, j);
-            }
-        }
+    let h = token_hash(piece);
+    let slot = (h >> 40) as usize & (PIECE_SLOTS - 1);
+    let e = caches.pieces[slot];
+    if usize::from(e.len) == piece.len() && &e.bytes[..piece.len()] == piece {
+        return e.count as usize;
     }
-    parts.len() - 1
+    let count = if vocab.rank_hashed(piece, h).is_some() { 1 } else { merge(vocab, Some(&mut caches.pairs), piece) };
+    let e = &mut caches.pieces[slot];
+    e.len = piece.len() as u8;
+    e.bytes[..piece.len()].copy_from_slice(piece);
+    e.count = count as u32;
+    count
 }
 
-/// The same merge order for long pieces (a run of Chinese can be hundreds of bytes), in
-/// O(n log n): a heap of pair ranks keyed by (rank, start), which picks the leftmost lowest rank
-/// exactly as the linear scan does; stale entries are skipped by a per-part version.
-fn count_long_piece(vocab: &Vocab, cache: &mut RankCache, piece: &[u8]) -> usize {
-    use std::cmp::Reverse;
-    const NONE: usize = usize::MAX;
-    let n = piece.len();
-    let mut next: Vec<usize> = (1..=n).map(|i| if i < n { i } else { NONE }).collect();
-    let mut prev: Vec<usize> = (0..n).map(|i| if i == 0 { NONE } else { i - 1 }).collect();
-    let mut version = vec![0u32; n];
-    let end = |next: &[usize], i: usize| if next[i] == NONE { n } else { next[i] };
-    let mut heap = std::collections::BinaryHeap::with_capacity(n);
-    let pair = |cache: &mut RankCache, next: &[usize], i: usize| -> u32 {
-        let j = next[i];
-        if j == NONE { u32::MAX } else { cache.rank(vocab, &piece[i..end(next, j)]).unwrap_or(u32::MAX) }
+/// Rank of the token `piece[a..c]`, the concatenation of the parts `a..b` (rank `ra`) and `b..c`
+/// (rank `rb`).
+#[inline]
+fn pair_rank(
+    vocab: &Vocab,
+    pairs: &mut Option<&mut Vec<PairEntry>>,
+    piece: &[u8],
+    a: usize,
+    c: usize,
+    ra: u32,
+    rb: u32,
+) -> u32 {
+    let Some(pairs) = pairs else {
+        return vocab.rank(&piece[a..c]).unwrap_or(NOT_A_TOKEN);
     };
+    let key = (u64::from(ra) << (2 * RANK_BITS)) | (u64::from(rb) << RANK_BITS);
+    let slot = (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 48) as usize & (PAIR_SLOTS - 1);
+    let e = &mut pairs[slot];
+    if *e & !RANK_MASK == key {
+        let r = *e & RANK_MASK;
+        return if r == RANK_MASK { NOT_A_TOKEN } else { r as u32 };
+    }
+    let r = vocab.rank(&piece[a..c]).unwrap_or(NOT_A_TOKEN);
+    *e = key | if r == NOT_A_TOKEN { RANK_MASK } else { u64::from(r) };
+    r
+}
+
+/// Byte-pair merge of one pre-token, as tiktoken does it: repeatedly merge the adjacent pair whose
+/// concatenation has the lowest rank, the leftmost of equals first. Returns the number of tokens.
+///
+/// Parts form a linked list over byte offsets; a heap of (pair rank, start) finds the next merge
+/// in O(log n), so a run of Chinese hundreds of bytes long stays linear-ish; stale heap entries
+/// are skipped by a per-part version.
+fn merge(vocab: &Vocab, mut pairs: Option<&mut Vec<PairEntry>>, piece: &[u8]) -> usize {
+    use std::cmp::Reverse;
+    const NONE: u32 = u32::MAX;
+    let n = piece.len();
+    let bytes = byte_ranks();
+    // Per part (indexed by its start offset): next part's start, previous part's start, the
+    // part's rank, and a version bumped whenever the pair starting at it changes.
+    let mut next: Vec<u32> = (1..=n as u32).collect();
+    let mut prev: Vec<u32> = (0..n as u32).map(|i| i.wrapping_sub(1)).collect();
+    let mut rank: Vec<u32> = piece.iter().map(|&b| bytes[usize::from(b)]).collect();
+    let mut version = vec![0u32; n];
+    let mut heap = std::collections::BinaryHeap::with_capacity(n);
     for i in 0..n - 1 {
-        let r = pair(cache, &next, i);
-        if r != u32::MAX {
-            heap.push(Reverse((r, i, 0u32)));
+        let r = pair_rank(vocab, &mut pairs, piece, i, i + 2, rank[i], rank[i + 1]);
+        if r != NOT_A_TOKEN {
+            heap.push(Reverse((r, i as u32, 0u32)));
         }
     }
     let mut count = n;
-    while let Some(Reverse((_, i, ver))) = heap.pop() {
+    while let Some(Reverse((r, i, ver))) = heap.pop() {
+        let i = i as usize;
         if version[i] != ver {
             continue;
         }
-        // Merge part i (which starts at byte i) with its successor j.
-        let j = next[i];
-        next[i] = next[j];
-        if next[j] != NONE {
-            prev[next[j]] = i;
+        // Merge part i with its successor j.
+        let j = next[i] as usize;
+        let k = next[j];
+        next[i] = k;
+        if (k as usize) < n {
+            prev[k as usize] = i as u32;
         }
-        version[j] = u32::MAX;
-        count -= 1;
+        rank[i] = r;
+        version[j] = NONE;
         version[i] += 1;
-        let r = pair(cache, &next, i);
-        if r != u32::MAX {
-            heap.push(Reverse((r, i, version[i])));
+        count -= 1;
+        if (k as usize) < n {
+            let end = next[k as usize] as usize;
+            let r = pair_rank(vocab, &mut pairs, piece, i, end, rank[i], rank[k as usize]);
+            if r != NOT_A_TOKEN {
+                heap.push(Reverse((r, i as u32, version[i])));
+            }
         }
         let p = prev[i];
         if p != NONE {
+            let p = p as usize;
             version[p] += 1;
-            let r = pair(cache, &next, p);
-            if r != u32::MAX {
-                heap.push(Reverse((r, p, version[p])));
+            let end = next[i] as usize;
+            let r = pair_rank(vocab, &mut pairs, piece, p, end, rank[p], rank[i]);
+            if r != NOT_A_TOKEN {
+                heap.push(Reverse((r, p as u32, version[p])));
             }
         }
     }
     count
+}
+
+/// The rank of every single byte (each is a token in byte-level BPE).
+fn byte_ranks() -> &'static [u32; 256] {
+    static RANKS: std::sync::OnceLock<[u32; 256]> = std::sync::OnceLock::new();
+    RANKS.get_or_init(|| {
+        let v = vocab();
+        std::array::from_fn(|b| v.rank(&[b as u8]).unwrap_or(NOT_A_TOKEN))
+    })
 }
 
 #[cfg(test)]
@@ -242,6 +273,7 @@ mod tests {
     fn vocabulary_round_trips_every_rank() {
         let v = vocab();
         assert!(v.n > 199_000);
+        assert!((v.n as u64) < RANK_MASK, "ranks must fit the pair cache");
         for r in (0..v.n).step_by(97) {
             assert_eq!(v.rank(v.token(r)), Some(r as u32));
         }
