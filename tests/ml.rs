@@ -134,6 +134,26 @@ fn forest_learns_the_synthetic_problem() {
     assert!((out.iter().sum::<f64>() - 1.0).abs() < 1e-6);
 }
 
+#[test]
+fn dense_prediction_walks_trees_together_and_equals_the_sparse_one_bit_for_bit() {
+    // 30 trees: the interleaved walk handles a last group smaller than its width.
+    let (x, y) = synthetic(800, 5);
+    let (xt, _) = synthetic(300, 6);
+    let f = Forest::fit(&x, &y, 3, &ForestParams { max_depth: None, ..params(2, 42) }, &|| {});
+    let (mut sparse, mut dense_out) = (vec![0.0; 3], vec![0.0; 3]);
+    let mut dense = vec![0.0f32; f.n_features];
+    for r in 0..xt.n_rows() {
+        let (i, v) = xt.row(r);
+        f.predict_proba(i, v, &mut sparse);
+        dense.iter_mut().for_each(|d| *d = 0.0);
+        for (&c, &val) in i.iter().zip(v) {
+            dense[c as usize] = val;
+        }
+        f.predict_proba_dense(&dense, &mut dense_out);
+        assert_eq!(sparse, dense_out, "row {r}");
+    }
+}
+
 /// Our forest against smartcore's on the same small dense problem (smartcore needs dense input):
 /// accuracies must agree within 5 points.
 #[test]

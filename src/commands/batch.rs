@@ -72,13 +72,30 @@ pub fn run(ctx: &Context, a: &BatchArgs) -> Result<()> {
     Ok(())
 }
 
-/// A chunk of rows read by the reader thread, or what stopped it.
-enum Msg {
-    Rows(Vec<Item>),
+/// A chunk of rows read by the reader thread, then what stopped it or came after it (a bad row
+/// reported in input order, or the error that ends the run).
+struct Chunk {
+    items: Vec<Item>,
+    then: Option<Stop>,
+}
+
+enum Stop {
     Bad(RowError),
     Fatal(Error),
 }
 
+/// A chunk routed by a worker: without quotas its output lines, ready to write; with quotas the
+/// routing of each row, which the writer resolves in order against the day's usage.
+struct Done {
+    lines: Vec<u8>,
+    rows: Vec<Routed>,
+    items: Vec<Item>,
+    then: Option<Stop>,
+}
+
+/// Reader → workers → writer. The reader deals chunks to the workers in turn; the writer takes
+/// the results back in the same turn, so output keeps input order. Workers live for the whole run,
+/// so their per-thread caches (token counts, ML scratch) stay warm.
 fn stream(
     config: &Config,
     engine: &Engine,
@@ -95,65 +112,55 @@ fn stream(
     })
     .map_err(Error::from_stdout)?;
     std::thread::scope(|s| -> Result<()> {
-        // The reader runs ahead on its own thread, a couple of chunks at most.
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Msg>(2);
-        s.spawn(move || read_all(a, config, &tx));
-        for msg in rx {
-            let items = match msg {
-                Msg::Rows(items) => items,
-                Msg::Bad(e) => {
+        let mut to_workers = Vec::with_capacity(threads);
+        let mut from_workers = Vec::with_capacity(threads);
+        for _ in 0..threads {
+            let (job_tx, job_rx) = std::sync::mpsc::sync_channel::<Chunk>(1);
+            let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<Done>(1);
+            to_workers.push(job_tx);
+            from_workers.push(done_rx);
+            s.spawn(move || {
+                for Chunk { items, then } in job_rx {
+                    let mut lines = Vec::new();
+                    let mut rows = Vec::new();
+                    for it in &items {
+                        let mut rt = route_row(engine, chain, it);
+                        if a.quotas {
+                            rows.push(rt);
+                        } else {
+                            let d = resolve(config, engine, chain, it, &mut rt, &crate::router::chain::Unlimited);
+                            format_row(&mut lines, a.format, config, it, d.as_ref(), rt.input_tokens);
+                        }
+                    }
+                    if done_tx.send(Done { lines, rows, items, then }).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        s.spawn(move || read_all(a, config, &to_workers));
+        for turn in (0..threads).cycle() {
+            let Ok(Done { mut lines, rows, items, then }) = from_workers[turn].recv() else { break };
+            for (it, mut rt) in items.iter().zip(rows) {
+                if let Some(d) = it.day {
+                    quota.set_day(d);
+                }
+                let d = resolve(config, engine, chain, it, &mut rt, &quota);
+                if let Some(d) = &d {
+                    quota.count(d.model);
+                }
+                format_row(&mut lines, a.format, config, it, d.as_ref(), rt.input_tokens);
+            }
+            out.write_all(&lines).map_err(Error::from_stdout)?;
+            out.flush().map_err(Error::from_stdout)?;
+            match then {
+                Some(Stop::Bad(e)) => {
                     output::warn(&format!("skipped {e}"));
                     bad += 1;
-                    continue;
                 }
-                Msg::Fatal(e) => return Err(e),
-            };
-            // Route (and, without quotas, format) in parallel.
-            let per = items.len().div_ceil(threads).max(1);
-            let routed: Vec<(Routed, Option<Vec<u8>>)> = std::thread::scope(|w| {
-                let handles: Vec<_> = items
-                    .chunks(per)
-                    .map(|part| {
-                        w.spawn(move || {
-                            part.iter()
-                                .map(|it| {
-                                    let mut rt = route_row(engine, chain, it);
-                                    let line = (!a.quotas).then(|| {
-                                        let d = resolve(
-                                            config,
-                                            engine,
-                                            chain,
-                                            it,
-                                            &mut rt,
-                                            &crate::router::chain::Unlimited,
-                                        );
-                                        format_row(a.format, config, it, d.as_ref(), rt.input_tokens)
-                                    });
-                                    (rt, line)
-                                })
-                                .collect::<Vec<_>>()
-                        })
-                    })
-                    .collect();
-                handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
-            });
-            for (it, (mut rt, line)) in items.iter().zip(routed) {
-                let line = match line {
-                    Some(l) => l,
-                    None => {
-                        if let Some(d) = it.day {
-                            quota.set_day(d);
-                        }
-                        let d = resolve(config, engine, chain, it, &mut rt, &quota);
-                        if let Some(d) = &d {
-                            quota.count(d.model);
-                        }
-                        format_row(a.format, config, it, d.as_ref(), rt.input_tokens)
-                    }
-                };
-                out.write_all(&line).map_err(Error::from_stdout)?;
+                Some(Stop::Fatal(e)) => return Err(e),
+                None => {}
             }
-            out.flush().map_err(Error::from_stdout)?;
         }
         Ok(())
     })?;
@@ -161,13 +168,20 @@ fn stream(
 }
 
 /// Reads every file in chunks and sends them to the router.
-fn read_all(a: &BatchArgs, config: &Config, tx: &std::sync::mpsc::SyncSender<Msg>) {
+fn read_all(a: &BatchArgs, config: &Config, workers: &[std::sync::mpsc::SyncSender<Chunk>]) {
+    let mut turn = 0;
+    // Deals a chunk to the next worker; false once the writer has stopped.
+    let mut send = |items: Vec<Item>, then: Option<Stop>| {
+        let ok = workers[turn].send(Chunk { items, then }).is_ok();
+        turn = (turn + 1) % workers.len();
+        ok
+    };
     let mut row_no: u64 = 0;
     for path in &a.files {
         let mut r = match data::open(path, a.input_format) {
             Ok(r) => r,
             Err(e) => {
-                let _ = tx.send(Msg::Fatal(e));
+                send(Vec::new(), Some(Stop::Fatal(e)));
                 return;
             }
         };
@@ -193,7 +207,7 @@ fn read_all(a: &BatchArgs, config: &Config, tx: &std::sync::mpsc::SyncSender<Msg
         let (text_col, id_col, ts_col) = match cols {
             Ok(c) => c,
             Err(e) => {
-                let _ = tx.send(Msg::Fatal(e));
+                send(Vec::new(), Some(Stop::Fatal(e)));
                 return;
             }
         };
@@ -211,29 +225,24 @@ fn read_all(a: &BatchArgs, config: &Config, tx: &std::sync::mpsc::SyncSender<Msg
             match row {
                 Ok(it) => {
                     items.push(it);
-                    if items.len() == CHUNK
-                        && tx.send(Msg::Rows(std::mem::replace(&mut items, Vec::with_capacity(CHUNK)))).is_err()
-                    {
+                    if items.len() == CHUNK && !send(std::mem::replace(&mut items, Vec::with_capacity(CHUNK)), None) {
                         return;
                     }
                 }
+                // The warning follows the rows read before it.
                 Err(e) if a.skip_bad => {
-                    // Keep the order of warnings and rows: flush what was read before.
-                    if !items.is_empty() && tx.send(Msg::Rows(std::mem::take(&mut items))).is_err() {
-                        return;
-                    }
-                    if tx.send(Msg::Bad(e)).is_err() {
+                    if !send(std::mem::take(&mut items), Some(Stop::Bad(e))) {
                         return;
                     }
                 }
                 Err(e) => {
-                    let _ = tx.send(Msg::Rows(std::mem::take(&mut items)));
-                    let _ = tx.send(Msg::Fatal(Error::Usage(format!("{e} (use --skip-bad to skip bad rows)"))));
+                    let e = Error::Usage(format!("{e} (use --skip-bad to skip bad rows)"));
+                    send(std::mem::take(&mut items), Some(Stop::Fatal(e)));
                     return;
                 }
             }
         }
-        if !items.is_empty() && tx.send(Msg::Rows(items)).is_err() {
+        if !items.is_empty() && !send(items, None) {
             return;
         }
     }
@@ -323,8 +332,15 @@ fn read_item(
     Ok(Item { id, text, day })
 }
 
-/// One output line.
-fn format_row(format: StreamFormat, config: &Config, it: &Item, d: Option<&Decision>, input_tokens: u64) -> Vec<u8> {
+/// Appends one output line to `out`.
+fn format_row(
+    out: &mut Vec<u8>,
+    format: StreamFormat,
+    config: &Config,
+    it: &Item,
+    d: Option<&Decision>,
+    input_tokens: u64,
+) {
     let (model, method, reason, cost) = match d {
         Some(d) => {
             let m = &config.models[d.model];
@@ -335,10 +351,17 @@ fn format_row(format: StreamFormat, config: &Config, it: &Item, d: Option<&Decis
     };
     match format {
         StreamFormat::Csv => {
-            let cost = cost.map_or(String::new(), |c| format!("{c:.10}"));
-            let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::with_capacity(96));
-            let _ = w.write_record([it.id.as_str(), model, method, reason, cost.as_str()]);
-            w.into_inner().unwrap_or_default()
+            for (i, field) in [it.id.as_str(), model, method, reason].into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                output::csv_field(out, field);
+            }
+            out.push(b',');
+            if let Some(c) = cost {
+                let _ = write!(out, "{c:.10}");
+            }
+            out.push(b'\n');
         }
         StreamFormat::Jsonl => {
             #[derive(serde::Serialize)]
@@ -356,9 +379,8 @@ fn format_row(format: StreamFormat, config: &Config, it: &Item, d: Option<&Decis
                 reason,
                 estimated_cost_usd: cost.map(|c| crate::output::round(c, 10)),
             };
-            let mut buf = serde_json::to_vec(&line).unwrap_or_default();
-            buf.push(b'\n');
-            buf
+            let _ = serde_json::to_writer(&mut *out, &line);
+            out.push(b'\n');
         }
     }
 }

@@ -72,6 +72,23 @@ pub fn usd(x: f64, decimals: usize) -> String {
 }
 
 /// Rounds to `decimals` places for JSON output, so printed numbers are stable.
+/// Appends `field` as one CSV field, quoted (quotes doubled) when it holds a comma, a quote or a
+/// line break: what the `csv` crate writes by default.
+pub fn csv_field(out: &mut Vec<u8>, field: &str) {
+    if field.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+        out.push(b'"');
+        for b in field.bytes() {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
+        }
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(field.as_bytes());
+    }
+}
+
 pub fn round(x: f64, decimals: i32) -> f64 {
     let f = 10f64.powi(decimals);
     (x * f).round() / f

@@ -315,6 +315,38 @@ fn batch_streams_decisions_in_input_order() {
 }
 
 #[test]
+fn batch_keeps_input_order_across_chunks_and_workers_and_quotes_fields() {
+    // 20,000 rows span three chunks dealt to different workers; bad rows in between are reported
+    // in input order; ids with commas and quotes come back as valid CSV.
+    let env = Env::new();
+    let prompts = ["hello there", "帮我写代码实现快速排序", "compare these two proofs step by step", "你好"];
+    let mut log = String::from("id,prompt\n");
+    for i in 0..20_000 {
+        match i {
+            5_000 | 12_345 => log.push_str(&format!("bad{i}\n")),
+            _ if i % 997 == 0 => log.push_str(&format!("\"q\"\"{i},x\",{}\n", prompts[i % 4])),
+            _ => log.push_str(&format!("r{i},{}\n", prompts[i % 4])),
+        }
+    }
+    env.write("log.csv", log);
+    let one = env.run(&["batch", "log.csv", "--skip-bad", "--threads", "1"]).code(1);
+    let three = env.run(&["batch", "log.csv", "--skip-bad", "--threads", "3"]).code(1);
+    assert_eq!(one.stdout, three.stdout);
+    assert_eq!(one.stderr, three.stderr);
+    let warnings: Vec<&str> = three.stderr.lines().collect();
+    assert_eq!(warnings.len(), 3, "{}", three.stderr);
+    assert!(warnings[0].contains("log.csv:5002"), "{}", warnings[0]);
+    assert!(warnings[1].contains("log.csv:12347"), "{}", warnings[1]);
+    let mut rdr = csv::Reader::from_reader(three.stdout.as_bytes());
+    let ids: Vec<String> = rdr.records().map(|r| r.unwrap()[0].to_string()).collect();
+    let want: Vec<String> = (0..20_000)
+        .filter(|i| *i != 5_000 && *i != 12_345)
+        .map(|i| if i % 997 == 0 { format!("q\"{i},x") } else { format!("r{i}") })
+        .collect();
+    assert_eq!(ids, want);
+}
+
+#[test]
 fn batch_applies_quotas_over_timestamps() {
     let env = Env::new();
     let mut log = String::from("id,timestamp,prompt\n");
