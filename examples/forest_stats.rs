@@ -1,20 +1,53 @@
+//! Shape of a trained model's forest and the time of each prediction step on a CSV's prompts:
+//! `forest_stats MODEL FILE.csv` (column `prompt`, first 20,000 rows).
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Instant;
+
 fn main() {
-    let path = std::env::args().nth(1).unwrap();
-    let m = llmroute::ml::artifact::load(std::path::Path::new(&path)).unwrap();
+    let mut args = std::env::args().skip(1);
+    let m = llmroute::ml::artifact::load(std::path::Path::new(&args.next().expect("MODEL"))).unwrap();
     let f = &m.forest;
-    println!("trees {} features {} nodes {}", f.trees.len(), f.n_features, f.n_nodes());
-    let mut rdr = csv::Reader::from_path(std::env::args().nth(2).unwrap()).unwrap();
+    let mut rdr = csv::Reader::from_path(args.next().expect("FILE.csv")).unwrap();
     let col = rdr.headers().unwrap().iter().position(|h| h == "prompt").unwrap();
-    let prompts: Vec<String> = rdr.records().take(20000).map(|r| r.unwrap()[col].to_string()).collect();
+    let prompts: Vec<String> = rdr.records().take(20_000).map(|r| r.unwrap()[col].to_string()).collect();
     let mut scratch = Default::default();
+    let t = Instant::now();
+    let rows: Vec<Vec<(u32, f64)>> = prompts.iter().map(|p| m.tfidf.transform_f64(p, &mut scratch)).collect();
+    let tfidf_us = t.elapsed().as_secs_f64() * 1e6 / prompts.len() as f64;
+    let mut dense = vec![0f32; f.n_features];
+    let mut out = vec![0.0; f.n_classes];
     let mut visits = 0u64;
-    let mut nnz = 0usize;
-    for p in &prompts {
-        let row = m.tfidf.transform_f64(p, &mut scratch);
-        nnz += row.len();
-        let mut dense = vec![0f32; f.n_features];
-        for &(c, v) in &row {
+    let mut checksum = 0.0;
+    let t = Instant::now();
+    for _ in 0..3 {
+        for row in &rows {
+            for &(c, v) in row {
+                dense[c as usize] = v as f32;
+            }
+            f.predict_proba_dense(&dense, &mut out);
+            checksum += out[0];
+            for &(c, _) in row {
+                dense[c as usize] = 0.0;
+            }
+        }
+    }
+    let forest_us = t.elapsed().as_secs_f64() * 1e6 / (3 * rows.len()) as f64;
+    let sparse: Vec<(Vec<u32>, Vec<f32>)> =
+        rows.iter().map(|r| (r.iter().map(|e| e.0).collect(), r.iter().map(|e| e.1 as f32).collect())).collect();
+    let mut fs = llmroute::ml::forest::Scratch::default();
+    let mut checksum2 = 0.0;
+    let t = Instant::now();
+    for _ in 0..3 {
+        for (i, v) in &sparse {
+            f.predict_row(i, v, &mut fs, &mut out);
+            checksum2 += out[0];
+        }
+    }
+    let row_us = t.elapsed().as_secs_f64() * 1e6 / (3 * rows.len()) as f64;
+    assert_eq!(checksum, checksum2);
+    for row in &rows {
+        for &(c, v) in row {
             dense[c as usize] = v as f32;
         }
         for t in &f.trees {
@@ -25,13 +58,44 @@ fn main() {
                 if n.feature >= llmroute::ml::forest::PURE {
                     break;
                 }
-                i = if dense[n.feature as usize] <= n.threshold { n.next as usize } else { n.next as usize + 1 };
+                i = n.next as usize + usize::from(dense[n.feature as usize] > n.threshold);
             }
+        }
+        for &(c, _) in row {
+            dense[c as usize] = 0.0;
+        }
+    }
+    // Internal nodes that send this row right (QuickScorer's "false nodes"), and nodes testing a
+    // feature the row has.
+    let (mut false_nodes, mut present_nodes) = (0u64, 0u64);
+    let mut negative = 0;
+    for row in rows.iter().take(2000) {
+        for &(c, v) in row {
+            dense[c as usize] = v as f32;
+        }
+        for t in &f.trees {
+            for n in &t.nodes {
+                if n.feature < llmroute::ml::forest::PURE {
+                    negative += usize::from(n.threshold < 0.0);
+                    present_nodes += u64::from(dense[n.feature as usize] != 0.0);
+                    false_nodes += u64::from(dense[n.feature as usize] > n.threshold);
+                }
+            }
+        }
+        for &(c, _) in row {
+            dense[c as usize] = 0.0;
         }
     }
     println!(
-        "avg nnz {:.1}, avg visits/row {:.1}",
-        nnz as f64 / prompts.len() as f64,
-        visits as f64 / prompts.len() as f64
+        "false nodes/row {:.0}, nodes on present features/row {:.0}, negative thresholds {negative}",
+        false_nodes as f64 / 2000.0,
+        present_nodes as f64 / 2000.0
+    );
+    let nnz: usize = rows.iter().map(Vec::len).sum();
+    println!("trees {} features {} nodes {}", f.trees.len(), f.n_features, f.n_nodes());
+    println!(
+        "avg nnz {:.1}, node visits/row {:.0}; tfidf {tfidf_us:.2} us/row, forest walk {forest_us:.2} us/row, predict_row {row_us:.2} us/row (checksum {checksum:.3})",
+        nnz as f64 / rows.len() as f64,
+        visits as f64 / rows.len() as f64
     );
 }

@@ -135,13 +135,15 @@ fn forest_learns_the_synthetic_problem() {
 }
 
 #[test]
-fn dense_prediction_walks_trees_together_and_equals_the_sparse_one_bit_for_bit() {
-    // 30 trees: the interleaved walk handles a last group smaller than its width.
+fn fast_predictions_equal_the_plain_tree_walk_bit_for_bit() {
+    // 30 trees: the interleaved walk handles a last group smaller than its width; rows with
+    // features far apart exercise leaf ranges spanning several words.
     let (x, y) = synthetic(800, 5);
     let (xt, _) = synthetic(300, 6);
     let f = Forest::fit(&x, &y, 3, &ForestParams { max_depth: None, ..params(2, 42) }, &|| {});
-    let (mut sparse, mut dense_out) = (vec![0.0; 3], vec![0.0; 3]);
+    let (mut sparse, mut dense_out, mut row_out) = (vec![0.0; 3], vec![0.0; 3], vec![0.0; 3]);
     let mut dense = vec![0.0f32; f.n_features];
+    let mut scratch = llmroute::ml::forest::Scratch::default();
     for r in 0..xt.n_rows() {
         let (i, v) = xt.row(r);
         f.predict_proba(i, v, &mut sparse);
@@ -151,6 +153,9 @@ fn dense_prediction_walks_trees_together_and_equals_the_sparse_one_bit_for_bit()
         }
         f.predict_proba_dense(&dense, &mut dense_out);
         assert_eq!(sparse, dense_out, "row {r}");
+        // Feature-ordered scoring (the default for forests of this size).
+        f.predict_row(i, v, &mut scratch, &mut row_out);
+        assert_eq!(sparse, row_out, "row {r}");
     }
 }
 

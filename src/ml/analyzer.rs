@@ -70,13 +70,7 @@ pub fn is_py_space(c: char) -> bool {
 impl Analyzer {
     /// Calls `emit` with every term of `text`, in document order. `buf` is scratch space.
     pub fn terms(&self, text: &str, buf: &mut String, emit: &mut dyn FnMut(&str)) {
-        buf.clear();
-        if text.is_ascii() {
-            buf.push_str(text);
-            buf.make_ascii_lowercase();
-        } else {
-            buf.push_str(&text.to_lowercase());
-        }
+        self.lowercase(text, buf);
         let lowered = std::mem::take(buf);
         match self.kind {
             AnalyzerKind::Word => word_terms(&lowered, self.ngram_min, self.ngram_max, false, emit),
@@ -84,6 +78,17 @@ impl Analyzer {
             AnalyzerKind::CharWb => char_wb_terms(&lowered, self.ngram_min, self.ngram_max, emit),
         }
         *buf = lowered;
+    }
+
+    /// `text` lower-cased into `buf`, as every analyzer starts (Python's `str.lower()`).
+    pub fn lowercase(&self, text: &str, buf: &mut String) {
+        buf.clear();
+        if text.is_ascii() {
+            buf.push_str(text);
+            buf.make_ascii_lowercase();
+        } else {
+            buf.push_str(&text.to_lowercase());
+        }
     }
 
     /// All terms of `text` (convenience for tests and single queries).

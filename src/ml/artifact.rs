@@ -200,7 +200,7 @@ pub fn from_bytes(b: &[u8]) -> std::result::Result<Model, String> {
     Ok(Model {
         labels: header.labels,
         tfidf: Tfidf::from_parts(header.tfidf, vocabulary, idf),
-        forest: Forest { n_features, n_classes: k, trees },
+        forest: Forest::new(n_features, k, trees),
         threshold: header.threshold,
         meta: header.meta,
     })

@@ -70,17 +70,14 @@ impl Model {
 
     pub fn predict(&self, text: &str, scratch: &mut Scratch) -> Prediction {
         let row = self.tfidf.transform_f64(text, scratch);
-        // Scatter into a dense row so each tree test is an index, not a search.
-        let dense = &mut scratch.dense;
-        dense.resize(self.tfidf.n_features(), 0.0);
+        scratch.indices.clear();
+        scratch.values.clear();
         for &(c, v) in &row {
-            dense[c as usize] = v as f32;
+            scratch.indices.push(c);
+            scratch.values.push(v as f32);
         }
         let mut proba = vec![0.0; self.labels.len()];
-        self.forest.predict_proba_dense(dense, &mut proba);
-        for &(c, _) in &row {
-            dense[c as usize] = 0.0;
-        }
+        self.forest.predict_row(&scratch.indices, &scratch.values, &mut scratch.forest, &mut proba);
         Prediction::from_proba(proba)
     }
 }

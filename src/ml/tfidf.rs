@@ -13,7 +13,7 @@
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use crate::ml::analyzer::Analyzer;
+use crate::ml::analyzer::{Analyzer, AnalyzerKind, is_py_space};
 use crate::ml::dataset::Texts;
 use crate::ml::sparse::Csr;
 
@@ -30,6 +30,18 @@ pub struct Tfidf {
     /// Column terms, in code-point order.
     pub vocabulary: Vocab,
     pub idf: Vec<f64>,
+    /// For `char_wb`: the columns keyed by the packed code points of their term, so a document's
+    /// n-grams are looked up without building or hashing strings.
+    packed: Option<FxHashMap<u128, u32>>,
+}
+
+/// Longest n-gram [`pack`] can key (5 × 21 bits, the length above them).
+const PACKED_MAX: usize = 5;
+
+/// Code points of a term of up to [`PACKED_MAX`] characters in one integer.
+#[inline]
+fn pack(chars: &[char]) -> u128 {
+    chars.iter().fold(0u128, |k, &c| (k << 21) | c as u128) | ((chars.len() as u128) << 120)
 }
 
 /// The column terms, stored in one buffer with an open-addressing index: loading a model builds
@@ -108,14 +120,63 @@ impl Vocab {
 pub struct Scratch {
     text: String,
     ids: Vec<u32>,
-    /// A dense row of zeros, for prediction.
-    pub dense: Vec<f32>,
+    /// The row being predicted, and the forest's buffers.
+    pub indices: Vec<u32>,
+    pub values: Vec<f32>,
+    pub forest: crate::ml::forest::Scratch,
+    chars: Vec<char>,
+}
+
+/// The columns of a lower-cased document's `char_wb` n-grams, in the order
+/// [`crate::ml::analyzer`] emits them (see `char_wb_terms` there), from the packed index.
+fn char_wb_ids(
+    text: &str,
+    min_n: usize,
+    max_n: usize,
+    packed: &FxHashMap<u128, u32>,
+    padded: &mut Vec<char>,
+    ids: &mut Vec<u32>,
+) {
+    let mut emit = |gram: &[char]| {
+        if let Some(&c) = packed.get(&pack(gram)) {
+            ids.push(c);
+        }
+    };
+    for word in text.split(is_py_space).filter(|w| !w.is_empty()) {
+        padded.clear();
+        padded.push(' ');
+        padded.extend(word.chars());
+        padded.push(' ');
+        let w_len = padded.len();
+        for n in min_n..=max_n {
+            let mut offset = 0;
+            emit(&padded[..n.min(w_len)]);
+            while offset + n < w_len {
+                offset += 1;
+                emit(&padded[offset..offset + n]);
+            }
+            if offset == 0 {
+                break;
+            }
+        }
+    }
 }
 
 impl Tfidf {
     /// Rebuilds a fitted vectorizer from its parts (model files).
     pub fn from_parts(config: TfidfConfig, vocabulary: Vocab, idf: Vec<f64>) -> Tfidf {
-        Tfidf { config, vocabulary, idf }
+        let packed =
+            (config.analyzer.kind == AnalyzerKind::CharWb && config.analyzer.ngram_max <= PACKED_MAX).then(|| {
+                let mut chars = Vec::new();
+                (0..vocabulary.len())
+                    .map(|i| {
+                        chars.clear();
+                        chars.extend(vocabulary.term(i).chars());
+                        (pack(&chars), i as u32)
+                    })
+                    .collect()
+            });
+        Tfidf { config, vocabulary, idf, packed }
     }
 
     pub fn n_features(&self) -> usize {
@@ -211,19 +272,25 @@ impl Tfidf {
             }
         }
         csr.shrink_to_fit();
-        (Tfidf { config, vocabulary, idf }, csr)
+        (Tfidf::from_parts(config, vocabulary, idf), csr)
     }
 
     /// The TF-IDF vector of one document, in f64, sorted by column.
     pub fn transform_f64(&self, doc: &str, scratch: &mut Scratch) -> Vec<(u32, f64)> {
         scratch.ids.clear();
         let ids = &mut scratch.ids;
-        let vocab = &self.vocabulary;
-        self.config.analyzer.terms(doc, &mut scratch.text, &mut |t| {
-            if let Some(c) = vocab.get(t) {
-                ids.push(c);
-            }
-        });
+        if let Some(packed) = &self.packed {
+            let a = self.config.analyzer;
+            a.lowercase(doc, &mut scratch.text);
+            char_wb_ids(&scratch.text, a.ngram_min, a.ngram_max, packed, &mut scratch.chars, ids);
+        } else {
+            let vocab = &self.vocabulary;
+            self.config.analyzer.terms(doc, &mut scratch.text, &mut |t| {
+                if let Some(c) = vocab.get(t) {
+                    ids.push(c);
+                }
+            });
+        }
         ids.sort_unstable();
         let mut row = Vec::with_capacity(ids.len());
         let mut i = 0;
