@@ -125,6 +125,8 @@ pub struct Scratch {
     pub values: Vec<f32>,
     pub forest: crate::ml::forest::Scratch,
     chars: Vec<char>,
+    /// Term counts by column, all zero between documents.
+    counts: Vec<u32>,
 }
 
 /// The columns of a lower-cased document's `char_wb` n-grams, in the order
@@ -291,18 +293,26 @@ impl Tfidf {
                 }
             });
         }
-        ids.sort_unstable();
-        let mut row = Vec::with_capacity(ids.len());
-        let mut i = 0;
-        while i < ids.len() {
-            let c = ids[i];
-            let mut j = i;
-            while j < ids.len() && ids[j] == c {
-                j += 1;
+        // Count per column, then sort only the distinct columns (a document repeats many
+        // n-grams).
+        let counts = &mut scratch.counts;
+        counts.resize(self.n_features(), 0);
+        let mut distinct = Vec::with_capacity(ids.len());
+        for &c in ids.iter() {
+            let n = &mut counts[c as usize];
+            if *n == 0 {
+                distinct.push(c);
             }
-            row.push((c, tf((j - i) as u32, self.config.sublinear_tf) * self.idf[c as usize]));
-            i = j;
+            *n += 1;
         }
+        distinct.sort_unstable();
+        let mut row: Vec<(u32, f64)> = distinct
+            .iter()
+            .map(|&c| {
+                let n = std::mem::take(&mut counts[c as usize]);
+                (c, tf(n, self.config.sublinear_tf) * self.idf[c as usize])
+            })
+            .collect();
         normalize(&mut row);
         row
     }
