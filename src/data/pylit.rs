@@ -61,6 +61,17 @@ fn hex(chars: &mut std::iter::Peekable<std::str::Chars>, n: usize) -> Option<cha
 
 /// The text to route on: the turns of a list literal joined by newlines, or the text itself.
 pub fn prompt_text(raw: &str) -> std::borrow::Cow<'_, str> {
+    // The common case, one turn without escapes (`['…']`), borrows without parsing.
+    if let Some(inner) = raw.trim().strip_prefix('[').and_then(|r| r.strip_suffix(']')).map(str::trim)
+        && let Some(q) = inner.chars().next().filter(|&q| q == '\'' || q == '"')
+        && inner.len() >= 2
+        && inner.ends_with(q)
+    {
+        let body = &inner[1..inner.len() - 1];
+        if !body.contains(q) && !body.contains('\\') {
+            return std::borrow::Cow::Borrowed(body);
+        }
+    }
     if raw.trim_start().starts_with('[')
         && let Some(turns) = parse_str_list(raw)
     {
@@ -82,5 +93,19 @@ mod tests {
         assert!(parse_str_list("[1, 2]").is_none());
         assert_eq!(prompt_text("['q1', 'q2']"), "q1\nq2");
         assert_eq!(prompt_text("[not a list"), "[not a list");
+        // One plain turn is borrowed; anything else goes through the parser.
+        assert!(matches!(prompt_text(" [ 'plain, text' ] "), std::borrow::Cow::Borrowed("plain, text")));
+        assert_eq!(prompt_text(r#"["it's"]"#), "it's");
+        assert_eq!(
+            prompt_text(
+                r"['a
+b']"
+            ),
+            "a\nb"
+        );
+        assert_eq!(prompt_text("['a', 'b']"), "a\nb");
+        assert_eq!(prompt_text("['a',]"), "a");
+        assert_eq!(prompt_text("[']"), "[']");
+        assert_eq!(prompt_text("['']"), "");
     }
 }
