@@ -18,6 +18,8 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use std::sync::OnceLock;
+
 use crate::ml::sparse::{Csc, Csr, lookup};
 use crate::rng::{Rng, derive};
 
@@ -46,11 +48,15 @@ pub struct Forest {
     pub n_classes: usize,
     pub trees: Vec<Tree>,
     /// Every tree's nodes in one array, rewritten for [`Forest::predict_proba_dense`].
-    walk: Walk,
+    walk: OnceLock<Walk>,
     /// The same trees indexed by feature, for [`Forest::predict_row`]; `None` when a tree has too
-    /// many leaves for it to pay.
-    scorer: Option<Scorer>,
+    /// many leaves for it to pay. Both are built on first need: a single prediction (one `route`)
+    /// should not pay for them.
+    scorer: OnceLock<Option<Scorer>>,
 }
+
+/// Predictions per thread before [`Forest::predict_row`] builds its index.
+const WARM_UP: u32 = 64;
 
 impl PartialEq for Forest {
     fn eq(&self, other: &Forest) -> bool {
@@ -146,27 +152,34 @@ impl Forest {
     }
 
     pub fn new(n_features: usize, n_classes: usize, trees: Vec<Tree>) -> Forest {
-        let walk = Walk::new(&trees);
-        let scorer = Scorer::new(&trees, n_features);
-        Forest { n_features, n_classes, trees, walk, scorer }
+        Forest { n_features, n_classes, trees, walk: OnceLock::new(), scorer: OnceLock::new() }
     }
 
     /// Class probabilities of one sparse row (columns ascending), the fastest way this forest
     /// allows; bit-identical to [`Forest::predict_proba`].
     pub fn predict_row(&self, indices: &[u32], values: &[f32], scratch: &mut Scratch, out: &mut [f64]) {
-        match &self.scorer {
-            Some(sc) => self.accumulate(out, sc.leaves(self, indices, values, scratch)),
-            None => {
-                let dense = &mut scratch.dense;
-                dense.resize(self.n_features, 0.0);
-                for (&c, &v) in indices.iter().zip(values) {
-                    dense[c as usize] = v;
-                }
-                self.predict_proba_dense(dense, out);
-                for &c in indices {
-                    dense[c as usize] = 0.0;
-                }
-            }
+        let scorer = if self.scorer.get().is_some() || scratch.uses >= WARM_UP {
+            self.scorer.get_or_init(|| Scorer::new(&self.trees, self.n_features)).as_ref()
+        } else {
+            scratch.uses += 1;
+            None
+        };
+        if let Some(sc) = scorer {
+            return self.accumulate(out, sc.leaves(self, indices, values, scratch));
+        }
+        // Scatter into a dense row so each test is an index, not a search.
+        let dense = &mut scratch.dense;
+        dense.resize(self.n_features, 0.0);
+        for (&c, &v) in indices.iter().zip(values) {
+            dense[c as usize] = v;
+        }
+        if scratch.uses < WARM_UP {
+            self.accumulate(out, self.trees.iter().map(|t| t.leaf(|f| dense[f as usize])));
+        } else {
+            self.predict_proba_dense(dense, out);
+        }
+        for &c in indices {
+            dense[c as usize] = 0.0;
         }
     }
 
@@ -184,10 +197,11 @@ impl Forest {
         if dense.is_empty() {
             return self.accumulate(out, self.trees.iter().map(|t| t.leaf(|_| 0.0)));
         }
-        let nodes = &self.walk.nodes;
+        let walk = self.walk.get_or_init(|| Walk::new(&self.trees));
+        let nodes = &walk.nodes;
         self.accumulate(
             out,
-            self.walk.roots.chunks(LANES).zip(self.trees.chunks(LANES)).flat_map(|(roots, trees)| {
+            walk.roots.chunks(LANES).zip(self.trees.chunks(LANES)).flat_map(|(roots, trees)| {
                 let mut at = [0u32; LANES];
                 at[..roots.len()].copy_from_slice(roots);
                 let at = &mut at[..roots.len()];
@@ -241,6 +255,7 @@ impl Forest {
 pub struct Scratch {
     dense: Vec<f32>,
     bits: Vec<u64>,
+    uses: u32,
 }
 
 /// Feature-ordered scoring ("QuickScorer", Lucchese et al., SIGIR 2015) adapted to sparse rows.

@@ -32,8 +32,12 @@ pub struct Tfidf {
     pub idf: Vec<f64>,
     /// For `char_wb`: the columns keyed by the packed code points of their term, so a document's
     /// n-grams are looked up without building or hashing strings.
-    packed: Option<FxHashMap<u128, u32>>,
+    /// Built once a thread has transformed [`WARM_UP`] documents (a single `route` should not
+    /// pay for it).
+    packed: std::sync::OnceLock<Option<FxHashMap<u128, u32>>>,
 }
+
+const WARM_UP: u32 = 64;
 
 /// Longest n-gram [`pack`] can key (5 × 21 bits, the length above them).
 const PACKED_MAX: usize = 5;
@@ -127,6 +131,7 @@ pub struct Scratch {
     chars: Vec<char>,
     /// Term counts by column, all zero between documents.
     counts: Vec<u32>,
+    uses: u32,
 }
 
 /// The columns of a lower-cased document's `char_wb` n-grams, in the order
@@ -167,18 +172,25 @@ fn char_wb_ids(
 impl Tfidf {
     /// Rebuilds a fitted vectorizer from its parts (model files).
     pub fn from_parts(config: TfidfConfig, vocabulary: Vocab, idf: Vec<f64>) -> Tfidf {
-        let packed =
-            (config.analyzer.kind == AnalyzerKind::CharWb && config.analyzer.ngram_max <= PACKED_MAX).then(|| {
-                let mut chars = Vec::new();
-                (0..vocabulary.len())
-                    .map(|i| {
-                        chars.clear();
-                        chars.extend(vocabulary.term(i).chars());
-                        (pack(&chars), i as u32)
-                    })
-                    .collect()
-            });
-        Tfidf { config, vocabulary, idf, packed }
+        Tfidf { config, vocabulary, idf, packed: std::sync::OnceLock::new() }
+    }
+
+    fn packed(&self) -> Option<&FxHashMap<u128, u32>> {
+        self.packed
+            .get_or_init(|| {
+                let a = self.config.analyzer;
+                (a.kind == AnalyzerKind::CharWb && a.ngram_max <= PACKED_MAX).then(|| {
+                    let mut chars = Vec::new();
+                    (0..self.vocabulary.len())
+                        .map(|i| {
+                            chars.clear();
+                            chars.extend(self.vocabulary.term(i).chars());
+                            (pack(&chars), i as u32)
+                        })
+                        .collect()
+                })
+            })
+            .as_ref()
     }
 
     pub fn n_features(&self) -> usize {
@@ -281,7 +293,13 @@ impl Tfidf {
     pub fn transform_f64(&self, doc: &str, scratch: &mut Scratch) -> Vec<(u32, f64)> {
         scratch.ids.clear();
         let ids = &mut scratch.ids;
-        if let Some(packed) = &self.packed {
+        let packed = if self.packed.get().is_some() || scratch.uses >= WARM_UP {
+            self.packed()
+        } else {
+            scratch.uses += 1;
+            None
+        };
+        if let Some(packed) = packed {
             let a = self.config.analyzer;
             a.lowercase(doc, &mut scratch.text);
             char_wb_ids(&scratch.text, a.ngram_min, a.ngram_max, packed, &mut scratch.chars, ids);

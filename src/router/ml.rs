@@ -61,7 +61,12 @@ impl MlRouter {
     }
 
     pub fn predict(&self, text: &str) -> Prediction {
-        self.model.predict(text, &mut Scratch::default())
+        // One scratch per thread: batch workers predict many rows, and the model's fast paths
+        // start once a thread has predicted a few.
+        thread_local! {
+            static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+        }
+        SCRATCH.with(|s| self.model.predict(text, &mut s.borrow_mut()))
     }
 
     pub fn scores(&self, config: &Config, text: &str) -> MlScores {
