@@ -165,7 +165,7 @@ impl Forest {
             None
         };
         if let Some(sc) = scorer {
-            return self.accumulate(out, sc.leaves(self, indices, values, scratch));
+            return self.accumulate(out, sc.leaves(indices, values, scratch));
         }
         // Scatter into a dense row so each test is an index, not a search.
         let dense = &mut scratch.dense;
@@ -349,15 +349,9 @@ impl Scorer {
     }
 
     /// The leaf each tree sends the row to, in tree order.
-    fn leaves<'a>(
-        &'a self,
-        forest: &'a Forest,
-        indices: &[u32],
-        values: &[f32],
-        s: &'a mut Scratch,
-    ) -> impl Iterator<Item = Node> + 'a {
+    fn leaves<'a>(&'a self, indices: &[u32], values: &[f32], s: &'a mut Scratch) -> impl Iterator<Item = Node> + 'a {
         // Every leaf possible, then rule out the left subtrees of failed tests. Resetting all the
-        // bits costs a few hundred words at most (leaves per tree are bounded).
+        // bits costs at most 64 words per tree (leaves per tree are bounded), ~3 for typical trees.
         s.bits.clear();
         s.bits.resize(*self.word_at.last().unwrap_or(&0) as usize, u64::MAX);
         let bits = &mut s.bits;
@@ -371,7 +365,7 @@ impl Scorer {
             }
         }
         let bits = &*bits;
-        (0..forest.trees.len()).map(move |t| {
+        (0..self.word_at.len() - 1).map(move |t| {
             let words = &bits[self.word_at[t] as usize..self.word_at[t + 1] as usize];
             // The row's own leaf is never ruled out, so some bit is set.
             let w = words.iter().position(|&w| w != 0).unwrap_or(0);
