@@ -4,7 +4,7 @@
 //! flat however long the log is, and an interrupted run keeps every finished chunk. With
 //! `--quotas`, daily quotas are applied in memory over the rows' timestamps.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use crate::cli::{BatchArgs, StreamFormat};
 use crate::commands::Context;
@@ -111,7 +111,11 @@ fn stream(
         StreamFormat::Jsonl => b"".as_slice(),
     })
     .map_err(Error::from_stdout)?;
-    std::thread::scope(|s| -> Result<()> {
+    // Rows routed so far, on stderr when it is a terminal; not while decisions stream to the
+    // same terminal.
+    let hidden = a.output.is_none() && std::io::stdout().is_terminal();
+    let pb = output::progress(None, "routing", "rows", hidden);
+    let done = std::thread::scope(|s| -> Result<()> {
         let mut to_workers = Vec::with_capacity(threads);
         let mut from_workers = Vec::with_capacity(threads);
         for _ in 0..threads {
@@ -153,9 +157,14 @@ fn stream(
             }
             out.write_all(&lines).map_err(Error::from_stdout)?;
             out.flush().map_err(Error::from_stdout)?;
+            pb.inc(items.len() as u64);
+            let secs = pb.elapsed().as_secs_f64();
+            if secs > 0.0 {
+                pb.set_message(format!("({:.0}/s)", pb.position() as f64 / secs));
+            }
             match then {
                 Some(Stop::Bad(e)) => {
-                    output::warn(&format!("skipped {e}"));
+                    pb.suspend(|| output::warn(&format!("skipped {e}")));
                     bad += 1;
                 }
                 Some(Stop::Fatal(e)) => return Err(e),
@@ -163,7 +172,9 @@ fn stream(
             }
         }
         Ok(())
-    })?;
+    });
+    pb.finish_and_clear();
+    done?;
     Ok(bad)
 }
 

@@ -1,6 +1,5 @@
 //! `llmroute train` and `llmroute evaluate`: fit the ML router from labelled logs, and measure it.
 
-use std::io::IsTerminal;
 use std::time::Instant;
 
 use serde::Serialize;
@@ -105,18 +104,6 @@ fn predict_all(model: &Model, texts: &Texts) -> Vec<Prediction> {
     texts.iter().map(|t| model.predict(t, &mut scratch)).collect()
 }
 
-fn progress_bar(n: usize, quiet: bool) -> indicatif::ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let pb = indicatif::ProgressBar::new(n as u64);
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} trees {elapsed}") {
-        pb.set_style(style.progress_chars("=> "));
-    }
-    pb.set_prefix("training");
-    pb
-}
-
 pub fn train(ctx: &Context, a: &TrainArgs) -> Result<()> {
     let config = ctx.config()?;
     if a.output.exists() && !a.force {
@@ -184,7 +171,7 @@ pub fn train(ctx: &Context, a: &TrainArgs) -> Result<()> {
         None => None,
     };
 
-    let pb = progress_bar(a.n_estimators, a.json);
+    let pb = output::progress(Some(a.n_estimators as u64), "training", "trees", a.json);
     let t0 = Instant::now();
     let train_rows = train_idx.len();
     // The texts are moved into the vectorizer, which frees them once counted: the forest grows

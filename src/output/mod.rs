@@ -40,6 +40,29 @@ pub fn warn(msg: &str) {
     prefixed("warning", "33", msg);
 }
 
+/// A progress display on stderr: a bar when the total is known, else a counter (and the
+/// caller's message, such as a rate).
+/// Hidden when `hidden`, or when stderr is not a terminal (pipes and logs stay clean).
+pub fn progress(total: Option<u64>, prefix: &'static str, unit: &str, hidden: bool) -> indicatif::ProgressBar {
+    if hidden || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let (pb, template) = match total {
+        Some(n) => {
+            (indicatif::ProgressBar::new(n), format!("{{prefix}} [{{bar:30}}] {{pos}}/{{len}} {unit} {{elapsed}}"))
+        }
+        None => (
+            indicatif::ProgressBar::new_spinner(),
+            format!("{{prefix}} {{spinner}} {{human_pos}} {unit} {{msg}} {{elapsed}}"),
+        ),
+    };
+    if let Ok(style) = indicatif::ProgressStyle::with_template(&template) {
+        pb.set_style(style.progress_chars("=> "));
+    }
+    pb.set_prefix(prefix);
+    pb
+}
+
 pub fn note(msg: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{msg}");
 }
