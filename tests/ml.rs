@@ -136,7 +136,7 @@ fn forest_learns_the_synthetic_problem() {
 
 #[test]
 fn fast_predictions_equal_the_plain_tree_walk_bit_for_bit() {
-    // 30 trees: the interleaved walk handles a last group smaller than its width; rows with
+    // 300 rows: the first predictions walk the trees, later ones use the feature index; rows with
     // features far apart exercise leaf ranges spanning several words.
     let (x, y) = synthetic(800, 5);
     let (xt, _) = synthetic(300, 6);

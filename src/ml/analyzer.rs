@@ -190,18 +190,23 @@ fn char_wb_terms(text: &str, min_n: usize, max_n: usize, emit: &mut dyn FnMut(&s
         bounds.clear();
         bounds.extend(padded.char_indices().map(|(i, _)| i));
         bounds.push(padded.len());
-        let w_len = bounds.len() - 1;
-        for n in min_n..=max_n {
-            let mut offset = 0;
-            let end = (offset + n).min(w_len);
-            emit(&padded[bounds[offset]..bounds[end]]);
-            while offset + n < w_len {
-                offset += 1;
-                emit(&padded[bounds[offset]..bounds[offset + n]]);
-            }
-            if offset == 0 {
-                break;
-            }
+        char_wb_windows(bounds.len() - 1, min_n, max_n, |a, b| emit(&padded[bounds[a]..bounds[b]]));
+    }
+}
+
+/// The n-grams of one padded word `w_len` characters long, as character ranges in
+/// scikit-learn's `_char_wb_ngrams` order: sizes `min_n..=max_n`, each left to right; a word no
+/// longer than a size yields itself once and stops the larger sizes.
+pub fn char_wb_windows(w_len: usize, min_n: usize, max_n: usize, mut emit: impl FnMut(usize, usize)) {
+    for n in min_n..=max_n {
+        let mut offset = 0;
+        emit(0, n.min(w_len));
+        while offset + n < w_len {
+            offset += 1;
+            emit(offset, offset + n);
+        }
+        if offset == 0 {
+            break;
         }
     }
 }

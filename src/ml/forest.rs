@@ -15,11 +15,10 @@
 //! Trees are grown in parallel, each from its own seed derived from `(seed, tree index)`, so the
 //! result is identical for any thread count.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
 
-use std::sync::OnceLock;
-
+use crate::ml::WARM_UP;
 use crate::ml::sparse::{Csc, Csr, lookup};
 use crate::rng::{Rng, derive};
 
@@ -47,47 +46,15 @@ pub struct Forest {
     pub n_features: usize,
     pub n_classes: usize,
     pub trees: Vec<Tree>,
-    /// Every tree's nodes in one array, rewritten for [`Forest::predict_proba_dense`].
-    walk: OnceLock<Walk>,
-    /// The same trees indexed by feature, for [`Forest::predict_row`]; `None` when a tree has too
-    /// many leaves for it to pay. Both are built on first need: a single prediction (one `route`)
-    /// should not pay for them.
+    /// The trees indexed by feature, for [`Forest::predict_row`]; `None` when a tree has too many
+    /// leaves for it to pay. Built after [`WARM_UP`] predictions.
     scorer: OnceLock<Option<Scorer>>,
 }
 
-/// Predictions per thread before [`Forest::predict_row`] builds its index.
-const WARM_UP: u32 = 64;
-
 impl PartialEq for Forest {
     fn eq(&self, other: &Forest) -> bool {
-        // `walk` is derived from the trees.
+        // `scorer` is derived from the trees.
         (self.n_features, self.n_classes, &self.trees) == (other.n_features, other.n_classes, &other.trees)
-    }
-}
-
-/// The trees for a branch-free walk: node indices are absolute, and a leaf tests feature 0 against
-/// +∞ (never true) with itself as the left child, so a walk that reaches a leaf stays there.
-#[derive(Debug, Clone, Default)]
-struct Walk {
-    nodes: Vec<Node>,
-    roots: Vec<u32>,
-}
-
-impl Walk {
-    fn new(trees: &[Tree]) -> Walk {
-        let mut w = Walk::default();
-        for t in trees {
-            let base = w.nodes.len() as u32;
-            w.roots.push(base);
-            w.nodes.extend(t.nodes.iter().enumerate().map(|(i, n)| {
-                if n.feature >= PURE {
-                    Node { feature: 0, threshold: f32::INFINITY, next: base + i as u32 }
-                } else {
-                    Node { feature: n.feature, threshold: n.threshold, next: base + n.next }
-                }
-            }));
-        }
-        w
     }
 }
 
@@ -152,7 +119,7 @@ impl Forest {
     }
 
     pub fn new(n_features: usize, n_classes: usize, trees: Vec<Tree>) -> Forest {
-        Forest { n_features, n_classes, trees, walk: OnceLock::new(), scorer: OnceLock::new() }
+        Forest { n_features, n_classes, trees, scorer: OnceLock::new() }
     }
 
     /// Class probabilities of one sparse row (columns ascending), the fastest way this forest
@@ -173,11 +140,7 @@ impl Forest {
         for (&c, &v) in indices.iter().zip(values) {
             dense[c as usize] = v;
         }
-        if scratch.uses < WARM_UP {
-            self.accumulate(out, self.trees.iter().map(|t| t.leaf(|f| dense[f as usize])));
-        } else {
-            self.predict_proba_dense(dense, out);
-        }
+        self.predict_proba_dense(dense, out);
         for &c in indices {
             dense[c as usize] = 0.0;
         }
@@ -189,42 +152,8 @@ impl Forest {
     }
 
     /// Like [`Forest::predict_proba`] for a dense row (`n_features` long): no search per test.
-    ///
-    /// Walks [`LANES`] trees in step, branch-free: a walk is a chain of dependent loads, and
-    /// interleaving independent chains lets their cache misses overlap. Leaves are added in tree
-    /// order, so the result is bit-identical to walking one tree at a time.
     pub fn predict_proba_dense(&self, dense: &[f32], out: &mut [f64]) {
-        if dense.is_empty() {
-            return self.accumulate(out, self.trees.iter().map(|t| t.leaf(|_| 0.0)));
-        }
-        let walk = self.walk.get_or_init(|| Walk::new(&self.trees));
-        let nodes = &walk.nodes;
-        self.accumulate(
-            out,
-            walk.roots.chunks(LANES).zip(self.trees.chunks(LANES)).flat_map(|(roots, trees)| {
-                let mut at = [0u32; LANES];
-                at[..roots.len()].copy_from_slice(roots);
-                let at = &mut at[..roots.len()];
-                loop {
-                    let mut moved = false;
-                    for a in at.iter_mut() {
-                        let n = nodes[*a as usize];
-                        let next = n.next + u32::from(dense[n.feature as usize] > n.threshold);
-                        moved |= next != *a;
-                        *a = next;
-                    }
-                    if !moved {
-                        break;
-                    }
-                }
-                let at: [u32; LANES] = {
-                    let mut full = [0u32; LANES];
-                    full[..at.len()].copy_from_slice(at);
-                    full
-                };
-                trees.iter().zip(roots).zip(at).map(|((t, &root), a)| t.nodes[(a - root) as usize])
-            }),
-        );
+        self.accumulate(out, self.trees.iter().map(|t| t.leaf(|f| dense[f as usize])));
     }
 
     /// Averages the leaves reached, one per tree in tree order.
@@ -392,9 +321,6 @@ fn clear_bits(words: &mut [u64], lo: usize, hi: usize) {
         words[last] &= !tail;
     }
 }
-
-/// Trees walked together by [`Forest::predict_proba_dense`].
-const LANES: usize = 16;
 
 impl Tree {
     /// The leaf reached by a row whose feature values `value` returns.

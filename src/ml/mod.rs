@@ -10,6 +10,10 @@ pub mod model;
 pub mod sparse;
 pub mod tfidf;
 
+/// Predictions a thread makes before prediction builds its indexes (the packed n-gram map, the
+/// forest's feature index): a single `route` should not pay for them.
+pub const WARM_UP: u32 = 64;
+
 /// Defaults chosen by measurement on the UncommonRoute tier data (train → dev, `bench/analyzers.sh`):
 /// `char_wb` 1–4 with unlimited depth had the best accuracy-after-fallback (0.954) with 5.4 % of
 /// prompts below the 0.6 threshold; the article's word analyzer at depth 10 sent 76 % to premium.

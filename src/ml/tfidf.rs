@@ -13,7 +13,8 @@
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use crate::ml::analyzer::{Analyzer, AnalyzerKind, is_py_space};
+use crate::ml::WARM_UP;
+use crate::ml::analyzer::{Analyzer, AnalyzerKind, char_wb_windows, is_py_space};
 use crate::ml::dataset::Texts;
 use crate::ml::sparse::Csr;
 
@@ -36,8 +37,6 @@ pub struct Tfidf {
     /// pay for it).
     packed: std::sync::OnceLock<Option<FxHashMap<u128, u32>>>,
 }
-
-const WARM_UP: u32 = 64;
 
 /// Longest n-gram [`pack`] can key (5 × 21 bits, the length above them).
 const PACKED_MAX: usize = 5;
@@ -134,8 +133,8 @@ pub struct Scratch {
     uses: u32,
 }
 
-/// The columns of a lower-cased document's `char_wb` n-grams, in the order
-/// [`crate::ml::analyzer`] emits them (see `char_wb_terms` there), from the packed index.
+/// The columns of a lower-cased document's `char_wb` n-grams, from the packed index (the same
+/// words and windows as the string analyzer).
 fn char_wb_ids(
     text: &str,
     min_n: usize,
@@ -144,28 +143,16 @@ fn char_wb_ids(
     padded: &mut Vec<char>,
     ids: &mut Vec<u32>,
 ) {
-    let mut emit = |gram: &[char]| {
-        if let Some(&c) = packed.get(&pack(gram)) {
-            ids.push(c);
-        }
-    };
     for word in text.split(is_py_space).filter(|w| !w.is_empty()) {
         padded.clear();
         padded.push(' ');
         padded.extend(word.chars());
         padded.push(' ');
-        let w_len = padded.len();
-        for n in min_n..=max_n {
-            let mut offset = 0;
-            emit(&padded[..n.min(w_len)]);
-            while offset + n < w_len {
-                offset += 1;
-                emit(&padded[offset..offset + n]);
+        char_wb_windows(padded.len(), min_n, max_n, |a, b| {
+            if let Some(&c) = packed.get(&pack(&padded[a..b])) {
+                ids.push(c);
             }
-            if offset == 0 {
-                break;
-            }
-        }
+        });
     }
 }
 

@@ -94,7 +94,6 @@ pub fn usd(x: f64, decimals: usize) -> String {
     if x < 0.0 { format!("-${:.*}", decimals, -x) } else { format!("${x:.decimals$}") }
 }
 
-/// Rounds to `decimals` places for JSON output, so printed numbers are stable.
 /// Appends `field` as one CSV field, quoted (quotes doubled) when it holds a comma, a quote or a
 /// line break: what the `csv` crate writes by default.
 pub fn csv_field(out: &mut Vec<u8>, field: &str) {
@@ -112,6 +111,7 @@ pub fn csv_field(out: &mut Vec<u8>, field: &str) {
     }
 }
 
+/// Rounds to `decimals` places for JSON output, so printed numbers are stable.
 pub fn round(x: f64, decimals: i32) -> f64 {
     let f = 10f64.powi(decimals);
     (x * f).round() / f

@@ -145,25 +145,26 @@ pub fn count_tokens(text: &str) -> usize {
 
 fn count_piece(vocab: &Vocab, caches: &mut Caches, piece: &[u8]) -> usize {
     if piece.len() <= 1 {
-        return piece.len().max(1);
-    }
-    if !caches.ready() {
-        return if vocab.rank(piece).is_some() { 1 } else { merge(vocab, None, piece) };
-    }
-    if piece.len() > PIECE_MAX {
-        return if vocab.rank(piece).is_some() { 1 } else { merge(vocab, Some(&mut caches.pairs), piece) };
+        return 1;
     }
     let h = token_hash(piece);
-    let slot = (h >> 40) as usize & (PIECE_SLOTS - 1);
-    let e = caches.pieces[slot];
-    if usize::from(e.len) == piece.len() && &e.bytes[..piece.len()] == piece {
-        return e.count as usize;
+    let ready = caches.ready();
+    // Short pieces (words) are remembered whole once the caches exist.
+    let slot = (ready && piece.len() <= PIECE_MAX).then_some((h >> 40) as usize & (PIECE_SLOTS - 1));
+    if let Some(slot) = slot {
+        let e = &caches.pieces[slot];
+        if usize::from(e.len) == piece.len() && &e.bytes[..piece.len()] == piece {
+            return e.count as usize;
+        }
     }
-    let count = if vocab.rank_hashed(piece, h).is_some() { 1 } else { merge(vocab, Some(&mut caches.pairs), piece) };
-    let e = &mut caches.pieces[slot];
-    e.len = piece.len() as u8;
-    e.bytes[..piece.len()].copy_from_slice(piece);
-    e.count = count as u32;
+    let pairs = ready.then_some(&mut caches.pairs);
+    let count = if vocab.rank_hashed(piece, h).is_some() { 1 } else { merge(vocab, pairs, piece) };
+    if let Some(slot) = slot {
+        let e = &mut caches.pieces[slot];
+        e.len = piece.len() as u8;
+        e.bytes[..piece.len()].copy_from_slice(piece);
+        e.count = count as u32;
+    }
     count
 }
 
