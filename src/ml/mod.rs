@@ -10,7 +10,7 @@ pub mod model;
 pub mod sparse;
 pub mod tfidf;
 
-/// Predictions a thread makes before prediction builds its indexes (the packed n-gram map, the
+/// Predictions a thread makes before prediction builds its indexes (the n-gram trie, the
 /// forest's feature index): a single `route` should not pay for them.
 pub const WARM_UP: u32 = 64;
 

@@ -14,7 +14,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::ml::WARM_UP;
-use crate::ml::analyzer::{Analyzer, AnalyzerKind, char_wb_windows, is_py_space};
+use crate::ml::analyzer::{Analyzer, AnalyzerKind, is_py_space};
 use crate::ml::dataset::Texts;
 use crate::ml::sparse::Csr;
 
@@ -31,20 +31,49 @@ pub struct Tfidf {
     /// Column terms, in code-point order.
     pub vocabulary: Vocab,
     pub idf: Vec<f64>,
-    /// For `char_wb`: the columns keyed by the packed code points of their term, so a document's
-    /// n-grams are looked up without building or hashing strings.
+    /// For `char_wb`: a trie of the column terms, so a document's n-grams are looked up without
+    /// building or hashing strings, and the longer n-grams at a position are not looked up at all
+    /// once a shorter one is no term's prefix.
     /// Built once a thread has transformed [`WARM_UP`] documents (a single `route` should not
     /// pay for it).
-    packed: std::sync::OnceLock<Option<FxHashMap<u128, u32>>>,
+    trie: std::sync::OnceLock<Option<Trie>>,
 }
 
-/// Longest n-gram [`pack`] can key (5 × 21 bits, the length above them).
-const PACKED_MAX: usize = 5;
+/// The column terms as a character trie: node 0 is the root; an edge is keyed by its parent node
+/// and character in one integer.
+#[derive(Debug, Clone)]
+struct Trie {
+    edges: FxHashMap<u64, u32>,
+    /// Per node: its term's column + 1, or 0 when the node is only a prefix.
+    column: Vec<u32>,
+}
 
-/// Code points of a term of up to [`PACKED_MAX`] characters in one integer.
-#[inline]
-fn pack(chars: &[char]) -> u128 {
-    chars.iter().fold(0u128, |k, &c| (k << 21) | c as u128) | ((chars.len() as u128) << 120)
+impl Trie {
+    fn new(vocab: &Vocab) -> Trie {
+        let mut t = Trie { edges: FxHashMap::default(), column: vec![0] };
+        for i in 0..vocab.len() {
+            let mut node = 0;
+            for c in vocab.term(i).chars() {
+                let next = t.column.len() as u32;
+                node = *t.edges.entry(Trie::key(node, c)).or_insert(next);
+                if node == next {
+                    t.column.push(0);
+                }
+            }
+            t.column[node as usize] = i as u32 + 1;
+        }
+        t
+    }
+
+    #[inline]
+    fn key(node: u32, c: char) -> u64 {
+        (u64::from(node) << 21) | c as u64
+    }
+
+    #[inline]
+    fn child(&self, node: u32, c: char) -> Option<u32> {
+        self.edges.get(&Trie::key(node, c)).copied()
+    }
 }
 
 /// The column terms, stored in one buffer with an open-addressing index: loading a model builds
@@ -133,50 +162,41 @@ pub struct Scratch {
     uses: u32,
 }
 
-/// The columns of a lower-cased document's `char_wb` n-grams, from the packed index (the same
-/// words and windows as the string analyzer).
-fn char_wb_ids(
-    text: &str,
-    min_n: usize,
-    max_n: usize,
-    packed: &FxHashMap<u128, u32>,
-    padded: &mut Vec<char>,
-    ids: &mut Vec<u32>,
-) {
+/// The columns of a lower-cased document's `char_wb` n-grams, from the trie: the same words and
+/// windows as the string analyzer ([`crate::ml::analyzer::char_wb_windows`]: in a padded word,
+/// every window of `min_n..=max_n` characters, and the whole word when it is shorter than
+/// `min_n`), walked from each start position.
+fn char_wb_ids(text: &str, min_n: usize, max_n: usize, trie: &Trie, padded: &mut Vec<char>, ids: &mut Vec<u32>) {
     for word in text.split(is_py_space).filter(|w| !w.is_empty()) {
         padded.clear();
         padded.push(' ');
         padded.extend(word.chars());
         padded.push(' ');
-        char_wb_windows(padded.len(), min_n, max_n, |a, b| {
-            if let Some(&c) = packed.get(&pack(&padded[a..b])) {
-                ids.push(c);
+        let len = padded.len();
+        for a in 0..len {
+            let mut node = 0;
+            for (n, &c) in (1..=max_n.min(len - a)).zip(&padded[a..]) {
+                let Some(next) = trie.child(node, c) else { break };
+                node = next;
+                let col = trie.column[node as usize];
+                // `n == len` is the whole padded word, shorter than `min_n`.
+                if col != 0 && (n >= min_n || n == len) {
+                    ids.push(col - 1);
+                }
             }
-        });
+        }
     }
 }
 
 impl Tfidf {
     /// Rebuilds a fitted vectorizer from its parts (model files).
     pub fn from_parts(config: TfidfConfig, vocabulary: Vocab, idf: Vec<f64>) -> Tfidf {
-        Tfidf { config, vocabulary, idf, packed: std::sync::OnceLock::new() }
+        Tfidf { config, vocabulary, idf, trie: std::sync::OnceLock::new() }
     }
 
-    fn packed(&self) -> Option<&FxHashMap<u128, u32>> {
-        self.packed
-            .get_or_init(|| {
-                let a = self.config.analyzer;
-                (a.kind == AnalyzerKind::CharWb && a.ngram_max <= PACKED_MAX).then(|| {
-                    let mut chars = Vec::new();
-                    (0..self.vocabulary.len())
-                        .map(|i| {
-                            chars.clear();
-                            chars.extend(self.vocabulary.term(i).chars());
-                            (pack(&chars), i as u32)
-                        })
-                        .collect()
-                })
-            })
+    fn trie(&self) -> Option<&Trie> {
+        self.trie
+            .get_or_init(|| (self.config.analyzer.kind == AnalyzerKind::CharWb).then(|| Trie::new(&self.vocabulary)))
             .as_ref()
     }
 
@@ -280,16 +300,16 @@ impl Tfidf {
     pub fn transform_f64(&self, doc: &str, scratch: &mut Scratch) -> Vec<(u32, f64)> {
         scratch.ids.clear();
         let ids = &mut scratch.ids;
-        let packed = if self.packed.get().is_some() || scratch.uses >= WARM_UP {
-            self.packed()
+        let trie = if self.trie.get().is_some() || scratch.uses >= WARM_UP {
+            self.trie()
         } else {
             scratch.uses += 1;
             None
         };
-        if let Some(packed) = packed {
+        if let Some(trie) = trie {
             let a = self.config.analyzer;
             a.lowercase(doc, &mut scratch.text);
-            char_wb_ids(&scratch.text, a.ngram_min, a.ngram_max, packed, &mut scratch.chars, ids);
+            char_wb_ids(&scratch.text, a.ngram_min, a.ngram_max, trie, &mut scratch.chars, ids);
         } else {
             let vocab = &self.vocabulary;
             self.config.analyzer.terms(doc, &mut scratch.text, &mut |t| {
@@ -407,4 +427,42 @@ fn count(config: TfidfConfig, docs: &[&str]) -> Counts {
         c.doc_ptr.push(c.doc_terms.len());
     }
     c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::Rng;
+
+    /// The trie finds exactly the columns the string analyzer finds, for every n-gram range up to
+    /// 6, words shorter and longer than the range, and vocabularies pruned by `max_features` (so
+    /// that some prefixes are no column).
+    #[test]
+    fn the_trie_finds_the_terms_the_string_analyzer_finds() {
+        let alphabet: Vec<char> = "abcAB 中文字\tΣσ".chars().collect();
+        let mut rng = Rng::new(11);
+        let docs: Vec<String> = (0..60)
+            .map(|_| (0..rng.below(14)).map(|_| alphabet[rng.below(alphabet.len())]).collect())
+            .collect();
+        let docs: Vec<&str> = docs.iter().map(String::as_str).collect();
+        for (lo, hi) in [(1, 1), (1, 4), (2, 3), (3, 6), (4, 5), (6, 6)] {
+            for max_features in [None, Some(25)] {
+                let analyzer = Analyzer { kind: AnalyzerKind::CharWb, ngram_min: lo, ngram_max: hi };
+                let (tfidf, _) =
+                    Tfidf::fit_transform(TfidfConfig { analyzer, max_features, sublinear_tf: false }, &docs, 1);
+                let trie = tfidf.trie().unwrap();
+                let (mut text, mut chars, mut got) = (String::new(), Vec::new(), Vec::new());
+                for doc in &docs {
+                    let mut want = Vec::new();
+                    analyzer.terms(doc, &mut text, &mut |t| want.extend(tfidf.vocabulary.get(t)));
+                    got.clear();
+                    analyzer.lowercase(doc, &mut text);
+                    char_wb_ids(&text, lo, hi, trie, &mut chars, &mut got);
+                    want.sort_unstable();
+                    got.sort_unstable();
+                    assert_eq!(got, want, "{lo}-{hi} {max_features:?} {doc:?}");
+                }
+            }
+        }
+    }
 }
