@@ -30,6 +30,30 @@ pub fn is_unspaced_script(c: char) -> bool {
     )
 }
 
+/// `text.to_lowercase()` into `out`, without the per-character table lookup for ASCII and for
+/// U+3000..=U+9FFF (CJK punctuation, kana, ideographs: no case), which make up most prompts.
+pub fn lowercase_into(text: &str, out: &mut String) {
+    out.clear();
+    if text.is_ascii() {
+        out.push_str(text);
+        out.make_ascii_lowercase();
+    } else if text.contains('Σ') {
+        // Its lower case depends on the neighbours (final sigma).
+        out.push_str(&text.to_lowercase());
+    } else {
+        out.reserve(text.len());
+        for c in text.chars() {
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            } else if ('\u{3000}'..='\u{9FFF}').contains(&c) {
+                out.push(c);
+            } else {
+                out.extend(c.to_lowercase());
+            }
+        }
+    }
+}
+
 /// A letter or digit of a script that separates words with spaces.
 fn is_spaced_word_char(c: char) -> bool {
     (c.is_alphanumeric() || c == '_') && !is_unspaced_script(c)
@@ -132,8 +156,15 @@ pub struct Analysis<'a> {
 
 impl<'a> Analysis<'a> {
     pub fn new(index: &KeywordIndex, text: &'a str, tag: Option<&'a str>) -> Self {
-        let lowered = text.to_lowercase();
-        Analysis { text, chars: text.chars().count(), tag, found: index.scan(&lowered) }
+        thread_local! {
+            static LOWERED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+        }
+        let found = LOWERED.with(|buf| {
+            let mut lowered = buf.borrow_mut();
+            lowercase_into(text, &mut lowered);
+            index.scan(&lowered)
+        });
+        Analysis { text, chars: text.chars().count(), tag, found }
     }
 
     pub fn has(&self, id: KeywordId) -> bool {
@@ -144,6 +175,17 @@ impl<'a> Analysis<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lowercase_into_equals_to_lowercase() {
+        assert!(('\u{3000}'..='\u{9FFF}').all(|c| c.to_lowercase().eq([c])));
+        let mut out = String::new();
+        for t in ["", "ABC", "ÀÉÎ ΣΑΣ σ", "İstanbul 你好ＡＢ", "Hello 世界 ΔΩ Ⅻ Ⓐ", "mixed İ\u{3000}ß"]
+        {
+            lowercase_into(t, &mut out);
+            assert_eq!(out, t.to_lowercase(), "{t}");
+        }
+    }
 
     fn found(keywords: &[&str], text: &str) -> Vec<String> {
         let mut b = KeywordIndexBuilder::default();

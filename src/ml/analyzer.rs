@@ -82,13 +82,7 @@ impl Analyzer {
 
     /// `text` lower-cased into `buf`, as every analyzer starts (Python's `str.lower()`).
     pub fn lowercase(&self, text: &str, buf: &mut String) {
-        buf.clear();
-        if text.is_ascii() {
-            buf.push_str(text);
-            buf.make_ascii_lowercase();
-        } else {
-            buf.push_str(&text.to_lowercase());
-        }
+        crate::text::lowercase_into(text, buf);
     }
 
     /// All terms of `text` (convenience for tests and single queries).

@@ -441,9 +441,8 @@ mod tests {
     fn the_trie_finds_the_terms_the_string_analyzer_finds() {
         let alphabet: Vec<char> = "abcAB 中文字\tΣσ".chars().collect();
         let mut rng = Rng::new(11);
-        let docs: Vec<String> = (0..60)
-            .map(|_| (0..rng.below(14)).map(|_| alphabet[rng.below(alphabet.len())]).collect())
-            .collect();
+        let docs: Vec<String> =
+            (0..60).map(|_| (0..rng.below(14)).map(|_| alphabet[rng.below(alphabet.len())]).collect()).collect();
         let docs: Vec<&str> = docs.iter().map(String::as_str).collect();
         for (lo, hi) in [(1, 1), (1, 4), (2, 3), (3, 6), (4, 5), (6, 6)] {
             for max_features in [None, Some(25)] {
