@@ -276,7 +276,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__batch)
-            opts="-o -h --input-format --text-col --id-col --timestamp-col --strategy --model --quotas --format --output --force --skip-bad --threads --config --state --help"
+            opts="-o -h --input-format --text-col --id-col --timestamp-col --cost --map --input-tokens-col --output-tokens-col --strategy --model --quotas --format --output --force --skip-bad --threads --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -295,6 +295,22 @@ _llmroute() {
                     return 0
                     ;;
                 --timestamp-col)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cost)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --map)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --input-tokens-col)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output-tokens-col)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

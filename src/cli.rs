@@ -495,6 +495,24 @@ pub struct BatchArgs {
     #[arg(long, value_name = "NAME")]
     pub timestamp_col: Option<String>,
 
+    /// Recorded cost column template (USD per request); `{model}` is a catalog model's name or
+    /// `model_id`, or a data name given with --map. The chosen model's recorded cost is reported
+    /// when the row has it
+    #[arg(long, default_value = "{model}|total_cost", value_name = "TEMPLATE")]
+    pub cost: String,
+
+    /// Treat a data model's columns as a catalog model's: `--map data_name=catalog_name` (repeatable)
+    #[arg(long = "map", value_name = "DATA=CATALOG")]
+    pub map: Vec<String>,
+
+    /// Logged input-token column: priced instead of counting the prompt's tokens
+    #[arg(long, default_value = "input_tokens", value_name = "NAME")]
+    pub input_tokens_col: String,
+
+    /// Logged output-token column: priced instead of the model's expected output
+    #[arg(long, default_value = "output_tokens", value_name = "NAME")]
+    pub output_tokens_col: String,
+
     /// Routing strategy
     #[arg(long, value_enum, default_value_t = Strategy::Chain)]
     pub strategy: Strategy,

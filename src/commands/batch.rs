@@ -3,6 +3,10 @@
 //! Rows are read in chunks, routed on worker threads and written in input order, so memory stays
 //! flat however long the log is, and an interrupted run keeps every finished chunk. With
 //! `--quotas`, daily quotas are applied in memory over the rows' timestamps.
+//!
+//! The cost of each decision comes from the best data the row has: the chosen model's recorded
+//! cost (`{model}|total_cost`), else the logged token counts priced, else the prompt's `o200k`
+//! count and the model's expected output. The tokenizer runs only for rows that need it.
 
 use std::io::{IsTerminal, Write};
 
@@ -22,16 +26,70 @@ struct Item {
     id: String,
     text: String,
     day: Option<i64>,
+    /// Recorded cost per catalog model; empty when the log records none.
+    costs: Vec<Option<f64>>,
+    in_tokens: Option<u64>,
+    out_tokens: Option<u64>,
 }
 
 /// A routed row: every stage's verdict until the first decision (later stages run on demand).
 struct Routed {
     verdicts: Vec<Option<Decision>>,
-    input_tokens: u64,
+    /// The prompt's token count (+ 7 for the chat format), once a cost has needed it.
+    input_tokens: Option<u64>,
+}
+
+/// The columns read from one file.
+struct Columns {
+    text: data::Column,
+    id: Option<data::Column>,
+    ts: Option<data::Column>,
+    /// Recorded cost column per catalog model.
+    costs: Vec<Option<data::Column>>,
+    in_tokens: Option<data::Column>,
+    out_tokens: Option<data::Column>,
+}
+
+/// Where a decision's cost comes from.
+#[derive(Debug, Clone, Copy)]
+enum CostSource {
+    /// The row's recorded cost of the chosen model.
+    Recorded,
+    /// The row's logged token counts at the catalog price.
+    LoggedTokens,
+    /// The prompt's token count and the model's expected output at the catalog price.
+    Estimated,
+}
+
+impl CostSource {
+    fn as_str(self) -> &'static str {
+        match self {
+            CostSource::Recorded => "recorded",
+            CostSource::LoggedTokens => "logged_tokens",
+            CostSource::Estimated => "estimated",
+        }
+    }
+}
+
+/// The cost of `d` for row `it`, counting the prompt's tokens only when nothing better is logged.
+fn cost_of(config: &Config, it: &Item, d: &Decision, counted: &mut Option<u64>) -> (f64, CostSource) {
+    if let Some(c) = it.costs.get(d.model).copied().flatten() {
+        return (c, CostSource::Recorded);
+    }
+    let m = &config.models[d.model];
+    let output = it.out_tokens.unwrap_or_else(|| crate::commands::route::expected_output_tokens(config, d));
+    match it.in_tokens {
+        Some(input) => (m.cost(input, output), CostSource::LoggedTokens),
+        None => {
+            let input = *counted.get_or_insert_with(|| count_tokens(&it.text) as u64 + 7);
+            (m.cost(input, output), CostSource::Estimated)
+        }
+    }
 }
 
 pub fn run(ctx: &Context, a: &BatchArgs) -> Result<()> {
     let config = ctx.config()?;
+    let map = parse_map(&config, &a.map)?;
     let engine = Engine::new(&config, a.model.as_deref())?;
     let chain = engine.chain(&config, a.strategy);
     let threads = a.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
@@ -54,7 +112,7 @@ pub fn run(ctx: &Context, a: &BatchArgs) -> Result<()> {
             None => Box::new(std::io::stdout().lock()),
         };
     let mut out = std::io::BufWriter::with_capacity(1 << 16, sink);
-    let result = stream(&config, &engine, &chain, a, threads, &mut out);
+    let result = stream(&config, &engine, &chain, a, &map, threads, &mut out);
     let flushed = out.flush().map_err(Error::from_stdout);
     drop(out);
     if let (Some(t), Some(o)) = (&tmp, &a.output) {
@@ -101,13 +159,14 @@ fn stream(
     engine: &Engine,
     chain: &crate::router::Chain,
     a: &BatchArgs,
+    map: &[(String, ModelId)],
     threads: usize,
     out: &mut dyn Write,
 ) -> Result<usize> {
     let mut bad = 0usize;
     let mut quota = DayQuota::new(config);
     out.write_all(match a.format {
-        StreamFormat::Csv => b"id,model,method,reason,estimated_cost_usd\n".as_slice(),
+        StreamFormat::Csv => b"id,model,method,reason,cost_usd,cost_source\n".as_slice(),
         StreamFormat::Jsonl => b"".as_slice(),
     })
     .map_err(Error::from_stdout)?;
@@ -130,10 +189,18 @@ fn stream(
                     for it in &items {
                         let mut rt = route_row(engine, chain, it);
                         if a.quotas {
+                            // Which model answers is known only in the writer: count here (in
+                            // parallel) whenever some model's cost would need the count.
+                            let some_unrecorded =
+                                it.costs.len() < config.models.len() || it.costs.iter().any(Option::is_none);
+                            if it.in_tokens.is_none() && some_unrecorded {
+                                rt.input_tokens = Some(count_tokens(&it.text) as u64 + 7);
+                            }
                             rows.push(rt);
                         } else {
                             let d = resolve(config, engine, chain, it, &mut rt, &crate::router::chain::Unlimited);
-                            format_row(&mut lines, a.format, config, it, d.as_ref(), rt.input_tokens);
+                            let cost = d.as_ref().map(|d| cost_of(config, it, d, &mut rt.input_tokens));
+                            format_row(&mut lines, a.format, config, it, d.as_ref(), cost);
                         }
                     }
                     if done_tx.send(Done { lines, rows, items, then }).is_err() {
@@ -142,7 +209,7 @@ fn stream(
                 }
             });
         }
-        s.spawn(move || read_all(a, config, &to_workers));
+        s.spawn(move || read_all(a, config, map, &to_workers));
         for turn in (0..threads).cycle() {
             let Ok(Done { mut lines, rows, items, then }) = from_workers[turn].recv() else { break };
             for (it, mut rt) in items.iter().zip(rows) {
@@ -153,7 +220,8 @@ fn stream(
                 if let Some(d) = &d {
                     quota.count(d.model);
                 }
-                format_row(&mut lines, a.format, config, it, d.as_ref(), rt.input_tokens);
+                let cost = d.as_ref().map(|d| cost_of(config, it, d, &mut rt.input_tokens));
+                format_row(&mut lines, a.format, config, it, d.as_ref(), cost);
             }
             out.write_all(&lines).map_err(Error::from_stdout)?;
             out.flush().map_err(Error::from_stdout)?;
@@ -179,7 +247,7 @@ fn stream(
 }
 
 /// Reads every file in chunks and sends them to the router.
-fn read_all(a: &BatchArgs, config: &Config, workers: &[std::sync::mpsc::SyncSender<Chunk>]) {
+fn read_all(a: &BatchArgs, config: &Config, map: &[(String, ModelId)], workers: &[std::sync::mpsc::SyncSender<Chunk>]) {
     let mut turn = 0;
     // Deals a chunk to the next worker; false once the writer has stopped.
     let mut send = |items: Vec<Item>, then: Option<Stop>| {
@@ -213,9 +281,27 @@ fn read_all(a: &BatchArgs, config: &Config, workers: &[std::sync::mpsc::SyncSend
             if a.quotas && ts.is_none() {
                 return Err(Error::Usage(format!("{}: --quotas needs a timestamp column (--timestamp-col)", r.name)));
             }
-            Ok((text, id, ts))
+            // A catalog model's recorded cost: under a mapped data name, its name or its model_id.
+            let mut costs = Vec::with_capacity(config.models.len());
+            for (m, model) in config.models.iter().enumerate() {
+                let names = map
+                    .iter()
+                    .filter(|(_, c)| *c == m)
+                    .map(|(d, _)| d.as_str())
+                    .chain([model.name.as_str()])
+                    .chain(model.model_id.as_deref());
+                let cols: Vec<String> = names.map(|n| a.cost.replace("{model}", n)).collect();
+                let cols: Vec<&str> = cols.iter().map(String::as_str).collect();
+                costs.push(pick_col(&r, &None, &cols)?);
+            }
+            if costs.iter().all(Option::is_none) {
+                costs.clear();
+            }
+            let in_tokens = pick_col(&r, &None, &[a.input_tokens_col.as_str()])?;
+            let out_tokens = pick_col(&r, &None, &[a.output_tokens_col.as_str()])?;
+            Ok(Columns { text, id, ts, costs, in_tokens, out_tokens })
         })();
-        let (text_col, id_col, ts_col) = match cols {
+        let cols = match cols {
             Ok(c) => c,
             Err(e) => {
                 send(Vec::new(), Some(Stop::Fatal(e)));
@@ -229,7 +315,7 @@ fn read_all(a: &BatchArgs, config: &Config, workers: &[std::sync::mpsc::SyncSend
                 Ok(false) => break,
                 Ok(true) => {
                     row_no += 1;
-                    read_item(&r, &text_col, id_col.as_ref(), ts_col.as_ref(), config, row_no)
+                    read_item(&r, &cols, config, row_no)
                 }
                 Err(e) => Err(e),
             };
@@ -272,7 +358,7 @@ fn route_row(engine: &Engine, chain: &crate::router::Chain, it: &Item) -> Routed
             Verdict::Decline(_) => verdicts.push(None),
         }
     }
-    Routed { verdicts, input_tokens: count_tokens(&it.text) as u64 + 7 }
+    Routed { verdicts, input_tokens: None }
 }
 
 /// The chain's quota semantics over a routed row; stages after the first decision run only when
@@ -314,24 +400,18 @@ fn resolve(
     }
 }
 
-fn read_item(
-    r: &data::Reader,
-    text_col: &data::Column,
-    id_col: Option<&data::Column>,
-    ts_col: Option<&data::Column>,
-    config: &Config,
-    row_no: u64,
-) -> std::result::Result<Item, RowError> {
+fn read_item(r: &data::Reader, cols: &Columns, config: &Config, row_no: u64) -> std::result::Result<Item, RowError> {
+    let text_col = &cols.text;
     let raw = r.text(text_col)?.ok_or_else(|| r.row_error(format!("column `{}` is empty", text_col.name)))?;
     let text = pylit::prompt_text(&raw).into_owned();
     if text.trim().is_empty() {
         return Err(r.row_error(format!("column `{}` is empty", text_col.name)));
     }
-    let id = match id_col {
+    let id = match &cols.id {
         Some(c) => r.text(c)?.map(|v| v.into_owned()).unwrap_or_default(),
         None => row_no.to_string(),
     };
-    let day = match ts_col {
+    let day = match &cols.ts {
         Some(c) => {
             let t = r.text(c)?.ok_or_else(|| r.row_error(format!("column `{}` is empty", c.name)))?;
             let secs = crate::replay::dataset::parse_time(&t)
@@ -340,7 +420,34 @@ fn read_item(
         }
         None => None,
     };
-    Ok(Item { id, text, day })
+    let mut costs = Vec::with_capacity(cols.costs.len());
+    for c in &cols.costs {
+        costs.push(match c {
+            Some(c) => r.number(c)?.filter(|v| v.is_finite()),
+            None => None,
+        });
+    }
+    let tokens = |c: &Option<data::Column>| -> std::result::Result<Option<u64>, RowError> {
+        Ok(match c {
+            Some(c) => r.number(c)?.filter(|v| v.is_finite()).map(|v| v.max(0.0) as u64),
+            None => None,
+        })
+    };
+    Ok(Item { id, text, day, costs, in_tokens: tokens(&cols.in_tokens)?, out_tokens: tokens(&cols.out_tokens)? })
+}
+
+/// `--map data_name=catalog_name` pairs, the catalog model checked.
+fn parse_map(config: &Config, map: &[String]) -> Result<Vec<(String, ModelId)>> {
+    map.iter()
+        .map(|m| {
+            let (d, c) = m
+                .split_once('=')
+                .ok_or_else(|| Error::Usage(format!("--map `{m}`: write it as data_name=catalog_name")))?;
+            let id =
+                config.model_id(c).ok_or_else(|| Error::Usage(format!("--map `{m}`: `{c}` is not a catalog model")))?;
+            Ok((d.to_string(), id))
+        })
+        .collect()
 }
 
 /// Appends one output line to `out`.
@@ -350,15 +457,11 @@ fn format_row(
     config: &Config,
     it: &Item,
     d: Option<&Decision>,
-    input_tokens: u64,
+    cost: Option<(f64, CostSource)>,
 ) {
-    let (model, method, reason, cost) = match d {
-        Some(d) => {
-            let m = &config.models[d.model];
-            let out_tokens = crate::commands::route::expected_output_tokens(config, d);
-            (m.name.as_str(), d.method.as_str(), d.reason.as_str(), Some(m.cost(input_tokens, out_tokens)))
-        }
-        None => ("", "", "all_quotas_exhausted", None),
+    let (model, method, reason) = match d {
+        Some(d) => (config.models[d.model].name.as_str(), d.method.as_str(), d.reason.as_str()),
+        None => ("", "", "all_quotas_exhausted"),
     };
     match format {
         StreamFormat::Csv => {
@@ -369,8 +472,10 @@ fn format_row(
                 output::csv_field(out, field);
             }
             out.push(b',');
-            if let Some(c) = cost {
-                let _ = write!(out, "{c:.10}");
+            if let Some((c, source)) = cost {
+                let _ = write!(out, "{c:.10},{}", source.as_str());
+            } else {
+                out.push(b',');
             }
             out.push(b'\n');
         }
@@ -381,14 +486,16 @@ fn format_row(
                 model: Option<&'a str>,
                 method: Option<&'a str>,
                 reason: &'a str,
-                estimated_cost_usd: Option<f64>,
+                cost_usd: Option<f64>,
+                cost_source: Option<&'a str>,
             }
             let line = Line {
                 id: &it.id,
                 model: d.map(|_| model),
                 method: d.map(|_| method),
                 reason,
-                estimated_cost_usd: cost.map(|c| crate::output::round(c, 10)),
+                cost_usd: cost.map(|(c, _)| crate::output::round(c, 10)),
+                cost_source: cost.map(|(_, s)| s.as_str()),
             };
             let _ = serde_json::to_writer(&mut *out, &line);
             out.push(b'\n');

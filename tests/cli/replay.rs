@@ -298,7 +298,7 @@ fn batch_streams_decisions_in_input_order() {
     let f = fixture("fixtures/outcomes/mini_routerbench.csv");
     let out = env.run(&["batch", &f]).ok().stdout;
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines[0], "id,model,method,reason,estimated_cost_usd");
+    assert_eq!(lines[0], "id,model,method,reason,cost_usd,cost_source");
     assert_eq!(lines.len(), 13);
     assert!(lines[1].starts_with("math.0,"), "{}", lines[1]);
     assert!(lines[11].starts_with("lang.10,gpt-4o-mini,rule,greeting,"), "{}", lines[11]);
@@ -312,6 +312,42 @@ fn batch_streams_decisions_in_input_order() {
     assert_eq!(std::fs::read_to_string(env.path("decisions.csv")).unwrap(), out);
     let r = env.run(&["batch", &f, "-o", "decisions.csv"]).code(2);
     assert_eq!(r.stderr, "error: decisions.csv: already exists; pass --force to overwrite it\n");
+}
+
+#[test]
+fn batch_reports_the_recorded_cost_else_logged_tokens_else_an_estimate() {
+    let env = Env::new();
+    let f = fixture("fixtures/outcomes/mini_routerbench.csv");
+    // The fixture's models are not catalog models: every cost is estimated from the prompt.
+    let out = env.run(&["batch", &f]).ok().stdout;
+    assert!(out.lines().skip(1).all(|l| l.ends_with(",estimated")), "{out}");
+    assert!(out.contains("math.0,gpt-4o-mini,difficulty,simple,0.0001521000,estimated\n"), "{out}");
+    // Mapped, the chosen model's recorded cost is reported (model-a|total_cost of math.0).
+    let out = env.run(&["batch", &f, "--map", "model-a=gpt-4o-mini", "--map", "model-c=gpt-4o"]).ok().stdout;
+    assert!(out.contains("math.0,gpt-4o-mini,difficulty,simple,0.0001000000,recorded\n"), "{out}");
+    let r = env.run(&["batch", &f, "--map", "model-a=gpt-5"]).code(2);
+    assert_eq!(r.stderr, "error: --map `model-a=gpt-5`: `gpt-5` is not a catalog model\n");
+    // Logged tokens are priced: 100 in + 100 out (the greeting rule's max_tokens) at
+    // gpt-4o-mini's $0.15 / $0.60 per million; a row without them is estimated.
+    env.write(
+        "log.csv",
+        "id,prompt,input_tokens,output_tokens,gpt-4o-mini|total_cost\na,hello,100,,\nb,hello,,,\nc,hello,,,0.5\n",
+    );
+    let out = env.run(&["batch", "log.csv", "--format", "jsonl"]).ok().stdout;
+    let v: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(
+        (v[0]["cost_usd"].as_f64().unwrap(), v[0]["cost_source"].as_str().unwrap()),
+        (0.000075, "logged_tokens")
+    );
+    assert_eq!(v[1]["cost_source"], "estimated");
+    assert_eq!((v[2]["cost_usd"].as_f64().unwrap(), v[2]["cost_source"].as_str().unwrap()), (0.5, "recorded"));
+    // A cost that is not a number is a bad row, named with its line.
+    env.write("bad.csv", "prompt,gpt-4o-mini|total_cost\nhello,0.1\nhello,cheap\n");
+    let r = env.run(&["batch", "bad.csv"]).code(2);
+    assert_eq!(
+        r.stderr,
+        "error: bad.csv:3: column `gpt-4o-mini|total_cost`: `cheap` is not a number (use --skip-bad to skip bad rows)\n"
+    );
 }
 
 #[test]
