@@ -157,8 +157,9 @@ pub struct Scratch {
     pub values: Vec<f32>,
     pub forest: crate::ml::forest::Scratch,
     chars: Vec<char>,
-    /// Term counts by column, all zero between documents.
+    /// Term counts by column, and the columns seen as bits; all zero between documents.
     counts: Vec<u32>,
+    seen: Vec<u64>,
     uses: u32,
 }
 
@@ -318,26 +319,26 @@ impl Tfidf {
                 }
             });
         }
-        // Count per column, then sort only the distinct columns (a document repeats many
-        // n-grams).
+        // Count per column and mark the columns seen in a bit set: reading the set bits in order
+        // gives the distinct columns sorted, cheaper than sorting them.
         let counts = &mut scratch.counts;
         counts.resize(self.n_features(), 0);
-        let mut distinct = Vec::with_capacity(ids.len());
+        let seen = &mut scratch.seen;
+        seen.resize(self.n_features().div_ceil(64), 0);
         for &c in ids.iter() {
-            let n = &mut counts[c as usize];
-            if *n == 0 {
-                distinct.push(c);
-            }
-            *n += 1;
+            counts[c as usize] += 1;
+            seen[c as usize / 64] |= 1 << (c % 64);
         }
-        distinct.sort_unstable();
-        let mut row: Vec<(u32, f64)> = distinct
-            .iter()
-            .map(|&c| {
-                let n = std::mem::take(&mut counts[c as usize]);
-                (c, tf(n, self.config.sublinear_tf) * self.idf[c as usize])
-            })
-            .collect();
+        let mut row: Vec<(u32, f64)> = Vec::with_capacity(ids.len());
+        for (w, word) in seen.iter_mut().enumerate() {
+            let mut bits = std::mem::take(word);
+            while bits != 0 {
+                let c = w * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let n = std::mem::take(&mut counts[c]);
+                row.push((c as u32, tf(n, self.config.sublinear_tf) * self.idf[c]));
+            }
+        }
         normalize(&mut row);
         row
     }
