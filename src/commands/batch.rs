@@ -438,14 +438,11 @@ fn read_item(r: &data::Reader, cols: &Columns, config: &Config, row_no: u64) -> 
 
 /// `--map data_name=catalog_name` pairs, the catalog model checked.
 fn parse_map(config: &Config, map: &[String]) -> Result<Vec<(String, ModelId)>> {
-    map.iter()
-        .map(|m| {
-            let (d, c) = m
-                .split_once('=')
-                .ok_or_else(|| Error::Usage(format!("--map `{m}`: write it as data_name=catalog_name")))?;
-            let id =
-                config.model_id(c).ok_or_else(|| Error::Usage(format!("--map `{m}`: `{c}` is not a catalog model")))?;
-            Ok((d.to_string(), id))
+    crate::commands::simulate::split_map(map)?
+        .into_iter()
+        .map(|(d, c)| match config.model_id(&c) {
+            Some(id) => Ok((d, id)),
+            None => Err(Error::Usage(format!("--map `{d}={c}`: `{c}` is not a catalog model"))),
         })
         .collect()
 }

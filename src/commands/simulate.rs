@@ -82,14 +82,20 @@ pub struct Segment {
     pub strategies: Vec<Summary>,
 }
 
+/// `--map data_name=catalog_name` arguments as (data name, catalog name) pairs.
+pub fn split_map(map: &[String]) -> Result<Vec<(String, String)>> {
+    map.iter()
+        .map(|m| {
+            let (d, c) = m
+                .split_once('=')
+                .ok_or_else(|| Error::Usage(format!("--map `{m}`: write it as data_name=catalog_name")))?;
+            Ok((d.to_string(), c.to_string()))
+        })
+        .collect()
+}
+
 pub fn spec_from(input: &InputArgs, by: Option<&str>) -> Result<Spec> {
-    let mut map = Vec::new();
-    for m in &input.map {
-        let (d, c) = m
-            .split_once('=')
-            .ok_or_else(|| Error::Usage(format!("--map `{m}`: write it as data_name=catalog_name")))?;
-        map.push((d.to_string(), c.to_string()));
-    }
+    let map = split_map(&input.map)?;
     Ok(Spec {
         format: input.input_format,
         text: input.text_col.clone(),
