@@ -1356,7 +1356,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__simulate)
-            opts="-h --input-format --text-col --quality --quality-col-suffix --cost --response --models --long --id-col --model-col --timestamp-col --label-col --input-tokens-col --output-tokens-col --map --prices --skip-bad --candidates --baseline --all-models --model --requests-per-day --requests-per-year --cascade-threshold --cascade-models --max-attempts --evaluator-error-rate --consensus-models --consensus-n --by --bootstrap --seed --threads --format --plot --canary --config --state --help"
+            opts="-h --input-format --text-col --quality --quality-col-suffix --cost --response --models --long --id-col --model-col --timestamp-col --label-col --input-tokens-col --output-tokens-col --map --prices --skip-bad --candidates --baseline --all-models --model --requests-per-day --requests-per-year --cascade-threshold --cascade-models --max-attempts --judge-error-rate --consensus-models --quality-scale --by --bootstrap --seed --threads --format --plot --decisions --force --canary --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1454,7 +1454,7 @@ _llmroute() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --evaluator-error-rate)
+                --judge-error-rate)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1462,7 +1462,7 @@ _llmroute() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --consensus-n)
+                --quality-scale)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1487,6 +1487,10 @@ _llmroute() {
                     return 0
                     ;;
                 --plot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --decisions)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

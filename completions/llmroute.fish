@@ -133,7 +133,7 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l quality-c
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l cost -d 'Cost column template (USD per request); models without one are priced from tokens' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l response -d 'Response column template (answers for consensus votes and output-token counts)' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l models -d 'The models of the data, when the header does not reveal them' -r
-complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l id-col -d 'Request id column for --long' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l id-col -d 'Row id column (with --long: the column grouping a request\'s rows, default `id`) [default: sample_id, id or request_id if present, else the row number]' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l model-col -d 'Model column for --long' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l timestamp-col -d 'Timestamp column (RFC 3339, `YYYY-MM-DD HH:MM:SS` or Unix seconds) [default: `timestamp` if present]' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l label-col -d 'Label column for plain logs: the label\'s model (via `[ml.labels]`) is the cheapest adequate one' -r
@@ -146,12 +146,12 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l baseline 
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l model -d 'Trained model for the ML strategy and the chain\'s ML stage' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l requests-per-day -d 'Without timestamps, split the log into days of N requests for quotas' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l requests-per-year -d 'Traffic for annual savings [default: from the timestamp span, else 11,700,000 as in the article]' -r
-complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l cascade-threshold -d 'Cascade: accept an answer whose recorded quality reaches this' -r
-complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l cascade-models -d 'Cascade models, cheapest first [default: the cheapest, middle and most expensive candidates]' -r
-complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l max-attempts -d 'Cascade: most models tried per request' -r
-complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l evaluator-error-rate -d 'Cascade: probability that the self-check decides wrongly (seeded)' -r
-complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l consensus-models -d 'Consensus voters [default: the --consensus-n most expensive candidates]' -r
-complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l consensus-n -d 'Consensus: number of voters' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l cascade-threshold -d 'Cascade: accept an answer whose recorded quality reaches this [default: `[cascade] accept`]' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l cascade-models -d 'Cascade models, cheapest first [default: `[cascade] models` as the data serves them]' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l max-attempts -d 'Cascade: most models tried per request [default: `[cascade] max_attempts`]' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l judge-error-rate -d 'Cascade: probability that the judge\'s accept/reject is wrong (seeded); the default is GPT-4\'s disagreement with human experts on MT-Bench (Zheng et al., 2023)' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l consensus-models -d 'Consensus voters [default: `[consensus] models` as the data serves them]' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l quality-scale -d 'Quality values range over [0, X] and are divided by X (e.g. 10 for 1–10 ratings)' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l by -d 'Break the table down by this column (e.g. eval_name)' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l bootstrap -d 'Bootstrap resamples for the 95 % intervals (0 disables)' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l seed -d 'Seed for the bootstrap, the evaluator errors and the random mix' -r
@@ -161,11 +161,13 @@ json\t''
 csv\t''
 markdown\t''"
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l plot -d 'Draw the cost–quality plane to a .png or .svg file' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l decisions -d 'Write every decision (one line per row and strategy: id, strategy, model, method, reason, tokens, cost, quality) to FILE: CSV, or JSON Lines when FILE ends in .jsonl' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l long -d 'Long format: one row per (request, model); `--id-col` groups rows, `--model-col` names the model, and `--quality`/`--cost`/`--response` name plain columns'
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l skip-bad -d 'Skip malformed rows (reported; exit code 1 at the end) instead of stopping'
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l all-models -d 'Show a row for every single model, not only the baseline and the cheapest'
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l force -d 'Overwrite --plot and --decisions files that exist'
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l canary -d 'Report the gray release of `[canary]`: its share of rows on the canary strategy, the rest on the chain'
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -s h -l help -d 'Print help'
 complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l input-format -d 'Input format [default: from the extension, else sniffed]' -r -f -a "csv\t''

@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::commands::train::{Depth, parse_depth, parse_ngram};
 use crate::data::Format;
 use crate::ml::analyzer::AnalyzerKind;
 use crate::router::Strategy;
@@ -342,9 +341,10 @@ pub struct InputArgs {
     #[arg(long)]
     pub long: bool,
 
-    /// Request id column for --long
-    #[arg(long, default_value = "id", value_name = "NAME")]
-    pub id_col: String,
+    /// Row id column (with --long: the column grouping a request's rows, default `id`)
+    /// [default: sample_id, id or request_id if present, else the row number]
+    #[arg(long, value_name = "NAME")]
+    pub id_col: Option<String>,
 
     /// Model column for --long
     #[arg(long, default_value = "model", value_name = "NAME")]
@@ -412,29 +412,30 @@ pub struct SimulateArgs {
     #[arg(long, value_name = "N")]
     pub requests_per_year: Option<f64>,
 
-    /// Cascade: accept an answer whose recorded quality reaches this
-    #[arg(long, default_value_t = 0.8, value_name = "X")]
-    pub cascade_threshold: f64,
+    /// Cascade: accept an answer whose recorded quality reaches this [default: `[cascade] accept`]
+    #[arg(long, value_name = "X")]
+    pub cascade_threshold: Option<f64>,
 
-    /// Cascade models, cheapest first [default: the cheapest, middle and most expensive candidates]
+    /// Cascade models, cheapest first [default: `[cascade] models` as the data serves them]
     #[arg(long, value_delimiter = ',', value_name = "A,B,...")]
     pub cascade_models: Option<Vec<String>>,
 
-    /// Cascade: most models tried per request
-    #[arg(long, default_value_t = 3, value_name = "N")]
-    pub max_attempts: usize,
+    /// Cascade: most models tried per request [default: `[cascade] max_attempts`]
+    #[arg(long, value_name = "N")]
+    pub max_attempts: Option<usize>,
 
-    /// Cascade: probability that the self-check decides wrongly (seeded)
-    #[arg(long, default_value_t = 0.0, value_name = "P")]
-    pub evaluator_error_rate: f64,
+    /// Cascade: probability that the judge's accept/reject is wrong (seeded); the default is
+    /// GPT-4's disagreement with human experts on MT-Bench (Zheng et al., 2023)
+    #[arg(long, alias = "evaluator-error-rate", default_value_t = crate::replay::DEFAULT_JUDGE_ERROR_RATE, value_name = "P")]
+    pub judge_error_rate: f64,
 
-    /// Consensus voters [default: the --consensus-n most expensive candidates]
+    /// Consensus voters [default: `[consensus] models` as the data serves them]
     #[arg(long, value_delimiter = ',', value_name = "A,B,...")]
     pub consensus_models: Option<Vec<String>>,
 
-    /// Consensus: number of voters
-    #[arg(long, default_value_t = 3, value_name = "N")]
-    pub consensus_n: usize,
+    /// Quality values range over [0, X] and are divided by X (e.g. 10 for 1–10 ratings)
+    #[arg(long, default_value_t = 1.0, value_name = "X")]
+    pub quality_scale: f64,
 
     /// Break the table down by this column (e.g. eval_name)
     #[arg(long, value_name = "COLUMN")]
@@ -459,6 +460,15 @@ pub struct SimulateArgs {
     /// Draw the cost–quality plane to a .png or .svg file
     #[arg(long, value_name = "FILE")]
     pub plot: Option<std::path::PathBuf>,
+
+    /// Write every decision (one line per row and strategy: id, strategy, model, method, reason,
+    /// tokens, cost, quality) to FILE: CSV, or JSON Lines when FILE ends in .jsonl
+    #[arg(long, value_name = "FILE")]
+    pub decisions: Option<std::path::PathBuf>,
+
+    /// Overwrite --plot and --decisions files that exist
+    #[arg(long)]
+    pub force: bool,
 
     /// Report the gray release of `[canary]`: its share of rows on the canary strategy, the rest
     /// on the chain
@@ -677,4 +687,30 @@ pub struct LabelledArgs {
     /// Skip malformed rows (reported on stderr; exit code 1 at the end)
     #[arg(long)]
     pub skip_bad: bool,
+}
+
+/// `--max-depth N|none`.
+#[derive(Debug, Clone, Copy)]
+pub struct Depth(pub Option<usize>);
+
+pub fn parse_depth(s: &str) -> std::result::Result<Depth, String> {
+    if s.eq_ignore_ascii_case("none") {
+        return Ok(Depth(None));
+    }
+    s.parse::<usize>()
+        .ok()
+        .filter(|&d| d > 0)
+        .map(|d| Depth(Some(d)))
+        .ok_or_else(|| format!("`{s}` is not a positive integer or `none`"))
+}
+
+/// `--ngram MIN,MAX`.
+pub fn parse_ngram(s: &str) -> std::result::Result<(usize, usize), String> {
+    let (a, b) = s.split_once(',').ok_or_else(|| format!("`{s}`: write MIN,MAX, e.g. 1,3"))?;
+    let lo = a.trim().parse::<usize>().map_err(|_| format!("`{a}` is not a positive integer"))?;
+    let hi = b.trim().parse::<usize>().map_err(|_| format!("`{b}` is not a positive integer"))?;
+    if lo == 0 || hi < lo || hi > 10 {
+        return Err(format!("`{s}`: need 1 <= MIN <= MAX <= 10"));
+    }
+    Ok((lo, hi))
 }

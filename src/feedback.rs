@@ -1,5 +1,5 @@
 //! Feedback: statistics per model / rule / method / arm, the article's `optimize_rules` as
-//! reviewable suggestions, and the adaptive router's posteriors.
+//! reviewable suggestions.
 
 use std::collections::BTreeMap;
 
@@ -7,40 +7,8 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::router::adaptive::Posteriors;
-use crate::state::{FeedbackRecord, Store, feedback_since};
-
-/// Whether a record counts as a success: its `success` flag, else its rating against the bar.
-pub fn success(r: &FeedbackRecord, success_rating: f64) -> Option<bool> {
-    r.success.or(r.rating.map(|x| x >= success_rating))
-}
-
-/// The adaptive segment a record belongs to: its rule, else the difficulty band or adaptive
-/// segment its decision recorded.
-pub fn segment(r: &FeedbackRecord) -> Option<String> {
-    if let Some(rule) = r.rule.as_deref().filter(|x| !x.is_empty() && *x != "default") {
-        return Some(format!("rule:{rule}"));
-    }
-    match (r.method.as_deref(), r.tier.as_deref()) {
-        (Some("difficulty"), Some(t)) => Some(format!("band:{t}")),
-        (Some("adaptive"), Some(t)) => Some(t.to_string()),
-        _ => None,
-    }
-}
-
-/// Posteriors for the adaptive router, rebuilt from every feedback record.
-pub fn posteriors(config: &Config, store: &Store) -> Result<Posteriors> {
-    let records = feedback_since(store.conn(), None).map_err(|e| Error::state(store.path(), e))?;
-    let mut p = Posteriors::default();
-    for r in &records {
-        if let (Some(seg), Some(m), Some(ok)) =
-            (segment(r), config.model_id(&r.model), success(r, config.adaptive.success_rating))
-        {
-            p.add(&seg, m, if ok { 1.0 } else { 0.0 });
-        }
-    }
-    Ok(p)
-}
+use crate::router::adaptive::success;
+use crate::state::FeedbackRecord;
 
 /// Mean and a 95 % normal interval.
 pub fn mean_ci(v: &[f64]) -> (Option<f64>, Option<(f64, f64)>) {

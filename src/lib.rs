@@ -9,6 +9,7 @@ pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod cost;
 pub mod data;
 pub mod error;
 pub mod feedback;

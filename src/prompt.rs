@@ -3,7 +3,7 @@
 use std::io::Read;
 
 use crate::error::{Error, Result};
-use crate::tokenizer::count_tokens;
+use crate::tokenizer::{ChatPart, chat_input_tokens};
 
 /// What a route decision is made on.
 #[derive(Debug, Clone)]
@@ -14,18 +14,15 @@ pub struct Prompt {
     pub messages: Vec<(String, String)>,
 }
 
-/// Tokens OpenAI's chat format adds per message, and once to prime the reply.
-const PER_MESSAGE_TOKENS: usize = 3;
-const REPLY_PRIMING_TOKENS: usize = 3;
-
 impl Prompt {
     pub fn plain(text: String) -> Prompt {
         Prompt { messages: vec![("user".to_string(), text.clone())], text }
     }
 
-    /// Input tokens of the request: every message's content plus the chat format overhead.
-    pub fn input_tokens(&self) -> usize {
-        self.messages.iter().map(|(_, m)| count_tokens(m) + PER_MESSAGE_TOKENS).sum::<usize>() + REPLY_PRIMING_TOKENS
+    /// Input tokens of the request: every message with the chat format's overhead
+    /// ([`chat_input_tokens`]).
+    pub fn input_tokens(&self) -> u64 {
+        chat_input_tokens(self.messages.iter().map(|(role, content)| ChatPart { role, content, name: None }))
     }
 }
 

@@ -115,3 +115,34 @@ fn counts_equal_tiktoken_rs_once_the_caches_are_warm() {
         }
     }
 }
+
+/// The chat overhead every input-token figure uses equals tiktoken-rs's `num_tokens_from_messages`
+/// (OpenAI's cookbook) for GPT-4o: per message 3 + role + content (+ name + 1), and 3 for the reply.
+#[test]
+fn chat_input_tokens_match_the_cookbook_count() {
+    use llmroute::tokenizer::{ChatPart, chat_input_tokens, prompt_input_tokens};
+    use tiktoken_rs::ChatCompletionRequestMessage as M;
+    let msg = |role: &str, content: &str, name: Option<&str>| M {
+        role: role.to_string(),
+        content: Some(content.to_string()),
+        name: name.map(str::to_string),
+        ..Default::default()
+    };
+    let corpus = corpus();
+    for (i, text) in corpus.iter().enumerate().take(400) {
+        let want = tiktoken_rs::num_tokens_from_messages("gpt-4o", &[msg("user", text, None)]).unwrap() as u64;
+        assert_eq!(prompt_input_tokens(text), want, "{text:?}");
+        let other = &corpus[(i * 7 + 3) % corpus.len()];
+        let name = (i % 3 == 0).then_some("alice_1");
+        let msgs = [msg("system", other, None), msg("user", text, name), msg("assistant", "ok", None)];
+        let parts = [
+            ChatPart { role: "system", content: other, name: None },
+            ChatPart { role: "user", content: text, name },
+            ChatPart { role: "assistant", content: "ok", name: None },
+        ];
+        let want = tiktoken_rs::num_tokens_from_messages("gpt-4o", &msgs).unwrap() as u64;
+        assert_eq!(chat_input_tokens(parts), want, "{text:?}");
+    }
+    // "hello world" is 2 tokens; as one user message 3 + 1 + 2 + 3.
+    assert_eq!(prompt_input_tokens("hello world"), 9);
+}

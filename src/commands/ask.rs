@@ -21,6 +21,7 @@ use crate::config::{Config, ModelId, Params};
 use crate::error::{Error, Result};
 use crate::output;
 use crate::provider::{Answer, Attempt, CallError, Client, Message};
+use crate::router::service;
 use crate::state::{self, Store};
 
 #[derive(Debug, Serialize)]
@@ -32,7 +33,7 @@ struct DecisionOut {
     tier: Option<String>,
     params: Params,
     strategy: &'static str,
-    arm: &'static str,
+    arm: crate::canary::Arm,
 }
 
 #[derive(Debug, Serialize)]
@@ -101,7 +102,11 @@ struct AskRecord {
 fn usage_of(config: &Config, m: ModelId, messages: &[Message], a: &Answer) -> (Usage, f64) {
     let estimated = a.input_tokens.is_none() || a.output_tokens.is_none();
     let input = a.input_tokens.unwrap_or_else(|| {
-        messages.iter().map(|m| crate::tokenizer::count_tokens(&m.content) as u64 + 3).sum::<u64>() + 3
+        crate::tokenizer::chat_input_tokens(messages.iter().map(|m| crate::tokenizer::ChatPart {
+            role: &m.role,
+            content: &m.content,
+            name: None,
+        }))
     });
     let output = a.output_tokens.unwrap_or_else(|| crate::tokenizer::count_tokens(&a.text) as u64);
     let cost = config.models[m].cost(input, output);
@@ -189,19 +194,23 @@ pub fn run(ctx: &Context, a: &AskArgs) -> Result<()> {
     }
 
     // One id for the probe and the real decision, so both land in the same gray-release arm.
-    let request_id = a.req.request_id.clone().unwrap_or_else(route::new_request_id);
-    let request = |dry_run: bool| a.req.route_request(&prompt, Some(&request_id), dry_run, a.json);
+    let request_id = a.req.request_id.clone().unwrap_or_else(service::new_request_id);
+    let request = |dry_run: bool| a.req.route_request(&prompt, Some(&request_id), dry_run);
+    let decide = |dry_run: bool| {
+        service::decide(&config, ctx.state.as_deref(), &request(dry_run))
+            .map_err(|e| route::report_exhausted(e, a.json))
+    };
     if mode == "single" {
         // Learn the routed model without counting, so a missing key stops before anything is
         // counted or sent.
-        let probe = route::decide(ctx, &config, &request(true))?;
+        let probe = decide(true)?;
         if let Err(e) = client.ready(probe.decision.model) {
             return Err(Error::Usage(format!("`{}`: {e}", config.models[probe.decision.model].name)));
         }
     }
-    let routed = route::decide(ctx, &config, &request(false))?;
+    let routed = decide(false)?;
     let d = &routed.decision;
-    let params = d.params.clone();
+    let params = d.params;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -218,8 +227,8 @@ pub fn run(ctx: &Context, a: &AskArgs) -> Result<()> {
             reason: d.reason.clone(),
             rule: d.rule.clone(),
             tier: d.tier.clone(),
-            params: params.clone(),
-            strategy: route::strategy_name(routed.strategy),
+            params,
+            strategy: routed.strategy.as_str(),
             arm: routed.arm,
         },
         model: String::new(),

@@ -1,26 +1,36 @@
 //! `llmroute batch`: route every row of a log and stream one decision per row.
 //!
-//! Rows are read in chunks, routed on worker threads and written in input order, so memory stays
-//! flat however long the log is, and an interrupted run keeps every finished chunk. With
-//! `--quotas`, daily quotas are applied in memory over the rows' timestamps.
+//! Each row is decided by the same engine, chain and gray release as `route --request-id <id>`
+//! (the row's id, else its number): rows are read in chunks, evaluated on worker threads and
+//! written in input order, so memory stays flat however long the log is, and an interrupted run
+//! keeps every finished chunk. With `--quotas`, daily quotas are applied in memory over the rows'
+//! timestamps on the writer thread, resuming each row's evaluation.
 //!
-//! The cost of each decision comes from the best data the row has: the chosen model's recorded
-//! cost (`{model}|total_cost`), else the logged token counts priced, else the prompt's `o200k`
-//! count and the model's expected output. The tokenizer runs only for rows that need it.
+//! The cost of each decision comes from the best data the row has ([`crate::cost::resolve`]): the
+//! chosen model's recorded cost (`{model}|total_cost`), else the logged token counts priced, else
+//! the prompt's token count and the model's expected output. The tokenizer runs only for rows
+//! that need it.
 
 use std::io::{IsTerminal, Write};
 
+use crate::canary::Arm;
 use crate::cli::{BatchArgs, StreamFormat};
 use crate::commands::Context;
 use crate::config::{Config, ModelId};
+use crate::cost::{self, Cost};
 use crate::data::{self, RowError, pylit};
 use crate::error::{Error, Result};
 use crate::output;
 use crate::quota::DayQuota;
-use crate::router::{Decision, Engine, Pick, QuotaView, Verdict, pick};
-use crate::tokenizer::count_tokens;
+use crate::replay::dataset::{ID_COLUMNS, parse_time};
+use crate::router::service::{self, assign};
+use crate::router::{Chain, Chosen, Engine, Eval, Memo, QuotaView, Strategy, Unlimited};
+use crate::tokenizer::prompt_input_tokens;
 
 const CHUNK: usize = 8192;
+
+/// The CSV header of the output.
+pub const CSV_HEADER: &str = "id,model,method,reason,arm,input_tokens,output_tokens,cost_usd,cost_source\n";
 
 struct Item {
     id: String,
@@ -30,13 +40,8 @@ struct Item {
     costs: Vec<Option<f64>>,
     in_tokens: Option<u64>,
     out_tokens: Option<u64>,
-}
-
-/// A routed row: every stage's verdict until the first decision (later stages run on demand).
-struct Routed {
-    verdicts: Vec<Option<Decision>>,
-    /// The prompt's token count (+ 7 for the chat format), once a cost has needed it.
-    input_tokens: Option<u64>,
+    /// The prompt's token count, once a cost has needed it.
+    counted: Option<u64>,
 }
 
 /// The columns read from one file.
@@ -50,80 +55,75 @@ struct Columns {
     out_tokens: Option<data::Column>,
 }
 
-/// Where a decision's cost comes from.
-#[derive(Debug, Clone, Copy)]
-enum CostSource {
-    /// The row's recorded cost of the chosen model.
-    Recorded,
-    /// The row's logged token counts at the catalog price.
-    LoggedTokens,
-    /// The prompt's token count and the model's expected output at the catalog price.
-    Estimated,
+/// The engine's chains for the requested strategy and, under `[canary]`, the canary's.
+struct Routing<'a> {
+    config: &'a Config,
+    engine: &'a Engine,
+    strategy: Strategy,
+    chains: Vec<(Strategy, Chain<'a>)>,
 }
 
-impl CostSource {
-    fn as_str(self) -> &'static str {
-        match self {
-            CostSource::Recorded => "recorded",
-            CostSource::LoggedTokens => "logged_tokens",
-            CostSource::Estimated => "estimated",
+impl<'a> Routing<'a> {
+    fn new(config: &'a Config, engine: &'a Engine, strategy: Strategy) -> Routing<'a> {
+        let mut chains = vec![(strategy, engine.chain(config, strategy))];
+        if let Some(c) = config.canary.as_ref().filter(|_| strategy == Strategy::Chain) {
+            chains.push((c.strategy, engine.chain(config, c.strategy)));
         }
+        Routing { config, engine, strategy, chains }
+    }
+
+    /// The chain of a row and its arm (the row's id is the gray-release key).
+    fn chain(&self, id: &str) -> (&Chain<'a>, Arm) {
+        let (s, arm) = assign(self.config, self.strategy, id);
+        let chain = self.chains.iter().find(|(x, _)| *x == s).map_or(&self.chains[0].1, |(_, c)| c);
+        (chain, arm)
     }
 }
 
-/// The cost of `d` for row `it`, counting the prompt's tokens only when nothing better is logged.
-fn cost_of(config: &Config, it: &Item, d: &Decision, counted: &mut Option<u64>) -> (f64, CostSource) {
-    if let Some(c) = it.costs.get(d.model).copied().flatten() {
-        return (c, CostSource::Recorded);
-    }
-    let m = &config.models[d.model];
-    let output = it.out_tokens.unwrap_or_else(|| crate::commands::route::expected_output_tokens(config, d));
-    match it.in_tokens {
-        Some(input) => (m.cost(input, output), CostSource::LoggedTokens),
-        None => {
-            let input = *counted.get_or_insert_with(|| count_tokens(&it.text) as u64 + 7);
-            (m.cost(input, output), CostSource::Estimated)
-        }
-    }
+/// The cost of a decision for a row, counting the prompt's tokens (once) only when nothing
+/// better is logged.
+fn cost_of(config: &Config, row: RowCost, counted: &mut Option<u64>, c: &Chosen) -> Cost {
+    let known = cost::Known {
+        recorded: row.costs.get(c.model).copied().flatten(),
+        input_tokens: row.in_tokens,
+        output_tokens: row.out_tokens,
+    };
+    cost::resolve(&known, &config.models[c.model].price(), c.params.max_tokens, || {
+        *counted.get_or_insert_with(|| prompt_input_tokens(row.text))
+    })
+}
+
+/// What a row logs about its cost.
+#[derive(Clone, Copy)]
+struct RowCost<'a> {
+    text: &'a str,
+    costs: &'a [Option<f64>],
+    in_tokens: Option<u64>,
+    out_tokens: Option<u64>,
 }
 
 pub fn run(ctx: &Context, a: &BatchArgs) -> Result<()> {
     let config = ctx.config()?;
     let map = parse_map(&config, &a.map)?;
-    let engine = Engine::new(&config, a.model.as_deref())?;
-    let chain = engine.chain(&config, a.strategy);
+    let state_path = crate::state::resolve_path(ctx.state.as_deref())?;
+    let engine = service::engine(&config, a.model.as_deref(), a.strategy, &state_path)?;
+    let routing = Routing::new(&config, &engine, a.strategy);
     let threads = a.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
-    if let Some(o) = &a.output
-        && o.exists()
-        && !a.force
-    {
-        return Err(Error::Usage(format!("{}: already exists; pass --force to overwrite it", o.display())));
-    }
-    // Output: stdout, or a temporary file renamed at the end.
-    let tmp = a.output.as_ref().map(|o| {
-        let name = o.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        o.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
-    });
-    let sink: Box<dyn Write> =
-        match &tmp {
-            Some(t) => Box::new(std::fs::File::create(t).map_err(|e| {
-                Error::Usage(format!("{}: cannot write: {}", t.display(), crate::config::io_reason(&e)))
-            })?),
-            None => Box::new(std::io::stdout().lock()),
-        };
+    // Output: stdout, or a temporary file moved into place at the end.
+    let mut file = a.output.as_ref().map(|o| crate::fsutil::AtomicFile::create(o, a.force)).transpose()?;
+    let sink: Box<dyn Write> = match &mut file {
+        Some(f) => Box::new(f.file()?.try_clone().map_err(|e| Error::usage(format!("cannot write: {e}")))?),
+        None => Box::new(std::io::stdout().lock()),
+    };
     let mut out = std::io::BufWriter::with_capacity(1 << 16, sink);
-    let result = stream(&config, &engine, &chain, a, &map, threads, &mut out);
+    let result = stream(&routing, a, &map, threads, &mut out);
     let flushed = out.flush().map_err(Error::from_stdout);
     drop(out);
-    if let (Some(t), Some(o)) = (&tmp, &a.output) {
-        if result.is_ok() && flushed.is_ok() {
-            std::fs::rename(t, o).map_err(|e| Error::Usage(format!("{}: cannot write: {e}", o.display())))?;
-        } else {
-            let _ = std::fs::remove_file(t);
-        }
-    }
     let bad = result?;
     flushed?;
+    if let Some(f) = file {
+        f.commit()?;
+    }
     if bad > 0 {
         return Err(Error::Partial(format!("{bad} bad row(s) skipped")));
     }
@@ -142,11 +142,11 @@ enum Stop {
     Fatal(Error),
 }
 
-/// A chunk routed by a worker: without quotas its output lines, ready to write; with quotas the
-/// routing of each row, which the writer resolves in order against the day's usage.
+/// A chunk routed by a worker: without quotas its output lines, ready to write; with quotas each
+/// row's evaluation so far, which the writer resumes in order against the day's usage.
 struct Done {
     lines: Vec<u8>,
-    rows: Vec<Routed>,
+    memos: Vec<Memo>,
     items: Vec<Item>,
     then: Option<Stop>,
 }
@@ -155,25 +155,27 @@ struct Done {
 /// the results back in the same turn, so output keeps input order. Workers live for the whole run,
 /// so their per-thread caches (token counts, ML scratch) stay warm.
 fn stream(
-    config: &Config,
-    engine: &Engine,
-    chain: &crate::router::Chain,
+    routing: &Routing,
     a: &BatchArgs,
     map: &[(String, ModelId)],
     threads: usize,
     out: &mut dyn Write,
 ) -> Result<usize> {
+    let (config, engine) = (routing.config, routing.engine);
     let mut bad = 0usize;
     let mut quota = DayQuota::new(config);
-    out.write_all(match a.format {
-        StreamFormat::Csv => b"id,model,method,reason,cost_usd,cost_source\n".as_slice(),
-        StreamFormat::Jsonl => b"".as_slice(),
-    })
-    .map_err(Error::from_stdout)?;
     // Rows routed so far, on stderr when it is a terminal; not while decisions stream to the
     // same terminal.
     let hidden = a.output.is_none() && std::io::stdout().is_terminal();
     let pb = output::progress(None, "routing", "rows", hidden);
+    let mut header_written = false;
+    let format = a.format;
+    let header = |out: &mut dyn Write| -> Result<()> {
+        match format {
+            StreamFormat::Csv => out.write_all(CSV_HEADER.as_bytes()).map_err(Error::from_stdout),
+            StreamFormat::Jsonl => Ok(()),
+        }
+    };
     let done = std::thread::scope(|s| -> Result<()> {
         let mut to_workers = Vec::with_capacity(threads);
         let mut from_workers = Vec::with_capacity(threads);
@@ -183,27 +185,32 @@ fn stream(
             to_workers.push(job_tx);
             from_workers.push(done_rx);
             s.spawn(move || {
-                for Chunk { items, then } in job_rx {
+                for Chunk { mut items, then } in job_rx {
                     let mut lines = Vec::new();
-                    let mut rows = Vec::new();
-                    for it in &items {
-                        let mut rt = route_row(engine, chain, it);
+                    let mut memos = Vec::new();
+                    for it in &mut items {
+                        let Item { id, text, costs, in_tokens, out_tokens, counted, .. } = it;
+                        let (chain, arm) = routing.chain(id);
+                        let mut eval = engine.eval(text, None);
+                        // The stages up to the first decision; later ones run on demand.
+                        let pick = chain.pick(&mut eval, &Unlimited);
+                        let row = RowCost { text, costs, in_tokens: *in_tokens, out_tokens: *out_tokens };
                         if a.quotas {
                             // Which model answers is known only in the writer: count here (in
                             // parallel) whenever some model's cost would need the count.
-                            let some_unrecorded =
-                                it.costs.len() < config.models.len() || it.costs.iter().any(Option::is_none);
-                            if it.in_tokens.is_none() && some_unrecorded {
-                                rt.input_tokens = Some(count_tokens(&it.text) as u64 + 7);
+                            if in_tokens.is_none()
+                                && (costs.len() < config.models.len() || costs.iter().any(Option::is_none))
+                            {
+                                *counted = Some(prompt_input_tokens(text));
                             }
-                            rows.push(rt);
+                            memos.push(eval.into_memo());
                         } else {
-                            let d = resolve(config, engine, chain, it, &mut rt, &crate::router::chain::Unlimited);
-                            let cost = d.as_ref().map(|d| cost_of(config, it, d, &mut rt.input_tokens));
-                            format_row(&mut lines, a.format, config, it, d.as_ref(), cost);
+                            let chosen = chain.chosen(&mut eval, pick);
+                            let cost = chosen.as_ref().map(|c| cost_of(config, row, counted, c));
+                            format_row(&mut lines, a.format, config, id, chosen.as_ref(), arm, cost);
                         }
                     }
-                    if done_tx.send(Done { lines, rows, items, then }).is_err() {
+                    if done_tx.send(Done { lines, memos, items, then }).is_err() {
                         return;
                     }
                 }
@@ -211,17 +218,27 @@ fn stream(
         }
         s.spawn(move || read_all(a, config, map, &to_workers));
         for turn in (0..threads).cycle() {
-            let Ok(Done { mut lines, rows, items, then }) = from_workers[turn].recv() else { break };
-            for (it, mut rt) in items.iter().zip(rows) {
+            let Ok(Done { mut lines, memos, mut items, then }) = from_workers[turn].recv() else { break };
+            for (it, memo) in items.iter_mut().zip(memos) {
                 if let Some(d) = it.day {
                     quota.set_day(d);
                 }
-                let d = resolve(config, engine, chain, it, &mut rt, &quota);
-                if let Some(d) = &d {
-                    quota.count(d.model);
+                let Item { id, text, costs, in_tokens, out_tokens, counted, .. } = it;
+                let (chain, arm) = routing.chain(id);
+                let mut eval = Eval::resume(engine, text, None, memo);
+                let pick = chain.pick(&mut eval, &quota as &dyn QuotaView);
+                let chosen = chain.chosen(&mut eval, pick);
+                if let Some(c) = &chosen {
+                    quota.count(c.model);
                 }
-                let cost = d.as_ref().map(|d| cost_of(config, it, d, &mut rt.input_tokens));
-                format_row(&mut lines, a.format, config, it, d.as_ref(), cost);
+                let row = RowCost { text, costs, in_tokens: *in_tokens, out_tokens: *out_tokens };
+                let cost = chosen.as_ref().map(|c| cost_of(config, row, counted, c));
+                format_row(&mut lines, a.format, config, id, chosen.as_ref(), arm, cost);
+            }
+            if !lines.is_empty() && !header_written {
+                // Written with the first decisions: a run that fails at once prints nothing.
+                header(out)?;
+                header_written = true;
             }
             out.write_all(&lines).map_err(Error::from_stdout)?;
             out.flush().map_err(Error::from_stdout)?;
@@ -239,6 +256,9 @@ fn stream(
                 None => {}
             }
         }
+        if !header_written {
+            header(out)?;
+        }
         Ok(())
     });
     pb.finish_and_clear();
@@ -246,7 +266,7 @@ fn stream(
     Ok(bad)
 }
 
-/// Reads every file in chunks and sends them to the router.
+/// Reads every file in chunks and sends them to the workers.
 fn read_all(a: &BatchArgs, config: &Config, map: &[(String, ModelId)], workers: &[std::sync::mpsc::SyncSender<Chunk>]) {
     let mut turn = 0;
     // Deals a chunk to the next worker; false once the writer has stopped.
@@ -264,60 +284,37 @@ fn read_all(a: &BatchArgs, config: &Config, map: &[(String, ModelId)], workers: 
                 return;
             }
         };
-        let mut first = Some(r.advance());
-        let pick_col =
-            |r: &data::Reader, explicit: &Option<String>, defaults: &[&str]| -> Result<Option<data::Column>> {
-                if let Some(c) = explicit {
-                    return r.column(c).map(Some);
-                }
-                let found = defaults.iter().find(|c| if r.is_csv() { r.has_column(c) } else { r.json(c).is_some() });
-                found.map(|c| r.column(c)).transpose()
-            };
-        let cols = (|| -> Result<_> {
-            let text = pick_col(&r, &a.text_col, &["prompt", "question", "query", "text", "input"])?
-                .ok_or_else(|| Error::Usage(format!("{}: no prompt column; name it with --text-col", r.name)))?;
-            let id = pick_col(&r, &a.id_col, &["sample_id", "id", "request_id"])?;
-            let ts = if a.quotas { pick_col(&r, &a.timestamp_col, &["timestamp"])? } else { None };
-            if a.quotas && ts.is_none() {
-                return Err(Error::Usage(format!("{}: --quotas needs a timestamp column (--timestamp-col)", r.name)));
+        // JSON inputs reveal their keys with their first good row.
+        let mut pending: Vec<Result<bool, RowError>> = Vec::new();
+        loop {
+            let adv = r.advance();
+            let stop = !adv.is_err() || !a.skip_bad || r.is_csv();
+            pending.push(adv);
+            if stop {
+                break;
             }
-            // A catalog model's recorded cost: under a mapped data name, its name or its model_id.
-            let mut costs = Vec::with_capacity(config.models.len());
-            for (m, model) in config.models.iter().enumerate() {
-                let names = map
-                    .iter()
-                    .filter(|(_, c)| *c == m)
-                    .map(|(d, _)| d.as_str())
-                    .chain([model.name.as_str()])
-                    .chain(model.model_id.as_deref());
-                let cols: Vec<String> = names.map(|n| a.cost.replace("{model}", n)).collect();
-                let cols: Vec<&str> = cols.iter().map(String::as_str).collect();
-                costs.push(pick_col(&r, &None, &cols)?);
-            }
-            if costs.iter().all(Option::is_none) {
-                costs.clear();
-            }
-            let in_tokens = pick_col(&r, &None, &[a.input_tokens_col.as_str()])?;
-            let out_tokens = pick_col(&r, &None, &[a.output_tokens_col.as_str()])?;
-            Ok(Columns { text, id, ts, costs, in_tokens, out_tokens })
-        })();
-        let cols = match cols {
+        }
+        let cols = match columns(&r, a, config, map) {
             Ok(c) => c,
             Err(e) => {
                 send(Vec::new(), Some(Stop::Fatal(e)));
                 return;
             }
         };
+        let mut pending = pending.into_iter();
         let mut items: Vec<Item> = Vec::with_capacity(CHUNK);
         loop {
-            let adv = first.take().unwrap_or_else(|| r.advance());
+            let adv = pending.next().unwrap_or_else(|| r.advance());
             let row = match adv {
                 Ok(false) => break,
                 Ok(true) => {
                     row_no += 1;
                     read_item(&r, &cols, config, row_no)
                 }
-                Err(e) => Err(e),
+                Err(e) => {
+                    row_no += 1;
+                    Err(e)
+                }
             };
             match row {
                 Ok(it) => {
@@ -345,59 +342,44 @@ fn read_all(a: &BatchArgs, config: &Config, map: &[(String, ModelId)], workers: 
     }
 }
 
-/// Stages up to the first decision, and the prompt's token count.
-fn route_row(engine: &Engine, chain: &crate::router::Chain, it: &Item) -> Routed {
-    let an = engine.analyze(&it.text, None);
-    let mut verdicts = Vec::new();
-    for st in chain.stages() {
-        match st.route(&an) {
-            Verdict::Decide(d) => {
-                verdicts.push(Some(d));
-                break;
-            }
-            Verdict::Decline(_) => verdicts.push(None),
-        }
-    }
-    Routed { verdicts, input_tokens: None }
-}
-
-/// The chain's quota semantics over a routed row; stages after the first decision run only when
-/// its model is over quota.
-fn resolve(
-    config: &Config,
-    engine: &Engine,
-    chain: &crate::router::Chain,
-    it: &Item,
-    rt: &mut Routed,
-    view: &dyn QuotaView,
-) -> Option<Decision> {
-    let stages = chain.stages();
-    let picked = {
-        let verdicts = &mut rt.verdicts;
-        let mut analysis = None;
-        pick(
-            (0..stages.len()).map(|i| {
-                if i >= verdicts.len() {
-                    let an = analysis.get_or_insert_with(|| engine.analyze(&it.text, None));
-                    verdicts.push(match stages[i].route(an) {
-                        Verdict::Decide(d) => Some(d),
-                        Verdict::Decline(_) => None,
-                    });
-                }
-                verdicts[i].as_ref().map(|d| d.model)
-            }),
-            &config.chain.fallback,
-            view,
-        )
+/// Resolves the columns of one file.
+fn columns(r: &data::Reader, a: &BatchArgs, config: &Config, map: &[(String, ModelId)]) -> Result<Columns> {
+    let find = |names: &[&str]| -> Result<Option<data::Column>> {
+        let found = names.iter().find(|c| if r.is_csv() { r.has_column(c) } else { r.json(c).is_some() });
+        found.map(|c| r.column(c)).transpose()
     };
-    match picked {
-        Pick::Stage(i) => rt.verdicts[i].take(),
-        Pick::Fallback(m) => {
-            let exhausted: Vec<ModelId> = rt.verdicts.iter().flatten().map(|d| d.model).collect();
-            Some(chain.fallback_decision(m, &exhausted))
-        }
-        Pick::Exhausted => None,
+    let text = r.text_column(a.text_col.as_deref())?;
+    let id = match &a.id_col {
+        Some(c) => Some(r.column(c)?),
+        None => find(&ID_COLUMNS)?,
+    };
+    let ts = match (&a.timestamp_col, a.quotas) {
+        (Some(c), _) => Some(r.column(c)?),
+        (None, true) => find(&["timestamp"])?,
+        (None, false) => None,
+    };
+    if a.quotas && ts.is_none() {
+        return Err(Error::Usage(format!("{}: --quotas needs a timestamp column (--timestamp-col)", r.name)));
     }
+    // A catalog model's recorded cost: under a mapped data name, its name or its model_id.
+    let mut costs = Vec::with_capacity(config.models.len());
+    for (m, model) in config.models.iter().enumerate() {
+        let names = map
+            .iter()
+            .filter(|(_, c)| *c == m)
+            .map(|(d, _)| d.as_str())
+            .chain([model.name.as_str()])
+            .chain(model.model_id.as_deref());
+        let cols: Vec<String> = names.map(|n| a.cost.replace("{model}", n)).collect();
+        let cols: Vec<&str> = cols.iter().map(String::as_str).collect();
+        costs.push(find(&cols)?);
+    }
+    if costs.iter().all(Option::is_none) {
+        costs.clear();
+    }
+    let in_tokens = find(&[a.input_tokens_col.as_str()])?;
+    let out_tokens = find(&[a.output_tokens_col.as_str()])?;
+    Ok(Columns { text, id, ts, costs, in_tokens, out_tokens })
 }
 
 fn read_item(r: &data::Reader, cols: &Columns, config: &Config, row_no: u64) -> std::result::Result<Item, RowError> {
@@ -408,14 +390,20 @@ fn read_item(r: &data::Reader, cols: &Columns, config: &Config, row_no: u64) -> 
         return Err(r.row_error(format!("column `{}` is empty", text_col.name)));
     }
     let id = match &cols.id {
-        Some(c) => r.text(c)?.map(|v| v.into_owned()).unwrap_or_default(),
-        None => row_no.to_string(),
-    };
+        Some(c) => r.text(c)?.map(|v| v.into_owned()).filter(|v| !v.trim().is_empty()),
+        None => None,
+    }
+    .unwrap_or_else(|| row_no.to_string());
     let day = match &cols.ts {
         Some(c) => {
             let t = r.text(c)?.ok_or_else(|| r.row_error(format!("column `{}` is empty", c.name)))?;
-            let secs = crate::replay::dataset::parse_time(&t)
-                .ok_or_else(|| r.row_error(format!("column `{}`: `{t}` is not a timestamp", c.name)))?;
+            let secs = parse_time(&t).ok_or_else(|| {
+                r.row_error(format!(
+                    "column `{}`: `{t}` is not a timestamp (RFC 3339, `YYYY-MM-DD HH:MM:SS` or Unix seconds, years \
+                     -9999 to 9999)",
+                    c.name
+                ))
+            })?;
             Some(crate::quota::day_index(secs, &config.timezone))
         }
         None => None,
@@ -423,28 +411,56 @@ fn read_item(r: &data::Reader, cols: &Columns, config: &Config, row_no: u64) -> 
     let mut costs = Vec::with_capacity(cols.costs.len());
     for c in &cols.costs {
         costs.push(match c {
-            Some(c) => r.number(c)?.filter(|v| v.is_finite()),
+            Some(c) => match r.number(c)? {
+                Some(v) if v < 0.0 => return Err(r.row_error(format!("column `{}`: {v} is negative", c.name))),
+                other => other,
+            },
             None => None,
         });
     }
     let tokens = |c: &Option<data::Column>| -> std::result::Result<Option<u64>, RowError> {
-        Ok(match c {
-            Some(c) => r.number(c)?.filter(|v| v.is_finite()).map(|v| v.max(0.0) as u64),
-            None => None,
-        })
+        match c {
+            Some(c) => match r.number(c)? {
+                Some(v) if (0.0..=crate::replay::dataset::MAX_TOKENS).contains(&v) && v.fract() == 0.0 => {
+                    Ok(Some(v as u64))
+                }
+                Some(v) => Err(r.row_error(format!(
+                    "column `{}`: {v} is not a token count (a whole number from 0 to {})",
+                    c.name,
+                    crate::replay::dataset::MAX_TOKENS
+                ))),
+                None => Ok(None),
+            },
+            None => Ok(None),
+        }
     };
-    Ok(Item { id, text, day, costs, in_tokens: tokens(&cols.in_tokens)?, out_tokens: tokens(&cols.out_tokens)? })
+    Ok(Item {
+        id,
+        text,
+        day,
+        costs,
+        in_tokens: tokens(&cols.in_tokens)?,
+        out_tokens: tokens(&cols.out_tokens)?,
+        counted: None,
+    })
 }
 
 /// `--map data_name=catalog_name` pairs, the catalog model checked.
 fn parse_map(config: &Config, map: &[String]) -> Result<Vec<(String, ModelId)>> {
-    crate::commands::simulate::split_map(map)?
-        .into_iter()
-        .map(|(d, c)| match config.model_id(&c) {
-            Some(id) => Ok((d, id)),
-            None => Err(Error::Usage(format!("--map `{d}={c}`: `{c}` is not a catalog model"))),
-        })
-        .collect()
+    let pairs = crate::commands::simulate::split_map(map)?;
+    let mut out: Vec<(String, ModelId)> = Vec::with_capacity(pairs.len());
+    for (d, c) in pairs {
+        let id = config
+            .model_id(&c)
+            .ok_or_else(|| Error::Usage(format!("--map `{d}={c}`: `{c}` is not a catalog model")))?;
+        if let Some((other, _)) = out.iter().find(|(_, m)| *m == id) {
+            return Err(Error::Usage(format!(
+                "--map: `{other}` and `{d}` both map to `{c}`; a catalog model stands for one data model"
+            )));
+        }
+        out.push((d, id));
+    }
+    Ok(out)
 }
 
 /// Appends one output line to `out`.
@@ -452,27 +468,36 @@ fn format_row(
     out: &mut Vec<u8>,
     format: StreamFormat,
     config: &Config,
-    it: &Item,
-    d: Option<&Decision>,
-    cost: Option<(f64, CostSource)>,
+    id: &str,
+    d: Option<&Chosen>,
+    arm: Arm,
+    cost: Option<Cost>,
 ) {
     let (model, method, reason) = match d {
-        Some(d) => (config.models[d.model].name.as_str(), d.method.as_str(), d.reason.as_str()),
+        Some(d) => (config.models[d.model].name.as_str(), d.method.as_str(), d.reason),
         None => ("", "", "all_quotas_exhausted"),
     };
+    let tokens = |t: Option<u64>| t.map_or(String::new(), |t| t.to_string());
     match format {
         StreamFormat::Csv => {
-            for (i, field) in [it.id.as_str(), model, method, reason].into_iter().enumerate() {
+            for (i, field) in [id, model, method, reason, arm.as_str()].into_iter().enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
                 output::csv_field(out, field);
             }
-            out.push(b',');
-            if let Some((c, source)) = cost {
-                let _ = write!(out, "{c:.10},{}", source.as_str());
-            } else {
-                out.push(b',');
+            match cost {
+                Some(c) => {
+                    let _ = write!(
+                        out,
+                        ",{},{},{:.10},{}",
+                        tokens(c.input_tokens),
+                        tokens(c.output_tokens),
+                        c.usd,
+                        c.source.as_str()
+                    );
+                }
+                None => out.extend_from_slice(b",,,,"),
             }
             out.push(b'\n');
         }
@@ -483,16 +508,22 @@ fn format_row(
                 model: Option<&'a str>,
                 method: Option<&'a str>,
                 reason: &'a str,
+                arm: Arm,
+                input_tokens: Option<u64>,
+                output_tokens: Option<u64>,
                 cost_usd: Option<f64>,
                 cost_source: Option<&'a str>,
             }
             let line = Line {
-                id: &it.id,
+                id,
                 model: d.map(|_| model),
                 method: d.map(|_| method),
                 reason,
-                cost_usd: cost.map(|(c, _)| crate::output::round(c, 10)),
-                cost_source: cost.map(|(_, s)| s.as_str()),
+                arm,
+                input_tokens: cost.and_then(|c| c.input_tokens),
+                output_tokens: cost.and_then(|c| c.output_tokens),
+                cost_usd: cost.map(|c| crate::output::round(c.usd, 10)),
+                cost_source: cost.map(|c| c.source.as_str()),
             };
             let _ = serde_json::to_writer(&mut *out, &line);
             out.push(b'\n');

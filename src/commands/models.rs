@@ -39,7 +39,7 @@ pub fn run(ctx: &Context, args: &ModelsArgs) -> Result<()> {
                 output_price: m.output_price,
                 daily_quota: m.daily_quota,
                 provider: m.provider.clone(),
-                params: m.params.clone(),
+                params: m.params,
             }
         })
         .collect();

@@ -1,21 +1,17 @@
 //! `llmroute route`: decide which model answers one prompt, and count it against today's quota.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
+use crate::canary::Arm;
 use crate::cli::RouteArgs;
-use crate::clock::{Clock, rfc3339};
 use crate::commands::Context;
-use crate::config::{Config, Params};
+use crate::config::Params;
 use crate::error::{Error, Result};
 use crate::output;
 use crate::prompt::{self, Prompt};
-use crate::quota::QuotaSnapshot;
-use crate::router::Strategy;
 use crate::router::ml::MlScores;
-use crate::router::{Decision, DifficultyBreakdown, Engine, StageTrace};
-use crate::state::{self, DecisionRecord, Store};
+use crate::router::service::{self, RouteRequest};
+use crate::router::{DifficultyBreakdown, StageTrace};
 use crate::tokenizer::Counting;
 
 /// The `route --json` record.
@@ -39,7 +35,7 @@ pub struct RouteReport {
     pub counted: bool,
     pub strategy: &'static str,
     /// Gray-release arm: `control` or `canary`.
-    pub arm: &'static str,
+    pub arm: Arm,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stages: Option<Vec<StageTrace>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -48,166 +44,24 @@ pub struct RouteReport {
     pub ml_scores: Option<MlScores>,
 }
 
+/// The `--json` record when every quota is exhausted.
 #[derive(Debug, Serialize)]
-struct Exhausted {
-    model: Option<String>,
-    error: &'static str,
-    retry_after: u64,
-    resets_at: String,
+pub struct Exhausted<'a> {
+    pub model: Option<String>,
+    pub error: &'static str,
+    pub retry_after: u64,
+    pub resets_at: &'a str,
 }
 
-/// Output tokens assumed for a decision: the model's expectation capped by `max_tokens`.
-pub fn expected_output_tokens(config: &Config, d: &Decision) -> u64 {
-    let m = &config.models[d.model];
-    let cap = d.params.max_tokens.unwrap_or(u32::MAX);
-    u64::from(m.expected_output_tokens.min(cap))
-}
-
-/// A fresh request id: time, process and a per-process random key, hashed to 16 hex digits.
-pub fn new_request_id() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    h.write_u128(nanos);
-    h.write_u32(std::process::id());
-    h.write_u64(COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
-    format!("r-{:016x}", h.finish())
-}
-
-/// SHA-256 of the prompt, hex: decisions are logged without the prompt unless asked.
-pub fn prompt_hash(text: &str) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
-}
-
-pub fn strategy_name(s: Strategy) -> &'static str {
-    match s {
-        Strategy::Chain => "chain",
-        Strategy::Rules => "rules",
-        Strategy::Difficulty => "difficulty",
-        Strategy::Ml => "ml",
-        Strategy::Adaptive => "adaptive",
-    }
-}
-
-pub fn canary_strategy(s: crate::config::CanaryStrategy) -> Strategy {
-    match s {
-        crate::config::CanaryStrategy::Rules => Strategy::Rules,
-        crate::config::CanaryStrategy::Difficulty => Strategy::Difficulty,
-        crate::config::CanaryStrategy::Ml => Strategy::Ml,
-        crate::config::CanaryStrategy::Adaptive => Strategy::Adaptive,
-    }
-}
-
-/// Whether routing with `s` needs the adaptive router's feedback.
-pub fn uses_adaptive(config: &Config, s: Strategy) -> bool {
-    s == Strategy::Adaptive
-        || (s == Strategy::Chain && config.chain.stages.contains(&crate::config::StageName::Adaptive))
-}
-
-/// What a routing request asks for (shared by `route` and `ask`).
-pub struct RouteRequest<'a> {
-    pub prompt: &'a Prompt,
-    pub tag: Option<&'a str>,
-    pub strategy: Strategy,
-    pub model: Option<&'a std::path::Path>,
-    pub request_id: Option<&'a str>,
-    pub user: Option<&'a str>,
-    pub log_prompts: bool,
-    pub dry_run: bool,
-    pub json: bool,
-}
-
-/// A routed request: the decision (counted against the quota and logged unless a dry run).
-pub struct Routed {
-    pub engine: Engine,
-    pub decision: Decision,
-    pub trace: Vec<StageTrace>,
-    pub request_id: String,
-    pub strategy: Strategy,
-    pub arm: &'static str,
-    pub clock: Clock,
-    pub state_path: std::path::PathBuf,
-}
-
-/// Routes one request with the quota and gray-release semantics; reports exhaustion (printing
-/// the JSON record first when `json`).
-pub fn decide(ctx: &Context, config: &Config, req: &RouteRequest) -> Result<Routed> {
-    let prompt = req.prompt;
-    let mut engine = Engine::new(config, req.model)?;
-    let request_id = match req.request_id {
-        Some(id) if id.trim().is_empty() => return Err(Error::usage("--request-id must not be empty")),
-        Some(id) => id.to_string(),
-        None => new_request_id(),
-    };
-    // Gray release: the canary's share of requests (by user, else request id) uses its strategy.
-    let (strategy, arm) = match (&config.canary, req.strategy) {
-        (Some(c), Strategy::Chain) => {
-            let key = req.user.unwrap_or(&request_id);
-            match crate::canary::arm(key, c.share) {
-                "canary" => (canary_strategy(c.strategy), "canary"),
-                _ => (Strategy::Chain, "control"),
-            }
+/// Prints the exhaustion record for `--json` when `e` is that error, and hands `e` back.
+pub fn report_exhausted(e: Error, json: bool) -> Error {
+    if json && let Error::QuotasExhausted { retry_after, resets_at } = &e {
+        let record = Exhausted { model: None, error: "all_quotas_exhausted", retry_after: *retry_after, resets_at };
+        if let Err(print) = output::print_json(&record) {
+            return print;
         }
-        _ => (req.strategy, "control"),
-    };
-    let clock = Clock::new(config.timezone.clone())?;
-    let day = clock.day();
-    let state_path = state::resolve_path(ctx.state.as_deref())?;
-    if uses_adaptive(config, strategy)
-        && let Some(store) = Store::open_existing(&state_path)?
-    {
-        engine.adaptive.posteriors = crate::feedback::posteriors(config, &store)?;
     }
-    let chain = engine.chain(config, strategy);
-    let analysis = engine.analyze(&prompt.text, req.tag);
-
-    let outcome = if req.dry_run {
-        let usage = match Store::open_existing(&state_path)? {
-            Some(store) => store.usage(&day)?,
-            None => BTreeMap::new(),
-        };
-        chain.route(&analysis, &QuotaSnapshot::new(config, &usage))
-    } else {
-        let mut store = Store::open(&state_path)?;
-        store.count_and_log(&day, |usage| {
-            let o = chain.route(&analysis, &QuotaSnapshot::new(config, usage));
-            let record = o.decision.as_ref().map(|d| {
-                let m = &config.models[d.model];
-                DecisionRecord {
-                    request_id: request_id.clone(),
-                    ts: clock.now().timestamp().as_second(),
-                    prompt_hash: prompt_hash(&prompt.text),
-                    prompt: req.log_prompts.then(|| prompt.text.clone()),
-                    model: m.name.clone(),
-                    method: d.method.as_str().to_string(),
-                    rule: d.rule.clone(),
-                    tier: d.tier.clone(),
-                    strategy: strategy_name(strategy).to_string(),
-                    estimated_cost: m.cost(prompt.input_tokens() as u64, expected_output_tokens(config, d)),
-                    arm: arm.to_string(),
-                }
-            });
-            let model = o.decision.as_ref().map(|d| config.models[d.model].name.clone());
-            (o, model, record)
-        })?
-    };
-    drop(chain);
-
-    let Some(decision) = outcome.decision else {
-        let (retry_after, resets_at) = (clock.seconds_to_reset(), rfc3339(&clock.next_reset()));
-        if req.json {
-            output::print_json(&Exhausted {
-                model: None,
-                error: "all_quotas_exhausted",
-                retry_after,
-                resets_at: resets_at.clone(),
-            })?;
-        }
-        return Err(Error::QuotasExhausted { retry_after, resets_at });
-    };
-    Ok(Routed { engine, decision, trace: outcome.trace, request_id, strategy, arm, clock, state_path })
+    e
 }
 
 impl crate::cli::RequestArgs {
@@ -222,7 +76,6 @@ impl crate::cli::RequestArgs {
         prompt: &'a Prompt,
         request_id: Option<&'a str>,
         dry_run: bool,
-        json: bool,
     ) -> RouteRequest<'a> {
         RouteRequest {
             prompt,
@@ -233,7 +86,6 @@ impl crate::cli::RequestArgs {
             user: self.user.as_deref(),
             log_prompts: self.log_prompts,
             dry_run,
-            json,
         }
     }
 }
@@ -241,39 +93,25 @@ impl crate::cli::RequestArgs {
 pub fn run(ctx: &Context, args: &RouteArgs) -> Result<()> {
     let config = ctx.config()?;
     let prompt = args.req.read_prompt()?;
-    let r = decide(ctx, &config, &args.req.route_request(&prompt, None, args.dry_run, args.json))?;
-    let analysis = r.engine.analyze(&prompt.text, args.req.tag.as_deref());
-    let mut report =
-        report(&config, &r.engine, &prompt, &analysis, r.decision, !args.dry_run, args.explain.then_some(r.trace));
-    report.request_id = (!args.dry_run).then_some(r.request_id);
-    report.arm = r.arm;
-    report.strategy = strategy_name(r.strategy);
-    if args.json { output::print_json(&report) } else { output::print(&render(&report)) }
-}
-
-fn report(
-    config: &Config,
-    engine: &Engine,
-    prompt: &Prompt,
-    analysis: &crate::text::Analysis,
-    d: Decision,
-    counted: bool,
-    trace: Option<Vec<StageTrace>>,
-) -> RouteReport {
-    let model = &config.models[d.model];
-    let input_tokens = prompt.input_tokens() as u64;
-    let output_tokens = expected_output_tokens(config, &d);
-    let breakdown = trace.as_ref().map(|_| engine.difficulty.breakdown(analysis));
-    let ml_scores = trace.as_ref().and(engine.ml.as_ref()).map(|m| m.scores(config, analysis.text));
-    RouteReport {
-        request_id: None,
-        strategy: "chain",
-        arm: "control",
-        model: model.name.clone(),
-        estimated_cost_usd: output::round(model.cost(input_tokens, output_tokens), 10),
-        input_tokens,
-        output_tokens,
-        token_count: model.counting,
+    let r = service::decide(&config, ctx.state.as_deref(), &args.req.route_request(&prompt, None, args.dry_run))
+        .map_err(|e| report_exhausted(e, args.json))?;
+    let explain = args.explain.then(|| {
+        let mut eval = r.engine.eval(&prompt.text, args.req.tag.as_deref());
+        let breakdown = r.engine.difficulty.breakdown(eval.analysis());
+        let ml_scores = r.engine.ml.as_ref().map(|m| m.scores(&config, &prompt.text));
+        (breakdown, ml_scores)
+    });
+    let (breakdown, ml_scores) = explain.map_or((None, None), |(b, m)| (Some(b), m));
+    let d = r.decision;
+    let report = RouteReport {
+        request_id: (!args.dry_run).then_some(r.request_id),
+        strategy: r.strategy.as_str(),
+        arm: r.arm,
+        model: config.models[d.model].name.clone(),
+        estimated_cost_usd: output::round(r.cost.usd, 10),
+        input_tokens: r.cost.input_tokens.unwrap_or(0),
+        output_tokens: r.cost.output_tokens.unwrap_or(0),
+        token_count: config.models[d.model].counting,
         params: d.params,
         reason: d.reason,
         method: d.method.as_str(),
@@ -281,11 +119,12 @@ fn report(
         tier: d.tier,
         difficulty: d.difficulty,
         note: d.note,
-        counted,
-        stages: trace,
+        counted: !args.dry_run,
+        stages: args.explain.then_some(r.trace),
         difficulty_breakdown: breakdown,
         ml_scores,
-    }
+    };
+    if args.json { output::print_json(&report) } else { output::print(&render(&report)) }
 }
 
 fn params_text(p: &Params) -> String {
@@ -328,7 +167,7 @@ fn render(r: &RouteReport) -> String {
     } else if let Some(id) = &r.request_id {
         line("request", id);
     }
-    if r.arm == "canary" {
+    if r.arm == Arm::Canary {
         line("arm", &format!("canary ({})", r.strategy));
     }
     if let Some(stages) = &r.stages {

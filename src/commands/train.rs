@@ -442,29 +442,3 @@ fn render_metrics(m: &EvalReport) -> String {
     s.push_str(&format!("{c}\n"));
     s
 }
-
-/// `--max-depth N|none`.
-#[derive(Debug, Clone, Copy)]
-pub struct Depth(pub Option<usize>);
-
-pub fn parse_depth(s: &str) -> std::result::Result<Depth, String> {
-    if s.eq_ignore_ascii_case("none") {
-        return Ok(Depth(None));
-    }
-    s.parse::<usize>()
-        .ok()
-        .filter(|&d| d > 0)
-        .map(|d| Depth(Some(d)))
-        .ok_or_else(|| format!("`{s}` is not a positive integer or `none`"))
-}
-
-/// `--ngram MIN,MAX`.
-pub fn parse_ngram(s: &str) -> std::result::Result<(usize, usize), String> {
-    let (a, b) = s.split_once(',').ok_or_else(|| format!("`{s}`: write MIN,MAX, e.g. 1,3"))?;
-    let lo = a.trim().parse::<usize>().map_err(|_| format!("`{a}` is not a positive integer"))?;
-    let hi = b.trim().parse::<usize>().map_err(|_| format!("`{b}` is not a positive integer"))?;
-    if lo == 0 || hi < lo || hi > 10 {
-        return Err(format!("`{s}`: need 1 <= MIN <= MAX <= 10"));
-    }
-    Ok((lo, hi))
-}

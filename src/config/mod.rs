@@ -17,7 +17,7 @@ use regex::Regex;
 use crate::error::{Error, Result, did_you_mean};
 use crate::tokenizer::Counting;
 pub use raw::{
-    CanaryStrategy, KeywordMatch, LowConfidence, Params, ProviderKind, RawConfig, RawLive, RawProvider, StageName,
+    KeywordMatch, LowConfidence, Params, ProviderKind, RawConfig, RawLive, RawProvider, StageName, Strategy,
 };
 use raw::{ModelRef, RawTier};
 
@@ -77,9 +77,18 @@ pub struct Model {
 }
 
 impl Model {
+    /// The model's list prices.
+    pub fn price(&self) -> crate::cost::Price {
+        crate::cost::Price {
+            input: self.input_price,
+            output: self.output_price,
+            expected_output: self.expected_output_tokens,
+        }
+    }
+
     /// Cost in USD of a call with these token counts.
     pub fn cost(&self, input_tokens: u64, output_tokens: u64) -> f64 {
-        (input_tokens as f64 * self.input_price + output_tokens as f64 * self.output_price) / 1e6
+        self.price().usd(input_tokens, output_tokens)
     }
 }
 
@@ -429,7 +438,7 @@ impl Validator<'_> {
                 input_price: m.input_price,
                 output_price: m.output_price,
                 daily_quota: m.daily_quota,
-                params: m.params.clone(),
+                params: m.params,
                 provider: m.provider.clone(),
                 model_id: m.model_id.clone(),
                 expected_output_tokens: m.expected_output_tokens.unwrap_or(raw.estimate.output_tokens),
@@ -486,7 +495,7 @@ impl Validator<'_> {
                 max_length: r.max_length,
                 tags: r.tags.clone(),
                 model,
-                params: r.params.clone(),
+                params: r.params,
             });
         }
 
@@ -548,7 +557,7 @@ impl Validator<'_> {
                 name: b.name.clone().unwrap_or_else(|| format!("band{i}")),
                 below: b.below,
                 model,
-                params: b.params.clone(),
+                params: b.params,
             });
         }
         let [reasoning, structure, domain]: [KeywordDim; 3] =
@@ -566,7 +575,7 @@ impl Validator<'_> {
         let default_route = match &raw.default_route {
             Some(r) => {
                 self.params(&r.params, "default_route.params")?;
-                Route { model: self.model_ref(&names, &r.model, "default_route.model")?, params: r.params.clone() }
+                Route { model: self.model_ref(&names, &r.model, "default_route.model")?, params: r.params }
             }
             None => Route { model: cheapest(&models), params: Params::default() },
         };
@@ -646,10 +655,16 @@ impl Validator<'_> {
         if !(1.0..=5.0).contains(&a.success_rating) {
             return Err(self.err("adaptive.success_rating", format!("{} is outside 1..=5", a.success_rating)));
         }
-        if let Some(c) = &raw.canary
-            && !(0.0..=1.0).contains(&c.share)
-        {
-            return Err(self.err("canary.share", format!("{} is outside 0..=1", c.share)));
+        if let Some(c) = &raw.canary {
+            if !(0.0..=1.0).contains(&c.share) {
+                return Err(self.err("canary.share", format!("{} is outside 0..=1", c.share)));
+            }
+            if c.strategy == Strategy::Chain {
+                return Err(self.err(
+                    "canary.strategy",
+                    "the canary must differ from the chain: `rules`, `difficulty`, `ml` or `adaptive`",
+                ));
+            }
         }
 
         // Providers and live calls.

@@ -196,17 +196,39 @@ fn default_seed() -> u64 {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCanary {
-    pub strategy: CanaryStrategy,
+    pub strategy: Strategy,
     pub share: f64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// A routing strategy: the production chain, or one router alone (`--strategy`, `[canary]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
-pub enum CanaryStrategy {
+pub enum Strategy {
+    /// The production chain (`[chain] stages`).
+    Chain,
+    /// The rules alone, with the default route when no rule matches (the article's RuleBasedRouter).
     Rules,
+    /// The difficulty score alone.
     Difficulty,
+    /// The trained classifier alone (the article's `balanced` default while untrained).
     Ml,
+    /// The adaptive router alone (learns from feedback).
     Adaptive,
+}
+
+impl Strategy {
+    pub const ALL: [Strategy; 5] =
+        [Strategy::Chain, Strategy::Rules, Strategy::Difficulty, Strategy::Ml, Strategy::Adaptive];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strategy::Chain => "chain",
+            Strategy::Rules => "rules",
+            Strategy::Difficulty => "difficulty",
+            Strategy::Ml => "ml",
+            Strategy::Adaptive => "adaptive",
+        }
+    }
 }
 
 pub fn default_tiers() -> Vec<String> {
@@ -276,7 +298,7 @@ pub struct RawModel {
 }
 
 /// Sampling parameters passed with a request.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
     #[serde(default, skip_serializing_if = "Option::is_none")]

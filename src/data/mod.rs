@@ -357,6 +357,43 @@ impl Reader {
     pub fn json(&self, key: &str) -> Option<&serde_json::Value> {
         self.json_obj().and_then(|o| o.get(key))
     }
+
+    /// A JSON value at a dotted path of the current row: a key spelled with its dots wins, then
+    /// each split at a dot is tried (`scores.llama-3.1-8b` finds `{"scores": {"llama-3.1-8b": …}}`).
+    pub fn json_path(&self, path: &str) -> Option<&serde_json::Value> {
+        self.json_obj().and_then(|o| lookup(o, path))
+    }
+
+    /// The prompt column: `explicit` (which must exist), else the first of the usual names
+    /// present; an error naming `--text-col` when there is none.
+    pub fn text_column(&self, explicit: Option<&str>) -> Result<Column> {
+        if let Some(c) = explicit {
+            return self.column(c);
+        }
+        TEXT_COLUMNS
+            .iter()
+            .find(|c| if self.is_csv() { self.has_column(c) } else { self.json(c).is_some() })
+            .map(|c| self.column(c))
+            .unwrap_or_else(|| Err(Error::Usage(format!("{}: no prompt column; name it with --text-col", self.name))))
+    }
+}
+
+/// Column names taken for the prompt when `--text-col` is not given, in this order.
+pub const TEXT_COLUMNS: [&str; 5] = ["prompt", "question", "query", "text", "input"];
+
+/// Resolves a dotted path in a JSON object: the whole key first, then splits at each dot.
+pub fn lookup<'a>(obj: &'a serde_json::Map<String, serde_json::Value>, path: &str) -> Option<&'a serde_json::Value> {
+    if let Some(v) = obj.get(path) {
+        return Some(v);
+    }
+    for (i, _) in path.match_indices('.') {
+        if let Some(serde_json::Value::Object(inner)) = obj.get(&path[..i])
+            && let Some(v) = lookup(inner, &path[i + 1..])
+        {
+            return Some(v);
+        }
+    }
+    None
 }
 
 /// Parses a number cell. Empty and NaN spellings are "missing".

@@ -1,7 +1,9 @@
 //! The only place that writes to stdout and stderr: text, JSON, tables, messages.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod decisions;
 pub mod plot;
+pub mod report;
 
 use std::io::{IsTerminal, Write};
 

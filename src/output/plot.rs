@@ -5,8 +5,9 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
-use crate::commands::simulate::SimReport;
 use crate::error::{Error, Result};
+use crate::fsutil::AtomicFile;
+use crate::replay::report::SimReport;
 
 static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-subset.ttf");
 
@@ -28,30 +29,28 @@ const COLORS: [RGBColor; 8] = [
     RGBColor(23, 190, 207),
 ];
 
-/// Writes the plot; the format follows the extension (`.png` or `.svg`).
-pub fn draw(path: &Path, r: &SimReport) -> Result<()> {
+/// Writes the plot; the format follows the extension (`.png` or `.svg`). An existing file is
+/// replaced only with `overwrite`.
+pub fn draw(path: &Path, r: &SimReport, overwrite: bool) -> Result<()> {
     let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
-    // A temporary file in the same directory, renamed at the end; it keeps the extension, which
-    // tells the image encoder the format.
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{}.{name}", std::process::id()));
-    let fail = |e: String| Error::Usage(format!("{}: cannot draw the plot: {e}", path.display()));
-    match ext.as_deref() {
-        Some("png") => {
-            register();
-            let root = BitMapBackend::new(&tmp, (1100, 720)).into_drawing_area();
-            render(&root, r).map_err(|e| fail(e.to_string()))?;
-            root.present().map_err(|e| fail(e.to_string()))?;
-        }
-        Some("svg") => {
-            register();
-            let root = SVGBackend::new(&tmp, (1100, 720)).into_drawing_area();
-            render(&root, r).map_err(|e| fail(e.to_string()))?;
-            root.present().map_err(|e| fail(e.to_string()))?;
-        }
-        _ => return Err(Error::Usage(format!("{}: the plot must end in .png or .svg", path.display()))),
+    if !matches!(ext.as_deref(), Some("png" | "svg")) {
+        return Err(Error::Usage(format!("{}: the plot must end in .png or .svg", path.display())));
     }
-    std::fs::rename(&tmp, path).map_err(|e| fail(e.to_string()))
+    // The temporary file keeps the extension, which tells the image encoder the format.
+    let file = AtomicFile::create(path, overwrite)?;
+    let tmp = file.temp_path().to_path_buf();
+    let fail = |e: String| Error::Usage(format!("{}: cannot draw the plot: {e}", path.display()));
+    register();
+    if ext.as_deref() == Some("png") {
+        let root = BitMapBackend::new(&tmp, (1100, 720)).into_drawing_area();
+        render(&root, r).map_err(|e| fail(e.to_string()))?;
+        root.present().map_err(|e| fail(e.to_string()))?;
+    } else {
+        let root = SVGBackend::new(&tmp, (1100, 720)).into_drawing_area();
+        render(&root, r).map_err(|e| fail(e.to_string()))?;
+        root.present().map_err(|e| fail(e.to_string()))?;
+    }
+    file.commit()
 }
 
 fn render<DB: DrawingBackend>(
@@ -93,7 +92,8 @@ where
         .draw()?;
 
     // Zero router: the hull of the single models.
-    let single: Vec<(f64, f64)> = r.models.iter().map(|m| (m.avg_cost, m.quality)).filter(|p| p.0 > 0.0).collect();
+    let single: Vec<(f64, f64)> =
+        r.models.iter().filter_map(|m| m.quality.map(|q| (m.avg_cost, q))).filter(|p| p.0 > 0.0).collect();
     let hull = crate::replay::metrics::hull(&single);
     if hull.len() >= 2 {
         // Mixing two models is linear in cost; sample it so it bends correctly on the log axis.
@@ -110,11 +110,11 @@ where
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], RGBColor(120, 120, 120)));
     }
     for m in &r.models {
-        if m.avg_cost > 0.0 {
-            chart.draw_series(std::iter::once(Cross::new((m.avg_cost, m.quality), 7, BLACK.stroke_width(2))))?;
+        if let Some(q) = m.quality.filter(|_| m.avg_cost > 0.0) {
+            chart.draw_series(std::iter::once(Cross::new((m.avg_cost, q), 7, BLACK.stroke_width(2))))?;
             chart.draw_series(std::iter::once(Text::new(
                 crate::replay::short(&m.name).to_string(),
-                (m.avg_cost, m.quality),
+                (m.avg_cost, q),
                 ("sans-serif", 13).into_font().color(&BLACK),
             )))?;
         }
@@ -137,7 +137,7 @@ where
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color));
         chart.draw_series(line.into_iter().map(|p| TriangleMarker::new(p, 4, color.filled())))?;
     }
-    for (i, s) in r.strategies.iter().filter(|s| s.kind != "single").enumerate() {
+    for (i, s) in r.strategies.iter().filter(|s| !s.single).enumerate() {
         let Some(q) = s.quality else { continue };
         if s.avg_cost <= 0.0 {
             continue;

@@ -3,34 +3,45 @@
 //! Three shapes are read, all from CSV, JSON Lines or JSON arrays, several files at once:
 //! - **wide outcomes** (RouterBench): a quality column per model, named by the `--quality`
 //!   template (default `{model}`), with `{model}|total_cost` and `{model}|model_response`
-//!   companions. Templates may be dotted JSON paths (`scores.{model}`). Models are discovered from
-//!   the header (a `{model}` column counts when a companion column exists) or named with `--models`.
+//!   companions. In JSON a template may walk into objects (`scores.{model}`); a key spelled with
+//!   its dots (`llama-3.1-8b`) is found before any split at a dot. Models are discovered from the
+//!   header (a `{model}` column counts when a companion column exists) or named with `--models`.
 //! - **long outcomes** (`--long`): one row per (request, model), grouped by `--id-col`.
 //! - **plain logs**: a prompt (and optional tokens, timestamp, label) without outcomes: every catalog
 //!   model is a candidate, priced from token counts; quality comes only from a label.
 //!
-//! An empty quality cell means the model gave no usable answer: it scores 0 and is counted.
+//! Every value is checked: a quality outside [0, `--quality-scale`], a negative cost or token
+//! count, or a timestamp outside years -9999..=9999 makes the row bad (`file:line`). An empty
+//! quality cell means the model gave no usable answer: it scores 0 and is counted.
+//!
+//! Costs are kept as the log gives them (recorded USD, logged or counted tokens) and priced per
+//! decision by [`crate::cost::resolve`], so a replayed decision costs what `route` estimates and
+//! `batch` reports for the same row.
 
 use std::collections::HashMap;
 
 use crate::config::{Config, ModelId};
+use crate::cost::{self, Cost, Price};
 use crate::data::{self, Format, Reader, RowError, pylit};
 use crate::error::{Error, Result};
 use crate::ml::dataset::Texts;
-use crate::output;
-use crate::tokenizer::count_tokens;
+use crate::tokenizer::{count_tokens, prompt_input_tokens};
 
 /// How to read outcome columns.
 #[derive(Debug, Clone)]
 pub struct Spec {
     pub format: Option<Format>,
     pub text: Option<String>,
+    /// Row id column (`--long`: the grouping key) [default: sample_id, id or request_id].
+    pub id: Option<String>,
     pub quality: String,
+    /// Qualities are divided by this (and must lie in [0, scale]).
+    pub quality_scale: f64,
     pub cost: String,
     pub response: String,
     pub models: Option<Vec<String>>,
-    /// `(id column, model column)` for long outcomes.
-    pub long: Option<(String, String)>,
+    /// The model column of long outcomes (`--long`).
+    pub long: Option<String>,
     pub timestamp: Option<String>,
     pub by: Option<String>,
     pub label: String,
@@ -46,19 +57,36 @@ pub struct DataModel {
     pub name: String,
     /// The catalog model it is (`--map`, or the same name or `model_id`).
     pub catalog: Option<ModelId>,
+    /// List prices for cells without a recorded cost.
+    pub price: Option<Price>,
+    /// Mean cost per request (expected output uncapped).
     pub mean_cost: f64,
     pub mean_quality: f64,
 }
+
+/// No logged or counted value.
+const NONE_U64: u64 = u64::MAX;
+const NONE_U32: u32 = u32::MAX;
 
 /// The replay rows, column by column (`quality[row * models + m]`).
 #[derive(Debug, Default)]
 pub struct Dataset {
     pub models: Vec<DataModel>,
     pub texts: Texts,
+    /// Row ids: the id column, else the row's number (1-based, over every file).
+    pub ids: Texts,
+    /// Quality in [0, 1]; NaN when unknown (plain logs without labels).
     pub quality: Vec<f64>,
     /// Whether a quality cell was empty (scored 0).
     pub empty: Vec<bool>,
-    pub cost: Vec<f64>,
+    /// Recorded cost per (row, model); NaN when none.
+    recorded: Vec<f64>,
+    /// Logged (or counted from the response) output tokens per (row, model).
+    out_tokens: Vec<u32>,
+    /// Input tokens per row: logged, or counted from the prompt.
+    in_tokens: Vec<u64>,
+    /// Whether a row's input tokens were logged (else counted).
+    in_logged: Vec<bool>,
     /// Normalised answer per (row, model), interned; `u32::MAX` when absent.
     pub answers: Option<Vec<u32>>,
     /// Seconds since the epoch.
@@ -69,8 +97,6 @@ pub struct Dataset {
     pub plain: bool,
     pub empty_cells: usize,
     pub bad_rows: Vec<RowError>,
-    /// Rows without a text (outcome data needs none for all-model strategies, routers need it).
-    pub missing_text: usize,
 }
 
 impl Dataset {
@@ -86,37 +112,46 @@ impl Dataset {
         self.quality[row * self.models.len() + m]
     }
 
+    /// What data model `m` cost on `row` for a decision whose `max_tokens` is given: the
+    /// recorded cost, else the row's tokens at the model's prices.
+    pub fn cost(&self, row: usize, m: usize, max_tokens: Option<u32>) -> Cost {
+        let i = row * self.models.len() + m;
+        let out = self.out_tokens[i];
+        let tokens = self.in_tokens[row];
+        let known = cost::Known {
+            recorded: Some(self.recorded[i]).filter(|c| !c.is_nan()),
+            input_tokens: (self.in_logged[row] && tokens != NONE_U64).then_some(tokens),
+            output_tokens: (out != NONE_U32).then_some(u64::from(out)),
+        };
+        // The loader refuses a model that needs a price and has none.
+        let price = self.models[m].price.unwrap_or(Price { input: 0.0, output: 0.0, expected_output: 0 });
+        cost::resolve(&known, &price, max_tokens, || if tokens == NONE_U64 { 0 } else { tokens })
+    }
+
+    /// The cost in USD with the expected output uncapped.
     pub fn c(&self, row: usize, m: usize) -> f64 {
-        self.cost[row * self.models.len() + m]
+        self.cost(row, m, None).usd
     }
 }
 
-/// Value at a dotted JSON path, or a CSV column.
+/// A value of the current row: a CSV column or a JSON path.
 enum Field {
     Csv(data::Column),
-    Json(Vec<String>),
+    Json(String),
 }
 
 fn field(r: &Reader, name: &str) -> Option<Field> {
     if r.is_csv() {
         r.has_column(name).then(|| r.column(name).ok()).flatten().map(Field::Csv)
     } else {
-        Some(Field::Json(name.split('.').map(str::to_string).collect()))
+        Some(Field::Json(name.to_string()))
     }
-}
-
-fn json_at<'a>(r: &'a Reader, path: &[String]) -> Option<&'a serde_json::Value> {
-    let mut v = r.json(&path[0])?;
-    for k in &path[1..] {
-        v = v.get(k)?;
-    }
-    Some(v)
 }
 
 fn text_of(r: &Reader, f: &Field) -> std::result::Result<Option<String>, RowError> {
     match f {
         Field::Csv(c) => Ok(r.text(c)?.map(|t| t.into_owned())),
-        Field::Json(p) => Ok(match json_at(r, p) {
+        Field::Json(p) => Ok(match r.json_path(p) {
             None | Some(serde_json::Value::Null) => None,
             Some(serde_json::Value::String(s)) => Some(s.clone()),
             Some(serde_json::Value::Array(a)) => Some(
@@ -133,13 +168,13 @@ fn text_of(r: &Reader, f: &Field) -> std::result::Result<Option<String>, RowErro
 fn number_of(r: &Reader, f: &Field, what: &str) -> std::result::Result<Option<f64>, RowError> {
     match f {
         Field::Csv(c) => r.number(c),
-        Field::Json(p) => match json_at(r, p) {
+        Field::Json(p) => match r.json_path(p) {
             None | Some(serde_json::Value::Null) => Ok(None),
             Some(serde_json::Value::Number(n)) => Ok(n.as_f64()),
             Some(serde_json::Value::Bool(b)) => Ok(Some(if *b { 1.0 } else { 0.0 })),
             Some(serde_json::Value::String(s)) => data::parse_number(s.as_bytes())
-                .map_err(|_| r.row_error(format!("{what} `{}`: `{s}` is not a number", p.join(".")))),
-            Some(v) => Err(r.row_error(format!("{what} `{}`: `{v}` is not a number", p.join(".")))),
+                .map_err(|_| r.row_error(format!("{what} `{p}`: `{s}` is not a number"))),
+            Some(v) => Err(r.row_error(format!("{what} `{p}`: `{v}` is not a number"))),
         },
     }
 }
@@ -154,8 +189,7 @@ fn discover(r: &Reader, spec: &Spec) -> Vec<String> {
     let Some((pre, post)) = t.split_once("{model}") else { return Vec::new() };
     if !r.is_csv() && pre.ends_with('.') {
         // `scores.{model}`: the keys of that object in the first row.
-        let path: Vec<String> = pre.trim_end_matches('.').split('.').map(str::to_string).collect();
-        return match json_at(r, &path) {
+        return match r.json_path(pre.trim_end_matches('.')) {
             Some(serde_json::Value::Object(o)) => o.keys().cloned().collect(),
             _ => Vec::new(),
         };
@@ -174,12 +208,15 @@ fn discover(r: &Reader, spec: &Spec) -> Vec<String> {
         .collect()
 }
 
-/// Price source for a model without a cost column.
-#[derive(Debug, Clone, Copy)]
-struct Price {
-    input: f64,
-    output: f64,
-    expected_output: u64,
+/// Every key path of a JSON object (for "nearest key" hints).
+fn key_paths(v: &serde_json::Map<String, serde_json::Value>, prefix: &str, out: &mut Vec<String>) {
+    for (k, inner) in v {
+        let p = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        if let serde_json::Value::Object(o) = inner {
+            key_paths(o, &p, out);
+        }
+        out.push(p);
+    }
 }
 
 /// Normalises an answer for consensus votes: trimmed, case-folded, spaces collapsed; a
@@ -200,12 +237,13 @@ pub fn normalize_answer(s: &str) -> String {
 
 #[derive(Default, Clone)]
 struct Row {
-    text: Option<String>,
+    id: String,
+    text: String,
     quality: Vec<Option<f64>>,
     cost: Vec<Option<f64>>,
     response: Vec<Option<String>>,
-    in_tokens: Vec<Option<f64>>,
-    out_tokens: Vec<Option<f64>>,
+    in_tokens: Vec<Option<u64>>,
+    out_tokens: Vec<Option<u64>>,
     timestamp: Option<i64>,
     segment: Option<String>,
     label: Option<String>,
@@ -213,7 +251,7 @@ struct Row {
 
 impl Row {
     fn clear(&mut self) {
-        self.text = None;
+        self.text.clear();
         self.quality.clear();
         self.cost.clear();
         self.response.clear();
@@ -240,7 +278,6 @@ struct Builder<'a> {
     config: &'a Config,
     spec: &'a Spec,
     table: &'a crate::prices::PriceTable,
-    prices: Vec<Option<Price>>,
     answers: Vec<u32>,
     answer_ids: HashMap<String, u32>,
     any_answer: bool,
@@ -253,7 +290,7 @@ struct Builder<'a> {
 
 impl<'a> Builder<'a> {
     /// Fixes the candidate models: the data's, or (plain logs) the whole catalog.
-    fn init(&mut self, names: Vec<String>) {
+    fn init(&mut self, names: Vec<String>) -> Result<()> {
         let config = self.config;
         self.ds.plain = names.is_empty();
         let names: Vec<String> = if self.ds.plain {
@@ -268,45 +305,46 @@ impl<'a> Builder<'a> {
             }
             config.model_id(name).or_else(|| config.models.iter().position(|m| m.model_id.as_deref() == Some(name)))
         };
+        let table = self.table;
         self.ds.models = names
             .iter()
-            .map(|n| DataModel { name: n.clone(), catalog: catalog_of(n), mean_cost: 0.0, mean_quality: 0.0 })
-            .collect();
-        self.prices = self
-            .ds
-            .models
-            .iter()
-            .map(|dm| match dm.catalog {
-                Some(c) => {
-                    let cm = &config.models[c];
-                    Some(Price {
-                        input: cm.input_price,
-                        output: cm.output_price,
-                        expected_output: u64::from(cm.expected_output_tokens),
-                    })
-                }
-                None => self.table.get(&dm.name).map(|(i, o)| Price {
-                    input: i,
-                    output: o,
-                    expected_output: u64::from(config.output_tokens),
-                }),
+            .map(|n| {
+                let catalog = catalog_of(n);
+                let price = match catalog {
+                    Some(c) => Some(config.models[c].price()),
+                    None => table.get(n).map(|(input, output)| Price {
+                        input,
+                        output,
+                        expected_output: config.output_tokens,
+                    }),
+                };
+                DataModel { name: n.clone(), catalog, price, mean_cost: 0.0, mean_quality: 0.0 }
             })
             .collect();
+        // Two data models standing for one catalog model would make decisions ambiguous.
+        for (i, a) in self.ds.models.iter().enumerate() {
+            if let Some(b) = self.ds.models[..i].iter().find(|b| b.catalog.is_some() && b.catalog == a.catalog) {
+                let c = a.catalog.map_or("", |c| config.models[c].name.as_str());
+                return Err(Error::Usage(format!(
+                    "data models `{}` and `{}` both stand for the catalog model `{c}`; map only one of them",
+                    b.name, a.name
+                )));
+            }
+        }
+        Ok(())
     }
 
     fn push(&mut self, row: &Row) -> Result<()> {
         let config = self.config;
         let m = self.ds.models.len();
-        let text = row.text.as_deref().unwrap_or("");
-        if text.trim().is_empty() {
-            self.ds.missing_text += 1;
-        }
-        let mut in_cache: Option<u64> = None;
         let label_needed = row.label.as_deref().and_then(|l| config.ml.model_for_label(config, l));
         self.any_label |= row.label.is_some();
-        let first = |v: &Vec<Option<f64>>| v.first().copied().flatten();
+        let first = |v: &Vec<Option<u64>>| v.first().copied().flatten();
+        let plain = self.ds.plain;
+        let in_tokens = row.in_tokens.iter().flatten().next().copied();
+        self.ds.in_tokens.push(in_tokens.unwrap_or(NONE_U64));
+        self.ds.in_logged.push(in_tokens.is_some());
         for k in 0..m {
-            let plain = self.ds.plain;
             let (q, c, resp) = if plain {
                 (None, None, None)
             } else {
@@ -316,16 +354,7 @@ impl<'a> Builder<'a> {
                     row.response.get(k).and_then(Option::as_deref),
                 )
             };
-            let it = if plain {
-                first(&row.in_tokens)
-            } else {
-                row.in_tokens.get(k).copied().flatten().or(first(&row.in_tokens))
-            };
-            let ot = if plain {
-                first(&row.out_tokens)
-            } else {
-                row.out_tokens.get(k).copied().flatten().or(first(&row.out_tokens))
-            };
+            let ot = if plain { first(&row.out_tokens) } else { row.out_tokens.get(k).copied().flatten() };
             let quality = if plain {
                 match label_needed {
                     Some(needed) => {
@@ -341,28 +370,22 @@ impl<'a> Builder<'a> {
                 })
             };
             self.ds.empty.push(!plain && q.is_none());
-            let cost = match c {
-                Some(c) => c,
-                None => {
-                    let p = self.prices[k].ok_or_else(|| {
-                        let name = &self.ds.models[k].name;
-                        Error::Usage(format!(
-                            "model `{name}` has no cost column and no price: map it to a catalog model with \
-                             `--map {name}=<catalog model>`, or pass a price table with `--prices`"
-                        ))
-                    })?;
-                    let input = it
-                        .map(|v| v.max(0.0) as u64)
-                        .unwrap_or_else(|| *in_cache.get_or_insert_with(|| count_tokens(text) as u64 + 7));
-                    let output = ot
-                        .map(|v| v.max(0.0) as u64)
-                        .or_else(|| resp.map(|r| count_tokens(&pylit::prompt_text(r)) as u64))
-                        .unwrap_or(p.expected_output);
-                    (input as f64 * p.input + output as f64 * p.output) / 1e6
-                }
+            if c.is_none() && self.ds.models[k].price.is_none() {
+                let name = &self.ds.models[k].name;
+                return Err(Error::Usage(format!(
+                    "model `{name}` has no cost column and no price: map it to a catalog model with \
+                     `--map {name}=<catalog model>`, or pass a price table with `--prices`"
+                )));
+            }
+            let out = match (c, ot) {
+                (_, Some(t)) => t.min(u64::from(NONE_U32 - 1)) as u32,
+                // The answer's length stands for the output when the cost must be priced.
+                (None, None) => resp.map_or(NONE_U32, |r| count_tokens(&pylit::prompt_text(r)).min(1 << 31) as u32),
+                (Some(_), None) => NONE_U32,
             };
             self.ds.quality.push(quality);
-            self.ds.cost.push(cost);
+            self.ds.recorded.push(c.unwrap_or(f64::NAN));
+            self.ds.out_tokens.push(out);
             let a = match resp {
                 Some(r) if !r.trim().is_empty() => {
                     self.any_answer = true;
@@ -384,11 +407,12 @@ impl<'a> Builder<'a> {
             self.segs.push(id);
         }
         self.ts.push(row.timestamp);
-        self.ds.texts.push(text);
+        self.ds.texts.push(&row.text);
+        self.ds.ids.push(&row.id);
         Ok(())
     }
 
-    fn finish(mut self) -> Result<Dataset> {
+    fn finish(mut self, threads: usize) -> Result<Dataset> {
         let mut ds = std::mem::take(&mut self.ds);
         if ds.n() == 0 {
             return Err(Error::Usage("no usable rows".to_string()));
@@ -407,6 +431,7 @@ impl<'a> Builder<'a> {
                 "some rows have no timestamp; fill them or leave out --timestamp-col".to_string(),
             ));
         }
+        count_inputs(&mut ds, threads);
         let n = ds.n() as f64;
         for k in 0..ds.m() {
             ds.models[k].mean_cost = (0..ds.n()).map(|r| ds.c(r, k)).sum::<f64>() / n;
@@ -416,14 +441,106 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// Reads every file into one dataset.
-pub fn load(paths: &[String], spec: &Spec, config: &Config, prices: &crate::prices::PriceTable) -> Result<Dataset> {
+/// Counts the prompt tokens of every row that lacks a logged count and has a cell priced from
+/// tokens, on `threads` threads.
+fn count_inputs(ds: &mut Dataset, threads: usize) {
+    let m = ds.m();
+    let n = ds.n();
+    let needs: Vec<bool> = (0..n)
+        .map(|r| ds.in_tokens[r] == NONE_U64 && ds.recorded[r * m..(r + 1) * m].iter().any(|c| c.is_nan()))
+        .collect();
+    if !needs.contains(&true) {
+        return;
+    }
+    let chunk = n.div_ceil(threads.max(1)).max(1);
+    let texts = &ds.texts;
+    let needs = &needs;
+    let counted: Vec<Vec<u64>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..n)
+            .step_by(chunk)
+            .map(|start| {
+                s.spawn(move || {
+                    (start..(start + chunk).min(n))
+                        .map(|r| if needs[r] { prompt_input_tokens(texts.get(r)) } else { NONE_U64 })
+                        .collect::<Vec<u64>>()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
+    });
+    for (r, t) in counted.into_iter().flatten().enumerate() {
+        if needs[r] {
+            ds.in_tokens[r] = t;
+        }
+    }
+}
+
+/// Checks a quality, a cost or a token count of the current row.
+struct Checks<'r> {
+    r: &'r Reader,
+    scale: f64,
+}
+
+impl Checks<'_> {
+    fn quality(&self, v: Option<f64>, name: &str) -> std::result::Result<Option<f64>, RowError> {
+        match v {
+            Some(q) if !(0.0..=self.scale).contains(&q) => {
+                let hint = if self.scale == 1.0 {
+                    " (scores on another scale need --quality-scale, e.g. 10 for 1–10 ratings)".to_string()
+                } else {
+                    String::new()
+                };
+                Err(self.r.row_error(format!("quality `{name}`: {q} is outside [0, {}]{hint}", self.scale)))
+            }
+            Some(q) => Ok(Some(q / self.scale)),
+            None => Ok(None),
+        }
+    }
+
+    fn cost(&self, v: Option<f64>, name: &str) -> std::result::Result<Option<f64>, RowError> {
+        match v {
+            Some(c) if c < 0.0 => Err(self.r.row_error(format!("cost `{name}`: {c} is negative"))),
+            // No single request costs a million dollars: such a cell is a unit error.
+            Some(c) if c > MAX_COST_USD => {
+                Err(self.r.row_error(format!("cost `{name}`: {c} is above {MAX_COST_USD} USD per request")))
+            }
+            other => Ok(other),
+        }
+    }
+
+    fn tokens(&self, v: Option<f64>, name: &str) -> std::result::Result<Option<u64>, RowError> {
+        match v {
+            Some(t) if !(0.0..=MAX_TOKENS).contains(&t) || t.fract() != 0.0 => Err(self
+                .r
+                .row_error(format!("`{name}`: {t} is not a token count (a whole number from 0 to {MAX_TOKENS})"))),
+            Some(t) => Ok(Some(t as u64)),
+            None => Ok(None),
+        }
+    }
+}
+
+/// Above this a recorded cost is refused (USD per request).
+pub const MAX_COST_USD: f64 = 1_000_000.0;
+/// Above this a logged token count is refused.
+pub const MAX_TOKENS: f64 = 1e12;
+
+/// The column names the id is taken from when `--id-col` is not given.
+pub const ID_COLUMNS: [&str; 3] = ["sample_id", "id", "request_id"];
+
+/// Reads every file into one dataset; each bad row is passed to `on_bad` (with `skip_bad`).
+pub fn load(
+    paths: &[String],
+    spec: &Spec,
+    config: &Config,
+    prices: &crate::prices::PriceTable,
+    threads: usize,
+    on_bad: &mut dyn FnMut(&RowError),
+) -> Result<Dataset> {
     let mut b = Builder {
         ds: Dataset::default(),
         config,
         spec,
         table: prices,
-        prices: Vec::new(),
         answers: Vec::new(),
         answer_ids: HashMap::new(),
         any_answer: false,
@@ -440,9 +557,10 @@ pub fn load(paths: &[String], spec: &Spec, config: &Config, prices: &crate::pric
     let mut rows_by_id: HashMap<String, usize> = HashMap::new();
     let mut bad_rows: Vec<RowError> = Vec::new();
     let mut row = Row::default();
+    let mut row_no: u64 = 0;
     for path in paths {
         let mut r = data::open(path, spec.format)?;
-        // JSON inputs reveal their keys with the first row.
+        // JSON inputs reveal their keys with the first row; a bad first row is reported below.
         let mut first = Some(r.advance());
         let names = match (&spec.models, &spec.long) {
             (Some(m), _) => m.clone(),
@@ -453,7 +571,7 @@ pub fn load(paths: &[String], spec: &Spec, config: &Config, prices: &crate::pric
             None => {
                 model_names = Some(names.clone());
                 if spec.long.is_none() {
-                    b.init(names.clone());
+                    b.init(names.clone())?;
                 }
             }
             Some(prev) if spec.long.is_none() && *prev != names => {
@@ -466,18 +584,24 @@ pub fn load(paths: &[String], spec: &Spec, config: &Config, prices: &crate::pric
             }
             Some(_) => {}
         }
-        let text_name = match &spec.text {
-            Some(t) => t.clone(),
-            None => ["prompt", "question", "query", "text", "input"]
-                .iter()
-                .find(|c| r.is_csv() && r.has_column(c) || !r.is_csv() && r.json(c).is_some())
-                .map(|c| c.to_string())
-                .unwrap_or_else(|| "prompt".to_string()),
+        let text_f = match r.text_column(spec.text.as_deref()) {
+            Ok(c) if r.is_csv() => Field::Csv(c),
+            Ok(c) => Field::Json(c.name),
+            Err(e) => return Err(e),
         };
-        if r.is_csv() && spec.text.is_some() {
-            r.column(&text_name)?;
-        }
-        let text_f = field(&r, &text_name);
+        let id_f = match (&spec.id, &spec.long) {
+            (Some(id), _) => {
+                if r.is_csv() {
+                    r.column(id)?;
+                }
+                field(&r, id)
+            }
+            (None, Some(_)) => return Err(Error::Usage("--long needs --id-col".to_string())),
+            (None, None) => ID_COLUMNS
+                .iter()
+                .find(|c| if r.is_csv() { r.has_column(c) } else { r.json(c).is_some() })
+                .and_then(|c| field(&r, c)),
+        };
         let ts_name = spec.timestamp.clone().unwrap_or_else(|| "timestamp".to_string());
         if let Some(t) = &spec.timestamp
             && r.is_csv()
@@ -497,39 +621,41 @@ pub fn load(paths: &[String], spec: &Spec, config: &Config, prices: &crate::pric
         let label_f = field(&r, &spec.label);
         let in_f = field(&r, &spec.input_tokens);
         let out_f = field(&r, &spec.output_tokens);
-        let long = spec.long.as_ref().map(|(id, model)| (field(&r, id), field(&r, model)));
+        let long_model = match &spec.long {
+            Some(model) => {
+                if r.is_csv() {
+                    r.column(model)?;
+                }
+                field(&r, model)
+            }
+            None => None,
+        };
         let names = model_names.clone().unwrap_or_default();
         let per_model =
             |tmpl: &str| -> Vec<Option<Field>> { names.iter().map(|m| field(&r, &fill(tmpl, m))).collect() };
-        let (q_f, c_f, resp_f) = if long.is_some() {
+        let (q_f, c_f, resp_f) = if spec.long.is_some() {
             (vec![field(&r, &spec.quality)], vec![field(&r, &spec.cost)], vec![field(&r, &spec.response)])
         } else {
             (per_model(&spec.quality), per_model(&spec.cost), per_model(&spec.response))
         };
-        if r.is_csv() && long.is_none() {
-            for (m, f) in names.iter().zip(&q_f) {
-                if f.is_none() {
-                    return Err(Error::Usage(format!(
-                        "{}: no quality column `{}` for model `{m}`",
-                        r.name,
-                        fill(&spec.quality, m)
-                    )));
-                }
-            }
+        if spec.long.is_none() {
+            check_templates(&r, spec, &names, &first)?;
         }
         loop {
             match first.take().unwrap_or_else(|| r.advance()) {
-                Ok(true) => {}
+                Ok(true) => row_no += 1,
                 Ok(false) => break,
                 Err(e) if spec.skip_bad => {
-                    output::warn(&format!("skipped {e}"));
+                    row_no += 1;
+                    on_bad(&e);
                     bad_rows.push(e);
                     continue;
                 }
                 Err(e) => return Err(Error::Usage(format!("{e} (use --skip-bad to skip bad rows)"))),
             }
             row.clear();
-            let read = (|row: &mut Row| -> std::result::Result<Option<(String, String)>, RowError> {
+            let read = (|row: &mut Row| -> std::result::Result<Option<String>, RowError> {
+                let checks = Checks { r: &r, scale: spec.quality_scale };
                 let opt_text = |f: &Option<Field>| -> std::result::Result<Option<String>, RowError> {
                     match f {
                         Some(f) => text_of(&r, f),
@@ -542,11 +668,26 @@ pub fn load(paths: &[String], spec: &Spec, config: &Config, prices: &crate::pric
                         None => Ok(None),
                     }
                 };
-                row.text = opt_text(&text_f)?.map(|t| pylit::prompt_text(&t).into_owned());
+                let text = text_of(&r, &text_f)?.unwrap_or_default();
+                let text = pylit::prompt_text(&text);
+                if text.trim().is_empty() {
+                    let name = match &text_f {
+                        Field::Csv(c) => c.name.as_str(),
+                        Field::Json(p) => p.as_str(),
+                    };
+                    return Err(r.row_error(format!("column `{name}` is empty")));
+                }
+                row.text.push_str(&text);
+                row.id = match opt_text(&id_f)? {
+                    Some(id) if !id.trim().is_empty() => id,
+                    _ if spec.long.is_some() => return Err(r.row_error("the id is empty")),
+                    _ => row_no.to_string(),
+                };
                 row.timestamp = match opt_text(&ts_f)? {
                     Some(t) if !t.trim().is_empty() => Some(parse_time(&t).ok_or_else(|| {
                         r.row_error(format!(
-                            "column `{ts_name}`: `{t}` is not a timestamp (RFC 3339, `YYYY-MM-DD HH:MM:SS` or Unix seconds)"
+                            "column `{ts_name}`: `{t}` is not a timestamp (RFC 3339, `YYYY-MM-DD HH:MM:SS` or Unix \
+                             seconds, years -9999 to 9999)"
                         ))
                     })?),
                     _ => None,
@@ -556,25 +697,24 @@ pub fn load(paths: &[String], spec: &Spec, config: &Config, prices: &crate::pric
                 }
                 row.label = opt_text(&label_f)?.filter(|l| !l.trim().is_empty());
                 for k in 0..q_f.len() {
-                    row.quality.push(opt_num(&q_f[k], "quality")?);
-                    row.cost.push(opt_num(&c_f[k], "cost")?);
+                    let name = |t: &str| if spec.long.is_some() { t.to_string() } else { fill(t, &names[k]) };
+                    row.quality.push(checks.quality(opt_num(&q_f[k], "quality")?, &name(&spec.quality))?);
+                    row.cost.push(checks.cost(opt_num(&c_f[k], "cost")?, &name(&spec.cost))?);
                     row.response.push(opt_text(&resp_f[k])?);
                 }
-                row.in_tokens.push(opt_num(&in_f, "input tokens")?);
-                row.out_tokens.push(opt_num(&out_f, "output tokens")?);
-                match &long {
-                    Some((Some(id), Some(model))) => {
-                        let id = text_of(&r, id)?.ok_or_else(|| r.row_error("the id is empty"))?;
+                row.in_tokens.push(checks.tokens(opt_num(&in_f, "input tokens")?, &spec.input_tokens)?);
+                row.out_tokens.push(checks.tokens(opt_num(&out_f, "output tokens")?, &spec.output_tokens)?);
+                match &long_model {
+                    Some(model) => {
                         let model = text_of(&r, model)?.ok_or_else(|| r.row_error("the model is empty"))?;
-                        Ok(Some((id, model)))
+                        Ok(Some(model))
                     }
-                    Some(_) => Err(r.row_error("--long needs the id and model columns")),
                     None => Ok(None),
                 }
             })(&mut row);
             match read {
                 Ok(None) => b.push(&row)?,
-                Ok(Some((id, model))) => {
+                Ok(Some(model)) => {
                     let mi = match long_names.iter().position(|n| *n == model) {
                         Some(i) => i,
                         None => {
@@ -582,7 +722,7 @@ pub fn load(paths: &[String], spec: &Spec, config: &Config, prices: &crate::pric
                             long_names.len() - 1
                         }
                     };
-                    let at = *rows_by_id.entry(id).or_insert_with(|| {
+                    let at = *rows_by_id.entry(row.id.clone()).or_insert_with(|| {
                         let mut fresh = row.clone();
                         fresh.quality.clear();
                         fresh.cost.clear();
@@ -599,12 +739,9 @@ pub fn load(paths: &[String], spec: &Spec, config: &Config, prices: &crate::pric
                     p.response[mi] = row.response[0].take();
                     p.in_tokens[mi] = row.in_tokens[0];
                     p.out_tokens[mi] = row.out_tokens[0];
-                    if p.text.is_none() {
-                        p.text = row.text.take();
-                    }
                 }
                 Err(e) if spec.skip_bad => {
-                    output::warn(&format!("skipped {e}"));
+                    on_bad(&e);
                     bad_rows.push(e);
                 }
                 Err(e) => return Err(Error::Usage(format!("{e} (use --skip-bad to skip bad rows)"))),
@@ -612,13 +749,13 @@ pub fn load(paths: &[String], spec: &Spec, config: &Config, prices: &crate::pric
         }
     }
     if spec.long.is_some() {
-        b.init(long_names.clone());
+        b.init(long_names.clone())?;
         for mut p in long_rows {
             p.pad(long_names.len());
             b.push(&p)?;
         }
     }
-    let mut ds = b.finish().map_err(|e| match e {
+    let mut ds = b.finish(threads).map_err(|e| match e {
         Error::Usage(m) if m == "no usable rows" => Error::Usage(format!("{}: no usable rows", paths.join(", "))),
         other => other,
     })?;
@@ -626,7 +763,45 @@ pub fn load(paths: &[String], spec: &Spec, config: &Config, prices: &crate::pric
     Ok(ds)
 }
 
-/// RFC 3339, `YYYY-MM-DD HH:MM:SS[.fff]` (UTC), a date, or Unix seconds.
+/// Every model's quality template must name a column (CSV) or a key of the first row (JSON): an
+/// error naming the model, the template and the nearest column otherwise.
+fn check_templates(
+    r: &Reader,
+    spec: &Spec,
+    names: &[String],
+    first: &Option<std::result::Result<bool, RowError>>,
+) -> Result<()> {
+    let json_first = !r.is_csv() && matches!(first, Some(Ok(true)));
+    if !r.is_csv() && !json_first {
+        return Ok(());
+    }
+    let mut keys: Vec<String> = r.headers().to_vec();
+    if json_first {
+        keys.clear();
+        let mut obj = serde_json::Map::new();
+        for h in r.headers() {
+            if let Some(v) = r.json(h) {
+                obj.insert(h.clone(), v.clone());
+            }
+        }
+        key_paths(&obj, "", &mut keys);
+    }
+    for m in names {
+        let want = fill(&spec.quality, m);
+        let found = if r.is_csv() { r.has_column(&want) } else { r.json_path(&want).is_some() };
+        if !found {
+            let nearest = crate::error::did_you_mean(&want, keys.iter().map(String::as_str)).unwrap_or_default();
+            return Err(Error::Usage(format!(
+                "{}: no quality column `{want}` for model `{m}` (template `{}`){nearest}",
+                r.name, spec.quality
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// RFC 3339, `YYYY-MM-DD HH:MM:SS[.fff]` (UTC), a date, or Unix seconds; `None` outside the
+/// years -9999..=9999.
 pub fn parse_time(s: &str) -> Option<i64> {
     let t = s.trim();
     if let Ok(ts) = t.parse::<jiff::Timestamp>() {
@@ -638,5 +813,8 @@ pub fn parse_time(s: &str) -> Option<i64> {
     if let Ok(d) = t.parse::<jiff::civil::Date>() {
         return d.to_zoned_datetime(jiff::tz::TimeZone::UTC).ok().map(|z| z.timestamp().as_second());
     }
-    t.parse::<f64>().ok().filter(|v| v.is_finite()).map(|v| v as i64)
+    let secs = t.parse::<f64>().ok().filter(|v| v.is_finite())?;
+    let min = jiff::Timestamp::MIN.as_second() as f64;
+    let max = jiff::Timestamp::MAX.as_second() as f64;
+    (min..=max).contains(&secs).then_some(secs.floor() as i64)
 }

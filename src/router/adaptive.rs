@@ -16,9 +16,10 @@
 use std::collections::HashMap;
 
 use crate::config::{Config, ModelId, Params};
+use crate::error::{Error, Result};
 use crate::rng::{Rng, derive};
-use crate::router::{Decision, DifficultyRouter, Method, Router, RuleRouter, Verdict};
-use crate::text::Analysis;
+use crate::router::{Decision, Eval, Method, Router, Stage, Verdict};
+use crate::state::{FeedbackRecord, Store, feedback_since};
 
 /// Success / failure pseudo-counts per (segment, model).
 #[derive(Debug, Clone, Default)]
@@ -95,17 +96,52 @@ pub fn choose(post: &Posteriors, segment: &str, models: &[ModelId], target: f64,
     chosen.unwrap_or(best)
 }
 
-/// The segment of a prompt: the matched rule, else the difficulty band.
-pub fn segment(rules: &RuleRouter, difficulty: &DifficultyRouter, a: &Analysis) -> String {
-    match rules.in_chain.matching(a) {
-        Some((r, _)) => format!("rule:{}", r.name),
-        None => format!("band:{}", difficulty.band(difficulty.score(a)).name),
+/// The segment of a request: the matched rule, else the difficulty band (read from the
+/// evaluation, so the rules and the score are not computed again).
+pub fn segment(eval: &mut Eval) -> String {
+    if let Verdict::Decide(d) = eval.verdict(Stage::Rules) {
+        return format!("rule:{}", d.reason);
+    }
+    match eval.verdict(Stage::Difficulty).decision() {
+        Some(d) => format!("band:{}", d.reason),
+        None => "band:".to_string(),
     }
 }
 
+/// Whether a feedback record counts as a success: its `success` flag, else its rating against
+/// the bar.
+pub fn success(r: &FeedbackRecord, success_rating: f64) -> Option<bool> {
+    r.success.or(r.rating.map(|x| x >= success_rating))
+}
+
+/// The segment a feedback record belongs to: its rule, else the difficulty band or adaptive
+/// segment its decision recorded.
+pub fn record_segment(r: &FeedbackRecord) -> Option<String> {
+    if let Some(rule) = r.rule.as_deref().filter(|x| !x.is_empty() && *x != "default") {
+        return Some(format!("rule:{rule}"));
+    }
+    match (r.method.as_deref(), r.tier.as_deref()) {
+        (Some("difficulty"), Some(t)) => Some(format!("band:{t}")),
+        (Some("adaptive"), Some(t)) => Some(t.to_string()),
+        _ => None,
+    }
+}
+
+/// Posteriors rebuilt from every feedback record of the store.
+pub fn posteriors(config: &Config, store: &Store) -> Result<Posteriors> {
+    let records = feedback_since(store.conn(), None).map_err(|e| Error::state(store.path(), e))?;
+    let mut p = Posteriors::default();
+    for r in &records {
+        if let (Some(seg), Some(m), Some(ok)) =
+            (record_segment(r), config.model_id(&r.model), success(r, config.adaptive.success_rating))
+        {
+            p.add(&seg, m, if ok { 1.0 } else { 0.0 });
+        }
+    }
+    Ok(p)
+}
+
 pub struct Adaptive {
-    rules: RuleRouter,
-    difficulty: DifficultyRouter,
     pub posteriors: Posteriors,
     /// Catalog models, cheapest first.
     pub models: Vec<ModelId>,
@@ -114,11 +150,9 @@ pub struct Adaptive {
 }
 
 impl Adaptive {
-    /// An adaptive router that segments prompts with (copies of) the engine's routers.
-    pub fn new(config: &Config, rules: &RuleRouter, difficulty: &DifficultyRouter) -> Adaptive {
+    /// An adaptive router without feedback yet.
+    pub fn new(config: &Config) -> Adaptive {
         Adaptive {
-            rules: rules.clone(),
-            difficulty: difficulty.clone(),
             posteriors: Posteriors::default(),
             models: config.models_by_cost(),
             target: config.adaptive.target,
@@ -126,8 +160,21 @@ impl Adaptive {
         }
     }
 
-    pub fn segment(&self, a: &Analysis) -> String {
-        segment(&self.rules, &self.difficulty, a)
+    /// The decision for a request of `segment` with these posteriors (the router's own, or the
+    /// ones replay learns online).
+    pub fn decide(&self, posteriors: &Posteriors, segment: &str, text: &str) -> Decision {
+        // Reproducible per prompt and per state of the feedback.
+        let mut rng = Rng::new(derive(self.seed ^ text_hash(text), posteriors.total().to_bits()));
+        let (m, p) = choose(posteriors, segment, &self.models, self.target, &mut rng);
+        let (s, f) = posteriors.get(segment, m);
+        let mut d = Decision::new(m, Params::default(), Method::Adaptive, segment);
+        d.rule = segment.strip_prefix("rule:").map(str::to_string);
+        d.tier = Some(segment.to_string());
+        d.note = Some(format!(
+            "sampled success {p:.2} (target {:.2}) from {s:.0} successes / {f:.0} failures in `{segment}`",
+            self.target
+        ));
+        d
     }
 }
 
@@ -145,25 +192,9 @@ impl Router for Adaptive {
         "adaptive"
     }
 
-    fn route(&self, a: &Analysis) -> Verdict {
-        let seg = self.segment(a);
-        // Reproducible per prompt and per state of the feedback.
-        let mut rng = Rng::new(derive(self.seed ^ text_hash(a.text), self.posteriors.total().to_bits()));
-        let (m, p) = choose(&self.posteriors, &seg, &self.models, self.target, &mut rng);
-        let (s, f) = self.posteriors.get(&seg, m);
-        Verdict::Decide(Decision {
-            model: m,
-            params: Params::default(),
-            method: Method::Adaptive,
-            reason: seg.clone(),
-            rule: seg.strip_prefix("rule:").map(str::to_string),
-            tier: Some(seg.clone()),
-            difficulty: None,
-            note: Some(format!(
-                "sampled success {p:.2} (target {:.2}) from {:.0} successes / {:.0} failures in `{seg}`",
-                self.target, s, f
-            )),
-        })
+    fn route(&self, eval: &mut Eval) -> Verdict {
+        let seg = segment(eval);
+        Verdict::Decide(self.decide(&self.posteriors, &seg, eval.text))
     }
 }
 

@@ -8,12 +8,14 @@
 //!    exhausted model(s).
 //! 3. When every model is exhausted there is no decision: the caller reports
 //!    `all_quotas_exhausted` with the time of the next reset.
+//!
+//! A single strategy (`--strategy rules`, …) is a chain of one stage, so it keeps the fallback.
+//! Stages run lazily through the request's [`Eval`]: a stage after the deciding one never runs.
 
 use serde::Serialize;
 
-use crate::config::{Config, ModelId};
-use crate::router::{Decision, Method, Router, Verdict};
-use crate::text::Analysis;
+use crate::config::{Config, ModelId, Params};
+use crate::router::{Decision, Eval, Method, Stage, Verdict};
 
 /// Read access to today's quota state.
 pub trait QuotaView {
@@ -41,20 +43,6 @@ pub enum Pick {
     Exhausted,
 }
 
-/// The chain's semantics in one place, shared by live routing and replay: the first stage decision
-/// whose model has quota left wins (stages are consumed lazily, so later ones need not run); when
-/// none does, the first fallback model with quota left; otherwise nothing.
-pub fn pick(stages: impl Iterator<Item = Option<ModelId>>, fallback: &[ModelId], quota: &dyn QuotaView) -> Pick {
-    for (i, m) in stages.enumerate() {
-        if let Some(m) = m
-            && quota.available(m)
-        {
-            return Pick::Stage(i);
-        }
-    }
-    fallback.iter().find(|&&m| quota.available(m)).map_or(Pick::Exhausted, |&m| Pick::Fallback(m))
-}
-
 /// What one stage did, for `--explain`.
 #[derive(Debug, Clone, Serialize)]
 pub struct StageTrace {
@@ -72,9 +60,19 @@ pub enum StageOutcome {
     NotReached,
 }
 
+/// The chosen decision, borrowed from the evaluation (replay reads millions of these).
+#[derive(Debug, Clone, Copy)]
+pub struct Chosen<'d> {
+    pub model: ModelId,
+    pub method: Method,
+    pub reason: &'d str,
+    /// The stage's parameters with the model's defaults filled in.
+    pub params: Params,
+}
+
 pub struct Chain<'a> {
     config: &'a Config,
-    stages: Vec<&'a dyn Router>,
+    stages: Vec<Stage>,
 }
 
 /// The chain's answer: a decision (or none when every quota is exhausted) and what each stage did.
@@ -84,49 +82,85 @@ pub struct Outcome {
 }
 
 impl<'a> Chain<'a> {
-    pub fn new(config: &'a Config, stages: Vec<&'a dyn Router>) -> Chain<'a> {
+    pub fn new(config: &'a Config, stages: Vec<Stage>) -> Chain<'a> {
         Chain { config, stages }
     }
 
-    pub fn route(&self, a: &Analysis, quota: &dyn QuotaView) -> Outcome {
-        // Stages run lazily: a stage after the deciding one never runs.
-        let mut verdicts: Vec<Verdict> = Vec::with_capacity(self.stages.len());
-        let picked = pick(
-            self.stages.iter().map(|s| {
-                let v = s.route(a);
-                let m = match &v {
-                    Verdict::Decide(d) => Some(d.model),
-                    Verdict::Decline(_) => None,
-                };
-                verdicts.push(v);
-                m
+    /// The stages, in order.
+    pub fn stages(&self) -> &[Stage] {
+        &self.stages
+    }
+
+    /// The quota semantics in one place: the first stage decision whose model has quota left
+    /// wins (later stages do not run); when none does, the first fallback model with quota
+    /// left; otherwise nothing.
+    pub fn pick(&self, eval: &mut Eval, quota: &dyn QuotaView) -> Pick {
+        for (i, &s) in self.stages.iter().enumerate() {
+            if let Some(d) = eval.verdict(s).decision()
+                && quota.available(d.model)
+            {
+                return Pick::Stage(i);
+            }
+        }
+        match self.config.chain.fallback.iter().find(|&&m| quota.available(m)) {
+            Some(&m) => Pick::Fallback(m),
+            None => Pick::Exhausted,
+        }
+    }
+
+    /// The decision a pick stands for, borrowed from the evaluation.
+    pub fn chosen<'e>(&self, eval: &'e mut Eval, pick: Pick) -> Option<Chosen<'e>> {
+        match pick {
+            Pick::Stage(i) => {
+                let config = self.config;
+                eval.verdict(self.stages[i]).decision().map(|d| Chosen {
+                    model: d.model,
+                    method: d.method,
+                    reason: &d.reason,
+                    params: d.params.or(&config.models[d.model].params),
+                })
+            }
+            Pick::Fallback(m) => Some(Chosen {
+                model: m,
+                method: Method::Fallback,
+                reason: "quota",
+                params: self.config.models[m].params,
             }),
-            &self.config.chain.fallback,
-            quota,
-        );
+            Pick::Exhausted => None,
+        }
+    }
+
+    /// Routes with every detail: the full decision and each stage's verdict.
+    pub fn route(&self, eval: &mut Eval, quota: &dyn QuotaView) -> Outcome {
+        let picked = self.pick(eval, quota);
         let mut trace = Vec::with_capacity(self.stages.len() + 1);
         let mut exhausted: Vec<ModelId> = Vec::new();
         let mut decision = None;
-        for (i, v) in verdicts.into_iter().enumerate() {
-            let stage = self.stages[i].stage();
-            let outcome = match v {
-                Verdict::Decline(reason) => StageOutcome::Declined { reason },
-                Verdict::Decide(d) if picked == Pick::Stage(i) => {
-                    let o = StageOutcome::Decided { model: self.name(d.model), reason: d.reason.clone() };
-                    decision = Some(self.finish(d));
-                    o
+        for (i, &s) in self.stages.iter().enumerate() {
+            let stage = eval.engine().router(s).stage();
+            let outcome = match eval.computed(s) {
+                None => StageOutcome::NotReached,
+                Some(Verdict::Decline(reason)) => StageOutcome::Declined { reason: reason.clone() },
+                Some(Verdict::Decide(d)) if picked == Pick::Stage(i) => {
+                    decision = Some(self.finish(d.clone()));
+                    StageOutcome::Decided { model: self.name(d.model), reason: d.reason.clone() }
                 }
-                Verdict::Decide(d) => {
+                Some(Verdict::Decide(d)) => {
                     if !exhausted.contains(&d.model) {
                         exhausted.push(d.model);
                     }
-                    StageOutcome::OverQuota { model: self.name(d.model), reason: d.reason }
+                    StageOutcome::OverQuota { model: self.name(d.model), reason: d.reason.clone() }
                 }
             };
             trace.push(StageTrace { stage, outcome });
-        }
-        for s in &self.stages[trace.len()..] {
-            trace.push(StageTrace { stage: s.stage(), outcome: StageOutcome::NotReached });
+            if picked == Pick::Stage(i) {
+                // Later stages never ran.
+                for &later in &self.stages[i + 1..] {
+                    let stage = eval.engine().router(later).stage();
+                    trace.push(StageTrace { stage, outcome: StageOutcome::NotReached });
+                }
+                break;
+            }
         }
         match picked {
             Pick::Stage(_) => {}
@@ -145,11 +179,6 @@ impl<'a> Chain<'a> {
         Outcome { decision, trace }
     }
 
-    /// The stages, in order.
-    pub fn stages(&self) -> &[&'a dyn Router] {
-        &self.stages
-    }
-
     /// The decision for a fallback model, with a note naming the models that were over quota.
     pub fn fallback_decision(&self, m: ModelId, exhausted: &[ModelId]) -> Decision {
         let mut names: Vec<String> = Vec::new();
@@ -159,22 +188,14 @@ impl<'a> Chain<'a> {
                 names.push(n);
             }
         }
-        let exhausted = names;
-        let note = if exhausted.is_empty() {
+        let note = if names.is_empty() {
             format!("no stage decided; `{}` is the first model in the fallback order with quota left", self.name(m))
         } else {
-            format!("{} over its daily quota; fell back to `{}`", exhausted.join(", "), self.name(m))
+            format!("{} over its daily quota; fell back to `{}`", names.join(", "), self.name(m))
         };
-        self.finish(Decision {
-            model: m,
-            params: Default::default(),
-            method: Method::Fallback,
-            reason: "quota".to_string(),
-            rule: None,
-            tier: None,
-            difficulty: None,
-            note: Some(note),
-        })
+        let mut d = self.finish(Decision::new(m, Params::default(), Method::Fallback, "quota"));
+        d.note = Some(note);
+        d
     }
 
     fn name(&self, m: ModelId) -> String {

@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use crate::config::{Band, Config, KeywordDim};
-use crate::router::{Decision, Method, Router, Verdict};
+use crate::router::{Decision, Eval, Method, Router, Verdict};
 use crate::text::{Analysis, KeywordId, KeywordIndexBuilder};
 
 #[derive(Clone)]
@@ -116,26 +116,20 @@ impl Router for DifficultyRouter {
         "difficulty"
     }
 
-    fn route(&self, a: &Analysis) -> Verdict {
-        let score = self.score(a);
+    fn route(&self, eval: &mut Eval) -> Verdict {
+        let score = self.score(eval.analysis());
         let band = self.band(score);
-        Verdict::Decide(Decision {
-            model: band.model,
-            params: band.params.clone(),
-            method: Method::Difficulty,
-            reason: band.name.clone(),
-            rule: None,
-            tier: Some(band.name.clone()),
-            difficulty: Some(score),
-            note: None,
-        })
+        let mut d = Decision::new(band.model, band.params, Method::Difficulty, band.name.clone());
+        d.tier = Some(band.name.clone());
+        d.difficulty = Some(score);
+        Verdict::Decide(d)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use crate::config::{Config, EMBEDDED_DEFAULT, Source};
-    use crate::router::{Engine, Router, Verdict};
+    use crate::router::{Engine, Stage, Verdict};
 
     /// The article's `assess_difficulty`, transcribed term by term.
     fn article(len: usize, reasoning: usize, structure: usize, domain: usize) -> f64 {
@@ -151,7 +145,7 @@ mod tests {
     fn decide(text: &str) -> (f64, String) {
         let c = Config::from_str(EMBEDDED_DEFAULT, Source::Embedded).unwrap();
         let e = Engine::new(&c, None).unwrap();
-        match e.difficulty.route(&e.analyze(text, None)) {
+        match e.eval(text, None).verdict(Stage::Difficulty).clone() {
             Verdict::Decide(d) => (d.difficulty.unwrap(), c.models[d.model].name.clone()),
             Verdict::Decline(_) => unreachable!("difficulty always decides"),
         }

@@ -10,8 +10,7 @@ use crate::config::{Config, LowConfidence, ModelId, Params};
 use crate::error::{Error, Result};
 use crate::ml::model::{Model, Prediction};
 use crate::ml::tfidf::Scratch;
-use crate::router::{Decision, Method, Router, Verdict};
-use crate::text::Analysis;
+use crate::router::{Decision, Eval, Method, Router, Verdict};
 
 pub struct MlRouter {
     pub model: Model,
@@ -19,6 +18,8 @@ pub struct MlRouter {
     pub threshold: f64,
     on_low: LowConfidence,
     low_model: ModelId,
+    /// Each label's model's position in the catalog's price order (0 = cheapest).
+    label_rank: Vec<f64>,
 }
 
 /// Class probabilities for `--explain`.
@@ -51,7 +52,10 @@ impl MlRouter {
             })?;
             label_models.push(id);
         }
+        let by_cost = config.models_by_cost();
+        let label_rank = label_models.iter().map(|m| by_cost.iter().position(|x| x == m).unwrap_or(0) as f64).collect();
         Ok(MlRouter {
+            label_rank,
             threshold: config.ml.min_confidence.unwrap_or(model.threshold),
             model,
             label_models,
@@ -91,7 +95,13 @@ impl MlRouter {
         }
     }
 
-    /// The decision for a prediction (shared with replay, which predicts in bulk).
+    /// The expected position of the needed model in the price order: a score that traces a
+    /// cost–quality curve when thresholded (replay's ML curve).
+    pub fn expected_rank(&self, p: &Prediction) -> f64 {
+        p.proba.iter().zip(&self.label_rank).map(|(pr, r)| pr * r).sum()
+    }
+
+    /// The decision for a prediction.
     pub fn decide(&self, p: &Prediction) -> Verdict {
         let label = &self.model.labels[p.class];
         if p.confidence < self.threshold {
@@ -99,28 +109,17 @@ impl MlRouter {
                 LowConfidence::Decline => {
                     Verdict::Decline(format!("low confidence: {label} at {:.2} < {:.2}", p.confidence, self.threshold))
                 }
-                LowConfidence::Premium => Verdict::Decide(Decision {
-                    model: self.low_model,
-                    params: Params::default(),
-                    method: Method::Ml,
-                    reason: format!("low_confidence ({label} {:.2} < {:.2})", p.confidence, self.threshold),
-                    rule: None,
-                    tier: Some(label.clone()),
-                    difficulty: None,
-                    note: None,
-                }),
+                LowConfidence::Premium => {
+                    let reason = format!("low_confidence ({label} {:.2} < {:.2})", p.confidence, self.threshold);
+                    let mut d = Decision::new(self.low_model, Params::default(), Method::Ml, reason);
+                    d.tier = Some(label.clone());
+                    Verdict::Decide(d)
+                }
             };
         }
-        Verdict::Decide(Decision {
-            model: self.label_models[p.class],
-            params: Params::default(),
-            method: Method::Ml,
-            reason: label.clone(),
-            rule: None,
-            tier: Some(label.clone()),
-            difficulty: None,
-            note: None,
-        })
+        let mut d = Decision::new(self.label_models[p.class], Params::default(), Method::Ml, label.clone());
+        d.tier = Some(label.clone());
+        Verdict::Decide(d)
     }
 }
 
@@ -129,15 +128,30 @@ impl Router for MlRouter {
         "ml"
     }
 
-    fn route(&self, a: &Analysis) -> Verdict {
-        self.decide(&self.predict(a.text))
+    fn route(&self, eval: &mut Eval) -> Verdict {
+        match eval.prediction() {
+            Some(p) => self.decide(p),
+            None => NoModel.route(eval),
+        }
     }
 }
 
-/// The ML stage without a trained model: declines in the chain; alone (`--strategy ml`) it
-/// answers with the untrained model (the article's `balanced`).
+/// The ML stage of the chain without a trained model: declines.
+pub struct NoModel;
+
+impl Router for NoModel {
+    fn stage(&self) -> &'static str {
+        "ml"
+    }
+
+    fn route(&self, _: &mut Eval) -> Verdict {
+        Verdict::Decline("no trained model configured (`[ml] model` or `--model`)".to_string())
+    }
+}
+
+/// The ML strategy alone (`--strategy ml`) without a trained model: answers with the untrained
+/// model (the article's `balanced`).
 pub struct Untrained {
-    pub standalone: bool,
     pub model: ModelId,
 }
 
@@ -145,21 +159,10 @@ impl Router for Untrained {
     fn stage(&self) -> &'static str {
         "ml"
     }
-    fn route(&self, _: &Analysis) -> Verdict {
-        if self.standalone {
-            return Verdict::Decide(Decision {
-                model: self.model,
-                params: Params::default(),
-                method: Method::Ml,
-                reason: "untrained".to_string(),
-                rule: None,
-                tier: None,
-                difficulty: None,
-                note: Some(
-                    "no trained model configured (`[ml] model` or `--model`); the article's default".to_string(),
-                ),
-            });
-        }
-        Verdict::Decline("no trained model configured (`[ml] model` or `--model`)".to_string())
+
+    fn route(&self, _: &mut Eval) -> Verdict {
+        let mut d = Decision::new(self.model, Params::default(), Method::Ml, "untrained");
+        d.note = Some("no trained model configured (`[ml] model` or `--model`); the article's default".to_string());
+        Verdict::Decide(d)
     }
 }

@@ -1,13 +1,20 @@
-//! Routing strategies behind one trait, and the production chain that composes them.
+//! Routing strategies behind one trait, the production chain that composes them, and the routing
+//! service every command decides through.
 //!
-//! A [`Router`] is pure and synchronous: it reads an [`Analysis`] of the prompt and either decides
-//! (model, parameters, reason) or declines. Quotas, I/O and the network live outside.
+//! A [`Router`] is pure and synchronous: it reads an [`Eval`] of the request (the prompt's
+//! analysis, the ML prediction, other stages' verdicts) and either decides (model, parameters,
+//! reason) or declines. An [`Eval`] computes each of those at most once per request, so `route`,
+//! `ask`, `batch` and every strategy of `simulate` share one evaluation of a row: the ML model
+//! predicts a prompt once whether the `ml` row, the chain or the canary asks for it. Quotas, I/O
+//! and the network live outside.
 
 pub mod adaptive;
 pub mod chain;
 pub mod difficulty;
+pub mod eval;
 pub mod ml;
 pub mod rules;
+pub mod service;
 
 use serde::Serialize;
 
@@ -15,11 +22,13 @@ use std::path::Path;
 
 use crate::config::{Config, ModelId, Params, StageName};
 use crate::error::Result;
-use crate::text::{Analysis, KeywordIndex, KeywordIndexBuilder};
+use crate::text::{KeywordIndex, KeywordIndexBuilder};
 
-pub use chain::{Chain, Pick, QuotaView, StageOutcome, StageTrace, pick};
+pub use crate::config::Strategy;
+pub use chain::{Chain, Chosen, Pick, QuotaView, StageOutcome, StageTrace, Unlimited};
 pub use difficulty::{DifficultyBreakdown, DifficultyRouter};
-pub use ml::{MlRouter, Untrained};
+pub use eval::{Eval, Memo};
+pub use ml::{MlRouter, NoModel, Untrained};
 pub use rules::RuleRouter;
 
 /// Which stage produced a decision.
@@ -63,6 +72,13 @@ pub struct Decision {
     pub note: Option<String>,
 }
 
+impl Decision {
+    /// A decision with only the fields every stage sets.
+    pub fn new(model: ModelId, params: Params, method: Method, reason: impl Into<String>) -> Decision {
+        Decision { model, params, method, reason: reason.into(), rule: None, tier: None, difficulty: None, note: None }
+    }
+}
+
 /// A stage's answer.
 #[derive(Debug, Clone)]
 pub enum Verdict {
@@ -71,27 +87,76 @@ pub enum Verdict {
     Decline(String),
 }
 
+impl Verdict {
+    /// The decision, when the stage decided.
+    pub fn decision(&self) -> Option<&Decision> {
+        match self {
+            Verdict::Decide(d) => Some(d),
+            Verdict::Decline(_) => None,
+        }
+    }
+}
+
 /// One routing strategy.
 pub trait Router: Send + Sync {
     /// The stage name used in `--explain` and configuration.
     fn stage(&self) -> &'static str;
-    fn route(&self, analysis: &Analysis) -> Verdict;
+    /// Decides or declines for the request under evaluation.
+    fn route(&self, eval: &mut Eval) -> Verdict;
 }
 
-/// Strategies selectable with `--strategy`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Strategy {
-    /// The production chain (`[chain] stages`).
-    Chain,
-    /// The rules alone, with the default route when no rule matches (the article's RuleBasedRouter).
+/// A router of the [`Engine`], as strategies and chains name it. Each has one slot in an
+/// [`Eval`], so its verdict is computed at most once per request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Stage {
+    /// The rules; declines when no rule matches (the chain's stage).
     Rules,
-    /// The difficulty score alone.
-    Difficulty,
-    /// The trained classifier alone (the article's `balanced` default while untrained).
+    /// The rules with the default route (the article's RuleBasedRouter, `--strategy rules`).
+    RulesOrDefault,
+    /// The classifier; declines while no model is configured (the chain's stage).
     Ml,
-    /// The adaptive router alone (learns from feedback).
+    /// The classifier alone (`--strategy ml`): the untrained default while no model is configured.
+    MlAlone,
+    /// The difficulty score; always decides.
+    Difficulty,
+    /// The adaptive router (feedback posteriors).
     Adaptive,
+}
+
+impl Stage {
+    pub const COUNT: usize = 6;
+
+    pub fn index(self) -> usize {
+        match self {
+            Stage::Rules => 0,
+            Stage::RulesOrDefault => 1,
+            Stage::Ml => 2,
+            Stage::MlAlone => 3,
+            Stage::Difficulty => 4,
+            Stage::Adaptive => 5,
+        }
+    }
+
+    /// The stages a strategy runs, in order.
+    pub fn of(config: &Config, strategy: Strategy) -> Vec<Stage> {
+        match strategy {
+            Strategy::Rules => vec![Stage::RulesOrDefault],
+            Strategy::Difficulty => vec![Stage::Difficulty],
+            Strategy::Ml => vec![Stage::MlAlone],
+            Strategy::Adaptive => vec![Stage::Adaptive],
+            Strategy::Chain => config
+                .chain
+                .stages
+                .iter()
+                .map(|s| match s {
+                    StageName::Rules => Stage::Rules,
+                    StageName::Ml => Stage::Ml,
+                    StageName::Difficulty => Stage::Difficulty,
+                    StageName::Adaptive => Stage::Adaptive,
+                })
+                .collect(),
+        }
+    }
 }
 
 /// The routers built from a configuration, sharing one keyword index.
@@ -101,9 +166,8 @@ pub struct Engine {
     pub difficulty: DifficultyRouter,
     /// The trained ML router, when `[ml] model` or `--model` names one.
     pub ml: Option<MlRouter>,
-    untrained_chain: Untrained,
-    untrained_alone: Untrained,
-    /// The adaptive router; its posteriors come from the feedback store (`set_feedback`).
+    pub untrained: Untrained,
+    /// The adaptive router; its posteriors come from the feedback store.
     pub adaptive: adaptive::Adaptive,
 }
 
@@ -120,52 +184,41 @@ impl Engine {
             }
             None => None,
         };
-        let untrained = config.ml.untrained_model;
-        let adaptive = adaptive::Adaptive::new(config, &rules, &difficulty);
         Ok(Engine {
-            adaptive,
+            adaptive: adaptive::Adaptive::new(config),
             index: kw.build(),
             rules,
             difficulty,
             ml,
-            untrained_chain: Untrained { standalone: false, model: untrained },
-            untrained_alone: Untrained { standalone: true, model: untrained },
+            untrained: Untrained { model: config.ml.untrained_model },
         })
     }
 
-    pub fn analyze<'a>(&self, text: &'a str, tag: Option<&'a str>) -> Analysis<'a> {
-        Analysis::new(&self.index, text, tag)
-    }
-
-    fn ml_stage(&self, alone: bool) -> &dyn Router {
-        match (&self.ml, alone) {
-            (Some(m), _) => m,
-            (None, true) => &self.untrained_alone,
-            (None, false) => &self.untrained_chain,
-        }
+    /// Starts the evaluation of one request.
+    pub fn eval<'e, 't>(&'e self, text: &'t str, tag: Option<&'t str>) -> Eval<'e, 't> {
+        Eval::new(self, text, tag)
     }
 
     /// The chain that runs `strategy`; single strategies keep the quota fallback.
     pub fn chain<'a>(&'a self, config: &'a Config, strategy: Strategy) -> Chain<'a> {
-        let stages: Vec<&dyn Router> = match strategy {
-            Strategy::Rules => vec![&self.rules.standalone],
-            Strategy::Difficulty => vec![&self.difficulty],
-            Strategy::Ml => vec![self.ml_stage(true)],
-            Strategy::Adaptive => vec![&self.adaptive],
-            Strategy::Chain => config
-                .chain
-                .stages
-                .iter()
-                .map(|s| -> &dyn Router {
-                    match s {
-                        StageName::Rules => &self.rules.in_chain,
-                        StageName::Ml => self.ml_stage(false),
-                        StageName::Difficulty => &self.difficulty,
-                        StageName::Adaptive => &self.adaptive,
-                    }
-                })
-                .collect(),
-        };
-        Chain::new(config, stages)
+        Chain::new(config, Stage::of(config, strategy))
+    }
+
+    /// The router behind a stage.
+    pub fn router(&self, stage: Stage) -> &dyn Router {
+        match stage {
+            Stage::Rules => &self.rules.in_chain,
+            Stage::RulesOrDefault => &self.rules.standalone,
+            Stage::Ml => match &self.ml {
+                Some(m) => m,
+                None => &NoModel,
+            },
+            Stage::MlAlone => match &self.ml {
+                Some(m) => m,
+                None => &self.untrained,
+            },
+            Stage::Difficulty => &self.difficulty,
+            Stage::Adaptive => &self.adaptive,
+        }
     }
 }

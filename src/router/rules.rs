@@ -1,7 +1,7 @@
 //! Rule-based routing: the first rule whose conditions all hold decides.
 
 use crate::config::{Config, KeywordMatch, Route, Rule};
-use crate::router::{Decision, Method, Router, Verdict};
+use crate::router::{Decision, Eval, Method, Router, Stage, Verdict};
 use crate::text::{Analysis, KeywordId, KeywordIndexBuilder};
 
 #[derive(Clone)]
@@ -82,30 +82,25 @@ impl Router for Rules {
         "rules"
     }
 
-    fn route(&self, a: &Analysis) -> Verdict {
-        if let Some((rule, _)) = self.matching(a) {
-            return Verdict::Decide(Decision {
-                model: rule.model,
-                params: rule.params.clone(),
-                method: Method::Rule,
-                reason: rule.name.clone(),
-                rule: Some(rule.name.clone()),
-                tier: None,
-                difficulty: None,
-                note: None,
-            });
+    fn route(&self, eval: &mut Eval) -> Verdict {
+        // The standalone router is the chain's rules plus the default route: it reads the rules'
+        // verdict instead of matching again.
+        if let Some(d) = &self.default {
+            return match eval.verdict(Stage::Rules) {
+                Verdict::Decide(decided) => Verdict::Decide(decided.clone()),
+                Verdict::Decline(_) => {
+                    let mut decision = Decision::new(d.model, d.params, Method::Rule, "default");
+                    decision.rule = Some("default".to_string());
+                    Verdict::Decide(decision)
+                }
+            };
         }
-        match &self.default {
-            Some(d) => Verdict::Decide(Decision {
-                model: d.model,
-                params: d.params.clone(),
-                method: Method::Rule,
-                reason: "default".to_string(),
-                rule: Some("default".to_string()),
-                tier: None,
-                difficulty: None,
-                note: None,
-            }),
+        match self.matching(eval.analysis()) {
+            Some((rule, _)) => {
+                let mut d = Decision::new(rule.model, rule.params, Method::Rule, rule.name.clone());
+                d.rule = Some(rule.name.clone());
+                Verdict::Decide(d)
+            }
             None => Verdict::Decline("no rule matched".to_string()),
         }
     }
@@ -114,14 +109,14 @@ impl Router for Rules {
 #[cfg(test)]
 mod tests {
     use crate::config::{Config, EMBEDDED_DEFAULT, Source};
-    use crate::router::{Engine, Router, Verdict};
+    use crate::router::{Engine, Stage, Verdict};
 
     fn route(text: &str, standalone: bool) -> Option<(String, String, String)> {
         let c = Config::from_str(EMBEDDED_DEFAULT, Source::Embedded).unwrap();
         let e = Engine::new(&c, None).unwrap();
-        let a = e.analyze(text, None);
-        let r: &dyn Router = if standalone { &e.rules.standalone } else { &e.rules.in_chain };
-        match r.route(&a) {
+        let mut eval = e.eval(text, None);
+        let stage = if standalone { Stage::RulesOrDefault } else { Stage::Rules };
+        match eval.verdict(stage).clone() {
             Verdict::Decide(d) => Some((c.models[d.model].name.clone(), d.reason, format!("{:?}", d.params))),
             Verdict::Decline(_) => None,
         }

@@ -266,6 +266,41 @@ fn byte_ranks() -> &'static [u32; 256] {
     })
 }
 
+/// Tokens OpenAI's chat format adds per message (`<|start|>`, the role's separator, `<|end|>`).
+const PER_MESSAGE_TOKENS: u64 = 3;
+/// Tokens a message's `name` field adds besides its own text.
+const PER_NAME_TOKENS: u64 = 1;
+/// Tokens that prime the reply (`<|start|>assistant<|message|>`).
+const REPLY_PRIMING_TOKENS: u64 = 3;
+
+/// One chat message as the token count sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct ChatPart<'a> {
+    pub role: &'a str,
+    pub content: &'a str,
+    pub name: Option<&'a str>,
+}
+
+/// Input tokens of a chat request, as OpenAI's cookbook counts them for GPT-4o-class models:
+/// per message 3 + the role's tokens + the content's tokens (+ the name's tokens + 1), and 3 for
+/// the reply. Every input-token figure of llmroute (routing estimates, replay, batch, `ask`
+/// without provider usage) comes from this function.
+pub fn chat_input_tokens<'a>(messages: impl IntoIterator<Item = ChatPart<'a>>) -> u64 {
+    let mut n = REPLY_PRIMING_TOKENS;
+    for m in messages {
+        n += PER_MESSAGE_TOKENS + count_tokens(m.role) as u64 + count_tokens(m.content) as u64;
+        if let Some(name) = m.name {
+            n += count_tokens(name) as u64 + PER_NAME_TOKENS;
+        }
+    }
+    n
+}
+
+/// Input tokens of a prompt sent as one user message (a log row, a plain `route` prompt).
+pub fn prompt_input_tokens(text: &str) -> u64 {
+    chat_input_tokens([ChatPart { role: "user", content: text, name: None }])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -232,8 +232,11 @@ fn simulate_learns_online_and_reports_the_canary() {
     assert_eq!(curve.len(), 10);
     assert!(v["strategies"].as_array().unwrap().iter().any(|s| s["name"] == "adaptive (learns online)"));
     let c = &v["canary"];
-    assert_eq!(c["strategy"], "adaptive (learns online)");
+    assert_eq!(c["strategy"], "adaptive");
     let share = c["canary_rows"].as_f64().unwrap() / v["rows"].as_f64().unwrap();
     assert!((share - 0.1).abs() < 0.02, "{share}");
-    assert_eq!(c["control"]["name"], "chain");
+    assert_eq!(c["control"]["name"], "control: chain");
+    assert_eq!(c["canary"]["name"], "canary: adaptive");
+    // The chain row is the gray release itself, as `route` runs it under `[canary]`.
+    assert!(v["strategies"].as_array().unwrap().iter().any(|s| s["name"] == "chain (gray release: 10 % on adaptive)"));
 }

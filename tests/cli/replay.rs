@@ -178,8 +178,8 @@ fn other_formats_and_plots() {
     let env = Env::new();
     let f = fixture("fixtures/outcomes/mini_routerbench.csv");
     let csv = env.run(&["simulate", &f, "--format", "csv"]).ok().stdout;
-    assert!(csv.starts_with("segment,strategy,avg_cost,quality,quality_ci_low,quality_ci_high,premium_share,annual_savings,delta_hull,quota_fallbacks\n"));
-    assert!(csv.contains(",all model-a,0.0001541667,"), "{csv}");
+    assert!(csv.starts_with("segment,strategy,key,avg_cost,quality,quality_ci_low,quality_ci_high,premium_share,annual_savings,delta_hull,quota_fallbacks,refused,upper_bound\n"));
+    assert!(csv.contains(",all model-a,all:model-a,0.0001541667,"), "{csv}");
     let md = env.run(&["simulate", &f, "--format", "markdown"]).ok().stdout;
     assert!(md.contains("| strategy"), "{md}");
     env.run(&["simulate", &f, "--plot", "plane.svg", "--bootstrap", "0"]).ok();
@@ -298,10 +298,10 @@ fn batch_streams_decisions_in_input_order() {
     let f = fixture("fixtures/outcomes/mini_routerbench.csv");
     let out = env.run(&["batch", &f]).ok().stdout;
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines[0], "id,model,method,reason,cost_usd,cost_source");
+    assert_eq!(lines[0], "id,model,method,reason,arm,input_tokens,output_tokens,cost_usd,cost_source");
     assert_eq!(lines.len(), 13);
     assert!(lines[1].starts_with("math.0,"), "{}", lines[1]);
-    assert!(lines[11].starts_with("lang.10,gpt-4o-mini,rule,greeting,"), "{}", lines[11]);
+    assert!(lines[11].starts_with("lang.10,gpt-4o-mini,rule,greeting,control,"), "{}", lines[11]);
     let j = env.run(&["batch", &f, "--format", "jsonl", "--threads", "3"]).ok().stdout;
     let first: serde_json::Value = serde_json::from_str(j.lines().next().unwrap()).unwrap();
     assert_eq!(first["id"], "math.0");
@@ -321,10 +321,11 @@ fn batch_reports_the_recorded_cost_else_logged_tokens_else_an_estimate() {
     // The fixture's models are not catalog models: every cost is estimated from the prompt.
     let out = env.run(&["batch", &f]).ok().stdout;
     assert!(out.lines().skip(1).all(|l| l.ends_with(",estimated")), "{out}");
-    assert!(out.contains("math.0,gpt-4o-mini,difficulty,simple,0.0001521000,estimated\n"), "{out}");
+    // 14 input tokens (7 for the prompt, 7 for the chat format) and 250 expected output tokens.
+    assert!(out.contains("math.0,gpt-4o-mini,difficulty,simple,control,14,250,0.0001521000,estimated\n"), "{out}");
     // Mapped, the chosen model's recorded cost is reported (model-a|total_cost of math.0).
     let out = env.run(&["batch", &f, "--map", "model-a=gpt-4o-mini", "--map", "model-c=gpt-4o"]).ok().stdout;
-    assert!(out.contains("math.0,gpt-4o-mini,difficulty,simple,0.0001000000,recorded\n"), "{out}");
+    assert!(out.contains("math.0,gpt-4o-mini,difficulty,simple,control,,,0.0001000000,recorded\n"), "{out}");
     let r = env.run(&["batch", &f, "--map", "model-a=gpt-5"]).code(2);
     assert_eq!(r.stderr, "error: --map `model-a=gpt-5`: `gpt-5` is not a catalog model\n");
     // Logged tokens are priced: 100 in + 100 out (the greeting rule's max_tokens) at

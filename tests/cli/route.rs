@@ -26,12 +26,13 @@ fn route_json_has_the_article_fields_for_the_article_examples() {
 fn route_estimated_cost_uses_exact_token_counts_and_list_prices() {
     let env = Env::new();
     let v = env.run(&["route", "--json", "--dry-run", "你好"]).ok().json();
-    // "你好" is 1 o200k token + 3 per message + 3 reply priming = 7 input tokens;
-    // 100 output tokens (the greeting rule's max_tokens caps the 250-token estimate).
-    assert_eq!(v["input_tokens"], 7);
+    // "你好" is 1 o200k token + 3 per message + 1 for the role + 3 reply priming = 8 input tokens
+    // (OpenAI's cookbook count); 100 output tokens (the greeting rule's max_tokens caps the
+    // 250-token estimate).
+    assert_eq!(v["input_tokens"], 8);
     assert_eq!(v["output_tokens"], 100);
     assert_eq!(v["token_count"], "exact");
-    let want = (7.0 * 0.15 + 100.0 * 0.60) / 1e6;
+    let want = (8.0 * 0.15 + 100.0 * 0.60) / 1e6;
     assert!((v["estimated_cost_usd"].as_f64().unwrap() - want).abs() < 1e-12);
 }
 
@@ -46,7 +47,7 @@ fn route_human_output_is_stable() {
          reason      financial_analysis\n\
          params      temperature=0.1 max_tokens=1000\n\
          difficulty  -\n\
-         est. cost   $0.00253500 (14 input + 250 output tokens)\n\
+         est. cost   $0.00253750 (15 input + 250 output tokens)\n\
          quota       not counted (--dry-run)\n"
     );
 }

@@ -1,0 +1,160 @@
+//! The routing service: one request in, one decision out, with the gray release, the daily
+//! quota and the decision log. `route`, `ask` (and the gateway) decide through [`decide`];
+//! `batch` and `simulate` use the same pieces ([`assign`], [`engine`], the chain) row by row.
+//! Nothing here prints.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::canary::Arm;
+use crate::clock::{Clock, rfc3339};
+use crate::config::{Config, StageName};
+use crate::cost::{self, Cost};
+use crate::error::{Error, Result};
+use crate::prompt::Prompt;
+use crate::quota::QuotaSnapshot;
+use crate::router::{Decision, Engine, StageTrace, Strategy, adaptive};
+use crate::state::{self, DecisionRecord, Store};
+
+/// What a routing request asks for.
+pub struct RouteRequest<'a> {
+    pub prompt: &'a Prompt,
+    pub tag: Option<&'a str>,
+    pub strategy: Strategy,
+    /// A trained classifier file overriding `[ml] model`.
+    pub model: Option<&'a Path>,
+    pub request_id: Option<&'a str>,
+    /// The gray-release key (one user stays in one arm); the request id otherwise.
+    pub user: Option<&'a str>,
+    pub log_prompts: bool,
+    /// Decide without counting or logging.
+    pub dry_run: bool,
+}
+
+/// A routed request: the decision (counted against the quota and logged unless a dry run).
+pub struct Routed {
+    pub engine: Engine,
+    pub decision: Decision,
+    pub trace: Vec<StageTrace>,
+    pub request_id: String,
+    /// The strategy that decided (the canary's on the canary arm).
+    pub strategy: Strategy,
+    pub arm: Arm,
+    pub clock: Clock,
+    pub state_path: PathBuf,
+    /// The decision's estimated cost (the prompt's tokens and the expected output).
+    pub cost: Cost,
+}
+
+/// The strategy and gray-release arm of a request keyed by `key` (the user, else the request
+/// id): a chain request lands on the canary strategy for `[canary] share` of the keys.
+pub fn assign(config: &Config, strategy: Strategy, key: &str) -> (Strategy, Arm) {
+    match (&config.canary, strategy) {
+        (Some(c), Strategy::Chain) => match crate::canary::arm(key, c.share) {
+            Arm::Canary => (c.strategy, Arm::Canary),
+            Arm::Control => (Strategy::Chain, Arm::Control),
+        },
+        _ => (strategy, Arm::Control),
+    }
+}
+
+/// Whether routing with `strategy` (or its canary) reads the adaptive router's feedback.
+pub fn uses_adaptive(config: &Config, strategy: Strategy) -> bool {
+    let direct = |s: Strategy| {
+        s == Strategy::Adaptive || (s == Strategy::Chain && config.chain.stages.contains(&StageName::Adaptive))
+    };
+    direct(strategy) || (strategy == Strategy::Chain && config.canary.as_ref().is_some_and(|c| direct(c.strategy)))
+}
+
+/// The engine for `strategy`: the routers of `config`, the classifier of `model` (or
+/// `[ml] model`), and the adaptive router's posteriors from the feedback in the state store.
+pub fn engine(config: &Config, model: Option<&Path>, strategy: Strategy, state_path: &Path) -> Result<Engine> {
+    let mut engine = Engine::new(config, model)?;
+    if uses_adaptive(config, strategy)
+        && let Some(store) = Store::open_existing(state_path)?
+    {
+        engine.adaptive.posteriors = adaptive::posteriors(config, &store)?;
+    }
+    Ok(engine)
+}
+
+/// The estimated cost of a decision for a prompt of `input_tokens`: those tokens and the model's
+/// expected output (capped by the decision's `max_tokens`) at list prices.
+pub fn estimate(config: &Config, d: &Decision, input_tokens: u64) -> Cost {
+    cost::resolve(&cost::Known::default(), &config.models[d.model].price(), d.params.max_tokens, || input_tokens)
+}
+
+/// Routes one request with the gray-release and quota semantics. When every quota is exhausted
+/// the error is [`Error::QuotasExhausted`] with the time of the next reset.
+pub fn decide(config: &Config, state: Option<&Path>, req: &RouteRequest) -> Result<Routed> {
+    let prompt = req.prompt;
+    let request_id = match req.request_id {
+        Some(id) if id.trim().is_empty() => return Err(Error::usage("--request-id must not be empty")),
+        Some(id) => id.to_string(),
+        None => new_request_id(),
+    };
+    let (strategy, arm) = assign(config, req.strategy, req.user.unwrap_or(&request_id));
+    let clock = Clock::new(config.timezone.clone())?;
+    let day = clock.day();
+    let state_path = state::resolve_path(state)?;
+    let engine = engine(config, req.model, strategy, &state_path)?;
+    let chain = engine.chain(config, strategy);
+    let mut eval = engine.eval(&prompt.text, req.tag);
+    let input_tokens = prompt.input_tokens();
+
+    let outcome = if req.dry_run {
+        let usage = match Store::open_existing(&state_path)? {
+            Some(store) => store.usage(&day)?,
+            None => BTreeMap::new(),
+        };
+        chain.route(&mut eval, &QuotaSnapshot::new(config, &usage))
+    } else {
+        let mut store = Store::open(&state_path)?;
+        store.count_and_log(&day, |usage| {
+            let o = chain.route(&mut eval, &QuotaSnapshot::new(config, usage));
+            let record = o.decision.as_ref().map(|d| DecisionRecord {
+                request_id: request_id.clone(),
+                ts: clock.now().timestamp().as_second(),
+                prompt_hash: prompt_hash(&prompt.text),
+                prompt: req.log_prompts.then(|| prompt.text.clone()),
+                model: config.models[d.model].name.clone(),
+                method: d.method.as_str().to_string(),
+                rule: d.rule.clone(),
+                tier: d.tier.clone(),
+                strategy: strategy.as_str().to_string(),
+                estimated_cost: estimate(config, d, input_tokens).usd,
+                arm: arm.as_str().to_string(),
+            });
+            let model = o.decision.as_ref().map(|d| config.models[d.model].name.clone());
+            (o, model, record)
+        })?
+    };
+    drop(eval);
+    drop(chain);
+    let Some(decision) = outcome.decision else {
+        return Err(Error::QuotasExhausted {
+            retry_after: clock.seconds_to_reset(),
+            resets_at: rfc3339(&clock.next_reset()),
+        });
+    };
+    let cost = estimate(config, &decision, input_tokens);
+    Ok(Routed { engine, decision, trace: outcome.trace, request_id, strategy, arm, clock, state_path, cost })
+}
+
+/// A fresh request id: time, process and a per-process random key, hashed to 16 hex digits.
+pub fn new_request_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    h.write_u128(nanos);
+    h.write_u32(std::process::id());
+    h.write_u64(COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    format!("r-{:016x}", h.finish())
+}
+
+/// SHA-256 of the prompt, hex: decisions are logged without the prompt unless asked.
+pub fn prompt_hash(text: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
