@@ -288,7 +288,7 @@ fn read_all(a: &BatchArgs, config: &Config, map: &[(String, ModelId)], workers: 
         let mut pending: Vec<Result<bool, RowError>> = Vec::new();
         loop {
             let adv = r.advance();
-            let stop = !adv.is_err() || !a.skip_bad || r.is_csv();
+            let stop = adv.is_ok() || !a.skip_bad || r.is_csv();
             pending.push(adv);
             if stop {
                 break;
