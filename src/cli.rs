@@ -4,9 +4,11 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::config::Strategy;
 use crate::data::Format;
 use crate::ml::analyzer::AnalyzerKind;
-use crate::router::Strategy;
+use crate::prompt::{self, Prompt};
+use crate::router::service::RouteRequest;
 
 const AFTER_HELP: &str = "\
 Exit codes:
@@ -367,8 +369,8 @@ pub struct InputArgs {
     pub output_tokens_col: String,
 
     /// Treat a data model as a catalog model: `--map data_name=catalog_name` (repeatable)
-    #[arg(long = "map", value_name = "DATA=CATALOG")]
-    pub map: Vec<String>,
+    #[arg(long = "map", value_name = "DATA=CATALOG", value_parser = parse_map)]
+    pub map: Vec<(String, String)>,
 
     /// Price table (LiteLLM's model_prices_and_context_window.json) for data models not in the catalog
     #[arg(long, value_name = "FILE")]
@@ -512,8 +514,8 @@ pub struct BatchArgs {
     pub cost: String,
 
     /// Treat a data model's columns as a catalog model's: `--map data_name=catalog_name` (repeatable)
-    #[arg(long = "map", value_name = "DATA=CATALOG")]
-    pub map: Vec<String>,
+    #[arg(long = "map", value_name = "DATA=CATALOG", value_parser = parse_map)]
+    pub map: Vec<(String, String)>,
 
     /// Logged input-token column: priced instead of counting the prompt's tokens
     #[arg(long, default_value = "input_tokens", value_name = "NAME")]
@@ -704,6 +706,14 @@ pub fn parse_depth(s: &str) -> std::result::Result<Depth, String> {
         .ok_or_else(|| format!("`{s}` is not a positive integer or `none`"))
 }
 
+/// `--map DATA=CATALOG`: both names non-empty.
+pub fn parse_map(s: &str) -> std::result::Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((d, c)) if !d.trim().is_empty() && !c.trim().is_empty() => Ok((d.to_string(), c.to_string())),
+        _ => Err(format!("`{s}`: write it as data_name=catalog_name")),
+    }
+}
+
 /// `--ngram MIN,MAX`.
 pub fn parse_ngram(s: &str) -> std::result::Result<(usize, usize), String> {
     let (a, b) = s.split_once(',').ok_or_else(|| format!("`{s}`: write MIN,MAX, e.g. 1,3"))?;
@@ -713,4 +723,30 @@ pub fn parse_ngram(s: &str) -> std::result::Result<(usize, usize), String> {
         return Err(format!("`{s}`: need 1 <= MIN <= MAX <= 10"));
     }
     Ok((lo, hi))
+}
+
+impl RequestArgs {
+    /// Reads the prompt (argument, stdin or chat body).
+    pub fn read_prompt(&self) -> crate::error::Result<Prompt> {
+        let origin = if self.prompt == "-" { "stdin" } else { "argument" };
+        prompt::parse(prompt::read_arg(&self.prompt)?, self.chat, origin)
+    }
+
+    pub fn route_request<'a>(
+        &'a self,
+        prompt: &'a Prompt,
+        request_id: Option<&'a str>,
+        dry_run: bool,
+    ) -> RouteRequest<'a> {
+        RouteRequest {
+            prompt,
+            tag: self.tag.as_deref(),
+            strategy: self.strategy,
+            model: self.model.as_deref(),
+            request_id: request_id.or(self.request_id.as_deref()),
+            user: self.user.as_deref(),
+            log_prompts: self.log_prompts,
+            dry_run,
+        }
+    }
 }

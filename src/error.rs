@@ -97,3 +97,8 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
     }
     best.map(|(_, c)| format!("; did you mean `{c}`?"))
 }
+
+/// A number for a message, as a person would write it: `1e308`, `-1`, `7.5`.
+pub fn num(x: f64) -> String {
+    if x != 0.0 && (x.abs() >= 1e15 || x.abs() < 1e-4) { format!("{x:e}") } else { format!("{x}") }
+}

@@ -6,7 +6,21 @@ use serde::Serialize;
 
 use crate::clock::{Clock, rfc3339};
 use crate::config::{Config, ModelId};
-use crate::router::QuotaView;
+
+/// Read access to today's quota state.
+pub trait QuotaView {
+    /// Whether `model` may take one more request today.
+    fn available(&self, model: ModelId) -> bool;
+}
+
+/// No quotas at all (every model available).
+pub struct Unlimited;
+
+impl QuotaView for Unlimited {
+    fn available(&self, _: ModelId) -> bool {
+        true
+    }
+}
 
 /// Remaining requests per model for one day.
 pub struct QuotaSnapshot {

@@ -16,13 +16,22 @@ use serde::Serialize;
 
 use crate::cli::AskArgs;
 use crate::commands::Context;
-use crate::commands::route;
 use crate::config::{Config, ModelId, Params};
 use crate::error::{Error, Result};
 use crate::output;
 use crate::provider::{Answer, Attempt, CallError, Client, Message};
 use crate::router::service;
 use crate::state::{self, Store};
+
+/// How `ask` calls models.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+enum Mode {
+    /// The routed model, then the fallback order.
+    Single,
+    Cascade,
+    Consensus,
+}
 
 #[derive(Debug, Serialize)]
 struct DecisionOut {
@@ -75,7 +84,7 @@ struct Consensus {
 #[derive(Debug, Serialize)]
 struct AskRecord {
     request_id: String,
-    mode: &'static str,
+    mode: Mode,
     decision: DecisionOut,
     /// The model whose answer is returned.
     model: String,
@@ -171,11 +180,11 @@ pub fn run(ctx: &Context, a: &AskArgs) -> Result<()> {
         }
     }
     let mode = if a.cascade {
-        "cascade"
+        Mode::Cascade
     } else if a.consensus {
-        "consensus"
+        Mode::Consensus
     } else {
-        "single"
+        Mode::Single
     };
 
     // Keys are checked before anything is counted or sent.
@@ -183,9 +192,9 @@ pub fn run(ctx: &Context, a: &AskArgs) -> Result<()> {
     let client = Client::new(&config, Duration::from_secs_f64(timeout), Duration::from_secs_f64(deadline), client_seed)
         .map_err(Error::Provider)?;
     let planned: Vec<ModelId> = match mode {
-        "cascade" => config.cascade.models.iter().take(config.cascade.max_attempts).copied().collect(),
-        "consensus" => config.consensus.clone(),
-        _ => Vec::new(),
+        Mode::Cascade => config.cascade.models.iter().take(config.cascade.max_attempts).copied().collect(),
+        Mode::Consensus => config.consensus.clone(),
+        Mode::Single => Vec::new(),
     };
     for &m in &planned {
         if let Err(e) = client.ready(m) {
@@ -197,10 +206,9 @@ pub fn run(ctx: &Context, a: &AskArgs) -> Result<()> {
     let request_id = a.req.request_id.clone().unwrap_or_else(service::new_request_id);
     let request = |dry_run: bool| a.req.route_request(&prompt, Some(&request_id), dry_run);
     let decide = |dry_run: bool| {
-        service::decide(&config, ctx.state.as_deref(), &request(dry_run))
-            .map_err(|e| route::report_exhausted(e, a.json))
+        service::decide(&config, ctx.state.as_deref(), &request(dry_run)).map_err(|e| output::exhausted(e, a.json))
     };
-    if mode == "single" {
+    if mode == Mode::Single {
         // Learn the routed model without counting, so a missing key stops before anything is
         // counted or sent.
         let probe = decide(true)?;
@@ -216,7 +224,7 @@ pub fn run(ctx: &Context, a: &AskArgs) -> Result<()> {
         .build()
         .map_err(|e| Error::Provider(format!("cannot start the async runtime: {e}")))?;
     let started = Instant::now();
-    let stream_out = mode == "single" && !a.json && (a.stream || std::io::stdout().is_terminal());
+    let stream_out = mode == Mode::Single && !a.json && (a.stream || std::io::stdout().is_terminal());
 
     let mut record = AskRecord {
         request_id: routed.request_id.clone(),
@@ -247,9 +255,9 @@ pub fn run(ctx: &Context, a: &AskArgs) -> Result<()> {
 
     let answered: Option<ModelId> = rt.block_on(async {
         match mode {
-            "cascade" => cascade(&client, &config, &planned, &messages, &params, &mut record).await,
-            "consensus" => consensus(&client, &config, &planned, &messages, &params, &mut record).await,
-            _ => single(&client, &config, d.model, &messages, &params, stream_out, &mut record).await,
+            Mode::Cascade => cascade(&client, &config, &planned, &messages, &params, &mut record).await,
+            Mode::Consensus => consensus(&client, &config, &planned, &messages, &params, &mut record).await,
+            Mode::Single => single(&client, &config, d.model, &messages, &params, stream_out, &mut record).await,
         }
     });
     record.latency_ms = started.elapsed().as_secs_f64() * 1e3;
@@ -264,7 +272,7 @@ pub fn run(ctx: &Context, a: &AskArgs) -> Result<()> {
     };
     // The answering model counts against its quota too when it is not the routed one, and the
     // decision log names it, so feedback joins the model that answered.
-    if mode == "single" && model != d.model {
+    if mode == Mode::Single && model != d.model {
         let mut store = Store::open(&routed.state_path)?;
         let name = config.models[model].name.clone();
         let day = routed.clock.day();

@@ -22,7 +22,7 @@ use crate::data::{self, RowError, pylit};
 use crate::error::{Error, Result};
 use crate::output;
 use crate::quota::DayQuota;
-use crate::replay::dataset::{ID_COLUMNS, parse_time};
+use crate::replay::dataset::{Checks, ID_COLUMNS, parse_time};
 use crate::router::service::{self, assign};
 use crate::router::{Chain, Chosen, Engine, Eval, Memo, QuotaView, Strategy, Unlimited};
 use crate::tokenizer::prompt_input_tokens;
@@ -104,7 +104,7 @@ struct RowCost<'a> {
 
 pub fn run(ctx: &Context, a: &BatchArgs) -> Result<()> {
     let config = ctx.config()?;
-    let map = parse_map(&config, &a.map)?;
+    let map = crate::replay::dataset::map_to_catalog(&config, &a.map)?;
     let state_path = crate::state::resolve_path(ctx.state.as_deref())?;
     let engine = service::engine(&config, a.model.as_deref(), a.strategy, &state_path)?;
     let routing = Routing::new(&config, &engine, a.strategy);
@@ -408,29 +408,17 @@ fn read_item(r: &data::Reader, cols: &Columns, config: &Config, row_no: u64) -> 
         }
         None => None,
     };
+    let checks = Checks { r, scale: 1.0 };
     let mut costs = Vec::with_capacity(cols.costs.len());
     for c in &cols.costs {
         costs.push(match c {
-            Some(c) => match r.number(c)? {
-                Some(v) if v < 0.0 => return Err(r.row_error(format!("column `{}`: {v} is negative", c.name))),
-                other => other,
-            },
+            Some(c) => checks.cost(r.number(c)?, &c.name)?,
             None => None,
         });
     }
     let tokens = |c: &Option<data::Column>| -> std::result::Result<Option<u64>, RowError> {
         match c {
-            Some(c) => match r.number(c)? {
-                Some(v) if (0.0..=crate::replay::dataset::MAX_TOKENS).contains(&v) && v.fract() == 0.0 => {
-                    Ok(Some(v as u64))
-                }
-                Some(v) => Err(r.row_error(format!(
-                    "column `{}`: {v} is not a token count (a whole number from 0 to {})",
-                    c.name,
-                    crate::replay::dataset::MAX_TOKENS
-                ))),
-                None => Ok(None),
-            },
+            Some(c) => checks.tokens(r.number(c)?, &c.name),
             None => Ok(None),
         }
     };
@@ -443,24 +431,6 @@ fn read_item(r: &data::Reader, cols: &Columns, config: &Config, row_no: u64) -> 
         out_tokens: tokens(&cols.out_tokens)?,
         counted: None,
     })
-}
-
-/// `--map data_name=catalog_name` pairs, the catalog model checked.
-fn parse_map(config: &Config, map: &[String]) -> Result<Vec<(String, ModelId)>> {
-    let pairs = crate::commands::simulate::split_map(map)?;
-    let mut out: Vec<(String, ModelId)> = Vec::with_capacity(pairs.len());
-    for (d, c) in pairs {
-        let id = config
-            .model_id(&c)
-            .ok_or_else(|| Error::Usage(format!("--map `{d}={c}`: `{c}` is not a catalog model")))?;
-        if let Some((other, _)) = out.iter().find(|(_, m)| *m == id) {
-            return Err(Error::Usage(format!(
-                "--map: `{other}` and `{d}` both map to `{c}`; a catalog model stands for one data model"
-            )));
-        }
-        out.push((d, id));
-    }
-    Ok(out)
 }
 
 /// Appends one output line to `out`.

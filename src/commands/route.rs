@@ -6,11 +6,10 @@ use crate::canary::Arm;
 use crate::cli::RouteArgs;
 use crate::commands::Context;
 use crate::config::Params;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::output;
-use crate::prompt::{self, Prompt};
 use crate::router::ml::MlScores;
-use crate::router::service::{self, RouteRequest};
+use crate::router::service;
 use crate::router::{DifficultyBreakdown, StageTrace};
 use crate::tokenizer::Counting;
 
@@ -44,57 +43,11 @@ pub struct RouteReport {
     pub ml_scores: Option<MlScores>,
 }
 
-/// The `--json` record when every quota is exhausted.
-#[derive(Debug, Serialize)]
-pub struct Exhausted<'a> {
-    pub model: Option<String>,
-    pub error: &'static str,
-    pub retry_after: u64,
-    pub resets_at: &'a str,
-}
-
-/// Prints the exhaustion record for `--json` when `e` is that error, and hands `e` back.
-pub fn report_exhausted(e: Error, json: bool) -> Error {
-    if json && let Error::QuotasExhausted { retry_after, resets_at } = &e {
-        let record = Exhausted { model: None, error: "all_quotas_exhausted", retry_after: *retry_after, resets_at };
-        if let Err(print) = output::print_json(&record) {
-            return print;
-        }
-    }
-    e
-}
-
-impl crate::cli::RequestArgs {
-    /// Reads the prompt (argument, stdin or chat body).
-    pub fn read_prompt(&self) -> Result<Prompt> {
-        let origin = if self.prompt == "-" { "stdin" } else { "argument" };
-        prompt::parse(prompt::read_arg(&self.prompt)?, self.chat, origin)
-    }
-
-    pub fn route_request<'a>(
-        &'a self,
-        prompt: &'a Prompt,
-        request_id: Option<&'a str>,
-        dry_run: bool,
-    ) -> RouteRequest<'a> {
-        RouteRequest {
-            prompt,
-            tag: self.tag.as_deref(),
-            strategy: self.strategy,
-            model: self.model.as_deref(),
-            request_id: request_id.or(self.request_id.as_deref()),
-            user: self.user.as_deref(),
-            log_prompts: self.log_prompts,
-            dry_run,
-        }
-    }
-}
-
 pub fn run(ctx: &Context, args: &RouteArgs) -> Result<()> {
     let config = ctx.config()?;
     let prompt = args.req.read_prompt()?;
     let r = service::decide(&config, ctx.state.as_deref(), &args.req.route_request(&prompt, None, args.dry_run))
-        .map_err(|e| report_exhausted(e, args.json))?;
+        .map_err(|e| output::exhausted(e, args.json))?;
     let explain = args.explain.then(|| {
         let mut eval = r.engine.eval(&prompt.text, args.req.tag.as_deref());
         let breakdown = r.engine.difficulty.breakdown(eval.analysis());

@@ -8,39 +8,10 @@ use crate::output;
 use crate::replay::{self, Options, Spec};
 use crate::router::{Strategy, service};
 
-/// `--map data_name=catalog_name` arguments as (data name, catalog name) pairs; both sides must
-/// be non-empty and a data name may be mapped once.
-pub fn split_map(map: &[String]) -> Result<Vec<(String, String)>> {
-    let mut out: Vec<(String, String)> = Vec::with_capacity(map.len());
-    for m in map {
-        let (d, c) = m
-            .split_once('=')
-            .filter(|(d, c)| !d.trim().is_empty() && !c.trim().is_empty())
-            .ok_or_else(|| Error::Usage(format!("--map `{m}`: write it as data_name=catalog_name")))?;
-        if out.iter().any(|(x, _)| x == d) {
-            return Err(Error::Usage(format!("--map `{m}`: `{d}` is mapped twice")));
-        }
-        out.push((d.to_string(), c.to_string()));
-    }
-    Ok(out)
-}
-
 /// The replay input spec from the shared flags.
 pub fn spec_from(config: &Config, input: &InputArgs, by: Option<&str>, quality_scale: f64) -> Result<Spec> {
-    let map = split_map(&input.map)?;
-    for (d, c) in &map {
-        if config.model_id(c).is_none() {
-            return Err(Error::Usage(format!("--map `{d}={c}`: `{c}` is not a catalog model")));
-        }
-    }
-    for (i, (_, c)) in map.iter().enumerate() {
-        if let Some((d, _)) = map[..i].iter().find(|(_, x)| x == c) {
-            return Err(Error::Usage(format!(
-                "--map: `{d}` and `{}` both map to `{c}`; a catalog model stands for one data model",
-                map[i].0
-            )));
-        }
-    }
+    replay::dataset::map_to_catalog(config, &input.map)?;
+    let map = input.map.clone();
     Ok(Spec {
         format: input.input_format,
         text: input.text_col.clone(),
@@ -68,6 +39,9 @@ pub fn run(ctx: &Context, a: &SimulateArgs) -> Result<()> {
     let config = ctx.config()?;
     if !(0.0..=1.0).contains(&a.judge_error_rate) {
         return Err(Error::Usage(format!("--judge-error-rate {} is outside 0..=1", a.judge_error_rate)));
+    }
+    if !(a.quality_scale.is_finite() && a.quality_scale > 0.0 && a.quality_scale <= 1e6) {
+        return Err(Error::Usage(format!("--quality-scale {} is outside (0, 1000000]", a.quality_scale)));
     }
     for (flag, path) in [("--decisions", &a.decisions), ("--plot", &a.plot)] {
         if let Some(p) = path

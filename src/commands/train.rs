@@ -75,7 +75,9 @@ fn read_labelled(path: &str, args: &LabelledArgs) -> Result<Labelled> {
     } else {
         LabelSource::Column(args.label_col.clone())
     };
-    dataset::read(path, args.format, &args.text_col, &source, args.skip_bad)
+    dataset::read(path, args.format, &args.text_col, &source, args.skip_bad, &mut |e| {
+        output::warn(&format!("skipped {e}"));
+    })
 }
 
 /// The distinct labels, sorted.

@@ -24,6 +24,10 @@ use raw::{ModelRef, RawTier};
 /// The default configuration compiled into the binary.
 pub const EMBEDDED_DEFAULT: &str = include_str!("default.toml");
 
+/// The highest price a model may have, in USD per 1M tokens (the dearest listed models cost a
+/// few hundred); higher values are unit mistakes.
+pub const MAX_PRICE: f64 = 100_000.0;
+
 /// Index of a model in [`Config::models`].
 pub type ModelId = usize;
 
@@ -385,6 +389,17 @@ impl Validator<'_> {
         Ok(())
     }
 
+    /// A price in USD per 1M tokens: finite, from 0 to [`MAX_PRICE`].
+    fn price(&self, v: f64, path: &str) -> Result<()> {
+        if !(0.0..=MAX_PRICE).contains(&v) {
+            return Err(self.err(
+                path,
+                format!("{} is outside 0..={} (USD per 1M tokens)", crate::error::num(v), crate::error::num(MAX_PRICE)),
+            ));
+        }
+        Ok(())
+    }
+
     fn non_negative(&self, v: f64, path: &str) -> Result<()> {
         if !v.is_finite() || v < 0.0 {
             return Err(self.err(path, format!("must be a non-negative number, got {v}")));
@@ -426,8 +441,8 @@ impl Validator<'_> {
                 },
                 RawTier::Rank(r) => (*r, r.to_string()),
             };
-            self.non_negative(m.input_price, &format!("{path}.input_price"))?;
-            self.non_negative(m.output_price, &format!("{path}.output_price"))?;
+            self.price(m.input_price, &format!("{path}.input_price"))?;
+            self.price(m.output_price, &format!("{path}.output_price"))?;
             self.params(&m.params, &format!("{path}.params"))?;
             let id = m.model_id.as_deref().unwrap_or(name);
             let openai = ["gpt-", "o1", "o3", "o4", "chatgpt-"].iter().any(|p| id.starts_with(p));
@@ -892,7 +907,11 @@ mod tests {
     #[test]
     fn negative_price_is_rejected() {
         let text = EMBEDDED_DEFAULT.replacen("output_price = 10.00", "output_price = -1.0", 1);
-        assert!(err(&text).contains("`models.gpt-4o.output_price`: must be a non-negative number"));
+        let e = err(&text);
+        assert!(e.contains("`models.gpt-4o.output_price`: -1 is outside 0..=100000 (USD per 1M tokens)"), "{e}");
+        let text = EMBEDDED_DEFAULT.replacen("output_price = 10.00", "output_price = 1e308", 1);
+        let e = err(&text);
+        assert!(e.contains("`models.gpt-4o.output_price`: 1e308 is outside 0..=100000 (USD per 1M tokens)"), "{e}");
     }
 
     #[test]

@@ -2,7 +2,6 @@
 
 use crate::data::{self, Format, RowError};
 use crate::error::{Error, Result};
-use crate::output;
 
 /// How each row gets its label.
 #[derive(Debug, Clone)]
@@ -101,14 +100,15 @@ impl Labelled {
     }
 }
 
-/// Reads `path`; rows with a problem stop the read (exit 2) unless `skip_bad`, which reports and
-/// counts them.
+/// Reads `path`; rows with a problem stop the read (exit 2) unless `skip_bad`, which passes each
+/// to `on_bad` and counts it.
 pub fn read(
     path: &str,
     format: Option<Format>,
     text_col: &str,
     source: &LabelSource,
     skip_bad: bool,
+    on_bad: &mut dyn FnMut(&RowError),
 ) -> Result<Labelled> {
     let mut r = data::open(path, format)?;
     let text = r.column(text_col)?;
@@ -176,7 +176,7 @@ pub fn read(
             }
             Ok(None) => break,
             Err(e) if skip_bad => {
-                output::warn(&format!("skipped {e}"));
+                on_bad(&e);
                 out.bad_rows.push(e);
             }
             Err(e) => return Err(Error::Usage(format!("{e} (use --skip-bad to skip bad rows)"))),

@@ -118,3 +118,23 @@ pub fn round(x: f64, decimals: i32) -> f64 {
     let f = 10f64.powi(decimals);
     (x * f).round() / f
 }
+
+/// The `--json` record when every quota is exhausted.
+#[derive(Debug, Serialize)]
+pub struct Exhausted<'a> {
+    pub model: Option<String>,
+    pub error: &'static str,
+    pub retry_after: u64,
+    pub resets_at: &'a str,
+}
+
+/// Prints the exhaustion record for `--json` when `e` is that error, and hands `e` back.
+pub fn exhausted(e: Error, json: bool) -> Error {
+    if json && let Error::QuotasExhausted { retry_after, resets_at } = &e {
+        let record = Exhausted { model: None, error: "all_quotas_exhausted", retry_after: *retry_after, resets_at };
+        if let Err(print) = print_json(&record) {
+            return print;
+        }
+    }
+    e
+}

@@ -23,7 +23,7 @@ use std::collections::HashMap;
 use crate::config::{Config, ModelId};
 use crate::cost::{self, Cost, Price};
 use crate::data::{self, Format, Reader, RowError, pylit};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, num};
 use crate::ml::dataset::Texts;
 use crate::tokenizer::{count_tokens, prompt_input_tokens};
 
@@ -412,10 +412,10 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    fn finish(mut self, threads: usize) -> Result<Dataset> {
+    fn finish(mut self, paths: &[String], threads: usize) -> Result<Dataset> {
         let mut ds = std::mem::take(&mut self.ds);
         if ds.n() == 0 {
-            return Err(Error::Usage("no usable rows".to_string()));
+            return Err(Error::Usage(format!("{}: no usable rows", paths.join(", "))));
         }
         ds.quality_known = !ds.plain || self.any_label;
         if self.any_answer {
@@ -475,10 +475,11 @@ fn count_inputs(ds: &mut Dataset, threads: usize) {
     }
 }
 
-/// Checks a quality, a cost or a token count of the current row.
-struct Checks<'r> {
-    r: &'r Reader,
-    scale: f64,
+/// Checks a quality, a cost or a token count of the current row (`simulate` and `batch`).
+pub struct Checks<'r> {
+    pub r: &'r Reader,
+    /// Qualities range over [0, scale].
+    pub scale: f64,
 }
 
 impl Checks<'_> {
@@ -490,33 +491,55 @@ impl Checks<'_> {
                 } else {
                     String::new()
                 };
-                Err(self.r.row_error(format!("quality `{name}`: {q} is outside [0, {}]{hint}", self.scale)))
+                Err(self.r.row_error(format!("quality `{name}`: {} is outside [0, {}]{hint}", num(q), num(self.scale))))
             }
             Some(q) => Ok(Some(q / self.scale)),
             None => Ok(None),
         }
     }
 
-    fn cost(&self, v: Option<f64>, name: &str) -> std::result::Result<Option<f64>, RowError> {
+    pub fn cost(&self, v: Option<f64>, name: &str) -> std::result::Result<Option<f64>, RowError> {
         match v {
-            Some(c) if c < 0.0 => Err(self.r.row_error(format!("cost `{name}`: {c} is negative"))),
+            Some(c) if c < 0.0 => Err(self.r.row_error(format!("cost `{name}`: {} is negative", num(c)))),
             // No single request costs a million dollars: such a cell is a unit error.
-            Some(c) if c > MAX_COST_USD => {
-                Err(self.r.row_error(format!("cost `{name}`: {c} is above {MAX_COST_USD} USD per request")))
-            }
+            Some(c) if c > MAX_COST_USD => Err(self.r.row_error(format!(
+                "cost `{name}`: {} is above {} USD per request",
+                num(c),
+                num(MAX_COST_USD)
+            ))),
             other => Ok(other),
         }
     }
 
-    fn tokens(&self, v: Option<f64>, name: &str) -> std::result::Result<Option<u64>, RowError> {
+    pub fn tokens(&self, v: Option<f64>, name: &str) -> std::result::Result<Option<u64>, RowError> {
         match v {
-            Some(t) if !(0.0..=MAX_TOKENS).contains(&t) || t.fract() != 0.0 => Err(self
-                .r
-                .row_error(format!("`{name}`: {t} is not a token count (a whole number from 0 to {MAX_TOKENS})"))),
+            Some(t) if !(0.0..=MAX_TOKENS).contains(&t) || t.fract() != 0.0 => Err(self.r.row_error(format!(
+                "`{name}`: {} is not a token count (a whole number from 0 to {})",
+                num(t),
+                num(MAX_TOKENS)
+            ))),
             Some(t) => Ok(Some(t as u64)),
             None => Ok(None),
         }
     }
+}
+
+/// Checks `--map` pairs: each names a catalog model, and no two data models map to one.
+pub fn map_to_catalog(config: &Config, map: &[(String, String)]) -> Result<Vec<(String, ModelId)>> {
+    let mut out: Vec<(String, ModelId)> = Vec::with_capacity(map.len());
+    for (d, c) in map {
+        let id =
+            config.model_id(c).ok_or_else(|| Error::Usage(format!("--map `{d}={c}`: `{c}` is not a catalog model")))?;
+        if let Some((other, _)) = out.iter().find(|(x, m)| *m == id || x == d) {
+            return Err(Error::Usage(if other == d {
+                format!("--map: `{d}` is mapped twice")
+            } else {
+                format!("--map: `{other}` and `{d}` both map to `{c}`; a catalog model stands for one data model")
+            }));
+        }
+        out.push((d.clone(), id));
+    }
+    Ok(out)
 }
 
 /// Above this a recorded cost is refused (USD per request).
@@ -755,10 +778,7 @@ pub fn load(
             b.push(&p)?;
         }
     }
-    let mut ds = b.finish(threads).map_err(|e| match e {
-        Error::Usage(m) if m == "no usable rows" => Error::Usage(format!("{}: no usable rows", paths.join(", "))),
-        other => other,
-    })?;
+    let mut ds = b.finish(paths, threads)?;
     ds.bad_rows = bad_rows;
     Ok(ds)
 }

@@ -1,6 +1,6 @@
 //! The replay report: every strategy's figures, the routing curves and their metrics, segments,
 //! the gray-release arms and the adaptive learning curve. Built here, rendered by
-//! `crate::output::report` (table, markdown, CSV, JSON) and `crate::output::plot`.
+//! the output module (table, markdown, CSV, JSON, plot).
 
 use serde::Serialize;
 

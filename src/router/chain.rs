@@ -15,22 +15,8 @@
 use serde::Serialize;
 
 use crate::config::{Config, ModelId, Params};
+pub use crate::quota::{QuotaView, Unlimited};
 use crate::router::{Decision, Eval, Method, Stage, Verdict};
-
-/// Read access to today's quota state.
-pub trait QuotaView {
-    /// Whether `model` may take one more request today.
-    fn available(&self, model: ModelId) -> bool;
-}
-
-/// No quotas at all (every model available).
-pub struct Unlimited;
-
-impl QuotaView for Unlimited {
-    fn available(&self, _: ModelId) -> bool {
-        true
-    }
-}
 
 /// Which model the chain's quota semantics pick.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

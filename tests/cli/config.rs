@@ -32,7 +32,7 @@ fn config_errors_name_file_line_and_key_path() {
         ),
         (
             base.replacen("output_price = 10.00", "output_price = -10.00", 1),
-            "error: llmroute.toml: `models.gpt-4o.output_price`: must be a non-negative number, got -10\n",
+            "error: llmroute.toml: `models.gpt-4o.output_price`: -10 is outside 0..=100000 (USD per 1M tokens)\n",
         ),
         (
             base.replacen("below = 0.5", "below = 0.15", 1),

@@ -142,11 +142,8 @@ pub fn plan<'a>(
     }
     out.push(Box::new(router::Routed::new(setup, Strategy::Rules, false)));
     out.push(Box::new(router::Routed::new(setup, Strategy::Difficulty, false)));
-    if setup.engine.ml.is_some() {
-        out.push(Box::new(router::Routed::new(setup, Strategy::Ml, false)));
-    } else {
-        notes.push("ml: no trained model (`--model` or `[ml] model`)".to_string());
-    }
+    // Without a trained model this is `route --strategy ml`'s untrained default.
+    out.push(Box::new(router::Routed::new(setup, Strategy::Ml, false)));
     out.push(Box::new(router::Routed::new(setup, Strategy::Chain, setup.config.canary.is_some())));
     if setup.engine.adaptive.posteriors.total() > 0.0 {
         out.push(Box::new(router::Routed::new(setup, Strategy::Adaptive, false)));

@@ -43,6 +43,10 @@ impl ReplayStrategy for Routed<'_> {
                     c.strategy.as_str()
                 )
             }
+            _ if self.strategy == Strategy::Ml && setup.engine.ml.is_none() => {
+                let m = &setup.config.models[setup.config.ml.untrained_model].name;
+                format!("ml (no trained model: all {m})")
+            }
             _ => self.strategy.as_str().to_string(),
         }
     }
