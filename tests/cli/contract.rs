@@ -333,7 +333,7 @@ fn batch_and_simulate_report_the_same_recorded_costs() {
     for (i, r) in rows.iter().enumerate() {
         let mut rec = vec![r.id.clone(), r.prompt.clone()];
         for (k, _) in models.iter().enumerate() {
-            rec.push(((i + k) % 3 != 0).then_some("1").unwrap_or("0").to_string());
+            rec.push(if (i + k) % 3 != 0 { "1" } else { "0" }.to_string());
             rec.push(format!("{:.6}", 0.0001 * (k + 1) as f64 + 0.000001 * i as f64));
         }
         w.write_record(&rec).unwrap();
