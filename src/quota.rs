@@ -48,28 +48,36 @@ impl QuotaView for QuotaSnapshot {
 /// store is not touched.
 pub struct DayQuota<'a> {
     config: &'a Config,
-    used: std::collections::HashMap<(i64, ModelId), u64>,
     day: i64,
+    /// Requests per model on `day`.
+    today: Vec<u64>,
+    /// Other days' counts (logs are mostly in time order, so this is rarely read).
+    others: rustc_hash::FxHashMap<i64, Vec<u64>>,
 }
 
 impl<'a> DayQuota<'a> {
     pub fn new(config: &'a Config) -> DayQuota<'a> {
-        DayQuota { config, used: std::collections::HashMap::new(), day: 0 }
+        DayQuota { config, day: 0, today: vec![0; config.models.len()], others: Default::default() }
     }
 
     pub fn set_day(&mut self, day: i64) {
-        self.day = day;
+        if day != self.day {
+            let fresh = self.others.remove(&day).unwrap_or_else(|| vec![0; self.config.models.len()]);
+            let old = std::mem::replace(&mut self.today, fresh);
+            self.others.insert(self.day, old);
+            self.day = day;
+        }
     }
 
     /// Counts one request for `model` on the current day.
     pub fn count(&mut self, model: ModelId) {
-        *self.used.entry((self.day, model)).or_insert(0) += 1;
+        self.today[model] += 1;
     }
 }
 
 impl QuotaView for DayQuota<'_> {
     fn available(&self, m: ModelId) -> bool {
-        self.config.models[m].daily_quota.is_none_or(|q| self.used.get(&(self.day, m)).copied().unwrap_or(0) < q)
+        self.config.models[m].daily_quota.is_none_or(|q| self.today[m] < q)
     }
 }
 

@@ -232,9 +232,9 @@ pub fn run(ctx: &Context, a: &AskArgs) -> Result<()> {
         decision: DecisionOut {
             model: config.models[d.model].name.clone(),
             method: d.method.as_str(),
-            reason: d.reason.clone(),
-            rule: d.rule.clone(),
-            tier: d.tier.clone(),
+            reason: d.reason.to_string(),
+            rule: d.rule.as_deref().map(str::to_string),
+            tier: d.tier.as_deref().map(str::to_string),
             params,
             strategy: routed.strategy.as_str(),
             arm: routed.arm,

@@ -54,11 +54,24 @@ pub fn run(ctx: &Context, a: &SimulateArgs) -> Result<()> {
     let threads = a.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let spec = spec_from(&config, &a.input, a.by.as_deref(), a.quality_scale)?;
     let prices = crate::prices::load(a.input.prices.as_deref())?;
-    let ds = replay::dataset::load(&a.files, &spec, &config, &prices, threads, &mut |e| {
-        output::warn(&format!("skipped {e}"));
-    })?;
     let state_path = crate::state::resolve_path(ctx.state.as_deref())?;
     let engine = service::engine(&config, a.model.as_deref(), Strategy::Adaptive, &state_path)?;
+    // The classifier predicts every row while the log loads.
+    let (ds, predictions) = std::thread::scope(|s| -> Result<_> {
+        // One core reads; the others predict.
+        let mut prefetch = replay::prefetch::Prefetch::start(s, &engine, threads.saturating_sub(1));
+        let hooks = replay::dataset::Hooks {
+            on_bad: &mut |e| output::warn(&format!("skipped {e}")),
+            on_text: &mut |t| {
+                if let Some(p) = prefetch.as_mut() {
+                    p.push(t);
+                }
+            },
+        };
+        let ds = replay::dataset::load(&a.files, &spec, &config, &prices, threads, hooks)?;
+        let rows = ds.n();
+        Ok((ds, prefetch.map(|p| p.finish(rows)).unwrap_or_default()))
+    })?;
     let opt = Options {
         candidates: a.candidates.clone(),
         baseline: a.baseline.clone(),
@@ -78,11 +91,11 @@ pub fn run(ctx: &Context, a: &SimulateArgs) -> Result<()> {
     let rp = match &a.decisions {
         Some(path) => {
             let mut sink = output::decisions::DecisionFile::create(path, a.force)?;
-            let rp = replay::simulate(&setup, &opt, Some(&mut sink))?;
+            let rp = replay::simulate(&setup, &opt, &predictions, Some(&mut sink))?;
             sink.commit()?;
             rp
         }
-        None => replay::simulate(&setup, &opt, None)?,
+        None => replay::simulate(&setup, &opt, &predictions, None)?,
     };
     let mut report = replay::report::build(&a.files, &ds, &config, &rp, &opt);
     if a.canary {

@@ -550,15 +550,24 @@ pub const MAX_TOKENS: f64 = 1e12;
 /// The column names the id is taken from when `--id-col` is not given.
 pub const ID_COLUMNS: [&str; 3] = ["sample_id", "id", "request_id"];
 
-/// Reads every file into one dataset; each bad row is passed to `on_bad` (with `skip_bad`).
+/// What the loader tells its caller as it goes.
+pub struct Hooks<'h> {
+    /// Each bad row (with `skip_bad`).
+    pub on_bad: &'h mut dyn FnMut(&RowError),
+    /// Each accepted row's prompt, in row order (e.g. to start predicting while loading).
+    pub on_text: &'h mut dyn FnMut(&str),
+}
+
+/// Reads every file into one dataset.
 pub fn load(
     paths: &[String],
     spec: &Spec,
     config: &Config,
     prices: &crate::prices::PriceTable,
     threads: usize,
-    on_bad: &mut dyn FnMut(&RowError),
+    hooks: Hooks,
 ) -> Result<Dataset> {
+    let Hooks { on_bad, on_text } = hooks;
     let mut b = Builder {
         ds: Dataset::default(),
         config,
@@ -664,6 +673,11 @@ pub fn load(
         if spec.long.is_none() {
             check_templates(&r, spec, &names, &first)?;
         }
+        // Column names for messages, per model.
+        let col_names = |t: &str| -> Vec<String> {
+            if spec.long.is_some() { vec![t.to_string()] } else { names.iter().map(|m| fill(t, m)).collect() }
+        };
+        let (q_names, c_names) = (col_names(&spec.quality), col_names(&spec.cost));
         loop {
             match first.take().unwrap_or_else(|| r.advance()) {
                 Ok(true) => row_no += 1,
@@ -720,9 +734,8 @@ pub fn load(
                 }
                 row.label = opt_text(&label_f)?.filter(|l| !l.trim().is_empty());
                 for k in 0..q_f.len() {
-                    let name = |t: &str| if spec.long.is_some() { t.to_string() } else { fill(t, &names[k]) };
-                    row.quality.push(checks.quality(opt_num(&q_f[k], "quality")?, &name(&spec.quality))?);
-                    row.cost.push(checks.cost(opt_num(&c_f[k], "cost")?, &name(&spec.cost))?);
+                    row.quality.push(checks.quality(opt_num(&q_f[k], "quality")?, &q_names[k])?);
+                    row.cost.push(checks.cost(opt_num(&c_f[k], "cost")?, &c_names[k])?);
                     row.response.push(opt_text(&resp_f[k])?);
                 }
                 row.in_tokens.push(checks.tokens(opt_num(&in_f, "input tokens")?, &spec.input_tokens)?);
@@ -736,7 +749,10 @@ pub fn load(
                 }
             })(&mut row);
             match read {
-                Ok(None) => b.push(&row)?,
+                Ok(None) => {
+                    b.push(&row)?;
+                    on_text(&row.text);
+                }
                 Ok(Some(model)) => {
                     let mi = match long_names.iter().position(|n| *n == model) {
                         Some(i) => i,
@@ -776,6 +792,7 @@ pub fn load(
         for mut p in long_rows {
             p.pad(long_names.len());
             b.push(&p)?;
+            on_text(&p.text);
         }
     }
     let mut ds = b.finish(paths, threads)?;

@@ -16,6 +16,7 @@
 
 pub mod dataset;
 pub mod metrics;
+pub mod prefetch;
 pub mod report;
 pub mod strategy;
 
@@ -25,7 +26,7 @@ use crate::cost::Cost;
 use crate::error::{Error, Result};
 use crate::router::{Engine, Eval, Memo, Stage};
 pub use dataset::{Dataset, Spec};
-use strategy::{Kind, Step};
+use strategy::{Kind, ReplayStrategy, Step};
 
 /// Above this many rows the bootstrap resamples contiguous blocks instead of rows.
 pub const BOOTSTRAP_BLOCKS: usize = 2_000;
@@ -151,11 +152,12 @@ impl Run {
         if s.quota_fallback {
             self.quota_fallbacks += 1;
         }
+        let n = self.cost.capacity();
         if let Some(a) = s.arm {
-            self.arms.get_or_insert_with(Vec::new).push(a);
+            self.arms.get_or_insert_with(|| Vec::with_capacity(n)).push(a);
         }
         if let Some(sc) = s.score {
-            self.score.get_or_insert_with(Vec::new).push(sc);
+            self.score.get_or_insert_with(|| Vec::with_capacity(n)).push(sc);
         }
     }
 }
@@ -281,7 +283,14 @@ pub fn setup<'a>(ds: &'a Dataset, config: &'a Config, engine: &'a Engine, opt: &
 }
 
 /// Replays `ds` under every strategy; each decision goes to `sink` when given.
-pub fn simulate(setup: &Setup, opt: &Options, mut sink: Option<&mut dyn DecisionSink>) -> Result<Replay> {
+/// `predictions` holds the classifier's predictions made while loading ([`prefetch`]); rows
+/// without one are predicted here.
+pub fn simulate(
+    setup: &Setup,
+    opt: &Options,
+    predictions: &[Option<crate::ml::model::Prediction>],
+    mut sink: Option<&mut dyn DecisionSink>,
+) -> Result<Replay> {
     let (ds, config) = (setup.ds, setup.config);
     let mut notes = Vec::new();
     let mut strategies = strategy::plan(setup, opt, &mut notes)?;
@@ -299,6 +308,7 @@ pub fn simulate(setup: &Setup, opt: &Options, mut sink: Option<&mut dyn Decision
 
     let threads = opt.threads.max(1);
     let detail = sink.is_some();
+    let predicted = |row: usize| predictions.get(row).and_then(Option::as_ref);
     std::thread::scope(|s| -> Result<()> {
         let mut to_workers = Vec::with_capacity(threads);
         let mut from_workers = Vec::with_capacity(threads);
@@ -312,7 +322,7 @@ pub fn simulate(setup: &Setup, opt: &Options, mut sink: Option<&mut dyn Decision
                 for range in job_rx {
                     let memos = range
                         .map(|row| {
-                            let mut eval = setup.engine.eval(ds.texts.get(row), None);
+                            let mut eval = setup.engine.eval(ds.texts.get(row), None).with_prediction(predicted(row));
                             for &st in stages {
                                 eval.verdict(st);
                             }
@@ -340,21 +350,48 @@ pub fn simulate(setup: &Setup, opt: &Options, mut sink: Option<&mut dyn Decision
         for _ in 0..threads * 2 {
             send_next(&mut sent);
         }
+        // Without a decision file the strategies step on several threads, each through the rows
+        // in order (a strategy's state stays on one thread); with one, row by row for its order.
+        let groups = if sink.is_some() { 1 } else { threads.min(strategies.len()).max(1) };
         for (c, range) in chunks.iter().enumerate() {
             let memos = from_workers[c % threads]
                 .recv()
                 .map_err(|_| Error::Usage("a replay worker stopped unexpectedly".to_string()))?;
             send_next(&mut sent);
-            for (row, memo) in range.clone().zip(memos) {
-                let mut eval = Eval::resume(setup.engine, ds.texts.get(row), None, memo);
-                for (i, st) in strategies.iter_mut().enumerate() {
-                    let step = st.step(setup, row, &mut eval, detail);
-                    runs[i].record(&step);
-                    if let Some(sink) = sink.as_deref_mut() {
-                        write_line(sink, setup, row, &keys[i], &step)?;
+            if groups == 1 {
+                for (row, memo) in range.clone().zip(&memos) {
+                    let mut eval =
+                        Eval::shared(setup.engine, ds.texts.get(row), None, memo).with_prediction(predicted(row));
+                    for (i, st) in strategies.iter_mut().enumerate() {
+                        let step = st.step(setup, row, &mut eval, detail);
+                        runs[i].record(&step);
+                        if let Some(sink) = sink.as_deref_mut() {
+                            write_line(sink, setup, row, &keys[i], &step)?;
+                        }
                     }
                 }
+                continue;
             }
+            let mut parts: Vec<Vec<(&mut Box<dyn ReplayStrategy + Send + '_>, &mut Run)>> =
+                (0..groups).map(|_| Vec::new()).collect();
+            for (i, pair) in strategies.iter_mut().zip(runs.iter_mut()).enumerate() {
+                parts[i % groups].push(pair);
+            }
+            let memos = &memos;
+            std::thread::scope(|g| {
+                for mut part in parts {
+                    let range = range.clone();
+                    g.spawn(move || {
+                        for (row, memo) in range.zip(memos) {
+                            let mut eval = Eval::shared(setup.engine, ds.texts.get(row), None, memo)
+                                .with_prediction(predicted(row));
+                            for (st, run) in part.iter_mut() {
+                                run.record(&st.step(setup, row, &mut eval, false));
+                            }
+                        }
+                    });
+                }
+            });
         }
         drop(to_workers);
         Ok(())

@@ -189,44 +189,48 @@ pub fn summarize(
         (c, q)
     });
     let cheapest_q = replay.cheapest_run().and_then(|r| avg(r).1);
-    replay
-        .runs
-        .iter()
-        .map(|r| {
-            let (cost, q, prem) = avg(r);
-            let sub = |v: &[f64]| -> Vec<f64> {
-                match rows {
-                    Some(rs) => rs.iter().map(|&i| v[i]).collect(),
-                    None => v.to_vec(),
-                }
-            };
-            Summary {
-                name: r.label.clone(),
-                key: r.kind.key(ds),
-                upper_bound: r.kind.upper_bound(),
-                single: matches!(r.kind, Kind::Single(_)),
-                baseline: r.kind == Kind::Single(replay.baseline),
-                avg_cost: cost,
-                quality: q,
-                premium_share: prem,
-                annual_savings: (base_cost - cost) * requests_per_year,
-                // Counted over the whole log only.
-                quota_fallbacks: if rows.is_some() { 0 } else { r.quota_fallbacks },
-                refused: if rows.is_some() { 0 } else { r.refused },
-                pgr: match (q, cheapest_q, base_q) {
-                    (Some(q), Some(w), Some(s)) => metrics::pgr(q, w, s),
-                    _ => None,
-                },
-                delta_hull: q.and_then(|q| metrics::hull_at(&h, cost).map(|hq| q - hq)),
-                ci: Ci {
-                    avg_cost: metrics::bootstrap_mean(&sub(&r.cost), bootstrap, seed, BOOTSTRAP_BLOCKS),
-                    quality: q
-                        .and_then(|_| metrics::bootstrap_mean(&sub(&r.quality), bootstrap, seed ^ 1, BOOTSTRAP_BLOCKS)),
-                },
-                shown: r.shown,
+    let one = |r: &Run| {
+        let (cost, q, prem) = avg(r);
+        let sub = |v: &[f64]| -> Vec<f64> {
+            match rows {
+                Some(rs) => rs.iter().map(|&i| v[i]).collect(),
+                None => v.to_vec(),
             }
-        })
-        .collect()
+        };
+        Summary {
+            name: r.label.clone(),
+            key: r.kind.key(ds),
+            upper_bound: r.kind.upper_bound(),
+            single: matches!(r.kind, Kind::Single(_)),
+            baseline: r.kind == Kind::Single(replay.baseline),
+            avg_cost: cost,
+            quality: q,
+            premium_share: prem,
+            annual_savings: (base_cost - cost) * requests_per_year,
+            // Counted over the whole log only.
+            quota_fallbacks: if rows.is_some() { 0 } else { r.quota_fallbacks },
+            refused: if rows.is_some() { 0 } else { r.refused },
+            pgr: match (q, cheapest_q, base_q) {
+                (Some(q), Some(w), Some(s)) => metrics::pgr(q, w, s),
+                _ => None,
+            },
+            delta_hull: q.and_then(|q| metrics::hull_at(&h, cost).map(|hq| q - hq)),
+            ci: Ci {
+                avg_cost: metrics::bootstrap_mean(&sub(&r.cost), bootstrap, seed, BOOTSTRAP_BLOCKS),
+                quality: q
+                    .and_then(|_| metrics::bootstrap_mean(&sub(&r.quality), bootstrap, seed ^ 1, BOOTSTRAP_BLOCKS)),
+            },
+            shown: r.shown,
+        }
+    };
+    // The bootstrap is most of the work: runs are summarised on every core.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(replay.runs.len()).max(1);
+    let per = replay.runs.len().div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        let handles: Vec<_> =
+            replay.runs.chunks(per).map(|part| s.spawn(|| part.iter().map(&one).collect::<Vec<_>>())).collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    })
 }
 
 pub fn learning_curve(run: &Run) -> Vec<CurveStep> {

@@ -13,33 +13,42 @@
 //! exploration constant. With the seed fixed, a decision is reproducible for the same prompt and
 //! the same feedback.
 
-use std::collections::HashMap;
-
 use crate::config::{Config, ModelId, Params};
 use crate::error::{Error, Result};
 use crate::rng::{Rng, derive};
-use crate::router::{Decision, Eval, Method, Router, Stage, Verdict};
+use crate::router::{Decision, Eval, Label, Method, Router, Stage, Verdict};
 use crate::state::{FeedbackRecord, Store, feedback_since};
 
-/// Success / failure pseudo-counts per (segment, model).
+/// Success / failure pseudo-counts per segment and model.
 #[derive(Debug, Clone, Default)]
 pub struct Posteriors {
-    counts: HashMap<(String, ModelId), (f64, f64)>,
+    /// segment -> (successes, failures) by model id.
+    counts: rustc_hash::FxHashMap<String, Vec<(f64, f64)>>,
+    /// Observations so far (each adds one success-or-failure unit).
+    observations: u64,
 }
 
 impl Posteriors {
     pub fn add(&mut self, segment: &str, model: ModelId, success: f64) {
-        let e = self.counts.entry((segment.to_string(), model)).or_insert((0.0, 0.0));
-        e.0 += success;
-        e.1 += 1.0 - success;
+        let per_model = match self.counts.get_mut(segment) {
+            Some(v) => v,
+            None => self.counts.entry(segment.to_string()).or_default(),
+        };
+        if per_model.len() <= model {
+            per_model.resize(model + 1, (0.0, 0.0));
+        }
+        per_model[model].0 += success;
+        per_model[model].1 += 1.0 - success;
+        self.observations += 1;
     }
 
     pub fn get(&self, segment: &str, model: ModelId) -> (f64, f64) {
-        self.counts.get(&(segment.to_string(), model)).copied().unwrap_or((0.0, 0.0))
+        self.counts.get(segment).and_then(|v| v.get(model)).copied().unwrap_or((0.0, 0.0))
     }
 
+    /// The number of observations (the same whatever order they came in).
     pub fn total(&self) -> f64 {
-        self.counts.values().map(|(s, f)| s + f).sum()
+        self.observations as f64
     }
 }
 
@@ -83,8 +92,9 @@ pub fn beta(rng: &mut Rng, a: f64, b: f64) -> f64 {
 pub fn choose(post: &Posteriors, segment: &str, models: &[ModelId], target: f64, rng: &mut Rng) -> (ModelId, f64) {
     let mut best = (models[0], f64::MIN);
     let mut chosen = None;
+    let counts = post.counts.get(segment);
     for &m in models {
-        let (s, f) = post.get(segment, m);
+        let (s, f) = counts.and_then(|v| v.get(m)).copied().unwrap_or((0.0, 0.0));
         let p = beta(rng, 1.0 + s, 1.0 + f);
         if chosen.is_none() && p >= target {
             chosen = Some((m, p));
@@ -99,12 +109,22 @@ pub fn choose(post: &Posteriors, segment: &str, models: &[ModelId], target: f64,
 /// The segment of a request: the matched rule, else the difficulty band (read from the
 /// evaluation, so the rules and the score are not computed again).
 pub fn segment(eval: &mut Eval) -> String {
+    let mut s = String::new();
+    segment_into(eval, &mut s);
+    s
+}
+
+/// [`segment`] into a reused buffer.
+pub fn segment_into(eval: &mut Eval, out: &mut String) {
+    out.clear();
     if let Verdict::Decide(d) = eval.verdict(Stage::Rules) {
-        return format!("rule:{}", d.reason);
+        out.push_str("rule:");
+        out.push_str(&d.reason);
+        return;
     }
-    match eval.verdict(Stage::Difficulty).decision() {
-        Some(d) => format!("band:{}", d.reason),
-        None => "band:".to_string(),
+    out.push_str("band:");
+    if let Some(d) = eval.verdict(Stage::Difficulty).decision() {
+        out.push_str(&d.reason);
     }
 }
 
@@ -160,20 +180,25 @@ impl Adaptive {
         }
     }
 
-    /// The decision for a request of `segment` with these posteriors (the router's own, or the
-    /// ones replay learns online).
-    pub fn decide(&self, posteriors: &Posteriors, segment: &str, text: &str) -> Decision {
+    /// The model for a request of `segment` with these posteriors (the router's own, or the
+    /// ones replay learns online), and its sampled success rate.
+    pub fn pick(&self, posteriors: &Posteriors, segment: &str, text: &str) -> (ModelId, f64) {
         // Reproducible per prompt and per state of the feedback.
         let mut rng = Rng::new(derive(self.seed ^ text_hash(text), posteriors.total().to_bits()));
-        let (m, p) = choose(posteriors, segment, &self.models, self.target, &mut rng);
+        choose(posteriors, segment, &self.models, self.target, &mut rng)
+    }
+
+    /// The decision for a request of `segment`, with the sample that chose it.
+    pub fn decide(&self, posteriors: &Posteriors, segment: &str, text: &str) -> Decision {
+        let (m, p) = self.pick(posteriors, segment, text);
         let (s, f) = posteriors.get(segment, m);
-        let mut d = Decision::new(m, Params::default(), Method::Adaptive, segment);
-        d.rule = segment.strip_prefix("rule:").map(str::to_string);
-        d.tier = Some(segment.to_string());
-        d.note = Some(format!(
+        let mut d = Decision::new(m, Params::default(), Method::Adaptive, segment.to_string());
+        d.rule = segment.strip_prefix("rule:").map(|r| Label::from(r.to_string()));
+        d.tier = Some(d.reason.clone());
+        d.note = Some(Label::from(format!(
             "sampled success {p:.2} (target {:.2}) from {s:.0} successes / {f:.0} failures in `{segment}`",
             self.target
-        ));
+        )));
         d
     }
 }
@@ -219,7 +244,7 @@ mod tests {
         let mut post = Posteriors::default();
         let mut rng = Rng::new(7);
         let mut world = Rng::new(8);
-        let mut late = HashMap::new();
+        let mut late = std::collections::HashMap::new();
         for step in 0..4000 {
             let seg = if step % 2 == 0 { "easy" } else { "hard" };
             let (m, _) = choose(&post, seg, &[0, 1], 0.8, &mut rng);

@@ -126,16 +126,16 @@ impl<'a> Chain<'a> {
             let stage = eval.engine().router(s).stage();
             let outcome = match eval.computed(s) {
                 None => StageOutcome::NotReached,
-                Some(Verdict::Decline(reason)) => StageOutcome::Declined { reason: reason.clone() },
+                Some(Verdict::Decline(reason)) => StageOutcome::Declined { reason: reason.to_string() },
                 Some(Verdict::Decide(d)) if picked == Pick::Stage(i) => {
                     decision = Some(self.finish(d.clone()));
-                    StageOutcome::Decided { model: self.name(d.model), reason: d.reason.clone() }
+                    StageOutcome::Decided { model: self.name(d.model), reason: d.reason.to_string() }
                 }
                 Some(Verdict::Decide(d)) => {
                     if !exhausted.contains(&d.model) {
                         exhausted.push(d.model);
                     }
-                    StageOutcome::OverQuota { model: self.name(d.model), reason: d.reason.clone() }
+                    StageOutcome::OverQuota { model: self.name(d.model), reason: d.reason.to_string() }
                 }
             };
             trace.push(StageTrace { stage, outcome });
@@ -180,7 +180,7 @@ impl<'a> Chain<'a> {
             format!("{} over its daily quota; fell back to `{}`", names.join(", "), self.name(m))
         };
         let mut d = self.finish(Decision::new(m, Params::default(), Method::Fallback, "quota"));
-        d.note = Some(note);
+        d.note = Some(note.into());
         d
     }
 

@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use crate::config::{Band, Config, KeywordDim};
-use crate::router::{Decision, Eval, Method, Router, Verdict};
+use crate::router::{Decision, Eval, Label, Method, Router, Verdict};
 use crate::text::{Analysis, KeywordId, KeywordIndexBuilder};
 
 #[derive(Clone)]
@@ -22,6 +22,8 @@ pub struct DifficultyRouter {
     length_weight: f64,
     dims: [Dim; 3],
     bands: Vec<Band>,
+    /// The bands' names, shared by their decisions.
+    names: Vec<std::sync::Arc<str>>,
 }
 
 /// Per-dimension contributions, shown by `route --explain`.
@@ -61,6 +63,7 @@ impl DifficultyRouter {
             length_weight: d.length_weight,
             dims: [dim(&d.reasoning, kw), dim(&d.structure, kw), dim(&d.domain, kw)],
             bands: d.bands.clone(),
+            names: d.bands.iter().map(|b| std::sync::Arc::from(b.name.as_str())).collect(),
         }
     }
 
@@ -75,10 +78,11 @@ impl DifficultyRouter {
     }
 
     pub fn band(&self, score: f64) -> &Band {
-        self.bands
-            .iter()
-            .find(|b| b.below.is_none_or(|below| score < below))
-            .unwrap_or_else(|| &self.bands[self.bands.len() - 1])
+        &self.bands[self.band_index(score)]
+    }
+
+    fn band_index(&self, score: f64) -> usize {
+        self.bands.iter().position(|b| b.below.is_none_or(|below| score < below)).unwrap_or(self.bands.len() - 1)
     }
 
     pub fn breakdown(&self, a: &Analysis) -> DifficultyBreakdown {
@@ -118,9 +122,10 @@ impl Router for DifficultyRouter {
 
     fn route(&self, eval: &mut Eval) -> Verdict {
         let score = self.score(eval.analysis());
-        let band = self.band(score);
-        let mut d = Decision::new(band.model, band.params, Method::Difficulty, band.name.clone());
-        d.tier = Some(band.name.clone());
+        let i = self.band_index(score);
+        let (band, name) = (&self.bands[i], Label::from(&self.names[i]));
+        let mut d = Decision::new(band.model, band.params, Method::Difficulty, name.clone());
+        d.tier = Some(name);
         d.difficulty = Some(score);
         Verdict::Decide(d)
     }

@@ -3,19 +3,31 @@
 //! The keyword analysis, the ML prediction and every stage's verdict are computed on first use
 //! and kept, so a strategy, the chain, the canary and replay's curves that ask for the same thing
 //! share one computation. The owned part ([`Memo`]) can move between threads: `batch` evaluates
-//! rows on workers and resolves quotas on its writer, resuming the same evaluation.
+//! rows on workers and resolves quotas on its writer, resuming the same evaluation; `simulate`
+//! evaluates rows on workers and lets several strategies read one memo at once
+//! ([`Eval::shared`]).
 
 use crate::ml::model::Prediction;
-use crate::router::{Engine, Stage, Verdict};
+use crate::router::{Engine, Label, Stage, Verdict};
 use crate::text::Analysis;
 
 /// What an evaluation has computed so far (no borrowed data: it can move between threads).
 #[derive(Debug, Default)]
 pub struct Memo {
-    verdicts: [Option<Verdict>; Stage::COUNT],
+    /// The verdicts computed, in the order they were (a handful at most).
+    verdicts: Vec<(Stage, Verdict)>,
     /// `Some(None)`: predicted, no trained model.
     prediction: Option<Option<Prediction>>,
 }
+
+impl Memo {
+    fn get(&self, stage: Stage) -> Option<&Verdict> {
+        self.verdicts.iter().find(|(s, _)| *s == stage).map(|(_, v)| v)
+    }
+}
+
+/// Stands in for a slot that is always filled just before it is read.
+static NOT_EVALUATED: Verdict = Verdict::Decline(Label::Static("not evaluated"));
 
 /// One request under evaluation.
 pub struct Eval<'e, 't> {
@@ -23,6 +35,10 @@ pub struct Eval<'e, 't> {
     pub text: &'t str,
     pub tag: Option<&'t str>,
     analysis: Option<Analysis<'t>>,
+    /// A memo computed elsewhere, read first (shared by the strategies of a replay).
+    base: Option<&'t Memo>,
+    /// A prediction made elsewhere (replay predicts while it loads).
+    predicted: Option<&'t Prediction>,
     memo: Memo,
 }
 
@@ -33,10 +49,21 @@ impl<'e, 't> Eval<'e, 't> {
 
     /// Continues an evaluation whose [`Memo`] was kept (the analysis is redone on demand).
     pub fn resume(engine: &'e Engine, text: &'t str, tag: Option<&'t str>, memo: Memo) -> Eval<'e, 't> {
-        Eval { engine, text, tag, analysis: None, memo }
+        Eval { engine, text, tag, analysis: None, base: None, predicted: None, memo }
     }
 
-    /// What has been computed, to resume later.
+    /// Reads a memo that other evaluations read too; what it lacks is computed here.
+    pub fn shared(engine: &'e Engine, text: &'t str, tag: Option<&'t str>, base: &'t Memo) -> Eval<'e, 't> {
+        Eval { engine, text, tag, analysis: None, base: Some(base), predicted: None, memo: Memo::default() }
+    }
+
+    /// Uses a prediction of this text made elsewhere (by the engine's own classifier).
+    pub fn with_prediction(mut self, p: Option<&'t Prediction>) -> Eval<'e, 't> {
+        self.predicted = p;
+        self
+    }
+
+    /// What has been computed here, to resume later.
     pub fn into_memo(self) -> Memo {
         self.memo
     }
@@ -53,25 +80,34 @@ impl<'e, 't> Eval<'e, 't> {
 
     /// The trained classifier's prediction; `None` without a trained model.
     pub fn prediction(&mut self) -> Option<&Prediction> {
+        if self.predicted.is_some() {
+            return self.predicted;
+        }
+        if let Some(p) = self.base.and_then(|b| b.prediction.as_ref()) {
+            return p.as_ref();
+        }
         let (engine, text) = (self.engine, self.text);
         self.memo.prediction.get_or_insert_with(|| engine.ml.as_ref().map(|m| m.predict(text))).as_ref()
     }
 
     /// The verdict of `stage`, computed on first use.
     pub fn verdict(&mut self, stage: Stage) -> &Verdict {
-        let i = stage.index();
-        let v = match self.memo.verdicts[i].take() {
-            Some(v) => v,
-            None => {
-                let engine = self.engine;
-                engine.router(stage).route(self)
+        if let Some(v) = self.base.and_then(|b| b.get(stage)) {
+            return v;
+        }
+        if self.memo.get(stage).is_none() {
+            let engine = self.engine;
+            let v = engine.router(stage).route(self);
+            if self.memo.verdicts.capacity() == 0 {
+                self.memo.verdicts.reserve(Stage::COUNT);
             }
-        };
-        self.memo.verdicts[i].insert(v)
+            self.memo.verdicts.push((stage, v));
+        }
+        self.memo.get(stage).unwrap_or(&NOT_EVALUATED)
     }
 
     /// The verdict of `stage` if it has been computed.
     pub fn computed(&self, stage: Stage) -> Option<&Verdict> {
-        self.memo.verdicts[stage.index()].as_ref()
+        self.base.and_then(|b| b.get(stage)).or_else(|| self.memo.get(stage))
     }
 }

@@ -10,7 +10,7 @@ use crate::config::{Config, LowConfidence, ModelId, Params};
 use crate::error::{Error, Result};
 use crate::ml::model::{Model, Prediction};
 use crate::ml::tfidf::Scratch;
-use crate::router::{Decision, Eval, Method, Router, Verdict};
+use crate::router::{Decision, Eval, Label, Method, Router, Verdict};
 
 pub struct MlRouter {
     pub model: Model,
@@ -20,6 +20,8 @@ pub struct MlRouter {
     low_model: ModelId,
     /// Each label's model's position in the catalog's price order (0 = cheapest).
     label_rank: Vec<f64>,
+    /// The labels, shared by every decision.
+    label_names: Vec<std::sync::Arc<str>>,
 }
 
 /// Class probabilities for `--explain`.
@@ -54,7 +56,9 @@ impl MlRouter {
         }
         let by_cost = config.models_by_cost();
         let label_rank = label_models.iter().map(|m| by_cost.iter().position(|x| x == m).unwrap_or(0) as f64).collect();
+        let label_names = model.labels.iter().map(|l| std::sync::Arc::from(l.as_str())).collect();
         Ok(MlRouter {
+            label_names,
             label_rank,
             threshold: config.ml.min_confidence.unwrap_or(model.threshold),
             model,
@@ -107,18 +111,20 @@ impl MlRouter {
         if p.confidence < self.threshold {
             return match self.on_low {
                 LowConfidence::Decline => {
-                    Verdict::Decline(format!("low confidence: {label} at {:.2} < {:.2}", p.confidence, self.threshold))
+                    let why = format!("low confidence: {label} at {:.2} < {:.2}", p.confidence, self.threshold);
+                    Verdict::Decline(why.into())
                 }
                 LowConfidence::Premium => {
                     let reason = format!("low_confidence ({label} {:.2} < {:.2})", p.confidence, self.threshold);
                     let mut d = Decision::new(self.low_model, Params::default(), Method::Ml, reason);
-                    d.tier = Some(label.clone());
+                    d.tier = Some(Label::from(&self.label_names[p.class]));
                     Verdict::Decide(d)
                 }
             };
         }
-        let mut d = Decision::new(self.label_models[p.class], Params::default(), Method::Ml, label.clone());
-        d.tier = Some(label.clone());
+        let name = Label::from(&self.label_names[p.class]);
+        let mut d = Decision::new(self.label_models[p.class], Params::default(), Method::Ml, name.clone());
+        d.tier = Some(name);
         Verdict::Decide(d)
     }
 }
@@ -145,7 +151,7 @@ impl Router for NoModel {
     }
 
     fn route(&self, _: &mut Eval) -> Verdict {
-        Verdict::Decline("no trained model configured (`[ml] model` or `--model`)".to_string())
+        Verdict::Decline("no trained model configured (`[ml] model` or `--model`)".into())
     }
 }
 
@@ -162,7 +168,7 @@ impl Router for Untrained {
 
     fn route(&self, _: &mut Eval) -> Verdict {
         let mut d = Decision::new(self.model, Params::default(), Method::Ml, "untrained");
-        d.note = Some("no trained model configured (`[ml] model` or `--model`); the article's default".to_string());
+        d.note = Some("no trained model configured (`[ml] model` or `--model`); the article's default".into());
         Verdict::Decide(d)
     }
 }

@@ -12,6 +12,7 @@ pub mod adaptive;
 pub mod chain;
 pub mod difficulty;
 pub mod eval;
+pub mod label;
 pub mod ml;
 pub mod rules;
 pub mod service;
@@ -28,6 +29,7 @@ pub use crate::config::Strategy;
 pub use chain::{Chain, Chosen, Pick, QuotaView, StageOutcome, StageTrace, Unlimited};
 pub use difficulty::{DifficultyBreakdown, DifficultyRouter};
 pub use eval::{Eval, Memo};
+pub use label::Label;
 pub use ml::{MlRouter, NoModel, Untrained};
 pub use rules::RuleRouter;
 
@@ -61,20 +63,20 @@ pub struct Decision {
     pub params: Params,
     pub method: Method,
     /// Why: the rule name (`default` for the default route), the difficulty band, or `quota`.
-    pub reason: String,
+    pub reason: Label,
     /// The matched rule, when a rule decided.
-    pub rule: Option<String>,
+    pub rule: Option<Label>,
     /// The difficulty band or ML class that decided.
-    pub tier: Option<String>,
+    pub tier: Option<Label>,
     /// The difficulty score, when it was computed.
     pub difficulty: Option<f64>,
     /// Extra explanation, e.g. which model was over quota.
-    pub note: Option<String>,
+    pub note: Option<Label>,
 }
 
 impl Decision {
     /// A decision with only the fields every stage sets.
-    pub fn new(model: ModelId, params: Params, method: Method, reason: impl Into<String>) -> Decision {
+    pub fn new(model: ModelId, params: Params, method: Method, reason: impl Into<Label>) -> Decision {
         Decision { model, params, method, reason: reason.into(), rule: None, tier: None, difficulty: None, note: None }
     }
 }
@@ -84,7 +86,7 @@ impl Decision {
 pub enum Verdict {
     Decide(Decision),
     /// The stage has no opinion; the reason is shown by `--explain`.
-    Decline(String),
+    Decline(Label),
 }
 
 impl Verdict {

@@ -1,12 +1,14 @@
 //! Rule-based routing: the first rule whose conditions all hold decides.
 
 use crate::config::{Config, KeywordMatch, Route, Rule};
-use crate::router::{Decision, Eval, Method, Router, Stage, Verdict};
+use crate::router::{Decision, Eval, Label, Method, Router, Stage, Verdict};
 use crate::text::{Analysis, KeywordId, KeywordIndexBuilder};
 
 #[derive(Clone)]
 struct Compiled {
     rule: Rule,
+    /// The rule's name, shared by its decisions.
+    name: std::sync::Arc<str>,
     keywords: Vec<KeywordId>,
 }
 
@@ -29,7 +31,11 @@ impl RuleRouter {
         let rules: Vec<Compiled> = config
             .rules
             .iter()
-            .map(|r| Compiled { keywords: r.keywords.iter().map(|k| kw.add(k)).collect(), rule: r.clone() })
+            .map(|r| Compiled {
+                keywords: r.keywords.iter().map(|k| kw.add(k)).collect(),
+                name: std::sync::Arc::from(r.name.as_str()),
+                rule: r.clone(),
+            })
             .collect();
         let rules = std::sync::Arc::new(rules);
         RuleRouter {
@@ -44,37 +50,40 @@ impl Rules {
     pub fn matching<'r>(&'r self, a: &Analysis) -> Option<(&'r Rule, Vec<&'r str>)> {
         self.rules.iter().find_map(|c| matches(c, a).map(|kws| (&c.rule, kws)))
     }
+
+    /// The first matching rule, without collecting the keywords that matched.
+    fn first(&self, a: &Analysis) -> Option<&Compiled> {
+        self.rules.iter().find(|c| holds(c, a))
+    }
 }
 
-fn matches<'r>(c: &'r Compiled, a: &Analysis) -> Option<Vec<&'r str>> {
+/// Whether every condition of `c` holds (the keyword test counts hits without keeping them).
+fn holds(c: &Compiled, a: &Analysis) -> bool {
     let r = &c.rule;
-    let mut hits = Vec::new();
     if !c.keywords.is_empty() {
-        for (i, &id) in c.keywords.iter().enumerate() {
-            if a.has(id) {
-                hits.push(r.keywords[i].as_str());
-            }
-        }
+        let hits = c.keywords.iter().filter(|&&id| a.has(id)).count();
         let ok = match r.keyword_match {
-            KeywordMatch::Any => !hits.is_empty(),
-            KeywordMatch::All => hits.len() == c.keywords.len(),
+            KeywordMatch::Any => hits > 0,
+            KeywordMatch::All => hits == c.keywords.len(),
         };
         if !ok {
-            return None;
+            return false;
         }
     }
     if r.min_length.is_some_and(|m| a.chars < m) || r.max_length.is_some_and(|m| a.chars > m) {
-        return None;
+        return false;
     }
     if !r.tags.is_empty() && !a.tag.is_some_and(|t| r.tags.iter().any(|x| x.eq_ignore_ascii_case(t))) {
+        return false;
+    }
+    r.regex.as_ref().is_none_or(|re| re.is_match(a.text))
+}
+
+fn matches<'r>(c: &'r Compiled, a: &Analysis) -> Option<Vec<&'r str>> {
+    if !holds(c, a) {
         return None;
     }
-    if let Some(re) = &r.regex
-        && !re.is_match(a.text)
-    {
-        return None;
-    }
-    Some(hits)
+    Some(c.keywords.iter().zip(&c.rule.keywords).filter(|(id, _)| a.has(**id)).map(|(_, k)| k.as_str()).collect())
 }
 
 impl Router for Rules {
@@ -90,18 +99,19 @@ impl Router for Rules {
                 Verdict::Decide(decided) => Verdict::Decide(decided.clone()),
                 Verdict::Decline(_) => {
                     let mut decision = Decision::new(d.model, d.params, Method::Rule, "default");
-                    decision.rule = Some("default".to_string());
+                    decision.rule = Some("default".into());
                     Verdict::Decide(decision)
                 }
             };
         }
-        match self.matching(eval.analysis()) {
-            Some((rule, _)) => {
-                let mut d = Decision::new(rule.model, rule.params, Method::Rule, rule.name.clone());
-                d.rule = Some(rule.name.clone());
+        match self.first(eval.analysis()) {
+            Some(c) => {
+                let name = Label::from(&c.name);
+                let mut d = Decision::new(c.rule.model, c.rule.params, Method::Rule, name.clone());
+                d.rule = Some(name);
                 Verdict::Decide(d)
             }
-            None => Verdict::Decline("no rule matched".to_string()),
+            None => Verdict::Decline("no rule matched".into()),
         }
     }
 }
@@ -117,7 +127,9 @@ mod tests {
         let mut eval = e.eval(text, None);
         let stage = if standalone { Stage::RulesOrDefault } else { Stage::Rules };
         match eval.verdict(stage).clone() {
-            Verdict::Decide(d) => Some((c.models[d.model].name.clone(), d.reason, format!("{:?}", d.params))),
+            Verdict::Decide(d) => {
+                Some((c.models[d.model].name.clone(), d.reason.to_string(), format!("{:?}", d.params)))
+            }
             Verdict::Decline(_) => None,
         }
     }

@@ -253,3 +253,55 @@ fn every_command_counts_input_tokens_alike() {
     assert_eq!(chain["input_tokens"], 9);
     assert_eq!(chain["cost_usd"], v["estimated_cost_usd"]);
 }
+
+/// The thread count changes nothing: rows are evaluated on workers, predicted while loading (with
+/// a trained model, from the second thread on) and stepped by several strategy threads, yet the
+/// report and every decision are the same.
+#[test]
+fn simulate_is_the_same_on_any_number_of_threads() {
+    let env = Env::new();
+    env.run(&[
+        "train",
+        &fixture("fixtures/tiers/train.jsonl"),
+        "--label-col",
+        "expected_tier",
+        "--valid-split",
+        "0",
+        "--n-estimators",
+        "10",
+        "-o",
+        "tier.model",
+    ])
+    .ok();
+    // Enough rows for several chunks of every pool.
+    let text = std::fs::read_to_string(repo("fixtures/tiers/train.jsonl")).unwrap();
+    let mut log = String::from("id,prompt,gpt-4o-mini,gpt-4o,gpt-4o-mini|total_cost,gpt-4o|total_cost\n");
+    for (i, l) in text.lines().cycle().take(9000).enumerate() {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        let p = v["prompt"].as_str().unwrap().replace('"', "\"\"");
+        log.push_str(&format!("r{i},\"{p}\",{},{},0.0001,0.002\n", i % 2, (i / 3) % 2));
+    }
+    env.write("log.csv", log);
+    let run = |threads: &str, decisions: &str| {
+        let args = [
+            "simulate",
+            "log.csv",
+            "--model",
+            "tier.model",
+            "--format",
+            "json",
+            "--threads",
+            threads,
+            "--decisions",
+            decisions,
+        ];
+        env.run(&args).ok().stdout
+    };
+    let one = run("1", "d1.csv");
+    assert_eq!(run("3", "d3.csv"), one);
+    assert_eq!(std::fs::read(env.path("d1.csv")).unwrap(), std::fs::read(env.path("d3.csv")).unwrap());
+    // Without a decision file the strategies step on several threads.
+    let args = |t: &'static str| ["simulate", "log.csv", "--model", "tier.model", "--format", "json", "--threads", t];
+    assert_eq!(env.run(&args("2")).ok().stdout, one);
+    assert_eq!(env.run(&args("1")).ok().stdout, one);
+}

@@ -135,8 +135,8 @@ pub fn plan<'a>(
     setup: &Setup<'a>,
     opt: &Options,
     notes: &mut Vec<String>,
-) -> Result<Vec<Box<dyn ReplayStrategy + 'a>>> {
-    let mut out: Vec<Box<dyn ReplayStrategy + 'a>> = Vec::new();
+) -> Result<Vec<Box<dyn ReplayStrategy + Send + 'a>>> {
+    let mut out: Vec<Box<dyn ReplayStrategy + Send + 'a>> = Vec::new();
     for &c in &setup.candidates {
         out.push(Box::new(single::Single::new(c)));
     }
@@ -158,7 +158,7 @@ pub fn plan<'a>(
         );
         return Ok(out);
     }
-    out.push(Box::new(online::Online::new(setup, opt.seed)));
+    out.push(Box::new(online::Online::default()));
     let (threshold, attempts) = cascade::threshold_and_attempts(setup.config, opt);
     let models = cascade::models(setup, opt, attempts)?;
     out.push(Box::new(cascade::Cascade::new(models.clone(), threshold, opt.judge_error_rate, opt.seed)));
@@ -169,7 +169,7 @@ pub fn plan<'a>(
 }
 
 /// Strategies that need the first pass's figures.
-pub fn second_pass<'a>(setup: &Setup<'a>, opt: &Options, runs: &[Run]) -> Vec<Box<dyn ReplayStrategy + 'a>> {
+pub fn second_pass<'a>(setup: &Setup<'a>, opt: &Options, runs: &[Run]) -> Vec<Box<dyn ReplayStrategy + Send + 'a>> {
     let chain = Kind::Router { strategy: Strategy::Chain, gray: setup.config.canary.is_some() };
     match runs.iter().find(|r| r.kind == chain) {
         Some(r) if setup.ds.quality_known => vec![Box::new(random::RandomMix::new(setup, runs, r, opt.seed))],

@@ -4,17 +4,13 @@
 
 use crate::replay::Setup;
 use crate::replay::strategy::{Detail, Kind, ReplayStrategy, Step};
-use crate::router::adaptive::{Posteriors, segment};
+use crate::router::adaptive::{Posteriors, segment_into};
 use crate::router::{Eval, Stage};
 
+#[derive(Default)]
 pub struct Online {
     posteriors: Posteriors,
-}
-
-impl Online {
-    pub fn new(_setup: &Setup, _seed: u64) -> Online {
-        Online { posteriors: Posteriors::default() }
-    }
+    segment: String,
 }
 
 impl ReplayStrategy for Online {
@@ -32,13 +28,16 @@ impl ReplayStrategy for Online {
     }
 
     fn step(&mut self, setup: &Setup, row: usize, eval: &mut Eval, detail: bool) -> Step {
-        let seg = segment(eval);
-        let d = setup.engine.adaptive.decide(&self.posteriors, &seg, eval.text);
-        let params = d.params.or(&setup.config.models[d.model].params);
-        let served = setup.serve[d.model];
-        let s = Step::served(setup, row, served, setup.ds.cost(row, served, params.max_tokens));
+        segment_into(eval, &mut self.segment);
+        let (model, _) = setup.engine.adaptive.pick(&self.posteriors, &self.segment, eval.text);
+        let served = setup.serve[model];
+        let max_tokens = setup.config.models[model].params.max_tokens;
+        let mut s = Step::served(setup, row, served, setup.ds.cost(row, served, max_tokens));
         let q = if s.quality.is_finite() { s.quality.clamp(0.0, 1.0) } else { 0.0 };
-        self.posteriors.add(&seg, d.model, q);
-        Step { detail: detail.then_some(Detail { model: Some(d.model), method: "adaptive", reason: seg }), ..s }
+        self.posteriors.add(&self.segment, model, q);
+        if detail {
+            s.detail = Some(Detail { model: Some(model), method: "adaptive", reason: self.segment.clone() });
+        }
+        s
     }
 }
