@@ -447,7 +447,6 @@ fn format_row(
         Some(d) => (config.models[d.model].name.as_str(), d.method.as_str(), d.reason),
         None => ("", "", "all_quotas_exhausted"),
     };
-    let tokens = |t: Option<u64>| t.map_or(String::new(), |t| t.to_string());
     match format {
         StreamFormat::Csv => {
             for (i, field) in [id, model, method, reason, arm.as_str()].into_iter().enumerate() {
@@ -458,14 +457,13 @@ fn format_row(
             }
             match cost {
                 Some(c) => {
-                    let _ = write!(
-                        out,
-                        ",{},{},{:.10},{}",
-                        tokens(c.input_tokens),
-                        tokens(c.output_tokens),
-                        c.usd,
-                        c.source.as_str()
-                    );
+                    for t in [c.input_tokens, c.output_tokens] {
+                        out.push(b',');
+                        if let Some(t) = t {
+                            let _ = write!(out, "{t}");
+                        }
+                    }
+                    let _ = write!(out, ",{:.10},{}", c.usd, c.source.as_str());
                 }
                 None => out.extend_from_slice(b",,,,"),
             }

@@ -99,7 +99,8 @@ impl<'e, 't> Eval<'e, 't> {
             let engine = self.engine;
             let v = engine.router(stage).route(self);
             if self.memo.verdicts.capacity() == 0 {
-                self.memo.verdicts.reserve(Stage::COUNT);
+                // Most requests are decided by their first or second stage.
+                self.memo.verdicts.reserve(2);
             }
             self.memo.verdicts.push((stage, v));
         }

@@ -288,12 +288,22 @@ pub struct ChatPart<'a> {
 pub fn chat_input_tokens<'a>(messages: impl IntoIterator<Item = ChatPart<'a>>) -> u64 {
     let mut n = REPLY_PRIMING_TOKENS;
     for m in messages {
-        n += PER_MESSAGE_TOKENS + count_tokens(m.role) as u64 + count_tokens(m.content) as u64;
+        n += PER_MESSAGE_TOKENS + role_tokens(m.role) + count_tokens(m.content) as u64;
         if let Some(name) = m.name {
             n += count_tokens(name) as u64 + PER_NAME_TOKENS;
         }
     }
     n
+}
+
+/// Tokens of a message role; the usual roles are counted once per process.
+fn role_tokens(role: &str) -> u64 {
+    const ROLES: [&str; 5] = ["user", "system", "assistant", "developer", "tool"];
+    static COUNTS: std::sync::OnceLock<[u64; 5]> = std::sync::OnceLock::new();
+    match ROLES.iter().position(|r| *r == role) {
+        Some(i) => COUNTS.get_or_init(|| ROLES.map(|r| count_tokens(r) as u64))[i],
+        None => count_tokens(role) as u64,
+    }
 }
 
 /// Input tokens of a prompt sent as one user message (a log row, a plain `route` prompt).
