@@ -217,7 +217,7 @@ pub struct TrainArgs {
     pub valid: Option<String>,
 
     /// Share of DATA held out for validation (seeded); 0 disables validation
-    #[arg(long, default_value_t = 0.2, value_name = "SHARE")]
+    #[arg(long, default_value_t = 0.2, value_parser = split, value_name = "SHARE")]
     pub valid_split: f64,
 
     /// Text analyzer [default: char_wb, the best measured on the tier data]
@@ -229,7 +229,7 @@ pub struct TrainArgs {
     pub ngram: Option<(usize, usize)>,
 
     /// Vocabulary size: the most frequent terms
-    #[arg(long, default_value_t = 5000, value_name = "N")]
+    #[arg(long, default_value_t = 5000, value_parser = int_in::<1, 10_000_000>, value_name = "N")]
     pub max_features: usize,
 
     /// Use 1 + ln(tf) instead of raw term counts
@@ -237,7 +237,7 @@ pub struct TrainArgs {
     pub sublinear_tf: bool,
 
     /// Number of trees
-    #[arg(long, default_value_t = 100, value_name = "N")]
+    #[arg(long, default_value_t = 100, value_parser = int_in::<1, 10_000>, value_name = "N")]
     pub n_estimators: usize,
 
     /// Maximum tree depth, or `none` (grow until pure; the article used 10, which leaves most
@@ -250,11 +250,11 @@ pub struct TrainArgs {
     pub seed: u64,
 
     /// Worker threads [default: all cores]; results do not depend on it
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_parser = int_in::<1, 256>, value_name = "N")]
     pub threads: Option<usize>,
 
     /// Confidence threshold stored in the model [default: [ml] min_confidence, else 0.6]
-    #[arg(long, value_name = "X")]
+    #[arg(long, value_parser = unit, value_name = "X")]
     pub min_confidence: Option<f64>,
 
     /// Choose the threshold on the validation data (max accuracy-after-fallback, or
@@ -263,11 +263,11 @@ pub struct TrainArgs {
     pub calibrate: bool,
 
     /// With --calibrate: the highest threshold whose premium share stays at or below X
-    #[arg(long, value_name = "X")]
+    #[arg(long, value_parser = unit, value_name = "X")]
     pub target_premium_share: Option<f64>,
 
     /// Also report K-fold cross-validated accuracy
-    #[arg(long, value_name = "K")]
+    #[arg(long, value_parser = int_in::<2, 100>, value_name = "K")]
     pub cv: Option<usize>,
 
     /// Print the report as JSON
@@ -289,7 +289,7 @@ pub struct EvaluateArgs {
     pub labels: LabelledArgs,
 
     /// Confidence threshold [default: [ml] min_confidence, else the model's]
-    #[arg(long, value_name = "X")]
+    #[arg(long, value_parser = unit, value_name = "X")]
     pub min_confidence: Option<f64>,
 
     /// Print JSON
@@ -407,15 +407,15 @@ pub struct SimulateArgs {
     pub model: Option<std::path::PathBuf>,
 
     /// Without timestamps, split the log into days of N requests for quotas
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000_000), value_name = "N")]
     pub requests_per_day: Option<u64>,
 
     /// Traffic for annual savings [default: from the timestamp span, else 11,700,000 as in the article]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_parser = per_year, value_name = "N")]
     pub requests_per_year: Option<f64>,
 
     /// Cascade: accept an answer whose recorded quality reaches this [default: `[cascade] accept`]
-    #[arg(long, value_name = "X")]
+    #[arg(long, value_parser = unit, value_name = "X")]
     pub cascade_threshold: Option<f64>,
 
     /// Cascade models, cheapest first [default: `[cascade] models` as the data serves them]
@@ -423,12 +423,12 @@ pub struct SimulateArgs {
     pub cascade_models: Option<Vec<String>>,
 
     /// Cascade: most models tried per request [default: `[cascade] max_attempts`]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_parser = int_in::<1, 16>, value_name = "N")]
     pub max_attempts: Option<usize>,
 
     /// Cascade: probability that the judge's accept/reject is wrong (seeded); the default is
     /// GPT-4's disagreement with human experts on MT-Bench (Zheng et al., 2023)
-    #[arg(long, alias = "evaluator-error-rate", default_value_t = crate::replay::DEFAULT_JUDGE_ERROR_RATE, value_name = "P")]
+    #[arg(long, alias = "evaluator-error-rate", default_value_t = crate::replay::DEFAULT_JUDGE_ERROR_RATE, value_parser = unit, value_name = "P")]
     pub judge_error_rate: f64,
 
     /// Consensus voters [default: `[consensus] models` as the data serves them]
@@ -436,7 +436,7 @@ pub struct SimulateArgs {
     pub consensus_models: Option<Vec<String>>,
 
     /// Quality values range over [0, X] and are divided by X (e.g. 10 for 1–10 ratings)
-    #[arg(long, default_value_t = 1.0, value_name = "X")]
+    #[arg(long, default_value_t = 1.0, value_parser = scale, value_name = "X")]
     pub quality_scale: f64,
 
     /// Break the table down by this column (e.g. eval_name)
@@ -444,7 +444,7 @@ pub struct SimulateArgs {
     pub by: Option<String>,
 
     /// Bootstrap resamples for the 95 % intervals (0 disables)
-    #[arg(long, default_value_t = 1000, value_name = "N")]
+    #[arg(long, default_value_t = 1000, value_parser = int_in::<0, 100_000>, value_name = "N")]
     pub bootstrap: usize,
 
     /// Seed for the bootstrap, the evaluator errors and the random mix
@@ -452,7 +452,7 @@ pub struct SimulateArgs {
     pub seed: u64,
 
     /// Worker threads [default: all cores]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_parser = int_in::<1, 256>, value_name = "N")]
     pub threads: Option<usize>,
 
     /// Report format
@@ -554,7 +554,7 @@ pub struct BatchArgs {
     pub skip_bad: bool,
 
     /// Worker threads [default: all cores]; the output order is the input order
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_parser = int_in::<1, 256>, value_name = "N")]
     pub threads: Option<usize>,
 }
 
@@ -566,13 +566,13 @@ pub enum FeedbackCommand {
         #[arg(long, value_name = "ID")]
         request_id: String,
         /// User rating, 1 to 5
-        #[arg(long, value_name = "1-5")]
+        #[arg(long, value_parser = rating, value_name = "1-5")]
         rating: Option<f64>,
         /// Whether the answer did its job
         #[arg(long, value_name = "true|false")]
         success: Option<bool>,
         /// Latency of the answer in milliseconds
-        #[arg(long, value_name = "N")]
+        #[arg(long, value_parser = millis, value_name = "N")]
         latency_ms: Option<f64>,
         /// The model that answered, for a request llmroute did not log
         #[arg(long, value_name = "MODEL")]
@@ -593,7 +593,7 @@ pub enum FeedbackCommand {
     /// Rating, success rate, latency and cost over a recent window
     Stats {
         /// Window in days (0 = all)
-        #[arg(long, default_value_t = 7, value_name = "N")]
+        #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u64).range(0..=36_500), value_name = "N")]
         days: u64,
         /// Group by
         #[arg(long, value_enum, default_value_t = crate::feedback::By::Model)]
@@ -605,13 +605,13 @@ pub enum FeedbackCommand {
     /// Recommend rule changes from ratings (the article's optimize_rules), as a TOML diff
     Suggest {
         /// Ratings a rule needs before it is judged
-        #[arg(long, default_value_t = 100, value_name = "N")]
+        #[arg(long, default_value_t = 100, value_parser = int_in::<1, 1_000_000_000>, value_name = "N")]
         min_samples: usize,
         /// Judge rules whose model averages below this rating
-        #[arg(long, default_value_t = 4.0, value_name = "RATING")]
+        #[arg(long, default_value_t = 4.0, value_parser = rating, value_name = "RATING")]
         below: f64,
         /// Window in days (0 = all)
-        #[arg(long, default_value_t = 0, value_name = "N")]
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=36_500), value_name = "N")]
         days: u64,
         /// Write the configuration with the suggestions applied to FILE
         #[arg(long, value_name = "FILE", conflicts_with = "in_place")]
@@ -654,11 +654,11 @@ pub struct AskArgs {
     pub json: bool,
 
     /// Per-request timeout in seconds (overrides `[live] timeout_secs`)
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, value_parser = seconds, value_name = "SECS")]
     pub timeout: Option<f64>,
 
     /// Overall deadline in seconds (overrides `[live] deadline_secs`)
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, value_parser = seconds, value_name = "SECS")]
     pub deadline: Option<f64>,
 }
 
@@ -683,7 +683,7 @@ pub struct LabelledArgs {
     pub label_from_outcomes: bool,
 
     /// Quality a model needs for --label-from-outcomes [default: the row's best quality]
-    #[arg(long, value_name = "X")]
+    #[arg(long, value_parser = unit, value_name = "X")]
     pub min_quality: Option<f64>,
 
     /// Skip malformed rows (reported on stderr; exit code 1 at the end)
@@ -749,4 +749,59 @@ impl RequestArgs {
             dry_run,
         }
     }
+}
+
+/// An integer flag within `LO..=HI`.
+pub fn int_in<const LO: u64, const HI: u64>(s: &str) -> std::result::Result<usize, String> {
+    match s.trim().parse::<u64>() {
+        Ok(v) if (LO..=HI).contains(&v) => Ok(v as usize),
+        _ => Err(format!("`{s}` is not a whole number from {LO} to {HI}")),
+    }
+}
+
+fn float_in(s: &str, lo: f64, hi: f64, lo_open: bool) -> std::result::Result<f64, String> {
+    let v: f64 = s.trim().parse().map_err(|_| format!("`{s}` is not a number"))?;
+    let ok = v.is_finite() && (if lo_open { v > lo } else { v >= lo }) && v <= hi;
+    let lo_bracket = if lo_open { "(" } else { "[" };
+    ok.then_some(v)
+        .ok_or_else(|| format!("`{s}` is outside {lo_bracket}{}, {}]", crate::error::num(lo), crate::error::num(hi)))
+}
+
+/// A share or probability: `[0, 1]`.
+pub fn unit(s: &str) -> std::result::Result<f64, String> {
+    float_in(s, 0.0, 1.0, false)
+}
+
+/// A time in seconds: `(0, 86400]`.
+pub fn seconds(s: &str) -> std::result::Result<f64, String> {
+    float_in(s, 0.0, MAX_SECONDS, true)
+}
+
+/// The longest timeout or deadline, in seconds (a day).
+pub const MAX_SECONDS: f64 = 86_400.0;
+
+/// Requests per year: `(0, 1e12]`.
+pub fn per_year(s: &str) -> std::result::Result<f64, String> {
+    float_in(s, 0.0, 1e12, true)
+}
+
+/// A quality scale: `(0, 1e6]`.
+pub fn scale(s: &str) -> std::result::Result<f64, String> {
+    float_in(s, 0.0, 1e6, true)
+}
+
+/// A rating: `[1, 5]`.
+pub fn rating(s: &str) -> std::result::Result<f64, String> {
+    float_in(s, 1.0, 5.0, false)
+}
+
+/// A latency in milliseconds: `[0, 1e9]`.
+pub fn millis(s: &str) -> std::result::Result<f64, String> {
+    float_in(s, 0.0, 1e9, false)
+}
+
+/// The validation share: `[0, 1)`.
+pub fn split(s: &str) -> std::result::Result<f64, String> {
+    let v = unit(s)?;
+    (v < 1.0).then_some(v).ok_or_else(|| format!("`{s}` is outside [0, 1)"))
 }

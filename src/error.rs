@@ -102,3 +102,12 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
 pub fn num(x: f64) -> String {
     if x != 0.0 && (x.abs() >= 1e15 || x.abs() < 1e-4) { format!("{x:e}") } else { format!("{x}") }
 }
+
+/// The OS error without Rust's "(os error 2)" suffix.
+pub fn io_reason(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}

@@ -10,7 +10,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::config::io_reason;
+use crate::error::io_reason;
 use crate::error::{Error, Result};
 
 /// A file being written: a temporary file next to the target until [`AtomicFile::commit`].
@@ -100,6 +100,29 @@ impl Drop for AtomicFile {
             let _ = std::fs::remove_file(&self.tmp);
         }
     }
+}
+
+/// Reads a whole file of at most `max` bytes: only a regular file (a device, a FIFO or a
+/// directory is refused before anything is read), and never more than `max` + 1 bytes even if
+/// the file grows meanwhile. `what` names the file's role in messages ("model", "configuration").
+pub fn read_bounded(path: &Path, max: u64, what: &str) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let shown = path.display();
+    let fail = |e: std::io::Error| Error::usage(format!("{shown}: cannot read {what}: {}", io_reason(&e)));
+    let meta = std::fs::metadata(path).map_err(fail)?;
+    if !meta.is_file() {
+        return Err(Error::usage(format!("{shown}: cannot read {what}: not a regular file")));
+    }
+    if meta.len() > max {
+        return Err(Error::usage(format!("{shown}: cannot read {what}: larger than {} MiB", max >> 20)));
+    }
+    let f = std::fs::File::open(path).map_err(fail)?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    f.take(max + 1).read_to_end(&mut bytes).map_err(fail)?;
+    if bytes.len() as u64 > max {
+        return Err(Error::usage(format!("{shown}: cannot read {what}: larger than {} MiB", max >> 20)));
+    }
+    Ok(bytes)
 }
 
 /// Writes `bytes` to `path` atomically. Refuses to replace an existing file unless `overwrite`.

@@ -16,10 +16,15 @@ pub struct PriceTable {
 pub fn load(path: Option<&std::path::Path>) -> Result<PriceTable> {
     let Some(path) = path else { return Ok(PriceTable::default()) };
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::Usage(format!("{name}: cannot read: {}", crate::config::io_reason(&e))))?;
+    let bytes = crate::fsutil::read_bounded(path, 256 << 20, "the price table")?;
+    let text = String::from_utf8(bytes).map_err(|_| Error::Usage(format!("{name}: not valid UTF-8")))?;
+    parse(&name, &text)
+}
+
+/// Parses the table's text; `name` is used in messages.
+pub fn parse(name: &str, text: &str) -> Result<PriceTable> {
     let v: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| Error::Usage(format!("{name}:{}: invalid JSON: {e}", e.line())))?;
+        serde_json::from_str(text).map_err(|e| Error::Usage(format!("{name}:{}: invalid JSON: {e}", e.line())))?;
     let obj = v.as_object().ok_or_else(|| Error::Usage(format!("{name}: expected a JSON object of models")))?;
     let mut t = PriceTable::default();
     for (k, m) in obj {
@@ -27,7 +32,12 @@ pub fn load(path: Option<&std::path::Path>) -> Result<PriceTable> {
             continue;
         }
         let get = |f: &str| m.get(f).and_then(serde_json::Value::as_f64);
-        if let (Some(i), Some(o)) = (get("input_cost_per_token"), get("output_cost_per_token")) {
+        // A price out of range (negative, or above what any model costs) is a broken entry: left out.
+        let ok = |p: f64| (0.0..=crate::config::MAX_PRICE).contains(&p);
+        if let (Some(i), Some(o)) = (get("input_cost_per_token"), get("output_cost_per_token"))
+            && ok(i * 1e6)
+            && ok(o * 1e6)
+        {
             t.prices.insert(k.clone(), (i * 1e6, o * 1e6));
         }
         if let Some(p) = m.get("litellm_provider").and_then(|p| p.as_str()) {

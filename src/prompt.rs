@@ -26,13 +26,34 @@ impl Prompt {
     }
 }
 
-/// Reads the raw input: the argument itself, or stdin when it is `-`.
+/// The longest prompt routed, in bytes (about a million tokens of English). Longer ones are
+/// refused with a clear error (a bad row in `batch`, `simulate` and `train`) rather than
+/// tokenised for seconds.
+pub const MAX_PROMPT_BYTES: usize = 4 << 20;
+
+/// The error for a prompt over [`MAX_PROMPT_BYTES`], or `None`.
+pub fn too_long(text: &str) -> Option<String> {
+    (text.len() > MAX_PROMPT_BYTES).then(|| {
+        format!("the prompt is {} bytes, longer than the {} MiB llmroute routes", text.len(), MAX_PROMPT_BYTES >> 20)
+    })
+}
+
+/// Reads the raw input: the argument itself, or stdin when it is `-` (at most a little more
+/// than the longest prompt plus a chat body's framing).
 pub fn read_arg(arg: &str) -> Result<String> {
     if arg != "-" {
         return Ok(arg.to_string());
     }
     let mut bytes = Vec::new();
-    std::io::stdin().lock().read_to_end(&mut bytes).map_err(|e| Error::usage(format!("cannot read stdin: {e}")))?;
+    let limit = (MAX_PROMPT_BYTES * 4) as u64;
+    std::io::stdin()
+        .lock()
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::usage(format!("cannot read stdin: {e}")))?;
+    if bytes.len() as u64 > limit {
+        return Err(Error::usage(format!("stdin: more than {} MiB", limit >> 20)));
+    }
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
@@ -45,6 +66,13 @@ pub fn parse(raw: String, chat: bool, origin: &str) -> Result<Prompt> {
     let prompt = if chat { parse_chat(&raw, origin)? } else { Prompt::plain(raw) };
     if prompt.text.trim().is_empty() {
         return Err(Error::usage(format!("{origin}: the prompt is empty")));
+    }
+    let total: usize = prompt.messages.iter().map(|(_, c)| c.len()).sum();
+    if total > MAX_PROMPT_BYTES {
+        return Err(Error::usage(format!(
+            "{origin}: the messages are {total} bytes, longer than the {} MiB llmroute routes",
+            MAX_PROMPT_BYTES >> 20
+        )));
     }
     Ok(prompt)
 }

@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::output;
 use crate::provider::{Answer, Attempt, CallError, Client, Message};
 use crate::router::service;
-use crate::state::{self, Store};
+use crate::state::Store;
 
 /// How `ask` calls models.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -174,11 +174,6 @@ pub fn run(ctx: &Context, a: &AskArgs) -> Result<()> {
     messages.extend(prompt.messages.iter().map(|(r, c)| Message { role: r.clone(), content: c.clone() }));
     let timeout = a.timeout.unwrap_or(config.live.timeout_secs);
     let deadline = a.deadline.unwrap_or(config.live.deadline_secs);
-    for (v, f) in [(timeout, "--timeout"), (deadline, "--deadline")] {
-        if !(v.is_finite() && v > 0.0) {
-            return Err(Error::Usage(format!("{f} must be a positive number of seconds")));
-        }
-    }
     let mode = if a.cascade {
         Mode::Cascade
     } else if a.consensus {
@@ -253,33 +248,40 @@ pub fn run(ctx: &Context, a: &AskArgs) -> Result<()> {
         streamed: false,
     };
 
+    // Fallback models over today's quota are not tried.
+    let usage = match Store::open_existing(&routed.state_path)? {
+        Some(store) => store.usage(&routed.clock.day())?,
+        None => Default::default(),
+    };
+    let quota = crate::quota::QuotaSnapshot::new(&config, &usage);
+    let over_quota = |m: ModelId| m != d.model && !crate::quota::QuotaView::available(&quota, m);
     let answered: Option<ModelId> = rt.block_on(async {
         match mode {
             Mode::Cascade => cascade(&client, &config, &planned, &messages, &params, &mut record).await,
             Mode::Consensus => consensus(&client, &config, &planned, &messages, &params, &mut record).await,
-            Mode::Single => single(&client, &config, d.model, &messages, &params, stream_out, &mut record).await,
+            Mode::Single => {
+                let how = Single { stream: stream_out, over_quota: &over_quota };
+                single(&client, &config, d.model, &messages, &params, how, &mut record).await
+            }
         }
     });
     record.latency_ms = started.elapsed().as_secs_f64() * 1e3;
 
-    let Some(model) = answered else {
+    // The decision counted the routed model; only the model that answered keeps a count (and the
+    // decision log names it, so feedback joins it). A request nothing answered counts nothing.
+    if answered != Some(d.model) {
+        let mut store = Store::open(&routed.state_path)?;
+        let decided = &config.models[d.model].name;
+        let answered_name = answered.map(|m| config.models[m].name.as_str());
+        store.settle(&routed.clock.day(), &routed.request_id, decided, answered_name)?;
+    }
+    if answered.is_none() {
         let errors: Vec<String> =
             record.attempts.iter().filter_map(|at| at.error.as_ref().map(|e| format!("`{}`: {e}", at.model))).collect();
         if a.json {
             output::print_json(&record)?;
         }
         return Err(Error::Provider(format!("every candidate failed: {}", errors.join("; "))));
-    };
-    // The answering model counts against its quota too when it is not the routed one, and the
-    // decision log names it, so feedback joins the model that answered.
-    if mode == Mode::Single && model != d.model {
-        let mut store = Store::open(&routed.state_path)?;
-        let name = config.models[model].name.clone();
-        let day = routed.clock.day();
-        store.count(&day, |_| ((), Some(name.clone())))?;
-        store.transaction(|tx| {
-            state::set_decision_model(tx, &routed.request_id, &name).map_err(|e| Error::state(&routed.state_path, e))
-        })?;
     }
     if a.json {
         output::print_json(&record)
@@ -295,6 +297,12 @@ pub fn run(ctx: &Context, a: &AskArgs) -> Result<()> {
     }
 }
 
+/// How a single-mode call runs: streamed or not, and which fallback models are over quota.
+struct Single<'a> {
+    stream: bool,
+    over_quota: &'a dyn Fn(ModelId) -> bool,
+}
+
 /// The routed model, then the next models of the fallback order.
 async fn single(
     client: &Client<'_>,
@@ -302,16 +310,17 @@ async fn single(
     first: ModelId,
     messages: &[Message],
     params: &Params,
-    stream: bool,
+    how: Single<'_>,
     rec: &mut AskRecord,
 ) -> Option<ModelId> {
+    let Single { stream, over_quota } = how;
     let fb = &config.chain.fallback;
     let after: Vec<ModelId> = match fb.iter().position(|&m| m == first) {
         Some(i) => fb[i + 1..].to_vec(),
         None => fb.iter().copied().filter(|&m| m != first).collect(),
     };
     let mut printed = false;
-    for (i, m) in std::iter::once(first).chain(after).enumerate() {
+    for (i, m) in std::iter::once(first).chain(after.into_iter().filter(|&m| !over_quota(m))).enumerate() {
         if let Err(e) = client.ready(m) {
             rec.attempts.push(Attempt {
                 model: config.models[m].name.clone(),
@@ -337,7 +346,7 @@ async fn single(
         if let Ok(ans) = res {
             // Streamed text is the whole answer only when the stream succeeded on its first try.
             rec.streamed = stream_now && printed && rec.attempts.last().is_some_and(|a| a.tries == 1);
-            if stream_now && printed && !rec.streamed {
+            if printed && !rec.streamed {
                 output::note("");
                 output::warn("the stream broke off; the complete answer follows");
             }

@@ -389,6 +389,9 @@ fn read_item(r: &data::Reader, cols: &Columns, config: &Config, row_no: u64) -> 
     if text.trim().is_empty() {
         return Err(r.row_error(format!("column `{}` is empty", text_col.name)));
     }
+    if let Some(m) = crate::prompt::too_long(&text) {
+        return Err(r.row_error(format!("column `{}`: {m}", text_col.name)));
+    }
     let id = match &cols.id {
         Some(c) => r.text(c)?.map(|v| v.into_owned()).filter(|v| !v.trim().is_empty()),
         None => None,

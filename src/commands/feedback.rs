@@ -162,7 +162,7 @@ fn config_text(config: &Config) -> Result<(String, String)> {
         s => {
             let name = s.file_name();
             let text = std::fs::read_to_string(&name)
-                .map_err(|e| Error::Usage(format!("{name}: cannot read: {}", crate::config::io_reason(&e))))?;
+                .map_err(|e| Error::Usage(format!("{name}: cannot read: {}", crate::error::io_reason(&e))))?;
             Ok((text, name))
         }
     }

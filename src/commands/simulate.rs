@@ -37,12 +37,6 @@ pub fn spec_from(config: &Config, input: &InputArgs, by: Option<&str>, quality_s
 
 pub fn run(ctx: &Context, a: &SimulateArgs) -> Result<()> {
     let config = ctx.config()?;
-    if !(0.0..=1.0).contains(&a.judge_error_rate) {
-        return Err(Error::Usage(format!("--judge-error-rate {} is outside 0..=1", a.judge_error_rate)));
-    }
-    if !(a.quality_scale.is_finite() && a.quality_scale > 0.0 && a.quality_scale <= 1e6) {
-        return Err(Error::Usage(format!("--quality-scale {} is outside (0, 1000000]", a.quality_scale)));
-    }
     for (flag, path) in [("--decisions", &a.decisions), ("--plot", &a.plot)] {
         if let Some(p) = path
             && p.exists()

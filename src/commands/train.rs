@@ -123,6 +123,17 @@ pub fn train(ctx: &Context, a: &TrainArgs) -> Result<()> {
             n_rows
         )));
     }
+    if classes.len() > crate::ml::artifact::MAX_LABELS {
+        return Err(Error::Usage(format!(
+            "{}: {} labels; a model holds at most {}",
+            display_name(&a.data),
+            classes.len(),
+            crate::ml::artifact::MAX_LABELS
+        )));
+    }
+    if classes.iter().any(|c| c.len() > 1024) {
+        return Err(Error::Usage(format!("{}: a label is longer than 1024 bytes", display_name(&a.data))));
+    }
 
     // Validation data: a file, or a seeded hold-out split (smartcore's train_test_split).
     let (train_idx, valid): (Vec<usize>, Option<Labelled>) = match &a.valid {

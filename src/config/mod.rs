@@ -28,6 +28,11 @@ pub const EMBEDDED_DEFAULT: &str = include_str!("default.toml");
 /// few hundred); higher values are unit mistakes.
 pub const MAX_PRICE: f64 = 100_000.0;
 
+/// The most tokens one call may ask for or be expected to produce.
+pub const MAX_TOKENS_PER_CALL: u64 = 10_000_000;
+/// The largest daily quota (requests per day).
+pub const MAX_DAILY_QUOTA: u64 = 1_000_000_000_000;
+
 /// Index of a model in [`Config::models`].
 pub type ModelId = usize;
 
@@ -252,23 +257,17 @@ pub fn locate(flag: Option<&Path>) -> Source {
     Source::Embedded
 }
 
+/// The largest configuration file read.
+const MAX_CONFIG_BYTES: u64 = 16 << 20;
+
 fn read_text(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Error::Config(format!("{}: cannot read configuration: {}", path.display(), io_reason(&e))))?;
+    let bytes = crate::fsutil::read_bounded(path, MAX_CONFIG_BYTES, "configuration")
+        .map_err(|e| Error::Config(e.to_string()))?;
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
         Error::Config(format!("{}:{line}: not valid UTF-8 (byte offset {at})", path.display()))
     })
-}
-
-/// The OS error without Rust's "(os error 2)" suffix.
-pub fn io_reason(e: &std::io::Error) -> String {
-    let s = e.to_string();
-    match s.find(" (os error") {
-        Some(i) => s[..i].to_string(),
-        None => s,
-    }
 }
 
 /// 1-based line and column (in characters) of byte offset `at`.
@@ -383,8 +382,8 @@ impl Validator<'_> {
         {
             return Err(self.err(&format!("{path}.top_p"), format!("{t} is outside (0, 1]")));
         }
-        if p.max_tokens == Some(0) {
-            return Err(self.err(&format!("{path}.max_tokens"), "must be at least 1"));
+        if let Some(t) = p.max_tokens {
+            self.int_in(u64::from(t), 1, MAX_TOKENS_PER_CALL, &format!("{path}.max_tokens"))?;
         }
         Ok(())
     }
@@ -400,9 +399,18 @@ impl Validator<'_> {
         Ok(())
     }
 
-    fn non_negative(&self, v: f64, path: &str) -> Result<()> {
-        if !v.is_finite() || v < 0.0 {
-            return Err(self.err(path, format!("must be a non-negative number, got {v}")));
+    /// A whole number within `lo..=hi`.
+    fn int_in(&self, v: u64, lo: u64, hi: u64, path: &str) -> Result<()> {
+        if !(lo..=hi).contains(&v) {
+            return Err(self.err(path, format!("{v} is outside {lo}..={hi}")));
+        }
+        Ok(())
+    }
+
+    /// A number of seconds within (0, 86400].
+    fn seconds(&self, v: f64, path: &str) -> Result<()> {
+        if !(v.is_finite() && v > 0.0 && v <= crate::cli::MAX_SECONDS) {
+            return Err(self.err(path, format!("{} is outside (0, 86400] seconds", crate::error::num(v))));
         }
         Ok(())
     }
@@ -444,6 +452,12 @@ impl Validator<'_> {
             self.price(m.input_price, &format!("{path}.input_price"))?;
             self.price(m.output_price, &format!("{path}.output_price"))?;
             self.params(&m.params, &format!("{path}.params"))?;
+            if let Some(q) = m.daily_quota {
+                self.int_in(q, 0, MAX_DAILY_QUOTA, &format!("{path}.daily_quota"))?;
+            }
+            if let Some(t) = m.expected_output_tokens {
+                self.int_in(u64::from(t), 1, MAX_TOKENS_PER_CALL, &format!("{path}.expected_output_tokens"))?;
+            }
             let id = m.model_id.as_deref().unwrap_or(name);
             let openai = ["gpt-", "o1", "o3", "o4", "chatgpt-"].iter().any(|p| id.starts_with(p));
             models.push(Model {
@@ -517,17 +531,23 @@ impl Validator<'_> {
         // Difficulty.
         let d = &raw.difficulty;
         let positive = |v: f64, path: &str| -> Result<()> {
-            if !v.is_finite() || v <= 0.0 {
-                return Err(self.err(path, format!("must be a positive number, got {v}")));
+            if !v.is_finite() || v <= 0.0 || v > 1e9 {
+                return Err(self.err(path, format!("{} is outside (0, 1e9]", crate::error::num(v))));
+            }
+            Ok(())
+        };
+        let weight = |v: f64, path: &str| -> Result<()> {
+            if !(0.0..=1e6).contains(&v) {
+                return Err(self.err(path, format!("{} is outside [0, 1e6]", crate::error::num(v))));
             }
             Ok(())
         };
         positive(d.length.saturation, "difficulty.length.saturation")?;
-        self.non_negative(d.length.weight, "difficulty.length.weight")?;
+        weight(d.length.weight, "difficulty.length.weight")?;
         let mut dims = Vec::new();
         for (name, dim) in [("reasoning", &d.reasoning), ("structure", &d.structure), ("domain", &d.domain)] {
             positive(dim.saturation, &format!("difficulty.{name}.saturation"))?;
-            self.non_negative(dim.weight, &format!("difficulty.{name}.weight"))?;
+            weight(dim.weight, &format!("difficulty.{name}.weight"))?;
             if let Some(j) = dim.keywords.iter().position(|k| k.trim().is_empty()) {
                 return Err(self.err(&format!("difficulty.{name}.keywords[{j}]"), "keywords must not be empty"));
             }
@@ -714,11 +734,13 @@ impl Validator<'_> {
             }
         }
         let l = &raw.live;
-        for (v, k) in [(l.timeout_secs, "live.timeout_secs"), (l.deadline_secs, "live.deadline_secs")] {
-            if !(v.is_finite() && v > 0.0) {
-                return Err(self.err(k, format!("must be a positive number of seconds, got {v}")));
-            }
-        }
+        self.seconds(l.timeout_secs, "live.timeout_secs")?;
+        self.seconds(l.deadline_secs, "live.deadline_secs")?;
+        self.int_in(u64::from(l.max_retries), 0, 100, "live.max_retries")?;
+        self.int_in(l.backoff_ms, 0, 600_000, "live.backoff_ms")?;
+        self.int_in(l.max_backoff_ms, 0, 3_600_000, "live.max_backoff_ms")?;
+        self.int_in(l.max_body_bytes, 1 << 10, 1 << 30, "live.max_body_bytes")?;
+        self.int_in(u64::from(raw.estimate.output_tokens), 1, MAX_TOKENS_PER_CALL, "estimate.output_tokens")?;
         let refs = |list: &Option<Vec<ModelRef>>, path: &str| -> Result<Option<Vec<ModelId>>> {
             match list {
                 Some(l) => {
@@ -739,9 +761,7 @@ impl Validator<'_> {
         if !(0.0..=1.0).contains(&c.accept) {
             return Err(self.err("cascade.accept", format!("{} is outside 0..=1", c.accept)));
         }
-        if c.max_attempts == 0 {
-            return Err(self.err("cascade.max_attempts", "must be at least 1"));
-        }
+        self.int_in(c.max_attempts as u64, 1, 16, "cascade.max_attempts")?;
         let cascade = CascadeConfig {
             models: refs(&c.models, "cascade.models")?.unwrap_or_else(|| {
                 let f = &fallback;

@@ -90,6 +90,9 @@ pub struct RawLive {
     pub backoff_ms: u64,
     #[serde(default = "default_max_backoff")]
     pub max_backoff_ms: u64,
+    /// The largest response body read from a provider, in bytes (streamed answers included).
+    #[serde(default = "default_max_body")]
+    pub max_body_bytes: u64,
 }
 
 impl Default for RawLive {
@@ -100,6 +103,7 @@ impl Default for RawLive {
             max_retries: default_retries(),
             backoff_ms: default_backoff(),
             max_backoff_ms: default_max_backoff(),
+            max_body_bytes: default_max_body(),
         }
     }
 }
@@ -118,6 +122,9 @@ fn default_backoff() -> u64 {
 }
 fn default_max_backoff() -> u64 {
     8000
+}
+fn default_max_body() -> u64 {
+    16 << 20
 }
 
 /// Live cascade: cheapest first, self-evaluated, escalated.

@@ -42,7 +42,168 @@ impl From<RowError> for Error {
 enum Inner {
     Csv { rdr: csv::Reader<Box<dyn Read>>, rec: csv::ByteRecord, crlf_offset: u64 },
     Jsonl { rdr: BufReader<Box<dyn Read>>, buf: Vec<u8>, obj: serde_json::Map<String, serde_json::Value> },
-    Json { items: std::vec::IntoIter<serde_json::Value>, obj: serde_json::Map<String, serde_json::Value> },
+    Json { items: JsonArray, buf: Vec<u8>, obj: serde_json::Map<String, serde_json::Value> },
+}
+
+/// The longest row (CSV record, JSON line or array item) read, in bytes: a file that is one
+/// endless line cannot grow memory without bound.
+pub const MAX_ROW_BYTES: usize = 64 << 20;
+
+/// Counts the bytes read since the last row ended, and ends the input with an error once a
+/// single row passes [`MAX_ROW_BYTES`].
+struct RowLimit {
+    inner: Box<dyn Read>,
+    since_row: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    tripped: bool,
+}
+
+impl Read for RowLimit {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use std::sync::atomic::Ordering;
+        if self.tripped {
+            return Ok(0);
+        }
+        // Room for the csv crate's read-ahead across row boundaries.
+        if self.since_row.load(Ordering::Relaxed) > MAX_ROW_BYTES + (1 << 20) {
+            self.tripped = true;
+            return Err(std::io::Error::other(format!(
+                "a row is longer than {} MiB; the rest of the file is not read",
+                MAX_ROW_BYTES >> 20
+            )));
+        }
+        let n = self.inner.read(buf)?;
+        self.since_row.fetch_add(n, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// The items of a JSON array, one at a time: each item's bytes are found by tracking strings and
+/// nesting, then parsed alone, so memory holds one item, not the array.
+struct JsonArray {
+    rdr: BufReader<Box<dyn Read>>,
+    /// Before `[`, inside the array, or after `]`.
+    state: ArrayState,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ArrayState {
+    Start,
+    Items,
+    Done,
+}
+
+impl JsonArray {
+    fn byte(&mut self) -> std::io::Result<Option<u8>> {
+        let b = self.rdr.fill_buf()?.first().copied();
+        if b.is_some() {
+            self.rdr.consume(1);
+        }
+        Ok(b)
+    }
+
+    fn skip_space(&mut self) -> std::io::Result<Option<u8>> {
+        loop {
+            match self.byte()? {
+                Some(b) if b.is_ascii_whitespace() => continue,
+                other => return Ok(other),
+            }
+        }
+    }
+
+    /// The next item's bytes into `buf`; `Ok(false)` after the last one.
+    fn next_item(&mut self, buf: &mut Vec<u8>) -> std::result::Result<bool, String> {
+        let io = |e: std::io::Error| e.to_string();
+        buf.clear();
+        if self.state == ArrayState::Start {
+            match self.skip_space().map_err(io)? {
+                Some(b'[') => self.state = ArrayState::Items,
+                _ => {
+                    self.state = ArrayState::Done;
+                    return Err("expected a JSON array of objects".to_string());
+                }
+            }
+            match self.skip_space().map_err(io)? {
+                Some(b']') => {
+                    self.state = ArrayState::Done;
+                    return Ok(false);
+                }
+                Some(b) => buf.push(b),
+                None => return Err(self.fail("unexpected end of input in the array")),
+            }
+        } else if self.state == ArrayState::Done {
+            return Ok(false);
+        } else {
+            match self.skip_space().map_err(io)? {
+                Some(b) => buf.push(b),
+                None => return Err(self.fail("unexpected end of input in the array")),
+            }
+        }
+        let (mut depth, mut in_str, mut esc) = (0usize, false, false);
+        let mut b = buf[0];
+        loop {
+            if in_str {
+                if esc {
+                    esc = false;
+                } else if b == b'\\' {
+                    esc = true;
+                } else if b == b'"' {
+                    in_str = false;
+                }
+            } else {
+                match b {
+                    b'"' => in_str = true,
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' if depth > 0 => depth -= 1,
+                    _ => {}
+                }
+            }
+            if !in_str && depth == 0 {
+                // The item ends at the next `,` or `]` outside it.
+                let next = self.rdr.fill_buf().map_err(io)?.first().copied();
+                match next {
+                    Some(b',' | b']') => {
+                        self.rdr.consume(1);
+                        if next == Some(b']') {
+                            self.state = ArrayState::Done;
+                            if self.skip_space().map_err(io)?.is_some() {
+                                return Err("unexpected data after the array".to_string());
+                            }
+                        }
+                        return Ok(true);
+                    }
+                    Some(c) if c.is_ascii_whitespace() => {
+                        self.rdr.consume(1);
+                        match self.skip_space().map_err(io)? {
+                            Some(b',') => return Ok(true),
+                            Some(b']') => {
+                                self.state = ArrayState::Done;
+                                if self.skip_space().map_err(io)?.is_some() {
+                                    return Err("unexpected data after the array".to_string());
+                                }
+                                return Ok(true);
+                            }
+                            Some(_) => return Err(self.fail("expected `,` or `]` after an item")),
+                            None => return Err(self.fail("unexpected end of input in the array")),
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            b = match self.byte().map_err(io)? {
+                Some(b) => b,
+                None => return Err(self.fail("unexpected end of input in the array")),
+            };
+            if buf.len() >= MAX_ROW_BYTES {
+                return Err(self.fail(&format!("an item is longer than {} MiB", MAX_ROW_BYTES >> 20)));
+            }
+            buf.push(b);
+        }
+    }
+
+    fn fail(&mut self, m: &str) -> String {
+        self.state = ArrayState::Done;
+        m.to_string()
+    }
 }
 
 /// A column handle resolved once against the input's header.
@@ -58,6 +219,8 @@ pub struct Reader {
     headers: Vec<String>,
     line: u64,
     next_line: u64,
+    /// Bytes read since the last row ended (see [`RowLimit`]).
+    since_row: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// Opens `path` (`-` = stdin). The format comes from `format`, else the file extension, else the
@@ -69,11 +232,26 @@ pub fn open(path: &str, format: Option<Format>) -> Result<Reader> {
     } else {
         Box::new(
             File::open(path)
-                .map_err(|e| Error::Usage(format!("{name}: cannot open: {}", crate::config::io_reason(&e))))?,
+                .map_err(|e| Error::Usage(format!("{name}: cannot open: {}", crate::error::io_reason(&e))))?,
         )
     };
-    let mut br = BufReader::with_capacity(1 << 16, raw);
-    let format = match format.or_else(|| by_extension(path)) {
+    from_reader(name, raw, format.or_else(|| by_extension(path)))
+}
+
+/// A reader over bytes in memory (tests and fuzzing); `name` is used in messages.
+pub fn from_bytes(name: &str, bytes: Vec<u8>, format: Option<Format>) -> Result<Reader> {
+    from_reader(name.to_string(), Box::new(std::io::Cursor::new(bytes)), format)
+}
+
+fn from_reader(name: String, raw: Box<dyn Read>, format: Option<Format>) -> Result<Reader> {
+    let since_row = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let limited = RowLimit { inner: raw, since_row: since_row.clone(), tripped: false };
+    let mut br = BufReader::with_capacity(1 << 16, Box::new(limited) as Box<dyn Read>);
+    // A UTF-8 byte order mark is not part of the data.
+    if br.fill_buf().map_err(|e| Error::Usage(format!("{name}: cannot read: {e}")))?.starts_with(b"\xEF\xBB\xBF") {
+        br.consume(3);
+    }
+    let format = match format {
         Some(f) => f,
         None => {
             let head = br.fill_buf().map_err(|e| Error::Usage(format!("{name}: cannot read: {e}")))?;
@@ -116,6 +294,7 @@ pub fn open(path: &str, format: Option<Format>) -> Result<Reader> {
                 headers,
                 line: 1,
                 next_line: 2,
+                since_row,
             })
         }
         Format::Jsonl => Ok(Reader {
@@ -128,25 +307,20 @@ pub fn open(path: &str, format: Option<Format>) -> Result<Reader> {
             headers: Vec::new(),
             line: 0,
             next_line: 1,
+            since_row,
         }),
-        Format::Json => {
-            let mut text = Vec::new();
-            let mut b = boxed;
-            b.read_to_end(&mut text).map_err(|e| Error::Usage(format!("{name}: cannot read: {e}")))?;
-            let v: serde_json::Value = serde_json::from_slice(&text)
-                .map_err(|e| Error::Usage(format!("{name}:{}: invalid JSON: {}", e.line(), strip_at(&e))))?;
-            let items = match v {
-                serde_json::Value::Array(a) => a,
-                _ => return Err(Error::Usage(format!("{name}: expected a JSON array of objects"))),
-            };
-            Ok(Reader {
-                name,
-                inner: Inner::Json { items: items.into_iter(), obj: serde_json::Map::new() },
-                headers: Vec::new(),
-                line: 0,
-                next_line: 1,
-            })
-        }
+        Format::Json => Ok(Reader {
+            name,
+            inner: Inner::Json {
+                items: JsonArray { rdr: BufReader::with_capacity(1 << 16, boxed), state: ArrayState::Start },
+                buf: Vec::new(),
+                obj: serde_json::Map::new(),
+            },
+            headers: Vec::new(),
+            line: 0,
+            next_line: 1,
+            since_row,
+        }),
     }
 }
 
@@ -221,6 +395,7 @@ impl Reader {
         match &mut self.inner {
             Inner::Csv { rdr, rec, crlf_offset } => {
                 let start = self.next_line;
+                self.since_row.store(0, std::sync::atomic::Ordering::Relaxed);
                 let r = rdr.read_byte_record(rec);
                 self.next_line = rdr.position().line() + 1 + *crlf_offset;
                 self.line = rec.position().map_or(start, |p| p.line() + *crlf_offset);
@@ -242,6 +417,7 @@ impl Reader {
             }
             Inner::Jsonl { rdr, buf, obj } => loop {
                 buf.clear();
+                self.since_row.store(0, std::sync::atomic::Ordering::Relaxed);
                 let n = rdr.read_until(b'\n', buf).map_err(|e| RowError {
                     file: self.name.clone(),
                     line: self.next_line,
@@ -280,10 +456,19 @@ impl Reader {
                     }),
                 };
             },
-            Inner::Json { items, obj } => {
-                let Some(item) = items.next() else { return Ok(false) };
+            Inner::Json { items, buf, obj } => {
+                self.since_row.store(0, std::sync::atomic::Ordering::Relaxed);
+                let found = items.next_item(buf);
+                let row_error = |line: u64, message: String| RowError { file: self.name.clone(), line, message };
+                match found {
+                    Ok(true) => {}
+                    Ok(false) => return Ok(false),
+                    Err(m) => return Err(row_error(self.next_line, m)),
+                }
                 self.line = self.next_line;
                 self.next_line += 1;
+                let item: serde_json::Value = serde_json::from_slice(buf)
+                    .map_err(|e| row_error(self.line, format!("invalid JSON: {}", strip_at(&e))))?;
                 match item {
                     serde_json::Value::Object(o) => {
                         if self.headers.is_empty() {

@@ -85,10 +85,12 @@ pub fn save(m: &Model, path: &Path, overwrite: bool) -> Result<()> {
     crate::fsutil::write_atomic(path, &to_bytes(m), overwrite)
 }
 
+/// The largest model file read.
+pub const MAX_MODEL_BYTES: u64 = 1 << 30;
+
 pub fn load(path: &Path) -> Result<Model> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path)
-        .map_err(|e| Error::Usage(format!("{name}: cannot read model: {}", crate::config::io_reason(&e))))?;
+    let bytes = crate::fsutil::read_bounded(path, MAX_MODEL_BYTES, "model")?;
     from_bytes(&bytes).map_err(|m| Error::Usage(format!("{name}: {m}")))
 }
 
@@ -117,6 +119,48 @@ impl<'a> Cursor<'a> {
         Ok(f64::from_le_bytes([s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]]))
     }
 }
+
+/// The longest vocabulary term a model may hold, in bytes.
+const MAX_TERM_BYTES: usize = 64 << 10;
+
+/// Every range `train` enforces, checked before the model is used: a crafted file with a valid
+/// checksum cannot make routing hang or allocate without bound.
+fn check_header(h: &Header) -> std::result::Result<(), String> {
+    let bad = |what: &str| Err(format!("corrupt model file ({what})"));
+    let k = h.labels.len();
+    if !(2..=MAX_LABELS).contains(&k) {
+        return bad(&format!("{k} labels; a model has 2 to {MAX_LABELS}"));
+    }
+    if h.labels.iter().any(|l| l.is_empty() || l.len() > 1024) {
+        return bad("a label is empty or longer than 1024 bytes");
+    }
+    let a = &h.tfidf.analyzer;
+    if !(1..=MAX_NGRAM).contains(&a.ngram_min) || !(a.ngram_min..=MAX_NGRAM).contains(&a.ngram_max) {
+        return bad(&format!(
+            "n-gram range {},{}; a model has 1 <= min <= max <= {MAX_NGRAM}",
+            a.ngram_min, a.ngram_max
+        ));
+    }
+    if h.tfidf.max_features.is_some_and(|m| !(1..=MAX_FEATURES).contains(&m)) {
+        return bad(&format!("max_features outside 1..={MAX_FEATURES}"));
+    }
+    if !(1..=MAX_FEATURES).contains(&h.n_features) || h.tfidf.max_features.is_some_and(|m| h.n_features > m) {
+        return bad(&format!("{} features", h.n_features));
+    }
+    if !(1..=MAX_TREES).contains(&h.n_trees) {
+        return bad(&format!("{} trees; a model has 1 to {MAX_TREES}", h.n_trees));
+    }
+    if !(0.0..=1.0).contains(&h.threshold) {
+        return bad("threshold outside [0, 1]");
+    }
+    Ok(())
+}
+
+/// The ranges `train` accepts (and the loader enforces).
+pub const MAX_LABELS: usize = 10_000;
+pub const MAX_NGRAM: usize = 10;
+pub const MAX_FEATURES: usize = 10_000_000;
+pub const MAX_TREES: usize = 10_000;
 
 pub fn from_bytes(b: &[u8]) -> std::result::Result<Model, String> {
     if b.len() < 8 || &b[..8] != MAGIC {
@@ -148,13 +192,14 @@ pub fn from_bytes(b: &[u8]) -> std::result::Result<Model, String> {
     let hlen = c.u32()? as usize;
     let header: Header =
         serde_json::from_slice(c.take(hlen)?).map_err(|e| format!("corrupt model file (header: {e})"))?;
+    check_header(&header)?;
     let k = header.labels.len();
-    if k < 2 || header.n_features == 0 {
-        return Err("corrupt model file (needs two or more labels and one or more features)".to_string());
-    }
     let mut terms: Vec<&str> = Vec::with_capacity(header.n_features.min(1 << 24));
     for _ in 0..header.n_features {
         let n = c.u32()? as usize;
+        if n > MAX_TERM_BYTES {
+            return Err("corrupt model file (a vocabulary term is too long)".to_string());
+        }
         let s =
             std::str::from_utf8(c.take(n)?).map_err(|_| "corrupt model file (vocabulary is not UTF-8)".to_string())?;
         terms.push(s);
@@ -162,7 +207,11 @@ pub fn from_bytes(b: &[u8]) -> std::result::Result<Model, String> {
     let vocabulary = Vocab::from_terms(terms);
     let mut idf = Vec::with_capacity(header.n_features);
     for _ in 0..header.n_features {
-        idf.push(c.f64()?);
+        let v = c.f64()?;
+        if !(v.is_finite() && v >= 0.0) {
+            return Err("corrupt model file (an idf weight is not a non-negative number)".to_string());
+        }
+        idf.push(v);
     }
     let mut trees = Vec::with_capacity(header.n_trees.min(1 << 16));
     for t in 0..header.n_trees {
@@ -175,26 +224,27 @@ pub fn from_bytes(b: &[u8]) -> std::result::Result<Model, String> {
         let mut nodes = Vec::with_capacity(n_nodes);
         for i in 0..n_nodes {
             let n = Node { feature: c.u32()?, threshold: c.f32()?, next: c.u32()? };
-            let ok = if n.feature == LEAF {
-                (n.next as usize) < n_leaves
-            } else if n.feature == PURE {
-                (n.next as usize) < k
-            } else {
-                (n.feature as usize) < header.n_features && (n.next as usize) > i && (n.next as usize) + 1 < n_nodes
-            };
+            let ok = n.threshold.is_finite()
+                && if n.feature == LEAF {
+                    (n.next as usize) < n_leaves
+                } else if n.feature == PURE {
+                    (n.next as usize) < k
+                } else {
+                    (n.feature as usize) < header.n_features && (n.next as usize) > i && (n.next as usize) + 1 < n_nodes
+                };
             if !ok {
                 return Err(format!("corrupt model file (tree {t} node {i})"));
             }
             nodes.push(n);
         }
         let values = (0..n_values).map(|_| c.f32()).collect::<std::result::Result<Vec<_>, _>>()?;
+        if values.iter().any(|v| !(0.0..=1.0).contains(v)) {
+            return Err(format!("corrupt model file (tree {t} class shares outside [0, 1])"));
+        }
         trees.push(Tree { nodes, values });
     }
     if c.at != payload.len() {
         return Err("corrupt model file (unexpected bytes after the trees)".to_string());
-    }
-    if !(0.0..=1.0).contains(&header.threshold) {
-        return Err("corrupt model file (threshold outside [0, 1])".to_string());
     }
     let n_features = header.n_features;
     Ok(Model {

@@ -145,6 +145,9 @@ pub fn read(
             if t.trim().is_empty() {
                 return Err(r.row_error(format!("column `{text_col}` is empty")));
             }
+            if let Some(m) = crate::prompt::too_long(&t) {
+                return Err(r.row_error(format!("column `{text_col}`: {m}")));
+            }
             let label = if let Some(c) = &label_col {
                 let l = r.text(c)?.ok_or_else(|| r.row_error(format!("column `{}` is empty", c.name)))?;
                 if l.trim().is_empty() {

@@ -3,8 +3,8 @@
 
 use serde_json::{Value, json};
 
-use crate::config::{Params, RawProvider};
-use crate::provider::{Answer, CallError, Message, json_body, send, sse};
+use crate::config::Params;
+use crate::provider::{Answer, Call, CallError, Message, json_body, send, sse};
 
 /// `max_tokens` when the decision sets none (the API requires one).
 pub const DEFAULT_MAX_TOKENS: u32 = 1024;
@@ -32,67 +32,79 @@ fn body(model: &str, messages: &[Message], params: &Params, stream: bool) -> Val
     b
 }
 
+/// The answer in a non-streamed response body.
+pub fn parse_response(v: &Value) -> Result<Answer, CallError> {
+    let parts = v
+        .get("content")
+        .and_then(Value::as_array)
+        .ok_or_else(|| CallError::Malformed("no `content` array".to_string()))?;
+    let text: String = parts.iter().filter_map(|p| p.get("text").and_then(Value::as_str)).collect();
+    Ok(Answer {
+        text,
+        input_tokens: v.pointer("/usage/input_tokens").and_then(Value::as_u64),
+        output_tokens: v.pointer("/usage/output_tokens").and_then(Value::as_u64),
+        finish_reason: v.get("stop_reason").and_then(Value::as_str).map(str::to_string),
+    })
+}
+
+/// Adds one stream event to `a`; `Ok(false)` at `message_stop`. New text is appended to
+/// `a.text`.
+pub fn apply_event(data: &str, a: &mut Answer) -> Result<bool, CallError> {
+    let v: Value =
+        serde_json::from_str(data).map_err(|e| CallError::Malformed(format!("stream event is not JSON ({e})")))?;
+    match v.get("type").and_then(Value::as_str) {
+        Some("message_start") => {
+            a.input_tokens = v.pointer("/message/usage/input_tokens").and_then(Value::as_u64);
+        }
+        Some("content_block_delta") => {
+            if let Some(t) = v.pointer("/delta/text").and_then(Value::as_str) {
+                a.text.push_str(t);
+            }
+        }
+        Some("message_delta") => {
+            a.output_tokens = v.pointer("/usage/output_tokens").and_then(Value::as_u64).or(a.output_tokens);
+            a.finish_reason = v.pointer("/delta/stop_reason").and_then(Value::as_str).map(str::to_string);
+        }
+        Some("message_stop") => return Ok(false),
+        Some("error") => {
+            return Err(CallError::Malformed(
+                v.pointer("/error/message").and_then(Value::as_str).unwrap_or("error event").to_string(),
+            ));
+        }
+        _ => {}
+    }
+    Ok(true)
+}
+
 pub async fn call(
-    http: &reqwest::Client,
-    p: &RawProvider,
-    key: Option<&str>,
+    call: &Call<'_>,
     model: &str,
     messages: &[Message],
     params: &Params,
     on_text: Option<&mut (dyn FnMut(&str) + Send)>,
 ) -> Result<Answer, CallError> {
+    let p = call.provider;
     let url = format!("{}/v1/messages", p.base_url.trim_end_matches('/'));
-    let mut req = http
+    let mut req = call
+        .http
         .post(&url)
         .header("anthropic-version", p.anthropic_version.as_deref().unwrap_or("2023-06-01"))
         .json(&body(model, messages, params, on_text.is_some()));
-    if let Some(k) = key {
+    if let Some(k) = call.key {
         req = req.header("x-api-key", k);
     }
-    let resp = send(req, p).await?;
+    let resp = send(req, call).await?;
     match on_text {
-        None => {
-            let v = json_body(resp).await?;
-            let parts = v
-                .get("content")
-                .and_then(Value::as_array)
-                .ok_or_else(|| CallError::Malformed("no `content` array".to_string()))?;
-            let text: String = parts.iter().filter_map(|p| p.get("text").and_then(Value::as_str)).collect();
-            Ok(Answer {
-                text,
-                input_tokens: v.pointer("/usage/input_tokens").and_then(Value::as_u64),
-                output_tokens: v.pointer("/usage/output_tokens").and_then(Value::as_u64),
-                finish_reason: v.get("stop_reason").and_then(Value::as_str).map(str::to_string),
-            })
-        }
+        None => parse_response(&json_body(resp, call.max_body).await?),
         Some(f) => {
             let mut a = Answer::default();
-            sse(resp, |data| {
-                let v: Value = serde_json::from_str(data)
-                    .map_err(|e| CallError::Malformed(format!("stream event is not JSON ({e})")))?;
-                match v.get("type").and_then(Value::as_str) {
-                    Some("message_start") => {
-                        a.input_tokens = v.pointer("/message/usage/input_tokens").and_then(Value::as_u64);
-                    }
-                    Some("content_block_delta") => {
-                        if let Some(t) = v.pointer("/delta/text").and_then(Value::as_str) {
-                            f(t);
-                            a.text.push_str(t);
-                        }
-                    }
-                    Some("message_delta") => {
-                        a.output_tokens = v.pointer("/usage/output_tokens").and_then(Value::as_u64).or(a.output_tokens);
-                        a.finish_reason = v.pointer("/delta/stop_reason").and_then(Value::as_str).map(str::to_string);
-                    }
-                    Some("message_stop") => return Ok(false),
-                    Some("error") => {
-                        return Err(CallError::Malformed(
-                            v.pointer("/error/message").and_then(Value::as_str).unwrap_or("error event").to_string(),
-                        ));
-                    }
-                    _ => {}
+            sse(resp, call.max_body, |data| {
+                let before = a.text.len();
+                let more = apply_event(data, &mut a)?;
+                if a.text.len() > before {
+                    f(&a.text[before..]);
                 }
-                Ok(true)
+                Ok(more)
             })
             .await?;
             Ok(a)

@@ -58,6 +58,21 @@ impl std::fmt::Display for CallError {
 }
 
 impl CallError {
+    /// The error with every occurrence of `secret` (an API key) masked, so an upstream that echoes
+    /// the key back cannot make llmroute print it.
+    pub fn redact(self, secret: Option<&str>) -> CallError {
+        let Some(secret) = secret.filter(|s| !s.is_empty()) else { return self };
+        let r = |m: String| m.replace(secret, "[redacted]");
+        match self {
+            CallError::Connect(m) => CallError::Connect(r(m)),
+            CallError::Status { code, message, retry_after } => {
+                CallError::Status { code, message: r(message), retry_after }
+            }
+            CallError::Malformed(m) => CallError::Malformed(r(m)),
+            other => other,
+        }
+    }
+
     /// Connection errors, timeouts, 429, 5xx and malformed bodies are worth another try.
     pub fn retryable(&self) -> bool {
         match self {
@@ -86,7 +101,23 @@ pub struct Client<'a> {
     pub config: &'a Config,
     pub deadline: Instant,
     pub timeout: Duration,
+    /// The largest body read from a provider.
+    pub max_body: usize,
     rng: std::cell::RefCell<Rng>,
+}
+
+/// Follows a redirect only to the same scheme, host and port: a key travels only to the host
+/// the configuration names (reqwest drops `Authorization` across hosts, but not `x-api-key`).
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same = attempt.previous().last().is_some_and(|prev| {
+            let next = attempt.url();
+            prev.scheme() == next.scheme()
+                && prev.host_str() == next.host_str()
+                && prev.port_or_known_default() == next.port_or_known_default()
+        });
+        if !same || attempt.previous().len() > 5 { attempt.stop() } else { attempt.follow() }
+    })
 }
 
 /// The API key of a provider, or the error naming the missing variable.
@@ -105,6 +136,7 @@ impl<'a> Client<'a> {
         let http = reqwest::Client::builder()
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .user_agent(concat!("llmroute/", env!("CARGO_PKG_VERSION")))
+            .redirect(same_origin_redirects())
             .build()
             .map_err(|e| format!("cannot start the HTTP client: {e}"))?;
         Ok(Client {
@@ -112,6 +144,7 @@ impl<'a> Client<'a> {
             config,
             deadline: Instant::now() + deadline,
             timeout,
+            max_body: usize::try_from(config.live.max_body_bytes).unwrap_or(usize::MAX),
             rng: std::cell::RefCell::new(Rng::new(seed)),
         })
     }
@@ -143,20 +176,19 @@ impl<'a> Client<'a> {
         let timeout = self.timeout.min(left);
         let m = &self.config.models[model];
         let id = m.model_id.as_deref().unwrap_or(&m.name);
+        let call = Call { http: &self.http, provider: p, key: key.as_deref(), max_body: self.max_body };
+        // The timeout covers the whole exchange: connecting, the status, every byte of the body.
         let fut = async {
             match p.kind {
-                ProviderKind::Openai => {
-                    openai::call(&self.http, p, key.as_deref(), id, messages, params, on_text).await
-                }
-                ProviderKind::Anthropic => {
-                    anthropic::call(&self.http, p, key.as_deref(), id, messages, params, on_text).await
-                }
+                ProviderKind::Openai => openai::call(&call, id, messages, params, on_text).await,
+                ProviderKind::Anthropic => anthropic::call(&call, id, messages, params, on_text).await,
             }
         };
-        match tokio::time::timeout(timeout, fut).await {
+        let r = match tokio::time::timeout(timeout, fut).await {
             Ok(r) => r,
             Err(_) => Err(CallError::Timeout(timeout.as_secs_f64())),
-        }
+        };
+        r.map_err(|e| e.redact(key.as_deref()))
     }
 
     /// A request with retries: exponential backoff with jitter, `Retry-After` honoured, the
@@ -250,29 +282,74 @@ pub fn retry_after(v: Option<&reqwest::header::HeaderValue>) -> Option<Duration>
     Some(Duration::from_millis(ms.min(3_600_000)))
 }
 
+/// One provider call's connection: the client, the provider, its key and the body cap.
+pub struct Call<'c> {
+    pub http: &'c reqwest::Client,
+    pub provider: &'c RawProvider,
+    pub key: Option<&'c str>,
+    pub max_body: usize,
+}
+
 /// Sends a request with the provider's extra headers; an error status becomes a [`CallError`].
-pub async fn send(mut req: reqwest::RequestBuilder, p: &RawProvider) -> Result<reqwest::Response, CallError> {
-    for (h, v) in &p.headers {
+pub async fn send(mut req: reqwest::RequestBuilder, call: &Call<'_>) -> Result<reqwest::Response, CallError> {
+    for (h, v) in &call.provider.headers {
         req = req.header(h, v);
     }
     let resp = req.send().await.map_err(|e| connect_error(&e))?;
+    if resp.status().is_redirection() {
+        let to = resp
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|l| l.to_str().ok())
+            .and_then(|l| resp.url().join(l).ok())
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_else(|| "another location".to_string());
+        return Err(CallError::Status {
+            code: resp.status().as_u16(),
+            message: format!("redirected to {to}; not followed (the key goes only to the configured host)"),
+            retry_after: None,
+        });
+    }
     if !resp.status().is_success() {
-        return Err(status_error(resp).await);
+        return Err(status_error(resp, call.max_body.min(ERROR_BODY_BYTES)).await);
     }
     Ok(resp)
 }
 
-/// The whole response body as JSON; a truncated or non-JSON body is malformed.
-pub async fn json_body(resp: reqwest::Response) -> Result<serde_json::Value, CallError> {
-    let text = resp.text().await.map_err(|e| connect_error(&e))?;
-    serde_json::from_str(&text).map_err(|e| CallError::Malformed(format!("not JSON ({e})")))
+/// At most this much of an error response is read.
+const ERROR_BODY_BYTES: usize = 64 << 10;
+
+/// The response body, up to `max` bytes; a longer one is an error (it is not read further).
+pub async fn body_bytes(resp: reqwest::Response, max: usize) -> Result<Vec<u8>, CallError> {
+    use futures_util::StreamExt;
+    if resp.content_length().is_some_and(|n| n > max as u64) {
+        return Err(CallError::Malformed(format!("the response body is over {max} bytes (`[live] max_body_bytes`)")));
+    }
+    let mut out = Vec::new();
+    let mut stream = resp.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| connect_error(&e))?;
+        if out.len() + chunk.len() > max {
+            return Err(CallError::Malformed(format!(
+                "the response body is over {max} bytes (`[live] max_body_bytes`)"
+            )));
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out)
+}
+
+/// The whole response body as JSON; a truncated, oversized or non-JSON body is malformed.
+pub async fn json_body(resp: reqwest::Response, max: usize) -> Result<serde_json::Value, CallError> {
+    let bytes = body_bytes(resp, max).await?;
+    serde_json::from_slice(&bytes).map_err(|e| CallError::Malformed(format!("not JSON ({e})")))
 }
 
 /// Reads an error response into a short message (never including request headers).
-pub async fn status_error(resp: reqwest::Response) -> CallError {
+pub async fn status_error(resp: reqwest::Response, max: usize) -> CallError {
     let code = resp.status().as_u16();
     let retry = retry_after(resp.headers().get(reqwest::header::RETRY_AFTER));
-    let body = resp.text().await.unwrap_or_default();
+    let body = body_bytes(resp, max).await.map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
     let message = serde_json::from_str::<serde_json::Value>(&body)
         .ok()
         .and_then(|v| {
@@ -303,24 +380,69 @@ pub fn connect_error(e: &reqwest::Error) -> CallError {
     if e.is_body() || e.is_decode() { CallError::Malformed(msg) } else { CallError::Connect(msg) }
 }
 
-/// Reads a server-sent-events body, calling `on_event` with each `data:` payload.
+/// Splits a server-sent-events byte stream into `data:` payloads, holding at most `max` bytes in
+/// all (a body without line breaks cannot grow memory without bound).
+#[derive(Debug)]
+pub struct SseDecoder {
+    buf: Vec<u8>,
+    /// Start of the unread part of `buf`.
+    at: usize,
+    seen: usize,
+    max: usize,
+}
+
+impl SseDecoder {
+    pub fn new(max: usize) -> SseDecoder {
+        SseDecoder { buf: Vec::new(), at: 0, seen: 0, max }
+    }
+
+    /// Adds bytes; an error once the stream passes `max` bytes.
+    pub fn push(&mut self, bytes: &[u8]) -> Result<(), CallError> {
+        self.seen = self.seen.saturating_add(bytes.len());
+        if self.seen > self.max {
+            return Err(CallError::Malformed(format!(
+                "the stream is over {} bytes (`[live] max_body_bytes`)",
+                self.max
+            )));
+        }
+        if self.at > 0 {
+            self.buf.drain(..self.at);
+            self.at = 0;
+        }
+        self.buf.extend_from_slice(bytes);
+        Ok(())
+    }
+
+    /// The next complete `data:` payload, if a whole line has arrived.
+    pub fn next_data(&mut self) -> Option<String> {
+        loop {
+            let rest = &self.buf[self.at..];
+            let pos = rest.iter().position(|&b| b == b'\n')?;
+            let line = String::from_utf8_lossy(&rest[..pos]).into_owned();
+            self.at += pos + 1;
+            let line = line.trim_end_matches('\r');
+            if let Some(data) = line.strip_prefix("data:") {
+                return Some(data.trim_start().to_string());
+            }
+        }
+    }
+}
+
+/// Reads a server-sent-events body, calling `on_event` with each `data:` payload until it
+/// returns `false`.
 pub async fn sse(
     resp: reqwest::Response,
+    max: usize,
     mut on_event: impl FnMut(&str) -> Result<bool, CallError>,
 ) -> Result<(), CallError> {
     use futures_util::StreamExt;
     let mut stream = resp.bytes_stream();
-    let mut buf: Vec<u8> = Vec::new();
+    let mut decoder = SseDecoder::new(max);
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| CallError::Malformed(format!("the stream broke off: {}", connect_error(&e))))?;
-        buf.extend_from_slice(&chunk);
-        while let Some(pos) = buf.iter().position(|&b| b == b'\n') {
-            let line: Vec<u8> = buf.drain(..=pos).collect();
-            let line = String::from_utf8_lossy(&line);
-            let line = line.trim_end_matches(['\r', '\n']);
-            if let Some(data) = line.strip_prefix("data:")
-                && !on_event(data.trim_start())?
-            {
+        decoder.push(&chunk)?;
+        while let Some(data) = decoder.next_data() {
+            if !on_event(&data)? {
                 return Ok(());
             }
         }

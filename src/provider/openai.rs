@@ -2,8 +2,8 @@
 
 use serde_json::{Value, json};
 
-use crate::config::{Params, RawProvider};
-use crate::provider::{Answer, CallError, Message, json_body, send, sse};
+use crate::config::Params;
+use crate::provider::{Answer, Call, CallError, Message, json_body, send, sse};
 
 fn body(model: &str, messages: &[Message], params: &Params, stream: bool) -> Value {
     let mut b = json!({ "model": model, "messages": messages });
@@ -30,55 +30,65 @@ fn usage(v: &Value) -> (Option<u64>, Option<u64>) {
     )
 }
 
+/// The answer in a non-streamed response body.
+pub fn parse_response(v: &Value) -> Result<Answer, CallError> {
+    let content = v
+        .pointer("/choices/0/message/content")
+        .and_then(Value::as_str)
+        .ok_or_else(|| CallError::Malformed("no `choices[0].message.content`".to_string()))?;
+    let (i, o) = usage(v);
+    Ok(Answer {
+        text: content.to_string(),
+        input_tokens: i,
+        output_tokens: o,
+        finish_reason: v.pointer("/choices/0/finish_reason").and_then(Value::as_str).map(str::to_string),
+    })
+}
+
+/// Adds one stream event to `a`; `Ok(false)` at the end of the stream. New text is appended to
+/// `a.text`.
+pub fn apply_event(data: &str, a: &mut Answer) -> Result<bool, CallError> {
+    if data == "[DONE]" {
+        return Ok(false);
+    }
+    let v: Value =
+        serde_json::from_str(data).map_err(|e| CallError::Malformed(format!("stream event is not JSON ({e})")))?;
+    if let Some(t) = v.pointer("/choices/0/delta/content").and_then(Value::as_str) {
+        a.text.push_str(t);
+    }
+    if let Some(r) = v.pointer("/choices/0/finish_reason").and_then(Value::as_str) {
+        a.finish_reason = Some(r.to_string());
+    }
+    let (i, o) = usage(&v);
+    a.input_tokens = i.or(a.input_tokens);
+    a.output_tokens = o.or(a.output_tokens);
+    Ok(true)
+}
+
 pub async fn call(
-    http: &reqwest::Client,
-    p: &RawProvider,
-    key: Option<&str>,
+    call: &Call<'_>,
     model: &str,
     messages: &[Message],
     params: &Params,
     on_text: Option<&mut (dyn FnMut(&str) + Send)>,
 ) -> Result<Answer, CallError> {
-    let url = format!("{}/chat/completions", p.base_url.trim_end_matches('/'));
-    let mut req = http.post(&url).json(&body(model, messages, params, on_text.is_some()));
-    if let Some(k) = key {
+    let url = format!("{}/chat/completions", call.provider.base_url.trim_end_matches('/'));
+    let mut req = call.http.post(&url).json(&body(model, messages, params, on_text.is_some()));
+    if let Some(k) = call.key {
         req = req.bearer_auth(k);
     }
-    let resp = send(req, p).await?;
+    let resp = send(req, call).await?;
     match on_text {
-        None => {
-            let v = json_body(resp).await?;
-            let content = v
-                .pointer("/choices/0/message/content")
-                .and_then(Value::as_str)
-                .ok_or_else(|| CallError::Malformed("no `choices[0].message.content`".to_string()))?;
-            let (i, o) = usage(&v);
-            Ok(Answer {
-                text: content.to_string(),
-                input_tokens: i,
-                output_tokens: o,
-                finish_reason: v.pointer("/choices/0/finish_reason").and_then(Value::as_str).map(str::to_string),
-            })
-        }
+        None => parse_response(&json_body(resp, call.max_body).await?),
         Some(f) => {
             let mut a = Answer::default();
-            sse(resp, |data| {
-                if data == "[DONE]" {
-                    return Ok(false);
+            sse(resp, call.max_body, |data| {
+                let before = a.text.len();
+                let more = apply_event(data, &mut a)?;
+                if a.text.len() > before {
+                    f(&a.text[before..]);
                 }
-                let v: Value = serde_json::from_str(data)
-                    .map_err(|e| CallError::Malformed(format!("stream event is not JSON ({e})")))?;
-                if let Some(t) = v.pointer("/choices/0/delta/content").and_then(Value::as_str) {
-                    f(t);
-                    a.text.push_str(t);
-                }
-                if let Some(r) = v.pointer("/choices/0/finish_reason").and_then(Value::as_str) {
-                    a.finish_reason = Some(r.to_string());
-                }
-                let (i, o) = usage(&v);
-                a.input_tokens = i.or(a.input_tokens);
-                a.output_tokens = o.or(a.output_tokens);
-                Ok(true)
+                Ok(more)
             })
             .await?;
             Ok(a)

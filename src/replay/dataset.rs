@@ -714,6 +714,13 @@ pub fn load(
                     };
                     return Err(r.row_error(format!("column `{name}` is empty")));
                 }
+                if let Some(m) = crate::prompt::too_long(&text) {
+                    let name = match &text_f {
+                        Field::Csv(c) => c.name.as_str(),
+                        Field::Json(p) => p.as_str(),
+                    };
+                    return Err(r.row_error(format!("column `{name}`: {m}")));
+                }
                 row.text.push_str(&text);
                 row.id = match opt_text(&id_f)? {
                     Some(id) if !id.trim().is_empty() => id,

@@ -204,6 +204,32 @@ impl Store {
         &self.conn
     }
 
+    /// Settles a request counted at decision time once it is known which model answered: the
+    /// decided model's count is released, the answering model (if any) is counted, and the
+    /// decision log names it — or, when nothing answered, the decision is removed. One
+    /// transaction.
+    pub fn settle(&mut self, day: &str, request_id: &str, decided: &str, answered: Option<&str>) -> Result<()> {
+        let path = self.path.clone();
+        self.transaction(|tx| {
+            let e = |e: rusqlite::Error| Error::state(&path, e);
+            tx.execute(
+                "UPDATE quota_usage SET used = used - 1 WHERE day = ?1 AND model = ?2 AND used > 0",
+                params![day, decided],
+            )
+            .map_err(e)?;
+            match answered {
+                Some(m) => {
+                    increment(tx, day, m).map_err(e)?;
+                    set_decision_model(tx, request_id, m).map_err(e)?;
+                }
+                None => {
+                    tx.execute("DELETE FROM decisions WHERE request_id = ?1", params![request_id]).map_err(e)?;
+                }
+            }
+            Ok(())
+        })
+    }
+
     /// Used count of one model on one day.
     pub fn used(&self, day: &str, model: &str) -> Result<u64> {
         self.conn

@@ -188,7 +188,7 @@ fn retries_on_500_and_honours_retry_after() {
 }
 
 #[test]
-fn persistent_failure_falls_back_to_the_next_model_and_counts_it() {
+fn persistent_failure_falls_back_to_the_next_model_and_counts_only_it() {
     let l = Live::new();
     l.oa.push_for("cheap-1", Reply::Status(503, vec![], "{\"error\":{\"message\":\"overloaded\"}}".into()));
     l.oa.push_for("cheap-1", Reply::Status(503, vec![], "{\"error\":{\"message\":\"overloaded\"}}".into()));
@@ -200,7 +200,8 @@ fn persistent_failure_falls_back_to_the_next_model_and_counts_it() {
     assert_eq!(v["attempts"][0]["error"], "HTTP 503: overloaded (after 3 tries)");
     let q = l.env.run(&["quota", "--json"]).ok().json();
     let used = |m: &str| q.as_array().unwrap().iter().find(|r| r["model"] == m).unwrap()["used"].as_u64().unwrap();
-    assert_eq!((used("cheap"), used("mid")), (1, 1));
+    // Only the model that answered is counted.
+    assert_eq!((used("cheap"), used("mid")), (0, 1));
     // Feedback joins the model that answered.
     l.env.run(&["feedback", "add", "--request-id", "fb-1", "--rating", "5"]).ok();
     assert_eq!(l.env.run(&["feedback", "stats", "--json"]).ok().json()[0]["key"], "mid");

@@ -46,7 +46,10 @@ fn feedback_errors_are_clear() {
         "error: unknown request id `nope`: no logged decision has it; pass --model (and --rule) to record feedback for a request llmroute did not route\n"
     );
     let r = at(&env, &["feedback", "add", "--request-id", "x", "--rating", "6", "--model", "gpt-4o"]).code(2);
-    assert_eq!(r.stderr, "error: rating 6 is outside 1-5\n");
+    assert_eq!(
+        r.stderr,
+        "error: invalid value '6' for '--rating <1-5>': `6` is outside [1, 5]\n\nFor more information, try '--help'.\n"
+    );
     let r = at(&env, &["feedback", "add", "--request-id", "x", "--rating", "3", "--model", "gpt4o"]).code(2);
     assert_eq!(r.stderr, "error: unknown model `gpt4o`; did you mean `gpt-4o`?\n");
     at(&env, &["feedback", "add", "--request-id", "x", "--rating", "3", "--model", "gpt-4o"]).ok();
