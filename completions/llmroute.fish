@@ -254,7 +254,7 @@ json\t''"
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l text-col -d 'Column (or JSON key) holding the prompt' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l label-col -d 'Column (or JSON key) holding the label' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l min-quality -d 'Quality a model needs for --label-from-outcomes [default: the row\'s best quality]' -r
-complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l valid -d 'Validation file (instead of holding out --valid-split of DATA)' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l valid -d 'Validation file (instead of holding out --valid-split of DATA)' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l valid-split -d 'Share of DATA held out for validation (seeded); 0 disables validation' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l analyzer -d 'Text analyzer [default: char_wb, the best measured on the tier data]' -r -f -a "word\t'scikit-learn\'s default word tokens'
 char_wb\t'character n-grams inside word boundaries (scikit-learn\'s `char_wb`)'

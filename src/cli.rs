@@ -199,7 +199,7 @@ pub struct CompletionsArgs {
 pub struct TrainArgs {
     /// Labelled queries: CSV, JSON Lines or a JSON array; `-` reads stdin
     #[arg(value_name = "DATA")]
-    pub data: String,
+    pub data: PathBuf,
 
     /// Where to write the model
     #[arg(short, long, value_name = "MODEL")]
@@ -214,7 +214,7 @@ pub struct TrainArgs {
 
     /// Validation file (instead of holding out --valid-split of DATA)
     #[arg(long, value_name = "FILE")]
-    pub valid: Option<String>,
+    pub valid: Option<PathBuf>,
 
     /// Share of DATA held out for validation (seeded); 0 disables validation
     #[arg(long, default_value_t = 0.2, value_parser = split, value_name = "SHARE")]
@@ -283,7 +283,7 @@ pub struct EvaluateArgs {
 
     /// Labelled queries: CSV, JSON Lines or a JSON array; `-` reads stdin
     #[arg(value_name = "DATA")]
-    pub data: String,
+    pub data: PathBuf,
 
     #[command(flatten)]
     pub labels: LabelledArgs,
@@ -385,7 +385,7 @@ pub struct InputArgs {
 pub struct SimulateArgs {
     /// Replay files (CSV, JSON Lines, JSON arrays); `-` reads stdin
     #[arg(value_name = "FILE", required = true)]
-    pub files: Vec<String>,
+    pub files: Vec<PathBuf>,
 
     #[command(flatten)]
     pub input: InputArgs,
@@ -489,7 +489,7 @@ pub enum StreamFormat {
 pub struct BatchArgs {
     /// Log files (CSV, JSON Lines, JSON arrays); `-` reads stdin
     #[arg(value_name = "FILE", required = true)]
-    pub files: Vec<String>,
+    pub files: Vec<PathBuf>,
 
     /// Input format [default: from the extension, else sniffed]
     #[arg(long = "input-format", value_enum, value_name = "FORMAT")]
@@ -585,7 +585,7 @@ pub enum FeedbackCommand {
     Import {
         /// Rows with `request_id` and/or `model`, `rating`, `success`, `latency_ms`, `rule`
         /// (or `rule_matched`), `timestamp`, `cost`; `-` reads stdin
-        file: String,
+        file: PathBuf,
         /// Input format [default: from the extension, else sniffed]
         #[arg(long = "input-format", value_enum, value_name = "FORMAT")]
         input_format: Option<Format>,

@@ -5,13 +5,43 @@
 //! Only regular files are ever replaced: a device, a FIFO or a directory at the target is refused,
 //! and a symbolic link is followed (its target is replaced, the link stays). An existing file is
 //! replaced only when the caller allows it (`--force`). An unfinished temporary file is removed
-//! when the [`AtomicFile`] is dropped without [`AtomicFile::commit`].
+//! when the [`AtomicFile`] is dropped without [`AtomicFile::commit`], and when the process is
+//! interrupted (SIGINT, SIGTERM, SIGHUP: the temporary files are removed, then the process exits
+//! with 130).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::io_reason;
 use crate::error::{Error, Result};
+
+/// Temporary files being written, removed if the process is interrupted.
+static PENDING: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Starts (once) the thread that cleans up after SIGINT, SIGTERM and SIGHUP.
+fn watch_signals() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+        let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else { return };
+        std::thread::spawn(move || {
+            if signals.forever().next().is_some() {
+                if let Ok(pending) = PENDING.lock() {
+                    for p in pending.iter() {
+                        let _ = std::fs::remove_file(p);
+                    }
+                }
+                std::process::exit(130);
+            }
+        });
+    });
+}
+
+fn forget(tmp: &Path) {
+    if let Ok(mut pending) = PENDING.lock() {
+        pending.retain(|p| p != tmp);
+    }
+}
 
 /// A file being written: a temporary file next to the target until [`AtomicFile::commit`].
 pub struct AtomicFile {
@@ -53,11 +83,15 @@ impl AtomicFile {
         let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
         let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".to_string());
         let tmp = dir.join(format!(".{}.{name}", std::process::id()));
+        watch_signals();
         let file = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&tmp)
             .map_err(|e| Error::usage(format!("{}: cannot write: {}", path.display(), io_reason(&e))))?;
+        if let Ok(mut pending) = PENDING.lock() {
+            pending.push(tmp.clone());
+        }
         Ok(AtomicFile { target, shown: path.to_path_buf(), tmp, file: Some(file), overwrite, committed: false })
     }
 
@@ -89,6 +123,7 @@ impl AtomicFile {
         }
         std::fs::rename(&self.tmp, &self.target).map_err(|e| self.fail(&e))?;
         self.committed = true;
+        forget(&self.tmp);
         Ok(())
     }
 }
@@ -98,6 +133,7 @@ impl Drop for AtomicFile {
         if !self.committed {
             self.file = None;
             let _ = std::fs::remove_file(&self.tmp);
+            forget(&self.tmp);
         }
     }
 }

@@ -249,7 +249,7 @@ pub fn run(ctx: &Context, a: &AskArgs) -> Result<()> {
     };
 
     // Fallback models over today's quota are not tried.
-    let usage = match Store::open_existing(&routed.state_path)? {
+    let usage = match Store::open_read(&routed.state_path)? {
         Some(store) => store.usage(&routed.clock.day())?,
         None => Default::default(),
     };

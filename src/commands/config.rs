@@ -29,6 +29,8 @@ pub fn run(ctx: &Context, cmd: &ConfigCommand) -> Result<()> {
                 Source::Embedded => "embedded default".to_string(),
                 s => s.file_name(),
             };
+            // The classifier the ML stage names must load (and its labels name catalog models).
+            crate::router::Engine::new(&config, None).map_err(|e| Error::Config(format!("{file}: `ml.model`: {e}")))?;
             output::print(&format!(
                 "{file}: ok ({} models, {} rules, {} difficulty bands, chain: {})\n",
                 config.models.len(),

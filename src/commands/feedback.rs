@@ -169,7 +169,7 @@ fn config_text(config: &Config) -> Result<(String, String)> {
 }
 
 fn load(path: &std::path::Path, days: u64, clock: &Clock) -> Result<Vec<FeedbackRecord>> {
-    let Some(store) = Store::open_existing(path)? else { return Ok(Vec::new()) };
+    let Some(store) = Store::open_read(path)? else { return Ok(Vec::new()) };
     let since = (days > 0).then(|| clock.now().timestamp().as_second() - days as i64 * 86_400);
     feedback_since(store.conn(), since).map_err(|e| Error::state(path, e))
 }
@@ -250,7 +250,7 @@ fn build(
 fn import(
     config: &Config,
     path: &std::path::Path,
-    file: &str,
+    file: &std::path::Path,
     format: Option<data::Format>,
     clock: &Clock,
 ) -> Result<()> {
@@ -316,6 +316,9 @@ fn import(
             let mut rec = build(config, &store, &id, rating, success, latency, model.as_deref(), rule.as_deref(), ts)
                 .map_err(|m| r.row_error(m))?;
             if let Some(c) = num(&["cost"], "cost")? {
+                if !(0.0..=crate::replay::dataset::MAX_COST_USD).contains(&c) {
+                    return Err(r.row_error(format!("cost {} is outside 0..=1000000 USD", crate::error::num(c))));
+                }
                 rec.cost = Some(c);
             }
             Ok(rec)
@@ -339,6 +342,9 @@ fn import(
         )));
     }
     let n = records.len();
+    if n == 0 {
+        return Err(Error::Usage(format!("{}: no feedback rows to import", r.name)));
+    }
     let replaced = store.transaction(|tx| {
         let mut replaced = 0;
         for rec in &records {

@@ -29,7 +29,7 @@ pub fn run(ctx: &Context, args: &QuotaArgs) -> Result<()> {
             Ok(())
         }
         None => {
-            let usage = match Store::open_existing(&path)? {
+            let usage = match Store::open_read(&path)? {
                 Some(store) => store.usage(&day)?,
                 None => BTreeMap::new(),
             };

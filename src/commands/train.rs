@@ -69,7 +69,7 @@ struct EvaluateReport {
 }
 
 /// Reads the labelled rows of `path` as `args` say.
-fn read_labelled(path: &str, args: &LabelledArgs) -> Result<Labelled> {
+fn read_labelled(path: &std::path::Path, args: &LabelledArgs) -> Result<Labelled> {
     let source = if args.label_from_outcomes {
         LabelSource::Outcomes { min_quality: args.min_quality }
     } else {
@@ -339,8 +339,8 @@ fn empty_meta() -> TrainingMeta {
     }
 }
 
-fn display_name(p: &str) -> &str {
-    if p == "-" { "stdin" } else { p }
+fn display_name(p: &std::path::Path) -> String {
+    if p.as_os_str() == "-" { "stdin".to_string() } else { p.display().to_string() }
 }
 
 pub fn evaluate(ctx: &Context, a: &EvaluateArgs) -> Result<()> {

@@ -225,9 +225,10 @@ pub struct Reader {
 
 /// Opens `path` (`-` = stdin). The format comes from `format`, else the file extension, else the
 /// first byte (`{` JSON Lines, `[` JSON array, otherwise CSV).
-pub fn open(path: &str, format: Option<Format>) -> Result<Reader> {
-    let name = if path == "-" { "stdin".to_string() } else { path.to_string() };
-    let raw: Box<dyn Read> = if path == "-" {
+pub fn open(path: &std::path::Path, format: Option<Format>) -> Result<Reader> {
+    let stdin = path.as_os_str() == "-";
+    let name = if stdin { "stdin".to_string() } else { path.display().to_string() };
+    let raw: Box<dyn Read> = if stdin {
         Box::new(std::io::stdin())
     } else {
         Box::new(
@@ -235,7 +236,7 @@ pub fn open(path: &str, format: Option<Format>) -> Result<Reader> {
                 .map_err(|e| Error::Usage(format!("{name}: cannot open: {}", crate::error::io_reason(&e))))?,
         )
     };
-    from_reader(name, raw, format.or_else(|| by_extension(path)))
+    from_reader(name, raw, format.or_else(|| by_extension(&path.to_string_lossy())))
 }
 
 /// A reader over bytes in memory (tests and fuzzing); `name` is used in messages.

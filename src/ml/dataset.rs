@@ -103,7 +103,7 @@ impl Labelled {
 /// Reads `path`; rows with a problem stop the read (exit 2) unless `skip_bad`, which passes each
 /// to `on_bad` and counts it.
 pub fn read(
-    path: &str,
+    path: &std::path::Path,
     format: Option<Format>,
     text_col: &str,
     source: &LabelSource,

@@ -31,7 +31,18 @@ fn stderr_color() -> bool {
 
 fn prefixed(prefix: &str, color: &str, msg: &str) {
     let label = if stderr_color() { format!("\x1b[1;{color}m{prefix}\x1b[0m") } else { prefix.to_string() };
-    let _ = writeln!(std::io::stderr().lock(), "{label}: {msg}");
+    let _ = writeln!(std::io::stderr().lock(), "{label}: {}", printable(msg));
+}
+
+/// A message with control characters escaped (`\u{1b}`): names and cells quoted from a file
+/// cannot move the cursor, recolour the terminal or break a message across lines.
+pub fn printable(msg: &str) -> std::borrow::Cow<'_, str> {
+    if !msg.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(msg);
+    }
+    std::borrow::Cow::Owned(
+        msg.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect(),
+    )
 }
 
 pub fn error(msg: &str) {

@@ -302,7 +302,7 @@ pub async fn send(mut req: reqwest::RequestBuilder, call: &Call<'_>) -> Result<r
             .get(reqwest::header::LOCATION)
             .and_then(|l| l.to_str().ok())
             .and_then(|l| resp.url().join(l).ok())
-            .and_then(|u| u.host_str().map(str::to_string))
+            .and_then(|u| u.host_str().map(|h| format!("{h}:{}", u.port_or_known_default().unwrap_or(0))))
             .unwrap_or_else(|| "another location".to_string());
         return Err(CallError::Status {
             code: resp.status().as_u16(),

@@ -412,10 +412,11 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    fn finish(mut self, paths: &[String], threads: usize) -> Result<Dataset> {
+    fn finish(mut self, paths: &[std::path::PathBuf], threads: usize) -> Result<Dataset> {
         let mut ds = std::mem::take(&mut self.ds);
         if ds.n() == 0 {
-            return Err(Error::Usage(format!("{}: no usable rows", paths.join(", "))));
+            let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+            return Err(Error::Usage(format!("{}: no usable rows", names.join(", "))));
         }
         ds.quality_known = !ds.plain || self.any_label;
         if self.any_answer {
@@ -560,7 +561,7 @@ pub struct Hooks<'h> {
 
 /// Reads every file into one dataset.
 pub fn load(
-    paths: &[String],
+    paths: &[std::path::PathBuf],
     spec: &Spec,
     config: &Config,
     prices: &crate::prices::PriceTable,

@@ -286,7 +286,7 @@ pub fn curves(ds: &Dataset, replay: &Replay) -> Vec<(String, Vec<CurvePoint>)> {
 }
 
 /// Builds the report of a replay.
-pub fn build(files: &[String], ds: &Dataset, config: &Config, rp: &Replay, opt: &Options) -> SimReport {
+pub fn build(files: &[std::path::PathBuf], ds: &Dataset, config: &Config, rp: &Replay, opt: &Options) -> SimReport {
     let n = ds.n();
     let (rpy, source) = match (opt.requests_per_year, &ds.timestamps) {
         (Some(r), _) => (r, "--requests-per-year"),
@@ -354,7 +354,7 @@ pub fn build(files: &[String], ds: &Dataset, config: &Config, rp: &Replay, opt: 
         format!("serves the catalog's premium model `{premium}`")
     };
     SimReport {
-        files: files.to_vec(),
+        files: files.iter().map(|f| f.display().to_string()).collect(),
         rows: n,
         bad_rows: ds.bad_rows.len(),
         empty_quality_cells: ds.empty_cells,

@@ -71,7 +71,7 @@ pub fn uses_adaptive(config: &Config, strategy: Strategy) -> bool {
 pub fn engine(config: &Config, model: Option<&Path>, strategy: Strategy, state_path: &Path) -> Result<Engine> {
     let mut engine = Engine::new(config, model)?;
     if uses_adaptive(config, strategy)
-        && let Some(store) = Store::open_existing(state_path)?
+        && let Some(store) = Store::open_read(state_path)?
     {
         engine.adaptive.posteriors = adaptive::posteriors(config, &store)?;
     }
@@ -103,7 +103,7 @@ pub fn decide(config: &Config, state: Option<&Path>, req: &RouteRequest) -> Resu
     let input_tokens = prompt.input_tokens();
 
     let outcome = if req.dry_run {
-        let usage = match Store::open_existing(&state_path)? {
+        let usage = match Store::open_read(&state_path)? {
             Some(store) => store.usage(&day)?,
             None => BTreeMap::new(),
         };

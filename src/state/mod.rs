@@ -53,23 +53,35 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX feedback_ts ON feedback (ts);",
 ];
 
-pub fn default_path() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("LLMROUTE_STATE").filter(|v| !v.is_empty()) {
-        return Some(PathBuf::from(p));
+pub fn default_path() -> Result<Option<PathBuf>> {
+    if let Some(p) = std::env::var_os("LLMROUTE_STATE") {
+        if p.is_empty() {
+            return Err(Error::usage("LLMROUTE_STATE is set but empty; unset it or name the state store"));
+        }
+        return Ok(Some(PathBuf::from(p)));
     }
-    let base = std::env::var_os("XDG_STATE_HOME").filter(|v| !v.is_empty()).map(PathBuf::from).or_else(|| {
-        std::env::var_os("HOME").filter(|v| !v.is_empty()).map(|h| PathBuf::from(h).join(".local/state"))
-    })?;
-    Some(base.join("llmroute").join("state.db"))
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").filter(|v| !v.is_empty()).map(|h| PathBuf::from(h).join(".local/state")));
+    Ok(base.map(|b| b.join("llmroute").join("state.db")))
 }
 
 /// Resolves the store path from the flag or the environment.
 pub fn resolve_path(flag: Option<&Path>) -> Result<PathBuf> {
-    match flag {
-        Some(p) => Ok(p.to_path_buf()),
-        None => default_path()
-            .ok_or_else(|| Error::usage("cannot locate the state store: set `--state`, `LLMROUTE_STATE` or `HOME`")),
+    let path = match flag {
+        Some(p) if p.as_os_str().is_empty() => return Err(Error::usage("--state must name a file")),
+        Some(p) => p.to_path_buf(),
+        None => default_path()?
+            .ok_or_else(|| Error::usage("cannot locate the state store: set `--state`, `LLMROUTE_STATE` or `HOME`"))?,
+    };
+    // SQLite keeps journal files beside the store: only a regular file (or none yet) will do.
+    if let Ok(m) = std::fs::metadata(&path)
+        && !m.is_file()
+    {
+        return Err(Error::state(&path, "not a regular file"));
     }
+    Ok(path)
 }
 
 pub struct Store {
@@ -90,7 +102,7 @@ impl Store {
         Ok(store)
     }
 
-    /// Opens the store only if it already exists (read paths such as `--dry-run` create nothing).
+    /// Opens the store only if it already exists, for writing.
     pub fn open_existing(path: &Path) -> Result<Option<Store>> {
         if !path.exists() {
             return Ok(None);
@@ -102,6 +114,25 @@ impl Store {
         store.configure()?;
         store.migrate()?;
         Ok(Some(store))
+    }
+
+    /// Opens the store only if it already exists, for reading (`--dry-run`, `quota`, stats):
+    /// nothing is created, and a read-only store file is fine.
+    pub fn open_read(path: &Path) -> Result<Option<Store>> {
+        if !path.exists() {
+            return Ok(None);
+        }
+        let conn =
+            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                .map_err(|e| Error::state(path, e))?;
+        conn.busy_timeout(Duration::from_secs(30)).map_err(|e| Error::state(path, e))?;
+        let version: i64 =
+            conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| Error::state(path, e))?;
+        if version != MIGRATIONS.len() as i64 {
+            // An older schema is brought up to date (which needs a writable store).
+            return Store::open_existing(path);
+        }
+        Ok(Some(Store { conn, path: path.to_path_buf() }))
     }
 
     pub fn path(&self) -> &Path {

@@ -272,3 +272,95 @@ fn consensus_with_and_without_a_majority() {
         r.stderr
     );
 }
+
+/// Adds `extra` to the `[live]` table of the test configuration.
+fn with_live(l: &Live, extra: &str) {
+    let cfg = std::fs::read_to_string(l.env.path("llmroute.toml")).unwrap();
+    l.env.write("llmroute.toml", cfg.replace("[live]\n", &format!("[live]\n{extra}\n")));
+}
+
+#[test]
+fn response_bodies_are_capped() {
+    let l = Live::new();
+    with_live(&l, "max_body_bytes = 100000");
+    // An answer over the cap is refused without reading it all (and retried, then the fallback).
+    l.oa.push_for("cheap-1", Reply::Big(5_000_000));
+    l.oa.push_for("cheap-1", Reply::Big(5_000_000));
+    l.oa.push_for("cheap-1", Reply::Big(5_000_000));
+    l.an.push(anthropic_ok("small", 1, 1));
+    let v = l.ask(&["--json", "a question"]).ok().json();
+    assert_eq!(v["model"], "mid");
+    assert_eq!(
+        v["attempts"][0]["error"],
+        "malformed response: the response body is over 100000 bytes (`[live] max_body_bytes`) (after 3 tries)"
+    );
+    // A body that never ends is cut at the cap, streamed or not.
+    l.oa.always(Reply::Endless);
+    l.an.always(Reply::Endless);
+    let r = l.ask(&["--json", "another question"]).code(3);
+    assert!(r.stderr.contains("the response body is over 100000 bytes"), "{}", r.stderr);
+    let r = l.ask(&["--stream", "a streamed question"]).code(3);
+    assert!(r.stderr.contains("over 100000 bytes"), "{}", r.stderr);
+}
+
+#[test]
+fn a_redirect_to_another_host_is_not_followed_with_the_key() {
+    let l = Live::new();
+    let elsewhere = Mock::start();
+    elsewhere.always(anthropic_ok("stolen", 1, 1));
+    let to = format!("{}/v1/messages", elsewhere.base());
+    l.an.always(Reply::Status(307, vec![("Location".to_string(), to)], String::new()));
+    l.oa.always(openai_ok("from openai", 1, 1));
+    let v = l.ask(&["--json", "ask anthropic please"]).ok().json();
+    assert!(elsewhere.requests().is_empty(), "the redirect was followed");
+    // `mid` failed; the fallback order goes on to `top`.
+    assert_eq!(v["model"], "top");
+    let err = v["attempts"][0]["error"].as_str().unwrap();
+    assert_eq!(
+        err,
+        format!(
+            "HTTP 307: redirected to 127.0.0.1:{}; not followed (the key goes only to the configured host)",
+            elsewhere.port
+        )
+    );
+}
+
+#[test]
+fn an_upstream_that_echoes_the_key_does_not_make_it_appear() {
+    let l = Live::new();
+    let body = format!("{{\"error\":{{\"message\":\"Incorrect API key provided: Bearer {OA_KEY}\"}}}}");
+    l.oa.always(Reply::Status(401, vec![], body));
+    l.an.always(Reply::Status(401, vec![], format!("invalid x-api-key {AN_KEY}")));
+    // `ask` itself asserts that neither key appears in stdout or stderr.
+    let r = l.ask(&["--json", "a question"]).code(3);
+    assert!(r.stderr.contains("Incorrect API key provided: Bearer [redacted]"), "{}", r.stderr);
+    assert!(r.stdout.contains("invalid x-api-key [redacted]"), "{}", r.stdout);
+}
+
+#[test]
+fn a_request_nothing_answered_counts_nothing() {
+    let l = Live::new();
+    l.oa.always(Reply::Status(500, vec![], "{\"error\":{\"message\":\"down\"}}".into()));
+    l.an.always(Reply::Status(500, vec![], "{\"error\":{\"message\":\"down\"}}".into()));
+    l.ask(&["--request-id", "gone-1", "a question"]).code(3);
+    let q = l.env.run(&["quota", "--json"]).ok().json();
+    assert!(q.as_array().unwrap().iter().all(|r| r["used"] == 0), "{q}");
+    // No decision was logged: feedback for it needs a model.
+    let r = l.env.run(&["feedback", "add", "--request-id", "gone-1", "--rating", "3"]).code(2);
+    assert!(r.stderr.contains("gone-1"), "{}", r.stderr);
+}
+
+#[test]
+fn a_stream_that_breaks_says_so_before_the_fallback_answer() {
+    let l = Live::new();
+    let partial = vec![
+        serde_json::json!({"choices": [{"index": 0, "delta": {"content": "Par"}, "finish_reason": null}]}).to_string(),
+    ];
+    for _ in 0..3 {
+        l.oa.push_for("cheap-1", Reply::BrokenStream(partial.clone()));
+    }
+    l.an.push(anthropic_ok("Paris.", 1, 1));
+    let r = l.ask(&["--stream", "capital of France?"]).ok();
+    assert_eq!(r.stdout, "ParParis.\n");
+    assert!(r.stderr.contains("warning: the stream broke off; the complete answer follows"), "{}", r.stderr);
+}

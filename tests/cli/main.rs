@@ -9,6 +9,7 @@ mod completions;
 mod config;
 mod contract;
 mod feedback;
+mod hardening;
 mod quota;
 mod replay;
 mod replay_checks;

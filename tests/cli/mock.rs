@@ -17,6 +17,12 @@ pub enum Reply {
     Malformed,
     Drop,
     Truncated,
+    /// A 200 whose body is `n` bytes (a JSON string of `x`), with its length announced.
+    Big(usize),
+    /// A 200 whose chunked body never ends (until the client goes away).
+    Endless,
+    /// A stream of these events, then the connection drops mid-answer.
+    BrokenStream(Vec<String>),
 }
 
 #[derive(Clone, Debug)]
@@ -156,6 +162,24 @@ fn respond(conn: &mut TcpStream, reply: Reply) {
         }
         Reply::Truncated => {
             let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\nConnection: close\r\n\r\n{\"choices\": [");
+        }
+        Reply::Big(n) => {
+            let body = format!("\"{}\"", "x".repeat(n.saturating_sub(2)));
+            send(conn, 200, "application/json", &[], &body);
+        }
+        Reply::Endless => {
+            let _ = conn
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
+            let chunk = format!("{:x}\r\n{}\r\n", 65536, "x".repeat(65536));
+            while conn.write_all(chunk.as_bytes()).is_ok() {}
+        }
+        Reply::BrokenStream(events) => {
+            let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n");
+            for e in events {
+                let _ = conn.write_all(format!("data: {e}\n\n").as_bytes());
+                let _ = conn.flush();
+            }
+            let _ = conn.shutdown(std::net::Shutdown::Both);
         }
     }
 }
