@@ -109,7 +109,7 @@ fn accuracy(f: &Forest, x: &Csr, y: &[u32]) -> f64 {
 }
 
 fn params(threads: usize, seed: u64) -> ForestParams {
-    ForestParams { n_estimators: 30, max_depth: Some(8), max_features: None, seed, threads }
+    ForestParams { n_estimators: 30, max_depth: Some(8), max_features: None, min_samples_leaf: 1, seed, threads }
 }
 
 #[test]
@@ -216,7 +216,8 @@ fn tiny_model() -> Model {
         max_features: Some(100),
         sublinear_tf: false,
     };
-    let p = ForestParams { n_estimators: 5, max_depth: None, max_features: None, seed: 7, threads: 1 };
+    let p =
+        ForestParams { n_estimators: 5, max_depth: None, max_features: None, min_samples_leaf: 1, seed: 7, threads: 1 };
     let (tfidf, forest) = Model::fit(&texts, &y, labels.clone(), cfg, &p, &|| {});
     Model {
         labels,
@@ -301,4 +302,69 @@ fn labels_from_outcomes_pick_the_cheapest_good_enough_model() {
         .unwrap()
         .to_string();
     assert!(e.contains("mini_routerbench.csv:8: no model reaches the quality bar"), "{e}");
+}
+
+/// Multi-output regression is the classifier's arithmetic with a vector per row: one-hot class
+/// vectors as targets grow the same trees and predict the same distributions.
+#[test]
+fn regression_on_one_hot_vectors_equals_classification() {
+    use llmroute::ml::forest::Targets;
+    let (x, y) = synthetic(600, 11);
+    let one_hot: Vec<f32> = y.iter().flat_map(|&c| (0..3).map(move |k| if k == c { 1.0 } else { 0.0 })).collect();
+    let p = ForestParams { max_depth: None, ..params(2, 42) };
+    let cls = Forest::fit(&x, &y, 3, &p, &|| {});
+    let reg = Forest::fit_targets(&x, Targets::Values { values: &one_hot, n: 3 }, &p, &|| {});
+    let (xt, _) = synthetic(200, 12);
+    let (mut a, mut b) = (vec![0.0; 3], vec![0.0; 3]);
+    for r in 0..xt.n_rows() {
+        let (i, v) = xt.row(r);
+        cls.predict_proba(i, v, &mut a);
+        reg.predict_proba(i, v, &mut b);
+        for (pa, pb) in a.iter().zip(&b) {
+            assert!((pa - pb).abs() < 1e-6, "row {r}: {a:?} vs {b:?}");
+        }
+    }
+}
+
+/// The regression forest learns a vector of qualities, and `min_samples_leaf` smooths its leaves:
+/// on held-out rows its squared error is far below that of predicting the training mean.
+#[test]
+fn regression_learns_per_output_means_and_respects_min_samples_leaf() {
+    use llmroute::ml::forest::Targets;
+    // Output 0 is 1 for class 0 rows, output 1 is a fraction for class 1 rows.
+    let targets = |y: &[u32]| -> Vec<f32> {
+        y.iter().flat_map(|&c| [if c == 0 { 1.0 } else { 0.0 }, if c == 1 { 0.75 } else { 0.25 }]).collect()
+    };
+    let (x, y) = synthetic(1500, 21);
+    let (xt, yt) = synthetic(400, 22);
+    let (t, tt) = (targets(&y), targets(&yt));
+    let mean: Vec<f64> =
+        (0..2).map(|o| t.iter().skip(o).step_by(2).map(|&v| f64::from(v)).sum::<f64>() / 1500.0).collect();
+    for leaf in [1, 5, 25] {
+        let p = ForestParams { max_depth: None, min_samples_leaf: leaf, ..params(2, 42) };
+        let f = Forest::fit_targets(&x, Targets::Values { values: &t, n: 2 }, &p, &|| {});
+        let (mut err, mut base) = (0.0, 0.0);
+        let mut out = vec![0.0; 2];
+        for r in 0..xt.n_rows() {
+            let (i, v) = xt.row(r);
+            f.predict_proba(i, v, &mut out);
+            for o in 0..2 {
+                let want = f64::from(tt[r * 2 + o]);
+                err += (out[o] - want).powi(2);
+                base += (mean[o] - want).powi(2);
+                assert!((0.0..=1.0).contains(&out[o]));
+            }
+        }
+        assert!(err < base * 0.5, "leaf {leaf}: {err} vs {base}");
+        // Larger leaves mean fewer nodes.
+        if leaf == 25 {
+            let small = Forest::fit_targets(
+                &x,
+                Targets::Values { values: &t, n: 2 },
+                &ForestParams { min_samples_leaf: 1, ..p },
+                &|| {},
+            );
+            assert!(f.n_nodes() * 2 < small.n_nodes(), "{} vs {}", f.n_nodes(), small.n_nodes());
+        }
+    }
 }

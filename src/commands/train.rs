@@ -172,6 +172,7 @@ pub fn train(ctx: &Context, a: &TrainArgs) -> Result<()> {
     };
     let threads = a.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let params = ForestParams {
+        min_samples_leaf: 1,
         n_estimators: a.n_estimators,
         max_depth: a.max_depth.0,
         max_features: None,

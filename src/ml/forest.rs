@@ -8,6 +8,12 @@
 //! `max_depth`, when it holds fewer than two samples, or when it is pure. `predict_proba` averages
 //! the trees' leaf class distributions.
 //!
+//! The same trees also learn a vector of values per row (multi-output regression, as
+//! `RandomForestRegressor` with several outputs): the split criterion is the summed squared error,
+//! which orders splits by Σ_o left_o²/W_left + Σ_o right_o²/W_right over the outputs' weighted
+//! sums (the Gini proxy, with one-hot classes as the vectors), and a leaf holds the outputs'
+//! means. The outcome router learns each model's expected quality this way.
+//!
 //! Speed: features are never densified. A node gathers only the features present in its samples
 //! (from the rows) or, near the root where nearly every feature is present, draws from all
 //! non-empty columns; a feature's values in the node come from whichever is cheaper, a scan of
@@ -65,14 +71,39 @@ pub struct ForestParams {
     pub max_depth: Option<usize>,
     /// Features examined per split; `None` = ⌊√n_features⌋ (at least 1).
     pub max_features: Option<usize>,
+    /// A split must leave at least this many (distinct, in-bag) samples on each side.
+    pub min_samples_leaf: usize,
     pub seed: u64,
     pub threads: usize,
+}
+
+/// What the trees learn.
+#[derive(Debug, Clone, Copy)]
+pub enum Targets<'a> {
+    /// A class index per row, below `n`: leaves hold class distributions.
+    Classes { y: &'a [u32], n: usize },
+    /// `n` values per row (`values[row * n..(row + 1) * n]`): leaves hold their means.
+    Values { values: &'a [f32], n: usize },
+}
+
+impl Targets<'_> {
+    fn outputs(&self) -> usize {
+        match self {
+            Targets::Classes { n, .. } | Targets::Values { n, .. } => *n,
+        }
+    }
 }
 
 impl Forest {
     /// Grows the forest on rows `x` with class indices `y` (`< n_classes`). `on_tree` is called
     /// after each finished tree (progress display).
     pub fn fit(x: &Csr, y: &[u32], n_classes: usize, params: &ForestParams, on_tree: &(dyn Fn() + Sync)) -> Forest {
+        Forest::fit_targets(x, Targets::Classes { y, n: n_classes }, params, on_tree)
+    }
+
+    /// Grows the forest on rows `x` for `targets` (classes, or a vector of values per row).
+    pub fn fit_targets(x: &Csr, targets: Targets, params: &ForestParams, on_tree: &(dyn Fn() + Sync)) -> Forest {
+        let n_classes = targets.outputs();
         let csc = x.to_csc_by_value();
         let nonempty: Vec<u32> =
             (0..x.n_cols).filter(|&c| csc.indptr[c + 1] > csc.indptr[c]).map(|c| c as u32).collect();
@@ -83,7 +114,8 @@ impl Forest {
         let shared = Shared {
             x,
             csc: &csc,
-            y,
+            targets,
+            min_leaf: params.min_samples_leaf.max(1),
             k: n_classes,
             max_depth: params.max_depth.unwrap_or(usize::MAX),
             max_features,
@@ -340,7 +372,8 @@ impl Tree {
 struct Shared<'a> {
     x: &'a Csr,
     csc: &'a Csc,
-    y: &'a [u32],
+    targets: Targets<'a>,
+    min_leaf: usize,
     k: usize,
     max_depth: usize,
     max_features: usize,
@@ -398,7 +431,10 @@ struct Pending {
     start: usize,
     end: usize,
     depth: usize,
+    /// Weighted sums of the targets (class weights, or per-output sums).
     counts: Vec<f64>,
+    /// Total sample weight.
+    weight: f64,
     nnz: usize,
 }
 
@@ -406,6 +442,35 @@ struct Split {
     feature: u32,
     threshold: f32,
     score: f64,
+    /// Sample weight going left.
+    left_weight: f64,
+}
+
+impl Shared<'_> {
+    /// Adds `w` times the target of a sample (its class, or its value vector) to `acc`.
+    #[inline]
+    fn add(&self, acc: &mut [f64], sample: u32, class: u16, w: f64) {
+        match self.targets {
+            Targets::Classes { .. } => acc[class as usize] += w,
+            Targets::Values { values, n } => {
+                let row = &values[sample as usize * n..(sample as usize + 1) * n];
+                for (a, &v) in acc.iter_mut().zip(row) {
+                    *a += w * f64::from(v);
+                }
+            }
+        }
+    }
+
+    /// Whether every sample of a node has the same target (nothing left to learn).
+    fn pure(&self, samples: &[u32], counts: &[f64]) -> bool {
+        match self.targets {
+            Targets::Classes { .. } => counts.iter().filter(|&&c| c > 0.0).count() < 2,
+            Targets::Values { values, n } => {
+                let row = |s: u32| &values[s as usize * n..(s as usize + 1) * n];
+                samples.first().is_none_or(|&a| samples.iter().all(|&b| row(b) == row(a)))
+            }
+        }
+    }
 }
 
 impl<'a> Builder<'a> {
@@ -448,7 +513,11 @@ impl<'a> Builder<'a> {
         let n = self.sh.x.n_rows();
         let k = self.sh.k;
         for (i, inf) in self.info.iter_mut().enumerate() {
-            *inf = Info { node: u32::MAX, class: self.sh.y[i] as u16, weight: 0 };
+            let class = match self.sh.targets {
+                Targets::Classes { y, .. } => y[i] as u16,
+                Targets::Values { .. } => 0,
+            };
+            *inf = Info { node: u32::MAX, class, weight: 0 };
         }
         for _ in 0..n {
             let i = rng.below(n);
@@ -459,30 +528,34 @@ impl<'a> Builder<'a> {
         // belong to no node.
         let mut samples: Vec<u32> = (0..n as u32).filter(|&s| self.info[s as usize].weight > 0).collect();
         let mut counts = vec![0.0; k];
+        let mut weight = 0.0;
         let mut nnz = 0;
         for &s in &samples {
             let inf = &mut self.info[s as usize];
-            counts[inf.class as usize] += f64::from(inf.weight);
             inf.node = 0;
+            let (class, w) = (inf.class, f64::from(inf.weight));
+            self.sh.add(&mut counts, s, class, w);
+            weight += w;
             nnz += self.sh.x.indptr[s as usize + 1] - self.sh.x.indptr[s as usize];
         }
         let mut tree = Tree { nodes: vec![Node { feature: LEAF, threshold: 0.0, next: 0 }], values: Vec::new() };
-        let mut stack = vec![Pending { node: 0, start: 0, end: samples.len(), depth: 0, counts, nnz }];
+        let mut stack = vec![Pending { node: 0, start: 0, end: samples.len(), depth: 0, counts, weight, nnz }];
+        let classes = matches!(self.sh.targets, Targets::Classes { .. });
         while let Some(p) = stack.pop() {
-            let classes_present = p.counts.iter().filter(|&&c| c > 0.0).count();
-            let split = if p.depth >= self.sh.max_depth || p.end - p.start < 2 || classes_present < 2 {
+            let pure = self.sh.pure(&samples[p.start..p.end], &p.counts);
+            let small = p.end - p.start < (2 * self.sh.min_leaf).max(2);
+            let split = if p.depth >= self.sh.max_depth || small || pure {
                 None
             } else {
-                self.best_split(p.node as u32, &samples[p.start..p.end], &p.counts, p.nnz, &mut rng)
+                self.best_split(p.node as u32, &samples[p.start..p.end], &p.counts, p.weight, p.nnz, &mut rng)
             };
             let Some(sp) = split else {
-                tree.nodes[p.node] = if classes_present == 1 {
+                tree.nodes[p.node] = if classes && pure {
                     let class = p.counts.iter().position(|&c| c > 0.0).unwrap_or(0);
                     Node { feature: PURE, threshold: 0.0, next: class as u32 }
                 } else {
-                    let total: f64 = p.counts.iter().sum();
                     let leaf = tree.values.len() / k;
-                    tree.values.extend(p.counts.iter().map(|&c| (c / total) as f32));
+                    tree.values.extend(p.counts.iter().map(|&c| (c / p.weight) as f32));
                     Node { feature: LEAF, threshold: 0.0, next: leaf as u32 }
                 };
                 continue;
@@ -506,6 +579,7 @@ impl<'a> Builder<'a> {
                 end: p.end,
                 depth: p.depth + 1,
                 counts: right_counts,
+                weight: p.weight - sp.left_weight,
                 nnz: p.nnz - nnz_left,
             });
             stack.push(Pending {
@@ -514,6 +588,7 @@ impl<'a> Builder<'a> {
                 end: p.start + mid,
                 depth: p.depth + 1,
                 counts: left_counts,
+                weight: sp.left_weight,
                 nnz: nnz_left,
             });
         }
@@ -548,8 +623,15 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn best_split(&mut self, id: u32, node: &[u32], counts: &[f64], node_nnz: usize, rng: &mut Rng) -> Option<Split> {
-        let total_w: f64 = counts.iter().sum();
+    fn best_split(
+        &mut self,
+        id: u32,
+        node: &[u32],
+        counts: &[f64],
+        total_w: f64,
+        node_nnz: usize,
+        rng: &mut Rng,
+    ) -> Option<Split> {
         let mut best: Option<Split> = None;
         let mut visited = 0;
         let mut i = 0;
@@ -645,12 +727,15 @@ impl<'a> Builder<'a> {
         // The zero block's class weights: the node's minus the non-zero samples'.
         self.nz.copy_from_slice(counts);
         for p in &self.pairs {
-            self.nz[p.class as usize] -= f64::from(p.weight);
+            self.sh.add(&mut self.nz, p.sample, p.class, -f64::from(p.weight));
         }
-        let zero_w: f64 = if n_zero > 0 { self.nz.iter().sum() } else { 0.0 };
+        let min_leaf = self.sh.min_leaf;
+        let mut nl = 0usize;
+        let zero_w: f64 =
+            if n_zero > 0 { total_w - self.pairs.iter().map(|p| f64::from(p.weight)).sum::<f64>() } else { 0.0 };
         self.left.iter_mut().for_each(|c| *c = 0.0);
         let mut wl = 0.0f64;
-        let mut best: Option<(f64, f32, f32)> = None;
+        let mut best: Option<(f64, f32, f32, f64)> = None;
         let mut prev: Option<f32> = None;
         // Sorted order: negatives, the zero block (one step), positives.
         let zero_at = if n_zero > 0 { self.pairs.partition_point(|p| p.value < 0.0) } else { usize::MAX };
@@ -664,31 +749,35 @@ impl<'a> Builder<'a> {
             };
             if let Some(p) = prev
                 && v > p
+                && nl >= min_leaf
+                && n_node - nl >= min_leaf
                 && let Some(score) = gini_score(&self.left, counts, wl, total_w)
-                && best.is_none_or(|(b, _, _)| score > b)
+                && best.is_none_or(|(b, _, _, _)| score > b)
             {
-                best = Some((score, p, v));
+                best = Some((score, p, v, wl));
                 self.feat_left.copy_from_slice(&self.left);
             }
             match pair {
                 Some(p) => {
                     let ws = f64::from(p.weight);
-                    self.left[p.class as usize] += ws;
+                    self.sh.add(&mut self.left, p.sample, p.class, ws);
                     wl += ws;
+                    nl += 1;
                 }
                 None => {
                     for (l, z) in self.left.iter_mut().zip(&self.nz) {
                         *l += z;
                     }
                     wl += zero_w;
+                    nl += n_zero;
                 }
             }
             prev = Some(v);
         }
-        best.map(|(score, a, b)| {
+        best.map(|(score, a, b, left_weight)| {
             let mid = ((f64::from(a) + f64::from(b)) / 2.0) as f32;
             let threshold = if mid >= b || !mid.is_finite() { a } else { mid };
-            Split { feature: f, threshold, score }
+            Split { feature: f, threshold, score, left_weight }
         })
     }
 
