@@ -2,8 +2,9 @@
 //!
 //! Semantics (as `RandomForestClassifier`): each tree is grown on a bootstrap sample (drawn with
 //! replacement, used as integer sample weights); at each node `max_features` (default √features)
-//! candidate features are drawn without replacement, and drawing continues past features that are
-//! constant in the node until that many non-constant ones were examined; the best split by Gini
+//! candidate features are drawn without replacement from those not known to be constant (found
+//! constant in an ancestor), constant ones counting toward `max_features`, and drawing goes on
+//! past it only while every draw was constant; the best split by Gini
 //! impurity over every midpoint between consecutive distinct values wins; a node becomes a leaf at
 //! `max_depth`, when it holds fewer than two samples, or when it is pure. `predict_proba` averages
 //! the trees' leaf class distributions.
@@ -15,8 +16,9 @@
 //! means. The outcome router learns each model's expected quality this way.
 //!
 //! Speed: features are never densified. A node gathers only the features present in its samples
-//! (from the rows) or, near the root where nearly every feature is present, draws from all
-//! non-empty columns; a feature's values in the node come from whichever is cheaper, a scan of
+//! (from the rows) and picks which of them the draw reached by a selection sample (every absent
+//! feature is constant), or, near the root where nearly every feature is present, draws from all
+//! columns; a feature's values in the node come from whichever is cheaper, a scan of
 //! its column or a binary search in each sample's row. Zeros form one block in the sorted order.
 //! Trees are grown in parallel, each from its own seed derived from `(seed, tree index)`, so the
 //! result is identical for any thread count.
@@ -119,7 +121,6 @@ impl Forest {
             k: n_classes,
             max_depth: params.max_depth.unwrap_or(usize::MAX),
             max_features,
-            nonempty: &nonempty,
             // Gathering from rows costs about two passes over the node's non-zeros; drawing from
             // columns costs about `max_features` column scans. Measured best at half their ratio.
             bucket_below: max_features * (x.nnz() / nonempty.len().max(1)).max(1) / 2,
@@ -377,7 +378,6 @@ struct Shared<'a> {
     k: usize,
     max_depth: usize,
     max_features: usize,
-    nonempty: &'a [u32],
     /// Nodes with fewer non-zeros than this collect candidate values from their rows.
     bucket_below: usize,
 }
@@ -396,6 +396,9 @@ struct Builder<'a> {
     stamp: u32,
     pairs: Vec<Pair>,
     cand: Vec<u32>,
+    /// Every feature, in the order left by earlier draws in this tree (reset per tree, so that
+    /// a tree depends on its seed only).
+    all: Vec<u32>,
     tmp: Vec<u32>,
     nz: Vec<f64>,
     left: Vec<f64>,
@@ -436,6 +439,17 @@ struct Pending {
     /// Total sample weight.
     weight: f64,
     nnz: usize,
+    /// Features known to be constant here (found so in an ancestor).
+    known: usize,
+}
+
+/// What a feature offers a node.
+enum Cut {
+    /// The same value in every sample.
+    Constant,
+    /// Values differ, but no threshold leaves `min_samples_leaf` on both sides.
+    Nowhere,
+    At(Split),
 }
 
 struct Split {
@@ -486,6 +500,7 @@ impl<'a> Builder<'a> {
             stamp: 0,
             pairs: Vec::new(),
             cand: Vec::new(),
+            all: (0..sh.x.n_cols as u32).collect(),
             tmp: Vec::new(),
             nz: vec![0.0; sh.k],
             left: vec![0.0; sh.k],
@@ -512,6 +527,9 @@ impl<'a> Builder<'a> {
         let mut rng = Rng::new(seed);
         let n = self.sh.x.n_rows();
         let k = self.sh.k;
+        for (i, f) in self.all.iter_mut().enumerate() {
+            *f = i as u32;
+        }
         for (i, inf) in self.info.iter_mut().enumerate() {
             let class = match self.sh.targets {
                 Targets::Classes { y, .. } => y[i] as u16,
@@ -539,16 +557,18 @@ impl<'a> Builder<'a> {
             nnz += self.sh.x.indptr[s as usize + 1] - self.sh.x.indptr[s as usize];
         }
         let mut tree = Tree { nodes: vec![Node { feature: LEAF, threshold: 0.0, next: 0 }], values: Vec::new() };
-        let mut stack = vec![Pending { node: 0, start: 0, end: samples.len(), depth: 0, counts, weight, nnz }];
+        let mut stack = vec![Pending { node: 0, start: 0, end: samples.len(), depth: 0, counts, weight, nnz, known: 0 }];
         let classes = matches!(self.sh.targets, Targets::Classes { .. });
         while let Some(p) = stack.pop() {
             let pure = self.sh.pure(&samples[p.start..p.end], &p.counts);
             let small = p.end - p.start < (2 * self.sh.min_leaf).max(2);
-            let split = if p.depth >= self.sh.max_depth || small || pure {
-                None
+            let (split, found) = if p.depth >= self.sh.max_depth || small || pure {
+                (None, 0)
             } else {
-                self.best_split(p.node as u32, &samples[p.start..p.end], &p.counts, p.weight, p.nnz, &mut rng)
+                let node = &samples[p.start..p.end];
+                self.best_split(p.node as u32, node, &p.counts, p.weight, p.nnz, p.known, &mut rng)
             };
+            let known = p.known + found;
             let Some(sp) = split else {
                 tree.nodes[p.node] = if classes && pure {
                     let class = p.counts.iter().position(|&c| c > 0.0).unwrap_or(0);
@@ -581,6 +601,7 @@ impl<'a> Builder<'a> {
                 counts: right_counts,
                 weight: p.weight - sp.left_weight,
                 nnz: p.nnz - nnz_left,
+                known,
             });
             stack.push(Pending {
                 node: left,
@@ -590,6 +611,7 @@ impl<'a> Builder<'a> {
                 counts: left_counts,
                 weight: sp.left_weight,
                 nnz: nnz_left,
+                known,
             });
         }
         tree
@@ -623,6 +645,12 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// The best split of a node, drawing candidate features as scikit-learn's splitter does:
+    /// without replacement from the features not known to be constant in the node (those found
+    /// constant in an ancestor are known), counting constant draws toward `max_features`, and
+    /// drawing on past `max_features` only while every draw so far was constant. Returns the split
+    /// and the number of features found constant here (the children know them).
+    #[allow(clippy::too_many_arguments)]
     fn best_split(
         &mut self,
         id: u32,
@@ -630,15 +658,19 @@ impl<'a> Builder<'a> {
         counts: &[f64],
         total_w: f64,
         node_nnz: usize,
+        known: usize,
         rng: &mut Rng,
-    ) -> Option<Split> {
+    ) -> (Option<Split>, usize) {
+        let m = self.sh.max_features;
         let mut best: Option<Split> = None;
-        let mut visited = 0;
-        let mut i = 0;
+        let mut found = 0usize;
+        let mut useful = 0usize;
         self.cand.clear();
         if node_nnz < self.sh.bucket_below {
-            // Few non-zeros: only features present in the node can split it. Draw the candidates
-            // up front, then collect all their values in one pass over the node's rows.
+            // Few non-zeros: a feature absent from every sample of the node is constant (zero),
+            // so only the present ones need values. Which of them fall among the first
+            // `max_features` draws from the pool is a selection sample (Knuth's algorithm S with
+            // the present features first); the absent draws count as constants.
             let stamp = self.next_stamp();
             for &s in node {
                 let (idx, _) = self.sh.x.row(s as usize);
@@ -649,10 +681,15 @@ impl<'a> Builder<'a> {
                     }
                 }
             }
-            let drawn = self.sh.max_features.min(self.cand.len());
-            for d in 0..drawn {
-                let j = d + rng.below(self.cand.len() - d);
-                self.cand.swap(d, j);
+            let present = self.cand.len();
+            let pool = self.sh.x.n_cols.saturating_sub(known).max(present);
+            let first = m.min(pool);
+            let mut drawn = 0;
+            for t in 0..present {
+                if drawn < first && rng.below(pool - t) < first - drawn {
+                    self.cand.swap(drawn, t);
+                    drawn += 1;
+                }
             }
             let stamp = self.next_stamp();
             for d in 0..drawn {
@@ -678,51 +715,76 @@ impl<'a> Builder<'a> {
                     }
                 }
             }
+            found += first - drawn;
             for d in 0..drawn {
                 let f = self.cand[d];
                 std::mem::swap(&mut self.pairs, &mut self.buckets[d]);
                 self.pairs.sort_unstable_by(Pair::order);
                 let sp = self.evaluate(node.len(), f, counts, total_w);
                 std::mem::swap(&mut self.pairs, &mut self.buckets[d]);
-                if let Some(sp) = sp {
-                    visited += 1;
-                    if best.as_ref().is_none_or(|b| sp.score > b.score) {
-                        std::mem::swap(&mut self.best_left, &mut self.feat_left);
-                        best = Some(sp);
-                    }
-                }
+                self.consider(sp, &mut best, &mut useful, &mut found);
             }
-            i = drawn;
+            // Every draw was constant: draw on. The next present feature drawn is a uniform pick
+            // among the remaining ones; the absent draws before it are counted by expectation.
+            let absent = pool - first - (present - drawn);
+            let mut i = drawn;
+            while useful == 0 && i < present {
+                let j = i + rng.below(present - i);
+                self.cand.swap(i, j);
+                let f = self.cand[i];
+                found += absent / (present - i + 1);
+                i += 1;
+                self.extract(id, node, f, true);
+                let sp = self.evaluate(node.len(), f, counts, total_w);
+                self.consider(sp, &mut best, &mut useful, &mut found);
+            }
         } else {
-            self.cand.extend_from_slice(self.sh.nonempty);
-        }
-        // Draw one at a time (the root region, or when drawn features were constant).
-        while i < self.cand.len() && visited < self.sh.max_features {
-            let j = i + rng.below(self.cand.len() - i);
-            self.cand.swap(i, j);
-            let f = self.cand[i];
-            i += 1;
-            self.extract(id, node, f, true);
-            if let Some(sp) = self.evaluate(node.len(), f, counts, total_w) {
-                visited += 1;
-                if best.as_ref().is_none_or(|b| sp.score > b.score) {
-                    std::mem::swap(&mut self.best_left, &mut self.feat_left);
-                    best = Some(sp);
-                }
+            // Near the root nearly every feature is present: draw features one at a time from
+            // all columns (an empty one is constant) and extract each one's values. A partial
+            // shuffle of any permutation draws uniformly, so `all` is never reset.
+            let mut i = 0;
+            while i < self.all.len() && (i < m || useful == 0) {
+                let j = i + rng.below(self.all.len() - i);
+                self.all.swap(i, j);
+                let f = self.all[i];
+                i += 1;
+                self.extract(id, node, f, true);
+                let sp = self.evaluate(node.len(), f, counts, total_w);
+                self.consider(sp, &mut best, &mut useful, &mut found);
             }
         }
-        best
+        (best, found)
     }
 
-    /// Best threshold of the extracted feature (its left class weights in `feat_left`), or
-    /// `None` when the feature is constant in the node.
-    fn evaluate(&mut self, n_node: usize, f: u32, counts: &[f64], total_w: f64) -> Option<Split> {
+    /// Keeps a cut when it beats `best` (its left weights move to `best_left`); counts a
+    /// constant feature in `found`, a non-constant one in `useful`.
+    fn consider(&mut self, cut: Cut, best: &mut Option<Split>, useful: &mut usize, found: &mut usize) {
+        let sp = match cut {
+            Cut::Constant => {
+                *found += 1;
+                return;
+            }
+            Cut::Nowhere => {
+                *useful += 1;
+                return;
+            }
+            Cut::At(sp) => sp,
+        };
+        *useful += 1;
+        if best.as_ref().is_none_or(|b| sp.score > b.score) {
+            std::mem::swap(&mut self.best_left, &mut self.feat_left);
+            *best = Some(sp);
+        }
+    }
+
+    /// Best threshold of the extracted feature (its left class weights in `feat_left`).
+    fn evaluate(&mut self, n_node: usize, f: u32, counts: &[f64], total_w: f64) -> Cut {
         if self.pairs.is_empty() {
-            return None;
+            return Cut::Constant;
         }
         let n_zero = n_node - self.pairs.len();
         if n_zero == 0 && self.pairs[0].value == self.pairs[self.pairs.len() - 1].value {
-            return None;
+            return Cut::Constant;
         }
         // The zero block's class weights: the node's minus the non-zero samples'.
         self.nz.copy_from_slice(counts);
@@ -774,11 +836,14 @@ impl<'a> Builder<'a> {
             }
             prev = Some(v);
         }
-        best.map(|(score, a, b, left_weight)| {
-            let mid = ((f64::from(a) + f64::from(b)) / 2.0) as f32;
-            let threshold = if mid >= b || !mid.is_finite() { a } else { mid };
-            Split { feature: f, threshold, score, left_weight }
-        })
+        match best {
+            None => Cut::Nowhere,
+            Some((score, a, b, left_weight)) => {
+                let mid = ((f64::from(a) + f64::from(b)) / 2.0) as f32;
+                let threshold = if mid >= b || !mid.is_finite() { a } else { mid };
+                Cut::At(Split { feature: f, threshold, score, left_weight })
+            }
+        }
     }
 
     /// Stable partition of `node` (tree node `id`) into left (`x[f] <= t`) then right, moving
