@@ -534,13 +534,77 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__evaluate)
-            opts="-h --model --format --text-col --label-col --label-from-outcomes --min-quality --skip-bad --min-confidence --json --config --state --help"
+            opts="-h --model --quality --cost --response --models --candidates --long --id-col --model-col --map --prices --quality-scale --feature-col --min-samples-leaf --lambda --target-quality --max-cost --premium-share --format --text-col --label-col --label-from-outcomes --min-quality --skip-bad --min-confidence --json --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quality)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cost)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --response)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --models)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --candidates)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --id-col)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --model-col)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --map)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prices)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quality-scale)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --feature-col)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-samples-leaf)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lambda)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --target-quality)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-cost)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --premium-share)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1356,7 +1420,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__simulate)
-            opts="-h --input-format --text-col --quality --quality-col-suffix --cost --response --models --long --id-col --model-col --timestamp-col --label-col --input-tokens-col --output-tokens-col --map --prices --skip-bad --candidates --baseline --all-models --model --requests-per-day --requests-per-year --cascade-threshold --cascade-models --max-attempts --judge-error-rate --consensus-models --quality-scale --by --bootstrap --seed --threads --format --plot --decisions --force --canary --config --state --help"
+            opts="-h --input-format --text-col --quality --quality-col-suffix --cost --response --models --long --id-col --model-col --timestamp-col --label-col --tag-col --input-tokens-col --output-tokens-col --map --prices --skip-bad --candidates --baseline --all-models --model --requests-per-day --requests-per-year --cascade-threshold --cascade-models --max-attempts --judge-error-rate --consensus-models --quality-scale --by --bootstrap --seed --threads --format --plot --decisions --force --canary --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1403,6 +1467,10 @@ _llmroute() {
                     return 0
                     ;;
                 --label-col)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tag-col)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1510,12 +1578,76 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__train)
-            opts="-o -h --output --force --format --text-col --label-col --label-from-outcomes --min-quality --skip-bad --valid --valid-split --analyzer --ngram --max-features --sublinear-tf --n-estimators --max-depth --seed --threads --min-confidence --calibrate --target-premium-share --cv --json --config --state --help"
+            opts="-o -h --outcomes --quality --cost --response --models --candidates --long --id-col --model-col --map --prices --quality-scale --feature-col --min-samples-leaf --lambda --target-quality --max-cost --premium-share --output --force --format --text-col --label-col --label-from-outcomes --min-quality --skip-bad --valid --valid-split --analyzer --ngram --max-features --sublinear-tf --n-estimators --max-depth --seed --threads --min-confidence --calibrate --target-premium-share --cv --json --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --quality)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cost)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --response)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --models)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --candidates)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --id-col)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --model-col)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --map)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prices)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quality-scale)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --feature-col)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-samples-leaf)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lambda)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --target-quality)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-cost)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --premium-share)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -137,6 +137,7 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l id-col -d
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l model-col -d 'Model column for --long' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l timestamp-col -d 'Timestamp column (RFC 3339, `YYYY-MM-DD HH:MM:SS` or Unix seconds) [default: `timestamp` if present]' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l label-col -d 'Label column for plain logs: the label\'s model (via `[ml.labels]`) is the cheapest adequate one' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l tag-col -d 'Column holding each row\'s task tag, routed as `route --tag` routes it [default: the trained outcome model\'s feature column, if the log has it]' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l input-tokens-col -d 'Input-token column (plain logs, --long)' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l output-tokens-col -d 'Output-token column (plain logs, --long)' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l map -d 'Treat a data model as a catalog model: `--map data_name=catalog_name` (repeatable)' -r
@@ -246,6 +247,22 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_s
 complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from help" -f -a "stats" -d 'Rating, success rate, latency and cost over a recent window'
 complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from help" -f -a "suggest" -d 'Recommend rule changes from ratings (the article\'s optimize_rules), as a TOML diff'
 complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l quality -d 'Quality column template; `{model}` stands for the model name (e.g. `scores.{model}`)' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l cost -d 'Cost column template (USD per request); models without one are priced from tokens' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l response -d 'Response column template' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l models -d 'The models of the data, when the header does not reveal them' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l candidates -d 'Learn only these data models' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l id-col -d 'Request id column for --long' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l model-col -d 'Model column for --long' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l map -d 'Treat a data model as a catalog model: `--map data_name=catalog_name` (repeatable)' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l prices -d 'Price table for data models without costs' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l quality-scale -d 'Quality values range over [0, X] and are divided by X' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l feature-col -d 'A categorical column the router also learns from (e.g. `eval_name`); when routing, its value is the request\'s `--tag`' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l min-samples-leaf -d 'Smallest leaf of the outcome forest' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l lambda -d 'The cost–quality knob: maximise expected quality − λ × expected cost (USD)' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l target-quality -d 'The cheapest operating point whose validation quality reaches Q' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l max-cost -d 'The best validation quality at a mean cost per request of at most USD [default: half the dearest model\'s]' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l premium-share -d 'The best validation quality sending at most this share of requests to the dearest model' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -s o -l output -d 'Where to write the model' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l format -d 'Input format [default: from the extension, else sniffed]' -r -f -a "csv\t''
 tsv\t''
@@ -270,6 +287,8 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l target-premi
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l cv -d 'Also report K-fold cross-validated accuracy' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l outcomes -d 'Learn every model\'s expected quality from outcome logs (as `simulate` reads them) instead of a label per prompt: the outcome router'
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l long -d 'Long format: one row per (request, model), grouped by `--id-col`, model in `--model-col`'
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l force -d 'Overwrite an existing model file'
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l label-from-outcomes -d 'Label each row with the cheapest model that was good enough (RouterBench columns `<model>` and `<model>|total_cost`)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l skip-bad -d 'Skip malformed rows (reported on stderr; exit code 1 at the end)'
@@ -278,6 +297,22 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l calibrate -d
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l json -d 'Print the report as JSON'
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l model -d 'Trained model file' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l quality -d 'Quality column template; `{model}` stands for the model name (e.g. `scores.{model}`)' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l cost -d 'Cost column template (USD per request); models without one are priced from tokens' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l response -d 'Response column template' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l models -d 'The models of the data, when the header does not reveal them' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l candidates -d 'Learn only these data models' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l id-col -d 'Request id column for --long' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l model-col -d 'Model column for --long' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l map -d 'Treat a data model as a catalog model: `--map data_name=catalog_name` (repeatable)' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l prices -d 'Price table for data models without costs' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l quality-scale -d 'Quality values range over [0, X] and are divided by X' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l feature-col -d 'A categorical column the router also learns from (e.g. `eval_name`); when routing, its value is the request\'s `--tag`' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l min-samples-leaf -d 'Smallest leaf of the outcome forest' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l lambda -d 'The cost–quality knob: maximise expected quality − λ × expected cost (USD)' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l target-quality -d 'The cheapest operating point whose validation quality reaches Q' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l max-cost -d 'The best validation quality at a mean cost per request of at most USD [default: half the dearest model\'s]' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l premium-share -d 'The best validation quality sending at most this share of requests to the dearest model' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l format -d 'Input format [default: from the extension, else sniffed]' -r -f -a "csv\t''
 tsv\t''
 jsonl\t''
@@ -288,6 +323,7 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l min-quali
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l min-confidence -d 'Confidence threshold [default: [ml] min_confidence, else the model\'s]' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l long -d 'Long format: one row per (request, model), grouped by `--id-col`, model in `--model-col`'
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l label-from-outcomes -d 'Label each row with the cheapest model that was good enough (RouterBench columns `<model>` and `<model>|total_cost`)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l skip-bad -d 'Skip malformed rows (reported on stderr; exit code 1 at the end)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l json -d 'Print JSON'

@@ -65,7 +65,7 @@ pub enum Command {
     /// Train the ML router from labelled logs
     Train(Box<TrainArgs>),
     /// Measure a trained model on a labelled file
-    Evaluate(EvaluateArgs),
+    Evaluate(Box<EvaluateArgs>),
     /// Print a shell completion script
     Completions(CompletionsArgs),
 }
@@ -197,9 +197,18 @@ pub struct CompletionsArgs {
 
 #[derive(Debug, Args)]
 pub struct TrainArgs {
-    /// Labelled queries: CSV, JSON Lines or a JSON array; `-` reads stdin
-    #[arg(value_name = "DATA")]
-    pub data: PathBuf,
+    /// Labelled queries (or, with --outcomes, outcome logs): CSV, JSON Lines or JSON arrays,
+    /// several files at once; `-` reads stdin
+    #[arg(value_name = "DATA", required = true)]
+    pub data: Vec<PathBuf>,
+
+    /// Learn every model's expected quality from outcome logs (as `simulate` reads them) instead
+    /// of a label per prompt: the outcome router
+    #[arg(long)]
+    pub outcomes: bool,
+
+    #[command(flatten)]
+    pub outcome: OutcomeArgs,
 
     /// Where to write the model
     #[arg(short, long, value_name = "MODEL")]
@@ -281,9 +290,12 @@ pub struct EvaluateArgs {
     #[arg(long, value_name = "MODEL")]
     pub model: std::path::PathBuf,
 
-    /// Labelled queries: CSV, JSON Lines or a JSON array; `-` reads stdin
-    #[arg(value_name = "DATA")]
-    pub data: PathBuf,
+    /// Labelled queries (or, for an outcome model, outcome logs); `-` reads stdin
+    #[arg(value_name = "DATA", required = true)]
+    pub data: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub outcome: OutcomeArgs,
 
     #[command(flatten)]
     pub labels: LabelledArgs,
@@ -359,6 +371,11 @@ pub struct InputArgs {
     /// Label column for plain logs: the label's model (via `[ml.labels]`) is the cheapest adequate one
     #[arg(long, default_value = "label", value_name = "NAME")]
     pub label_col: String,
+
+    /// Column holding each row's task tag, routed as `route --tag` routes it [default: the trained
+    /// outcome model's feature column, if the log has it]
+    #[arg(long, value_name = "NAME")]
+    pub tag_col: Option<String>,
 
     /// Input-token column (plain logs, --long)
     #[arg(long, default_value = "input_tokens", value_name = "NAME")]
@@ -689,6 +706,91 @@ pub struct LabelledArgs {
     /// Skip malformed rows (reported on stderr; exit code 1 at the end)
     #[arg(long)]
     pub skip_bad: bool,
+}
+
+/// How `train --outcomes` and `evaluate` read outcome logs (the `simulate` flags that do not
+/// clash with the labelled ones) and choose the operating point.
+#[derive(Debug, Clone, Args)]
+pub struct OutcomeArgs {
+    /// Quality column template; `{model}` stands for the model name (e.g. `scores.{model}`)
+    #[arg(long, default_value = "{model}", value_name = "TEMPLATE")]
+    pub quality: String,
+
+    /// Cost column template (USD per request); models without one are priced from tokens
+    #[arg(long, default_value = "{model}|total_cost", value_name = "TEMPLATE")]
+    pub cost: String,
+
+    /// Response column template
+    #[arg(long, default_value = "{model}|model_response", value_name = "TEMPLATE")]
+    pub response: String,
+
+    /// The models of the data, when the header does not reveal them
+    #[arg(long, value_delimiter = ',', value_name = "A,B,...")]
+    pub models: Option<Vec<String>>,
+
+    /// Learn only these data models
+    #[arg(long, value_delimiter = ',', value_name = "A,B,...")]
+    pub candidates: Option<Vec<String>>,
+
+    /// Long format: one row per (request, model), grouped by `--id-col`, model in `--model-col`
+    #[arg(long)]
+    pub long: bool,
+
+    /// Request id column for --long
+    #[arg(long, value_name = "NAME")]
+    pub id_col: Option<String>,
+
+    /// Model column for --long
+    #[arg(long, default_value = "model", value_name = "NAME")]
+    pub model_col: String,
+
+    /// Treat a data model as a catalog model: `--map data_name=catalog_name` (repeatable)
+    #[arg(long = "map", value_name = "DATA=CATALOG", value_parser = parse_map)]
+    pub map: Vec<(String, String)>,
+
+    /// Price table for data models without costs
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<PathBuf>,
+
+    /// Quality values range over [0, X] and are divided by X
+    #[arg(long, default_value_t = 1.0, value_parser = scale, value_name = "X")]
+    pub quality_scale: f64,
+
+    /// A categorical column the router also learns from (e.g. `eval_name`); when routing, its value
+    /// is the request's `--tag`
+    #[arg(long, value_name = "NAME")]
+    pub feature_col: Option<String>,
+
+    /// Smallest leaf of the outcome forest
+    #[arg(long, default_value_t = 5, value_parser = int_in::<1, 100_000>, value_name = "N")]
+    pub min_samples_leaf: usize,
+
+    /// The cost–quality knob: maximise expected quality − λ × expected cost (USD)
+    #[arg(long, value_parser = lambda, value_name = "LAMBDA", conflicts_with_all = ["target_quality", "max_cost", "premium_share"])]
+    pub lambda: Option<f64>,
+
+    /// The cheapest operating point whose validation quality reaches Q
+    #[arg(long, value_parser = unit, value_name = "Q", conflicts_with_all = ["max_cost", "premium_share"])]
+    pub target_quality: Option<f64>,
+
+    /// The best validation quality at a mean cost per request of at most USD
+    /// [default: half the dearest model's]
+    #[arg(long, value_parser = usd, value_name = "USD", conflicts_with = "premium_share")]
+    pub max_cost: Option<f64>,
+
+    /// The best validation quality sending at most this share of requests to the dearest model
+    #[arg(long, value_parser = unit, value_name = "S")]
+    pub premium_share: Option<f64>,
+}
+
+/// λ: `[0, 1e12]`.
+pub fn lambda(s: &str) -> std::result::Result<f64, String> {
+    float_in(s, 0.0, 1e12, false)
+}
+
+/// A cost in USD per request: `[0, 1e6]`.
+pub fn usd(s: &str) -> std::result::Result<f64, String> {
+    float_in(s, 0.0, 1e6, false)
 }
 
 /// `--max-depth N|none`.

@@ -234,6 +234,7 @@ fn tiny_model() -> Model {
             validation_fallback_rate: None,
             threshold_source: "default".into(),
         },
+        kind: llmroute::ml::model::Kind::Labels,
     }
 }
 
@@ -260,9 +261,13 @@ fn damaged_model_files_are_errors_not_panics() {
     assert_eq!(err(&[]), "not an llmroute model file (bad magic number)");
     assert!(err(&bytes[..bytes.len() / 2]).starts_with("corrupt model file (truncated"));
     assert!(err(&bytes[..12]).starts_with("corrupt model file (truncated header)"));
+    let mut v3 = bytes.clone();
+    v3[8] = 3;
+    assert!(err(&v3).starts_with("model file format version 3 is not supported"));
+    // A label model's header under the outcome format's version is refused.
     let mut v2 = bytes.clone();
     v2[8] = 2;
-    assert!(err(&v2).starts_with("model file format version 2 is not supported"));
+    assert_eq!(err(&v2), "corrupt model file (the header does not match the format version)");
     let mut flipped = bytes.clone();
     let mid = bytes.len() / 2;
     flipped[mid] ^= 0x40;
@@ -366,5 +371,40 @@ fn regression_learns_per_output_means_and_respects_min_samples_leaf() {
             );
             assert!(f.n_nodes() * 2 < small.n_nodes(), "{} vs {}", f.n_nodes(), small.n_nodes());
         }
+    }
+}
+
+
+/// Candidate features are drawn as scikit-learn's splitter draws them: a feature that is constant
+/// in the node (here: 98 empty columns) uses up one of the `max_features` draws, and drawing goes
+/// on only while every draw was constant. With two useful features among 100 and two or three
+/// draws, the root usually sees just one of them, so about half the roots split on the weak one;
+/// a splitter that skipped constant features would always see both and always pick the perfect
+/// one. (`max_features` 2 draws from the columns, 3 gathers from the rows: both ways are checked.)
+#[test]
+fn constant_features_count_toward_max_features_as_in_scikit_learn() {
+    let mut rng = Rng::new(5);
+    let mut x = Csr::with_capacity(100, 400, 800);
+    let mut y = Vec::new();
+    for i in 0..400 {
+        let class = (i % 2) as u32;
+        let weak = rng.unit() < if class == 1 { 0.6 } else { 0.4 };
+        let mut row = Vec::new();
+        if class == 1 {
+            row.push((0, 1.0));
+        }
+        if weak {
+            row.push((1, 1.0));
+        }
+        x.push_row(row);
+        y.push(class);
+    }
+    for m in [2, 3] {
+        let p = ForestParams { n_estimators: 200, max_depth: Some(1), max_features: Some(m), ..params(2, 42) };
+        let forest = Forest::fit(&x, &y, 2, &p, &|| {});
+        let perfect = forest.trees.iter().filter(|t| t.nodes[0].feature == 0).count();
+        let weak = forest.trees.iter().filter(|t| t.nodes[0].feature == 1).count();
+        assert_eq!(perfect + weak, 200, "max_features {m}");
+        assert!((70..=130).contains(&perfect), "max_features {m}: {perfect} of 200 roots on the perfect feature");
     }
 }

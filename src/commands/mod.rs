@@ -11,6 +11,7 @@ pub mod quota;
 pub mod route;
 pub mod simulate;
 pub mod train;
+pub mod train_outcomes;
 
 use std::path::PathBuf;
 

@@ -27,6 +27,7 @@ pub fn spec_from(config: &Config, input: &InputArgs, by: Option<&str>, quality_s
         long: input.long.then(|| input.model_col.clone()),
         timestamp: input.timestamp_col.clone(),
         by: by.map(str::to_string),
+        tag: input.tag_col.clone(),
         label: input.label_col.clone(),
         input_tokens: input.input_tokens_col.clone(),
         output_tokens: input.output_tokens_col.clone(),

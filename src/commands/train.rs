@@ -68,6 +68,19 @@ struct EvaluateReport {
     metrics: EvalReport,
 }
 
+/// Reads the labelled rows of every file as `args` say.
+fn read_labelled_all(paths: &[std::path::PathBuf], args: &LabelledArgs) -> Result<Labelled> {
+    let mut all: Option<Labelled> = None;
+    for p in paths {
+        let more = read_labelled(p, args)?;
+        match &mut all {
+            Some(a) => a.extend(more),
+            None => all = Some(more),
+        }
+    }
+    all.ok_or_else(|| Error::usage("no data file given"))
+}
+
 /// Reads the labelled rows of `path` as `args` say.
 fn read_labelled(path: &std::path::Path, args: &LabelledArgs) -> Result<Labelled> {
     let source = if args.label_from_outcomes {
@@ -111,7 +124,10 @@ pub fn train(ctx: &Context, a: &TrainArgs) -> Result<()> {
     if a.output.exists() && !a.force {
         return Err(Error::Usage(format!("{}: already exists; pass --force to overwrite it", a.output.display())));
     }
-    let mut data = read_labelled(&a.data, &a.labels)?;
+    if a.outcomes {
+        return crate::commands::train_outcomes::train(&config, a);
+    }
+    let mut data = read_labelled_all(&a.data, &a.labels)?;
     let n_rows = data.len();
     let mut classes: Vec<String> = data.names.clone();
     classes.sort();
@@ -214,6 +230,7 @@ pub fn train(ctx: &Context, a: &TrainArgs) -> Result<()> {
             validation_fallback_rate: None,
             threshold_source: if a.min_confidence.is_some() { "flag" } else { "default" }.to_string(),
         },
+        kind: crate::ml::model::Kind::Labels,
     };
     let premium = premium_class(&config, &model.labels);
 
@@ -316,7 +333,14 @@ fn cross_validate(
         let texts: Vec<&str> = tr.iter().map(|&i| data.texts.get(i)).collect();
         let y = encode(classes, data, &tr);
         let (vec, forest) = Model::fit(&texts, &y, classes.to_vec(), tfidf, params, &|| {});
-        let m = Model { labels: classes.to_vec(), tfidf: vec, forest, threshold: 0.0, meta: empty_meta() };
+        let m = Model {
+            labels: classes.to_vec(),
+            tfidf: vec,
+            forest,
+            threshold: 0.0,
+            meta: empty_meta(),
+            kind: crate::ml::model::Kind::Labels,
+        };
         let truth = encode(classes, data, &te);
         let preds = predict_all(&m, &data.texts.select(&te));
         let correct = preds.iter().zip(&truth).filter(|(p, t)| p.class as u32 == **t).count();
@@ -340,8 +364,9 @@ fn empty_meta() -> TrainingMeta {
     }
 }
 
-fn display_name(p: &std::path::Path) -> String {
-    if p.as_os_str() == "-" { "stdin".to_string() } else { p.display().to_string() }
+fn display_name(paths: &[std::path::PathBuf]) -> String {
+    let name = |p: &std::path::PathBuf| if p.as_os_str() == "-" { "stdin".to_string() } else { p.display().to_string() };
+    paths.iter().map(name).collect::<Vec<_>>().join(", ")
 }
 
 pub fn evaluate(ctx: &Context, a: &EvaluateArgs) -> Result<()> {
@@ -349,7 +374,10 @@ pub fn evaluate(ctx: &Context, a: &EvaluateArgs) -> Result<()> {
     let t_load = Instant::now();
     let model = artifact::load(&a.model)?;
     let load_ms = t_load.elapsed().as_secs_f64() * 1e3;
-    let data = read_labelled(&a.data, &a.labels)?;
+    if let crate::ml::model::Kind::Outcomes(_) = &model.kind {
+        return crate::commands::train_outcomes::evaluate(&config, a, &model, load_ms);
+    }
+    let data = read_labelled_all(&a.data, &a.labels)?;
     let threshold = a.min_confidence.or(config.ml.min_confidence).unwrap_or(model.threshold);
     let t0 = Instant::now();
     let preds = predict_all(&model, &data.texts);

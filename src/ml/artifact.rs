@@ -3,12 +3,12 @@
 //! ```text
 //! offset  size  field
 //! 0       8     magic "LLMROUTE"
-//! 8       4     format version (u32 LE) = 1
+//! 8       4     format version (u32 LE): 1 for a label model, 2 for an outcome model
 //! 12      8     payload length (u64 LE)
 //! 20      n     payload
 //! 20+n    4     CRC-32 of the payload (u32 LE)
 //! payload: header JSON (u32 length + bytes: labels, analyzer, tf-idf settings, threshold,
-//!          metadata, counts) | vocabulary (u32 length + UTF-8 bytes, per term) | idf (f64 per term)
+//!          metadata, counts; an outcome model adds its cost model, λ and categorical feature) | vocabulary (u32 length + UTF-8 bytes, per term) | idf (f64 per term)
 //!          | trees (u32 nodes, u32 values, then per node u32 feature, f32 threshold, u32 next,
 //!          then f32 values). A node's feature is a column, `0xFFFFFFFF` for a leaf whose class
 //!          distribution starts at `values[next * classes]`, or `0xFFFFFFFE` for a pure leaf of
@@ -23,11 +23,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::ml::forest::{Forest, LEAF, Node, PURE, Tree};
-use crate::ml::model::{Model, TrainingMeta};
+use crate::ml::model::{Kind, Model, Outcomes, TrainingMeta};
 use crate::ml::tfidf::{Tfidf, TfidfConfig, Vocab};
 
 pub const MAGIC: &[u8; 8] = b"LLMROUTE";
+/// The format of label models (unchanged, so their files stay byte-identical).
 pub const VERSION: u32 = 1;
+/// The format of outcome models (older builds refuse them instead of misreading them).
+pub const VERSION_OUTCOMES: u32 = 2;
 
 #[derive(Serialize, Deserialize)]
 struct Header {
@@ -37,6 +40,8 @@ struct Header {
     n_features: usize,
     n_trees: usize,
     meta: TrainingMeta,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    outcomes: Option<Outcomes>,
 }
 
 pub fn to_bytes(m: &Model) -> Vec<u8> {
@@ -47,7 +52,12 @@ pub fn to_bytes(m: &Model) -> Vec<u8> {
         n_features: m.tfidf.n_features(),
         n_trees: m.forest.trees.len(),
         meta: m.meta.clone(),
+        outcomes: match &m.kind {
+            Kind::Labels => None,
+            Kind::Outcomes(o) => Some(o.clone()),
+        },
     };
+    let version = if header.outcomes.is_some() { VERSION_OUTCOMES } else { VERSION };
     let mut p = Vec::new();
     let h = serde_json::to_vec(&header).unwrap_or_default();
     p.extend_from_slice(&(h.len() as u32).to_le_bytes());
@@ -73,7 +83,7 @@ pub fn to_bytes(m: &Model) -> Vec<u8> {
     }
     let mut out = Vec::with_capacity(p.len() + 24);
     out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&VERSION.to_le_bytes());
+    out.extend_from_slice(&version.to_le_bytes());
     out.extend_from_slice(&(p.len() as u64).to_le_bytes());
     out.extend_from_slice(&p);
     out.extend_from_slice(&crc32fast::hash(&p).to_le_bytes());
@@ -153,6 +163,23 @@ fn check_header(h: &Header) -> std::result::Result<(), String> {
     if !(0.0..=1.0).contains(&h.threshold) {
         return bad("threshold outside [0, 1]");
     }
+    if let Some(o) = &h.outcomes {
+        let finite = |v: f64| v.is_finite() && v.abs() <= 1e9;
+        if o.cost.len() != k || o.mean_cost.len() != k {
+            return bad("cost model and labels differ in length");
+        }
+        if !o.cost.iter().all(|&(a, b)| finite(a) && finite(b)) || !o.mean_cost.iter().all(|&c| finite(c) && c >= 0.0) {
+            return bad("cost model out of range");
+        }
+        if !(finite(o.lambda) && o.lambda >= 0.0) {
+            return bad("λ out of range");
+        }
+        if let Some(f) = &o.feature
+            && (f.values.len() > MAX_LABELS || f.values.iter().any(|v| v.len() > 1024))
+        {
+            return bad("categorical feature too large");
+        }
+    }
     Ok(())
 }
 
@@ -170,9 +197,10 @@ pub fn from_bytes(b: &[u8]) -> std::result::Result<Model, String> {
         return Err("corrupt model file (truncated header)".to_string());
     }
     let version = u32::from_le_bytes([b[8], b[9], b[10], b[11]]);
-    if version != VERSION {
+    if version != VERSION && version != VERSION_OUTCOMES {
         return Err(format!(
-            "model file format version {version} is not supported (this llmroute reads version {VERSION}); retrain with `llmroute train`"
+            "model file format version {version} is not supported (this llmroute reads versions {VERSION} and \
+             {VERSION_OUTCOMES}); retrain with `llmroute train`"
         ));
     }
     let len = u64::from_le_bytes([b[12], b[13], b[14], b[15], b[16], b[17], b[18], b[19]]);
@@ -193,7 +221,13 @@ pub fn from_bytes(b: &[u8]) -> std::result::Result<Model, String> {
     let header: Header =
         serde_json::from_slice(c.take(hlen)?).map_err(|e| format!("corrupt model file (header: {e})"))?;
     check_header(&header)?;
+    if header.outcomes.is_some() != (version == VERSION_OUTCOMES) {
+        return Err("corrupt model file (the header does not match the format version)".to_string());
+    }
     let k = header.labels.len();
+    // An outcome model's categorical values are forest columns after the vocabulary.
+    let extra = header.outcomes.as_ref().and_then(|o| o.feature.as_ref()).map_or(0, |f| f.values.len());
+    let forest_features = header.n_features + extra;
     let mut terms: Vec<&str> = Vec::with_capacity(header.n_features.min(1 << 24));
     for _ in 0..header.n_features {
         let n = c.u32()? as usize;
@@ -230,7 +264,7 @@ pub fn from_bytes(b: &[u8]) -> std::result::Result<Model, String> {
                 } else if n.feature == PURE {
                     (n.next as usize) < k
                 } else {
-                    (n.feature as usize) < header.n_features && (n.next as usize) > i && (n.next as usize) + 1 < n_nodes
+                    (n.feature as usize) < forest_features && (n.next as usize) > i && (n.next as usize) + 1 < n_nodes
                 };
             if !ok {
                 return Err(format!("corrupt model file (tree {t} node {i})"));
@@ -246,12 +280,12 @@ pub fn from_bytes(b: &[u8]) -> std::result::Result<Model, String> {
     if c.at != payload.len() {
         return Err("corrupt model file (unexpected bytes after the trees)".to_string());
     }
-    let n_features = header.n_features;
     Ok(Model {
         labels: header.labels,
         tfidf: Tfidf::from_parts(header.tfidf, vocabulary, idf),
-        forest: Forest::new(n_features, k, trees),
+        forest: Forest::new(forest_features, k, trees),
         threshold: header.threshold,
         meta: header.meta,
+        kind: header.outcomes.map_or(Kind::Labels, Kind::Outcomes),
     })
 }

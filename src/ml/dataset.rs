@@ -77,6 +77,14 @@ impl Labelled {
         &self.names[self.labels[i] as usize]
     }
 
+    /// Appends another file's rows.
+    pub fn extend(&mut self, other: Labelled) {
+        for i in 0..other.len() {
+            self.push(other.texts.get(i), other.label(i));
+        }
+        self.bad_rows.extend(other.bad_rows);
+    }
+
     fn push(&mut self, text: &str, label: &str) {
         let id = match self.names.iter().position(|n| n == label) {
             Some(i) => i,

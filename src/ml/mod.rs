@@ -7,6 +7,7 @@ pub mod dataset;
 pub mod forest;
 pub mod metrics;
 pub mod model;
+pub mod outcome;
 pub mod sparse;
 pub mod tfidf;
 

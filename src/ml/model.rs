@@ -1,4 +1,10 @@
-//! A trained router model: labels, TF-IDF vectorizer, forest, confidence threshold, metadata.
+//! A trained router model: TF-IDF vectorizer, forest and metadata, of one of two kinds.
+//!
+//! - **Labels** (`train DATA --label-col`): the forest classifies a prompt into a label (a tier or
+//!   a model); a confidence threshold decides when to fall back.
+//! - **Outcomes** (`train --outcomes FILE…`): the forest predicts, for every model of the
+//!   training data, its expected quality on the prompt; a per-model cost model predicts what it
+//!   would cost; the router picks the model maximising quality − λ·cost, λ stored in the model.
 
 use serde::{Deserialize, Serialize};
 
@@ -23,13 +29,66 @@ pub struct TrainingMeta {
 
 #[derive(Debug, Clone)]
 pub struct Model {
-    /// Class labels in class-index order (sorted).
+    /// Class labels in class-index order (sorted); for an outcome model, the models of the data.
     pub labels: Vec<String>,
     pub tfidf: Tfidf,
     pub forest: Forest,
-    /// Below this maximum class probability a prediction is "low confidence".
+    /// Below this maximum class probability a prediction is "low confidence" (labels only).
     pub threshold: f64,
     pub meta: TrainingMeta,
+    pub kind: Kind,
+}
+
+/// What a model predicts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kind {
+    /// A label per prompt.
+    Labels,
+    /// Every model's expected quality, and what to trade for cost.
+    Outcomes(Outcomes),
+}
+
+/// The parts of an outcome model besides the forest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outcomes {
+    /// Per model (in label order): its cost in USD ≈ `intercept + slope × prompt characters`.
+    pub cost: Vec<(f64, f64)>,
+    /// Per model: its mean cost per request in the training data (its place in the price order).
+    pub mean_cost: Vec<f64>,
+    /// The operating point: the router maximises expected quality − λ × expected cost.
+    pub lambda: f64,
+    /// How λ was chosen (`flag`, `target-quality`, `max-cost`, `premium-share`, `default`).
+    pub lambda_source: String,
+    /// A categorical feature (`--feature-col`), one-hot after the TF-IDF columns.
+    pub feature: Option<Feature>,
+}
+
+/// A categorical feature of the request (the column in training data, `--tag` when routing).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Feature {
+    pub column: String,
+    pub values: Vec<String>,
+}
+
+impl Outcomes {
+    /// The expected cost of model `m` for a prompt of `chars` characters (never below 0).
+    pub fn cost_of(&self, m: usize, chars: usize) -> f64 {
+        let (a, b) = self.cost[m];
+        (a + b * chars as f64).max(0.0)
+    }
+
+    /// The model to route to: the highest expected quality − λ·cost, the cheaper on a tie.
+    pub fn choose(&self, quality: &[f64], chars: usize, lambda: f64) -> usize {
+        let mut best = (0usize, f64::MIN, f64::MAX);
+        for (m, &q) in quality.iter().enumerate() {
+            let c = self.cost_of(m, chars);
+            let score = q - lambda * c;
+            if score > best.1 || (score == best.1 && c < best.2) {
+                best = (m, score, c);
+            }
+        }
+        best.0
+    }
 }
 
 /// One prediction: class probabilities and the winning class.
@@ -69,12 +128,25 @@ impl Model {
     }
 
     pub fn predict(&self, text: &str, scratch: &mut Scratch) -> Prediction {
+        self.predict_with(text, None, scratch)
+    }
+
+    /// [`Model::predict`] with the request's categorical feature value (an outcome model's
+    /// `--feature-col`, `--tag` when routing).
+    pub fn predict_with(&self, text: &str, tag: Option<&str>, scratch: &mut Scratch) -> Prediction {
         let row = self.tfidf.transform_f64(text, scratch);
         scratch.indices.clear();
         scratch.values.clear();
         for &(c, v) in &row {
             scratch.indices.push(c);
             scratch.values.push(v as f32);
+        }
+        if let (Kind::Outcomes(o), Some(tag)) = (&self.kind, tag)
+            && let Some(f) = &o.feature
+            && let Some(i) = f.values.iter().position(|v| v == tag)
+        {
+            scratch.indices.push((self.tfidf.n_features() + i) as u32);
+            scratch.values.push(1.0);
         }
         let mut proba = vec![0.0; self.labels.len()];
         self.forest.predict_row(&scratch.indices, &scratch.values, &mut scratch.forest, &mut proba);

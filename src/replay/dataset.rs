@@ -44,6 +44,9 @@ pub struct Spec {
     pub long: Option<String>,
     pub timestamp: Option<String>,
     pub by: Option<String>,
+    /// The column whose value is each row's task tag (`route --tag`; an outcome model's
+    /// categorical feature).
+    pub tag: Option<String>,
     pub label: String,
     pub input_tokens: String,
     pub output_tokens: String,
@@ -92,6 +95,8 @@ pub struct Dataset {
     /// Seconds since the epoch.
     pub timestamps: Option<Vec<i64>>,
     pub segments: Option<(Vec<u32>, Vec<String>)>,
+    /// Each row's task tag (empty when the row has none), when `Spec::tag` names a column.
+    pub tags: Option<Texts>,
     /// Whether quality is known (outcome data, or labels in plain logs).
     pub quality_known: bool,
     pub plain: bool,
@@ -246,6 +251,7 @@ struct Row {
     out_tokens: Vec<Option<u64>>,
     timestamp: Option<i64>,
     segment: Option<String>,
+    tag: Option<String>,
     label: Option<String>,
 }
 
@@ -259,6 +265,7 @@ impl Row {
         self.out_tokens.clear();
         self.timestamp = None;
         self.segment = None;
+        self.tag = None;
         self.label = None;
     }
 
@@ -396,6 +403,9 @@ impl<'a> Builder<'a> {
                 _ => u32::MAX,
             };
             self.answers.push(a);
+        }
+        if self.spec.tag.is_some() {
+            self.ds.tags.get_or_insert_with(Texts::default).push(row.tag.as_deref().unwrap_or(""));
         }
         if let Some(s) = &row.segment {
             let next = self.seg_ids.len() as u32;
@@ -652,6 +662,15 @@ pub fn load(
             None => None,
         };
         let label_f = field(&r, &spec.label);
+        let tag_f = match &spec.tag {
+            Some(t) => {
+                if r.is_csv() {
+                    r.column(t)?;
+                }
+                field(&r, t)
+            }
+            None => None,
+        };
         let in_f = field(&r, &spec.input_tokens);
         let out_f = field(&r, &spec.output_tokens);
         let long_model = match &spec.long {
@@ -739,6 +758,9 @@ pub fn load(
                 };
                 if by_f.is_some() {
                     row.segment = Some(opt_text(&by_f)?.unwrap_or_default());
+                }
+                if tag_f.is_some() {
+                    row.tag = opt_text(&tag_f)?.filter(|t| !t.trim().is_empty());
                 }
                 row.label = opt_text(&label_f)?.filter(|l| !l.trim().is_empty());
                 for k in 0..q_f.len() {
