@@ -179,7 +179,8 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l text-col -d 
 complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l id-col -d 'Column (or JSON key) with the request id [default: sample_id, id or request_id if present, else the row number]' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l timestamp-col -d 'Timestamp column for --quotas [default: `timestamp`]' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l cost -d 'Recorded cost column template (USD per request); `{model}` is a catalog model\'s name or `model_id`, or a data name given with --map. The chosen model\'s recorded cost is reported when the row has it' -r
-complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l map -d 'Treat a data model\'s columns as a catalog model\'s: `--map data_name=catalog_name` (repeatable)' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l map -d 'Treat a data model\'s columns as a catalog model\'s, and an outcome model\'s label as that catalog model: `--map data_name=catalog_name` (repeatable)' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l tag-col -d 'Column holding each row\'s task tag, routed as `route --tag` routes it [default: the trained outcome model\'s feature column, if the log has it]' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l input-tokens-col -d 'Logged input-token column: priced instead of counting the prompt\'s tokens' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l output-tokens-col -d 'Logged output-token column: priced instead of the model\'s expected output' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l strategy -d 'Routing strategy' -r -f -a "chain\t'The production chain (`[chain] stages`)'

@@ -530,9 +530,15 @@ pub struct BatchArgs {
     #[arg(long, default_value = "{model}|total_cost", value_name = "TEMPLATE")]
     pub cost: String,
 
-    /// Treat a data model's columns as a catalog model's: `--map data_name=catalog_name` (repeatable)
+    /// Treat a data model's columns as a catalog model's, and an outcome model's label as that
+    /// catalog model: `--map data_name=catalog_name` (repeatable)
     #[arg(long = "map", value_name = "DATA=CATALOG", value_parser = parse_map)]
     pub map: Vec<(String, String)>,
+
+    /// Column holding each row's task tag, routed as `route --tag` routes it [default: the trained
+    /// outcome model's feature column, if the log has it]
+    #[arg(long, value_name = "NAME")]
+    pub tag_col: Option<String>,
 
     /// Logged input-token column: priced instead of counting the prompt's tokens
     #[arg(long, default_value = "input_tokens", value_name = "NAME")]
@@ -785,7 +791,7 @@ pub struct OutcomeArgs {
 
 /// λ: `[0, 1e12]`.
 pub fn lambda(s: &str) -> std::result::Result<f64, String> {
-    float_in(s, 0.0, 1e12, false)
+    float_in(s, 0.0, crate::ml::outcome::MAX_LAMBDA, false)
 }
 
 /// A cost in USD per request: `[0, 1e6]`.

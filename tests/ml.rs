@@ -374,7 +374,6 @@ fn regression_learns_per_output_means_and_respects_min_samples_leaf() {
     }
 }
 
-
 /// Candidate features are drawn as scikit-learn's splitter draws them: a feature that is constant
 /// in the node (here: 98 empty columns) uses up one of the `max_features` draws, and drawing goes
 /// on only while every draw was constant. With two useful features among 100 and two or three

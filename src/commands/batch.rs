@@ -35,6 +35,8 @@ pub const CSV_HEADER: &str = "id,model,method,reason,arm,input_tokens,output_tok
 struct Item {
     id: String,
     text: String,
+    /// The row's task tag (`--tag-col`).
+    tag: Option<String>,
     day: Option<i64>,
     /// Recorded cost per catalog model; empty when the log records none.
     costs: Vec<Option<f64>>,
@@ -47,6 +49,7 @@ struct Item {
 /// The columns read from one file.
 struct Columns {
     text: data::Column,
+    tag: Option<data::Column>,
     id: Option<data::Column>,
     ts: Option<data::Column>,
     /// Recorded cost column per catalog model.
@@ -103,10 +106,19 @@ struct RowCost<'a> {
 }
 
 pub fn run(ctx: &Context, a: &BatchArgs) -> Result<()> {
-    let config = ctx.config()?;
+    let mut config = ctx.config()?;
     let map = crate::replay::dataset::map_to_catalog(&config, &a.map)?;
+    config.ml.add_labels(&map);
+    let config = config;
     let state_path = crate::state::resolve_path(ctx.state.as_deref())?;
     let engine = service::engine(&config, a.model.as_deref(), a.strategy, &state_path)?;
+    // The tag column: `--tag-col`, else the outcome model's feature column when a file has it.
+    let feature = engine.ml.as_ref().and_then(|m| m.outcomes()).and_then(|o| o.feature.as_ref());
+    let tag = match (&a.tag_col, feature) {
+        (Some(c), _) => Some((c.clone(), true)),
+        (None, Some(f)) => Some((f.column.clone(), false)),
+        (None, None) => None,
+    };
     let routing = Routing::new(&config, &engine, a.strategy);
     let threads = a.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
     // Output: stdout, or a temporary file moved into place at the end.
@@ -116,7 +128,8 @@ pub fn run(ctx: &Context, a: &BatchArgs) -> Result<()> {
         None => Box::new(std::io::stdout().lock()),
     };
     let mut out = std::io::BufWriter::with_capacity(1 << 16, sink);
-    let result = stream(&routing, a, &map, threads, &mut out);
+    let input = Input { args: a, config: &config, map: &map, tag: tag.as_ref() };
+    let result = stream(&routing, &input, threads, &mut out);
     let flushed = out.flush().map_err(Error::from_stdout);
     drop(out);
     let bad = result?;
@@ -154,14 +167,8 @@ struct Done {
 /// Reader → workers → writer. The reader deals chunks to the workers in turn; the writer takes
 /// the results back in the same turn, so output keeps input order. Workers live for the whole run,
 /// so their per-thread caches (token counts, ML scratch) stay warm.
-fn stream(
-    routing: &Routing,
-    a: &BatchArgs,
-    map: &[(String, ModelId)],
-    threads: usize,
-    out: &mut dyn Write,
-) -> Result<usize> {
-    let (config, engine) = (routing.config, routing.engine);
+fn stream(routing: &Routing, input: &Input, threads: usize, out: &mut dyn Write) -> Result<usize> {
+    let (config, engine, a) = (routing.config, routing.engine, input.args);
     let mut bad = 0usize;
     let mut quota = DayQuota::new(config);
     // Rows routed so far, on stderr when it is a terminal; not while decisions stream to the
@@ -189,9 +196,9 @@ fn stream(
                     let mut lines = Vec::new();
                     let mut memos = Vec::new();
                     for it in &mut items {
-                        let Item { id, text, costs, in_tokens, out_tokens, counted, .. } = it;
+                        let Item { id, text, tag, costs, in_tokens, out_tokens, counted, .. } = it;
                         let (chain, arm) = routing.chain(id);
-                        let mut eval = engine.eval(text, None);
+                        let mut eval = engine.eval(text, tag.as_deref());
                         // The stages up to the first decision; later ones run on demand.
                         let pick = chain.pick(&mut eval, &Unlimited);
                         let row = RowCost { text, costs, in_tokens: *in_tokens, out_tokens: *out_tokens };
@@ -216,16 +223,16 @@ fn stream(
                 }
             });
         }
-        s.spawn(move || read_all(a, config, map, &to_workers));
+        s.spawn(move || read_all(input, &to_workers));
         for turn in (0..threads).cycle() {
             let Ok(Done { mut lines, memos, mut items, then }) = from_workers[turn].recv() else { break };
             for (it, memo) in items.iter_mut().zip(memos) {
                 if let Some(d) = it.day {
                     quota.set_day(d);
                 }
-                let Item { id, text, costs, in_tokens, out_tokens, counted, .. } = it;
+                let Item { id, text, tag, costs, in_tokens, out_tokens, counted, .. } = it;
                 let (chain, arm) = routing.chain(id);
-                let mut eval = Eval::resume(engine, text, None, memo);
+                let mut eval = Eval::resume(engine, text, tag.as_deref(), memo);
                 let pick = chain.pick(&mut eval, &quota as &dyn QuotaView);
                 let chosen = chain.chosen(&mut eval, pick);
                 if let Some(c) = &chosen {
@@ -267,7 +274,17 @@ fn stream(
 }
 
 /// Reads every file in chunks and sends them to the workers.
-fn read_all(a: &BatchArgs, config: &Config, map: &[(String, ModelId)], workers: &[std::sync::mpsc::SyncSender<Chunk>]) {
+/// What the reader needs: the flags, the catalog, `--map` and the tag column (with whether a
+/// file must have it).
+struct Input<'a> {
+    args: &'a BatchArgs,
+    config: &'a Config,
+    map: &'a [(String, ModelId)],
+    tag: Option<&'a (String, bool)>,
+}
+
+fn read_all(input: &Input, workers: &[std::sync::mpsc::SyncSender<Chunk>]) {
+    let (a, config) = (input.args, input.config);
     let mut turn = 0;
     // Deals a chunk to the next worker; false once the writer has stopped.
     let mut send = |items: Vec<Item>, then: Option<Stop>| {
@@ -294,7 +311,7 @@ fn read_all(a: &BatchArgs, config: &Config, map: &[(String, ModelId)], workers: 
                 break;
             }
         }
-        let cols = match columns(&r, a, config, map) {
+        let cols = match columns(&r, input) {
             Ok(c) => c,
             Err(e) => {
                 send(Vec::new(), Some(Stop::Fatal(e)));
@@ -343,7 +360,8 @@ fn read_all(a: &BatchArgs, config: &Config, map: &[(String, ModelId)], workers: 
 }
 
 /// Resolves the columns of one file.
-fn columns(r: &data::Reader, a: &BatchArgs, config: &Config, map: &[(String, ModelId)]) -> Result<Columns> {
+fn columns(r: &data::Reader, input: &Input) -> Result<Columns> {
+    let (a, config, map) = (input.args, input.config, input.map);
     let find = |names: &[&str]| -> Result<Option<data::Column>> {
         let found = names.iter().find(|c| if r.is_csv() { r.has_column(c) } else { r.json(c).is_some() });
         found.map(|c| r.column(c)).transpose()
@@ -379,7 +397,12 @@ fn columns(r: &data::Reader, a: &BatchArgs, config: &Config, map: &[(String, Mod
     }
     let in_tokens = find(&[a.input_tokens_col.as_str()])?;
     let out_tokens = find(&[a.output_tokens_col.as_str()])?;
-    Ok(Columns { text, id, ts, costs, in_tokens, out_tokens })
+    let tag = match input.tag {
+        Some((c, true)) => Some(r.column(c)?),
+        Some((c, false)) => find(&[c.as_str()])?,
+        None => None,
+    };
+    Ok(Columns { text, tag, id, ts, costs, in_tokens, out_tokens })
 }
 
 fn read_item(r: &data::Reader, cols: &Columns, config: &Config, row_no: u64) -> std::result::Result<Item, RowError> {
@@ -425,9 +448,14 @@ fn read_item(r: &data::Reader, cols: &Columns, config: &Config, row_no: u64) -> 
             None => Ok(None),
         }
     };
+    let tag = match &cols.tag {
+        Some(c) => r.text(c)?.map(|v| v.into_owned()).filter(|v| !v.trim().is_empty()),
+        None => None,
+    };
     Ok(Item {
         id,
         text,
+        tag,
         day,
         costs,
         in_tokens: tokens(&cols.in_tokens)?,

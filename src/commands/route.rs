@@ -8,7 +8,7 @@ use crate::commands::Context;
 use crate::config::Params;
 use crate::error::Result;
 use crate::output;
-use crate::router::ml::MlScores;
+use crate::router::ml::{MlScores, OutcomeScores};
 use crate::router::service;
 use crate::router::{DifficultyBreakdown, StageTrace};
 use crate::tokenizer::Counting;
@@ -41,6 +41,8 @@ pub struct RouteReport {
     pub difficulty_breakdown: Option<DifficultyBreakdown>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ml_scores: Option<MlScores>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome_scores: Option<OutcomeScores>,
 }
 
 pub fn run(ctx: &Context, args: &RouteArgs) -> Result<()> {
@@ -51,10 +53,12 @@ pub fn run(ctx: &Context, args: &RouteArgs) -> Result<()> {
     let explain = args.explain.then(|| {
         let mut eval = r.engine.eval(&prompt.text, args.req.tag.as_deref());
         let breakdown = r.engine.difficulty.breakdown(eval.analysis());
-        let ml_scores = r.engine.ml.as_ref().map(|m| m.scores(&config, &prompt.text));
-        (breakdown, ml_scores)
+        let tag = args.req.tag.as_deref();
+        let ml_scores = r.engine.ml.as_ref().and_then(|m| m.scores(&config, &prompt.text));
+        let outcome_scores = r.engine.ml.as_ref().and_then(|m| m.outcome_scores(&config, &prompt.text, tag));
+        (breakdown, ml_scores, outcome_scores)
     });
-    let (breakdown, ml_scores) = explain.map_or((None, None), |(b, m)| (Some(b), m));
+    let (breakdown, ml_scores, outcome_scores) = explain.map_or((None, None, None), |(b, m, o)| (Some(b), m, o));
     let d = r.decision;
     let report = RouteReport {
         request_id: (!args.dry_run).then_some(r.request_id),
@@ -76,6 +80,7 @@ pub fn run(ctx: &Context, args: &RouteArgs) -> Result<()> {
         stages: args.explain.then_some(r.trace),
         difficulty_breakdown: breakdown,
         ml_scores,
+        outcome_scores,
     };
     if args.json { output::print_json(&report) } else { output::print(&render(&report)) }
 }
@@ -149,6 +154,21 @@ fn render(r: &RouteReport) -> String {
             t.add_row(vec![p.label.clone(), p.model.clone(), format!("{:.4}", p.probability)]);
         }
         output::align_right(&mut t, &[2]);
+        s.push_str(&format!("{t}\n"));
+    }
+    if let Some(o) = &r.outcome_scores {
+        s.push_str(&format!("\nml (outcomes): {} at λ {}\n", o.chosen, o.lambda));
+        let mut t = output::table(["label", "model", "expected quality", "expected cost", "quality − λ·cost"]);
+        for m in &o.models {
+            t.add_row(vec![
+                m.label.clone(),
+                m.model.clone(),
+                format!("{:.4}", m.expected_quality),
+                output::usd(m.expected_cost_usd, 8),
+                format!("{:.4}", m.score),
+            ]);
+        }
+        output::align_right(&mut t, &[2, 3, 4]);
         s.push_str(&format!("{t}\n"));
     }
     if let Some(b) = &r.difficulty_breakdown {

@@ -28,6 +28,7 @@ pub fn spec_from(config: &Config, input: &InputArgs, by: Option<&str>, quality_s
         timestamp: input.timestamp_col.clone(),
         by: by.map(str::to_string),
         tag: input.tag_col.clone(),
+        tag_required: true,
         label: input.label_col.clone(),
         input_tokens: input.input_tokens_col.clone(),
         output_tokens: input.output_tokens_col.clone(),
@@ -47,10 +48,20 @@ pub fn run(ctx: &Context, a: &SimulateArgs) -> Result<()> {
         }
     }
     let threads = a.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let spec = spec_from(&config, &a.input, a.by.as_deref(), a.quality_scale)?;
+    let mut spec = spec_from(&config, &a.input, a.by.as_deref(), a.quality_scale)?;
+    // `--map` maps an outcome model's labels (the models of its training data) as it maps the log's.
+    let mut config = config;
+    config.ml.add_labels(&replay::dataset::map_to_catalog(&config, &a.input.map)?);
+    let config = config;
     let prices = crate::prices::load(a.input.prices.as_deref())?;
     let state_path = crate::state::resolve_path(ctx.state.as_deref())?;
-    let engine = service::engine(&config, a.model.as_deref(), Strategy::Adaptive, &state_path)?;
+    let engine = service::replay_engine(&config, a.model.as_deref(), Strategy::Adaptive, &state_path)?;
+    if spec.tag.is_none() {
+        // The outcome model's categorical feature, when the log has its column.
+        spec.tag =
+            engine.ml.as_ref().and_then(|m| m.outcomes()).and_then(|o| o.feature.as_ref()).map(|f| f.column.clone());
+        spec.tag_required = false;
+    }
     // The classifier predicts every row while the log loads.
     let (ds, predictions) = std::thread::scope(|s| -> Result<_> {
         // One core reads; the others predict.

@@ -365,7 +365,8 @@ fn empty_meta() -> TrainingMeta {
 }
 
 fn display_name(paths: &[std::path::PathBuf]) -> String {
-    let name = |p: &std::path::PathBuf| if p.as_os_str() == "-" { "stdin".to_string() } else { p.display().to_string() };
+    let name =
+        |p: &std::path::PathBuf| if p.as_os_str() == "-" { "stdin".to_string() } else { p.display().to_string() };
     paths.iter().map(name).collect::<Vec<_>>().join(", ")
 }
 

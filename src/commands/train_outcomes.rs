@@ -113,6 +113,7 @@ fn spec(labels: &LabelledArgs, o: &OutcomeArgs) -> Spec {
         timestamp: None,
         by: None,
         tag: o.feature_col.clone(),
+        tag_required: true,
         label: "label".to_string(),
         input_tokens: "input_tokens".to_string(),
         output_tokens: "output_tokens".to_string(),
@@ -194,7 +195,7 @@ fn table<'a>(ds: &'a Dataset, rows: &[usize], cands: &[usize]) -> Table<'a> {
     for &r in rows {
         let text = ds.texts.get(r);
         t.texts.push(text);
-        t.tags.push(ds.tags.as_ref().map(|tags| tags.get(r)).filter(|s| !s.is_empty()));
+        t.tags.push(ds.tag(r));
         t.chars.push(text.chars().count());
         for &m in cands {
             t.quality.push(ds.q(r, m));
@@ -206,11 +207,7 @@ fn table<'a>(ds: &'a Dataset, rows: &[usize], cands: &[usize]) -> Table<'a> {
 
 fn predict_rows(model: &Model, t: &Table) -> Vec<f64> {
     let mut scratch = Scratch::default();
-    t.texts
-        .iter()
-        .zip(&t.tags)
-        .flat_map(|(text, tag)| model.predict_with(text, *tag, &mut scratch).proba)
-        .collect()
+    t.texts.iter().zip(&t.tags).flat_map(|(text, tag)| model.predict_with(text, *tag, &mut scratch).proba).collect()
 }
 
 /// Fits an outcome model on rows `train` of `ds`.
@@ -311,10 +308,8 @@ fn validate(model: &Model, t: &Table, pred: &[f64], lambda: f64, bootstrap: usiz
     let (c_min, c_max) = mean_costs.iter().fold((f64::MAX, f64::MIN), |(a, b), &c| (a.min(c), b.max(c)));
     let single_pts: Vec<(f64, f64)> = singles.iter().map(|s| (s.cost, s.quality)).collect();
     let curve_pts: Vec<(f64, f64)> = curve.iter().map(|p| (p.cost, p.quality)).collect();
-    let oracle_quality = (0..rows.n())
-        .map(|r| t.quality[r * k..(r + 1) * k].iter().copied().fold(0.0, f64::max))
-        .sum::<f64>()
-        / n;
+    let oracle_quality =
+        (0..rows.n()).map(|r| t.quality[r * k..(r + 1) * k].iter().copied().fold(0.0, f64::max)).sum::<f64>() / n;
     Ok(Validation {
         rows: rows.n(),
         models: singles,
@@ -424,10 +419,7 @@ pub fn train(config: &Config, a: &TrainArgs) -> Result<()> {
                     Target::Quality(_) => probe.curve.iter().max_by(|x, y| x.quality.total_cmp(&y.quality)),
                     _ => probe.curve.iter().min_by(|x, y| x.cost.total_cmp(&y.cost)),
                 };
-                output::warn(&format!(
-                    "no point of the validation curve meets --{}; using the closest",
-                    tgt.source()
-                ));
+                output::warn(&format!("no point of the validation curve meets --{}; using the closest", tgt.source()));
                 fallback.map_or(0.0, |p| p.lambda)
             }
         };
@@ -463,7 +455,11 @@ pub fn train(config: &Config, a: &TrainArgs) -> Result<()> {
         validation,
         cv,
     };
-    if a.json { output::print_json(&report)? } else { output::print(&render(&report))? }
+    if a.json {
+        output::print_json(&report)?
+    } else {
+        output::print(&render(&report))?
+    }
     if !ds.bad_rows.is_empty() {
         return Err(Error::Partial(format!("{} bad row(s) skipped", ds.bad_rows.len())));
     }

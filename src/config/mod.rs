@@ -161,12 +161,22 @@ pub struct MlConfig {
     pub low_confidence_model: ModelId,
     pub untrained_model: ModelId,
     pub labels: std::collections::BTreeMap<String, ModelId>,
+    /// Overrides an outcome model's λ.
+    pub lambda: Option<f64>,
 }
 
 impl MlConfig {
-    /// The catalog model of a class label: `[ml.labels]`, else a catalog model of that name.
+    /// The catalog model of a class label: `[ml.labels]`, else the catalog model a data model of
+    /// that name stands for ([`Config::model_for_data_name`]).
     pub fn model_for_label(&self, config: &Config, label: &str) -> Option<ModelId> {
-        self.labels.get(label).copied().or_else(|| config.model_id(label))
+        self.labels.get(label).copied().or_else(|| config.model_for_data_name(label))
+    }
+
+    /// Adds `label -> catalog model` pairs (`--map`; a flag wins over `[ml.labels]`).
+    pub fn add_labels(&mut self, map: &[(String, ModelId)]) {
+        for (label, id) in map {
+            self.labels.insert(label.clone(), *id);
+        }
     }
 }
 
@@ -224,6 +234,12 @@ impl Config {
 
     pub fn model_id(&self, name: &str) -> Option<ModelId> {
         self.models.iter().position(|m| m.name == name)
+    }
+
+    /// The catalog model a model of a log (or an outcome model's label) stands for without an
+    /// explicit mapping: the one of that name, else the one whose provider `model_id` it is.
+    pub fn model_for_data_name(&self, name: &str) -> Option<ModelId> {
+        self.model_id(name).or_else(|| self.models.iter().position(|m| m.model_id.as_deref() == Some(name)))
     }
 
     /// Looks a model up by name, with a "did you mean" on failure.
@@ -654,6 +670,11 @@ impl Validator<'_> {
         {
             return Err(self.err("ml.min_confidence", format!("{t} is outside 0..=1")));
         }
+        if let Some(l) = m.lambda
+            && !(0.0..=crate::ml::outcome::MAX_LAMBDA).contains(&l)
+        {
+            return Err(self.err("ml.lambda", format!("{l} is outside 0..={:e}", crate::ml::outcome::MAX_LAMBDA)));
+        }
         let mut labels = std::collections::BTreeMap::new();
         for (label, r) in &m.labels {
             labels.insert(label.clone(), self.model_ref(&names, r, &format!("ml.labels.{}", key(label)))?);
@@ -680,6 +701,7 @@ impl Validator<'_> {
             low_confidence_model,
             untrained_model,
             labels,
+            lambda: m.lambda,
         };
 
         // Adaptive router and gray release.

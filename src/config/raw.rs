@@ -516,4 +516,8 @@ pub struct RawMl {
     /// Class label -> catalog model. A label that is itself a catalog model name needs no entry.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub labels: BTreeMap<String, ModelRef>,
+    /// An outcome model's cost–quality knob (overrides the λ stored in the model): the router
+    /// picks the model maximising expected quality − λ × expected cost in USD.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lambda: Option<f64>,
 }

@@ -171,7 +171,7 @@ fn check_header(h: &Header) -> std::result::Result<(), String> {
         if !o.cost.iter().all(|&(a, b)| finite(a) && finite(b)) || !o.mean_cost.iter().all(|&c| finite(c) && c >= 0.0) {
             return bad("cost model out of range");
         }
-        if !(finite(o.lambda) && o.lambda >= 0.0) {
+        if !(0.0..=crate::ml::outcome::MAX_LAMBDA).contains(&o.lambda) {
             return bad("λ out of range");
         }
         if let Some(f) = &o.feature

@@ -557,7 +557,8 @@ impl<'a> Builder<'a> {
             nnz += self.sh.x.indptr[s as usize + 1] - self.sh.x.indptr[s as usize];
         }
         let mut tree = Tree { nodes: vec![Node { feature: LEAF, threshold: 0.0, next: 0 }], values: Vec::new() };
-        let mut stack = vec![Pending { node: 0, start: 0, end: samples.len(), depth: 0, counts, weight, nnz, known: 0 }];
+        let mut stack =
+            vec![Pending { node: 0, start: 0, end: samples.len(), depth: 0, counts, weight, nnz, known: 0 }];
         let classes = matches!(self.sh.targets, Targets::Classes { .. });
         while let Some(p) = stack.pop() {
             let pure = self.sh.pure(&samples[p.start..p.end], &p.counts);

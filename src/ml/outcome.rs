@@ -11,6 +11,9 @@ use serde::Serialize;
 
 use crate::ml::model::Outcomes;
 
+/// The largest λ accepted (flags, config, model files).
+pub const MAX_LAMBDA: f64 = 1e12;
+
 /// Least squares per model of `cost ≈ intercept + slope × chars` (a negative slope, which only
 /// noise produces, falls back to the mean).
 pub fn fit_costs(chars: &[usize], cost: &[f64], k: usize) -> Vec<(f64, f64)> {
@@ -39,7 +42,8 @@ pub fn lambda_grid(mean_cost: &[f64]) -> Vec<f64> {
     }
     let (from, to) = ((1e-3 / hi).ln(), (1e2 / lo).ln());
     let steps = 120;
-    out.extend((0..=steps).map(|i| (from + (to - from) * f64::from(i) / f64::from(steps)).exp()));
+    out.extend((0..=steps).map(|i| (from + (to - from) * f64::from(i) / f64::from(steps)).exp().min(MAX_LAMBDA)));
+    out.dedup();
     out
 }
 

@@ -62,7 +62,7 @@ where
 {
     root.fill(&WHITE)?;
     let mut pts: Vec<(f64, f64)> = r.strategies.iter().filter_map(|s| s.quality.map(|q| (s.avg_cost, q))).collect();
-    for (_, c) in &r.curves {
+    for c in r.curves.iter().map(|c| &c.points) {
         pts.extend(c.iter().map(|p| (p.cost, p.quality)));
     }
     let pos: Vec<(f64, f64)> = pts.into_iter().filter(|p| p.0 > 0.0 && p.1.is_finite()).collect();
@@ -119,7 +119,7 @@ where
             )))?;
         }
     }
-    for (i, (name, c)) in r.curves.iter().enumerate() {
+    for (i, (name, c)) in r.curves.iter().map(|c| (&c.name, &c.points)).enumerate() {
         let color = COLORS[i % COLORS.len()].mix(0.5);
         let line: Vec<(f64, f64)> = c.iter().filter(|p| p.cost > 0.0).map(|p| (p.cost, p.quality)).collect();
         chart

@@ -136,6 +136,12 @@ pub fn table(r: &SimReport, markdown: bool) -> String {
         ]);
         output::align_right(&mut t, &[1, 2, 3, 4]);
         s.push_str(&format!("{t}\n"));
+        if r.metrics.routers.iter().any(|m| m.cost_equivalent_share) {
+            s.push_str(
+                "λ swept: the outcome router chooses among every model; its premium share is cost-equivalent, (cost − \
+                 weak) / (strong − weak), and its curve ends at the all-baseline point\n",
+            );
+        }
     }
     if let Some(lc) = &r.adaptive_learning_curve {
         let steps: Vec<String> = lc.iter().map(|c| c.quality.map_or("-".to_string(), |q| format!("{q:.3}"))).collect();

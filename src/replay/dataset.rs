@@ -47,6 +47,8 @@ pub struct Spec {
     /// The column whose value is each row's task tag (`route --tag`; an outcome model's
     /// categorical feature).
     pub tag: Option<String>,
+    /// Whether a CSV without the `tag` column is an error (else its rows have no tag).
+    pub tag_required: bool,
     pub label: String,
     pub input_tokens: String,
     pub output_tokens: String,
@@ -111,6 +113,11 @@ impl Dataset {
 
     pub fn m(&self) -> usize {
         self.models.len()
+    }
+
+    /// The row's task tag, when it has one.
+    pub fn tag(&self, row: usize) -> Option<&str> {
+        self.tags.as_ref().map(|t| t.get(row)).filter(|t| !t.is_empty())
     }
 
     pub fn q(&self, row: usize, m: usize) -> f64 {
@@ -310,7 +317,7 @@ impl<'a> Builder<'a> {
             if let Some((_, c)) = spec.map.iter().find(|(d, _)| d == name) {
                 return config.model_id(c);
             }
-            config.model_id(name).or_else(|| config.models.iter().position(|m| m.model_id.as_deref() == Some(name)))
+            config.model_for_data_name(name)
         };
         let table = self.table;
         self.ds.models = names
@@ -664,7 +671,7 @@ pub fn load(
         let label_f = field(&r, &spec.label);
         let tag_f = match &spec.tag {
             Some(t) => {
-                if r.is_csv() {
+                if r.is_csv() && spec.tag_required {
                     r.column(t)?;
                 }
                 field(&r, t)

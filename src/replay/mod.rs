@@ -94,11 +94,30 @@ pub struct Setup<'a> {
     pub cheapest: usize,
     /// Catalog model -> the data model serving its decisions.
     pub serve: Vec<usize>,
+    /// An outcome model's labels: the data model serving each, and whether the label stands
+    /// for a catalog model (whose parameters then apply).
+    pub label_serve: Vec<LabelServe>,
     /// Quota day of each row, when quotas apply.
     pub days: Option<Vec<i64>>,
 }
 
+/// Who answers an outcome model's label in a replay.
+#[derive(Debug, Clone)]
+pub struct LabelServe {
+    pub label: String,
+    pub data_model: usize,
+    pub in_catalog: bool,
+}
+
 impl Setup<'_> {
+    /// The data model answering a decision: an outcome model's choice is the log's model of that
+    /// name (when it takes part), any other decision the data model serving its catalog model.
+    pub fn served(&self, model: ModelId, data_model: Option<&str>) -> usize {
+        data_model
+            .and_then(|n| self.label_serve.iter().find(|l| l.label == n))
+            .map_or(self.serve[model], |l| l.data_model)
+    }
+
     /// `max_tokens` of a data model's own catalog entry (single-model rows).
     pub fn max_tokens_of(&self, data_model: usize) -> Option<u32> {
         self.ds.models[data_model].catalog.and_then(|c| self.config.models[c].params.max_tokens)
@@ -119,6 +138,8 @@ pub struct Run {
     pub arms: Option<Vec<Arm>>,
     /// A per-row score that traces a cost–quality curve (difficulty, ML).
     pub score: Option<Vec<f64>>,
+    /// A curve the strategy traced itself (an outcome router's λ sweep).
+    pub curve: Option<Vec<metrics::CurvePoint>>,
     /// Requests that did not get the model their router chose (quotas).
     pub quota_fallbacks: usize,
     /// Requests refused because every quota was exhausted.
@@ -136,6 +157,7 @@ impl Run {
             premium: Vec::with_capacity(n),
             arms: None,
             score: None,
+            curve: None,
             quota_fallbacks: 0,
             refused: 0,
             shown,
@@ -270,16 +292,52 @@ pub fn setup<'a>(ds: &'a Dataset, config: &'a Config, engine: &'a Engine, opt: &
         Some(b) => names_to_candidates(ds, config, std::slice::from_ref(b), "--baseline")?[0],
         None => serve[premium],
     };
-    Ok(Setup {
-        ds,
-        config,
-        engine,
-        cheapest: candidates[0],
-        candidates,
-        baseline,
-        serve,
-        days: days(ds, config, opt.requests_per_day),
-    })
+    let days = days(ds, config, opt.requests_per_day);
+    let label_serve = match &engine.ml {
+        Some(ml) => label_serve(ds, ml, &candidates, &serve, days.is_some())?,
+        None => Vec::new(),
+    };
+    Ok(Setup { ds, config, engine, cheapest: candidates[0], candidates, baseline, serve, label_serve, days })
+}
+
+/// Who answers each label of an outcome model: the log's model of that name when it takes part,
+/// else the data model serving the label's catalog model. A label that is neither a model of
+/// the log nor a catalog model is refused (nothing could stand for it but a guess), and so is
+/// replaying quotas with one: quotas belong to catalog models.
+fn label_serve(
+    ds: &Dataset,
+    ml: &crate::router::MlRouter,
+    candidates: &[usize],
+    serve: &[usize],
+    quotas: bool,
+) -> Result<Vec<LabelServe>> {
+    if ml.outcomes().is_none() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for (i, label) in ml.model.labels.iter().enumerate() {
+        let in_catalog = !ml.unmapped.contains(label);
+        let named = candidates.iter().copied().find(|&c| ds.models[c].name == *label);
+        if !in_catalog {
+            if !ds.models.iter().any(|m| m.name == *label) {
+                let known: Vec<&str> = ds.models.iter().map(|m| m.name.as_str()).collect();
+                return Err(Error::Usage(format!(
+                    "the outcome model's `{label}` is neither a model of the log ({}) nor a catalog model; map it \
+                     with `--map {label}=<catalog model>` or in `[ml.labels]`",
+                    known.join(", ")
+                )));
+            }
+            if quotas {
+                return Err(Error::Usage(format!(
+                    "quotas belong to catalog models, and the outcome model's `{label}` is none; map it with \
+                     `--map {label}=<catalog model>` to replay quotas"
+                )));
+            }
+        }
+        let data_model = named.unwrap_or_else(|| serve[ml.label_model(i)]);
+        out.push(LabelServe { label: label.clone(), data_model, in_catalog });
+    }
+    Ok(out)
 }
 
 /// Replays `ds` under every strategy; each decision goes to `sink` when given.
@@ -322,7 +380,8 @@ pub fn simulate(
                 for range in job_rx {
                     let memos = range
                         .map(|row| {
-                            let mut eval = setup.engine.eval(ds.texts.get(row), None).with_prediction(predicted(row));
+                            let mut eval =
+                                setup.engine.eval(ds.texts.get(row), ds.tag(row)).with_prediction(predicted(row));
                             for &st in stages {
                                 eval.verdict(st);
                             }
@@ -360,8 +419,8 @@ pub fn simulate(
             send_next(&mut sent);
             if groups == 1 {
                 for (row, memo) in range.clone().zip(&memos) {
-                    let mut eval =
-                        Eval::shared(setup.engine, ds.texts.get(row), None, memo).with_prediction(predicted(row));
+                    let mut eval = Eval::shared(setup.engine, ds.texts.get(row), ds.tag(row), memo)
+                        .with_prediction(predicted(row));
                     for (i, st) in strategies.iter_mut().enumerate() {
                         let step = st.step(setup, row, &mut eval, detail);
                         runs[i].record(&step);
@@ -383,7 +442,7 @@ pub fn simulate(
                     let range = range.clone();
                     g.spawn(move || {
                         for (row, memo) in range.zip(memos) {
-                            let mut eval = Eval::shared(setup.engine, ds.texts.get(row), None, memo)
+                            let mut eval = Eval::shared(setup.engine, ds.texts.get(row), ds.tag(row), memo)
                                 .with_prediction(predicted(row));
                             for (st, run) in part.iter_mut() {
                                 run.record(&st.step(setup, row, &mut eval, false));
@@ -397,12 +456,15 @@ pub fn simulate(
         Ok(())
     })?;
 
+    for (run, st) in runs.iter_mut().zip(&strategies) {
+        run.curve = st.curve();
+    }
     // Strategies that need the first pass's figures (the random mix at the chain's cost).
     for mut st in strategy::second_pass(setup, opt, &runs) {
         let mut run = Run::new(st.label(setup), st.kind(), n, st.kind().shown(setup, opt.all_models));
         let key = st.kind().key(ds);
         for row in 0..n {
-            let mut eval = setup.engine.eval(ds.texts.get(row), None);
+            let mut eval = setup.engine.eval(ds.texts.get(row), ds.tag(row));
             let step = st.step(setup, row, &mut eval, detail);
             run.record(&step);
             if let Some(sink) = sink.as_deref_mut() {

@@ -32,7 +32,8 @@ impl Prefetch {
         threads: usize,
     ) -> Option<Prefetch> {
         let ml = engine.ml.as_ref()?;
-        if threads == 0 {
+        // A categorical feature needs each row's tag, which the loader does not offer here.
+        if threads == 0 || ml.outcomes().is_some_and(|o| o.feature.is_some()) {
             return None;
         }
         let (to, jobs) = sync_channel::<(usize, Vec<String>)>(threads);
@@ -47,7 +48,7 @@ impl Prefetch {
                         Err(_) => return,
                     };
                     let Ok((chunk, texts)) = job else { return };
-                    let preds: Vec<Prediction> = texts.iter().map(|t| ml.predict(t)).collect();
+                    let preds: Vec<Prediction> = texts.iter().map(|t| ml.predict(t, None)).collect();
                     if done.send((chunk, preds)).is_err() {
                         return;
                     }

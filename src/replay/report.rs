@@ -46,7 +46,16 @@ pub struct SimReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub canary: Option<CanaryReport>,
     #[serde(skip)]
-    pub curves: Vec<(String, Vec<CurvePoint>)>,
+    pub curves: Vec<Curve>,
+}
+
+/// A router's cost–quality curve.
+#[derive(Debug, Clone)]
+pub struct Curve {
+    pub name: String,
+    pub points: Vec<CurvePoint>,
+    /// An outcome router's λ sweep over every model: `premium_share` is cost-equivalent.
+    pub swept: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -70,6 +79,8 @@ pub struct Metrics {
 #[derive(Debug, Serialize)]
 pub struct RouterMetrics {
     pub name: String,
+    /// The curve's x-axis is the cost-equivalent premium share (a λ sweep over every model).
+    pub cost_equivalent_share: bool,
     #[serde(flatten)]
     pub gap: GapMetrics,
     pub aiq: Option<f64>,
@@ -252,7 +263,7 @@ pub fn learning_curve(run: &Run) -> Vec<CurveStep> {
 }
 
 /// Threshold curves of the scoring strategies, between the cheapest model and the baseline.
-pub fn curves(ds: &Dataset, replay: &Replay) -> Vec<(String, Vec<CurvePoint>)> {
+pub fn curves(ds: &Dataset, replay: &Replay) -> Vec<Curve> {
     if !ds.quality_known {
         return Vec::new();
     }
@@ -260,14 +271,29 @@ pub fn curves(ds: &Dataset, replay: &Replay) -> Vec<(String, Vec<CurvePoint>)> {
     let (sc, sq) = (&strong.cost, &strong.quality);
     let (wc, wq) = (&weak.cost, &weak.quality);
     let n = ds.n();
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / n.max(1) as f64;
     let mut out = Vec::new();
     for r in &replay.runs {
         if let Some(score) = &r.score {
-            out.push((r.label.clone(), metrics::threshold_curve(score, (sc, sq), (wc, wq))));
+            let points = metrics::threshold_curve(score, (sc, sq), (wc, wq));
+            out.push(Curve { name: r.label.clone(), points, swept: false });
+        }
+        if let Some(c) = &r.curve {
+            // A λ sweep uses every model, so its x-axis is the cost-equivalent premium share
+            // (cost − weak) / (strong − weak), which equals the premium share of a two-model
+            // router. Closed at the all-baseline point, the strong end of every other curve.
+            let (cw, cs) = (mean(wc), mean(sc));
+            let share = |cost: f64| if cs > cw { ((cost - cw) / (cs - cw)).clamp(0.0, 1.0) } else { 0.0 };
+            let mut pts: Vec<CurvePoint> =
+                c.iter().map(|p| CurvePoint { premium_share: share(p.cost), ..*p }).collect();
+            pts.sort_by(|a, b| a.premium_share.total_cmp(&b.premium_share).then(a.quality.total_cmp(&b.quality)));
+            if pts.last().is_none_or(|p| p.premium_share < 1.0) {
+                pts.push(CurvePoint { premium_share: 1.0, cost: cs, quality: mean(sq) });
+            }
+            out.push(Curve { name: format!("{} (λ swept)", r.label), points: pts, swept: true });
         }
     }
     // The random router's expected curve is the straight line between the two models.
-    let mean = |v: &[f64]| v.iter().sum::<f64>() / n.max(1) as f64;
     let line: Vec<CurvePoint> = (0..=20)
         .map(|i| {
             let s = f64::from(i) / 20.0;
@@ -278,10 +304,11 @@ pub fn curves(ds: &Dataset, replay: &Replay) -> Vec<(String, Vec<CurvePoint>)> {
             }
         })
         .collect();
-    out.push(("random".to_string(), line));
+    out.push(Curve { name: "random".to_string(), points: line, swept: false });
     // The oracle's curve: strong only where it helps, most helpful first.
     let gain: Vec<f64> = (0..n).map(|r| sq[r] - wq[r]).collect();
-    out.push(("oracle".to_string(), metrics::threshold_curve(&gain, (sc, sq), (wc, wq))));
+    let points = metrics::threshold_curve(&gain, (sc, sq), (wc, wq));
+    out.push(Curve { name: "oracle".to_string(), points, swept: false });
     out
 }
 
@@ -311,10 +338,11 @@ pub fn build(files: &[std::path::PathBuf], ds: &Dataset, config: &Config, rp: &R
     let routers = match (ds.quality_known, qw, qs) {
         (true, Some(qw), Some(qs)) => curves
             .iter()
-            .map(|(name, pts)| RouterMetrics {
-                name: name.clone(),
-                gap: metrics::gap_metrics(pts, qw, qs),
-                aiq: metrics::aiq(&pts.iter().map(|p| (p.cost, p.quality)).collect::<Vec<_>>(), c_min, c_max),
+            .map(|c| RouterMetrics {
+                name: c.name.clone(),
+                cost_equivalent_share: c.swept,
+                gap: metrics::gap_metrics(&c.points, qw, qs),
+                aiq: metrics::aiq(&c.points.iter().map(|p| (p.cost, p.quality)).collect::<Vec<_>>(), c_min, c_max),
             })
             .collect(),
         _ => Vec::new(),

@@ -54,6 +54,8 @@ pub struct Chosen<'d> {
     pub reason: &'d str,
     /// The stage's parameters with the model's defaults filled in.
     pub params: Params,
+    /// An outcome model's choice among its training data's models.
+    pub data_model: Option<&'d str>,
 }
 
 pub struct Chain<'a> {
@@ -104,6 +106,7 @@ impl<'a> Chain<'a> {
                     method: d.method,
                     reason: &d.reason,
                     params: d.params.or(&config.models[d.model].params),
+                    data_model: d.data_model.as_deref(),
                 })
             }
             Pick::Fallback(m) => Some(Chosen {
@@ -111,6 +114,7 @@ impl<'a> Chain<'a> {
                 method: Method::Fallback,
                 reason: "quota",
                 params: self.config.models[m].params,
+                data_model: None,
             }),
             Pick::Exhausted => None,
         }

@@ -86,8 +86,8 @@ impl<'e, 't> Eval<'e, 't> {
         if let Some(p) = self.base.and_then(|b| b.prediction.as_ref()) {
             return p.as_ref();
         }
-        let (engine, text) = (self.engine, self.text);
-        self.memo.prediction.get_or_insert_with(|| engine.ml.as_ref().map(|m| m.predict(text))).as_ref()
+        let (engine, text, tag) = (self.engine, self.text, self.tag);
+        self.memo.prediction.get_or_insert_with(|| engine.ml.as_ref().map(|m| m.predict(text, tag))).as_ref()
     }
 
     /// The verdict of `stage`, computed on first use.

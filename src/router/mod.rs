@@ -72,12 +72,25 @@ pub struct Decision {
     pub difficulty: Option<f64>,
     /// Extra explanation, e.g. which model was over quota.
     pub note: Option<Label>,
+    /// An outcome model's choice: the model of its training data (replay serves that data model
+    /// when the log has it; `model` is the catalog model it stands for).
+    pub data_model: Option<Label>,
 }
 
 impl Decision {
     /// A decision with only the fields every stage sets.
     pub fn new(model: ModelId, params: Params, method: Method, reason: impl Into<Label>) -> Decision {
-        Decision { model, params, method, reason: reason.into(), rule: None, tier: None, difficulty: None, note: None }
+        Decision {
+            model,
+            params,
+            method,
+            reason: reason.into(),
+            rule: None,
+            tier: None,
+            difficulty: None,
+            note: None,
+            data_model: None,
+        }
     }
 }
 
@@ -176,13 +189,22 @@ pub struct Engine {
 impl Engine {
     /// Builds every router; loads the ML model from `model` (or `[ml] model`) when given.
     pub fn new(config: &Config, model: Option<&Path>) -> Result<Engine> {
+        Engine::with_labels(config, model, ml::Labels::Catalog)
+    }
+
+    /// [`Engine::new`] for replay: an outcome model's labels may be models of the log only.
+    pub fn for_replay(config: &Config, model: Option<&Path>) -> Result<Engine> {
+        Engine::with_labels(config, model, ml::Labels::OrData)
+    }
+
+    fn with_labels(config: &Config, model: Option<&Path>, labels: ml::Labels) -> Result<Engine> {
         let mut kw = KeywordIndexBuilder::default();
         let rules = RuleRouter::new(config, &mut kw);
         let difficulty = DifficultyRouter::new(config, &mut kw);
         let ml = match model.map(Path::to_path_buf).or_else(|| config.ml.model.clone()) {
             Some(path) => {
                 let m = crate::ml::artifact::load(&path)?;
-                Some(MlRouter::new(config, m, &path.display().to_string())?)
+                Some(MlRouter::new(config, m, &path.display().to_string(), labels)?)
             }
             None => None,
         };

@@ -69,7 +69,15 @@ pub fn uses_adaptive(config: &Config, strategy: Strategy) -> bool {
 /// The engine for `strategy`: the routers of `config`, the classifier of `model` (or
 /// `[ml] model`), and the adaptive router's posteriors from the feedback in the state store.
 pub fn engine(config: &Config, model: Option<&Path>, strategy: Strategy, state_path: &Path) -> Result<Engine> {
-    let mut engine = Engine::new(config, model)?;
+    with_adaptive(Engine::new(config, model)?, config, strategy, state_path)
+}
+
+/// [`engine`] for replaying a log: an outcome model's labels may be the log's models.
+pub fn replay_engine(config: &Config, model: Option<&Path>, strategy: Strategy, state_path: &Path) -> Result<Engine> {
+    with_adaptive(Engine::for_replay(config, model)?, config, strategy, state_path)
+}
+
+fn with_adaptive(mut engine: Engine, config: &Config, strategy: Strategy, state_path: &Path) -> Result<Engine> {
     if uses_adaptive(config, strategy)
         && let Some(store) = Store::open_read(state_path)?
     {

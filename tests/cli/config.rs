@@ -52,7 +52,7 @@ fn config_errors_name_file_line_and_key_path() {
         ),
         (
             base.replacen("[quota]", "[quota\n", 1),
-            "error: llmroute.toml:152:7: invalid TOML: unclosed table, expected `]`\n",
+            "error: llmroute.toml:154:7: invalid TOML: unclosed table, expected `]`\n",
         ),
     ];
     for (text, want) in cases {

@@ -10,6 +10,7 @@ mod config;
 mod contract;
 mod feedback;
 mod hardening;
+mod outcomes;
 mod quota;
 mod replay;
 mod replay_checks;

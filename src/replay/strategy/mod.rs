@@ -128,6 +128,10 @@ pub trait ReplayStrategy {
     }
     /// The outcome of row `row`; `detail` asks for the decision's description.
     fn step(&mut self, setup: &Setup, row: usize, eval: &mut Eval, detail: bool) -> Step;
+    /// A curve the strategy traced itself over all rows (an outcome router's λ sweep).
+    fn curve(&self) -> Option<Vec<crate::replay::metrics::CurvePoint>> {
+        None
+    }
 }
 
 /// The strategies of a replay, in table order; `notes` says why any are left out.

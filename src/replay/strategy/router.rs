@@ -2,10 +2,15 @@
 //! decided by the same chain `route` uses, over the same evaluation, with daily quotas counted
 //! per day of the log. Under a `[canary]` the chain row is the gray release itself: each row's
 //! arm comes from its id exactly as `route --request-id` assigns it.
+//!
+//! With an outcome model, the ML strategy also sweeps λ: each row's prediction is asked for its
+//! choice at every λ of the model's grid ([`crate::router::MlRouter::choose`], the function its
+//! decisions come from), which traces the router's whole cost–quality curve.
 
 use crate::cost::Cost;
 use crate::quota::DayQuota;
 use crate::replay::Setup;
+use crate::replay::metrics::CurvePoint;
 use crate::replay::strategy::{Detail, Kind, ReplayStrategy, Step};
 use crate::router::service::assign;
 use crate::router::{Chain, Eval, Stage, Strategy, Unlimited};
@@ -15,6 +20,19 @@ pub struct Routed<'a> {
     gray: bool,
     chains: Vec<(Strategy, Chain<'a>)>,
     quota: DayQuota<'a>,
+    sweep: Option<Sweep>,
+}
+
+/// The outcome router's curve, summed as the rows go by.
+struct Sweep {
+    lambdas: Vec<f64>,
+    cost: Vec<f64>,
+    quality: Vec<f64>,
+    premium: Vec<usize>,
+    rows: usize,
+    /// Per label: this row's cost and quality.
+    row_cost: Vec<f64>,
+    row_quality: Vec<f64>,
 }
 
 impl<'a> Routed<'a> {
@@ -24,7 +42,45 @@ impl<'a> Routed<'a> {
         if let Some(c) = config.canary.as_ref().filter(|_| gray) {
             chains.push((c.strategy, engine.chain(config, c.strategy)));
         }
-        Routed { strategy, gray, chains, quota: DayQuota::new(config) }
+        let sweep = match (&engine.ml, strategy) {
+            (Some(ml), Strategy::Ml) if setup.ds.quality_known => ml.outcomes().map(|o| {
+                let lambdas = crate::ml::outcome::lambda_grid(&o.mean_cost);
+                let g = lambdas.len();
+                let k = o.mean_cost.len();
+                Sweep {
+                    lambdas,
+                    cost: vec![0.0; g],
+                    quality: vec![0.0; g],
+                    premium: vec![0; g],
+                    rows: 0,
+                    row_cost: vec![0.0; k],
+                    row_quality: vec![0.0; k],
+                }
+            }),
+            _ => None,
+        };
+        Routed { strategy, gray, chains, quota: DayQuota::new(config), sweep }
+    }
+
+    /// Adds a row to the outcome router's curve.
+    fn sweep_row(&mut self, setup: &Setup, row: usize, eval: &mut Eval) {
+        let Some(sw) = self.sweep.as_mut() else { return };
+        let Some(ml) = eval.engine().ml.as_ref() else { return };
+        let Some(o) = ml.outcomes() else { return };
+        let chars = eval.text.chars().count();
+        let Some(p) = eval.prediction() else { return };
+        for (m, l) in setup.label_serve.iter().enumerate() {
+            let max_tokens = if l.in_catalog { setup.config.models[ml.label_model(m)].params.max_tokens } else { None };
+            sw.row_cost[m] = setup.ds.cost(row, l.data_model, max_tokens).usd;
+            sw.row_quality[m] = setup.ds.q(row, l.data_model);
+        }
+        for (i, &lambda) in sw.lambdas.iter().enumerate() {
+            let m = ml.choose(o, p, chars, lambda);
+            sw.cost[i] += sw.row_cost[m];
+            sw.quality[i] += sw.row_quality[m];
+            sw.premium[i] += usize::from(setup.label_serve[m].data_model == setup.baseline);
+        }
+        sw.rows += 1;
     }
 }
 
@@ -55,6 +111,20 @@ impl ReplayStrategy for Routed<'_> {
         self.chains.iter().flat_map(|(_, c)| c.stages().to_vec()).collect()
     }
 
+    fn curve(&self) -> Option<Vec<CurvePoint>> {
+        let sw = self.sweep.as_ref()?;
+        let n = sw.rows.max(1) as f64;
+        Some(
+            (0..sw.lambdas.len())
+                .map(|i| CurvePoint {
+                    premium_share: sw.premium[i] as f64 / n,
+                    cost: sw.cost[i] / n,
+                    quality: sw.quality[i] / n,
+                })
+                .collect(),
+        )
+    }
+
     fn step(&mut self, setup: &Setup, row: usize, eval: &mut Eval, detail: bool) -> Step {
         let (strategy, arm) = if self.gray {
             assign(setup.config, Strategy::Chain, setup.ds.ids.get(row))
@@ -78,7 +148,7 @@ impl ReplayStrategy for Routed<'_> {
             Strategy::Ml => {
                 let engine = eval.engine();
                 match (&engine.ml, eval.prediction()) {
-                    (Some(ml), Some(p)) => Some(ml.expected_rank(p)),
+                    (Some(ml), Some(p)) if ml.outcomes().is_none() => Some(ml.expected_rank(p)),
                     _ => None,
                 }
             }
@@ -87,11 +157,16 @@ impl ReplayStrategy for Routed<'_> {
         let mut step = match chain.chosen(eval, pick) {
             Some(c) => {
                 self.quota.count(c.model);
-                let served = setup.serve[c.model];
-                let mut s = Step::served(setup, row, served, setup.ds.cost(row, served, c.params.max_tokens));
+                let served = setup.served(c.model, c.data_model);
+                // An outcome model's label that is no catalog model has no catalog parameters.
+                let unmapped =
+                    c.data_model.is_some_and(|n| setup.label_serve.iter().any(|l| l.label == n && !l.in_catalog));
+                let max_tokens = if unmapped { None } else { c.params.max_tokens };
+                let mut s = Step::served(setup, row, served, setup.ds.cost(row, served, max_tokens));
                 if detail {
-                    s.detail =
-                        Some(Detail { model: Some(c.model), method: c.method.as_str(), reason: c.reason.to_string() });
+                    // A label that is no catalog model has no catalog name; `data_model` tells.
+                    let model = (!unmapped).then_some(c.model);
+                    s.detail = Some(Detail { model, method: c.method.as_str(), reason: c.reason.to_string() });
                 }
                 s
             }
@@ -118,6 +193,7 @@ impl ReplayStrategy for Routed<'_> {
         };
         step.quota_fallback = fallback;
         step.score = score;
+        self.sweep_row(setup, row, eval);
         if self.gray {
             step.arm = Some(arm);
         }
