@@ -10,7 +10,9 @@
 # timeouts and out-of-memory inputs land in fuzz/artifacts/<target>/. Per target it prints the
 # runs executed, the coverage reached and what it found; then a one-line summary. It exits 1 when
 # any target found something. Needs the nightly toolchain and `cargo install cargo-fuzz`; honours
-# CARGO_TARGET_DIR, and FUZZ_EXTRA_ARGS (more libFuzzer flags, e.g. "-seed=1").
+# CARGO_TARGET_DIR, FUZZ_CARGO_ARGS (more `cargo fuzz build/run` flags, e.g. "-O" to build without
+# debug assertions and overflow checks) and FUZZ_EXTRA_ARGS (more libFuzzer flags, e.g. "-seed=1",
+# or "-fork=1 -ignore_crashes=1" to keep going past a known crash).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -36,7 +38,8 @@ logs=$root/fuzz/logs
 mkdir -p "$logs"
 
 echo "building the fuzz targets (cargo +nightly fuzz build)..."
-cargo +nightly fuzz build >"$logs/build.log" 2>&1 || { tail -30 "$logs/build.log" >&2; exit 1; }
+# shellcheck disable=SC2086
+cargo +nightly fuzz build ${FUZZ_CARGO_ARGS:-} >"$logs/build.log" 2>&1 || { tail -30 "$logs/build.log" >&2; exit 1; }
 
 found=0
 summary=()
@@ -53,20 +56,21 @@ for t in "${targets[@]}"; do
   # With -jobs/-workers, libFuzzer runs the fuzzing process as its child with output in
   # fuzz-0.log in the working directory, and copies it to stderr when the child ends.
   # shellcheck disable=SC2086
-  cargo +nightly fuzz run "$t" "$corpus" "$seeds" -- \
+  cargo +nightly fuzz run ${FUZZ_CARGO_ARGS:-} "$t" "$corpus" "$seeds" -- \
     -max_total_time="$secs" -jobs=1 -workers=1 -rss_limit_mb=2048 -timeout=10 \
     -max_len="$(max_len "$t")" -print_final_stats=1 ${FUZZ_EXTRA_ARGS:-} >"$log" 2>&1
   rc=$?
   set -e
-  rm -f fuzz-0.log
+  rm -f fuzz-[0-9]*.log
   elapsed=$(( $(date +%s) - start ))
-  runs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | tail -1 | awk '{print $2}')
-  if [ -z "$runs" ]; then runs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#'); fi
-  status=$(grep -E '^#[0-9]+.*cov: ' "$log" | tail -1)
+  # (-fork mode prints no final stats: its last status line, `#RUNS: cov: ...`, stands in.)
+  runs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | tail -1 | awk '{print $2}' || true)
+  if [ -z "$runs" ]; then runs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true); fi
+  status=$(grep -E '^#[0-9]+.*cov: ' "$log" | tail -1 || true)
   cov=$(sed -nE 's/.* cov: ([0-9]+).*/\1/p' <<<"$status")
   ft=$(sed -nE 's/.* ft: ([0-9]+).*/\1/p' <<<"$status")
   corp=$(sed -nE 's/.* corp: ([0-9]+\/[0-9]+[a-zA-Z]*).*/\1/p' <<<"$status")
-  new=$(comm -13 <(echo "$before") <(ls -1 "$artifacts" | sort) | sed '/^$/d')
+  new=$(comm -13 <(echo "$before") <(ls -1 "$artifacts" | sort) | sed '/^$/d' || true)
   kind=none
   if grep -q 'ERROR: libFuzzer: timeout' "$log"; then kind=timeout
   elif grep -qE 'ERROR: libFuzzer: (out-of-memory|malloc)' "$log"; then kind=oom
@@ -81,7 +85,12 @@ for t in "${targets[@]}"; do
     found=$((found + 1))
     echo "    found: $kind"
     grep -m1 -E 'panicked at|ERROR: libFuzzer|ERROR: AddressSanitizer' "$log" | sed 's/^/    /' || true
-    for a in $new; do echo "    artifact: $artifacts/$a"; done
+    n=0
+    for a in $new; do
+      n=$((n + 1))
+      if [ $n -le 5 ]; then echo "    artifact: $artifacts/$a"; fi
+    done
+    if [ $n -gt 5 ]; then echo "    ... $n new artifacts in all in $artifacts"; fi
     summary+=("$t $kind")
   fi
 done
