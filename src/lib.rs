@@ -14,6 +14,8 @@ pub mod data;
 pub mod error;
 pub mod feedback;
 pub mod fsutil;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod ml;
 pub mod output;
 pub mod prices;
