@@ -153,6 +153,7 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite an existing file')
+            [CompletionResult]::new('--article', '--article', [CompletionResultType]::ParameterName, 'Write the design article''s profile instead (its Chinese keyword rules and difficulty signals, no trained model)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -385,6 +386,7 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             [CompletionResult]::new('--skip-bad', '--skip-bad', [CompletionResultType]::ParameterName, 'Skip malformed rows (reported on stderr; exit code 1 at the end)')
             [CompletionResult]::new('--sublinear-tf', '--sublinear-tf', [CompletionResultType]::ParameterName, 'Use 1 + ln(tf) instead of raw term counts')
             [CompletionResult]::new('--calibrate', '--calibrate', [CompletionResultType]::ParameterName, 'Choose the threshold on the validation data (max accuracy-after-fallback, or --target-premium-share)')
+            [CompletionResult]::new('--no-calibration', '--no-calibration', [CompletionResultType]::ParameterName, 'Keep the trees'' raw vote shares as probabilities (by default they are calibrated on the out-of-bag predictions of the training rows)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the report as JSON')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -413,6 +415,7 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             [CompletionResult]::new('--label-col', '--label-col', [CompletionResultType]::ParameterName, 'Column (or JSON key) holding the label')
             [CompletionResult]::new('--min-quality', '--min-quality', [CompletionResultType]::ParameterName, 'Quality a model needs for --label-from-outcomes [default: the row''s best quality]')
             [CompletionResult]::new('--min-confidence', '--min-confidence', [CompletionResultType]::ParameterName, 'Confidence threshold [default: [ml] min_confidence, else the model''s]')
+            [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'Also report accuracy, fallback and under-routing per value of this column (e.g. `lang`)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]')
             [CompletionResult]::new('--long', '--long', [CompletionResultType]::ParameterName, 'Long format: one row per (request, model), grouped by `--id-col`, model in `--model-col`')

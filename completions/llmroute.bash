@@ -472,7 +472,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__config__subcmd__init)
-            opts="-h --force --config --state --help"
+            opts="-h --force --article --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -538,7 +538,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__evaluate)
-            opts="-h --model --quality --cost --response --models --candidates --long --id-col --model-col --map --prices --quality-scale --feature-col --min-samples-leaf --lambda --target-quality --max-cost --premium-share --format --text-col --label-col --label-from-outcomes --min-quality --skip-bad --min-confidence --json --config --state --help"
+            opts="-h --model --quality --cost --response --models --candidates --long --id-col --model-col --map --prices --quality-scale --feature-col --min-samples-leaf --lambda --target-quality --max-cost --premium-share --format --text-col --label-col --label-from-outcomes --min-quality --skip-bad --min-confidence --by --json --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -629,6 +629,10 @@ _llmroute() {
                     return 0
                     ;;
                 --min-confidence)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --by)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1582,7 +1586,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__train)
-            opts="-o -h --outcomes --quality --cost --response --models --candidates --long --id-col --model-col --map --prices --quality-scale --feature-col --min-samples-leaf --lambda --target-quality --max-cost --premium-share --output --force --format --text-col --label-col --label-from-outcomes --min-quality --skip-bad --valid --valid-split --analyzer --ngram --max-features --sublinear-tf --n-estimators --max-depth --seed --threads --min-confidence --calibrate --target-premium-share --cv --json --config --state --help"
+            opts="-o -h --outcomes --quality --cost --response --models --candidates --long --id-col --model-col --map --prices --quality-scale --feature-col --min-samples-leaf --lambda --target-quality --max-cost --premium-share --output --force --format --text-col --label-col --label-from-outcomes --min-quality --skip-bad --valid --valid-split --analyzer --ngram --max-features --sublinear-tf --n-estimators --max-depth --seed --threads --min-confidence --calibrate --no-calibration --target-premium-share --cv --json --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

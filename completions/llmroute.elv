@@ -136,6 +136,7 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
             cand --state 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]'
             cand --force 'Overwrite an existing file'
+            cand --article 'Write the design article''s profile instead (its Chinese keyword rules and difficulty signals, no trained model)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -347,6 +348,7 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand --skip-bad 'Skip malformed rows (reported on stderr; exit code 1 at the end)'
             cand --sublinear-tf 'Use 1 + ln(tf) instead of raw term counts'
             cand --calibrate 'Choose the threshold on the validation data (max accuracy-after-fallback, or --target-premium-share)'
+            cand --no-calibration 'Keep the trees'' raw vote shares as probabilities (by default they are calibrated on the out-of-bag predictions of the training rows)'
             cand --json 'Print the report as JSON'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -374,6 +376,7 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand --label-col 'Column (or JSON key) holding the label'
             cand --min-quality 'Quality a model needs for --label-from-outcomes [default: the row''s best quality]'
             cand --min-confidence 'Confidence threshold [default: [ml] min_confidence, else the model''s]'
+            cand --by 'Also report accuracy, fallback and under-routing per value of this column (e.g. `lang`)'
             cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
             cand --state 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]'
             cand --long 'Long format: one row per (request, model), grouped by `--id-col`, model in `--model-col`'

@@ -112,6 +112,7 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand config; and not __fish
 complete -c llmroute -n "__fish_llmroute_using_subcommand config; and __fish_seen_subcommand_from init" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand config; and __fish_seen_subcommand_from init" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand config; and __fish_seen_subcommand_from init" -l force -d 'Overwrite an existing file'
+complete -c llmroute -n "__fish_llmroute_using_subcommand config; and __fish_seen_subcommand_from init" -l article -d 'Write the design article\'s profile instead (its Chinese keyword rules and difficulty signals, no trained model)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand config; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help'
 complete -c llmroute -n "__fish_llmroute_using_subcommand config; and __fish_seen_subcommand_from show" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand config; and __fish_seen_subcommand_from show" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
@@ -295,6 +296,7 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l label-from-o
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l skip-bad -d 'Skip malformed rows (reported on stderr; exit code 1 at the end)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l sublinear-tf -d 'Use 1 + ln(tf) instead of raw term counts'
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l calibrate -d 'Choose the threshold on the validation data (max accuracy-after-fallback, or --target-premium-share)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l no-calibration -d 'Keep the trees\' raw vote shares as probabilities (by default they are calibrated on the out-of-bag predictions of the training rows)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l json -d 'Print the report as JSON'
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l model -d 'Trained model file' -r -F
@@ -322,6 +324,7 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l text-col 
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l label-col -d 'Column (or JSON key) holding the label' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l min-quality -d 'Quality a model needs for --label-from-outcomes [default: the row\'s best quality]' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l min-confidence -d 'Confidence threshold [default: [ml] min_confidence, else the model\'s]' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l by -d 'Also report accuracy, fallback and under-routing per value of this column (e.g. `lang`)' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l long -d 'Long format: one row per (request, model), grouped by `--id-col`, model in `--model-col`'

@@ -181,6 +181,10 @@ pub enum ConfigCommand {
         /// Overwrite an existing file
         #[arg(long)]
         force: bool,
+        /// Write the design article's profile instead (its Chinese keyword rules and difficulty
+        /// signals, no trained model)
+        #[arg(long)]
+        article: bool,
     },
     /// Print the effective configuration and where it came from
     Show,
@@ -271,6 +275,11 @@ pub struct TrainArgs {
     #[arg(long)]
     pub calibrate: bool,
 
+    /// Keep the trees' raw vote shares as probabilities (by default they are calibrated on the
+    /// out-of-bag predictions of the training rows)
+    #[arg(long)]
+    pub no_calibration: bool,
+
     /// With --calibrate: the highest threshold whose premium share stays at or below X
     #[arg(long, value_parser = unit, value_name = "X")]
     pub target_premium_share: Option<f64>,
@@ -303,6 +312,10 @@ pub struct EvaluateArgs {
     /// Confidence threshold [default: [ml] min_confidence, else the model's]
     #[arg(long, value_parser = unit, value_name = "X")]
     pub min_confidence: Option<f64>,
+
+    /// Also report accuracy, fallback and under-routing per value of this column (e.g. `lang`)
+    #[arg(long, value_name = "COLUMN")]
+    pub by: Option<String>,
 
     /// Print JSON
     #[arg(long)]

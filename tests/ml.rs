@@ -235,6 +235,7 @@ fn tiny_model() -> Model {
             threshold_source: "default".into(),
         },
         kind: llmroute::ml::model::Kind::Labels,
+        calibration: None,
     }
 }
 
@@ -290,7 +291,8 @@ fn damaged_model_files_are_errors_not_panics() {
 fn labels_from_outcomes_pick_the_cheapest_good_enough_model() {
     use llmroute::ml::dataset::{LabelSource, read};
     let path = repo("fixtures/outcomes/mini_routerbench.csv");
-    let d = read(&path, None, "prompt", &LabelSource::Outcomes { min_quality: None }, false, &mut |_| {}).unwrap();
+    let d =
+        read(&path, None, "prompt", &LabelSource::Outcomes { min_quality: None }, None, false, &mut |_| {}).unwrap();
     assert_eq!(
         (0..d.len()).map(|i| d.label(i)).collect::<Vec<_>>(),
         [
@@ -302,7 +304,7 @@ fn labels_from_outcomes_pick_the_cheapest_good_enough_model() {
     // The Python list literal is parsed into the text.
     assert_eq!(d.texts.get(0), "What is 2+2?");
     // With an explicit bar, a row where nobody reaches it is an error naming its line.
-    let e = read(&path, None, "prompt", &LabelSource::Outcomes { min_quality: Some(0.5) }, false, &mut |_| {})
+    let e = read(&path, None, "prompt", &LabelSource::Outcomes { min_quality: Some(0.5) }, None, false, &mut |_| {})
         .err()
         .unwrap()
         .to_string();

@@ -2,16 +2,21 @@
 
 use crate::cli::ConfigCommand;
 use crate::commands::Context;
-use crate::config::{Config, EMBEDDED_DEFAULT, Source};
+use crate::config::{ARTICLE_PROFILE, Config, EMBEDDED_DEFAULT, Source};
 use crate::error::{Error, Result};
 use crate::fsutil::write_atomic;
 use crate::output;
 
 pub fn run(ctx: &Context, cmd: &ConfigCommand) -> Result<()> {
     match cmd {
-        ConfigCommand::Init { path, force } => {
-            write_atomic(path, EMBEDDED_DEFAULT.as_bytes(), *force)?;
-            output::note(&format!("wrote the default configuration to {}", path.display()));
+        ConfigCommand::Init { path, force, article } => {
+            let (text, what) = if *article {
+                (ARTICLE_PROFILE, "the design article's profile")
+            } else {
+                (EMBEDDED_DEFAULT, "the default configuration")
+            };
+            write_atomic(path, text.as_bytes(), *force)?;
+            output::note(&format!("wrote {what} to {}", path.display()));
             Ok(())
         }
         ConfigCommand::Show => {

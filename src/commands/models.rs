@@ -19,6 +19,8 @@ struct ModelRow {
     daily_quota: Option<u64>,
     provider: Option<String>,
     params: Params,
+    /// Labels of the ML stage's model that route to this model (`[ml.labels]`).
+    ml_labels: Vec<String>,
 }
 
 pub fn run(ctx: &Context, args: &ModelsArgs) -> Result<()> {
@@ -40,13 +42,14 @@ pub fn run(ctx: &Context, args: &ModelsArgs) -> Result<()> {
                 daily_quota: m.daily_quota,
                 provider: m.provider.clone(),
                 params: m.params,
+                ml_labels: config.ml.labels.iter().filter(|&(_, &id)| id == i).map(|(l, _)| l.clone()).collect(),
             }
         })
         .collect();
     if args.json {
         return output::print_json(&rows);
     }
-    let mut t = output::table(["model", "tier", "input $/1M", "output $/1M", "daily quota", "provider"]);
+    let mut t = output::table(["model", "tier", "input $/1M", "output $/1M", "daily quota", "provider", "ml labels"]);
     for r in &rows {
         t.add_row(vec![
             r.name.clone(),
@@ -55,10 +58,23 @@ pub fn run(ctx: &Context, args: &ModelsArgs) -> Result<()> {
             format!("{:.4}", r.output_price),
             r.daily_quota.map_or("unlimited".to_string(), |q| q.to_string()),
             r.provider.clone().unwrap_or_else(|| "-".to_string()),
+            if r.ml_labels.is_empty() { "-".to_string() } else { r.ml_labels.join(", ") },
         ]);
     }
     output::align_right(&mut t, &[2, 3, 4]);
-    output::print(&format!("{t}\n"))
+    output::print(&format!("{t}\nml model: {}\n", ml_source(&config)))
+}
+
+/// The ML stage's model and where it comes from.
+fn ml_source(config: &Config) -> String {
+    let Some(path) = &config.ml.model else {
+        return "none (the ML stage declines; train one with `llmroute train`)".to_string();
+    };
+    let shown = path.display().to_string();
+    match crate::ml::builtin::lookup(&shown) {
+        Some(Ok(b)) => format!("{shown} ({})", b.origin),
+        _ => shown,
+    }
 }
 
 fn import_prices(config: &Config, file: &std::path::Path, out: Option<&std::path::Path>, force: bool) -> Result<()> {

@@ -143,11 +143,12 @@ fn render(r: &RouteReport) -> String {
     }
     if let Some(m) = &r.ml_scores {
         s.push_str(&format!(
-            "\nml: {} at {:.4} (threshold {:.4}{})\n",
+            "\nml: {} at {:.4} (threshold {:.4}{})\nmodel: {}\n",
             m.predicted,
             m.confidence,
             m.threshold,
-            if m.low_confidence { ", low confidence" } else { "" }
+            if m.low_confidence { ", low confidence" } else { "" },
+            m.source
         ));
         let mut t = output::table(["label", "model", "probability"]);
         for p in &m.probabilities {
@@ -157,7 +158,7 @@ fn render(r: &RouteReport) -> String {
         s.push_str(&format!("{t}\n"));
     }
     if let Some(o) = &r.outcome_scores {
-        s.push_str(&format!("\nml (outcomes): {} at λ {}\n", o.chosen, o.lambda));
+        s.push_str(&format!("\nml (outcomes): {} at λ {}\nmodel: {}\n", o.chosen, o.lambda, o.source));
         let mut t = output::table(["label", "model", "expected quality", "expected cost", "quality − λ·cost"]);
         for m in &o.models {
             t.add_row(vec![

@@ -43,6 +43,8 @@ struct TrainReport {
     nodes: usize,
     threshold: f64,
     threshold_source: String,
+    /// The power the vote shares are raised to (out-of-bag calibration).
+    calibration: Option<f64>,
     validation: Option<EvalReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
     cv: Option<CvReport>,
@@ -66,13 +68,37 @@ struct EvaluateReport {
     per_query_us: f64,
     #[serde(flatten)]
     metrics: EvalReport,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    segments: Option<Segments>,
+}
+
+/// `evaluate --by COLUMN`: the routing figures of each value of the column.
+#[derive(Debug, Serialize)]
+struct Segments {
+    column: String,
+    rows: Vec<Segment>,
+}
+
+#[derive(Debug, Serialize)]
+struct Segment {
+    /// The column's value; `all` for the whole set (last).
+    segment: String,
+    rows: usize,
+    accuracy: f64,
+    fallback_rate: f64,
+    accuracy_after_fallback: f64,
+    /// Share of rows routed (after fallback) to a cheaper model than their label's; `None` when
+    /// no row's labels both map to catalog models.
+    under_routed: Option<f64>,
+    /// Share routed to a dearer model than their label's.
+    over_routed: Option<f64>,
 }
 
 /// Reads the labelled rows of every file as `args` say.
-fn read_labelled_all(paths: &[std::path::PathBuf], args: &LabelledArgs) -> Result<Labelled> {
+fn read_labelled_all(paths: &[std::path::PathBuf], args: &LabelledArgs, by: Option<&str>) -> Result<Labelled> {
     let mut all: Option<Labelled> = None;
     for p in paths {
-        let more = read_labelled(p, args)?;
+        let more = read_labelled(p, args, by)?;
         match &mut all {
             Some(a) => a.extend(more),
             None => all = Some(more),
@@ -82,13 +108,13 @@ fn read_labelled_all(paths: &[std::path::PathBuf], args: &LabelledArgs) -> Resul
 }
 
 /// Reads the labelled rows of `path` as `args` say.
-fn read_labelled(path: &std::path::Path, args: &LabelledArgs) -> Result<Labelled> {
+fn read_labelled(path: &std::path::Path, args: &LabelledArgs, by: Option<&str>) -> Result<Labelled> {
     let source = if args.label_from_outcomes {
         LabelSource::Outcomes { min_quality: args.min_quality }
     } else {
         LabelSource::Column(args.label_col.clone())
     };
-    dataset::read(path, args.format, &args.text_col, &source, args.skip_bad, &mut |e| {
+    dataset::read(path, args.format, &args.text_col, &source, by, args.skip_bad, &mut |e| {
         output::warn(&format!("skipped {e}"));
     })
 }
@@ -127,7 +153,7 @@ pub fn train(ctx: &Context, a: &TrainArgs) -> Result<()> {
     if a.outcomes {
         return crate::commands::train_outcomes::train(&config, a);
     }
-    let mut data = read_labelled_all(&a.data, &a.labels)?;
+    let mut data = read_labelled_all(&a.data, &a.labels, None)?;
     let n_rows = data.len();
     let mut classes: Vec<String> = data.names.clone();
     classes.sort();
@@ -153,7 +179,7 @@ pub fn train(ctx: &Context, a: &TrainArgs) -> Result<()> {
 
     // Validation data: a file, or a seeded hold-out split (smartcore's train_test_split).
     let (train_idx, valid): (Vec<usize>, Option<Labelled>) = match &a.valid {
-        Some(v) => ((0..n_rows).collect(), Some(read_labelled(v, &a.labels)?)),
+        Some(v) => ((0..n_rows).collect(), Some(read_labelled(v, &a.labels, None)?)),
         None if a.valid_split > 0.0 => {
             let n = n_rows;
             if a.valid_split >= 1.0 || a.valid_split.is_nan() || ((n as f32) * a.valid_split as f32) < 1.0 || n < 2 {
@@ -212,6 +238,9 @@ pub fn train(ctx: &Context, a: &TrainArgs) -> Result<()> {
     let (vectorizer, x) = crate::ml::tfidf::Tfidf::fit_transform_owned(tfidf_cfg, train_texts, threads);
     let t1 = Instant::now();
     let forest = crate::ml::forest::Forest::fit(&x, &y, train_classes.len(), &params, &|| pb.inc(1));
+    // Probabilities calibrated on the out-of-bag predictions (no validation row spent).
+    let calibration =
+        if a.no_calibration { None } else { crate::ml::calibration::fit(&forest.oob_proba(&x, a.seed, threads), &y) };
     let t2 = Instant::now();
     pb.finish_and_clear();
 
@@ -231,6 +260,7 @@ pub fn train(ctx: &Context, a: &TrainArgs) -> Result<()> {
             threshold_source: if a.min_confidence.is_some() { "flag" } else { "default" }.to_string(),
         },
         kind: crate::ml::model::Kind::Labels,
+        calibration,
     };
     let premium = premium_class(&config, &model.labels);
 
@@ -288,6 +318,7 @@ pub fn train(ctx: &Context, a: &TrainArgs) -> Result<()> {
         nodes: model.forest.n_nodes(),
         threshold: model.threshold,
         threshold_source: model.meta.threshold_source.clone(),
+        calibration: model.calibration,
         validation,
         cv,
     };
@@ -340,6 +371,7 @@ fn cross_validate(
             threshold: 0.0,
             meta: empty_meta(),
             kind: crate::ml::model::Kind::Labels,
+            calibration: None,
         };
         let truth = encode(classes, data, &te);
         let preds = predict_all(&m, &data.texts.select(&te));
@@ -376,9 +408,23 @@ pub fn evaluate(ctx: &Context, a: &EvaluateArgs) -> Result<()> {
     let model = artifact::load(&a.model)?;
     let load_ms = t_load.elapsed().as_secs_f64() * 1e3;
     if let crate::ml::model::Kind::Outcomes(_) = &model.kind {
+        if a.by.is_some() {
+            return Err(Error::usage(
+                "`--by` reports a label model's routing per segment; for an outcome model, split the log by the \
+                 column and evaluate each part",
+            ));
+        }
         return crate::commands::train_outcomes::evaluate(&config, a, &model, load_ms);
     }
-    let data = read_labelled_all(&a.data, &a.labels)?;
+    let data = read_labelled_all(&a.data, &a.labels, a.by.as_deref())?;
+    if let Some(col) = &a.by
+        && data.segments.iter().all(|s| s == "(empty)")
+    {
+        return Err(Error::Usage(format!(
+            "{}: `--by {col}`: no row has a value in column `{col}`",
+            display_name(&a.data)
+        )));
+    }
     let threshold = a.min_confidence.or(config.ml.min_confidence).unwrap_or(model.threshold);
     let t0 = Instant::now();
     let preds = predict_all(&model, &data.texts);
@@ -393,6 +439,10 @@ pub fn evaluate(ctx: &Context, a: &EvaluateArgs) -> Result<()> {
         predict_seconds: secs,
         per_query_us: secs * 1e6 / data.len().max(1) as f64,
         metrics: metrics::evaluate(&classes, &y_true, &pairs, threshold, premium),
+        segments: a.by.as_ref().map(|col| Segments {
+            column: col.clone(),
+            rows: segments(&config, &classes, &data, &y_true, &pairs, threshold),
+        }),
     };
     if a.json {
         output::print_json(&report)?;
@@ -402,12 +452,98 @@ pub fn evaluate(ctx: &Context, a: &EvaluateArgs) -> Result<()> {
             report.model, report.metrics.n, report.predict_seconds, report.per_query_us
         );
         s.push_str(&render_metrics(&report.metrics));
+        if let Some(seg) = &report.segments {
+            s.push_str(&render_segments(seg));
+        }
         output::print(&s)?;
     }
     if !data.bad_rows.is_empty() {
         return Err(Error::Partial(format!("{} bad row(s) skipped", data.bad_rows.len())));
     }
     Ok(())
+}
+
+/// Per-segment figures: a row is under-routed when the model it would be sent to (the low-
+/// confidence model below the threshold, else its predicted label's model) has a lower cost rank
+/// than its true label's model, as `[ml.labels]` maps them.
+fn segments(
+    config: &Config,
+    classes: &[String],
+    data: &Labelled,
+    y_true: &[u32],
+    preds: &[(u32, f64)],
+    threshold: f64,
+) -> Vec<Segment> {
+    let by_cost = config.models_by_cost();
+    let rank = |m: crate::config::ModelId| by_cost.iter().position(|&x| x == m);
+    let class_rank: Vec<Option<usize>> =
+        classes.iter().map(|l| config.ml.model_for_label(config, l).and_then(rank)).collect();
+    let fallback_rank = rank(config.ml.low_confidence_model);
+    let mut groups: std::collections::BTreeMap<&str, Vec<usize>> = std::collections::BTreeMap::new();
+    for (i, s) in data.segments.iter().enumerate() {
+        groups.entry(s.as_str()).or_default().push(i);
+    }
+    let all: Vec<usize> = (0..y_true.len()).collect();
+    let figures = |name: &str, rows: &[usize]| {
+        let n = rows.len();
+        let (mut correct, mut fallback, mut after, mut ranked, mut under, mut over) = (0, 0, 0, 0, 0, 0);
+        for &i in rows {
+            let (y, (p, conf)) = (y_true[i], preds[i]);
+            correct += usize::from(p == y);
+            let low = conf < threshold;
+            fallback += usize::from(low);
+            let routed = if low { fallback_rank } else { class_rank[p as usize] };
+            let needed = class_rank.get(y as usize).copied().flatten();
+            after += usize::from(if low { routed.is_some() && routed == needed } else { p == y });
+            if let (Some(r), Some(need)) = (routed, needed) {
+                ranked += 1;
+                under += usize::from(r < need);
+                over += usize::from(r > need);
+            }
+        }
+        let share = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+        Segment {
+            segment: name.to_string(),
+            rows: n,
+            accuracy: share(correct, n),
+            fallback_rate: share(fallback, n),
+            accuracy_after_fallback: share(after, n),
+            under_routed: (ranked > 0).then(|| share(under, ranked)),
+            over_routed: (ranked > 0).then(|| share(over, ranked)),
+        }
+    };
+    let mut out: Vec<Segment> = groups.iter().map(|(name, rows)| figures(name, rows)).collect();
+    out.push(figures("all", &all));
+    out
+}
+
+fn render_segments(s: &Segments) -> String {
+    let mut t = output::table([
+        s.column.as_str(),
+        "rows",
+        "accuracy",
+        "fallback",
+        "after fallback",
+        "under-routed",
+        "over-routed",
+    ]);
+    let pct = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{:.1} %", v * 100.0));
+    for r in &s.rows {
+        t.add_row(vec![
+            r.segment.clone(),
+            r.rows.to_string(),
+            format!("{:.4}", r.accuracy),
+            pct(Some(r.fallback_rate)),
+            format!("{:.4}", r.accuracy_after_fallback),
+            pct(r.under_routed),
+            pct(r.over_routed),
+        ]);
+    }
+    output::align_right(&mut t, &[1, 2, 3, 4, 5, 6]);
+    format!(
+        "by {} (under/over-routed: sent to a cheaper/dearer model than the label's, after fallback)\n{t}\n",
+        s.column
+    )
 }
 
 fn render_train(r: &TrainReport) -> String {
@@ -437,6 +573,10 @@ fn render_train(r: &TrainReport) -> String {
         r.forest_seconds,
         r.threads
     );
+    s.push_str(&match r.calibration {
+        Some(a) => format!("calibration vote shares ^ {a} (fitted on out-of-bag predictions)\n"),
+        None => "calibration none (raw vote shares)\n".to_string(),
+    });
     if let Some(cv) = &r.cv {
         s.push_str(&format!(
             "cv         {} folds: accuracy {:.4} ± {:.4}\n",

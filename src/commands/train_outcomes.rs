@@ -265,6 +265,7 @@ fn fit(ds: &Dataset, train: &[usize], cands: &[usize], a: &TrainArgs, threads: u
             threshold_source: "outcomes".to_string(),
         },
         kind: Kind::Outcomes(outcomes),
+        calibration: None,
     }
 }
 

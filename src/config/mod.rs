@@ -23,6 +23,8 @@ use raw::{ModelRef, RawTier};
 
 /// The default configuration compiled into the binary.
 pub const EMBEDDED_DEFAULT: &str = include_str!("default.toml");
+/// The design article's routers as written (`config init --article`).
+pub const ARTICLE_PROFILE: &str = include_str!("article.toml");
 
 /// The highest price a model may have, in USD per 1M tokens (the dearest listed models cost a
 /// few hundred); higher values are unit mistakes.
@@ -693,7 +695,8 @@ impl Validator<'_> {
         };
         let ml = MlConfig {
             model: m.model.as_ref().map(|p| match &base_dir {
-                Some(d) if Path::new(p).is_relative() => d.join(p),
+                // `builtin:<name>` is a model in the binary, not a file.
+                Some(d) if Path::new(p).is_relative() && !p.starts_with(crate::ml::builtin::PREFIX) => d.join(p),
                 _ => PathBuf::from(p),
             }),
             on_low_confidence: m.on_low_confidence,
@@ -917,7 +920,11 @@ mod tests {
     fn embedded_default_is_valid() {
         let c = Config::from_str(EMBEDDED_DEFAULT, Source::Embedded).unwrap();
         assert_eq!(c.models.len(), 4);
-        assert_eq!(c.rules.len(), 3);
+        assert_eq!(c.rules.len(), 6);
+        assert_eq!(c.ml.model.as_deref().and_then(|p| p.to_str()), Some("builtin:tiers"));
+        let article = Config::from_str(ARTICLE_PROFILE, Source::Embedded).unwrap();
+        assert_eq!(article.rules.len(), 3);
+        assert_eq!(article.ml.model, None);
         assert_eq!(c.difficulty.bands.len(), 4);
         let fb: Vec<&str> = c.chain.fallback.iter().map(|&i| c.models[i].name.as_str()).collect();
         assert_eq!(fb, ["gpt-4o-mini", "claude-3-haiku", "claude-3-sonnet", "gpt-4o"]);
@@ -925,7 +932,7 @@ mod tests {
 
     #[test]
     fn unknown_model_in_a_rule_names_the_key_path_and_suggests() {
-        let text = EMBEDDED_DEFAULT.replacen("model = \"claude-3-sonnet\"", "model = \"gpt4o\"", 1);
+        let text = ARTICLE_PROFILE.replacen("model = \"claude-3-sonnet\"", "model = \"gpt4o\"", 1);
         let e = err(&text);
         assert!(e.starts_with("llmroute.toml:"), "{e}");
         assert!(e.contains("`rules[1].model`: unknown model `gpt4o`; did you mean `gpt-4o`?"), "{e}");
@@ -933,7 +940,7 @@ mod tests {
 
     #[test]
     fn unknown_key_is_reported_with_its_path() {
-        let text = EMBEDDED_DEFAULT.replacen("keywords = [\"你好\"", "keywordz = [\"你好\"", 1);
+        let text = ARTICLE_PROFILE.replacen("keywords = [\"你好\"", "keywordz = [\"你好\"", 1);
         let e = err(&text);
         assert!(e.contains("`rules[0].keywordz`: unknown key; did you mean `keywords`?"), "{e}");
     }

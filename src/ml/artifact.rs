@@ -31,6 +31,8 @@ pub const MAGIC: &[u8; 8] = b"LLMROUTE";
 pub const VERSION: u32 = 1;
 /// The format of outcome models (older builds refuse them instead of misreading them).
 pub const VERSION_OUTCOMES: u32 = 2;
+/// The format of label models with calibrated probabilities (likewise refused by older builds).
+pub const VERSION_CALIBRATED: u32 = 3;
 
 #[derive(Serialize, Deserialize)]
 struct Header {
@@ -42,6 +44,8 @@ struct Header {
     meta: TrainingMeta,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     outcomes: Option<Outcomes>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    calibration: Option<f64>,
 }
 
 pub fn to_bytes(m: &Model) -> Vec<u8> {
@@ -56,8 +60,13 @@ pub fn to_bytes(m: &Model) -> Vec<u8> {
             Kind::Labels => None,
             Kind::Outcomes(o) => Some(o.clone()),
         },
+        calibration: m.calibration,
     };
-    let version = if header.outcomes.is_some() { VERSION_OUTCOMES } else { VERSION };
+    let version = match (&header.outcomes, header.calibration) {
+        (Some(_), _) => VERSION_OUTCOMES,
+        (None, Some(_)) => VERSION_CALIBRATED,
+        (None, None) => VERSION,
+    };
     let mut p = Vec::new();
     let h = serde_json::to_vec(&header).unwrap_or_default();
     p.extend_from_slice(&(h.len() as u32).to_le_bytes());
@@ -100,6 +109,10 @@ pub const MAX_MODEL_BYTES: u64 = 1 << 30;
 
 pub fn load(path: &Path) -> Result<Model> {
     let name = path.display().to_string();
+    if let Some(b) = crate::ml::builtin::lookup(&name) {
+        let b = b.map_err(Error::Usage)?;
+        return from_bytes(b.bytes).map_err(|m| Error::Usage(format!("{name}: {m}")));
+    }
     let bytes = crate::fsutil::read_bounded(path, MAX_MODEL_BYTES, "model")?;
     from_bytes(&bytes).map_err(|m| Error::Usage(format!("{name}: {m}")))
 }
@@ -120,9 +133,6 @@ impl<'a> Cursor<'a> {
     fn u32(&mut self) -> std::result::Result<u32, String> {
         let s = self.take(4)?;
         Ok(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
-    }
-    fn f32(&mut self) -> std::result::Result<f32, String> {
-        Ok(f32::from_bits(self.u32()?))
     }
     fn f64(&mut self) -> std::result::Result<f64, String> {
         let s = self.take(8)?;
@@ -163,6 +173,9 @@ fn check_header(h: &Header) -> std::result::Result<(), String> {
     if !(0.0..=1.0).contains(&h.threshold) {
         return bad("threshold outside [0, 1]");
     }
+    if h.calibration.is_some_and(|a| !crate::ml::calibration::RANGE.contains(&a)) {
+        return bad("calibration outside its range");
+    }
     if let Some(o) = &h.outcomes {
         let finite = |v: f64| v.is_finite() && v.abs() <= 1e9;
         if o.cost.len() != k || o.mean_cost.len() != k {
@@ -197,16 +210,16 @@ pub fn from_bytes(b: &[u8]) -> std::result::Result<Model, String> {
         return Err("corrupt model file (truncated header)".to_string());
     }
     let version = u32::from_le_bytes([b[8], b[9], b[10], b[11]]);
-    if version != VERSION && version != VERSION_OUTCOMES {
+    if ![VERSION, VERSION_OUTCOMES, VERSION_CALIBRATED].contains(&version) {
         return Err(format!(
-            "model file format version {version} is not supported (this llmroute reads versions {VERSION} and \
-             {VERSION_OUTCOMES}); retrain with `llmroute train`"
+            "model file format version {version} is not supported (this llmroute reads versions {VERSION} to \
+             {VERSION_CALIBRATED}); retrain with `llmroute train`"
         ));
     }
     let len = u64::from_le_bytes([b[12], b[13], b[14], b[15], b[16], b[17], b[18], b[19]]);
     let len = usize::try_from(len).map_err(|_| "corrupt model file (length)".to_string())?;
     if b.len() < 20 + 4 || b.len() - 24 < len {
-        return Err(format!("corrupt model file (truncated: {} of {} bytes)", b.len(), len + 24));
+        return Err(format!("corrupt model file (truncated: {} of {} bytes)", b.len(), (len as u128) + 24));
     }
     if b.len() != len + 24 {
         return Err("corrupt model file (trailing bytes)".to_string());
@@ -221,7 +234,13 @@ pub fn from_bytes(b: &[u8]) -> std::result::Result<Model, String> {
     let header: Header =
         serde_json::from_slice(c.take(hlen)?).map_err(|e| format!("corrupt model file (header: {e})"))?;
     check_header(&header)?;
-    if header.outcomes.is_some() != (version == VERSION_OUTCOMES) {
+    let expected = match (&header.outcomes, header.calibration) {
+        (Some(_), None) => VERSION_OUTCOMES,
+        (None, Some(_)) => VERSION_CALIBRATED,
+        (None, None) => VERSION,
+        (Some(_), Some(_)) => 0,
+    };
+    if version != expected {
         return Err("corrupt model file (the header does not match the format version)".to_string());
     }
     let k = header.labels.len();
@@ -256,8 +275,10 @@ pub fn from_bytes(b: &[u8]) -> std::result::Result<Model, String> {
         }
         let n_leaves = n_values / k;
         let mut nodes = Vec::with_capacity(n_nodes);
-        for i in 0..n_nodes {
-            let n = Node { feature: c.u32()?, threshold: c.f32()?, next: c.u32()? };
+        // Read in bulk: one bounds check per tree, not three per node.
+        let word = |b: &[u8]| u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+        for (i, b) in c.take(n_nodes * 12)?.chunks_exact(12).enumerate() {
+            let n = Node { feature: word(&b[0..4]), threshold: f32::from_bits(word(&b[4..8])), next: word(&b[8..12]) };
             let ok = n.threshold.is_finite()
                 && if n.feature == LEAF {
                     (n.next as usize) < n_leaves
@@ -271,7 +292,8 @@ pub fn from_bytes(b: &[u8]) -> std::result::Result<Model, String> {
             }
             nodes.push(n);
         }
-        let values = (0..n_values).map(|_| c.f32()).collect::<std::result::Result<Vec<_>, _>>()?;
+        let bytes = c.take(n_values.checked_mul(4).ok_or("corrupt model file (truncated payload)")?)?;
+        let values: Vec<f32> = bytes.chunks_exact(4).map(|b| f32::from_bits(word(b))).collect();
         if values.iter().any(|v| !(0.0..=1.0).contains(v)) {
             return Err(format!("corrupt model file (tree {t} class shares outside [0, 1])"));
         }
@@ -287,5 +309,6 @@ pub fn from_bytes(b: &[u8]) -> std::result::Result<Model, String> {
         threshold: header.threshold,
         meta: header.meta,
         kind: header.outcomes.map_or(Kind::Labels, Kind::Outcomes),
+        calibration: header.calibration,
     })
 }

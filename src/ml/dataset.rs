@@ -62,6 +62,8 @@ pub struct Labelled {
     pub labels: Vec<u32>,
     pub names: Vec<String>,
     pub bad_rows: Vec<RowError>,
+    /// Each row's value of the segment column (`evaluate --by`); empty when none was asked for.
+    pub segments: Vec<String>,
 }
 
 impl Labelled {
@@ -82,6 +84,7 @@ impl Labelled {
         for i in 0..other.len() {
             self.push(other.texts.get(i), other.label(i));
         }
+        self.segments.extend(other.segments);
         self.bad_rows.extend(other.bad_rows);
     }
 
@@ -104,22 +107,30 @@ impl Labelled {
             labels: rows.iter().map(|&r| self.labels[r]).collect(),
             names: self.names.clone(),
             bad_rows: Vec::new(),
+            segments: if self.segments.is_empty() {
+                Vec::new()
+            } else {
+                rows.iter().map(|&r| self.segments[r].clone()).collect()
+            },
         }
     }
 }
 
 /// Reads `path`; rows with a problem stop the read (exit 2) unless `skip_bad`, which passes each
-/// to `on_bad` and counts it.
+/// to `on_bad` and counts it. With `segment_col`, each row's value of that column is kept
+/// (an empty cell reads as `(empty)`).
 pub fn read(
     path: &std::path::Path,
     format: Option<Format>,
     text_col: &str,
     source: &LabelSource,
+    segment_col: Option<&str>,
     skip_bad: bool,
     on_bad: &mut dyn FnMut(&RowError),
 ) -> Result<Labelled> {
     let mut r = data::open(path, format)?;
     let text = r.column(text_col)?;
+    let segment = segment_col.map(|c| r.column(c)).transpose()?;
     let label_col = match source {
         LabelSource::Column(c) => Some(r.column(c)?),
         LabelSource::Outcomes { .. } => None,
@@ -144,7 +155,7 @@ pub fn read(
     };
     let mut out = Labelled::default();
     loop {
-        let row = (|| -> std::result::Result<Option<(String, String)>, RowError> {
+        let row = (|| -> std::result::Result<Option<(String, String, Option<String>)>, RowError> {
             if !r.advance()? {
                 return Ok(None);
             }
@@ -179,11 +190,16 @@ pub fn read(
                     .map(|(m, _, _)| m.to_string())
                     .ok_or_else(|| r.row_error("no model reaches the quality bar and has a cost"))?
             };
-            Ok(Some((t, label)))
+            let seg = match &segment {
+                Some(c) => Some(r.text(c)?.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())),
+                None => None,
+            };
+            Ok(Some((t, label, seg.map(|v| v.unwrap_or_else(|| "(empty)".to_string())))))
         })();
         match row {
-            Ok(Some((t, l))) => {
+            Ok(Some((t, l, seg))) => {
                 out.push(&t, &l);
+                out.segments.extend(seg);
             }
             Ok(None) => break,
             Err(e) if skip_bad => {

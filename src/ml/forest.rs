@@ -210,6 +210,74 @@ impl Forest {
     pub fn n_nodes(&self) -> usize {
         self.trees.iter().map(|t| t.nodes.len()).sum()
     }
+
+    /// Out-of-bag class probabilities of the training rows `x` (scikit-learn's
+    /// `oob_decision_function_`): each row averaged over the trees whose bootstrap sample left it
+    /// out, `None` for a row every tree saw. `seed` is the one the forest was grown with; each
+    /// tree's sample is drawn again from its own seed. Rows are split among `threads`, each row
+    /// summed in tree order, so the result does not depend on the thread count.
+    pub fn oob_proba(&self, x: &Csr, seed: u64, threads: usize) -> Vec<Option<Vec<f64>>> {
+        let n = x.n_rows();
+        let k = self.n_classes;
+        // Per tree, a bit per row: in its bootstrap sample.
+        let words = n.div_ceil(64);
+        let inbag: Vec<Vec<u64>> = (0..self.trees.len())
+            .map(|i| {
+                let mut bits = vec![0u64; words];
+                for (r, w) in bootstrap(&mut Rng::new(derive(seed, i as u64)), n).enumerate() {
+                    if w > 0 {
+                        bits[r / 64] |= 1 << (r % 64);
+                    }
+                }
+                bits
+            })
+            .collect();
+        let chunk = n.div_ceil(threads.max(1)).max(1);
+        let mut out: Vec<Option<Vec<f64>>> = vec![None; n];
+        std::thread::scope(|s| {
+            for (c, part) in out.chunks_mut(chunk).enumerate() {
+                let inbag = &inbag;
+                s.spawn(move || {
+                    for (j, slot) in part.iter_mut().enumerate() {
+                        let r = c * chunk + j;
+                        let (idx, val) = x.row(r);
+                        let mut sum = vec![0.0; k];
+                        let mut trees = 0usize;
+                        for (t, tree) in self.trees.iter().enumerate() {
+                            if inbag[t][r / 64] >> (r % 64) & 1 == 1 {
+                                continue;
+                            }
+                            trees += 1;
+                            let leaf = tree.leaf(|f| lookup(idx, val, f));
+                            if leaf.feature == PURE {
+                                sum[leaf.next as usize] += 1.0;
+                            } else {
+                                let at = leaf.next as usize * k;
+                                for (o, &v) in sum.iter_mut().zip(&tree.values[at..at + k]) {
+                                    *o += f64::from(v);
+                                }
+                            }
+                        }
+                        if trees > 0 {
+                            sum.iter_mut().for_each(|v| *v /= trees as f64);
+                            *slot = Some(sum);
+                        }
+                    }
+                });
+            }
+        });
+        out
+    }
+}
+
+/// A tree's bootstrap sample of `n` rows: how often each row was drawn (with replacement).
+fn bootstrap(rng: &mut Rng, n: usize) -> impl Iterator<Item = u16> {
+    let mut w = vec![0u16; n];
+    for _ in 0..n {
+        let i = rng.below(n);
+        w[i] = w[i].saturating_add(1);
+    }
+    w.into_iter()
 }
 
 /// Reusable buffers for [`Forest::predict_row`].
@@ -537,9 +605,8 @@ impl<'a> Builder<'a> {
             };
             *inf = Info { node: u32::MAX, class, weight: 0 };
         }
-        for _ in 0..n {
-            let i = rng.below(n);
-            self.info[i].weight = self.info[i].weight.saturating_add(1);
+        for (inf, w) in self.info.iter_mut().zip(bootstrap(&mut rng, n)) {
+            inf.weight = w;
         }
         // In-bag samples in ascending order; partitions are stable, so every node's samples stay
         // ascending and the per-sample arrays are read nearly sequentially. Out-of-bag rows

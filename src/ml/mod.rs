@@ -3,6 +3,8 @@
 
 pub mod analyzer;
 pub mod artifact;
+pub mod builtin;
+pub mod calibration;
 pub mod dataset;
 pub mod forest;
 pub mod metrics;

@@ -37,6 +37,9 @@ pub struct Model {
     pub threshold: f64,
     pub meta: TrainingMeta,
     pub kind: Kind,
+    /// A label model's probability calibration: class probabilities are raised to this power
+    /// and renormalised (fitted on out-of-bag predictions; `None` = as the trees vote).
+    pub calibration: Option<f64>,
 }
 
 /// What a model predicts.
@@ -150,6 +153,9 @@ impl Model {
         }
         let mut proba = vec![0.0; self.labels.len()];
         self.forest.predict_row(&scratch.indices, &scratch.values, &mut scratch.forest, &mut proba);
+        if let Some(a) = self.calibration {
+            crate::ml::calibration::apply(&mut proba, a);
+        }
         Prediction::from_proba(proba)
     }
 }

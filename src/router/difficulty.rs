@@ -202,4 +202,16 @@ mod tests {
         assert_eq!(name(0.8), "gpt-4o");
         assert_eq!(name(1.0), "gpt-4o");
     }
+
+    #[test]
+    fn english_keywords_score_as_the_chinese_ones_do() {
+        // reasoning: why compare (2) · structure: table json (2) · domain: algorithm complexity (2)
+        let text = "Why is this algorithm's complexity O(n log n)? Compare the options and answer as a table in JSON.";
+        let (s, m) = decide(text);
+        assert_eq!(s, article(text.chars().count(), 2, 2, 2));
+        assert_eq!(m, "claude-3-sonnet");
+        // Whole words only: "this" has no "hi", "iffy" no "if", "lawn" no "law".
+        let text = "this lawn looks iffy";
+        assert_eq!(decide(text).0, article(text.chars().count(), 0, 0, 0));
+    }
 }

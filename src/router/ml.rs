@@ -20,6 +20,8 @@ use crate::router::{Decision, Eval, Label, Method, Router, Verdict};
 
 pub struct MlRouter {
     pub model: Model,
+    /// Where the model comes from: its file, or a built-in model and its origin.
+    pub source: String,
     label_models: Vec<ModelId>,
     /// Labels that name no catalog model (replay only; `label_models` holds the catalog model at
     /// the same place in the price order).
@@ -38,6 +40,8 @@ pub struct MlRouter {
 /// Class probabilities for `--explain`.
 #[derive(Debug, Clone, Serialize)]
 pub struct MlScores {
+    /// Where the model comes from (a path, or `builtin:<name>` and its origin).
+    pub source: String,
     pub probabilities: Vec<LabelProbability>,
     pub predicted: String,
     pub confidence: f64,
@@ -55,6 +59,8 @@ pub struct LabelProbability {
 /// An outcome model's view of one prompt, for `--explain`.
 #[derive(Debug, Clone, Serialize)]
 pub struct OutcomeScores {
+    /// Where the model comes from (a path, or `builtin:<name>` and its origin).
+    pub source: String,
     pub lambda: f64,
     pub chosen: String,
     /// Per label: expected quality, expected cost and the score maximised.
@@ -127,7 +133,12 @@ impl MlRouter {
         }
         let label_rank = label_models.iter().map(|m| by_cost.iter().position(|x| x == m).unwrap_or(0) as f64).collect();
         let label_names = model.labels.iter().map(|l| std::sync::Arc::from(l.as_str())).collect();
+        let source = match crate::ml::builtin::lookup(origin) {
+            Some(Ok(b)) => format!("{origin} ({})", b.origin),
+            _ => origin.to_string(),
+        };
         Ok(MlRouter {
+            source,
             label_names,
             label_rank,
             threshold: config.ml.min_confidence.unwrap_or(model.threshold),
@@ -172,6 +183,7 @@ impl MlRouter {
         }
         let p = self.predict(text, None);
         Some(MlScores {
+            source: self.source.clone(),
             probabilities: self
                 .model
                 .labels
@@ -198,6 +210,7 @@ impl MlRouter {
         let chars = text.chars().count();
         let chosen = o.choose(&p.proba, chars, self.lambda);
         Some(OutcomeScores {
+            source: self.source.clone(),
             lambda: self.lambda,
             chosen: self.model.labels[chosen].clone(),
             models: (0..self.model.labels.len())

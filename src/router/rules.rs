@@ -118,13 +118,17 @@ impl Router for Rules {
 
 #[cfg(test)]
 mod tests {
-    use crate::config::{Config, EMBEDDED_DEFAULT, Source};
+    use crate::config::{ARTICLE_PROFILE, Config, EMBEDDED_DEFAULT, Source};
     use crate::router::{Engine, Stage, Verdict};
 
     fn route(text: &str, standalone: bool) -> Option<(String, String, String)> {
-        let c = Config::from_str(EMBEDDED_DEFAULT, Source::Embedded).unwrap();
+        route_with(ARTICLE_PROFILE, text, standalone, None)
+    }
+
+    fn route_with(profile: &str, text: &str, standalone: bool, tag: Option<&str>) -> Option<(String, String, String)> {
+        let c = Config::from_str(profile, Source::Embedded).unwrap();
         let e = Engine::new(&c, None).unwrap();
-        let mut eval = e.eval(text, None);
+        let mut eval = e.eval(text, tag);
         let stage = if standalone { Stage::RulesOrDefault } else { Stage::Rules };
         match eval.verdict(stage).clone() {
             Verdict::Decide(d) => {
@@ -166,5 +170,22 @@ mod tests {
         // The article's substring test would send this to the greeting rule.
         assert!(route("explain this theorem", false).is_none());
         assert_eq!(route("Hi! explain this theorem", false).unwrap().1, "greeting");
+    }
+
+    #[test]
+    fn default_rules_honour_tags_and_speak_english() {
+        let rule =
+            |text: &str, tag: Option<&str>| route_with(EMBEDDED_DEFAULT, text, false, tag).map(|(m, r, _)| (m, r));
+        let pair = |m: &str, r: &str| Some((m.to_string(), r.to_string()));
+        assert_eq!(rule("bonjour", Some("translate")), pair("gpt-4o-mini", "tag_translate"));
+        assert_eq!(rule("write a parser", Some("code")), pair("claude-3-sonnet", "tag_code"));
+        assert_eq!(rule("this report", Some("summarize")), pair("claude-3-haiku", "tag_summarize"));
+        assert_eq!(rule("hello there", None), pair("gpt-4o-mini", "greeting"));
+        assert_eq!(rule("Translate 'good night' into French", None), pair("gpt-4o-mini", "translation"));
+        assert_eq!(rule("你好", None), pair("gpt-4o-mini", "greeting"));
+        // A long text that mentions translation is not a short translation request.
+        let long = format!("translate {}", "the clause on liability and indemnity ".repeat(10));
+        assert_eq!(rule(&long, None), None);
+        assert_eq!(rule("Prove that the square root of 2 is irrational.", None), None);
     }
 }

@@ -204,6 +204,17 @@ fn route_batch_and_simulate_agree_under_the_default_config() {
     let rows = rows();
     write_log(&env, &rows);
     check(&env, &rows, &["rules", "difficulty", "ml", "chain"], Quotas::None);
+    // The log exercises the rules and the built-in tier model.
+    let m = methods(&env, "chain");
+    assert!(m.iter().any(|x| x == "rule") && m.iter().any(|x| x == "ml"), "{m:?}");
+}
+
+#[test]
+fn route_batch_and_simulate_agree_under_the_articles_profile() {
+    let env = Env::article();
+    let rows = rows();
+    write_log(&env, &rows);
+    check(&env, &rows, &["rules", "difficulty", "ml", "chain"], Quotas::None);
     // The log exercises the rules, the default route and the difficulty bands.
     let m = methods(&env, "chain");
     assert!(m.iter().any(|x| x == "rule") && m.iter().any(|x| x == "difficulty"), "{m:?}");
@@ -226,7 +237,7 @@ fn route_batch_and_simulate_agree_with_an_ml_stage_that_declines() {
     ])
     .ok();
     let cfg = std::fs::read_to_string(repo("src/config/default.toml")).unwrap().replace(
-        "[ml]\n# model = \"router.model\"\non_low_confidence = \"premium\"",
+        "[ml]\nmodel = \"builtin:tiers\"\non_low_confidence = \"premium\"",
         "[ml]\nmodel = \"tier.model\"\non_low_confidence = \"decline\"\nmin_confidence = 0.9",
     );
     assert!(cfg.contains("min_confidence = 0.9"));

@@ -12,7 +12,7 @@ fn at(env: &Env, args: &[&str]) -> crate::harness::Run {
 
 #[test]
 fn feedback_joins_the_logged_decision() {
-    let env = Env::new();
+    let env = Env::article();
     let v = at(&env, &["route", "--json", "帮我写代码实现快速排序"]).ok().json();
     let id = v["request_id"].as_str().unwrap().to_string();
     assert!(id.starts_with("r-"), "{id}");
@@ -95,7 +95,7 @@ fn import_is_all_or_nothing() {
 
 #[test]
 fn suggest_recommends_the_better_model_with_evidence() {
-    let env = Env::new();
+    let env = Env::article();
     at(&env, &["feedback", "import", &fixture()]).ok();
     let v = at(&env, &["feedback", "suggest", "--json"]).ok().json();
     let s = v.as_array().unwrap();
@@ -117,7 +117,7 @@ fn suggest_recommends_the_better_model_with_evidence() {
 fn suggestions_apply_cleanly_to_a_new_file_or_in_place() {
     let env = Env::new();
     at(&env, &["feedback", "import", &fixture()]).ok();
-    at(&env, &["config", "init"]).ok();
+    at(&env, &["config", "init", "--article"]).ok();
     let original = std::fs::read_to_string(env.path("llmroute.toml")).unwrap();
     at(&env, &["feedback", "suggest", "--apply", "new.toml"]).ok();
     assert_eq!(std::fs::read_to_string(env.path("llmroute.toml")).unwrap(), original, "the config is not touched");
@@ -134,7 +134,7 @@ fn suggestions_apply_cleanly_to_a_new_file_or_in_place() {
 
 #[test]
 fn adaptive_routes_from_feedback() {
-    let env = Env::new();
+    let env = Env::article();
     // Without feedback the adaptive router explores; with feedback that the cheap model fails on
     // code and succeeds on greetings, it settles per segment.
     for i in 0..40 {

@@ -122,7 +122,7 @@ fn only_regular_model_files_are_read() {
     // `config validate` loads the model the ML stage names.
     let cfg = std::fs::read_to_string(repo("src/config/default.toml"))
         .unwrap()
-        .replace("# model = \"router.model\"", "model = \"/dev/zero\"");
+        .replace("model = \"builtin:tiers\"", "model = \"/dev/zero\"");
     env.write("llmroute.toml", &cfg);
     let r = env.run(&["config", "validate"]).code(2);
     assert_eq!(r.stderr, "error: llmroute.toml: `ml.model`: /dev/zero: cannot read model: not a regular file\n");

@@ -5,6 +5,8 @@ use std::process::{Command, Output, Stdio};
 
 pub struct Env {
     dir: tempfile::TempDir,
+    /// `LLMROUTE_CONFIG` for every command, when set.
+    config: Option<PathBuf>,
 }
 
 pub struct Run {
@@ -52,7 +54,17 @@ pub fn repo(path: &str) -> PathBuf {
 
 impl Env {
     pub fn new() -> Env {
-        Env { dir: tempfile::tempdir().unwrap() }
+        Env { dir: tempfile::tempdir().unwrap(), config: None }
+    }
+
+    /// An environment whose commands read the design article's profile (`config init
+    /// --article`: its Chinese keyword rules, no ML model) instead of the embedded default, for
+    /// tests of the article's behaviour.
+    pub fn article() -> Env {
+        let mut env = Env::new();
+        let path = env.write("article.toml", std::fs::read(repo("src/config/article.toml")).unwrap());
+        env.config = Some(path);
+        env
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
@@ -71,10 +83,11 @@ impl Env {
     /// A command with a clean environment: no user config, private state, UTC.
     pub fn cmd(&self, args: &[&str]) -> Command {
         let mut c = Command::new(bin());
-        c.args(args)
-            .current_dir(self.dir.path())
-            .env_remove("LLMROUTE_CONFIG")
-            .env_remove("LLMROUTE_NOW")
+        c.args(args).current_dir(self.dir.path()).env_remove("LLMROUTE_CONFIG");
+        if let Some(config) = &self.config {
+            c.env("LLMROUTE_CONFIG", config);
+        }
+        c.env_remove("LLMROUTE_NOW")
             .env_remove("XDG_STATE_HOME")
             .env("LLMROUTE_STATE", self.path("state.db"))
             .env("TZ", "UTC")

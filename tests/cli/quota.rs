@@ -89,7 +89,7 @@ fn dry_run_does_not_count() {
 
 #[test]
 fn quota_json_lists_every_model_and_reset_clears_counters() {
-    let env = Env::new();
+    let env = Env::article();
     let now = [("LLMROUTE_NOW", "2026-11-26T10:00:00Z")];
     env.run_env(&["route", "hello"], &now).ok();
     env.run_env(&["route", "hello"], &now).ok();

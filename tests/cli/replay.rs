@@ -316,7 +316,7 @@ fn batch_streams_decisions_in_input_order() {
 
 #[test]
 fn batch_reports_the_recorded_cost_else_logged_tokens_else_an_estimate() {
-    let env = Env::new();
+    let env = Env::article();
     let f = fixture("fixtures/outcomes/mini_routerbench.csv");
     // The fixture's models are not catalog models: every cost is estimated from the prompt.
     let out = env.run(&["batch", &f]).ok().stdout;
@@ -385,14 +385,14 @@ fn batch_keeps_input_order_across_chunks_and_workers_and_quotes_fields() {
 
 #[test]
 fn batch_applies_quotas_over_timestamps() {
-    let env = Env::new();
+    let env = Env::article();
     let mut log = String::from("id,timestamp,prompt\n");
     for i in 0..5 {
         log.push_str(&format!("a{i},2026-11-01T10:0{i}:00Z,分析一下这只股票的财报\n"));
     }
     log.push_str("b0,2026-11-02T09:00:00Z,分析一下这只股票的财报\n");
     env.write("log.csv", log);
-    let cfg = std::fs::read_to_string(repo("src/config/default.toml"))
+    let cfg = std::fs::read_to_string(repo("src/config/article.toml"))
         .unwrap()
         .replace("daily_quota = 1000", "daily_quota = 2")
         .replace("timezone = \"local\"", "timezone = \"UTC\"");

@@ -2,7 +2,7 @@ use crate::harness::Env;
 
 #[test]
 fn route_json_has_the_article_fields_for_the_article_examples() {
-    let env = Env::new();
+    let env = Env::article();
     let cases = [
         ("你好", "gpt-4o-mini", "greeting", 0.3, Some(100)),
         ("帮我写代码实现快速排序", "claude-3-sonnet", "code_generation", 0.2, Some(2000)),
@@ -38,7 +38,7 @@ fn route_estimated_cost_uses_exact_token_counts_and_list_prices() {
 
 #[test]
 fn route_human_output_is_stable() {
-    let env = Env::new();
+    let env = Env::article();
     let r = env.run(&["route", "--dry-run", "分析一下这只股票的财报"]).ok();
     assert_eq!(
         r.stdout,
@@ -54,7 +54,7 @@ fn route_human_output_is_stable() {
 
 #[test]
 fn chain_passes_to_difficulty_when_no_rule_matches() {
-    let env = Env::new();
+    let env = Env::article();
     let v = env.run(&["route", "--json", "--dry-run", "为什么天空是蓝色的?请比较并推导"]).ok().json();
     assert_eq!(v["method"], "difficulty");
     assert_eq!(v["model"], "claude-3-haiku");
@@ -84,7 +84,7 @@ fn strategy_difficulty_ignores_rules() {
 
 #[test]
 fn explain_lists_every_stage_and_the_breakdown() {
-    let env = Env::new();
+    let env = Env::article();
     let v = env.run(&["route", "--json", "--explain", "--dry-run", "输出 JSON 表格"]).ok().json();
     let stages: Vec<(String, String)> = v["stages"]
         .as_array()
@@ -108,7 +108,7 @@ fn explain_lists_every_stage_and_the_breakdown() {
 #[test]
 fn tag_selects_a_tagged_rule() {
     let env = Env::new();
-    let cfg = std::fs::read_to_string(crate::harness::repo("src/config/default.toml")).unwrap().replace(
+    let cfg = std::fs::read_to_string(crate::harness::repo("src/config/article.toml")).unwrap().replace(
         "[default_route]",
         "[[rules]]\nname = \"translation\"\ntags = [\"translate\"]\nmodel = \"claude-3-haiku\"\n\n[default_route]",
     );

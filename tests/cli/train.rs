@@ -189,7 +189,7 @@ fn route_uses_a_trained_model_in_the_chain_and_alone() {
 
 #[test]
 fn strategy_ml_without_a_model_answers_with_the_articles_balanced_default() {
-    let env = Env::new();
+    let env = Env::article();
     let v = env.run(&["route", "--json", "--dry-run", "--strategy", "ml", "anything"]).ok().json();
     assert_eq!((v["model"].as_str(), v["reason"].as_str()), (Some("claude-3-sonnet"), Some("untrained")));
 }
