@@ -66,8 +66,47 @@ pub enum Command {
     Train(Box<TrainArgs>),
     /// Measure a trained model on a labelled file
     Evaluate(Box<EvaluateArgs>),
+    /// Run an OpenAI-compatible routing gateway (POST /v1/chat/completions with model `auto`)
+    Serve(ServeArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
+}
+
+/// `llmroute serve`: where to listen and the gateway's limits.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port, printed on stderr)
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
+    pub listen: String,
+
+    /// Environment variable holding the client keys (comma-separated) a request must present as
+    /// `Authorization: Bearer KEY`; without it, no client auth
+    #[arg(long, value_name = "VAR")]
+    pub keys_env: Option<String>,
+
+    /// Trained model for the ML stage (overrides `[ml] model`)
+    #[arg(long, value_name = "PATH")]
+    pub model: Option<PathBuf>,
+
+    /// Largest request body in bytes (1 KiB to 64 MiB)
+    #[arg(long, default_value = "4194304", value_parser = int_in::<1024, 67_108_864>, value_name = "BYTES")]
+    pub max_request_bytes: usize,
+
+    /// Upstream calls in flight at most; more requests wait (1 to 10,000)
+    #[arg(long, default_value = "256", value_parser = int_in::<1, 10_000>, value_name = "N")]
+    pub max_concurrency: usize,
+
+    /// Per-request upstream timeout in seconds (overrides `[live] timeout_secs`)
+    #[arg(long, value_parser = seconds, value_name = "SECS")]
+    pub timeout: Option<f64>,
+
+    /// Deadline of one request, retries and fallbacks included (overrides `[live] deadline_secs`)
+    #[arg(long, value_parser = seconds, value_name = "SECS")]
+    pub deadline: Option<f64>,
+
+    /// On SIGTERM/SIGINT, how long requests in flight may still take
+    #[arg(long, default_value = "10", value_parser = seconds, value_name = "SECS")]
+    pub shutdown_grace: f64,
 }
 
 /// What to route and how (shared by `route` and `ask`).

@@ -25,6 +25,7 @@ pub mod quota;
 pub mod replay;
 pub mod rng;
 pub mod router;
+pub mod serve;
 pub mod state;
 pub mod text;
 pub mod tokenizer;
@@ -40,6 +41,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Route(a) => commands::route::run(&ctx, a),
         Command::Ask(a) => commands::ask::run(&ctx, a),
         Command::Models(a) => commands::models::run(&ctx, a),
+        Command::Serve(a) => serve::run(&ctx, a),
         Command::Quota(a) => commands::quota::run(&ctx, a),
         Command::Config(c) => commands::config::run(&ctx, c),
         Command::Simulate(a) => commands::simulate::run(&ctx, a),

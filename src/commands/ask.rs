@@ -109,15 +109,7 @@ struct AskRecord {
 }
 
 fn usage_of(config: &Config, m: ModelId, messages: &[Message], a: &Answer) -> (Usage, f64) {
-    let estimated = a.input_tokens.is_none() || a.output_tokens.is_none();
-    let input = a.input_tokens.unwrap_or_else(|| {
-        crate::tokenizer::chat_input_tokens(messages.iter().map(|m| crate::tokenizer::ChatPart {
-            role: &m.role,
-            content: &m.content,
-            name: None,
-        }))
-    });
-    let output = a.output_tokens.unwrap_or_else(|| crate::tokenizer::count_tokens(&a.text) as u64);
+    let (input, output, estimated) = crate::provider::answer_tokens(messages, a);
     let cost = config.models[m].cost(input, output);
     (Usage { input_tokens: input, output_tokens: output, estimated }, cost)
 }
@@ -314,22 +306,10 @@ async fn single(
     rec: &mut AskRecord,
 ) -> Option<ModelId> {
     let Single { stream, over_quota } = how;
-    let fb = &config.chain.fallback;
-    let after: Vec<ModelId> = match fb.iter().position(|&m| m == first) {
-        Some(i) => fb[i + 1..].to_vec(),
-        None => fb.iter().copied().filter(|&m| m != first).collect(),
-    };
     let mut printed = false;
-    for (i, m) in std::iter::once(first).chain(after.into_iter().filter(|&m| !over_quota(m))).enumerate() {
+    for (i, m) in service::call_order(config, first, over_quota).into_iter().enumerate() {
         if let Err(e) = client.ready(m) {
-            rec.attempts.push(Attempt {
-                model: config.models[m].name.clone(),
-                tries: 0,
-                ok: false,
-                error: Some(e.to_string()),
-                latency_ms: 0.0,
-                waits_ms: Vec::new(),
-            });
+            rec.attempts.push(Attempt::skipped(config, m, &e));
             continue;
         }
         // Stream only while nothing has been printed: a fallback after a broken stream prints

@@ -217,6 +217,13 @@ impl Forest {
     /// tree's sample is drawn again from its own seed. Rows are split among `threads`, each row
     /// summed in tree order, so the result does not depend on the thread count.
     pub fn oob_proba(&self, x: &Csr, seed: u64, threads: usize) -> Vec<Option<Vec<f64>>> {
+        self.oob_proba_every(x, seed, threads, 1)
+    }
+
+    /// [`Forest::oob_proba`] of every `step`-th row only (the others are `None`): calibration
+    /// needs a sample, not every row of a large training set.
+    pub fn oob_proba_every(&self, x: &Csr, seed: u64, threads: usize, step: usize) -> Vec<Option<Vec<f64>>> {
+        let step = step.max(1);
         let n = x.n_rows();
         let k = self.n_classes;
         // Per tree, a bit per row: in its bootstrap sample.
@@ -240,6 +247,9 @@ impl Forest {
                 s.spawn(move || {
                     for (j, slot) in part.iter_mut().enumerate() {
                         let r = c * chunk + j;
+                        if r % step != 0 {
+                            continue;
+                        }
                         let (idx, val) = x.row(r);
                         let mut sum = vec![0.0; k];
                         let mut trees = 0usize;

@@ -44,6 +44,7 @@ pub fn parse_response(v: &Value) -> Result<Answer, CallError> {
         input_tokens: v.pointer("/usage/input_tokens").and_then(Value::as_u64),
         output_tokens: v.pointer("/usage/output_tokens").and_then(Value::as_u64),
         finish_reason: v.get("stop_reason").and_then(Value::as_str).map(str::to_string),
+        raw: None,
     })
 }
 

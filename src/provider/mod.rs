@@ -27,6 +27,9 @@ pub struct Answer {
     pub input_tokens: Option<u64>,
     pub output_tokens: Option<u64>,
     pub finish_reason: Option<String>,
+    /// The provider's whole response body (non-streamed OpenAI-compatible calls), which the
+    /// gateway returns with `model` set to the answering model.
+    pub raw: Option<serde_json::Value>,
 }
 
 /// Why one request failed.
@@ -103,7 +106,10 @@ pub struct Client<'a> {
     pub timeout: Duration,
     /// The largest body read from a provider.
     pub max_body: usize,
-    rng: std::cell::RefCell<Rng>,
+    /// Request fields a client set beyond the messages and [`Params`] (tools, response_format…),
+    /// sent as they are to OpenAI-compatible providers.
+    pub extra: serde_json::Map<String, serde_json::Value>,
+    rng: std::sync::Mutex<Rng>,
 }
 
 /// Follows a redirect only to the same scheme, host and port: a key travels only to the host
@@ -120,6 +126,45 @@ fn same_origin_redirects() -> reqwest::redirect::Policy {
     })
 }
 
+/// The HTTP client every provider call goes through: bounded connect time, same-origin redirects.
+pub fn http_client(timeout: Duration) -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
+        .connect_timeout(timeout.min(Duration::from_secs(10)))
+        .user_agent(concat!("llmroute/", env!("CARGO_PKG_VERSION")))
+        .redirect(same_origin_redirects())
+        .build()
+        .map_err(|e| format!("cannot start the HTTP client: {e}"))
+}
+
+/// An answer's input and output tokens: as the provider reported them, else counted locally
+/// (`true` when any was counted).
+pub fn answer_tokens(messages: &[Message], a: &Answer) -> (u64, u64, bool) {
+    let estimated = a.input_tokens.is_none() || a.output_tokens.is_none();
+    let input = a.input_tokens.unwrap_or_else(|| {
+        crate::tokenizer::chat_input_tokens(messages.iter().map(|m| crate::tokenizer::ChatPart {
+            role: &m.role,
+            content: &m.content,
+            name: None,
+        }))
+    });
+    let output = a.output_tokens.unwrap_or_else(|| crate::tokenizer::count_tokens(&a.text) as u64);
+    (input, output, estimated)
+}
+
+impl Attempt {
+    /// A model not called because it cannot be (no provider, no key).
+    pub fn skipped(config: &Config, model: ModelId, e: &CallError) -> Attempt {
+        Attempt {
+            model: config.models[model].name.clone(),
+            tries: 0,
+            ok: false,
+            error: Some(e.to_string()),
+            latency_ms: 0.0,
+            waits_ms: Vec::new(),
+        }
+    }
+}
+
 /// The API key of a provider, or the error naming the missing variable.
 pub fn api_key(p: &RawProvider) -> Result<Option<String>, CallError> {
     match &p.api_key_env {
@@ -133,20 +178,26 @@ pub fn api_key(p: &RawProvider) -> Result<Option<String>, CallError> {
 
 impl<'a> Client<'a> {
     pub fn new(config: &'a Config, timeout: Duration, deadline: Duration, seed: u64) -> Result<Client<'a>, String> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(timeout.min(Duration::from_secs(10)))
-            .user_agent(concat!("llmroute/", env!("CARGO_PKG_VERSION")))
-            .redirect(same_origin_redirects())
-            .build()
-            .map_err(|e| format!("cannot start the HTTP client: {e}"))?;
-        Ok(Client {
+        Ok(Client::with_http(config, http_client(timeout)?, timeout, deadline, seed))
+    }
+
+    /// A client for one request on a shared connection pool (the gateway's).
+    pub fn with_http(
+        config: &'a Config,
+        http: reqwest::Client,
+        timeout: Duration,
+        deadline: Duration,
+        seed: u64,
+    ) -> Client<'a> {
+        Client {
             http,
             config,
             deadline: Instant::now() + deadline,
             timeout,
             max_body: usize::try_from(config.live.max_body_bytes).unwrap_or(usize::MAX),
-            rng: std::cell::RefCell::new(Rng::new(seed)),
-        })
+            extra: serde_json::Map::new(),
+            rng: std::sync::Mutex::new(Rng::new(seed)),
+        }
     }
 
     pub fn provider(&self, model: ModelId) -> Result<&'a RawProvider, CallError> {
@@ -176,7 +227,8 @@ impl<'a> Client<'a> {
         let timeout = self.timeout.min(left);
         let m = &self.config.models[model];
         let id = m.model_id.as_deref().unwrap_or(&m.name);
-        let call = Call { http: &self.http, provider: p, key: key.as_deref(), max_body: self.max_body };
+        let call =
+            Call { http: &self.http, provider: p, key: key.as_deref(), max_body: self.max_body, extra: &self.extra };
         // The timeout covers the whole exchange: connecting, the status, every byte of the body.
         let fut = async {
             match p.kind {
@@ -246,7 +298,7 @@ impl<'a> Client<'a> {
                                 .saturating_mul(1u64 << (attempt.tries - 1).min(20))
                                 .min(live.max_backoff_ms);
                             // Equal jitter: half fixed, half random.
-                            let jitter = self.rng.borrow_mut().unit();
+                            let jitter = self.rng.lock().map_or(0.5, |mut r| r.unit());
                             Duration::from_millis(base / 2 + (base as f64 / 2.0 * jitter) as u64)
                         }
                     };
@@ -288,6 +340,8 @@ pub struct Call<'c> {
     pub provider: &'c RawProvider,
     pub key: Option<&'c str>,
     pub max_body: usize,
+    /// Extra request fields for OpenAI-compatible providers ([`Client::extra`]).
+    pub extra: &'c serde_json::Map<String, serde_json::Value>,
 }
 
 /// Sends a request with the provider's extra headers; an error status becomes a [`CallError`].

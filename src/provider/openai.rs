@@ -32,16 +32,23 @@ fn usage(v: &Value) -> (Option<u64>, Option<u64>) {
 
 /// The answer in a non-streamed response body.
 pub fn parse_response(v: &Value) -> Result<Answer, CallError> {
-    let content = v
-        .pointer("/choices/0/message/content")
-        .and_then(Value::as_str)
-        .ok_or_else(|| CallError::Malformed("no `choices[0].message.content`".to_string()))?;
+    let message = v
+        .pointer("/choices/0/message")
+        .and_then(Value::as_object)
+        .ok_or_else(|| CallError::Malformed("no `choices[0].message`".to_string()))?;
+    // A message calling tools may have no text (`content` null).
+    let content = match message.get("content") {
+        Some(Value::String(s)) => s.as_str(),
+        Some(Value::Null) | None if message.get("tool_calls").is_some() => "",
+        _ => return Err(CallError::Malformed("no `choices[0].message.content`".to_string())),
+    };
     let (i, o) = usage(v);
     Ok(Answer {
         text: content.to_string(),
         input_tokens: i,
         output_tokens: o,
         finish_reason: v.pointer("/choices/0/finish_reason").and_then(Value::as_str).map(str::to_string),
+        raw: Some(v.clone()),
     })
 }
 
@@ -73,7 +80,15 @@ pub async fn call(
     on_text: Option<&mut (dyn FnMut(&str) + Send)>,
 ) -> Result<Answer, CallError> {
     let url = format!("{}/chat/completions", call.provider.base_url.trim_end_matches('/'));
-    let mut req = call.http.post(&url).json(&body(model, messages, params, on_text.is_some()));
+    let mut b = body(model, messages, params, on_text.is_some());
+    // A client's own fields (tools, response_format…) travel as they are; the routed model, the
+    // messages, the stream switch and the decided params stay ours.
+    for (k, v) in call.extra {
+        if let Some(o) = b.as_object_mut() {
+            o.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+    }
+    let mut req = call.http.post(&url).json(&b);
     if let Some(k) = call.key {
         req = req.bearer_auth(k);
     }

@@ -42,6 +42,8 @@ pub enum Method {
     Difficulty,
     Adaptive,
     Fallback,
+    /// The client named a catalog model (the gateway's pass-through); nothing was routed.
+    Client,
 }
 
 impl Method {
@@ -52,6 +54,7 @@ impl Method {
             Method::Difficulty => "difficulty",
             Method::Adaptive => "adaptive",
             Method::Fallback => "fallback",
+            Method::Client => "client",
         }
     }
 }

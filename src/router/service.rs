@@ -33,7 +33,7 @@ pub struct RouteRequest<'a> {
 
 /// A routed request: the decision (counted against the quota and logged unless a dry run).
 pub struct Routed {
-    pub engine: Engine,
+    pub engine: std::sync::Arc<Engine>,
     pub decision: Decision,
     pub trace: Vec<StageTrace>,
     pub request_id: String,
@@ -95,17 +95,42 @@ pub fn estimate(config: &Config, d: &Decision, input_tokens: u64) -> Cost {
 /// Routes one request with the gray-release and quota semantics. When every quota is exhausted
 /// the error is [`Error::QuotasExhausted`] with the time of the next reset.
 pub fn decide(config: &Config, state: Option<&Path>, req: &RouteRequest) -> Result<Routed> {
-    let prompt = req.prompt;
+    let plan = plan(config, req)?;
+    let state_path = state::resolve_path(state)?;
+    let engine = std::sync::Arc::new(engine(config, req.model, plan.strategy, &state_path)?);
+    decide_with(config, engine, state_path, req, plan)
+}
+
+/// A request's id, strategy and gray-release arm, fixed before its engine is chosen.
+pub struct Plan {
+    pub request_id: String,
+    pub strategy: Strategy,
+    pub arm: Arm,
+}
+
+/// The id (given or generated) and the strategy and arm of a request.
+pub fn plan(config: &Config, req: &RouteRequest) -> Result<Plan> {
     let request_id = match req.request_id {
         Some(id) if id.trim().is_empty() => return Err(Error::usage("--request-id must not be empty")),
         Some(id) => id.to_string(),
         None => new_request_id(),
     };
     let (strategy, arm) = assign(config, req.strategy, req.user.unwrap_or(&request_id));
+    Ok(Plan { request_id, strategy, arm })
+}
+
+/// [`decide`] on an engine built for `plan.strategy` (the gateway keeps one per strategy).
+pub fn decide_with(
+    config: &Config,
+    engine: std::sync::Arc<Engine>,
+    state_path: PathBuf,
+    req: &RouteRequest,
+    plan: Plan,
+) -> Result<Routed> {
+    let Plan { request_id, strategy, arm } = plan;
+    let prompt = req.prompt;
     let clock = Clock::new(config.timezone.clone())?;
     let day = clock.day();
-    let state_path = state::resolve_path(state)?;
-    let engine = engine(config, req.model, strategy, &state_path)?;
     let chain = engine.chain(config, strategy);
     let mut eval = engine.eval(&prompt.text, req.tag);
     let input_tokens = prompt.input_tokens();
@@ -147,6 +172,56 @@ pub fn decide(config: &Config, state: Option<&Path>, req: &RouteRequest) -> Resu
     };
     let cost = estimate(config, &decision, input_tokens);
     Ok(Routed { engine, decision, trace: outcome.trace, request_id, strategy, arm, clock, state_path, cost })
+}
+
+/// A request for a model the client named (the gateway's pass-through): nothing is routed, the
+/// model's quota is counted and the decision logged as `route` logs one. Over its quota, the
+/// error is [`Error::QuotasExhausted`] with the time of the next reset.
+pub fn decide_forced(config: &Config, state_path: &Path, req: &RouteRequest, model: crate::config::ModelId) -> Result<(Decision, String, Cost)> {
+    let Plan { request_id, .. } = plan(config, req)?;
+    let clock = Clock::new(config.timezone.clone())?;
+    let day = clock.day();
+    let input_tokens = req.prompt.input_tokens();
+    let d = Decision::new(model, config.models[model].params, crate::router::Method::Client, "requested");
+    let cost = estimate(config, &d, input_tokens);
+    let name = config.models[model].name.clone();
+    let mut store = Store::open(state_path)?;
+    let counted = store.count_and_log(&day, |usage| {
+        let ok = crate::quota::QuotaView::available(&QuotaSnapshot::new(config, usage), model);
+        let record = ok.then(|| DecisionRecord {
+            request_id: request_id.clone(),
+            ts: clock.now().timestamp().as_second(),
+            prompt_hash: prompt_hash(&req.prompt.text),
+            prompt: req.log_prompts.then(|| req.prompt.text.clone()),
+            model: name.clone(),
+            method: d.method.as_str().to_string(),
+            rule: None,
+            tier: None,
+            strategy: "client".to_string(),
+            estimated_cost: cost.usd,
+            arm: Arm::Control.as_str().to_string(),
+        });
+        (ok, ok.then(|| name.clone()), record)
+    })?;
+    if !counted {
+        return Err(Error::QuotasExhausted {
+            retry_after: clock.seconds_to_reset(),
+            resets_at: rfc3339(&clock.next_reset()),
+        });
+    }
+    Ok((d, request_id, cost))
+}
+
+/// The models a live call tries: the routed model, then the models after it in the fallback
+/// order (all of them, in order, when it is not in that order), skipping those `over` says are
+/// over today's quota.
+pub fn call_order(config: &Config, first: crate::config::ModelId, over: &dyn Fn(crate::config::ModelId) -> bool) -> Vec<crate::config::ModelId> {
+    let fb = &config.chain.fallback;
+    let after: Vec<crate::config::ModelId> = match fb.iter().position(|&m| m == first) {
+        Some(i) => fb[i + 1..].to_vec(),
+        None => fb.iter().copied().filter(|&m| m != first).collect(),
+    };
+    std::iter::once(first).chain(after.into_iter().filter(|&m| !over(m))).collect()
 }
 
 /// A fresh request id: time, process and a per-process random key, hashed to 16 hex digits.

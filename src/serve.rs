@@ -1,0 +1,741 @@
+//! `llmroute serve`: an OpenAI-compatible routing gateway (the design article's entry gateway).
+//!
+//! Applications send every chat request to one endpoint; the gateway routes it through the same
+//! routing service as `route` and `ask` ([`crate::router::service`]), counts the quota, calls the
+//! model through `ask`'s providers (retries, fallback order) and answers in OpenAI's format, with
+//! the decision in `x-llmroute-*` headers. `model` selects the routing: `auto` (or `llmroute`)
+//! runs the configured chain, `router:<strategy>` one strategy, a catalog model name passes
+//! through (its quota still counted). SQLite work runs on the blocking pool; engines are built
+//! once per strategy (the adaptive router's, which reads live feedback, per request).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+
+use crate::cli::ServeArgs;
+use crate::commands::Context;
+use crate::config::{Config, ModelId, Params, Strategy};
+use crate::error::{Error, Result};
+use crate::prompt::Prompt;
+use crate::provider::{Answer, CallError, Client, Message};
+use crate::router::Engine;
+use crate::router::service::{self, RouteRequest};
+use crate::state::Store;
+
+mod metrics;
+
+use metrics::Metrics;
+
+/// Everything a request handler needs, shared by all of them.
+struct App {
+    config: &'static Config,
+    state_path: PathBuf,
+    model_path: Option<PathBuf>,
+    http: reqwest::Client,
+    /// Engines of the strategies that do not read live feedback, built on first use.
+    engines: Mutex<Vec<(Strategy, Arc<Engine>)>>,
+    /// Bearer keys clients must present (none: no client auth).
+    keys: Vec<String>,
+    /// Upstream calls in flight at most.
+    upstream: tokio::sync::Semaphore,
+    timeout: Duration,
+    deadline: Duration,
+    max_request_bytes: usize,
+    metrics: Metrics,
+    seed: std::sync::atomic::AtomicU64,
+}
+
+pub fn run(ctx: &Context, a: &ServeArgs) -> Result<()> {
+    let config: &'static Config = Box::leak(Box::new(ctx.config()?));
+    let state_path = crate::state::resolve_path(ctx.state.as_deref())?;
+    // The engine of the chain is built now, so a bad model or config fails before listening.
+    let chain = Arc::new(service::engine(config, a.model.as_deref(), Strategy::Chain, &state_path)?);
+    let keys = match &a.keys_env {
+        None => Vec::new(),
+        Some(var) => {
+            let v = std::env::var(var).unwrap_or_default();
+            let keys: Vec<String> = v.split(',').map(str::trim).filter(|k| !k.is_empty()).map(String::from).collect();
+            if keys.is_empty() {
+                return Err(Error::Usage(format!("--keys-env: environment variable `{var}` holds no key")));
+            }
+            keys
+        }
+    };
+    let timeout = Duration::from_secs_f64(a.timeout.unwrap_or(config.live.timeout_secs));
+    let app = Arc::new(App {
+        config,
+        state_path,
+        model_path: a.model.clone(),
+        http: crate::provider::http_client(timeout).map_err(Error::Provider)?,
+        engines: Mutex::new(vec![(Strategy::Chain, chain)]),
+        keys,
+        upstream: tokio::sync::Semaphore::new(a.max_concurrency),
+        timeout,
+        deadline: Duration::from_secs_f64(a.deadline.unwrap_or(config.live.deadline_secs)),
+        max_request_bytes: a.max_request_bytes,
+        metrics: Metrics::default(),
+        seed: std::sync::atomic::AtomicU64::new(crate::rng::derive(config.adaptive.seed, 0x5E4)),
+    });
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Provider(format!("cannot start the async runtime: {e}")))?;
+    let grace = Duration::from_secs_f64(a.shutdown_grace);
+    rt.block_on(serve(app, &a.listen, grace))
+}
+
+async fn serve(app: Arc<App>, listen: &str, grace: Duration) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| Error::Usage(format!("--listen {listen}: {}", crate::error::io_reason(&e))))?;
+    let addr: SocketAddr = listener.local_addr().map_err(|e| Error::Usage(format!("--listen {listen}: {e}")))?;
+    crate::output::note(&format!("listening on http://{addr}"));
+    let router = Router::new()
+        .route("/v1/chat/completions", post(chat))
+        .route("/chat/completions", post(chat))
+        .route("/v1/feedback", post(feedback))
+        .route("/v1/models", get(models))
+        .route("/healthz", get(|| async { axum::Json(json!({"status": "ok"})) }))
+        .route("/metrics", get(metrics))
+        .fallback(|| async { error(StatusCode::NOT_FOUND, "not_found", "no such endpoint") })
+        .layer(axum::extract::DefaultBodyLimit::max(app.max_request_bytes))
+        .with_state(app.clone());
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let server = axum::serve(listener, router).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        crate::output::note("shutting down: no new connections; finishing requests in flight");
+        let _ = tx.send(true);
+    });
+    let mut rx2 = rx.clone();
+    tokio::select! {
+        r = server => r.map_err(|e| Error::Provider(format!("server: {e}"))),
+        _ = async move {
+            let _ = rx2.wait_for(|&v| v).await;
+            tokio::time::sleep(grace).await;
+        } => {
+            crate::output::warn(&format!("requests still in flight after {:.1} s; stopping", grace.as_secs_f64()));
+            Ok(())
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+/// An OpenAI-style error response.
+fn error(status: StatusCode, kind: &str, message: &str) -> Response {
+    let body = json!({"error": {"message": message, "type": kind, "code": kind}});
+    (status, axum::Json(body)).into_response()
+}
+
+/// Whether the request carries one of the configured client keys (compared in constant time).
+fn authorized(app: &App, headers: &HeaderMap) -> bool {
+    if app.keys.is_empty() {
+        return true;
+    }
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    app.keys.iter().fold(false, |found, k| found | constant_time_eq(k.as_bytes(), given.as_bytes()))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The routing a request's `model` field asks for.
+enum Target {
+    Route(Strategy),
+    Model(ModelId),
+}
+
+fn target(config: &Config, model: &str) -> std::result::Result<Target, String> {
+    if model.is_empty() || model == "auto" || model == "llmroute" {
+        return Ok(Target::Route(Strategy::Chain));
+    }
+    if let Some(s) = model.strip_prefix("router:") {
+        return <Strategy as clap::ValueEnum>::from_str(s, false).map(Target::Route).map_err(|_| {
+            let names: Vec<String> = Strategy::value_variants()
+                .iter()
+                .filter_map(|v| v.to_possible_value().map(|p| format!("router:{}", p.get_name())))
+                .collect();
+            format!("unknown strategy `{model}`; use one of {}", names.join(", "))
+        });
+    }
+    config.models.iter().position(|m| m.name == model).map(Target::Model).ok_or_else(|| {
+        let hint = crate::error::did_you_mean(model, config.models.iter().map(|m| m.name.as_str())).unwrap_or_default();
+        format!("unknown model `{model}`{hint}; use `auto`, `router:<strategy>` or a catalog model (GET /v1/models)")
+    })
+}
+
+use clap::ValueEnum;
+
+/// The text of a message's `content`: a string, or the text parts of an array.
+fn content_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Array(parts) => Some(
+            parts
+                .iter()
+                .filter_map(|p| p.get("text").and_then(Value::as_str))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        Value::Null => Some(String::new()),
+        _ => None,
+    }
+}
+
+/// A parsed chat request.
+struct ChatRequest {
+    model: String,
+    messages: Vec<Message>,
+    prompt: Prompt,
+    stream: bool,
+    /// The sampling parameters the client set.
+    params: Params,
+    /// Every other field, forwarded as it is.
+    extra: serde_json::Map<String, Value>,
+    user: Option<String>,
+}
+
+fn parse_chat(body: &[u8]) -> std::result::Result<ChatRequest, String> {
+    let v: Value = serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}"))?;
+    let Value::Object(mut o) = v else { return Err("the body must be a JSON object".to_string()) };
+    let raw = o.remove("messages").ok_or("missing `messages`")?;
+    let Value::Array(raw) = raw else { return Err("`messages` must be an array".to_string()) };
+    if raw.is_empty() {
+        return Err("`messages` is empty".to_string());
+    }
+    let mut messages = Vec::with_capacity(raw.len());
+    for (i, m) in raw.iter().enumerate() {
+        let role = m.get("role").and_then(Value::as_str).ok_or_else(|| format!("`messages[{i}].role` is missing"))?;
+        let content = m
+            .get("content")
+            .map_or(Some(String::new()), content_text)
+            .ok_or_else(|| format!("`messages[{i}].content` must be a string or an array of parts"))?;
+        messages.push(Message { role: role.to_string(), content });
+    }
+    let text = messages.iter().rev().find(|m| m.role == "user").map(|m| m.content.clone()).unwrap_or_default();
+    if let Some(m) = crate::prompt::too_long(&text) {
+        return Err(m);
+    }
+    let prompt = Prompt { text, messages: messages.iter().map(|m| (m.role.clone(), m.content.clone())).collect() };
+    let model = match o.remove("model") {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s,
+        Some(_) => return Err("`model` must be a string".to_string()),
+    };
+    let stream = match o.remove("stream") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => b,
+        Some(_) => return Err("`stream` must be a boolean".to_string()),
+    };
+    o.remove("stream_options");
+    let num = |o: &serde_json::Map<String, Value>, k: &str| -> std::result::Result<Option<f64>, String> {
+        match o.get(k) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => v.as_f64().filter(|x| x.is_finite()).map(Some).ok_or_else(|| format!("`{k}` must be a number")),
+        }
+    };
+    let max_tokens = match num(&o, "max_completion_tokens")?.or(num(&o, "max_tokens")?) {
+        Some(t) if t >= 1.0 && t <= u32::MAX as f64 && t.fract() == 0.0 => Some(t as u32),
+        Some(_) => return Err("`max_tokens` must be a positive integer".to_string()),
+        None => None,
+    };
+    let params = Params { temperature: num(&o, "temperature")?, max_tokens, top_p: num(&o, "top_p")? };
+    for k in ["temperature", "max_tokens", "max_completion_tokens", "top_p"] {
+        o.remove(k);
+    }
+    let user = match o.get("user") {
+        Some(Value::String(s)) => Some(s.clone()),
+        _ => None,
+    };
+    Ok(ChatRequest { model, messages, prompt, stream, params, extra: o, user })
+}
+
+/// The client's parameters, the decision's filling what the client left out.
+fn merge(client: Params, decided: Params) -> Params {
+    Params {
+        temperature: client.temperature.or(decided.temperature),
+        max_tokens: client.max_tokens.or(decided.max_tokens),
+        top_p: client.top_p.or(decided.top_p),
+    }
+}
+
+/// The decision a request got: what the headers, the call and the log need.
+struct Decided {
+    request_id: String,
+    model: ModelId,
+    method: &'static str,
+    reason: String,
+    params: Params,
+    estimated_usd: f64,
+    day: String,
+}
+
+/// Decides on the blocking pool: SQLite and the engine's routers.
+fn decide(app: &App, req: &ChatRequest, target: &Target, tag: Option<&str>, user: Option<&str>) -> Result<Decided> {
+    let config = app.config;
+    let route_req = |strategy: Strategy| RouteRequest {
+        prompt: &req.prompt,
+        tag,
+        strategy,
+        model: app.model_path.as_deref(),
+        request_id: None,
+        user,
+        log_prompts: false,
+        dry_run: false,
+    };
+    let day = crate::clock::Clock::new(config.timezone.clone())?.day();
+    match *target {
+        Target::Model(m) => {
+            let (d, request_id, cost) = service::decide_forced(config, &app.state_path, &route_req(Strategy::Chain), m)?;
+            Ok(Decided {
+                request_id,
+                model: d.model,
+                method: d.method.as_str(),
+                reason: d.reason.to_string(),
+                params: d.params,
+                estimated_usd: cost.usd,
+                day,
+            })
+        }
+        Target::Route(strategy) => {
+            let rr = route_req(strategy);
+            let plan = service::plan(config, &rr)?;
+            let engine = engine_for(app, plan.strategy)?;
+            let r = service::decide_with(config, engine, app.state_path.clone(), &rr, plan)?;
+            Ok(Decided {
+                request_id: r.request_id,
+                model: r.decision.model,
+                method: r.decision.method.as_str(),
+                reason: r.decision.reason.to_string(),
+                params: r.decision.params,
+                estimated_usd: r.cost.usd,
+                day: r.clock.day(),
+            })
+        }
+    }
+}
+
+/// The engine of a strategy: cached, except where the adaptive router reads live feedback.
+fn engine_for(app: &App, strategy: Strategy) -> Result<Arc<Engine>> {
+    if service::uses_adaptive(app.config, strategy) {
+        return Ok(Arc::new(service::engine(app.config, app.model_path.as_deref(), strategy, &app.state_path)?));
+    }
+    if let Some((_, e)) = app.engines.lock().ok().and_then(|g| g.iter().find(|(s, _)| *s == strategy).cloned()) {
+        return Ok(e);
+    }
+    let e = Arc::new(service::engine(app.config, app.model_path.as_deref(), strategy, &app.state_path)?);
+    if let Ok(mut g) = app.engines.lock() {
+        g.push((strategy, e.clone()));
+    }
+    Ok(e)
+}
+
+fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers.get(name).and_then(|v| v.to_str().ok()).filter(|s| !s.is_empty())
+}
+
+async fn chat(State(app): State<Arc<App>>, headers: HeaderMap, body: std::result::Result<Bytes, BytesRejection>) -> Response {
+    let started = Instant::now();
+    if !authorized(&app, &headers) {
+        app.metrics.status(401);
+        return error(StatusCode::UNAUTHORIZED, "invalid_api_key", "missing or unknown bearer key");
+    }
+    let body = match body {
+        Ok(b) => b,
+        Err(e) => {
+            let status = e.status();
+            app.metrics.status(status.as_u16());
+            let msg = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                format!("the request body is over the limit of {} bytes", app.max_request_bytes)
+            } else {
+                e.body_text()
+            };
+            return error(status, "invalid_request_error", &msg);
+        }
+    };
+    let req = match parse_chat(&body) {
+        Ok(r) => r,
+        Err(m) => {
+            app.metrics.status(400);
+            return error(StatusCode::BAD_REQUEST, "invalid_request_error", &m);
+        }
+    };
+    let target = match target(app.config, &req.model) {
+        Ok(t) => t,
+        Err(m) => {
+            app.metrics.status(404);
+            return error(StatusCode::NOT_FOUND, "model_not_found", &m);
+        }
+    };
+    let tag = header_str(&headers, "x-llmroute-tag").map(String::from);
+    let user = header_str(&headers, "x-llmroute-user").map(String::from).or_else(|| req.user.clone());
+    let app2 = app.clone();
+    let req = Arc::new(req);
+    let req2 = req.clone();
+    let decided = tokio::task::spawn_blocking(move || decide(&app2, &req2, &target, tag.as_deref(), user.as_deref()))
+        .await
+        .unwrap_or_else(|e| Err(Error::Provider(format!("routing task failed: {e}"))));
+    let d = match decided {
+        Ok(d) => d,
+        Err(Error::QuotasExhausted { retry_after, resets_at }) => {
+            app.metrics.status(429);
+            let body = json!({"error": {"message": format!("every model's daily quota is used up; quotas reset at {resets_at}"),
+                "type": "all_quotas_exhausted", "code": "all_quotas_exhausted"}, "retry_after": retry_after, "resets_at": resets_at});
+            let mut r = (StatusCode::TOO_MANY_REQUESTS, axum::Json(body)).into_response();
+            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+            return r;
+        }
+        Err(Error::Usage(m)) => {
+            app.metrics.status(400);
+            return error(StatusCode::BAD_REQUEST, "invalid_request_error", &m);
+        }
+        Err(e) => {
+            app.metrics.status(500);
+            return error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", &e.to_string());
+        }
+    };
+    let mut client = Client::with_http(
+        app.config,
+        app.http.clone(),
+        app.timeout,
+        app.deadline,
+        app.seed.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+    );
+    client.extra = req.extra.clone();
+    let params = merge(req.params, d.params);
+    let headers = decision_headers(app.config, &d);
+    if req.stream {
+        return stream(app, req, d, client, params, headers, started);
+    }
+    let _permit = app.upstream.acquire().await;
+    let usage = today(&app, &d.day).await;
+    let (answered, attempts) = call(&client, app.config, &d, &req.messages, &params, &usage, None).await;
+    settle(&app, &d, answered.as_ref().map(|(m, _)| *m)).await;
+    let latency = started.elapsed();
+    match answered {
+        Some((m, ans)) => {
+            let (input, output, cost) = answer_cost(app.config, m, &req.messages, &ans);
+            app.metrics.answered(app.config, &d, m, input, output, cost, latency, &attempts);
+            let body = completion_body(app.config, &d, m, &ans, input, output);
+            let mut r = (StatusCode::OK, axum::Json(body)).into_response();
+            finish_headers(r.headers_mut(), headers, app.config, m, cost);
+            r
+        }
+        None => {
+            app.metrics.failed(&d, latency, &attempts);
+            let errors: Vec<String> = attempts.iter().filter_map(|a| a.error.as_ref().map(|e| format!("`{}`: {e}", a.model))).collect();
+            let mut r = error(StatusCode::BAD_GATEWAY, "upstream_error", &format!("every candidate failed: {}", errors.join("; ")));
+            r.headers_mut().extend(headers);
+            r
+        }
+    }
+}
+
+/// The decision's response headers.
+fn decision_headers(config: &Config, d: &Decided) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    let mut put = |k: &'static str, v: &str| {
+        if let Ok(v) = HeaderValue::from_str(v) {
+            h.insert(k, v);
+        }
+    };
+    put("x-llmroute-request-id", &d.request_id);
+    put("x-llmroute-model", &config.models[d.model].name);
+    put("x-llmroute-method", d.method);
+    put("x-llmroute-reason", &d.reason);
+    put("x-llmroute-cost-usd", &format!("{:.8}", d.estimated_usd));
+    h
+}
+
+/// The headers once a model answered: that model, and the cost of its answer.
+fn finish_headers(h: &mut HeaderMap, decided: HeaderMap, config: &Config, answered: ModelId, cost: f64) {
+    h.extend(decided);
+    if let Ok(v) = HeaderValue::from_str(&config.models[answered].name) {
+        h.insert("x-llmroute-model", v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&format!("{cost:.8}")) {
+        h.insert("x-llmroute-cost-usd", v);
+    }
+}
+
+/// The routed model, then the fallback order (models over today's quota and models without a
+/// provider key skipped), as `ask` calls them. `on_text` relays streamed text while nothing has
+/// been relayed from an earlier candidate.
+async fn call(
+    client: &Client<'_>,
+    config: &Config,
+    d: &Decided,
+    messages: &[Message],
+    params: &Params,
+    usage: &std::collections::BTreeMap<String, u64>,
+    mut on_text: Option<&mut (dyn FnMut(&str) + Send)>,
+) -> (Option<(ModelId, Answer)>, Vec<crate::provider::Attempt>) {
+    let quota = crate::quota::QuotaSnapshot::new(config, usage);
+    // The routed model was counted already; fallback models over today's quota are skipped.
+    let over = |m: ModelId| m != d.model && !crate::quota::QuotaView::available(&quota, m);
+    let mut attempts = Vec::new();
+    let mut relayed = false;
+    for m in service::call_order(config, d.model, &over) {
+        if let Err(e) = client.ready(m) {
+            attempts.push(crate::provider::Attempt::skipped(config, m, &e));
+            continue;
+        }
+        let mut seen = false;
+        let (res, attempt) = match on_text.as_mut() {
+            Some(f) if !relayed => {
+                let mut relay = |t: &str| {
+                    seen = true;
+                    f(t);
+                };
+                client.with_retries(m, messages, params, Some(&mut relay)).await
+            }
+            _ => client.with_retries(m, messages, params, None).await,
+        };
+        relayed |= seen;
+        attempts.push(attempt);
+        match res {
+            Ok(a) => return (Some((m, a)), attempts),
+            Err(CallError::Deadline) => break,
+            Err(_) if relayed => break,
+            Err(_) => {}
+        }
+    }
+    (None, attempts)
+}
+
+/// Today's quota usage per model (empty before the first request).
+async fn today(app: &Arc<App>, day: &str) -> std::collections::BTreeMap<String, u64> {
+    let (app, day) = (app.clone(), day.to_string());
+    tokio::task::spawn_blocking(move || Store::open_read(&app.state_path).ok().flatten().and_then(|s| s.usage(&day).ok()))
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+}
+
+/// Only the model that answered keeps its count, as in `ask`.
+async fn settle(app: &Arc<App>, d: &Decided, answered: Option<ModelId>) {
+    if answered == Some(d.model) {
+        return;
+    }
+    let app = app.clone();
+    let (day, id, decided) = (d.day.clone(), d.request_id.clone(), app.config.models[d.model].name.clone());
+    let answered = answered.map(|m| app.config.models[m].name.clone());
+    let r = tokio::task::spawn_blocking(move || {
+        Store::open(&app.state_path).and_then(|mut s| s.settle(&day, &id, &decided, answered.as_deref()))
+    })
+    .await;
+    if let Ok(Err(e)) = r {
+        crate::output::warn(&format!("cannot settle the quota of `{}`: {e}", d.request_id));
+    }
+}
+
+/// Tokens (reported, else counted) and the cost of an answer.
+fn answer_cost(config: &Config, m: ModelId, messages: &[Message], a: &Answer) -> (u64, u64, f64) {
+    let (input, output, _) = crate::provider::answer_tokens(messages, a);
+    (input, output, config.models[m].cost(input, output))
+}
+
+fn now_secs() -> i64 {
+    jiff::Timestamp::now().as_second()
+}
+
+/// The response body: the provider's own (OpenAI-compatible providers) with `model` set to the
+/// answering model, else one built in OpenAI's format.
+fn completion_body(config: &Config, d: &Decided, m: ModelId, a: &Answer, input: u64, output: u64) -> Value {
+    let name = &config.models[m].name;
+    if let Some(Value::Object(raw)) = &a.raw {
+        let mut raw = raw.clone();
+        raw.insert("model".to_string(), json!(name));
+        return Value::Object(raw);
+    }
+    json!({
+        "id": format!("chatcmpl-{}", d.request_id),
+        "object": "chat.completion",
+        "created": now_secs(),
+        "model": name,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": a.text},
+                     "finish_reason": finish_reason(a)}],
+        "usage": {"prompt_tokens": input, "completion_tokens": output, "total_tokens": input + output},
+    })
+}
+
+/// OpenAI's finish reason for an answer (Anthropic's `end_turn` is `stop`, `max_tokens` is
+/// `length`).
+fn finish_reason(a: &Answer) -> &str {
+    match a.finish_reason.as_deref() {
+        None | Some("end_turn" | "stop_sequence") => "stop",
+        Some("max_tokens") => "length",
+        Some("tool_use") => "tool_calls",
+        Some(other) => other,
+    }
+}
+
+/// One server-sent event of a chat.completion.chunk.
+fn chunk(id: &str, model: &str, delta: Value, finish: Option<&str>, usage: Option<Value>) -> Bytes {
+    let mut v = json!({
+        "id": format!("chatcmpl-{id}"),
+        "object": "chat.completion.chunk",
+        "created": now_secs(),
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    });
+    if let Some(u) = usage {
+        v["choices"] = json!([]);
+        v["usage"] = u;
+    }
+    Bytes::from(format!("data: {v}\n\n"))
+}
+
+/// A streamed answer: text is relayed as it arrives, then the finish chunk, the usage chunk and
+/// `[DONE]`. A failure before any text falls back as a plain request does; after text was
+/// relayed, the stream ends with an error event.
+fn stream(
+    app: Arc<App>,
+    req: Arc<ChatRequest>,
+    d: Decided,
+    client: Client<'static>,
+    params: Params,
+    headers: HeaderMap,
+    started: Instant,
+) -> Response {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Bytes>();
+    let model_name = app.config.models[d.model].name.clone();
+    tokio::spawn(async move {
+        let _permit = app.upstream.acquire().await;
+        let id = d.request_id.clone();
+        let first = tx.send(chunk(&id, &model_name, json!({"role": "assistant", "content": ""}), None, None));
+        let mut relay = |t: &str| {
+            let _ = tx.send(chunk(&id, &model_name, json!({"content": t}), None, None));
+        };
+        let relay_ref: Option<&mut (dyn FnMut(&str) + Send)> = if first.is_ok() { Some(&mut relay) } else { None };
+        let usage = today(&app, &d.day).await;
+        let (answered, attempts) = call(&client, app.config, &d, &req.messages, &params, &usage, relay_ref).await;
+        settle(&app, &d, answered.as_ref().map(|(m, _)| *m)).await;
+        let latency = started.elapsed();
+        match answered {
+            Some((m, ans)) => {
+                let (input, output, cost) = answer_cost(app.config, m, &req.messages, &ans);
+                app.metrics.answered(app.config, &d, m, input, output, cost, latency, &attempts);
+                let name = app.config.models[m].name.clone();
+                if m != d.model {
+                    // A fallback after a silent failure: its whole answer in one chunk.
+                    let _ = tx.send(chunk(&id, &name, json!({"content": ans.text}), None, None));
+                }
+                let _ = tx.send(chunk(&id, &name, json!({}), Some(finish_reason(&ans)), None));
+                let u = json!({"prompt_tokens": input, "completion_tokens": output, "total_tokens": input + output});
+                let _ = tx.send(chunk(&id, &name, json!({}), None, Some(u)));
+            }
+            None => {
+                app.metrics.failed(&d, latency, &attempts);
+                let errors: Vec<String> =
+                    attempts.iter().filter_map(|a| a.error.as_ref().map(|e| format!("`{}`: {e}", a.model))).collect();
+                let e = json!({"error": {"message": format!("every candidate failed: {}", errors.join("; ")),
+                    "type": "upstream_error", "code": "upstream_error"}});
+                let _ = tx.send(Bytes::from(format!("data: {e}\n\n")));
+            }
+        }
+        let _ = tx.send(Bytes::from_static(b"data: [DONE]\n\n"));
+    });
+    let body = Body::from_stream(futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|b| (Ok::<_, std::convert::Infallible>(b), rx))
+    }));
+    let mut r = Response::new(body);
+    r.headers_mut().extend(headers);
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    r
+}
+
+async fn feedback(State(app): State<Arc<App>>, headers: HeaderMap, body: std::result::Result<Bytes, BytesRejection>) -> Response {
+    if !authorized(&app, &headers) {
+        return error(StatusCode::UNAUTHORIZED, "invalid_api_key", "missing or unknown bearer key");
+    }
+    let body = match body {
+        Ok(b) => b,
+        Err(e) => return error(e.status(), "invalid_request_error", &e.body_text()),
+    };
+    let v: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => return error(StatusCode::BAD_REQUEST, "invalid_request_error", &format!("the body is not JSON: {e}")),
+    };
+    let Some(id) = v.get("request_id").and_then(Value::as_str).map(String::from) else {
+        return error(StatusCode::BAD_REQUEST, "invalid_request_error", "missing `request_id`");
+    };
+    let rating = v.get("rating").and_then(Value::as_f64);
+    let success = v.get("success").and_then(Value::as_bool);
+    let latency = v.get("latency_ms").and_then(Value::as_f64);
+    let app2 = app.clone();
+    let r = tokio::task::spawn_blocking(move || {
+        crate::commands::feedback::record(app2.config, &app2.state_path, &id, rating, success, latency)
+    })
+    .await
+    .unwrap_or_else(|e| Err(Error::Provider(e.to_string())));
+    match r {
+        Ok(model) => axum::Json(json!({"status": "recorded", "model": model})).into_response(),
+        Err(Error::Usage(m)) => error(StatusCode::BAD_REQUEST, "invalid_request_error", &m),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", &e.to_string()),
+    }
+}
+
+async fn models(State(app): State<Arc<App>>) -> Response {
+    let created = now_secs();
+    let mut data = vec![json!({"id": "auto", "object": "model", "created": created, "owned_by": "llmroute"})];
+    for s in Strategy::value_variants() {
+        if let Some(p) = s.to_possible_value() {
+            data.push(json!({"id": format!("router:{}", p.get_name()), "object": "model", "created": created, "owned_by": "llmroute"}));
+        }
+    }
+    for m in &app.config.models {
+        data.push(json!({"id": m.name, "object": "model", "created": created,
+            "owned_by": m.provider.clone().unwrap_or_else(|| "llmroute".to_string())}));
+    }
+    axum::Json(json!({"object": "list", "data": data})).into_response()
+}
+
+async fn metrics(State(app): State<Arc<App>>) -> Response {
+    let app2 = app.clone();
+    let usage = tokio::task::spawn_blocking(move || -> Option<String> {
+        crate::clock::Clock::new(app2.config.timezone.clone()).ok().map(|c| c.day())
+    })
+    .await
+    .ok()
+    .flatten();
+    let usage = match usage {
+        Some(day) => today(&app, &day).await,
+        None => Default::default(),
+    };
+    let text = app.metrics.render(app.config, &usage);
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
+}

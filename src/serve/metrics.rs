@@ -1,0 +1,170 @@
+//! The gateway's counters, rendered in Prometheus' text format at `GET /metrics`.
+//!
+//! Counters live behind one mutex (a request touches it once or twice); quota figures are read
+//! from the state store at scrape time, so every instance sharing a store reports the same.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use crate::config::{Config, ModelId};
+use crate::provider::Attempt;
+
+/// Upper bounds of the latency histogram, in seconds.
+const BUCKETS: [f64; 12] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
+
+#[derive(Default)]
+pub struct Metrics {
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    /// (model, method) → requests answered, input tokens, output tokens, spend in USD.
+    answered: BTreeMap<(String, String), (u64, u64, u64, f64)>,
+    /// Requests no candidate answered, by decided model.
+    failed: BTreeMap<String, u64>,
+    /// Requests answered by another model than the decided one.
+    fallbacks: u64,
+    /// Upstream tries beyond the first, by model.
+    retries: BTreeMap<String, u64>,
+    /// Responses refused before any call, by HTTP status.
+    refused: BTreeMap<u16, u64>,
+    /// Latency histogram: counts per bucket (cumulative at render), sum, count.
+    buckets: [u64; BUCKETS.len()],
+    sum: f64,
+    count: u64,
+}
+
+impl Inner {
+    fn observe(&mut self, latency: Duration, attempts: &[Attempt]) {
+        let s = latency.as_secs_f64();
+        if let Some(i) = BUCKETS.iter().position(|&b| s <= b) {
+            self.buckets[i] += 1;
+        }
+        self.sum += s;
+        self.count += 1;
+        for a in attempts {
+            if a.tries > 1 {
+                *self.retries.entry(a.model.clone()).or_default() += u64::from(a.tries - 1);
+            }
+        }
+    }
+}
+
+impl Metrics {
+    fn with(&self, f: impl FnOnce(&mut Inner)) {
+        if let Ok(mut g) = self.inner.lock() {
+            f(&mut g);
+        }
+    }
+
+    /// A request refused with `status` before any upstream call.
+    pub fn status(&self, status: u16) {
+        self.with(|m| *m.refused.entry(status).or_default() += 1);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn answered(
+        &self,
+        config: &Config,
+        d: &super::Decided,
+        answered: ModelId,
+        input: u64,
+        output: u64,
+        cost: f64,
+        latency: Duration,
+        attempts: &[Attempt],
+    ) {
+        self.with(|m| {
+            let key = (config.models[answered].name.clone(), d.method.to_string());
+            let e = m.answered.entry(key).or_default();
+            e.0 += 1;
+            e.1 += input;
+            e.2 += output;
+            e.3 += cost;
+            m.fallbacks += u64::from(answered != d.model);
+            m.observe(latency, attempts);
+        });
+    }
+
+    pub fn failed(&self, d: &super::Decided, latency: Duration, attempts: &[Attempt]) {
+        self.with(|m| {
+            let model = attempts.first().map_or_else(|| d.method.to_string(), |a| a.model.clone());
+            *m.failed.entry(model).or_default() += 1;
+            m.observe(latency, attempts);
+        });
+    }
+
+    /// The text exposition; `usage` is today's quota usage per model.
+    pub fn render(&self, config: &Config, usage: &BTreeMap<String, u64>) -> String {
+        let Ok(m) = self.inner.lock() else { return String::new() };
+        let mut s = String::new();
+        let esc = |v: &str| v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
+        let _ = writeln!(s, "# HELP llmroute_requests_total Requests answered, by answering model and routing method.");
+        let _ = writeln!(s, "# TYPE llmroute_requests_total counter");
+        for ((model, method), (n, ..)) in &m.answered {
+            let _ = writeln!(s, "llmroute_requests_total{{model=\"{}\",method=\"{}\"}} {n}", esc(model), esc(method));
+        }
+        let _ = writeln!(s, "# HELP llmroute_tokens_total Tokens, by answering model and direction.");
+        let _ = writeln!(s, "# TYPE llmroute_tokens_total counter");
+        for ((model, method), (_, i, o, _)) in &m.answered {
+            let (model, method) = (esc(model), esc(method));
+            let _ = writeln!(s, "llmroute_tokens_total{{model=\"{model}\",method=\"{method}\",direction=\"input\"}} {i}");
+            let _ = writeln!(s, "llmroute_tokens_total{{model=\"{model}\",method=\"{method}\",direction=\"output\"}} {o}");
+        }
+        let _ = writeln!(s, "# HELP llmroute_spend_usd_total Spend in USD at catalog prices, by answering model.");
+        let _ = writeln!(s, "# TYPE llmroute_spend_usd_total counter");
+        let mut spend: BTreeMap<&str, f64> = BTreeMap::new();
+        for ((model, _), (.., c)) in &m.answered {
+            *spend.entry(model).or_default() += c;
+        }
+        for (model, c) in spend {
+            let _ = writeln!(s, "llmroute_spend_usd_total{{model=\"{}\"}} {c:.8}", esc(model));
+        }
+        let _ = writeln!(s, "# HELP llmroute_failed_requests_total Requests no candidate answered (HTTP 502).");
+        let _ = writeln!(s, "# TYPE llmroute_failed_requests_total counter");
+        for (model, n) in &m.failed {
+            let _ = writeln!(s, "llmroute_failed_requests_total{{model=\"{}\"}} {n}", esc(model));
+        }
+        let _ = writeln!(s, "# HELP llmroute_refused_requests_total Requests refused before any upstream call, by status.");
+        let _ = writeln!(s, "# TYPE llmroute_refused_requests_total counter");
+        for (status, n) in &m.refused {
+            let _ = writeln!(s, "llmroute_refused_requests_total{{status=\"{status}\"}} {n}");
+        }
+        let _ = writeln!(s, "# HELP llmroute_fallbacks_total Requests answered by another model than the routed one.");
+        let _ = writeln!(s, "# TYPE llmroute_fallbacks_total counter");
+        let _ = writeln!(s, "llmroute_fallbacks_total {}", m.fallbacks);
+        let _ = writeln!(s, "# HELP llmroute_retries_total Upstream tries beyond the first, by model.");
+        let _ = writeln!(s, "# TYPE llmroute_retries_total counter");
+        for (model, n) in &m.retries {
+            let _ = writeln!(s, "llmroute_retries_total{{model=\"{}\"}} {n}", esc(model));
+        }
+        let _ = writeln!(s, "# HELP llmroute_request_seconds Time from request to the last byte of the answer.");
+        let _ = writeln!(s, "# TYPE llmroute_request_seconds histogram");
+        let mut cumulative = 0;
+        for (b, n) in BUCKETS.iter().zip(m.buckets) {
+            cumulative += n;
+            let _ = writeln!(s, "llmroute_request_seconds_bucket{{le=\"{b}\"}} {cumulative}");
+        }
+        let _ = writeln!(s, "llmroute_request_seconds_bucket{{le=\"+Inf\"}} {}", m.count);
+        let _ = writeln!(s, "llmroute_request_seconds_sum {:.6}", m.sum);
+        let _ = writeln!(s, "llmroute_request_seconds_count {}", m.count);
+        let _ = writeln!(s, "# HELP llmroute_quota_used Requests counted against today's quota, by model.");
+        let _ = writeln!(s, "# TYPE llmroute_quota_used gauge");
+        for model in &config.models {
+            let used = usage.get(&model.name).copied().unwrap_or(0);
+            let _ = writeln!(s, "llmroute_quota_used{{model=\"{}\"}} {used}", esc(&model.name));
+        }
+        let _ = writeln!(s, "# HELP llmroute_quota_remaining Requests left in today's quota, by model (models with a quota).");
+        let _ = writeln!(s, "# TYPE llmroute_quota_remaining gauge");
+        for model in &config.models {
+            if let Some(q) = model.daily_quota {
+                let used = usage.get(&model.name).copied().unwrap_or(0);
+                let _ = writeln!(s, "llmroute_quota_remaining{{model=\"{}\"}} {}", esc(&model.name), q.saturating_sub(used));
+            }
+        }
+        s
+    }
+}
