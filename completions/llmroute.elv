@@ -34,6 +34,7 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand feedback 'Record outcomes of routed requests; per-model stats; rule suggestions'
             cand train 'Train the ML router from labelled logs'
             cand evaluate 'Measure a trained model on a labelled file'
+            cand serve 'Run an OpenAI-compatible routing gateway (POST /v1/chat/completions with model `auto`)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -386,6 +387,20 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'llmroute;serve'= {
+            cand --listen 'Address to listen on (port 0 picks a free port, printed on stderr)'
+            cand --keys-env 'Environment variable holding the client keys (comma-separated) a request must present as `Authorization: Bearer KEY`; without it, no client auth'
+            cand --model 'Trained model for the ML stage (overrides `[ml] model`)'
+            cand --max-request-bytes 'Largest request body in bytes (1 KiB to 64 MiB)'
+            cand --max-concurrency 'Upstream calls in flight at most; more requests wait (1 to 10,000)'
+            cand --timeout 'Per-request upstream timeout in seconds (overrides `[live] timeout_secs`)'
+            cand --deadline 'Deadline of one request, retries and fallbacks included (overrides `[live] deadline_secs`)'
+            cand --shutdown-grace 'On SIGTERM/SIGINT, how long requests in flight may still take'
+            cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
+            cand --state 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'llmroute;completions'= {
             cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
             cand --state 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]'
@@ -403,6 +418,7 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand feedback 'Record outcomes of routed requests; per-model stats; rule suggestions'
             cand train 'Train the ML router from labelled logs'
             cand evaluate 'Measure a trained model on a labelled file'
+            cand serve 'Run an OpenAI-compatible routing gateway (POST /v1/chat/completions with model `auto`)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -452,6 +468,8 @@ set edit:completion:arg-completer[llmroute] = {|@words|
         &'llmroute;help;train'= {
         }
         &'llmroute;help;evaluate'= {
+        }
+        &'llmroute;help;serve'= {
         }
         &'llmroute;help;completions'= {
         }

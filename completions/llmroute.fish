@@ -38,6 +38,7 @@ complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "batch" -d 'Route 
 complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "feedback" -d 'Record outcomes of routed requests; per-model stats; rule suggestions'
 complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "train" -d 'Train the ML router from labelled logs'
 complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "evaluate" -d 'Measure a trained model on a labelled file'
+complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "serve" -d 'Run an OpenAI-compatible routing gateway (POST /v1/chat/completions with model `auto`)'
 complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l tag -d 'Task tag matched by rules with `tags`' -r
@@ -332,21 +333,33 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l label-fro
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l skip-bad -d 'Skip malformed rows (reported on stderr; exit code 1 at the end)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l json -d 'Print JSON'
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -s h -l help -d 'Print help'
+complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l listen -d 'Address to listen on (port 0 picks a free port, printed on stderr)' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l keys-env -d 'Environment variable holding the client keys (comma-separated) a request must present as `Authorization: Bearer KEY`; without it, no client auth' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l model -d 'Trained model for the ML stage (overrides `[ml] model`)' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l max-request-bytes -d 'Largest request body in bytes (1 KiB to 64 MiB)' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l max-concurrency -d 'Upstream calls in flight at most; more requests wait (1 to 10,000)' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l timeout -d 'Per-request upstream timeout in seconds (overrides `[live] timeout_secs`)' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l deadline -d 'Deadline of one request, retries and fallbacks included (overrides `[live] deadline_secs`)' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l shutdown-grace -d 'On SIGTERM/SIGINT, how long requests in flight may still take' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -s h -l help -d 'Print help'
 complete -c llmroute -n "__fish_llmroute_using_subcommand completions" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand completions" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate completions help" -f -a "route" -d 'Decide which model should answer a prompt'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate completions help" -f -a "ask" -d 'Route a prompt, call the model and print its answer'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate completions help" -f -a "models" -d 'List the model catalog'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate completions help" -f -a "quota" -d 'Show today\'s quota usage, or reset it'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate completions help" -f -a "config" -d 'Write, show or check the configuration'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate completions help" -f -a "simulate" -d 'Replay logs under every strategy and print the savings table'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate completions help" -f -a "batch" -d 'Route every row of a log and stream one decision per row'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate completions help" -f -a "feedback" -d 'Record outcomes of routed requests; per-model stats; rule suggestions'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate completions help" -f -a "train" -d 'Train the ML router from labelled logs'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate completions help" -f -a "evaluate" -d 'Measure a trained model on a labelled file'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve completions help" -f -a "route" -d 'Decide which model should answer a prompt'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve completions help" -f -a "ask" -d 'Route a prompt, call the model and print its answer'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve completions help" -f -a "models" -d 'List the model catalog'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve completions help" -f -a "quota" -d 'Show today\'s quota usage, or reset it'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve completions help" -f -a "config" -d 'Write, show or check the configuration'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve completions help" -f -a "simulate" -d 'Replay logs under every strategy and print the savings table'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve completions help" -f -a "batch" -d 'Route every row of a log and stream one decision per row'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve completions help" -f -a "feedback" -d 'Record outcomes of routed requests; per-model stats; rule suggestions'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve completions help" -f -a "train" -d 'Train the ML router from labelled logs'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve completions help" -f -a "evaluate" -d 'Measure a trained model on a labelled file'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve completions help" -f -a "serve" -d 'Run an OpenAI-compatible routing gateway (POST /v1/chat/completions with model `auto`)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand help; and __fish_seen_subcommand_from models" -f -a "import-prices" -d 'Update the catalog\'s prices from LiteLLM\'s model_prices_and_context_window.json; prints the updated configuration (or writes it to --output)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand help; and __fish_seen_subcommand_from quota" -f -a "reset" -d 'Reset today\'s counters (of one model, or all)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write the embedded default configuration to a file'

@@ -201,13 +201,9 @@ use clap::ValueEnum;
 fn content_text(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
-        Value::Array(parts) => Some(
-            parts
-                .iter()
-                .filter_map(|p| p.get("text").and_then(Value::as_str))
-                .collect::<Vec<_>>()
-                .join("\n"),
-        ),
+        Value::Array(parts) => {
+            Some(parts.iter().filter_map(|p| p.get("text").and_then(Value::as_str)).collect::<Vec<_>>().join("\n"))
+        }
         Value::Null => Some(String::new()),
         _ => None,
     }
@@ -317,7 +313,8 @@ fn decide(app: &App, req: &ChatRequest, target: &Target, tag: Option<&str>, user
     let day = crate::clock::Clock::new(config.timezone.clone())?.day();
     match *target {
         Target::Model(m) => {
-            let (d, request_id, cost) = service::decide_forced(config, &app.state_path, &route_req(Strategy::Chain), m)?;
+            let (d, request_id, cost) =
+                service::decide_forced(config, &app.state_path, &route_req(Strategy::Chain), m)?;
             Ok(Decided {
                 request_id,
                 model: d.model,
@@ -365,7 +362,11 @@ fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers.get(name).and_then(|v| v.to_str().ok()).filter(|s| !s.is_empty())
 }
 
-async fn chat(State(app): State<Arc<App>>, headers: HeaderMap, body: std::result::Result<Bytes, BytesRejection>) -> Response {
+async fn chat(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: std::result::Result<Bytes, BytesRejection>,
+) -> Response {
     let started = Instant::now();
     if !authorized(&app, &headers) {
         app.metrics.status(401);
@@ -454,8 +455,13 @@ async fn chat(State(app): State<Arc<App>>, headers: HeaderMap, body: std::result
         }
         None => {
             app.metrics.failed(&d, latency, &attempts);
-            let errors: Vec<String> = attempts.iter().filter_map(|a| a.error.as_ref().map(|e| format!("`{}`: {e}", a.model))).collect();
-            let mut r = error(StatusCode::BAD_GATEWAY, "upstream_error", &format!("every candidate failed: {}", errors.join("; ")));
+            let errors: Vec<String> =
+                attempts.iter().filter_map(|a| a.error.as_ref().map(|e| format!("`{}`: {e}", a.model))).collect();
+            let mut r = error(
+                StatusCode::BAD_GATEWAY,
+                "upstream_error",
+                &format!("every candidate failed: {}", errors.join("; ")),
+            );
             r.headers_mut().extend(headers);
             r
         }
@@ -537,11 +543,13 @@ async fn call(
 /// Today's quota usage per model (empty before the first request).
 async fn today(app: &Arc<App>, day: &str) -> std::collections::BTreeMap<String, u64> {
     let (app, day) = (app.clone(), day.to_string());
-    tokio::task::spawn_blocking(move || Store::open_read(&app.state_path).ok().flatten().and_then(|s| s.usage(&day).ok()))
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_default()
+    tokio::task::spawn_blocking(move || {
+        Store::open_read(&app.state_path).ok().flatten().and_then(|s| s.usage(&day).ok())
+    })
+    .await
+    .ok()
+    .flatten()
+    .unwrap_or_default()
 }
 
 /// Only the model that answered keeps its count, as in `ask`.
@@ -578,6 +586,13 @@ fn completion_body(config: &Config, d: &Decided, m: ModelId, a: &Answer, input: 
     if let Some(Value::Object(raw)) = &a.raw {
         let mut raw = raw.clone();
         raw.insert("model".to_string(), json!(name));
+        // Usage as OpenAI reports it, whatever the provider left out.
+        let usage = raw.entry("usage").or_insert_with(|| json!({}));
+        if let Value::Object(u) = usage {
+            u.entry("prompt_tokens").or_insert_with(|| json!(input));
+            u.entry("completion_tokens").or_insert_with(|| json!(output));
+            u.entry("total_tokens").or_insert_with(|| json!(input + output));
+        }
         return Value::Object(raw);
     }
     json!({
@@ -678,7 +693,11 @@ fn stream(
     r
 }
 
-async fn feedback(State(app): State<Arc<App>>, headers: HeaderMap, body: std::result::Result<Bytes, BytesRejection>) -> Response {
+async fn feedback(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: std::result::Result<Bytes, BytesRejection>,
+) -> Response {
     if !authorized(&app, &headers) {
         return error(StatusCode::UNAUTHORIZED, "invalid_api_key", "missing or unknown bearer key");
     }
@@ -688,7 +707,9 @@ async fn feedback(State(app): State<Arc<App>>, headers: HeaderMap, body: std::re
     };
     let v: Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
-        Err(e) => return error(StatusCode::BAD_REQUEST, "invalid_request_error", &format!("the body is not JSON: {e}")),
+        Err(e) => {
+            return error(StatusCode::BAD_REQUEST, "invalid_request_error", &format!("the body is not JSON: {e}"));
+        }
     };
     let Some(id) = v.get("request_id").and_then(Value::as_str).map(String::from) else {
         return error(StatusCode::BAD_REQUEST, "invalid_request_error", "missing `request_id`");

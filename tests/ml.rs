@@ -262,9 +262,13 @@ fn damaged_model_files_are_errors_not_panics() {
     assert_eq!(err(&[]), "not an llmroute model file (bad magic number)");
     assert!(err(&bytes[..bytes.len() / 2]).starts_with("corrupt model file (truncated"));
     assert!(err(&bytes[..12]).starts_with("corrupt model file (truncated header)"));
+    let mut v4 = bytes.clone();
+    v4[8] = 4;
+    assert!(err(&v4).starts_with("model file format version 4 is not supported (this llmroute reads versions 1 to 3)"));
+    // An uncalibrated model's header under the calibrated format's version is refused.
     let mut v3 = bytes.clone();
     v3[8] = 3;
-    assert!(err(&v3).starts_with("model file format version 3 is not supported"));
+    assert_eq!(err(&v3), "corrupt model file (the header does not match the format version)");
     // A label model's header under the outcome format's version is refused.
     let mut v2 = bytes.clone();
     v2[8] = 2;

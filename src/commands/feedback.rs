@@ -175,7 +175,6 @@ fn load(path: &std::path::Path, days: u64, clock: &Clock) -> Result<Vec<Feedback
 }
 
 /// Validates one feedback entry and joins it to the decision log.
-#[allow(clippy::too_many_arguments)]
 /// Records feedback for a logged decision, as `feedback add` does (the gateway's
 /// `POST /v1/feedback`). Returns the model the feedback is for.
 pub fn record(
@@ -194,6 +193,7 @@ pub fn record(
     Ok(rec.model)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn build(
     config: &Config,
     store: &Store,

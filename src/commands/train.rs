@@ -239,12 +239,15 @@ pub fn train(ctx: &Context, a: &TrainArgs) -> Result<()> {
     let t1 = Instant::now();
     let forest = crate::ml::forest::Forest::fit(&x, &y, train_classes.len(), &params, &|| pb.inc(1));
     // Probabilities calibrated on the out-of-bag predictions (no validation row spent).
-    let calibration =
-        if a.no_calibration { None } else { {
+    let calibration = if a.no_calibration {
+        None
+    } else {
+        {
             // Every row up to calibration::ROWS, else an even sample of that many.
             let step = x.n_rows().div_ceil(crate::ml::calibration::ROWS);
             crate::ml::calibration::fit(&forest.oob_proba_every(&x, a.seed, threads, step), &y)
-        } };
+        }
+    };
     let t2 = Instant::now();
     pb.finish_and_clear();
 

@@ -247,7 +247,7 @@ impl Forest {
                 s.spawn(move || {
                     for (j, slot) in part.iter_mut().enumerate() {
                         let r = c * chunk + j;
-                        if r % step != 0 {
+                        if !r.is_multiple_of(step) {
                             continue;
                         }
                         let (idx, val) = x.row(r);

@@ -177,7 +177,12 @@ pub fn decide_with(
 /// A request for a model the client named (the gateway's pass-through): nothing is routed, the
 /// model's quota is counted and the decision logged as `route` logs one. Over its quota, the
 /// error is [`Error::QuotasExhausted`] with the time of the next reset.
-pub fn decide_forced(config: &Config, state_path: &Path, req: &RouteRequest, model: crate::config::ModelId) -> Result<(Decision, String, Cost)> {
+pub fn decide_forced(
+    config: &Config,
+    state_path: &Path,
+    req: &RouteRequest,
+    model: crate::config::ModelId,
+) -> Result<(Decision, String, Cost)> {
     let Plan { request_id, .. } = plan(config, req)?;
     let clock = Clock::new(config.timezone.clone())?;
     let day = clock.day();
@@ -215,7 +220,11 @@ pub fn decide_forced(config: &Config, state_path: &Path, req: &RouteRequest, mod
 /// The models a live call tries: the routed model, then the models after it in the fallback
 /// order (all of them, in order, when it is not in that order), skipping those `over` says are
 /// over today's quota.
-pub fn call_order(config: &Config, first: crate::config::ModelId, over: &dyn Fn(crate::config::ModelId) -> bool) -> Vec<crate::config::ModelId> {
+pub fn call_order(
+    config: &Config,
+    first: crate::config::ModelId,
+    over: &dyn Fn(crate::config::ModelId) -> bool,
+) -> Vec<crate::config::ModelId> {
     let fb = &config.chain.fallback;
     let after: Vec<crate::config::ModelId> = match fb.iter().position(|&m| m == first) {
         Some(i) => fb[i + 1..].to_vec(),

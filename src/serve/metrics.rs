@@ -111,8 +111,10 @@ impl Metrics {
         let _ = writeln!(s, "# TYPE llmroute_tokens_total counter");
         for ((model, method), (_, i, o, _)) in &m.answered {
             let (model, method) = (esc(model), esc(method));
-            let _ = writeln!(s, "llmroute_tokens_total{{model=\"{model}\",method=\"{method}\",direction=\"input\"}} {i}");
-            let _ = writeln!(s, "llmroute_tokens_total{{model=\"{model}\",method=\"{method}\",direction=\"output\"}} {o}");
+            let _ =
+                writeln!(s, "llmroute_tokens_total{{model=\"{model}\",method=\"{method}\",direction=\"input\"}} {i}");
+            let _ =
+                writeln!(s, "llmroute_tokens_total{{model=\"{model}\",method=\"{method}\",direction=\"output\"}} {o}");
         }
         let _ = writeln!(s, "# HELP llmroute_spend_usd_total Spend in USD at catalog prices, by answering model.");
         let _ = writeln!(s, "# TYPE llmroute_spend_usd_total counter");
@@ -128,7 +130,8 @@ impl Metrics {
         for (model, n) in &m.failed {
             let _ = writeln!(s, "llmroute_failed_requests_total{{model=\"{}\"}} {n}", esc(model));
         }
-        let _ = writeln!(s, "# HELP llmroute_refused_requests_total Requests refused before any upstream call, by status.");
+        let _ =
+            writeln!(s, "# HELP llmroute_refused_requests_total Requests refused before any upstream call, by status.");
         let _ = writeln!(s, "# TYPE llmroute_refused_requests_total counter");
         for (status, n) in &m.refused {
             let _ = writeln!(s, "llmroute_refused_requests_total{{status=\"{status}\"}} {n}");
@@ -157,12 +160,20 @@ impl Metrics {
             let used = usage.get(&model.name).copied().unwrap_or(0);
             let _ = writeln!(s, "llmroute_quota_used{{model=\"{}\"}} {used}", esc(&model.name));
         }
-        let _ = writeln!(s, "# HELP llmroute_quota_remaining Requests left in today's quota, by model (models with a quota).");
+        let _ = writeln!(
+            s,
+            "# HELP llmroute_quota_remaining Requests left in today's quota, by model (models with a quota)."
+        );
         let _ = writeln!(s, "# TYPE llmroute_quota_remaining gauge");
         for model in &config.models {
             if let Some(q) = model.daily_quota {
                 let used = usage.get(&model.name).copied().unwrap_or(0);
-                let _ = writeln!(s, "llmroute_quota_remaining{{model=\"{}\"}} {}", esc(&model.name), q.saturating_sub(used));
+                let _ = writeln!(
+                    s,
+                    "llmroute_quota_remaining{{model=\"{}\"}} {}",
+                    esc(&model.name),
+                    q.saturating_sub(used)
+                );
             }
         }
         s

@@ -16,4 +16,5 @@ mod quota;
 mod replay;
 mod replay_checks;
 mod route;
+mod serve;
 mod train;

@@ -23,6 +23,26 @@ pub enum Reply {
     Endless,
     /// A stream of these events, then the connection drops mid-answer.
     BrokenStream(Vec<String>),
+    /// A stream that sends all but its last event, then waits for the gate to open.
+    Gated(Vec<String>, Gate),
+}
+
+/// A latch a test opens to let a [`Reply::Gated`] stream finish.
+#[derive(Clone, Debug, Default)]
+pub struct Gate(Arc<(Mutex<bool>, std::sync::Condvar)>);
+
+impl Gate {
+    pub fn open(&self) {
+        *self.0.0.lock().unwrap() = true;
+        self.0.1.notify_all();
+    }
+
+    fn wait(&self) {
+        let mut open = self.0.0.lock().unwrap();
+        while !*open {
+            open = self.0.1.wait(open).unwrap();
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -173,6 +193,18 @@ fn respond(conn: &mut TcpStream, reply: Reply) {
             let chunk = format!("{:x}\r\n{}\r\n", 65536, "x".repeat(65536));
             while conn.write_all(chunk.as_bytes()).is_ok() {}
         }
+        Reply::Gated(mut events, gate) => {
+            let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n");
+            let last = events.pop();
+            for e in events {
+                let _ = conn.write_all(format!("data: {e}\n\n").as_bytes());
+                let _ = conn.flush();
+            }
+            gate.wait();
+            if let Some(e) = last {
+                let _ = conn.write_all(format!("data: {e}\n\n").as_bytes());
+            }
+        }
         Reply::BrokenStream(events) => {
             let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n");
             for e in events {
@@ -238,4 +270,92 @@ pub fn anthropic_stream(chunks: &[&str], input: u64, output: u64) -> Reply {
     events.push(serde_json::json!({"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": output}}).to_string());
     events.push(serde_json::json!({"type": "message_stop"}).to_string());
     Reply::Stream(events)
+}
+
+/// The live-call tests' configuration: `cheap` and `top` on the OpenAI-compatible mock at
+/// `oa`, `mid` on the Anthropic one at `an`; prompts mentioning "anthropic" route to `mid`,
+/// everything else to `cheap`; fallback cheap → mid → top; keys from `LR_TEST_OA_KEY` and
+/// `LR_TEST_AN_KEY`.
+pub fn live_config(oa: &str, an: &str) -> String {
+    format!(
+        r#"
+[providers.oa]
+type = "openai"
+base_url = "{oa}/v1"
+api_key_env = "LR_TEST_OA_KEY"
+
+[providers.an]
+type = "anthropic"
+base_url = "{an}"
+api_key_env = "LR_TEST_AN_KEY"
+
+[models.cheap]
+tier = "cheap"
+input_price = 1.0
+output_price = 2.0
+provider = "oa"
+model_id = "cheap-1"
+
+[models.mid]
+tier = "balanced"
+input_price = 3.0
+output_price = 15.0
+provider = "an"
+model_id = "mid-1"
+
+[models.top]
+tier = "premium"
+input_price = 10.0
+output_price = 30.0
+provider = "oa"
+model_id = "top-1"
+
+[[rules]]
+name = "to_anthropic"
+keywords = ["anthropic"]
+model = "mid"
+params = {{ max_tokens = 300 }}
+
+[difficulty.length]
+saturation = 2000
+weight = 0.2
+[difficulty.reasoning]
+keywords = []
+saturation = 3
+weight = 0.3
+[difficulty.structure]
+keywords = []
+saturation = 2
+weight = 0.2
+[difficulty.domain]
+keywords = []
+saturation = 2
+weight = 0.3
+[[difficulty.bands]]
+name = "all"
+model = "cheap"
+params = {{ temperature = 0.5 }}
+
+[chain]
+stages = ["rules", "difficulty"]
+fallback = ["cheap", "mid", "top"]
+
+[quota]
+timezone = "UTC"
+
+[live]
+timeout_secs = 2
+deadline_secs = 30
+max_retries = 2
+backoff_ms = 10
+max_backoff_ms = 40
+
+[cascade]
+models = ["cheap", "mid", "top"]
+accept = 0.8
+
+[consensus]
+models = ["cheap", "mid", "top"]
+"#
+    )
 }

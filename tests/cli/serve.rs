@@ -1,0 +1,506 @@
+//! `llmroute serve` end to end: the real binary listening on a random port of 127.0.0.1, in front
+//! of the scripted upstreams the `ask` tests use. Routing headers, pass-through, forwarded
+//! parameters, streaming relayed as it arrives, retries and fallback, quotas (429), failures
+//! (502), feedback, metrics, limits, client keys and shutdown.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::harness::Env;
+use crate::mock::{Gate, Mock, Reply, anthropic_ok, live_config, openai_ok};
+
+const OA_KEY: &str = "sk-test-OPENAI-secret-123";
+const AN_KEY: &str = "sk-ant-test-secret-456";
+const CLIENT_KEY: &str = "client-key-789";
+
+struct Server {
+    child: Child,
+    port: u16,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The mocks, the scratch directory and the config the servers of a test share.
+struct Gateway {
+    env: Env,
+    oa: Mock,
+    an: Mock,
+}
+
+impl Gateway {
+    fn new(config_extra: &str) -> Gateway {
+        let (oa, an) = (Mock::start(), Mock::start());
+        let env = Env::new();
+        env.write("llmroute.toml", live_config(&oa.base(), &an.base()) + config_extra);
+        Gateway { env, oa, an }
+    }
+
+    fn start(&self, args: &[&str]) -> Server {
+        let mut all = vec!["serve", "--listen", "127.0.0.1:0"];
+        all.extend_from_slice(args);
+        let mut child = self
+            .env
+            .cmd(&all)
+            .env("LR_TEST_OA_KEY", OA_KEY)
+            .env("LR_TEST_AN_KEY", AN_KEY)
+            .env("LR_TEST_CLIENT_KEYS", format!("other-key, {CLIENT_KEY}"))
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap());
+        let mut first = String::new();
+        lines.read_line(&mut first).unwrap();
+        let port = first
+            .trim()
+            .strip_prefix("listening on http://127.0.0.1:")
+            .unwrap_or_else(|| panic!("unexpected first line: {first}"))
+            .parse()
+            .unwrap();
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let sink = stderr.clone();
+        std::thread::spawn(move || {
+            let mut rest = String::new();
+            let _ = lines.read_to_string(&mut rest);
+            sink.lock().unwrap().push_str(&rest);
+        });
+        Server { child, port, stderr }
+    }
+
+    fn cli(&self, args: &[&str]) -> crate::harness::Run {
+        self.env.run(args)
+    }
+}
+
+struct Resp {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Resp {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    /// The `data:` payloads of a server-sent event stream.
+    fn events(&self) -> Vec<String> {
+        self.body.lines().filter_map(|l| l.strip_prefix("data: ")).map(String::from).collect()
+    }
+}
+
+fn connect(port: u16) -> TcpStream {
+    let s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    s
+}
+
+fn send(s: &mut TcpStream, method: &str, path: &str, headers: &[(&str, &str)], body: &str) {
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    s.write_all(req.as_bytes()).unwrap();
+    s.write_all(body.as_bytes()).unwrap();
+}
+
+fn parse(raw: &[u8]) -> Resp {
+    let text = String::from_utf8_lossy(raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines.next().unwrap().split_whitespace().nth(1).unwrap().parse().unwrap();
+    let headers: Vec<(String, String)> =
+        lines.filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_string(), v.trim().to_string())).collect();
+    let chunked = headers.iter().any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v == "chunked");
+    let body = if chunked { dechunk(body) } else { body.to_string() };
+    Resp { status, headers, body }
+}
+
+fn dechunk(mut s: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = s.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 || rest.len() < n {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        s = rest[n..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+fn request(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Resp {
+    let mut s = connect(port);
+    send(&mut s, method, path, headers, body);
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    parse(&raw)
+}
+
+fn chat(port: u16, body: serde_json::Value) -> Resp {
+    request(port, "POST", "/v1/chat/completions", &[("Content-Type", "application/json")], &body.to_string())
+}
+
+fn user(text: &str) -> serde_json::Value {
+    serde_json::json!([{"role": "user", "content": text}])
+}
+
+fn assert_no_key(texts: &[&str]) {
+    for t in texts {
+        for k in [OA_KEY, AN_KEY] {
+            assert!(!t.contains(k), "an upstream key leaked: {t}");
+        }
+    }
+}
+
+#[test]
+fn auto_routes_forwards_client_fields_and_reports_the_decision() {
+    let g = Gateway::new("");
+    let s = g.start(&[]);
+    g.oa.push(openai_ok("Paris.", 12, 3));
+    let r = chat(
+        s.port,
+        serde_json::json!({"model": "auto", "messages": user("What is the capital of France?"),
+            "tools": [{"type": "function", "function": {"name": "lookup"}}], "max_tokens": 50}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.header("x-llmroute-model"), Some("cheap"));
+    assert_eq!(r.header("x-llmroute-method"), Some("difficulty"));
+    assert_eq!(r.header("x-llmroute-reason"), Some("all"));
+    // 12 input tokens at $1/M + 3 output at $2/M.
+    assert_eq!(r.header("x-llmroute-cost-usd"), Some("0.00001800"));
+    let id = r.header("x-llmroute-request-id").unwrap().to_string();
+    assert!(id.starts_with("r-"), "{id}");
+    let v = r.json();
+    assert_eq!(v["model"], "cheap");
+    assert_eq!(v["choices"][0]["message"]["content"], "Paris.");
+    // Upstream: the catalog model's id, the client's tools and max_tokens, the band's temperature
+    // (the client left it out), and the upstream key, not a client's.
+    let up = g.oa.requests();
+    let b = &up[0].body;
+    assert_eq!(b["model"], "cheap-1");
+    assert_eq!(b["tools"][0]["function"]["name"], "lookup");
+    assert_eq!((b["max_tokens"].as_u64(), b["temperature"].as_f64()), (Some(50), Some(0.5)));
+    assert_eq!(up[0].header("authorization"), Some(format!("Bearer {OA_KEY}").as_str()));
+    // The decision is logged under the id: feedback joins it.
+    g.cli(&["feedback", "add", "--request-id", &id, "--rating", "5"]).ok();
+}
+
+#[test]
+fn a_strategy_or_a_catalog_model_can_be_asked_for() {
+    let g = Gateway::new("");
+    let s = g.start(&[]);
+    g.an.push(anthropic_ok("Bonjour.", 9, 2));
+    let r = chat(s.port, serde_json::json!({"model": "router:rules", "messages": user("ask anthropic")}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!((r.header("x-llmroute-model"), r.header("x-llmroute-method")), (Some("mid"), Some("rule")));
+    let v = r.json();
+    assert_eq!((v["model"].as_str(), v["object"].as_str()), (Some("mid"), Some("chat.completion")));
+    assert_eq!(v["choices"][0]["finish_reason"], "stop");
+    assert_eq!(v["usage"], serde_json::json!({"prompt_tokens": 9, "completion_tokens": 2, "total_tokens": 11}));
+    // A catalog model passes through; its quota is counted.
+    g.oa.push(openai_ok("ok", 5, 1));
+    let r = chat(s.port, serde_json::json!({"model": "top", "messages": user("anything")}));
+    assert_eq!((r.status, r.header("x-llmroute-method")), (200, Some("client")));
+    assert_eq!(g.oa.requests()[0].body["model"], "top-1");
+    let q = g.cli(&["quota", "--json"]).ok().json();
+    let used = |m: &str| q.as_array().unwrap().iter().find(|r| r["model"] == m).unwrap()["used"].as_u64().unwrap();
+    assert_eq!((used("mid"), used("top"), used("cheap")), (1, 1, 0));
+    // Unknown names are OpenAI-style 404s that say what exists.
+    let r = chat(s.port, serde_json::json!({"model": "topp", "messages": user("x")}));
+    assert_eq!(r.status, 404);
+    assert_eq!(r.json()["error"]["code"], "model_not_found");
+    assert!(r.json()["error"]["message"].as_str().unwrap().contains("did you mean `top`?"), "{}", r.body);
+    let r = chat(s.port, serde_json::json!({"model": "router:nope", "messages": user("x")}));
+    assert!(r.json()["error"]["message"].as_str().unwrap().contains("router:chain"), "{}", r.body);
+    let m = request(s.port, "GET", "/v1/models", &[], "").json();
+    let ids: Vec<&str> = m["data"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
+    assert!(ids.starts_with(&["auto", "router:chain"]), "{ids:?}");
+    assert!(ids.contains(&"cheap") && ids.contains(&"mid") && ids.contains(&"top"), "{ids:?}");
+    assert_eq!(request(s.port, "GET", "/healthz", &[], "").json()["status"], "ok");
+}
+
+#[test]
+fn streams_are_relayed_as_they_arrive() {
+    let g = Gateway::new("");
+    let s = g.start(&[]);
+    let gate = Gate::default();
+    let ev = |t: &str| {
+        serde_json::json!({"choices": [{"index": 0, "delta": {"content": t}, "finish_reason": null}]}).to_string()
+    };
+    let usage = serde_json::json!({"choices": [], "usage": {"prompt_tokens": 7, "completion_tokens": 2}}).to_string();
+    g.oa.push(Reply::Gated(vec![ev("Hel"), ev("lo"), usage, "[DONE]".to_string()], gate.clone()));
+    let mut c = connect(s.port);
+    let body = serde_json::json!({"model": "auto", "stream": true, "messages": user("hi there")}).to_string();
+    send(&mut c, "POST", "/v1/chat/completions", &[("Content-Type", "application/json")], &body);
+    // The first text reaches the client while the upstream still holds back its last event.
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&seen).contains("\"Hel\"") {
+        let n = c.read(&mut buf).expect("the first chunk did not arrive while the upstream was still streaming");
+        assert!(n > 0, "the stream ended early: {}", String::from_utf8_lossy(&seen));
+        seen.extend_from_slice(&buf[..n]);
+    }
+    gate.open();
+    c.read_to_end(&mut seen).unwrap();
+    let r = parse(&seen);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("text/event-stream"));
+    let events = r.events();
+    assert_eq!(events.last().map(String::as_str), Some("[DONE]"));
+    let chunks: Vec<serde_json::Value> =
+        events[..events.len() - 1].iter().map(|e| serde_json::from_str(e).unwrap()).collect();
+    let text: String = chunks.iter().filter_map(|c| c["choices"][0]["delta"]["content"].as_str()).collect();
+    assert_eq!(text, "Hello");
+    assert!(chunks.iter().all(|c| c["model"] == "cheap" && c["object"] == "chat.completion.chunk"));
+    assert_eq!(chunks[chunks.len() - 2]["choices"][0]["finish_reason"], "stop");
+    assert_eq!(chunks.last().unwrap()["usage"]["total_tokens"], 9);
+}
+
+#[test]
+fn failures_retry_then_fall_back_and_all_failing_is_a_502_without_keys() {
+    let g = Gateway::new("");
+    let s = g.start(&[]);
+    for _ in 0..3 {
+        g.oa.push_for(
+            "cheap-1",
+            Reply::Status(500, vec![], format!("{{\"error\":{{\"message\":\"boom {OA_KEY}\"}}}}")),
+        );
+    }
+    g.an.push(anthropic_ok("from mid", 4, 2));
+    let r = chat(s.port, serde_json::json!({"model": "auto", "messages": user("hello")}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!((r.header("x-llmroute-model"), r.json()["model"].as_str()), (Some("mid"), Some("mid")));
+    assert_eq!(g.oa.requests().len(), 3, "the routed model is tried 1 + max_retries times");
+    // Every candidate fails: 502 naming each, no key anywhere.
+    g.oa.always(Reply::Status(503, vec![], format!("{{\"error\":{{\"message\":\"down {OA_KEY}\"}}}}")));
+    g.an.always(Reply::Status(400, vec![], format!("{{\"error\":{{\"message\":\"bad {AN_KEY}\"}}}}")));
+    let r = chat(s.port, serde_json::json!({"model": "auto", "messages": user("hello")}));
+    assert_eq!(r.status, 502);
+    let msg = r.json()["error"]["message"].as_str().unwrap().to_string();
+    for m in ["`cheap`", "`mid`", "`top`"] {
+        assert!(msg.contains(m), "{msg}");
+    }
+    let metrics = request(s.port, "GET", "/metrics", &[], "").body;
+    assert!(metrics.contains("llmroute_fallbacks_total 1\n"), "{metrics}");
+    assert!(metrics.contains("llmroute_retries_total{model=\"cheap\"} "), "{metrics}");
+    assert_no_key(&[&r.body, &metrics, &s.stderr.lock().unwrap()]);
+    // Nothing answered: nothing stays counted for the failed request.
+    let q = g.cli(&["quota", "--json"]).ok().json();
+    let total: u64 = q.as_array().unwrap().iter().map(|r| r["used"].as_u64().unwrap()).sum();
+    assert_eq!(total, 1, "{q}");
+}
+
+#[test]
+fn exhausted_quotas_are_429_with_retry_after() {
+    let g = Gateway::new("");
+    let cfg = std::fs::read_to_string(g.env.path("llmroute.toml")).unwrap();
+    g.env.write(
+        "llmroute.toml",
+        cfg.replace("provider = \"oa\"", "provider = \"oa\"\ndaily_quota = 1")
+            .replace("provider = \"an\"", "provider = \"an\"\ndaily_quota = 1"),
+    );
+    let s = g.start(&[]);
+    g.oa.always(openai_ok("ok", 1, 1));
+    g.an.always(anthropic_ok("ok", 1, 1));
+    for _ in 0..3 {
+        assert_eq!(chat(s.port, serde_json::json!({"messages": user("hello")})).status, 200);
+    }
+    let r = chat(s.port, serde_json::json!({"messages": user("hello")}));
+    assert_eq!(r.status, 429, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["error"]["code"], "all_quotas_exhausted");
+    let retry: u64 = r.header("retry-after").unwrap().parse().unwrap();
+    assert_eq!(v["retry_after"].as_u64(), Some(retry));
+    assert!((1..=86_400).contains(&retry));
+}
+
+#[test]
+fn concurrent_requests_are_counted_exactly() {
+    let g = Gateway::new("");
+    let s = g.start(&[]);
+    g.oa.always(openai_ok("ok", 1, 1));
+    let port = s.port;
+    let threads: Vec<_> = (0..20)
+        .map(|_| {
+            std::thread::spawn(move || {
+                (0..10).filter(|_| chat(port, serde_json::json!({"messages": user("hello")})).status == 200).count()
+            })
+        })
+        .collect();
+    let ok: usize = threads.into_iter().map(|t| t.join().unwrap()).sum();
+    assert_eq!(ok, 200);
+    let q = g.cli(&["quota", "--json"]).ok().json();
+    let cheap = q.as_array().unwrap().iter().find(|r| r["model"] == "cheap").unwrap();
+    assert_eq!(cheap["used"], 200);
+    let metrics = request(port, "GET", "/metrics", &[], "").body;
+    assert!(metrics.contains("llmroute_requests_total{model=\"cheap\",method=\"difficulty\"} 200\n"), "{metrics}");
+    assert!(metrics.contains("llmroute_quota_used{model=\"cheap\"} 200\n"), "{metrics}");
+    assert!(metrics.contains("llmroute_request_seconds_count 200\n"), "{metrics}");
+    assert!(metrics.contains("llmroute_tokens_total{model=\"cheap\",method=\"difficulty\",direction=\"input\"} 200\n"));
+}
+
+#[test]
+fn feedback_over_http_lands_in_the_store() {
+    let g = Gateway::new("");
+    let s = g.start(&[]);
+    g.oa.push(openai_ok("ok", 1, 1));
+    let r = chat(s.port, serde_json::json!({"messages": user("hello")}));
+    let id = r.header("x-llmroute-request-id").unwrap().to_string();
+    let body = serde_json::json!({"request_id": id, "rating": 4, "success": true}).to_string();
+    let f = request(s.port, "POST", "/v1/feedback", &[], &body);
+    assert_eq!((f.status, f.json()["model"].as_str()), (200, Some("cheap")), "{}", f.body);
+    let stats = g.cli(&["feedback", "stats", "--json"]).ok().json();
+    assert_eq!(stats[0]["key"], "cheap");
+    assert_eq!(stats[0]["n"], 1);
+    let f = request(s.port, "POST", "/v1/feedback", &[], "{\"request_id\": \"r-unknown\", \"rating\": 9}");
+    assert_eq!(f.status, 400);
+    assert_eq!(f.json()["error"]["message"], "rating 9 is outside 1-5");
+}
+
+#[test]
+fn bad_requests_get_openai_style_errors() {
+    let g = Gateway::new("");
+    let s = g.start(&["--max-request-bytes", "2048"]);
+    let post =
+        |body: &str| request(s.port, "POST", "/v1/chat/completions", &[("Content-Type", "application/json")], body);
+    let cases = [
+        ("{not json", 400, "the body is not JSON"),
+        ("{\"model\": \"auto\"}", 400, "missing `messages`"),
+        ("{\"messages\": []}", 400, "`messages` is empty"),
+        ("{\"messages\": [{\"content\": \"x\"}]}", 400, "`messages[0].role` is missing"),
+        (
+            "{\"messages\": [{\"role\": \"user\", \"content\": \"x\"}], \"temperature\": \"hot\"}",
+            400,
+            "`temperature` must be a number",
+        ),
+    ];
+    for (body, status, msg) in cases {
+        let r = post(body);
+        assert_eq!(r.status, status, "{body}: {}", r.body);
+        let v = r.json();
+        assert_eq!(v["error"]["type"], "invalid_request_error");
+        assert!(v["error"]["message"].as_str().unwrap().contains(msg), "{body}: {}", r.body);
+    }
+    let big = serde_json::json!({"messages": user(&"x".repeat(4096))}).to_string();
+    let r = post(&big);
+    assert_eq!(r.status, 413);
+    assert_eq!(r.json()["error"]["message"], "the request body is over the limit of 2048 bytes");
+    assert_eq!(request(s.port, "GET", "/v2/nothing", &[], "").status, 404);
+    assert!(g.oa.requests().is_empty());
+}
+
+#[test]
+fn client_keys_are_required_and_never_forwarded() {
+    let g = Gateway::new("");
+    let s = g.start(&["--keys-env", "LR_TEST_CLIENT_KEYS"]);
+    g.oa.always(openai_ok("ok", 1, 1));
+    let body = serde_json::json!({"messages": user("hello")}).to_string();
+    let r = request(s.port, "POST", "/v1/chat/completions", &[], &body);
+    assert_eq!((r.status, r.json()["error"]["code"].as_str()), (401, Some("invalid_api_key")));
+    let r = request(s.port, "POST", "/v1/chat/completions", &[("Authorization", "Bearer wrong")], &body);
+    assert_eq!(r.status, 401);
+    let auth = format!("Bearer {CLIENT_KEY}");
+    let r = request(s.port, "POST", "/v1/chat/completions", &[("Authorization", &auth)], &body);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let up = g.oa.requests();
+    assert_eq!(up.len(), 1);
+    assert!(up[0].headers.iter().all(|(_, v)| !v.contains(CLIENT_KEY)), "the client's key went upstream");
+    // An empty variable is refused at start.
+    let r = g
+        .env
+        .run_env(&["serve", "--listen", "127.0.0.1:0", "--keys-env", "LR_TEST_NONE"], &[("LR_TEST_NONE", "")])
+        .code(2);
+    assert_eq!(r.stderr, "error: --keys-env: environment variable `LR_TEST_NONE` holds no key\n");
+}
+
+#[test]
+fn sigterm_finishes_the_request_in_flight_then_exits() {
+    let g = Gateway::new("");
+    let mut s = g.start(&[]);
+    g.oa.push(Reply::Delay(300, Box::new(openai_ok("late", 1, 1))));
+    let port = s.port;
+    let pending = std::thread::spawn(move || chat(port, serde_json::json!({"messages": user("hello")})));
+    // Wait until the upstream has the request, then ask the server to stop.
+    while g.oa.requests().is_empty() {
+        std::thread::yield_now();
+    }
+    let ok = std::process::Command::new("kill").args(["-TERM", &s.child.id().to_string()]).status().unwrap();
+    assert!(ok.success());
+    let r = pending.join().unwrap();
+    assert_eq!((r.status, r.json()["choices"][0]["message"]["content"].as_str()), (200, Some("late")));
+    let status = s.child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+}
+
+/// A virtual environment with the `openai` package, made once per target directory. `None` when
+/// it cannot be made outside CI (no network); under CI that is a failure.
+#[allow(clippy::print_stderr)]
+fn openai_python() -> Option<std::path::PathBuf> {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("openai-venv");
+    let python = dir.join("bin/python");
+    let ready = dir.join("ready");
+    if !ready.exists() {
+        let ok =
+            std::process::Command::new("python3").args(["-m", "venv"]).arg(&dir).status().is_ok_and(|s| s.success())
+                && std::process::Command::new(dir.join("bin/pip"))
+                    .args(["install", "--quiet", "openai>=1.50,<3"])
+                    .status()
+                    .is_ok_and(|s| s.success());
+        if !ok {
+            assert!(std::env::var_os("CI").is_none(), "cannot install the openai package into a venv");
+            eprintln!("skipped: cannot install the openai package (no network?)");
+            return None;
+        }
+        std::fs::write(&ready, "").unwrap();
+    }
+    Some(python)
+}
+
+#[test]
+fn the_official_openai_client_talks_to_the_gateway_unchanged() {
+    let Some(python) = openai_python() else { return };
+    let g = Gateway::new("");
+    let s = g.start(&["--keys-env", "LR_TEST_CLIENT_KEYS"]);
+    g.oa.push(openai_ok("Paris.", 12, 3));
+    g.oa.push(crate::mock::openai_stream(&["Hel", "lo"], 7, 2));
+    let script = r#"
+import sys
+from openai import OpenAI
+c = OpenAI(base_url=f"http://127.0.0.1:{sys.argv[1]}/v1", api_key=sys.argv[2], max_retries=0)
+raw = c.chat.completions.with_raw_response.create(model="auto", messages=[{"role": "user", "content": "What is the capital of France?"}])
+r = raw.parse()
+print(r.model, r.choices[0].message.content, r.usage.total_tokens, raw.headers["x-llmroute-method"])
+text = ""
+usage = None
+for chunk in c.chat.completions.create(model="auto", stream=True, stream_options={"include_usage": True},
+                                       messages=[{"role": "user", "content": "hi"}]):
+    if chunk.choices and chunk.choices[0].delta.content:
+        text += chunk.choices[0].delta.content
+    if chunk.usage:
+        usage = chunk.usage.total_tokens
+print(text, usage)
+print([m.id for m in c.models.list()][:2])
+"#;
+    let out =
+        std::process::Command::new(python).args(["-c", script, &s.port.to_string(), CLIENT_KEY]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(stdout, "cheap Paris. 15 difficulty\nHello 9\n['auto', 'router:chain']\n");
+}
