@@ -333,14 +333,14 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l label-fro
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l skip-bad -d 'Skip malformed rows (reported on stderr; exit code 1 at the end)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l json -d 'Print JSON'
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -s h -l help -d 'Print help'
-complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l listen -d 'Address to listen on (port 0 picks a free port, printed on stderr)' -r
-complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l keys-env -d 'Environment variable holding the client keys (comma-separated) a request must present as `Authorization: Bearer KEY`; without it, no client auth' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l listen -d 'Address to listen on; port 0 picks a free port, printed on stderr [default: `[serve] listen`, 127.0.0.1:8080]' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l keys-env -d 'Environment variable holding the client keys (comma-separated) a request must present as `Authorization: Bearer KEY` [default: `[serve] keys_env`; neither: no client auth]' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l model -d 'Trained model for the ML stage (overrides `[ml] model`)' -r -F
-complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l max-request-bytes -d 'Largest request body in bytes (1 KiB to 64 MiB)' -r
-complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l max-concurrency -d 'Upstream calls in flight at most; more requests wait (1 to 10,000)' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l max-request-bytes -d 'Largest request body in bytes, 1 KiB to 64 MiB [default: `[serve] max_request_bytes`, 4 MiB]' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l max-concurrency -d 'Upstream calls in flight at most, 1 to 10,000; more requests wait [default: `[serve] max_concurrency`, 256]' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l timeout -d 'Per-request upstream timeout in seconds (overrides `[live] timeout_secs`)' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l deadline -d 'Deadline of one request, retries and fallbacks included (overrides `[live] deadline_secs`)' -r
-complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l shutdown-grace -d 'On SIGTERM/SIGINT, how long requests in flight may still take' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l shutdown-grace -d 'On SIGTERM/SIGINT, how long requests in flight may still take [default: `[serve] shutdown_grace_secs`, 10]' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -s h -l help -d 'Print help'

@@ -75,12 +75,12 @@ pub enum Command {
 /// `llmroute serve`: where to listen and the gateway's limits.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Address to listen on (port 0 picks a free port, printed on stderr)
-    #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
-    pub listen: String,
+    /// Address to listen on; port 0 picks a free port, printed on stderr [default: `[serve] listen`, 127.0.0.1:8080]
+    #[arg(long, value_name = "HOST:PORT")]
+    pub listen: Option<String>,
 
     /// Environment variable holding the client keys (comma-separated) a request must present as
-    /// `Authorization: Bearer KEY`; without it, no client auth
+    /// `Authorization: Bearer KEY` [default: `[serve] keys_env`; neither: no client auth]
     #[arg(long, value_name = "VAR")]
     pub keys_env: Option<String>,
 
@@ -88,13 +88,13 @@ pub struct ServeArgs {
     #[arg(long, value_name = "PATH")]
     pub model: Option<PathBuf>,
 
-    /// Largest request body in bytes (1 KiB to 64 MiB)
-    #[arg(long, default_value = "4194304", value_parser = int_in::<1024, 67_108_864>, value_name = "BYTES")]
-    pub max_request_bytes: usize,
+    /// Largest request body in bytes, 1 KiB to 64 MiB [default: `[serve] max_request_bytes`, 4 MiB]
+    #[arg(long, value_parser = int_in::<1024, 67_108_864>, value_name = "BYTES")]
+    pub max_request_bytes: Option<usize>,
 
-    /// Upstream calls in flight at most; more requests wait (1 to 10,000)
-    #[arg(long, default_value = "256", value_parser = int_in::<1, 10_000>, value_name = "N")]
-    pub max_concurrency: usize,
+    /// Upstream calls in flight at most, 1 to 10,000; more requests wait [default: `[serve] max_concurrency`, 256]
+    #[arg(long, value_parser = int_in::<1, 10_000>, value_name = "N")]
+    pub max_concurrency: Option<usize>,
 
     /// Per-request upstream timeout in seconds (overrides `[live] timeout_secs`)
     #[arg(long, value_parser = seconds, value_name = "SECS")]
@@ -104,9 +104,9 @@ pub struct ServeArgs {
     #[arg(long, value_parser = seconds, value_name = "SECS")]
     pub deadline: Option<f64>,
 
-    /// On SIGTERM/SIGINT, how long requests in flight may still take
-    #[arg(long, default_value = "10", value_parser = seconds, value_name = "SECS")]
-    pub shutdown_grace: f64,
+    /// On SIGTERM/SIGINT, how long requests in flight may still take [default: `[serve] shutdown_grace_secs`, 10]
+    #[arg(long, value_parser = seconds, value_name = "SECS")]
+    pub shutdown_grace: Option<f64>,
 }
 
 /// What to route and how (shared by `route` and `ask`).

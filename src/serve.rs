@@ -60,13 +60,14 @@ pub fn run(ctx: &Context, a: &ServeArgs) -> Result<()> {
     let state_path = crate::state::resolve_path(ctx.state.as_deref())?;
     // The engine of the chain is built now, so a bad model or config fails before listening.
     let chain = Arc::new(service::engine(config, a.model.as_deref(), Strategy::Chain, &state_path)?);
-    let keys = match &a.keys_env {
+    let sv = &config.serve;
+    let keys = match a.keys_env.as_ref().or(sv.keys_env.as_ref()) {
         None => Vec::new(),
         Some(var) => {
             let v = std::env::var(var).unwrap_or_default();
             let keys: Vec<String> = v.split(',').map(str::trim).filter(|k| !k.is_empty()).map(String::from).collect();
             if keys.is_empty() {
-                return Err(Error::Usage(format!("--keys-env: environment variable `{var}` holds no key")));
+                return Err(Error::Usage(format!("environment variable `{var}` (the client keys) holds no key")));
             }
             keys
         }
@@ -79,10 +80,10 @@ pub fn run(ctx: &Context, a: &ServeArgs) -> Result<()> {
         http: crate::provider::http_client(timeout).map_err(Error::Provider)?,
         engines: Mutex::new(vec![(Strategy::Chain, chain)]),
         keys,
-        upstream: tokio::sync::Semaphore::new(a.max_concurrency),
+        upstream: tokio::sync::Semaphore::new(a.max_concurrency.unwrap_or(sv.max_concurrency as usize)),
         timeout,
         deadline: Duration::from_secs_f64(a.deadline.unwrap_or(config.live.deadline_secs)),
-        max_request_bytes: a.max_request_bytes,
+        max_request_bytes: a.max_request_bytes.unwrap_or(sv.max_request_bytes as usize),
         metrics: Metrics::default(),
         seed: std::sync::atomic::AtomicU64::new(crate::rng::derive(config.adaptive.seed, 0x5E4)),
     });
@@ -90,8 +91,9 @@ pub fn run(ctx: &Context, a: &ServeArgs) -> Result<()> {
         .enable_all()
         .build()
         .map_err(|e| Error::Provider(format!("cannot start the async runtime: {e}")))?;
-    let grace = Duration::from_secs_f64(a.shutdown_grace);
-    rt.block_on(serve(app, &a.listen, grace))
+    let grace = Duration::from_secs_f64(a.shutdown_grace.unwrap_or(sv.shutdown_grace_secs));
+    let listen = a.listen.clone().unwrap_or_else(|| sv.listen.clone());
+    rt.block_on(serve(app, &listen, grace))
 }
 
 async fn serve(app: Arc<App>, listen: &str, grace: Duration) -> Result<()> {

@@ -201,6 +201,7 @@ pub struct Config {
     pub canary: Option<raw::RawCanary>,
     pub providers: std::collections::BTreeMap<String, RawProvider>,
     pub live: RawLive,
+    pub serve: raw::RawServe,
     pub cascade: CascadeConfig,
     /// Consensus voters.
     pub consensus: Vec<ModelId>,
@@ -765,6 +766,16 @@ impl Validator<'_> {
         self.int_in(l.backoff_ms, 0, 600_000, "live.backoff_ms")?;
         self.int_in(l.max_backoff_ms, 0, 3_600_000, "live.max_backoff_ms")?;
         self.int_in(l.max_body_bytes, 1 << 10, 1 << 30, "live.max_body_bytes")?;
+        let sv = &raw.serve;
+        if sv.listen.trim().is_empty() || !sv.listen.contains(':') {
+            return Err(self.err("serve.listen", format!("`{}` is not a HOST:PORT address", sv.listen)));
+        }
+        if sv.keys_env.as_deref().is_some_and(|v| v.trim().is_empty()) {
+            return Err(self.err("serve.keys_env", "the variable name is empty".to_string()));
+        }
+        self.int_in(sv.max_request_bytes, 1 << 10, 64 << 20, "serve.max_request_bytes")?;
+        self.int_in(sv.max_concurrency, 1, 10_000, "serve.max_concurrency")?;
+        self.seconds(sv.shutdown_grace_secs, "serve.shutdown_grace_secs")?;
         self.int_in(u64::from(raw.estimate.output_tokens), 1, MAX_TOKENS_PER_CALL, "estimate.output_tokens")?;
         let refs = |list: &Option<Vec<ModelRef>>, path: &str| -> Result<Option<Vec<ModelId>>> {
             match list {
@@ -823,6 +834,7 @@ impl Validator<'_> {
             canary: raw.canary.clone(),
             providers: raw.providers.clone(),
             live: raw.live.clone(),
+            serve: raw.serve.clone(),
             cascade,
             consensus,
             raw,

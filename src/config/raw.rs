@@ -44,6 +44,54 @@ pub struct RawConfig {
     pub cascade: RawCascade,
     #[serde(default)]
     pub consensus: RawConsensus,
+    #[serde(default)]
+    pub serve: RawServe,
+}
+
+/// The gateway (`llmroute serve`); its flags override these.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawServe {
+    /// Address to listen on.
+    #[serde(default = "default_listen")]
+    pub listen: String,
+    /// Environment variable holding the client keys (comma-separated); none: no client auth.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keys_env: Option<String>,
+    /// Largest request body in bytes.
+    #[serde(default = "default_max_request")]
+    pub max_request_bytes: u64,
+    /// Upstream calls in flight at most.
+    #[serde(default = "default_concurrency")]
+    pub max_concurrency: u64,
+    /// On SIGTERM/SIGINT, how long requests in flight may still take.
+    #[serde(default = "default_grace")]
+    pub shutdown_grace_secs: f64,
+}
+
+impl Default for RawServe {
+    fn default() -> Self {
+        RawServe {
+            listen: default_listen(),
+            keys_env: None,
+            max_request_bytes: default_max_request(),
+            max_concurrency: default_concurrency(),
+            shutdown_grace_secs: default_grace(),
+        }
+    }
+}
+
+fn default_listen() -> String {
+    "127.0.0.1:8080".to_string()
+}
+fn default_max_request() -> u64 {
+    4 << 20
+}
+fn default_concurrency() -> u64 {
+    256
+}
+fn default_grace() -> f64 {
+    10.0
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

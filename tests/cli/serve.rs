@@ -427,7 +427,16 @@ fn client_keys_are_required_and_never_forwarded() {
         .env
         .run_env(&["serve", "--listen", "127.0.0.1:0", "--keys-env", "LR_TEST_NONE"], &[("LR_TEST_NONE", "")])
         .code(2);
-    assert_eq!(r.stderr, "error: --keys-env: environment variable `LR_TEST_NONE` holds no key\n");
+    assert_eq!(r.stderr, "error: environment variable `LR_TEST_NONE` (the client keys) holds no key\n");
+    // `[serve]` sets the same, checked like every config value.
+    let cfg = std::fs::read_to_string(g.env.path("llmroute.toml")).unwrap();
+    g.env.write("bad.toml", format!("{cfg}\n[serve]\nmax_concurrency = 0\n"));
+    let r = g.cli(&["config", "validate", "bad.toml"]).code(2);
+    assert!(r.stderr.contains("`serve.max_concurrency`: 0 is outside 1..=10000"), "{}", r.stderr);
+    g.env.write("keys.toml", format!("{cfg}\n[serve]\nkeys_env = \"LR_TEST_CLIENT_KEYS\"\n"));
+    let s2 = g.start(&["--config", "keys.toml"]);
+    let r = request(s2.port, "POST", "/v1/chat/completions", &[], &body);
+    assert_eq!(r.status, 401);
 }
 
 #[test]
