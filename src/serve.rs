@@ -40,6 +40,9 @@ use metrics::Metrics;
 struct App {
     config: &'static Config,
     state_path: PathBuf,
+    /// One connection for every request (SQLite serialises writers anyway; opening one per
+    /// request cost more than the routing).
+    store: Mutex<Store>,
     model_path: Option<PathBuf>,
     http: reqwest::Client,
     /// Engines of the strategies that do not read live feedback, built on first use.
@@ -73,8 +76,10 @@ pub fn run(ctx: &Context, a: &ServeArgs) -> Result<()> {
         }
     };
     let timeout = Duration::from_secs_f64(a.timeout.unwrap_or(config.live.timeout_secs));
+    let store = Mutex::new(Store::open(&state_path)?);
     let app = Arc::new(App {
         config,
+        store,
         state_path,
         model_path: a.model.clone(),
         http: crate::provider::http_client(timeout).map_err(Error::Provider)?,
@@ -297,9 +302,13 @@ struct Decided {
     params: Params,
     estimated_usd: f64,
     day: String,
+    /// Today's quota usage right after this decision was counted (which fallback models are
+    /// over their quota).
+    usage: std::collections::BTreeMap<String, u64>,
 }
 
-/// Decides on the blocking pool: SQLite and the engine's routers.
+/// Decides: the engine's routers and the quota count in SQLite (run in place on a worker
+/// thread: handing it to the blocking pool cost more in thread switches than it saved).
 fn decide(app: &App, req: &ChatRequest, target: &Target, tag: Option<&str>, user: Option<&str>) -> Result<Decided> {
     let config = app.config;
     let route_req = |strategy: Strategy| RouteRequest {
@@ -312,11 +321,11 @@ fn decide(app: &App, req: &ChatRequest, target: &Target, tag: Option<&str>, user
         log_prompts: false,
         dry_run: false,
     };
-    let day = crate::clock::Clock::new(config.timezone.clone())?.day();
     match *target {
         Target::Model(m) => {
-            let (d, request_id, cost) =
-                service::decide_forced(config, &app.state_path, &route_req(Strategy::Chain), m)?;
+            let day = crate::clock::Clock::new(config.timezone.clone())?.day();
+            let mut store = lock(&app.store)?;
+            let (d, request_id, cost) = service::decide_forced(config, &mut store, &route_req(Strategy::Chain), m)?;
             Ok(Decided {
                 request_id,
                 model: d.model,
@@ -324,6 +333,7 @@ fn decide(app: &App, req: &ChatRequest, target: &Target, tag: Option<&str>, user
                 reason: d.reason.to_string(),
                 params: d.params,
                 estimated_usd: cost.usd,
+                usage: store.usage(&day)?,
                 day,
             })
         }
@@ -331,7 +341,9 @@ fn decide(app: &App, req: &ChatRequest, target: &Target, tag: Option<&str>, user
             let rr = route_req(strategy);
             let plan = service::plan(config, &rr)?;
             let engine = engine_for(app, plan.strategy)?;
-            let r = service::decide_with(config, engine, app.state_path.clone(), &rr, plan)?;
+            let mut store = lock(&app.store)?;
+            let r = service::decide_with(config, engine, app.state_path.clone(), Some(&mut store), &rr, plan)?;
+            let day = r.clock.day();
             Ok(Decided {
                 request_id: r.request_id,
                 model: r.decision.model,
@@ -339,10 +351,15 @@ fn decide(app: &App, req: &ChatRequest, target: &Target, tag: Option<&str>, user
                 reason: r.decision.reason.to_string(),
                 params: r.decision.params,
                 estimated_usd: r.cost.usd,
-                day: r.clock.day(),
+                usage: store.usage(&day)?,
+                day,
             })
         }
     }
+}
+
+fn lock(store: &Mutex<Store>) -> Result<std::sync::MutexGuard<'_, Store>> {
+    store.lock().map_err(|_| Error::Provider("the state store lock is poisoned".to_string()))
 }
 
 /// The engine of a strategy: cached, except where the adaptive router reads live feedback.
@@ -403,12 +420,8 @@ async fn chat(
     };
     let tag = header_str(&headers, "x-llmroute-tag").map(String::from);
     let user = header_str(&headers, "x-llmroute-user").map(String::from).or_else(|| req.user.clone());
-    let app2 = app.clone();
     let req = Arc::new(req);
-    let req2 = req.clone();
-    let decided = tokio::task::spawn_blocking(move || decide(&app2, &req2, &target, tag.as_deref(), user.as_deref()))
-        .await
-        .unwrap_or_else(|e| Err(Error::Provider(format!("routing task failed: {e}"))));
+    let decided = tokio::task::block_in_place(|| decide(&app, &req, &target, tag.as_deref(), user.as_deref()));
     let d = match decided {
         Ok(d) => d,
         Err(Error::QuotasExhausted { retry_after, resets_at }) => {
@@ -442,8 +455,7 @@ async fn chat(
         return stream(app, req, d, client, params, headers, started);
     }
     let _permit = app.upstream.acquire().await;
-    let usage = today(&app, &d.day).await;
-    let (answered, attempts) = call(&client, app.config, &d, &req.messages, &params, &usage, None).await;
+    let (answered, attempts) = call(&client, app.config, &d, &req.messages, &params, &d.usage, None).await;
     settle(&app, &d, answered.as_ref().map(|(m, _)| *m)).await;
     let latency = started.elapsed();
     match answered {
@@ -546,7 +558,7 @@ async fn call(
 async fn today(app: &Arc<App>, day: &str) -> std::collections::BTreeMap<String, u64> {
     let (app, day) = (app.clone(), day.to_string());
     tokio::task::spawn_blocking(move || {
-        Store::open_read(&app.state_path).ok().flatten().and_then(|s| s.usage(&day).ok())
+        lock(&app.store).ok().and_then(|s| s.usage(&day).ok())
     })
     .await
     .ok()
@@ -563,7 +575,7 @@ async fn settle(app: &Arc<App>, d: &Decided, answered: Option<ModelId>) {
     let (day, id, decided) = (d.day.clone(), d.request_id.clone(), app.config.models[d.model].name.clone());
     let answered = answered.map(|m| app.config.models[m].name.clone());
     let r = tokio::task::spawn_blocking(move || {
-        Store::open(&app.state_path).and_then(|mut s| s.settle(&day, &id, &decided, answered.as_deref()))
+        lock(&app.store).and_then(|mut s| s.settle(&day, &id, &decided, answered.as_deref()))
     })
     .await;
     if let Ok(Err(e)) = r {
@@ -657,8 +669,7 @@ fn stream(
             let _ = tx.send(chunk(&id, &model_name, json!({"content": t}), None, None));
         };
         let relay_ref: Option<&mut (dyn FnMut(&str) + Send)> = if first.is_ok() { Some(&mut relay) } else { None };
-        let usage = today(&app, &d.day).await;
-        let (answered, attempts) = call(&client, app.config, &d, &req.messages, &params, &usage, relay_ref).await;
+        let (answered, attempts) = call(&client, app.config, &d, &req.messages, &params, &d.usage, relay_ref).await;
         settle(&app, &d, answered.as_ref().map(|(m, _)| *m)).await;
         let latency = started.elapsed();
         match answered {
@@ -721,7 +732,7 @@ async fn feedback(
     let latency = v.get("latency_ms").and_then(Value::as_f64);
     let app2 = app.clone();
     let r = tokio::task::spawn_blocking(move || {
-        crate::commands::feedback::record(app2.config, &app2.state_path, &id, rating, success, latency)
+        crate::commands::feedback::record(app2.config, &mut *lock(&app2.store)?, &id, rating, success, latency)
     })
     .await
     .unwrap_or_else(|e| Err(Error::Provider(e.to_string())));

@@ -179,17 +179,17 @@ fn load(path: &std::path::Path, days: u64, clock: &Clock) -> Result<Vec<Feedback
 /// `POST /v1/feedback`). Returns the model the feedback is for.
 pub fn record(
     config: &Config,
-    path: &std::path::Path,
+    store: &mut Store,
     request_id: &str,
     rating: Option<f64>,
     success: Option<bool>,
     latency_ms: Option<f64>,
 ) -> Result<String> {
     let clock = crate::clock::Clock::new(config.timezone.clone())?;
-    let mut store = Store::open(path)?;
     let now = clock.now().timestamp().as_second();
-    let rec = build(config, &store, request_id, rating, success, latency_ms, None, None, now).map_err(Error::Usage)?;
-    store.transaction(|tx| upsert_feedback(tx, &rec).map_err(|e| Error::state(path, e)))?;
+    let rec = build(config, store, request_id, rating, success, latency_ms, None, None, now).map_err(Error::Usage)?;
+    let path = store.path().to_path_buf();
+    store.transaction(|tx| upsert_feedback(tx, &rec).map_err(|e| Error::state(&path, e)))?;
     Ok(rec.model)
 }
 

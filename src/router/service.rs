@@ -98,7 +98,7 @@ pub fn decide(config: &Config, state: Option<&Path>, req: &RouteRequest) -> Resu
     let plan = plan(config, req)?;
     let state_path = state::resolve_path(state)?;
     let engine = std::sync::Arc::new(engine(config, req.model, plan.strategy, &state_path)?);
-    decide_with(config, engine, state_path, req, plan)
+    decide_with(config, engine, state_path, None, req, plan)
 }
 
 /// A request's id, strategy and gray-release arm, fixed before its engine is chosen.
@@ -119,11 +119,13 @@ pub fn plan(config: &Config, req: &RouteRequest) -> Result<Plan> {
     Ok(Plan { request_id, strategy, arm })
 }
 
-/// [`decide`] on an engine built for `plan.strategy` (the gateway keeps one per strategy).
+/// [`decide`] on an engine built for `plan.strategy` (the gateway keeps one per strategy) and,
+/// when given, an open store (the gateway keeps one connection) instead of opening `state_path`.
 pub fn decide_with(
     config: &Config,
     engine: std::sync::Arc<Engine>,
     state_path: PathBuf,
+    store: Option<&mut Store>,
     req: &RouteRequest,
     plan: Plan,
 ) -> Result<Routed> {
@@ -142,7 +144,14 @@ pub fn decide_with(
         };
         chain.route(&mut eval, &QuotaSnapshot::new(config, &usage))
     } else {
-        let mut store = Store::open(&state_path)?;
+        let mut opened;
+        let store = match store {
+            Some(s) => s,
+            None => {
+                opened = Store::open(&state_path)?;
+                &mut opened
+            }
+        };
         store.count_and_log(&day, |usage| {
             let o = chain.route(&mut eval, &QuotaSnapshot::new(config, usage));
             let record = o.decision.as_ref().map(|d| DecisionRecord {
@@ -179,7 +188,7 @@ pub fn decide_with(
 /// error is [`Error::QuotasExhausted`] with the time of the next reset.
 pub fn decide_forced(
     config: &Config,
-    state_path: &Path,
+    store: &mut Store,
     req: &RouteRequest,
     model: crate::config::ModelId,
 ) -> Result<(Decision, String, Cost)> {
@@ -190,7 +199,6 @@ pub fn decide_forced(
     let d = Decision::new(model, config.models[model].params, crate::router::Method::Client, "requested");
     let cost = estimate(config, &d, input_tokens);
     let name = config.models[model].name.clone();
-    let mut store = Store::open(state_path)?;
     let counted = store.count_and_log(&day, |usage| {
         let ok = crate::quota::QuotaView::available(&QuotaSnapshot::new(config, usage), model);
         let record = ok.then(|| DecisionRecord {
