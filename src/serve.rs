@@ -509,9 +509,13 @@ fn finish_headers(h: &mut HeaderMap, decided: HeaderMap, config: &Config, answer
     }
 }
 
+/// What a streamed call hands on: the calling model and a piece of its stream.
+type Relay<'a> = dyn FnMut(ModelId, &str) + Send + 'a;
+
 /// The routed model, then the fallback order (models over today's quota and models without a
-/// provider key skipped), as `ask` calls them. `on_text` relays streamed text while nothing has
-/// been relayed from an earlier candidate.
+/// provider key skipped), as `ask` calls them. `on_text` receives the calling model and what it
+/// streams (text, or each event's JSON with [`Client::relay_events`]) while nothing has been
+/// relayed from an earlier candidate.
 async fn call(
     client: &Client<'_>,
     config: &Config,
@@ -519,7 +523,7 @@ async fn call(
     messages: &[Message],
     params: &Params,
     usage: &std::collections::BTreeMap<String, u64>,
-    mut on_text: Option<&mut (dyn FnMut(&str) + Send)>,
+    mut on_text: Option<&mut Relay<'_>>,
 ) -> (Option<(ModelId, Answer)>, Vec<crate::provider::Attempt>) {
     let quota = crate::quota::QuotaSnapshot::new(config, usage);
     // The routed model was counted already; fallback models over today's quota are skipped.
@@ -536,7 +540,7 @@ async fn call(
             Some(f) if !relayed => {
                 let mut relay = |t: &str| {
                     seen = true;
-                    f(t);
+                    f(m, t);
                 };
                 client.with_retries(m, messages, params, Some(&mut relay)).await
             }
@@ -557,13 +561,11 @@ async fn call(
 /// Today's quota usage per model (empty before the first request).
 async fn today(app: &Arc<App>, day: &str) -> std::collections::BTreeMap<String, u64> {
     let (app, day) = (app.clone(), day.to_string());
-    tokio::task::spawn_blocking(move || {
-        lock(&app.store).ok().and_then(|s| s.usage(&day).ok())
-    })
-    .await
-    .ok()
-    .flatten()
-    .unwrap_or_default()
+    tokio::task::spawn_blocking(move || lock(&app.store).ok().and_then(|s| s.usage(&day).ok()))
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default()
 }
 
 /// Only the model that answered keeps its count, as in `ask`.
@@ -647,9 +649,10 @@ fn chunk(id: &str, model: &str, delta: Value, finish: Option<&str>, usage: Optio
     Bytes::from(format!("data: {v}\n\n"))
 }
 
-/// A streamed answer: text is relayed as it arrives, then the finish chunk, the usage chunk and
-/// `[DONE]`. A failure before any text falls back as a plain request does; after text was
-/// relayed, the stream ends with an error event.
+/// A streamed answer: events are relayed as they arrive (a fallback model that takes over
+/// before anything was relayed streams the same way), then the finish chunk unless the provider
+/// sent one, our usage chunk and `[DONE]`. After something was relayed, a failure ends the stream
+/// with an error event.
 fn stream(
     app: Arc<App>,
     req: Arc<ChatRequest>,
@@ -665,10 +668,36 @@ fn stream(
         let _permit = app.upstream.acquire().await;
         let id = d.request_id.clone();
         let first = tx.send(chunk(&id, &model_name, json!({"role": "assistant", "content": ""}), None, None));
-        let mut relay = |t: &str| {
-            let _ = tx.send(chunk(&id, &model_name, json!({"content": t}), None, None));
+        let config = app.config;
+        // OpenAI-compatible providers' events are relayed as they are (tool-call deltas
+        // included), with our id, object and the answering model; others' text is wrapped.
+        let raw = |m: ModelId| {
+            config.models[m].provider.as_ref().and_then(|p| config.providers.get(p)).map(|p| p.kind)
+                == Some(crate::config::ProviderKind::Openai)
         };
-        let relay_ref: Option<&mut (dyn FnMut(&str) + Send)> = if first.is_ok() { Some(&mut relay) } else { None };
+        let mut finished = false;
+        let mut relay = |m: ModelId, t: &str| {
+            let name = &config.models[m].name;
+            if !raw(m) {
+                let _ = tx.send(chunk(&id, name, json!({"content": t}), None, None));
+                return;
+            }
+            let Ok(Value::Object(mut e)) = serde_json::from_str::<Value>(t) else { return };
+            // The usage-only event: ours follows, counted the same way as every answer.
+            if e.get("choices").and_then(Value::as_array).is_some_and(Vec::is_empty) {
+                return;
+            }
+            let choice = e.get("choices").and_then(|c| c.get(0));
+            finished |= choice.and_then(|c| c.get("finish_reason")).is_some_and(|f| !f.is_null());
+            e.insert("id".to_string(), json!(format!("chatcmpl-{id}")));
+            e.insert("object".to_string(), json!("chat.completion.chunk"));
+            e.insert("model".to_string(), json!(name));
+            e.remove("usage");
+            let _ = tx.send(Bytes::from(format!("data: {}\n\n", Value::Object(e))));
+        };
+        let relay_ref: Option<&mut Relay<'_>> = if first.is_ok() { Some(&mut relay) } else { None };
+        let mut client = client;
+        client.relay_events = true;
         let (answered, attempts) = call(&client, app.config, &d, &req.messages, &params, &d.usage, relay_ref).await;
         settle(&app, &d, answered.as_ref().map(|(m, _)| *m)).await;
         let latency = started.elapsed();
@@ -677,11 +706,9 @@ fn stream(
                 let (input, output, cost) = answer_cost(app.config, m, &req.messages, &ans);
                 app.metrics.answered(app.config, &d, m, input, output, cost, latency, &attempts);
                 let name = app.config.models[m].name.clone();
-                if m != d.model {
-                    // A fallback after a silent failure: its whole answer in one chunk.
-                    let _ = tx.send(chunk(&id, &name, json!({"content": ans.text}), None, None));
+                if !finished {
+                    let _ = tx.send(chunk(&id, &name, json!({}), Some(finish_reason(&ans)), None));
                 }
-                let _ = tx.send(chunk(&id, &name, json!({}), Some(finish_reason(&ans)), None));
                 let u = json!({"prompt_tokens": input, "completion_tokens": output, "total_tokens": input + output});
                 let _ = tx.send(chunk(&id, &name, json!({}), None, Some(u)));
             }

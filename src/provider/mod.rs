@@ -109,6 +109,9 @@ pub struct Client<'a> {
     /// Request fields a client set beyond the messages and [`Params`] (tools, response_format…),
     /// sent as they are to OpenAI-compatible providers.
     pub extra: serde_json::Map<String, serde_json::Value>,
+    /// Streamed calls to OpenAI-compatible providers pass each event's JSON to `on_text`
+    /// instead of its text (the gateway relays tool-call deltas and the rest as they are).
+    pub relay_events: bool,
     rng: std::sync::Mutex<Rng>,
 }
 
@@ -196,6 +199,7 @@ impl<'a> Client<'a> {
             timeout,
             max_body: usize::try_from(config.live.max_body_bytes).unwrap_or(usize::MAX),
             extra: serde_json::Map::new(),
+            relay_events: false,
             rng: std::sync::Mutex::new(Rng::new(seed)),
         }
     }
@@ -227,8 +231,14 @@ impl<'a> Client<'a> {
         let timeout = self.timeout.min(left);
         let m = &self.config.models[model];
         let id = m.model_id.as_deref().unwrap_or(&m.name);
-        let call =
-            Call { http: &self.http, provider: p, key: key.as_deref(), max_body: self.max_body, extra: &self.extra };
+        let call = Call {
+            http: &self.http,
+            provider: p,
+            key: key.as_deref(),
+            max_body: self.max_body,
+            extra: &self.extra,
+            relay_events: self.relay_events,
+        };
         // The timeout covers the whole exchange: connecting, the status, every byte of the body.
         let fut = async {
             match p.kind {
@@ -342,6 +352,8 @@ pub struct Call<'c> {
     pub max_body: usize,
     /// Extra request fields for OpenAI-compatible providers ([`Client::extra`]).
     pub extra: &'c serde_json::Map<String, serde_json::Value>,
+    /// See [`Client::relay_events`].
+    pub relay_events: bool,
 }
 
 /// Sends a request with the provider's extra headers; an error status becomes a [`CallError`].

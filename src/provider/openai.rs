@@ -100,7 +100,11 @@ pub async fn call(
             sse(resp, call.max_body, |data| {
                 let before = a.text.len();
                 let more = apply_event(data, &mut a)?;
-                if a.text.len() > before {
+                if call.relay_events {
+                    if more {
+                        f(data);
+                    }
+                } else if a.text.len() > before {
                     f(&a.text[before..]);
                 }
                 Ok(more)

@@ -513,3 +513,52 @@ print([m.id for m in c.models.list()][:2])
     assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(stdout, "cheap Paris. 15 difficulty\nHello 9\n['auto', 'router:chain']\n");
 }
+
+#[test]
+fn streams_relay_tool_calls_and_fall_back_before_the_first_event() {
+    let g = Gateway::new("");
+    let s = g.start(&[]);
+    // Tool-call deltas from an OpenAI-compatible provider arrive as the provider sent them.
+    let call = |args: &str, finish: Option<&str>| {
+        serde_json::json!({"choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "function": {"arguments": args}}]},
+            "finish_reason": finish}]})
+        .to_string()
+    };
+    let usage = serde_json::json!({"choices": [], "usage": {"prompt_tokens": 7, "completion_tokens": 4}}).to_string();
+    g.oa.push(Reply::Stream(vec![
+        call("{\"city\":", None),
+        call("\"Paris\"}", Some("tool_calls")),
+        usage,
+        "[DONE]".into(),
+    ]));
+    let r = chat(
+        s.port,
+        serde_json::json!({"stream": true, "messages": user("weather in Paris?"), "tools": [{"type": "function"}]}),
+    );
+    let chunks: Vec<serde_json::Value> =
+        r.events().iter().filter(|e| *e != "[DONE]").map(|e| serde_json::from_str(e).unwrap()).collect();
+    let args: String = chunks
+        .iter()
+        .filter_map(|c| c.pointer("/choices/0/delta/tool_calls/0/function/arguments").and_then(|a| a.as_str()))
+        .collect();
+    assert_eq!(args, "{\"city\":\"Paris\"}");
+    let finishes: Vec<&str> =
+        chunks.iter().filter_map(|c| c.pointer("/choices/0/finish_reason").and_then(|f| f.as_str())).collect();
+    assert_eq!(finishes, ["tool_calls"], "one finish chunk");
+    assert_eq!(chunks.last().unwrap()["usage"]["total_tokens"], 11);
+    assert!(chunks.iter().all(|c| c["model"] == "cheap"));
+    // The routed model fails before streaming anything: the fallback (Anthropic) streams instead,
+    // its text wrapped in OpenAI's chunks, once.
+    for _ in 0..3 {
+        g.oa.push_for("cheap-1", Reply::Status(500, vec![], "{}".into()));
+    }
+    g.an.push(crate::mock::anthropic_stream(&["Bon", "jour"], 5, 2));
+    let r = chat(s.port, serde_json::json!({"stream": true, "messages": user("hello")}));
+    let chunks: Vec<serde_json::Value> =
+        r.events().iter().filter(|e| *e != "[DONE]").map(|e| serde_json::from_str(e).unwrap()).collect();
+    let text: String =
+        chunks.iter().filter_map(|c| c.pointer("/choices/0/delta/content").and_then(|t| t.as_str())).collect();
+    assert_eq!(text, "Bonjour");
+    assert_eq!(chunks.last().unwrap()["model"], "mid");
+    assert_eq!(chunks[chunks.len() - 2]["choices"][0]["finish_reason"], "stop");
+}
