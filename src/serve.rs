@@ -181,17 +181,26 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 enum Target {
     Route(Strategy),
     Model(ModelId),
+    /// `router:cascade` (`true`) or `router:consensus`: routed by the chain for the quota and the
+    /// log, answered as `ask --cascade`/`--consensus` answers.
+    Multi(bool),
 }
 
 fn target(config: &Config, model: &str) -> std::result::Result<Target, String> {
     if model.is_empty() || model == "auto" || model == "llmroute" {
         return Ok(Target::Route(Strategy::Chain));
     }
+    match model {
+        "router:cascade" => return Ok(Target::Multi(true)),
+        "router:consensus" => return Ok(Target::Multi(false)),
+        _ => {}
+    }
     if let Some(s) = model.strip_prefix("router:") {
         return <Strategy as clap::ValueEnum>::from_str(s, false).map(Target::Route).map_err(|_| {
             let names: Vec<String> = Strategy::value_variants()
                 .iter()
                 .filter_map(|v| v.to_possible_value().map(|p| format!("router:{}", p.get_name())))
+                .chain(["router:cascade".to_string(), "router:consensus".to_string()])
                 .collect();
             format!("unknown strategy `{model}`; use one of {}", names.join(", "))
         });
@@ -321,7 +330,13 @@ fn decide(app: &App, req: &ChatRequest, target: &Target, tag: Option<&str>, user
         log_prompts: false,
         dry_run: false,
     };
-    match *target {
+    let target = match *target {
+        Target::Multi(_) => Target::Route(Strategy::Chain),
+        Target::Route(s) => Target::Route(s),
+        Target::Model(m) => Target::Model(m),
+    };
+    match target {
+        Target::Multi(_) => unreachable!("mapped to the chain above"),
         Target::Model(m) => {
             let day = crate::clock::Clock::new(config.timezone.clone())?.day();
             let mut store = lock(&app.store)?;
@@ -450,6 +465,9 @@ async fn chat(
     );
     client.extra = req.extra.clone();
     let params = merge(req.params, d.params);
+    if let Target::Multi(cascade) = target {
+        return multi(app, req, d, client, params, cascade, started).await;
+    }
     let headers = decision_headers(app.config, &d);
     if req.stream {
         return stream(app, req, d, client, params, headers, started);
@@ -480,6 +498,71 @@ async fn chat(
             r
         }
     }
+}
+
+/// A cascade or consensus answer (`router:cascade`, `router:consensus`); a stream gets the
+/// answer in one chunk, since the answer is known only once the models are scored or counted.
+async fn multi(
+    app: Arc<App>,
+    req: Arc<ChatRequest>,
+    mut d: Decided,
+    client: Client<'static>,
+    params: Params,
+    cascade: bool,
+    started: Instant,
+) -> Response {
+    let _permit = app.upstream.acquire().await;
+    let (ans, attempts) = crate::commands::ask::multi(&client, app.config, cascade, &req.messages, &params).await;
+    settle(&app, &d, ans.as_ref().map(|a| a.model)).await;
+    d.method = if cascade { "cascade" } else { "consensus" };
+    let headers = decision_headers(app.config, &d);
+    let latency = started.elapsed();
+    let Some(a) = ans else {
+        app.metrics.failed(&d, latency, &attempts);
+        let errors: Vec<String> =
+            attempts.iter().filter_map(|a| a.error.as_ref().map(|e| format!("`{}`: {e}", a.model))).collect();
+        let mut r =
+            error(StatusCode::BAD_GATEWAY, "upstream_error", &format!("every candidate failed: {}", errors.join("; ")));
+        r.headers_mut().extend(headers);
+        return r;
+    };
+    let (m, cost) = (a.model, a.total_cost_usd);
+    app.metrics.answered(app.config, &d, m, a.input_tokens, a.output_tokens, cost, latency, &attempts);
+    let answer = Answer {
+        text: a.text,
+        input_tokens: Some(a.input_tokens),
+        output_tokens: Some(a.output_tokens),
+        finish_reason: None,
+        raw: None,
+    };
+    let mut r = if req.stream {
+        let name = &app.config.models[m].name;
+        let id = &d.request_id;
+        let (i, o) = (a.input_tokens, a.output_tokens);
+        let events = [
+            chunk(id, name, json!({"role": "assistant", "content": answer.text}), None, None),
+            chunk(id, name, json!({}), Some("stop"), None),
+            chunk(
+                id,
+                name,
+                json!({}),
+                None,
+                Some(json!({"prompt_tokens": i, "completion_tokens": o, "total_tokens": i + o})),
+            ),
+            Bytes::from_static(b"data: [DONE]\n\n"),
+        ];
+        let mut r = Response::new(Body::from(events.concat()));
+        r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+        r
+    } else {
+        let body = completion_body(app.config, &d, m, &answer, a.input_tokens, a.output_tokens);
+        (StatusCode::OK, axum::Json(body)).into_response()
+    };
+    finish_headers(r.headers_mut(), headers, app.config, m, cost);
+    if let Some(n) = a.note.and_then(|n| HeaderValue::from_str(&n).ok()) {
+        r.headers_mut().insert("x-llmroute-note", n);
+    }
+    r
 }
 
 /// The decision's response headers.

@@ -289,6 +289,73 @@ pub fn run(ctx: &Context, a: &AskArgs) -> Result<()> {
     }
 }
 
+/// A cascade's or consensus' result for the gateway: the model that answered and its answer.
+pub(crate) struct MultiAnswer {
+    pub model: ModelId,
+    pub text: String,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    /// Every call of the request (cascade steps, judge calls, voters).
+    pub total_cost_usd: f64,
+    pub note: Option<String>,
+}
+
+/// Runs the cascade (`cascade = true`) or the consensus of `[cascade]`/`[consensus]` as `ask
+/// --cascade`/`--consensus` do, for the gateway. Returns the answer, if any, and every attempt.
+pub(crate) async fn multi(
+    client: &Client<'_>,
+    config: &Config,
+    cascade: bool,
+    messages: &[Message],
+    params: &Params,
+) -> (Option<MultiAnswer>, Vec<Attempt>) {
+    let (mode, planned): (Mode, Vec<ModelId>) = if cascade {
+        (Mode::Cascade, config.cascade.models.iter().take(config.cascade.max_attempts).copied().collect())
+    } else {
+        (Mode::Consensus, config.consensus.clone())
+    };
+    let mut rec = AskRecord {
+        request_id: String::new(),
+        mode,
+        decision: DecisionOut {
+            model: String::new(),
+            method: "",
+            reason: String::new(),
+            rule: None,
+            tier: None,
+            params: *params,
+            strategy: "",
+            arm: crate::canary::Arm::Control,
+        },
+        model: String::new(),
+        answer: String::new(),
+        usage: Usage { input_tokens: 0, output_tokens: 0, estimated: false },
+        cost_usd: 0.0,
+        total_cost_usd: 0.0,
+        latency_ms: 0.0,
+        fallback: false,
+        note: None,
+        attempts: Vec::new(),
+        cascade: Vec::new(),
+        consensus: None,
+        streamed: false,
+    };
+    let answered = if cascade {
+        self::cascade(client, config, &planned, messages, params, &mut rec).await
+    } else {
+        consensus(client, config, &planned, messages, params, &mut rec).await
+    };
+    let out = answered.map(|m| MultiAnswer {
+        model: m,
+        text: std::mem::take(&mut rec.answer),
+        input_tokens: rec.usage.input_tokens,
+        output_tokens: rec.usage.output_tokens,
+        total_cost_usd: rec.total_cost_usd,
+        note: rec.note.take(),
+    });
+    (out, rec.attempts)
+}
+
 /// How a single-mode call runs: streamed or not, and which fallback models are over quota.
 struct Single<'a> {
     stream: bool,

@@ -562,3 +562,31 @@ fn streams_relay_tool_calls_and_fall_back_before_the_first_event() {
     assert_eq!(chunks.last().unwrap()["model"], "mid");
     assert_eq!(chunks[chunks.len() - 2]["choices"][0]["finish_reason"], "stop");
 }
+
+#[test]
+fn cascade_and_consensus_answer_as_ask_does() {
+    let g = Gateway::new("");
+    let s = g.start(&[]);
+    // The cheap model refuses (heuristic score 0.3 < 0.8): the cascade escalates to `mid`.
+    g.oa.push_for("cheap-1", openai_ok("I'm sorry, I can't help with that.", 5, 8));
+    g.an.push(anthropic_ok("Paris.", 6, 2));
+    let r = chat(s.port, serde_json::json!({"model": "router:cascade", "messages": user("capital of France?")}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!((r.header("x-llmroute-method"), r.header("x-llmroute-model")), (Some("cascade"), Some("mid")));
+    assert_eq!(r.json()["choices"][0]["message"]["content"], "Paris.");
+    // Both calls are paid: cheap 5×$1 + 8×$2, mid 6×$3 + 2×$15 per million.
+    assert_eq!(r.header("x-llmroute-cost-usd"), Some("0.00006900"));
+    // Consensus: two of three agree.
+    g.oa.push_for("cheap-1", openai_ok("A", 5, 1));
+    g.oa.push_for("top-1", openai_ok("B", 5, 1));
+    g.an.push(anthropic_ok("a.", 5, 1));
+    let r = chat(s.port, serde_json::json!({"model": "router:consensus", "stream": true, "messages": user("A or B?")}));
+    assert_eq!((r.status, r.header("x-llmroute-method")), (200, Some("consensus")));
+    let first: serde_json::Value = serde_json::from_str(&r.events()[0]).unwrap();
+    assert_eq!(first["choices"][0]["delta"]["content"], "A");
+    assert_eq!(r.events().last().map(String::as_str), Some("[DONE]"));
+    // The routed model's count moved to the models that answered.
+    let q = g.cli(&["quota", "--json"]).ok().json();
+    let used = |m: &str| q.as_array().unwrap().iter().find(|r| r["model"] == m).unwrap()["used"].as_u64().unwrap();
+    assert_eq!((used("cheap"), used("mid"), used("top")), (1, 1, 0));
+}
