@@ -590,3 +590,30 @@ fn cascade_and_consensus_answer_as_ask_does() {
     let used = |m: &str| q.as_array().unwrap().iter().find(|r| r["model"] == m).unwrap()["used"].as_u64().unwrap();
     assert_eq!((used("cheap"), used("mid"), used("top")), (1, 1, 0));
 }
+
+#[test]
+fn the_canary_follows_the_user_field_or_header_as_route_does() {
+    let g = Gateway::new("\n[canary]\nstrategy = \"rules\"\nshare = 0.5\n");
+    let s = g.start(&[]);
+    g.oa.always(openai_ok("ok", 1, 1));
+    let mut methods = std::collections::BTreeSet::new();
+    for i in 0..12 {
+        let u = format!("user-{i}");
+        let want = g.cli(&["route", "--dry-run", "--json", "--user", &u, "hello"]).ok().json()["method"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let by_field = chat(s.port, serde_json::json!({"messages": user("hello"), "user": u}));
+        let by_header = request(
+            s.port,
+            "POST",
+            "/v1/chat/completions",
+            &[("x-llmroute-user", &u)],
+            &serde_json::json!({"messages": user("hello")}).to_string(),
+        );
+        assert_eq!(by_field.header("x-llmroute-method"), Some(want.as_str()), "{u}");
+        assert_eq!(by_header.header("x-llmroute-method"), Some(want.as_str()), "{u}");
+        methods.insert(want);
+    }
+    assert_eq!(methods.len(), 2, "both arms: {methods:?}");
+}
