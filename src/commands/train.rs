@@ -305,7 +305,8 @@ pub fn train(ctx: &Context, a: &TrainArgs) -> Result<()> {
     let report = TrainReport {
         model: a.output.display().to_string(),
         model_bytes: bytes.len(),
-        rows: n_rows,
+        // Every row read: the training file's, plus a separate validation file's (`--valid`).
+        rows: n_rows + if a.valid.is_some() { valid.as_ref().map_or(0, Labelled::len) } else { 0 },
         train_rows,
         valid_rows: valid.as_ref().map_or(0, Labelled::len),
         bad_rows: data.bad_rows.len(),

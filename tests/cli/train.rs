@@ -305,3 +305,16 @@ fn damaged_model_files_are_clear_errors() {
         "error: nope.model: cannot read model: No such file or directory\n"
     );
 }
+
+#[test]
+fn rows_count_a_separate_validation_file_too() {
+    let env = Env::new();
+    let train = repo("fixtures/tiers/train.jsonl");
+    let dev = repo("fixtures/tiers/dev.jsonl");
+    let (t, d) = (train.to_str().unwrap(), dev.to_str().unwrap());
+    let base = ["train", t, "--label-col", "expected_tier", "--n-estimators", "5", "-o", "m.model", "--force"];
+    let out = env.run(&[&base[..], &["--valid", d]].concat()).ok().stdout;
+    assert!(out.starts_with("data       2284 rows (1892 train, 392 validation), 4 labels\n"), "{out}");
+    let out = env.run(&base).ok().stdout;
+    assert!(out.starts_with("data       1892 rows (1514 train, 378 validation), 4 labels\n"), "{out}");
+}
