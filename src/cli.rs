@@ -228,7 +228,10 @@ pub enum ConfigCommand {
     /// Print the effective configuration and where it came from
     Show,
     /// Check a configuration file (default: the effective one)
-    Validate { path: Option<PathBuf> },
+    Validate {
+        /// The file to check [default: the effective configuration]
+        path: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
