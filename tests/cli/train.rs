@@ -44,7 +44,10 @@ fn train_reports_validation_metrics_and_writes_a_model() {
         .ok()
         .json();
     assert_eq!(v["labels"], serde_json::json!(["COMPLEX", "MEDIUM", "REASONING", "SIMPLE"]));
-    assert_eq!((v["rows"].as_u64(), v["valid_rows"].as_u64()), (Some(1892), Some(392)));
+    assert_eq!(
+        (v["rows"].as_u64(), v["train_rows"].as_u64(), v["valid_rows"].as_u64()),
+        (Some(2284), Some(1892), Some(392))
+    );
     assert_eq!(v["analyzer"], "char_wb");
     assert_eq!(v["ngram"], serde_json::json!([1, 4]));
     assert_eq!(v["vocabulary_size"], 5000);
