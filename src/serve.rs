@@ -20,6 +20,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use clap::ValueEnum;
 use serde_json::{Value, json};
 
 use crate::cli::ServeArgs;
@@ -210,8 +211,6 @@ fn target(config: &Config, model: &str) -> std::result::Result<Target, String> {
         format!("unknown model `{model}`{hint}; use `auto`, `router:<strategy>` or a catalog model (GET /v1/models)")
     })
 }
-
-use clap::ValueEnum;
 
 /// The text of a message's `content`: a string, or the text parts of an array.
 fn content_text(v: &Value) -> Option<String> {
