@@ -365,7 +365,7 @@ fn decide(app: &App, req: &ChatRequest, target: &Target, tag: Option<&str>, user
                 reason: r.decision.reason.to_string(),
                 params: r.decision.params,
                 estimated_usd: r.cost.usd,
-                usage: store.usage(&day)?,
+                usage: r.usage,
                 day,
             })
         }

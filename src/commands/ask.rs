@@ -241,11 +241,7 @@ pub fn run(ctx: &Context, a: &AskArgs) -> Result<()> {
     };
 
     // Fallback models over today's quota are not tried.
-    let usage = match Store::open_read(&routed.state_path)? {
-        Some(store) => store.usage(&routed.clock.day())?,
-        None => Default::default(),
-    };
-    let quota = crate::quota::QuotaSnapshot::new(&config, &usage);
+    let quota = crate::quota::QuotaSnapshot::new(&config, &routed.usage);
     let over_quota = |m: ModelId| m != d.model && !crate::quota::QuotaView::available(&quota, m);
     let answered: Option<ModelId> = rt.block_on(async {
         match mode {

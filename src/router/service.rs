@@ -44,6 +44,9 @@ pub struct Routed {
     pub state_path: PathBuf,
     /// The decision's estimated cost (the prompt's tokens and the expected output).
     pub cost: Cost,
+    /// Today's quota usage as the decision saw it, its own count included (which fallback
+    /// models of a live call are over their quota).
+    pub usage: BTreeMap<String, u64>,
 }
 
 /// The strategy and gray-release arm of a request keyed by `key` (the user, else the request
@@ -137,12 +140,12 @@ pub fn decide_with(
     let mut eval = engine.eval(&prompt.text, req.tag);
     let input_tokens = prompt.input_tokens();
 
-    let outcome = if req.dry_run {
+    let (outcome, usage) = if req.dry_run {
         let usage = match Store::open_read(&state_path)? {
             Some(store) => store.usage(&day)?,
             None => BTreeMap::new(),
         };
-        chain.route(&mut eval, &QuotaSnapshot::new(config, &usage))
+        (chain.route(&mut eval, &QuotaSnapshot::new(config, &usage)), usage)
     } else {
         let mut opened;
         let store = match store {
@@ -168,7 +171,11 @@ pub fn decide_with(
                 arm: arm.as_str().to_string(),
             });
             let model = o.decision.as_ref().map(|d| config.models[d.model].name.clone());
-            (o, model, record)
+            let mut after = usage.clone();
+            if let Some(m) = &model {
+                *after.entry(m.clone()).or_default() += 1;
+            }
+            ((o, after), model, record)
         })?
     };
     drop(eval);
@@ -180,7 +187,7 @@ pub fn decide_with(
         });
     };
     let cost = estimate(config, &decision, input_tokens);
-    Ok(Routed { engine, decision, trace: outcome.trace, request_id, strategy, arm, clock, state_path, cost })
+    Ok(Routed { engine, decision, trace: outcome.trace, request_id, strategy, arm, clock, state_path, cost, usage })
 }
 
 /// A request for a model the client named (the gateway's pass-through): nothing is routed, the
