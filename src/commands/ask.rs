@@ -59,6 +59,7 @@ struct CascadeStep {
     score: Option<f64>,
     scored_by: String,
     accepted: bool,
+    #[serde(serialize_with = "output::json_usd")]
     cost_usd: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
@@ -69,6 +70,7 @@ struct Vote {
     model: String,
     answer: Option<String>,
     normalized: Option<String>,
+    #[serde(serialize_with = "output::json_usd")]
     cost_usd: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
@@ -91,9 +93,12 @@ struct AskRecord {
     answer: String,
     usage: Usage,
     /// Cost of the returned answer from its usage and the catalog prices.
+    #[serde(serialize_with = "output::json_usd")]
     cost_usd: f64,
     /// Every call of this `ask` (cascade steps, voters, judge calls).
+    #[serde(serialize_with = "output::json_usd")]
     total_cost_usd: f64,
+    #[serde(serialize_with = "output::json_ms")]
     latency_ms: f64,
     fallback: bool,
     #[serde(skip_serializing_if = "Option::is_none")]

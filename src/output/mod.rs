@@ -130,6 +130,16 @@ pub fn round(x: f64, decimals: i32) -> f64 {
     (x * f).round() / f
 }
 
+/// Serialises milliseconds to 3 decimals (a microsecond): no float noise in JSON.
+pub fn json_ms<S: serde::Serializer>(v: &f64, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_f64(round(*v, 3))
+}
+
+/// Serialises US dollars to 10 decimals (catalog prices are per million tokens): no float noise.
+pub fn json_usd<S: serde::Serializer>(v: &f64, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_f64(round(*v, 10))
+}
+
 /// The `--json` record when every quota is exhausted.
 #[derive(Debug, Serialize)]
 pub struct Exhausted<'a> {
