@@ -486,15 +486,7 @@ async fn chat(
         }
         None => {
             app.metrics.failed(&d, latency, &attempts);
-            let errors: Vec<String> =
-                attempts.iter().filter_map(|a| a.error.as_ref().map(|e| format!("`{}`: {e}", a.model))).collect();
-            let mut r = error(
-                StatusCode::BAD_GATEWAY,
-                "upstream_error",
-                &format!("every candidate failed: {}", errors.join("; ")),
-            );
-            r.headers_mut().extend(headers);
-            r
+            bad_gateway(&attempts, headers)
         }
     }
 }
@@ -518,12 +510,7 @@ async fn multi(
     let latency = started.elapsed();
     let Some(a) = ans else {
         app.metrics.failed(&d, latency, &attempts);
-        let errors: Vec<String> =
-            attempts.iter().filter_map(|a| a.error.as_ref().map(|e| format!("`{}`: {e}", a.model))).collect();
-        let mut r =
-            error(StatusCode::BAD_GATEWAY, "upstream_error", &format!("every candidate failed: {}", errors.join("; ")));
-        r.headers_mut().extend(headers);
-        return r;
+        return bad_gateway(&attempts, headers);
     };
     let (m, cost) = (a.model, a.total_cost_usd);
     app.metrics.answered(app.config, &d, m, a.input_tokens, a.output_tokens, cost, latency, &attempts);
@@ -561,6 +548,13 @@ async fn multi(
     if let Some(n) = a.note.and_then(|n| HeaderValue::from_str(&n).ok()) {
         r.headers_mut().insert("x-llmroute-note", n);
     }
+    r
+}
+
+/// 502: every candidate failed, each one's error listed, with the decision's headers.
+fn bad_gateway(attempts: &[crate::provider::Attempt], headers: HeaderMap) -> Response {
+    let mut r = error(StatusCode::BAD_GATEWAY, "upstream_error", &crate::provider::all_failed(attempts));
+    r.headers_mut().extend(headers);
     r
 }
 
@@ -796,9 +790,7 @@ fn stream(
             }
             None => {
                 app.metrics.failed(&d, latency, &attempts);
-                let errors: Vec<String> =
-                    attempts.iter().filter_map(|a| a.error.as_ref().map(|e| format!("`{}`: {e}", a.model))).collect();
-                let e = json!({"error": {"message": format!("every candidate failed: {}", errors.join("; ")),
+                let e = json!({"error": {"message": crate::provider::all_failed(&attempts),
                     "type": "upstream_error", "code": "upstream_error"}});
                 let _ = tx.send(Bytes::from(format!("data: {e}\n\n")));
             }

@@ -113,6 +113,29 @@ struct AskRecord {
     streamed: bool,
 }
 
+impl AskRecord {
+    /// A record with nothing called yet.
+    fn new(request_id: String, mode: Mode, decision: DecisionOut) -> AskRecord {
+        AskRecord {
+            request_id,
+            mode,
+            decision,
+            model: String::new(),
+            answer: String::new(),
+            usage: Usage { input_tokens: 0, output_tokens: 0, estimated: false },
+            cost_usd: 0.0,
+            total_cost_usd: 0.0,
+            latency_ms: 0.0,
+            fallback: false,
+            note: None,
+            attempts: Vec::new(),
+            cascade: Vec::new(),
+            consensus: None,
+            streamed: false,
+        }
+    }
+}
+
 fn usage_of(config: &Config, m: ModelId, messages: &[Message], a: &Answer) -> (Usage, f64) {
     let (input, output, estimated) = crate::provider::answer_tokens(messages, a);
     let cost = config.models[m].cost(input, output);
@@ -218,10 +241,10 @@ pub fn run(ctx: &Context, a: &AskArgs) -> Result<()> {
     let started = Instant::now();
     let stream_out = mode == Mode::Single && !a.json && (a.stream || std::io::stdout().is_terminal());
 
-    let mut record = AskRecord {
-        request_id: routed.request_id.clone(),
+    let mut record = AskRecord::new(
+        routed.request_id.clone(),
         mode,
-        decision: DecisionOut {
+        DecisionOut {
             model: config.models[d.model].name.clone(),
             method: d.method.as_str(),
             reason: d.reason.to_string(),
@@ -231,19 +254,7 @@ pub fn run(ctx: &Context, a: &AskArgs) -> Result<()> {
             strategy: routed.strategy.as_str(),
             arm: routed.arm,
         },
-        model: String::new(),
-        answer: String::new(),
-        usage: Usage { input_tokens: 0, output_tokens: 0, estimated: false },
-        cost_usd: 0.0,
-        total_cost_usd: 0.0,
-        latency_ms: 0.0,
-        fallback: false,
-        note: None,
-        attempts: Vec::new(),
-        cascade: Vec::new(),
-        consensus: None,
-        streamed: false,
-    };
+    );
 
     // Fallback models over today's quota are not tried.
     let quota = crate::quota::QuotaSnapshot::new(&config, &routed.usage);
@@ -269,12 +280,10 @@ pub fn run(ctx: &Context, a: &AskArgs) -> Result<()> {
         store.settle(&routed.clock.day(), &routed.request_id, decided, answered_name)?;
     }
     if answered.is_none() {
-        let errors: Vec<String> =
-            record.attempts.iter().filter_map(|at| at.error.as_ref().map(|e| format!("`{}`: {e}", at.model))).collect();
         if a.json {
             output::print_json(&record)?;
         }
-        return Err(Error::Provider(format!("every candidate failed: {}", errors.join("; "))));
+        return Err(Error::Provider(crate::provider::all_failed(&record.attempts)));
     }
     if a.json {
         output::print_json(&record)
@@ -315,32 +324,18 @@ pub(crate) async fn multi(
     } else {
         (Mode::Consensus, config.consensus.clone())
     };
-    let mut rec = AskRecord {
-        request_id: String::new(),
-        mode,
-        decision: DecisionOut {
-            model: String::new(),
-            method: "",
-            reason: String::new(),
-            rule: None,
-            tier: None,
-            params: *params,
-            strategy: "",
-            arm: crate::canary::Arm::Control,
-        },
+    // The gateway keeps its own decision record; this one only collects the calls.
+    let decision = DecisionOut {
         model: String::new(),
-        answer: String::new(),
-        usage: Usage { input_tokens: 0, output_tokens: 0, estimated: false },
-        cost_usd: 0.0,
-        total_cost_usd: 0.0,
-        latency_ms: 0.0,
-        fallback: false,
-        note: None,
-        attempts: Vec::new(),
-        cascade: Vec::new(),
-        consensus: None,
-        streamed: false,
+        method: "",
+        reason: String::new(),
+        rule: None,
+        tier: None,
+        params: *params,
+        strategy: "",
+        arm: crate::canary::Arm::Control,
     };
+    let mut rec = AskRecord::new(String::new(), mode, decision);
     let answered = if cascade {
         self::cascade(client, config, &planned, messages, params, &mut rec).await
     } else {

@@ -155,6 +155,14 @@ pub fn answer_tokens(messages: &[Message], a: &Answer) -> (u64, u64, bool) {
     (input, output, estimated)
 }
 
+/// "every candidate failed: `m`: error; …" for the attempts that failed (`ask`'s exit-3 error and
+/// the gateway's 502).
+pub fn all_failed(attempts: &[Attempt]) -> String {
+    let errors: Vec<String> =
+        attempts.iter().filter_map(|a| a.error.as_ref().map(|e| format!("`{}`: {e}", a.model))).collect();
+    format!("every candidate failed: {}", errors.join("; "))
+}
+
 impl Attempt {
     /// A model not called because it cannot be (no provider, no key).
     pub fn skipped(config: &Config, model: ModelId, e: &CallError) -> Attempt {
