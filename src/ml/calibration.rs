@@ -98,4 +98,34 @@ mod tests {
         assert!(fit(&oob, &y).unwrap() < 1.0);
         assert_eq!(fit(&[None], &[0]), None);
     }
+
+    #[test]
+    fn the_fitted_power_is_the_log_loss_minimum_of_a_brute_force_grid() {
+        // Mixed votes and outcomes; the grid evaluates the log-loss independently of the search.
+        let rows: Vec<(Vec<f64>, u32)> = (0..300)
+            .map(|i| {
+                let p0 = 0.3 + 0.6 * ((i * 37 % 100) as f64 / 100.0);
+                let y = u32::from((i * 53 % 100) as f64 / 100.0 > p0 * 1.2);
+                (vec![p0, 1.0 - p0], y)
+            })
+            .collect();
+        let loss = |a: f64| {
+            rows.iter()
+                .map(|(p, y)| {
+                    let (x0, x1) = (p[0].powf(a), p[1].powf(a));
+                    -([x0, x1][*y as usize] / (x0 + x1)).max(FLOOR).ln()
+                })
+                .sum::<f64>()
+                / rows.len() as f64
+        };
+        let best = (0..=20_000)
+            .map(|i| RANGE.start() + (RANGE.end() - RANGE.start()) * i as f64 / 20_000.0)
+            .min_by(|a, b| loss(*a).total_cmp(&loss(*b)))
+            .unwrap();
+        assert!(best > 0.3 && best < 7.9, "an interior minimum: {best}");
+        let oob: Vec<Option<Vec<f64>>> = rows.iter().map(|(p, _)| Some(p.clone())).collect();
+        let y: Vec<u32> = rows.iter().map(|(_, y)| *y).collect();
+        let a = fit(&oob, &y).unwrap();
+        assert!((a - best).abs() < 1e-3, "golden section {a}, grid {best}");
+    }
 }
