@@ -38,6 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             [CompletionResult]::new('train', 'train', [CompletionResultType]::ParameterValue, 'Train the ML router from labelled logs')
             [CompletionResult]::new('evaluate', 'evaluate', [CompletionResultType]::ParameterValue, 'Measure a trained model on a labelled file')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run an OpenAI-compatible routing gateway (POST /v1/chat/completions with model `auto`)')
+            [CompletionResult]::new('state', 'state', [CompletionResultType]::ParameterValue, 'Export or import the state (quotas, decisions, feedback) as JSON Lines')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -442,6 +443,48 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'llmroute;state' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write every quota counter, decision and feedback record of the configured store')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Read an export into the configured store (all or nothing; counters are never lowered)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'llmroute;state;export' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write to this file instead of stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write to this file instead of stdout')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace an existing output file')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'llmroute;state;import' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'llmroute;state;help' {
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write every quota counter, decision and feedback record of the configured store')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Read an export into the configured store (all or nothing; counters are never lowered)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'llmroute;state;help;export' {
+            break
+        }
+        'llmroute;state;help;import' {
+            break
+        }
+        'llmroute;state;help;help' {
+            break
+        }
         'llmroute;completions' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]')
@@ -461,6 +504,7 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             [CompletionResult]::new('train', 'train', [CompletionResultType]::ParameterValue, 'Train the ML router from labelled logs')
             [CompletionResult]::new('evaluate', 'evaluate', [CompletionResultType]::ParameterValue, 'Measure a trained model on a labelled file')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run an OpenAI-compatible routing gateway (POST /v1/chat/completions with model `auto`)')
+            [CompletionResult]::new('state', 'state', [CompletionResultType]::ParameterValue, 'Export or import the state (quotas, decisions, feedback) as JSON Lines')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -532,6 +576,17 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             break
         }
         'llmroute;help;serve' {
+            break
+        }
+        'llmroute;help;state' {
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write every quota counter, decision and feedback record of the configured store')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Read an export into the configured store (all or nothing; counters are never lowered)')
+            break
+        }
+        'llmroute;help;state;export' {
+            break
+        }
+        'llmroute;help;state;import' {
             break
         }
         'llmroute;help;completions' {

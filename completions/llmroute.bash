@@ -52,6 +52,9 @@ _llmroute() {
             llmroute,simulate)
                 cmd="llmroute__subcmd__simulate"
                 ;;
+            llmroute,state)
+                cmd="llmroute__subcmd__state"
+                ;;
             llmroute,train)
                 cmd="llmroute__subcmd__train"
                 ;;
@@ -145,6 +148,9 @@ _llmroute() {
             llmroute__subcmd__help,simulate)
                 cmd="llmroute__subcmd__help__subcmd__simulate"
                 ;;
+            llmroute__subcmd__help,state)
+                cmd="llmroute__subcmd__help__subcmd__state"
+                ;;
             llmroute__subcmd__help,train)
                 cmd="llmroute__subcmd__help__subcmd__train"
                 ;;
@@ -175,6 +181,12 @@ _llmroute() {
             llmroute__subcmd__help__subcmd__quota,reset)
                 cmd="llmroute__subcmd__help__subcmd__quota__subcmd__reset"
                 ;;
+            llmroute__subcmd__help__subcmd__state,export)
+                cmd="llmroute__subcmd__help__subcmd__state__subcmd__export"
+                ;;
+            llmroute__subcmd__help__subcmd__state,import)
+                cmd="llmroute__subcmd__help__subcmd__state__subcmd__import"
+                ;;
             llmroute__subcmd__models,help)
                 cmd="llmroute__subcmd__models__subcmd__help"
                 ;;
@@ -199,6 +211,24 @@ _llmroute() {
             llmroute__subcmd__quota__subcmd__help,reset)
                 cmd="llmroute__subcmd__quota__subcmd__help__subcmd__reset"
                 ;;
+            llmroute__subcmd__state,export)
+                cmd="llmroute__subcmd__state__subcmd__export"
+                ;;
+            llmroute__subcmd__state,help)
+                cmd="llmroute__subcmd__state__subcmd__help"
+                ;;
+            llmroute__subcmd__state,import)
+                cmd="llmroute__subcmd__state__subcmd__import"
+                ;;
+            llmroute__subcmd__state__subcmd__help,export)
+                cmd="llmroute__subcmd__state__subcmd__help__subcmd__export"
+                ;;
+            llmroute__subcmd__state__subcmd__help,help)
+                cmd="llmroute__subcmd__state__subcmd__help__subcmd__help"
+                ;;
+            llmroute__subcmd__state__subcmd__help,import)
+                cmd="llmroute__subcmd__state__subcmd__help__subcmd__import"
+                ;;
             *)
                 ;;
         esac
@@ -206,7 +236,7 @@ _llmroute() {
 
     case "${cmd}" in
         llmroute)
-            opts="-h -V --config --state --help --version route ask models quota config simulate batch feedback train evaluate serve completions help"
+            opts="-h -V --config --state --help --version route ask models quota config simulate batch feedback train evaluate serve state completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -904,7 +934,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__help)
-            opts="route ask models quota config simulate batch feedback train evaluate serve completions help"
+            opts="route ask models quota config simulate batch feedback train evaluate serve state completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1200,6 +1230,48 @@ _llmroute() {
         llmroute__subcmd__help__subcmd__simulate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        llmroute__subcmd__help__subcmd__state)
+            opts="export import"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        llmroute__subcmd__help__subcmd__state__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        llmroute__subcmd__help__subcmd__state__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1644,6 +1716,136 @@ _llmroute() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        llmroute__subcmd__state)
+            opts="-h --config --state --help export import help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        llmroute__subcmd__state__subcmd__export)
+            opts="-o -h --output --force --config --state --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        llmroute__subcmd__state__subcmd__help)
+            opts="export import help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        llmroute__subcmd__state__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        llmroute__subcmd__state__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        llmroute__subcmd__state__subcmd__help__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        llmroute__subcmd__state__subcmd__import)
+            opts="-h --config --state --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

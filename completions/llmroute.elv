@@ -35,6 +35,7 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand train 'Train the ML router from labelled logs'
             cand evaluate 'Measure a trained model on a labelled file'
             cand serve 'Run an OpenAI-compatible routing gateway (POST /v1/chat/completions with model `auto`)'
+            cand state 'Export or import the state (quotas, decisions, feedback) as JSON Lines'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -401,6 +402,41 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'llmroute;state'= {
+            cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
+            cand --state 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand export 'Write every quota counter, decision and feedback record of the configured store'
+            cand import 'Read an export into the configured store (all or nothing; counters are never lowered)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'llmroute;state;export'= {
+            cand -o 'Write to this file instead of stdout'
+            cand --output 'Write to this file instead of stdout'
+            cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
+            cand --state 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]'
+            cand --force 'Replace an existing output file'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'llmroute;state;import'= {
+            cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
+            cand --state 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'llmroute;state;help'= {
+            cand export 'Write every quota counter, decision and feedback record of the configured store'
+            cand import 'Read an export into the configured store (all or nothing; counters are never lowered)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'llmroute;state;help;export'= {
+        }
+        &'llmroute;state;help;import'= {
+        }
+        &'llmroute;state;help;help'= {
+        }
         &'llmroute;completions'= {
             cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
             cand --state 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]'
@@ -419,6 +455,7 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand train 'Train the ML router from labelled logs'
             cand evaluate 'Measure a trained model on a labelled file'
             cand serve 'Run an OpenAI-compatible routing gateway (POST /v1/chat/completions with model `auto`)'
+            cand state 'Export or import the state (quotas, decisions, feedback) as JSON Lines'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -470,6 +507,14 @@ set edit:completion:arg-completer[llmroute] = {|@words|
         &'llmroute;help;evaluate'= {
         }
         &'llmroute;help;serve'= {
+        }
+        &'llmroute;help;state'= {
+            cand export 'Write every quota counter, decision and feedback record of the configured store'
+            cand import 'Read an export into the configured store (all or nothing; counters are never lowered)'
+        }
+        &'llmroute;help;state;export'= {
+        }
+        &'llmroute;help;state;import'= {
         }
         &'llmroute;help;completions'= {
         }

@@ -68,6 +68,9 @@ pub enum Command {
     Evaluate(Box<EvaluateArgs>),
     /// Run an OpenAI-compatible routing gateway (POST /v1/chat/completions with model `auto`)
     Serve(ServeArgs),
+    /// Export or import the state (quotas, decisions, feedback) as JSON Lines
+    #[command(subcommand)]
+    State(StateCommand),
     /// Print a shell completion script
     Completions(CompletionsArgs),
 }
@@ -207,6 +210,24 @@ pub enum QuotaAction {
     Reset {
         /// Model to reset; all models when omitted
         model: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StateCommand {
+    /// Write every quota counter, decision and feedback record of the configured store
+    Export {
+        /// Write to this file instead of stdout
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Replace an existing output file
+        #[arg(long)]
+        force: bool,
+    },
+    /// Read an export into the configured store (all or nothing; counters are never lowered)
+    Import {
+        /// The JSON Lines file `state export` wrote
+        file: PathBuf,
     },
 }
 

@@ -7,7 +7,7 @@
 //! | 2    | usage, configuration or input error |
 //! | 3    | provider or network failure |
 //! | 4    | every model is over its daily quota (`all_quotas_exhausted`) |
-//! | 5    | the state store could not be opened or written |
+//! | 5    | the state store could not be opened, reached or written |
 //! | 130  | interrupted |
 
 use std::fmt;
@@ -34,6 +34,9 @@ pub enum Error {
     /// The state store failed (exit 5).
     #[error("state store `{path}`: {message}")]
     State { path: String, message: String },
+    /// The state store could not be reached in time (exit 5; HTTP 503 from the gateway).
+    #[error("state store `{place}` is unavailable: {message}")]
+    StateUnavailable { place: String, message: String },
     /// Every model is over its daily quota (exit 4).
     #[error(
         "all_quotas_exhausted: every model is over its daily quota; retry after {retry_after} s (quotas reset at {resets_at})"
@@ -57,7 +60,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Usage(_) | Error::Config(_) => exit::USAGE,
-            Error::State { .. } => exit::STATE,
+            Error::State { .. } | Error::StateUnavailable { .. } => exit::STATE,
             Error::QuotasExhausted { .. } => exit::QUOTA_EXHAUSTED,
             Error::Provider(_) => exit::PROVIDER,
             Error::Partial(_) => exit::PARTIAL,

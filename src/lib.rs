@@ -43,6 +43,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Models(a) => commands::models::run(&ctx, a),
         Command::Serve(a) => serve::run(&ctx, a),
         Command::Quota(a) => commands::quota::run(&ctx, a),
+        Command::State(c) => commands::state::run(&ctx, c),
         Command::Config(c) => commands::config::run(&ctx, c),
         Command::Simulate(a) => commands::simulate::run(&ctx, a),
         Command::Batch(a) => commands::batch::run(&ctx, a),

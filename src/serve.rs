@@ -31,7 +31,7 @@ use crate::prompt::Prompt;
 use crate::provider::{Answer, CallError, Client, Message};
 use crate::router::Engine;
 use crate::router::service::{self, RouteRequest};
-use crate::state::Store;
+use crate::state::{Location, Store};
 
 mod metrics;
 
@@ -40,10 +40,12 @@ use metrics::Metrics;
 /// Everything a request handler needs, shared by all of them.
 struct App {
     config: &'static Config,
-    state_path: PathBuf,
-    /// One connection for every request (SQLite serialises writers anyway; opening one per
-    /// request cost more than the routing).
-    store: Mutex<Store>,
+    state: Location,
+    /// Open state connections, shared by every request: one for SQLite (which serialises
+    /// writers anyway; opening one per request cost more than the routing), `[state]
+    /// pool_size` for Redis.
+    stores: Vec<Mutex<Store>>,
+    next_store: std::sync::atomic::AtomicUsize,
     model_path: Option<PathBuf>,
     http: reqwest::Client,
     /// Engines of the strategies that do not read live feedback, built on first use.
@@ -61,9 +63,9 @@ struct App {
 
 pub fn run(ctx: &Context, a: &ServeArgs) -> Result<()> {
     let config: &'static Config = Box::leak(Box::new(ctx.config()?));
-    let state_path = crate::state::resolve_path(ctx.state.as_deref())?;
+    let state = Location::resolve(ctx.state.as_deref(), config)?;
     // The engine of the chain is built now, so a bad model or config fails before listening.
-    let chain = Arc::new(service::engine(config, a.model.as_deref(), Strategy::Chain, &state_path)?);
+    let chain = Arc::new(service::engine(config, a.model.as_deref(), Strategy::Chain, &state)?);
     let sv = &config.serve;
     let keys = match a.keys_env.as_ref().or(sv.keys_env.as_ref()) {
         None => Vec::new(),
@@ -77,11 +79,12 @@ pub fn run(ctx: &Context, a: &ServeArgs) -> Result<()> {
         }
     };
     let timeout = Duration::from_secs_f64(a.timeout.unwrap_or(config.live.timeout_secs));
-    let store = Mutex::new(Store::open(&state_path)?);
+    let stores = (0..state.pool_size()).map(|_| Store::open(&state).map(Mutex::new)).collect::<Result<Vec<_>>>()?;
     let app = Arc::new(App {
         config,
-        store,
-        state_path,
+        stores,
+        next_store: std::sync::atomic::AtomicUsize::new(0),
+        state,
         model_path: a.model.clone(),
         http: crate::provider::http_client(timeout).map_err(Error::Provider)?,
         engines: Mutex::new(vec![(Strategy::Chain, chain)]),
@@ -159,6 +162,13 @@ async fn shutdown_signal() {
 fn error(status: StatusCode, kind: &str, message: &str) -> Response {
     let body = json!({"error": {"message": message, "type": kind, "code": kind}});
     (status, axum::Json(body)).into_response()
+}
+
+/// The state store could not be reached: 503, worth retrying in a second.
+fn unavailable(e: &Error) -> Response {
+    let mut r = error(StatusCode::SERVICE_UNAVAILABLE, "state_unavailable", &e.to_string());
+    r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(1));
+    r
 }
 
 /// Whether the request carries one of the configured client keys (compared in constant time).
@@ -338,7 +348,7 @@ fn decide(app: &App, req: &ChatRequest, target: &Target, tag: Option<&str>, user
         Target::Multi(_) => unreachable!("mapped to the chain above"),
         Target::Model(m) => {
             let day = crate::clock::Clock::new(config.timezone.clone())?.day();
-            let mut store = lock(&app.store)?;
+            let mut store = app.store()?;
             let (d, request_id, cost) = service::decide_forced(config, &mut store, &route_req(Strategy::Chain), m)?;
             Ok(Decided {
                 request_id,
@@ -355,8 +365,8 @@ fn decide(app: &App, req: &ChatRequest, target: &Target, tag: Option<&str>, user
             let rr = route_req(strategy);
             let plan = service::plan(config, &rr)?;
             let engine = engine_for(app, plan.strategy)?;
-            let mut store = lock(&app.store)?;
-            let r = service::decide_with(config, engine, app.state_path.clone(), Some(&mut store), &rr, plan)?;
+            let mut store = app.store()?;
+            let r = service::decide_with(config, engine, app.state.clone(), Some(&mut store), &rr, plan)?;
             let day = r.clock.day();
             Ok(Decided {
                 request_id: r.request_id,
@@ -372,19 +382,29 @@ fn decide(app: &App, req: &ChatRequest, target: &Target, tag: Option<&str>, user
     }
 }
 
-fn lock(store: &Mutex<Store>) -> Result<std::sync::MutexGuard<'_, Store>> {
-    store.lock().map_err(|_| Error::Provider("the state store lock is poisoned".to_string()))
+impl App {
+    /// A free state connection (or, when all are busy, one to wait for).
+    fn store(&self) -> Result<std::sync::MutexGuard<'_, Store>> {
+        let n = self.stores.len();
+        let start = self.next_store.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % n;
+        for i in 0..n {
+            if let Ok(g) = self.stores[(start + i) % n].try_lock() {
+                return Ok(g);
+            }
+        }
+        self.stores[start].lock().map_err(|_| Error::Provider("the state store lock is poisoned".to_string()))
+    }
 }
 
 /// The engine of a strategy: cached, except where the adaptive router reads live feedback.
 fn engine_for(app: &App, strategy: Strategy) -> Result<Arc<Engine>> {
     if service::uses_adaptive(app.config, strategy) {
-        return Ok(Arc::new(service::engine(app.config, app.model_path.as_deref(), strategy, &app.state_path)?));
+        return Ok(Arc::new(service::engine(app.config, app.model_path.as_deref(), strategy, &app.state)?));
     }
     if let Some((_, e)) = app.engines.lock().ok().and_then(|g| g.iter().find(|(s, _)| *s == strategy).cloned()) {
         return Ok(e);
     }
-    let e = Arc::new(service::engine(app.config, app.model_path.as_deref(), strategy, &app.state_path)?);
+    let e = Arc::new(service::engine(app.config, app.model_path.as_deref(), strategy, &app.state)?);
     if let Ok(mut g) = app.engines.lock() {
         g.push((strategy, e.clone()));
     }
@@ -449,6 +469,10 @@ async fn chat(
         Err(Error::Usage(m)) => {
             app.metrics.status(400);
             return error(StatusCode::BAD_REQUEST, "invalid_request_error", &m);
+        }
+        Err(e @ Error::StateUnavailable { .. }) => {
+            app.metrics.status(503);
+            return unavailable(&e);
         }
         Err(e) => {
             app.metrics.status(500);
@@ -637,7 +661,7 @@ async fn call(
 /// Today's quota usage per model (empty before the first request).
 async fn today(app: &Arc<App>, day: &str) -> std::collections::BTreeMap<String, u64> {
     let (app, day) = (app.clone(), day.to_string());
-    tokio::task::spawn_blocking(move || lock(&app.store).ok().and_then(|s| s.usage(&day).ok()))
+    tokio::task::spawn_blocking(move || app.store().ok().and_then(|mut s| s.usage(&day).ok()))
         .await
         .ok()
         .flatten()
@@ -653,7 +677,7 @@ async fn settle(app: &Arc<App>, d: &Decided, answered: Option<ModelId>) {
     let (day, id, decided) = (d.day.clone(), d.request_id.clone(), app.config.models[d.model].name.clone());
     let answered = answered.map(|m| app.config.models[m].name.clone());
     let r = tokio::task::spawn_blocking(move || {
-        lock(&app.store).and_then(|mut s| s.settle(&day, &id, &decided, answered.as_deref()))
+        app.store().and_then(|mut s| s.settle(&day, &id, &decided, answered.as_deref()))
     })
     .await;
     if let Ok(Err(e)) = r {
@@ -833,13 +857,14 @@ async fn feedback(
     let latency = v.get("latency_ms").and_then(Value::as_f64);
     let app2 = app.clone();
     let r = tokio::task::spawn_blocking(move || {
-        crate::commands::feedback::record(app2.config, &mut *lock(&app2.store)?, &id, rating, success, latency)
+        crate::commands::feedback::record(app2.config, &mut *app2.store()?, &id, rating, success, latency)
     })
     .await
     .unwrap_or_else(|e| Err(Error::Provider(e.to_string())));
     match r {
         Ok(model) => axum::Json(json!({"status": "recorded", "model": model})).into_response(),
         Err(Error::Usage(m)) => error(StatusCode::BAD_REQUEST, "invalid_request_error", &m),
+        Err(e @ Error::StateUnavailable { .. }) => unavailable(&e),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", &e.to_string()),
     }
 }

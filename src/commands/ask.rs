@@ -274,7 +274,7 @@ pub fn run(ctx: &Context, a: &AskArgs) -> Result<()> {
     // The decision counted the routed model; only the model that answered keeps a count (and the
     // decision log names it, so feedback joins it). A request nothing answered counts nothing.
     if answered != Some(d.model) {
-        let mut store = Store::open(&routed.state_path)?;
+        let mut store = Store::open(&routed.state)?;
         let decided = &config.models[d.model].name;
         let answered_name = answered.map(|m| config.models[m].name.as_str());
         store.settle(&routed.clock.day(), &routed.request_id, decided, answered_name)?;

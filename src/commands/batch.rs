@@ -110,8 +110,8 @@ pub fn run(ctx: &Context, a: &BatchArgs) -> Result<()> {
     let map = crate::replay::dataset::map_to_catalog(&config, &a.map)?;
     config.ml.add_labels(&map);
     let config = config;
-    let state_path = crate::state::resolve_path(ctx.state.as_deref())?;
-    let engine = service::engine(&config, a.model.as_deref(), a.strategy, &state_path)?;
+    let state = crate::state::Location::resolve(ctx.state.as_deref(), &config)?;
+    let engine = service::engine(&config, a.model.as_deref(), a.strategy, &state)?;
     // The tag column: `--tag-col`, else the outcome model's feature column when a file has it.
     let feature = engine.ml.as_ref().and_then(|m| m.outcomes()).and_then(|o| o.feature.as_ref());
     let tag = match (&a.tag_col, feature) {

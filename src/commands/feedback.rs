@@ -12,11 +12,11 @@ use crate::data::{self, RowError};
 use crate::error::{Error, Result};
 use crate::feedback::{self, By};
 use crate::output;
-use crate::state::{self, FeedbackRecord, Store, feedback_since, find_decision, upsert_feedback};
+use crate::state::{self, FeedbackRecord, Location, Store};
 
 pub fn run(ctx: &Context, cmd: &FeedbackCommand) -> Result<()> {
     let config = ctx.config()?;
-    let path = state::resolve_path(ctx.state.as_deref())?;
+    let path = state::Location::resolve(ctx.state.as_deref(), &config)?;
     let clock = Clock::new(config.timezone.clone())?;
     match cmd {
         FeedbackCommand::Add { request_id, rating, success, latency_ms, model, rule } => {
@@ -24,7 +24,7 @@ pub fn run(ctx: &Context, cmd: &FeedbackCommand) -> Result<()> {
             let now = clock.now().timestamp().as_second();
             let rec = build(
                 &config,
-                &store,
+                &mut store,
                 request_id,
                 *rating,
                 *success,
@@ -34,8 +34,8 @@ pub fn run(ctx: &Context, cmd: &FeedbackCommand) -> Result<()> {
                 now,
             )
             .map_err(Error::Usage)?;
-            let replaced = store.transaction(|tx| upsert_feedback(tx, &rec).map_err(|e| Error::state(&path, e)))?;
-            if replaced {
+            let replaced = store.upsert_feedback(std::slice::from_ref(&rec))?;
+            if replaced > 0 {
                 output::note(&format!("replaced the earlier feedback for `{request_id}` (the latest feedback wins)"));
             }
             output::note(&format!("recorded feedback for `{request_id}` ({})", rec.model));
@@ -168,10 +168,10 @@ fn config_text(config: &Config) -> Result<(String, String)> {
     }
 }
 
-fn load(path: &std::path::Path, days: u64, clock: &Clock) -> Result<Vec<FeedbackRecord>> {
-    let Some(store) = Store::open_read(path)? else { return Ok(Vec::new()) };
+fn load(at: &Location, days: u64, clock: &Clock) -> Result<Vec<FeedbackRecord>> {
+    let Some(mut store) = Store::open_read(at)? else { return Ok(Vec::new()) };
     let since = (days > 0).then(|| clock.now().timestamp().as_second() - days as i64 * 86_400);
-    feedback_since(store.conn(), since).map_err(|e| Error::state(path, e))
+    store.feedback_since(since)
 }
 
 /// Validates one feedback entry and joins it to the decision log.
@@ -188,15 +188,14 @@ pub fn record(
     let clock = crate::clock::Clock::new(config.timezone.clone())?;
     let now = clock.now().timestamp().as_second();
     let rec = build(config, store, request_id, rating, success, latency_ms, None, None, now).map_err(Error::Usage)?;
-    let path = store.path().to_path_buf();
-    store.transaction(|tx| upsert_feedback(tx, &rec).map_err(|e| Error::state(&path, e)))?;
+    store.upsert_feedback(std::slice::from_ref(&rec))?;
     Ok(rec.model)
 }
 
 #[allow(clippy::too_many_arguments)]
 fn build(
     config: &Config,
-    store: &Store,
+    store: &mut Store,
     request_id: &str,
     rating: Option<f64>,
     success: Option<bool>,
@@ -221,7 +220,7 @@ fn build(
     {
         return Err(format!("latency {l} must be a non-negative number of milliseconds"));
     }
-    let logged = find_decision(store.conn(), request_id).map_err(|e| e.to_string())?;
+    let logged = store.find_decision(request_id).map_err(|e| e.to_string())?;
     let known = |m: &str| -> std::result::Result<String, String> {
         config.require_model(m).map(|id| config.models[id].name.clone()).map_err(|e| e.to_string())
     };
@@ -267,13 +266,13 @@ fn build(
 
 fn import(
     config: &Config,
-    path: &std::path::Path,
+    at: &Location,
     file: &std::path::Path,
     format: Option<data::Format>,
     clock: &Clock,
 ) -> Result<()> {
     let mut r = data::open(file, format)?;
-    let mut store = Store::open(path)?;
+    let mut store = Store::open(at)?;
     let now = clock.now().timestamp().as_second();
     let mut records = Vec::new();
     let mut errors: Vec<RowError> = Vec::new();
@@ -331,8 +330,9 @@ fn import(
                 // replaces rather than duplicates.
                 None => format!("import:{}:{}", r.name, r.line()),
             };
-            let mut rec = build(config, &store, &id, rating, success, latency, model.as_deref(), rule.as_deref(), ts)
-                .map_err(|m| r.row_error(m))?;
+            let mut rec =
+                build(config, &mut store, &id, rating, success, latency, model.as_deref(), rule.as_deref(), ts)
+                    .map_err(|m| r.row_error(m))?;
             if let Some(c) = num(&["cost"], "cost")? {
                 if !(0.0..=crate::replay::dataset::MAX_COST_USD).contains(&c) {
                     return Err(r.row_error(format!("cost {} is outside 0..=1000000 USD", crate::error::num(c))));
@@ -363,13 +363,7 @@ fn import(
     if n == 0 {
         return Err(Error::Usage(format!("{}: no feedback rows to import", r.name)));
     }
-    let replaced = store.transaction(|tx| {
-        let mut replaced = 0;
-        for rec in &records {
-            replaced += usize::from(upsert_feedback(tx, rec).map_err(|e| Error::state(path, e))?);
-        }
-        Ok(replaced)
-    })?;
+    let replaced = store.upsert_feedback(&records)?;
     output::note(&format!("imported {n} feedback record(s) from {} ({replaced} replaced earlier feedback)", r.name));
     Ok(())
 }

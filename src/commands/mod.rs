@@ -10,6 +10,7 @@ pub mod models;
 pub mod quota;
 pub mod route;
 pub mod simulate;
+pub mod state;
 pub mod train;
 pub mod train_outcomes;
 

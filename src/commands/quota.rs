@@ -14,13 +14,13 @@ pub fn run(ctx: &Context, args: &QuotaArgs) -> Result<()> {
     let config = ctx.config()?;
     let clock = Clock::new(config.timezone.clone())?;
     let day = clock.day();
-    let path = state::resolve_path(ctx.state.as_deref())?;
+    let at = state::Location::resolve(ctx.state.as_deref(), &config)?;
     match &args.action {
         Some(QuotaAction::Reset { model }) => {
             if let Some(m) = model {
                 config.require_model(m)?;
             }
-            let removed = match Store::open_existing(&path)? {
+            let removed = match Store::open_existing(&at)? {
                 Some(mut store) => store.reset(&day, model.as_deref())?,
                 None => 0,
             };
@@ -29,8 +29,8 @@ pub fn run(ctx: &Context, args: &QuotaArgs) -> Result<()> {
             Ok(())
         }
         None => {
-            let usage = match Store::open_read(&path)? {
-                Some(store) => store.usage(&day)?,
+            let usage = match Store::open_read(&at)? {
+                Some(mut store) => store.usage(&day)?,
                 None => BTreeMap::new(),
             };
             let rows = quota::rows(&config, &usage, &clock);

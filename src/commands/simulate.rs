@@ -54,8 +54,8 @@ pub fn run(ctx: &Context, a: &SimulateArgs) -> Result<()> {
     config.ml.add_labels(&replay::dataset::map_to_catalog(&config, &a.input.map)?);
     let config = config;
     let prices = crate::prices::load(a.input.prices.as_deref())?;
-    let state_path = crate::state::resolve_path(ctx.state.as_deref())?;
-    let engine = service::replay_engine(&config, a.model.as_deref(), Strategy::Adaptive, &state_path)?;
+    let state = crate::state::Location::resolve(ctx.state.as_deref(), &config)?;
+    let engine = service::replay_engine(&config, a.model.as_deref(), Strategy::Adaptive, &state)?;
     if spec.tag.is_none() {
         // The outcome model's categorical feature, when the log has its column.
         spec.tag =

@@ -202,6 +202,7 @@ pub struct Config {
     pub providers: std::collections::BTreeMap<String, RawProvider>,
     pub live: RawLive,
     pub serve: raw::RawServe,
+    pub state: raw::RawState,
     pub cascade: CascadeConfig,
     /// Consensus voters.
     pub consensus: Vec<ModelId>,
@@ -776,6 +777,16 @@ impl Validator<'_> {
         self.int_in(sv.max_request_bytes, 1 << 10, 64 << 20, "serve.max_request_bytes")?;
         self.int_in(sv.max_concurrency, 1, 10_000, "serve.max_concurrency")?;
         self.seconds(sv.shutdown_grace_secs, "serve.shutdown_grace_secs")?;
+        let st = &raw.state;
+        if st.url_env.trim().is_empty() {
+            return Err(self.err("state.url_env", "the variable name is empty"));
+        }
+        if st.key_prefix.len() > 64 || st.key_prefix.chars().any(char::is_whitespace) {
+            return Err(self.err("state.key_prefix", "at most 64 characters, no spaces"));
+        }
+        self.int_in(st.pool_size, 1, 1024, "state.pool_size")?;
+        self.int_in(st.connect_timeout_ms, 1, 600_000, "state.connect_timeout_ms")?;
+        self.int_in(st.timeout_ms, 1, 600_000, "state.timeout_ms")?;
         self.int_in(u64::from(raw.estimate.output_tokens), 1, MAX_TOKENS_PER_CALL, "estimate.output_tokens")?;
         let refs = |list: &Option<Vec<ModelRef>>, path: &str| -> Result<Option<Vec<ModelId>>> {
             match list {
@@ -835,6 +846,7 @@ impl Validator<'_> {
             providers: raw.providers.clone(),
             live: raw.live.clone(),
             serve: raw.serve.clone(),
+            state: raw.state.clone(),
             cascade,
             consensus,
             raw,

@@ -46,6 +46,78 @@ pub struct RawConfig {
     pub consensus: RawConsensus,
     #[serde(default)]
     pub serve: RawServe,
+    #[serde(default)]
+    pub state: RawState,
+}
+
+/// Where quotas, decisions and feedback live.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawState {
+    /// `sqlite` (one machine, the default) or `redis` (many instances).
+    #[serde(default)]
+    pub backend: StateBackend,
+    /// Environment variable holding the Redis URL (which may hold a password).
+    #[serde(default = "default_url_env")]
+    pub url_env: String,
+    /// Prefix of every Redis key.
+    #[serde(default = "default_key_prefix")]
+    pub key_prefix: String,
+    /// Redis connections the gateway keeps open.
+    #[serde(default = "default_pool_size")]
+    pub pool_size: u64,
+    #[serde(default = "default_state_timeout")]
+    pub connect_timeout_ms: u64,
+    /// Longest wait for one Redis reply.
+    #[serde(default = "default_state_timeout")]
+    pub timeout_ms: u64,
+    /// When Redis cannot be reached: `error` (exit 5 / HTTP 503) or `local` (count in the local
+    /// SQLite file, with a warning and a metric).
+    #[serde(default)]
+    pub on_unavailable: Unavailable,
+}
+
+impl Default for RawState {
+    fn default() -> Self {
+        RawState {
+            backend: StateBackend::default(),
+            url_env: default_url_env(),
+            key_prefix: default_key_prefix(),
+            pool_size: default_pool_size(),
+            connect_timeout_ms: default_state_timeout(),
+            timeout_ms: default_state_timeout(),
+            on_unavailable: Unavailable::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StateBackend {
+    #[default]
+    Sqlite,
+    Redis,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unavailable {
+    #[default]
+    Error,
+    Local,
+}
+
+fn default_url_env() -> String {
+    "LLMROUTE_REDIS_URL".to_string()
+}
+fn default_key_prefix() -> String {
+    "llmroute:".to_string()
+}
+fn default_pool_size() -> u64 {
+    8
+}
+fn default_state_timeout() -> u64 {
+    1000
 }
 
 /// The gateway (`llmroute serve`); its flags override these.

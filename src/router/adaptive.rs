@@ -14,10 +14,10 @@
 //! the same feedback.
 
 use crate::config::{Config, ModelId, Params};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::rng::{Rng, derive};
 use crate::router::{Decision, Eval, Label, Method, Router, Stage, Verdict};
-use crate::state::{FeedbackRecord, Store, feedback_since};
+use crate::state::{FeedbackRecord, Store};
 
 /// Success / failure pseudo-counts per segment and model.
 #[derive(Debug, Clone, Default)]
@@ -148,8 +148,8 @@ pub fn record_segment(r: &FeedbackRecord) -> Option<String> {
 }
 
 /// Posteriors rebuilt from every feedback record of the store.
-pub fn posteriors(config: &Config, store: &Store) -> Result<Posteriors> {
-    let records = feedback_since(store.conn(), None).map_err(|e| Error::state(store.path(), e))?;
+pub fn posteriors(config: &Config, store: &mut Store) -> Result<Posteriors> {
+    let records = store.feedback_since(None)?;
     let mut p = Posteriors::default();
     for r in &records {
         if let (Some(seg), Some(m), Some(ok)) =

@@ -4,7 +4,7 @@
 //! Nothing here prints.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::canary::Arm;
 use crate::clock::{Clock, rfc3339};
@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::prompt::Prompt;
 use crate::quota::QuotaSnapshot;
 use crate::router::{Decision, Engine, StageTrace, Strategy, adaptive};
-use crate::state::{self, DecisionRecord, Store};
+use crate::state::{DecisionRecord, Location, Store};
 
 /// What a routing request asks for.
 pub struct RouteRequest<'a> {
@@ -41,7 +41,7 @@ pub struct Routed {
     pub strategy: Strategy,
     pub arm: Arm,
     pub clock: Clock,
-    pub state_path: PathBuf,
+    pub state: Location,
     /// The decision's estimated cost (the prompt's tokens and the expected output).
     pub cost: Cost,
     /// Today's quota usage as the decision saw it, its own count included (which fallback
@@ -71,20 +71,20 @@ pub fn uses_adaptive(config: &Config, strategy: Strategy) -> bool {
 
 /// The engine for `strategy`: the routers of `config`, the classifier of `model` (or
 /// `[ml] model`), and the adaptive router's posteriors from the feedback in the state store.
-pub fn engine(config: &Config, model: Option<&Path>, strategy: Strategy, state_path: &Path) -> Result<Engine> {
-    with_adaptive(Engine::new(config, model)?, config, strategy, state_path)
+pub fn engine(config: &Config, model: Option<&Path>, strategy: Strategy, state: &Location) -> Result<Engine> {
+    with_adaptive(Engine::new(config, model)?, config, strategy, state)
 }
 
 /// [`engine`] for replaying a log: an outcome model's labels may be the log's models.
-pub fn replay_engine(config: &Config, model: Option<&Path>, strategy: Strategy, state_path: &Path) -> Result<Engine> {
-    with_adaptive(Engine::for_replay(config, model)?, config, strategy, state_path)
+pub fn replay_engine(config: &Config, model: Option<&Path>, strategy: Strategy, state: &Location) -> Result<Engine> {
+    with_adaptive(Engine::for_replay(config, model)?, config, strategy, state)
 }
 
-fn with_adaptive(mut engine: Engine, config: &Config, strategy: Strategy, state_path: &Path) -> Result<Engine> {
+fn with_adaptive(mut engine: Engine, config: &Config, strategy: Strategy, state: &Location) -> Result<Engine> {
     if uses_adaptive(config, strategy)
-        && let Some(store) = Store::open_read(state_path)?
+        && let Some(mut store) = Store::open_read(state)?
     {
-        engine.adaptive.posteriors = adaptive::posteriors(config, &store)?;
+        engine.adaptive.posteriors = adaptive::posteriors(config, &mut store)?;
     }
     Ok(engine)
 }
@@ -99,9 +99,9 @@ pub fn estimate(config: &Config, d: &Decision, input_tokens: u64) -> Cost {
 /// the error is [`Error::QuotasExhausted`] with the time of the next reset.
 pub fn decide(config: &Config, state: Option<&Path>, req: &RouteRequest) -> Result<Routed> {
     let plan = plan(config, req)?;
-    let state_path = state::resolve_path(state)?;
-    let engine = std::sync::Arc::new(engine(config, req.model, plan.strategy, &state_path)?);
-    decide_with(config, engine, state_path, None, req, plan)
+    let state = Location::resolve(state, config)?;
+    let engine = std::sync::Arc::new(engine(config, req.model, plan.strategy, &state)?);
+    decide_with(config, engine, state, None, req, plan)
 }
 
 /// A request's id, strategy and gray-release arm, fixed before its engine is chosen.
@@ -123,11 +123,11 @@ pub fn plan(config: &Config, req: &RouteRequest) -> Result<Plan> {
 }
 
 /// [`decide`] on an engine built for `plan.strategy` (the gateway keeps one per strategy) and,
-/// when given, an open store (the gateway keeps one connection) instead of opening `state_path`.
+/// when given, an open store (the gateway keeps its connections) instead of opening `state`.
 pub fn decide_with(
     config: &Config,
     engine: std::sync::Arc<Engine>,
-    state_path: PathBuf,
+    state: Location,
     store: Option<&mut Store>,
     req: &RouteRequest,
     plan: Plan,
@@ -141,8 +141,8 @@ pub fn decide_with(
     let input_tokens = prompt.input_tokens();
 
     let (outcome, usage) = if req.dry_run {
-        let usage = match Store::open_read(&state_path)? {
-            Some(store) => store.usage(&day)?,
+        let usage = match Store::open_read(&state)? {
+            Some(mut store) => store.usage(&day)?,
             None => BTreeMap::new(),
         };
         (chain.route(&mut eval, &QuotaSnapshot::new(config, &usage)), usage)
@@ -151,7 +151,7 @@ pub fn decide_with(
         let store = match store {
             Some(s) => s,
             None => {
-                opened = Store::open(&state_path)?;
+                opened = Store::open(&state)?;
                 &mut opened
             }
         };
@@ -187,7 +187,7 @@ pub fn decide_with(
         });
     };
     let cost = estimate(config, &decision, input_tokens);
-    Ok(Routed { engine, decision, trace: outcome.trace, request_id, strategy, arm, clock, state_path, cost, usage })
+    Ok(Routed { engine, decision, trace: outcome.trace, request_id, strategy, arm, clock, state, cost, usage })
 }
 
 /// A request for a model the client named (the gateway's pass-through): nothing is routed, the

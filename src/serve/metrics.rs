@@ -139,6 +139,16 @@ impl Metrics {
         let _ = writeln!(s, "# HELP llmroute_fallbacks_total Requests answered by another model than the routed one.");
         let _ = writeln!(s, "# TYPE llmroute_fallbacks_total counter");
         let _ = writeln!(s, "llmroute_fallbacks_total {}", m.fallbacks);
+        let _ = writeln!(
+            s,
+            "# HELP llmroute_state_local_fallbacks_total State operations done in the local file while Redis was unavailable."
+        );
+        let _ = writeln!(s, "# TYPE llmroute_state_local_fallbacks_total counter");
+        let _ = writeln!(
+            s,
+            "llmroute_state_local_fallbacks_total {}",
+            crate::state::LOCAL_FALLBACKS.load(std::sync::atomic::Ordering::Relaxed)
+        );
         let _ = writeln!(s, "# HELP llmroute_retries_total Upstream tries beyond the first, by model.");
         let _ = writeln!(s, "# TYPE llmroute_retries_total counter");
         for (model, n) in &m.retries {

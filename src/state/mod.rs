@@ -1,73 +1,169 @@
-//! The SQLite state store: daily quota counters (and, as the schema grows, decisions and feedback).
+//! The state store: daily quota counters, the decision log and feedback, on one of two backends
+//! behind one trait — the embedded SQLite file (one machine, the default) or Redis (many
+//! instances sharing one truth). Every command reads and writes state through [`Store`], so both
+//! backends behave the same.
 //!
-//! Location: `--state PATH` > `LLMROUTE_STATE` > `$XDG_STATE_HOME/llmroute/state.db` >
-//! `~/.local/state/llmroute/state.db`. The schema version lives in `PRAGMA user_version`;
-//! migrations run in order inside one transaction.
-//!
-//! Counting is atomic across processes: the quota check and the increment happen inside one
-//! `BEGIN IMMEDIATE` transaction, which SQLite serialises between writers (WAL mode, with a busy
-//! timeout so concurrent processes wait rather than fail).
+//! SQLite location: `--state PATH` > `LLMROUTE_STATE` > `$XDG_STATE_HOME/llmroute/state.db` >
+//! `~/.local/state/llmroute/state.db`. With `[state] backend = "redis"` that file is used only
+//! when Redis is unavailable and `on_unavailable = "local"`.
+
+mod redis;
+mod sqlite;
+pub mod transfer;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params};
-
+use crate::config::Config;
+use crate::config::raw::{StateBackend, Unavailable};
 use crate::error::{Error, Result};
 
-/// Schema migrations; entry `i` upgrades version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[
-    "CREATE TABLE quota_usage (
-        day   TEXT    NOT NULL,
-        model TEXT    NOT NULL,
-        used  INTEGER NOT NULL,
-        PRIMARY KEY (day, model)
-    ) WITHOUT ROWID;",
-    "CREATE TABLE decisions (
-        request_id     TEXT    PRIMARY KEY,
-        ts             INTEGER NOT NULL,
-        prompt_hash    TEXT    NOT NULL,
-        prompt         TEXT,
-        model          TEXT    NOT NULL,
-        method         TEXT    NOT NULL,
-        rule           TEXT,
-        tier           TEXT,
-        strategy       TEXT    NOT NULL,
-        estimated_cost REAL    NOT NULL,
-        arm            TEXT    NOT NULL
-    );
-    CREATE TABLE feedback (
-        request_id TEXT    PRIMARY KEY,
-        ts         INTEGER NOT NULL,
-        model      TEXT    NOT NULL,
-        rule       TEXT,
-        method     TEXT,
-        tier       TEXT,
-        arm        TEXT,
-        rating     REAL,
-        success    INTEGER,
-        latency_ms REAL,
-        cost       REAL
-    );
-    CREATE INDEX feedback_ts ON feedback (ts);",
-];
+/// Requests counted per model on one day.
+pub type Usage = BTreeMap<String, u64>;
 
-pub fn default_path() -> Result<Option<PathBuf>> {
-    if let Some(p) = std::env::var_os("LLMROUTE_STATE") {
-        if p.is_empty() {
-            return Err(Error::usage("LLMROUTE_STATE is set but empty; unset it or name the state store"));
-        }
-        return Ok(Some(PathBuf::from(p)));
-    }
-    let base = std::env::var_os("XDG_STATE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").filter(|v| !v.is_empty()).map(|h| PathBuf::from(h).join(".local/state")));
-    Ok(base.map(|b| b.join("llmroute").join("state.db")))
+/// One day's counter of one model (export and import).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct QuotaRow {
+    pub day: String,
+    pub model: String,
+    pub used: u64,
 }
 
-/// Resolves the store path from the flag or the environment.
+/// A logged routing decision.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DecisionRecord {
+    pub request_id: String,
+    pub ts: i64,
+    pub prompt_hash: String,
+    pub prompt: Option<String>,
+    pub model: String,
+    pub method: String,
+    pub rule: Option<String>,
+    pub tier: Option<String>,
+    pub strategy: String,
+    pub estimated_cost: f64,
+    pub arm: String,
+}
+
+/// One feedback record (latest per request id).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FeedbackRecord {
+    pub request_id: String,
+    pub ts: i64,
+    pub model: String,
+    pub rule: Option<String>,
+    pub method: Option<String>,
+    pub tier: Option<String>,
+    pub arm: Option<String>,
+    pub rating: Option<f64>,
+    pub success: Option<bool>,
+    pub latency_ms: Option<f64>,
+    pub cost: Option<f64>,
+}
+
+/// The decision step of [`Backend::count_and_log`]: from the day's usage, the model to count
+/// and the decision to log.
+type Decide<'a> = dyn FnMut(&Usage) -> (Option<String>, Option<DecisionRecord>) + 'a;
+
+/// What a state backend does. Each method is one atomic step on the backend.
+trait Backend: Send {
+    /// Where the state lives, for messages (never a secret).
+    fn place(&self) -> String;
+    fn usage(&mut self, day: &str) -> Result<Usage>;
+    /// Runs `f` on the day's usage; the model it returns (if any) is counted and the decision it
+    /// returns logged as one atomic step. `f` may run more than once (Redis retries when another
+    /// instance counted the same model meanwhile); the last run's answer is the one applied.
+    fn count_and_log(&mut self, day: &str, f: &mut Decide<'_>) -> Result<()>;
+    fn reset(&mut self, day: &str, model: Option<&str>) -> Result<usize>;
+    fn settle(&mut self, day: &str, request_id: &str, decided: &str, answered: Option<&str>) -> Result<()>;
+    fn find_decision(&mut self, request_id: &str) -> Result<Option<DecisionRecord>>;
+    fn decisions_since(&mut self, since: Option<i64>) -> Result<Vec<DecisionRecord>>;
+    fn log_decisions(&mut self, records: &[DecisionRecord]) -> Result<()>;
+    /// Inserts or replaces feedback; returns how many earlier records were replaced.
+    fn upsert_feedback(&mut self, records: &[FeedbackRecord]) -> Result<usize>;
+    fn feedback_since(&mut self, since: Option<i64>) -> Result<Vec<FeedbackRecord>>;
+    /// Every day's counters, sorted by day then model.
+    fn quota_rows(&mut self) -> Result<Vec<QuotaRow>>;
+    /// Raises counters to the given values (never lowers one): importing twice counts nothing twice.
+    fn merge_quota(&mut self, rows: &[QuotaRow]) -> Result<()>;
+}
+
+/// Where state lives: resolved once per command from `--state`, the environment and `[state]`.
+#[derive(Clone)]
+pub struct Location {
+    /// The SQLite file (the store itself, or Redis's local fallback); `None` when Redis needs none.
+    path: Option<PathBuf>,
+    redis: Option<RedisTarget>,
+}
+
+/// The Redis settings of `[state]`. The URL stays in the environment until a connection is made.
+#[derive(Clone)]
+pub struct RedisTarget {
+    pub url_env: String,
+    pub prefix: String,
+    pub pool_size: usize,
+    pub connect_timeout: Duration,
+    pub timeout: Duration,
+    pub local_fallback: bool,
+}
+
+impl std::fmt::Debug for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe())
+    }
+}
+
+impl Location {
+    /// The store of `config` (`[state]`) and the `--state` flag.
+    pub fn resolve(flag: Option<&Path>, config: &Config) -> Result<Location> {
+        let s = &config.state;
+        match s.backend {
+            StateBackend::Sqlite => Ok(Location { path: Some(resolve_path(flag)?), redis: None }),
+            StateBackend::Redis => {
+                let local_fallback = s.on_unavailable == Unavailable::Local;
+                let path = if local_fallback || flag.is_some() { Some(resolve_path(flag)?) } else { None };
+                Ok(Location {
+                    path,
+                    redis: Some(RedisTarget {
+                        url_env: s.url_env.clone(),
+                        prefix: s.key_prefix.clone(),
+                        pool_size: s.pool_size as usize,
+                        connect_timeout: Duration::from_millis(s.connect_timeout_ms),
+                        timeout: Duration::from_millis(s.timeout_ms),
+                        local_fallback,
+                    }),
+                })
+            }
+        }
+    }
+
+    /// A SQLite store at `path` (tests and tools that name a file).
+    pub fn sqlite(path: &Path) -> Location {
+        Location { path: Some(path.to_path_buf()), redis: None }
+    }
+
+    /// The store for messages: the file, or Redis with the variable holding its URL.
+    pub fn describe(&self) -> String {
+        match (&self.redis, &self.path) {
+            (Some(r), _) => redis::describe(r),
+            (None, Some(p)) => p.display().to_string(),
+            (None, None) => "(none)".to_string(),
+        }
+    }
+
+    /// Connections the gateway keeps open (SQLite serialises writers: one is enough).
+    pub fn pool_size(&self) -> usize {
+        self.redis.as_ref().map_or(1, |r| r.pool_size)
+    }
+
+    pub fn is_redis(&self) -> bool {
+        self.redis.is_some()
+    }
+}
+
+/// Resolves the SQLite store path from the flag or the environment.
 pub fn resolve_path(flag: Option<&Path>) -> Result<PathBuf> {
     let path = match flag {
         Some(p) if p.as_os_str().is_empty() => return Err(Error::usage("--state must name a file")),
@@ -84,344 +180,181 @@ pub fn resolve_path(flag: Option<&Path>) -> Result<PathBuf> {
     Ok(path)
 }
 
+pub fn default_path() -> Result<Option<PathBuf>> {
+    if let Some(p) = std::env::var_os("LLMROUTE_STATE") {
+        if p.is_empty() {
+            return Err(Error::usage("LLMROUTE_STATE is set but empty; unset it or name the state store"));
+        }
+        return Ok(Some(PathBuf::from(p)));
+    }
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").filter(|v| !v.is_empty()).map(|h| PathBuf::from(h).join(".local/state")));
+    Ok(base.map(|b| b.join("llmroute").join("state.db")))
+}
+
+/// Operations that fell back to local counting because Redis was unavailable (a gateway metric).
+pub static LOCAL_FALLBACKS: AtomicU64 = AtomicU64::new(0);
+/// Whether the last state operation fell back (the warning is printed once per outage).
+static FALLING_BACK: AtomicBool = AtomicBool::new(false);
+
+/// An open state store.
 pub struct Store {
-    conn: Connection,
-    path: PathBuf,
+    backend: Box<dyn Backend>,
+    /// Redis's local fallback: the SQLite file, opened on the first outage.
+    local: Option<(PathBuf, Option<sqlite::Sqlite>)>,
 }
 
 impl Store {
-    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
-    pub fn open(path: &Path) -> Result<Store> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| Error::state(path, format!("cannot create directory: {e}")))?;
+    /// Opens the store, creating a SQLite file if needed.
+    pub fn open(at: &Location) -> Result<Store> {
+        match (&at.redis, &at.path) {
+            (Some(r), _) => Ok(Store::remote(r, at)),
+            (None, Some(p)) => Ok(Store { backend: Box::new(sqlite::Sqlite::open(p)?), local: None }),
+            (None, None) => Err(Error::usage("no state store configured")),
         }
-        let conn = Connection::open(path).map_err(|e| Error::state(path, e))?;
-        let mut store = Store { conn, path: path.to_path_buf() };
-        store.configure()?;
-        store.migrate()?;
-        Ok(store)
     }
 
-    /// Opens the store only if it already exists, for writing.
-    pub fn open_existing(path: &Path) -> Result<Option<Store>> {
-        if !path.exists() {
-            return Ok(None);
+    /// Opens the store if it exists, for writing (a SQLite file is not created).
+    pub fn open_existing(at: &Location) -> Result<Option<Store>> {
+        match (&at.redis, &at.path) {
+            (Some(r), _) => Ok(Some(Store::remote(r, at))),
+            (None, Some(p)) => {
+                Ok(sqlite::Sqlite::open_existing(p)?.map(|s| Store { backend: Box::new(s), local: None }))
+            }
+            (None, None) => Ok(None),
         }
-        let conn =
-            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-                .map_err(|e| Error::state(path, e))?;
-        let mut store = Store { conn, path: path.to_path_buf() };
-        store.configure()?;
-        store.migrate()?;
-        Ok(Some(store))
     }
 
-    /// Opens the store only if it already exists, for reading (`--dry-run`, `quota`, stats):
-    /// nothing is created, and a read-only store file is fine.
-    pub fn open_read(path: &Path) -> Result<Option<Store>> {
-        if !path.exists() {
-            return Ok(None);
+    /// Opens the store if it exists, for reading (`--dry-run`, `quota`, stats): nothing is
+    /// created, and a read-only SQLite file is fine.
+    pub fn open_read(at: &Location) -> Result<Option<Store>> {
+        match (&at.redis, &at.path) {
+            (Some(r), _) => Ok(Some(Store::remote(r, at))),
+            (None, Some(p)) => Ok(sqlite::Sqlite::open_read(p)?.map(|s| Store { backend: Box::new(s), local: None })),
+            (None, None) => Ok(None),
         }
-        let conn =
-            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-                .map_err(|e| Error::state(path, e))?;
-        conn.busy_timeout(Duration::from_secs(30)).map_err(|e| Error::state(path, e))?;
-        let version: i64 =
-            conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| Error::state(path, e))?;
-        if version != MIGRATIONS.len() as i64 {
-            // An older schema is brought up to date (which needs a writable store).
-            return Store::open_existing(path);
-        }
-        Ok(Some(Store { conn, path: path.to_path_buf() }))
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
+    fn remote(r: &RedisTarget, at: &Location) -> Store {
+        let local = (r.local_fallback).then(|| at.path.clone()).flatten().map(|p| (p, None));
+        Store { backend: Box::new(redis::Redis::new(r.clone())), local }
     }
 
-    fn err(&self, e: impl std::fmt::Display) -> Error {
-        Error::state(&self.path, e)
+    /// Where the state lives, for messages.
+    pub fn place(&self) -> String {
+        self.backend.place()
     }
 
-    fn configure(&mut self) -> Result<()> {
-        self.conn.busy_timeout(Duration::from_secs(30)).map_err(|e| self.err(e))?;
-        // Some file systems refuse WAL and keep the rollback journal, which still serialises
-        // writers; either answer is fine.
-        let _mode: String =
-            self.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(|e| self.err(e))?;
-        self.conn.execute_batch("PRAGMA synchronous = NORMAL").map_err(|e| self.err(e))?;
-        Ok(())
-    }
-
-    fn migrate(&mut self) -> Result<()> {
-        let current: i64 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| self.err(e))?;
-        let want = MIGRATIONS.len() as i64;
-        if current == want {
-            return Ok(());
+    /// Runs `op` on the backend; when Redis is unavailable and `on_unavailable = "local"`, on the
+    /// local SQLite file instead, with a warning (once per outage) and a count.
+    fn run<T>(&mut self, mut op: impl FnMut(&mut dyn Backend) -> Result<T>) -> Result<T> {
+        let first = op(self.backend.as_mut());
+        let Some((path, local)) = self.local.as_mut() else { return first };
+        match first {
+            Err(Error::StateUnavailable { place, message }) => {
+                LOCAL_FALLBACKS.fetch_add(1, Ordering::Relaxed);
+                if !FALLING_BACK.swap(true, Ordering::Relaxed) {
+                    crate::output::warn(&format!(
+                        "state store `{place}` is unavailable ({message}); counting in {} until it is back \
+                         (quotas are per machine meanwhile)",
+                        path.display()
+                    ));
+                }
+                if local.is_none() {
+                    *local = Some(sqlite::Sqlite::open(path)?);
+                }
+                match local.as_mut() {
+                    Some(l) => op(l),
+                    None => Err(Error::state(path, "cannot open the local fallback")),
+                }
+            }
+            r => {
+                if r.is_ok() && FALLING_BACK.swap(false, Ordering::Relaxed) {
+                    crate::output::note(&format!("state store `{}` is back", self.backend.place()));
+                }
+                r
+            }
         }
-        if current > want {
-            return Err(self.err(format!(
-                "schema version {current} is newer than this llmroute understands ({}); upgrade llmroute",
-                MIGRATIONS.len()
-            )));
-        }
-        let path = self.path.clone();
-        let tx =
-            self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| Error::state(&path, e))?;
-        // Re-read inside the lock: another process may have migrated meanwhile.
-        let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| Error::state(&path, e))?;
-        for (v, sql) in MIGRATIONS.iter().enumerate().skip(current.max(0) as usize) {
-            tx.execute_batch(sql).map_err(|e| Error::state(&path, format!("migration to version {}: {e}", v + 1)))?;
-        }
-        tx.execute_batch(&format!("PRAGMA user_version = {}", MIGRATIONS.len())).map_err(|e| Error::state(&path, e))?;
-        tx.commit().map_err(|e| Error::state(&path, e))
     }
 
     /// Requests counted per model on `day`.
-    pub fn usage(&self, day: &str) -> Result<BTreeMap<String, u64>> {
-        usage_in(&self.conn, day).map_err(|e| self.err(e))
+    pub fn usage(&mut self, day: &str) -> Result<Usage> {
+        self.run(|b| b.usage(day))
     }
 
-    /// Runs `f` with the day's usage inside an exclusive write transaction; when `f` returns a
-    /// model, one request is counted against it before the transaction commits.
-    pub fn count<T>(&mut self, day: &str, f: impl FnOnce(&BTreeMap<String, u64>) -> (T, Option<String>)) -> Result<T> {
+    /// Runs `f` with the day's usage as one atomic step; when `f` returns a model, one request is
+    /// counted against it. `f` may run more than once; its last answer is returned.
+    pub fn count<T>(&mut self, day: &str, mut f: impl FnMut(&Usage) -> (T, Option<String>)) -> Result<T> {
         self.count_and_log(day, |u| {
             let (out, model) = f(u);
             (out, model, None)
         })
     }
 
-    /// Like [`Store::count`], also logging the decision in the same transaction.
+    /// Like [`Store::count`], also logging the decision in the same step.
     pub fn count_and_log<T>(
         &mut self,
         day: &str,
-        f: impl FnOnce(&BTreeMap<String, u64>) -> (T, Option<String>, Option<DecisionRecord>),
+        mut f: impl FnMut(&Usage) -> (T, Option<String>, Option<DecisionRecord>),
     ) -> Result<T> {
-        let path = self.path.clone();
-        let tx =
-            self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| Error::state(&path, e))?;
-        let usage = usage_in(&tx, day).map_err(|e| Error::state(&path, e))?;
-        let (out, model, record) = f(&usage);
-        if let Some(model) = model {
-            increment(&tx, day, &model).map_err(|e| Error::state(&path, e))?;
-        }
-        if let Some(r) = record {
-            insert_decision(&tx, &r).map_err(|e| Error::state(&path, e))?;
-        }
-        tx.commit().map_err(|e| Error::state(&path, e))?;
-        Ok(out)
+        let mut out = None;
+        self.run(|b| {
+            b.count_and_log(day, &mut |u| {
+                let (o, model, record) = f(u);
+                out = Some(o);
+                (model, record)
+            })
+        })?;
+        out.ok_or_else(|| Error::state(Path::new(&self.place()), "the decision was never made"))
     }
 
-    /// Deletes the day's counters (of one model, or all). Returns the number of rows removed.
+    /// Deletes the day's counters (of one model, or all). Returns the number of counters removed.
     pub fn reset(&mut self, day: &str, model: Option<&str>) -> Result<usize> {
-        let n = match model {
-            Some(m) => self.conn.execute("DELETE FROM quota_usage WHERE day = ?1 AND model = ?2", params![day, m]),
-            None => self.conn.execute("DELETE FROM quota_usage WHERE day = ?1", params![day]),
-        };
-        n.map_err(|e| self.err(e))
-    }
-
-    /// Runs `f` inside one write transaction: everything it does lands, or nothing does.
-    pub fn transaction<T>(&mut self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
-        let path = self.path.clone();
-        let tx =
-            self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| Error::state(&path, e))?;
-        let out = f(&tx)?;
-        tx.commit().map_err(|e| Error::state(&path, e))?;
-        Ok(out)
-    }
-
-    pub fn conn(&self) -> &Connection {
-        &self.conn
+        self.run(|b| b.reset(day, model))
     }
 
     /// Settles a request counted at decision time once it is known which model answered: the
     /// decided model's count is released, the answering model (if any) is counted, and the
-    /// decision log names it — or, when nothing answered, the decision is removed. One
-    /// transaction.
+    /// decision log names it — or, when nothing answered, the decision is removed. One step.
     pub fn settle(&mut self, day: &str, request_id: &str, decided: &str, answered: Option<&str>) -> Result<()> {
-        let path = self.path.clone();
-        self.transaction(|tx| {
-            let e = |e: rusqlite::Error| Error::state(&path, e);
-            tx.execute(
-                "UPDATE quota_usage SET used = used - 1 WHERE day = ?1 AND model = ?2 AND used > 0",
-                params![day, decided],
-            )
-            .map_err(e)?;
-            match answered {
-                Some(m) => {
-                    increment(tx, day, m).map_err(e)?;
-                    set_decision_model(tx, request_id, m).map_err(e)?;
-                }
-                None => {
-                    tx.execute("DELETE FROM decisions WHERE request_id = ?1", params![request_id]).map_err(e)?;
-                }
-            }
-            Ok(())
-        })
+        self.run(|b| b.settle(day, request_id, decided, answered))
     }
 
     /// Used count of one model on one day.
-    pub fn used(&self, day: &str, model: &str) -> Result<u64> {
-        self.conn
-            .query_row("SELECT used FROM quota_usage WHERE day = ?1 AND model = ?2", params![day, model], |r| r.get(0))
-            .optional()
-            .map(|v: Option<i64>| v.unwrap_or(0).max(0) as u64)
-            .map_err(|e| self.err(e))
+    pub fn used(&mut self, day: &str, model: &str) -> Result<u64> {
+        Ok(self.usage(day)?.get(model).copied().unwrap_or(0))
     }
-}
 
-fn usage_in(conn: &Connection, day: &str) -> rusqlite::Result<BTreeMap<String, u64>> {
-    let mut stmt = conn.prepare_cached("SELECT model, used FROM quota_usage WHERE day = ?1")?;
-    let rows = stmt.query_map(params![day], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
-    rows.map(|r| r.map(|(m, u)| (m, u.max(0) as u64))).collect()
-}
+    pub fn find_decision(&mut self, request_id: &str) -> Result<Option<DecisionRecord>> {
+        self.run(|b| b.find_decision(request_id))
+    }
 
-fn increment(tx: &Transaction, day: &str, model: &str) -> rusqlite::Result<()> {
-    tx.execute(
-        "INSERT INTO quota_usage (day, model, used) VALUES (?1, ?2, 1)
-         ON CONFLICT (day, model) DO UPDATE SET used = used + 1",
-        params![day, model],
-    )?;
-    Ok(())
-}
+    /// Decisions with `ts >= since` (all when `None`), ordered by time then request id.
+    pub fn decisions_since(&mut self, since: Option<i64>) -> Result<Vec<DecisionRecord>> {
+        self.run(|b| b.decisions_since(since))
+    }
 
-/// A logged routing decision.
-#[derive(Debug, Clone)]
-pub struct DecisionRecord {
-    pub request_id: String,
-    pub ts: i64,
-    pub prompt_hash: String,
-    pub prompt: Option<String>,
-    pub model: String,
-    pub method: String,
-    pub rule: Option<String>,
-    pub tier: Option<String>,
-    pub strategy: String,
-    pub estimated_cost: f64,
-    pub arm: String,
-}
+    pub fn log_decisions(&mut self, records: &[DecisionRecord]) -> Result<()> {
+        self.run(|b| b.log_decisions(records))
+    }
 
-fn insert_decision(tx: &Transaction, r: &DecisionRecord) -> rusqlite::Result<()> {
-    tx.execute(
-        "INSERT INTO decisions (request_id, ts, prompt_hash, prompt, model, method, rule, tier, strategy, estimated_cost, arm)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-         ON CONFLICT (request_id) DO UPDATE SET ts = excluded.ts, prompt_hash = excluded.prompt_hash,
-           prompt = excluded.prompt, model = excluded.model, method = excluded.method, rule = excluded.rule,
-           tier = excluded.tier, strategy = excluded.strategy, estimated_cost = excluded.estimated_cost, arm = excluded.arm",
-        params![
-            r.request_id,
-            r.ts,
-            r.prompt_hash,
-            r.prompt,
-            r.model,
-            r.method,
-            r.rule,
-            r.tier,
-            r.strategy,
-            r.estimated_cost,
-            r.arm
-        ],
-    )?;
-    Ok(())
-}
+    /// Inserts or replaces feedback, all or nothing; returns how many earlier records it replaced.
+    pub fn upsert_feedback(&mut self, records: &[FeedbackRecord]) -> Result<usize> {
+        self.run(|b| b.upsert_feedback(records))
+    }
 
-/// Looks a logged decision up by request id.
-pub fn find_decision(conn: &Connection, request_id: &str) -> rusqlite::Result<Option<DecisionRecord>> {
-    conn.query_row(
-        "SELECT request_id, ts, prompt_hash, prompt, model, method, rule, tier, strategy, estimated_cost, arm
-         FROM decisions WHERE request_id = ?1",
-        params![request_id],
-        |r| {
-            Ok(DecisionRecord {
-                request_id: r.get(0)?,
-                ts: r.get(1)?,
-                prompt_hash: r.get(2)?,
-                prompt: r.get(3)?,
-                model: r.get(4)?,
-                method: r.get(5)?,
-                rule: r.get(6)?,
-                tier: r.get(7)?,
-                strategy: r.get(8)?,
-                estimated_cost: r.get(9)?,
-                arm: r.get(10)?,
-            })
-        },
-    )
-    .optional()
-}
+    /// Feedback with `ts >= since` (all when `None`), ordered by time then request id.
+    pub fn feedback_since(&mut self, since: Option<i64>) -> Result<Vec<FeedbackRecord>> {
+        self.run(|b| b.feedback_since(since))
+    }
 
-/// One feedback record (latest per request id).
-#[derive(Debug, Clone, PartialEq)]
-pub struct FeedbackRecord {
-    pub request_id: String,
-    pub ts: i64,
-    pub model: String,
-    pub rule: Option<String>,
-    pub method: Option<String>,
-    pub tier: Option<String>,
-    pub arm: Option<String>,
-    pub rating: Option<f64>,
-    pub success: Option<bool>,
-    pub latency_ms: Option<f64>,
-    pub cost: Option<f64>,
-}
+    pub fn quota_rows(&mut self) -> Result<Vec<QuotaRow>> {
+        self.run(|b| b.quota_rows())
+    }
 
-/// Inserts or replaces feedback; returns whether an earlier record was replaced.
-pub fn upsert_feedback(conn: &Connection, f: &FeedbackRecord) -> rusqlite::Result<bool> {
-    let existed: bool = conn
-        .query_row("SELECT 1 FROM feedback WHERE request_id = ?1", params![f.request_id], |_| Ok(true))
-        .optional()?
-        .is_some();
-    conn.execute(
-        "INSERT INTO feedback (request_id, ts, model, rule, method, tier, arm, rating, success, latency_ms, cost)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-         ON CONFLICT (request_id) DO UPDATE SET ts = excluded.ts, model = excluded.model, rule = excluded.rule,
-           method = excluded.method, tier = excluded.tier, arm = excluded.arm, rating = excluded.rating,
-           success = excluded.success, latency_ms = excluded.latency_ms, cost = excluded.cost",
-        params![
-            f.request_id,
-            f.ts,
-            f.model,
-            f.rule,
-            f.method,
-            f.tier,
-            f.arm,
-            f.rating,
-            f.success,
-            f.latency_ms,
-            f.cost
-        ],
-    )?;
-    Ok(existed)
-}
-
-/// Feedback with `ts >= since` (all when `None`), ordered by time then request id.
-pub fn feedback_since(conn: &Connection, since: Option<i64>) -> rusqlite::Result<Vec<FeedbackRecord>> {
-    let mut stmt = conn.prepare(
-        "SELECT request_id, ts, model, rule, method, tier, arm, rating, success, latency_ms, cost
-         FROM feedback WHERE ts >= ?1 ORDER BY ts, request_id",
-    )?;
-    let rows = stmt.query_map(params![since.unwrap_or(i64::MIN)], |r| {
-        Ok(FeedbackRecord {
-            request_id: r.get(0)?,
-            ts: r.get(1)?,
-            model: r.get(2)?,
-            rule: r.get(3)?,
-            method: r.get(4)?,
-            tier: r.get(5)?,
-            arm: r.get(6)?,
-            rating: r.get(7)?,
-            success: r.get(8)?,
-            latency_ms: r.get(9)?,
-            cost: r.get(10)?,
-        })
-    })?;
-    rows.collect()
-}
-
-/// Records which model actually answered a logged request (after a fallback).
-pub fn set_decision_model(conn: &Connection, request_id: &str, model: &str) -> rusqlite::Result<()> {
-    conn.execute("UPDATE decisions SET model = ?2 WHERE request_id = ?1", params![request_id, model])?;
-    Ok(())
+    pub fn merge_quota(&mut self, rows: &[QuotaRow]) -> Result<()> {
+        self.run(|b| b.merge_quota(rows))
+    }
 }

@@ -3,7 +3,7 @@
 //! method) and report the same input tokens, output tokens and cost, under several
 //! configurations: the default, an ML stage that declines below its confidence, tight daily
 //! quotas (by timestamp and by `--requests-per-day`), a gray release, and the adaptive router
-//! with feedback in the state store.
+//! with feedback in the state store — on the SQLite and the Redis backend alike.
 
 use std::collections::BTreeMap;
 
@@ -79,7 +79,8 @@ fn route_rows(
     counted: bool,
     day_of: &dyn Fn(usize) -> String,
 ) -> Vec<Decision> {
-    let state = format!("route-{strategy}.db");
+    // Counted runs keep their own state per strategy (a file, or a Redis database).
+    let (state_var, state) = env.separate_state(&format!("route-{strategy}.db"));
     rows.iter()
         .enumerate()
         .map(|(i, r)| {
@@ -89,10 +90,8 @@ fn route_rows(
             }
             let now = day_of(i);
             let mut envs = vec![("LLMROUTE_NOW", now.as_str())];
-            let state_path = env.path(&state);
-            let state_path = state_path.to_str().unwrap();
             if counted {
-                envs.push(("LLMROUTE_STATE", state_path));
+                envs.push((state_var, state.as_str()));
             }
             let mut c = env.cmd(&args);
             for (k, v) in &envs {
@@ -200,7 +199,17 @@ fn methods(env: &Env, strategy: &str) -> Vec<String> {
 
 #[test]
 fn route_batch_and_simulate_agree_under_the_default_config() {
-    let env = Env::new();
+    route_batch_and_simulate_agree_under_the_default_config_on(Env::new());
+}
+
+#[test]
+fn route_batch_and_simulate_agree_under_the_default_config_on_redis() {
+    if let Some(env) = Env::redis() {
+        route_batch_and_simulate_agree_under_the_default_config_on(env);
+    }
+}
+
+fn route_batch_and_simulate_agree_under_the_default_config_on(env: Env) {
     let rows = rows();
     write_log(&env, &rows);
     check(&env, &rows, &["rules", "difficulty", "ml", "chain"], Quotas::None);
@@ -211,7 +220,17 @@ fn route_batch_and_simulate_agree_under_the_default_config() {
 
 #[test]
 fn route_batch_and_simulate_agree_under_the_articles_profile() {
-    let env = Env::article();
+    route_batch_and_simulate_agree_under_the_articles_profile_on(Env::article());
+}
+
+#[test]
+fn route_batch_and_simulate_agree_under_the_articles_profile_on_redis() {
+    if let Some(env) = Env::article_redis() {
+        route_batch_and_simulate_agree_under_the_articles_profile_on(env);
+    }
+}
+
+fn route_batch_and_simulate_agree_under_the_articles_profile_on(env: Env) {
     let rows = rows();
     write_log(&env, &rows);
     check(&env, &rows, &["rules", "difficulty", "ml", "chain"], Quotas::None);
@@ -267,7 +286,17 @@ fn tight_quotas() -> String {
 
 #[test]
 fn route_batch_and_simulate_agree_under_tight_daily_quotas() {
-    let env = Env::new();
+    route_batch_and_simulate_agree_under_tight_daily_quotas_on(Env::new());
+}
+
+#[test]
+fn route_batch_and_simulate_agree_under_tight_daily_quotas_on_redis() {
+    if let Some(env) = Env::redis() {
+        route_batch_and_simulate_agree_under_tight_daily_quotas_on(env);
+    }
+}
+
+fn route_batch_and_simulate_agree_under_tight_daily_quotas_on(env: Env) {
     env.write("llmroute.toml", tight_quotas());
     let rows = rows();
     write_log(&env, &rows);
@@ -294,7 +323,17 @@ fn route_and_simulate_agree_on_days_of_n_requests() {
 
 #[test]
 fn route_batch_and_simulate_agree_on_a_gray_release() {
-    let env = Env::new();
+    route_batch_and_simulate_agree_on_a_gray_release_on(Env::new());
+}
+
+#[test]
+fn route_batch_and_simulate_agree_on_a_gray_release_on_redis() {
+    if let Some(env) = Env::redis() {
+        route_batch_and_simulate_agree_on_a_gray_release_on(env);
+    }
+}
+
+fn route_batch_and_simulate_agree_on_a_gray_release_on(env: Env) {
     let cfg = std::fs::read_to_string(repo("src/config/default.toml")).unwrap()
         + "\n[canary]\nstrategy = \"difficulty\"\nshare = 0.4\n";
     env.write("llmroute.toml", cfg);
@@ -320,7 +359,17 @@ fn route_batch_and_simulate_agree_on_a_gray_release() {
 
 #[test]
 fn route_batch_and_simulate_agree_on_the_adaptive_router_with_feedback() {
-    let env = Env::new();
+    route_batch_and_simulate_agree_on_the_adaptive_router_with_feedback_on(Env::new());
+}
+
+#[test]
+fn route_batch_and_simulate_agree_on_the_adaptive_router_with_feedback_on_redis() {
+    if let Some(env) = Env::redis() {
+        route_batch_and_simulate_agree_on_the_adaptive_router_with_feedback_on(env);
+    }
+}
+
+fn route_batch_and_simulate_agree_on_the_adaptive_router_with_feedback_on(env: Env) {
     env.run(&["feedback", "import", &repo("fixtures/feedback/rule_feedback.csv").to_string_lossy()]).ok();
     let rows = rows();
     write_log(&env, &rows);

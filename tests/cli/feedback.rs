@@ -12,7 +12,17 @@ fn at(env: &Env, args: &[&str]) -> crate::harness::Run {
 
 #[test]
 fn feedback_joins_the_logged_decision() {
-    let env = Env::article();
+    feedback_joins_on(Env::article());
+}
+
+#[test]
+fn feedback_joins_the_logged_decision_on_redis() {
+    if let Some(env) = Env::article_redis() {
+        feedback_joins_on(env);
+    }
+}
+
+fn feedback_joins_on(env: Env) {
     let v = at(&env, &["route", "--json", "帮我写代码实现快速排序"]).ok().json();
     let id = v["request_id"].as_str().unwrap().to_string();
     assert!(id.starts_with("r-"), "{id}");

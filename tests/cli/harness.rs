@@ -7,6 +7,8 @@ pub struct Env {
     dir: tempfile::TempDir,
     /// `LLMROUTE_CONFIG` for every command, when set.
     config: Option<PathBuf>,
+    /// The Redis database (`LLMROUTE_REDIS_URL`) when the state is on Redis.
+    redis: Option<String>,
 }
 
 pub struct Run {
@@ -54,7 +56,39 @@ pub fn repo(path: &str) -> PathBuf {
 
 impl Env {
     pub fn new() -> Env {
-        Env { dir: tempfile::tempdir().unwrap(), config: None }
+        Env { dir: tempfile::tempdir().unwrap(), config: None, redis: None }
+    }
+
+    /// An environment whose state lives on a fresh database of the tests' Redis server: every
+    /// configuration it writes gets `[state] backend = "redis"` (the embedded default is written
+    /// out as `llmroute.toml` to carry it). `None` (skip) without Redis outside CI.
+    pub fn redis() -> Option<Env> {
+        let mut env = Env::new();
+        env.redis = Some(crate::redis_server::fresh_db()?);
+        env.write("llmroute.toml", std::fs::read(repo("src/config/default.toml")).unwrap());
+        Some(env)
+    }
+
+    /// [`Env::article`] on Redis.
+    pub fn article_redis() -> Option<Env> {
+        let mut env = Env::redis()?;
+        let path = env.write("article.toml", std::fs::read(repo("src/config/article.toml")).unwrap());
+        env.config = Some(path);
+        Some(env)
+    }
+
+    /// The environment of a command whose state is kept apart from every other's: its own
+    /// SQLite file, or its own Redis database.
+    pub fn separate_state(&self, name: &str) -> (&'static str, String) {
+        match &self.redis {
+            Some(_) => ("LLMROUTE_REDIS_URL", crate::redis_server::fresh_db().unwrap()),
+            None => ("LLMROUTE_STATE", self.path(name).to_str().unwrap().to_string()),
+        }
+    }
+
+    /// The Redis database of this environment (`LLMROUTE_REDIS_URL`), when on Redis.
+    pub fn redis_url(&self) -> Option<&str> {
+        self.redis.as_deref()
     }
 
     /// An environment whose commands read the design article's profile (`config init
@@ -71,12 +105,19 @@ impl Env {
         self.dir.path().join(name)
     }
 
+    /// Writes a file of the scratch directory; on Redis, a configuration (`*.toml`) is
+    /// pointed at Redis.
     pub fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
         let p = self.path(name);
         if let Some(d) = p.parent() {
             std::fs::create_dir_all(d).unwrap();
         }
-        std::fs::write(&p, contents).unwrap();
+        match std::str::from_utf8(contents.as_ref()) {
+            Ok(text) if self.redis.is_some() && name.ends_with(".toml") => {
+                std::fs::write(&p, on_redis(text)).unwrap();
+            }
+            _ => std::fs::write(&p, contents).unwrap(),
+        }
         p
     }
 
@@ -91,8 +132,12 @@ impl Env {
             .env_remove("XDG_STATE_HOME")
             .env("LLMROUTE_STATE", self.path("state.db"))
             .env("TZ", "UTC")
+            .env_remove("LLMROUTE_REDIS_URL")
             .env("NO_COLOR", "1")
             .stdin(Stdio::null());
+        if let Some(url) = &self.redis {
+            c.env("LLMROUTE_REDIS_URL", url);
+        }
         c
     }
 
@@ -115,5 +160,15 @@ impl Env {
         let mut child = c.spawn().unwrap();
         child.stdin.take().unwrap().write_all(input.as_ref()).unwrap();
         child.wait_with_output().unwrap().into()
+    }
+}
+
+/// A configuration's text with its state on Redis.
+fn on_redis(text: &str) -> String {
+    if text.contains("[state]\nbackend = \"sqlite\"") {
+        text.replace("[state]\nbackend = \"sqlite\"", "[state]\nbackend = \"redis\"")
+    } else {
+        assert!(!text.contains("[state]"), "a test configuration sets [state] itself");
+        format!("{text}\n[state]\nbackend = \"redis\"\n")
     }
 }

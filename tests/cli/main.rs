@@ -3,6 +3,7 @@
 
 mod harness;
 mod mock;
+mod redis_server;
 
 mod ask;
 mod builtin;
@@ -17,4 +18,5 @@ mod replay;
 mod replay_checks;
 mod route;
 mod serve;
+mod state;
 mod train;

@@ -6,8 +6,18 @@ fn tiny() -> String {
 
 #[test]
 fn exhaustion_walks_the_fallback_order_then_reports_all_quotas_exhausted() {
-    let env = Env::new();
-    let cfg = tiny();
+    exhaustion_on(Env::new(), tiny());
+}
+
+#[test]
+fn exhaustion_walks_the_fallback_order_then_reports_all_quotas_exhausted_on_redis() {
+    if let Some(env) = Env::redis() {
+        let cfg = env.write("tiny.toml", std::fs::read(tiny()).unwrap());
+        exhaustion_on(env, cfg.to_str().unwrap().to_string());
+    }
+}
+
+fn exhaustion_on(env: Env, cfg: String) {
     let now = [("LLMROUTE_NOW", "2026-11-26T23:00:00Z")];
     let route = |env: &Env| env.run_env(&["--config", &cfg, "route", "--json", "question"], &now);
 
@@ -89,7 +99,17 @@ fn dry_run_does_not_count() {
 
 #[test]
 fn quota_json_lists_every_model_and_reset_clears_counters() {
-    let env = Env::article();
+    quota_json_on(Env::article());
+}
+
+#[test]
+fn quota_json_lists_every_model_and_reset_clears_counters_on_redis() {
+    if let Some(env) = Env::article_redis() {
+        quota_json_on(env);
+    }
+}
+
+fn quota_json_on(env: Env) {
     let now = [("LLMROUTE_NOW", "2026-11-26T10:00:00Z")];
     env.run_env(&["route", "hello"], &now).ok();
     env.run_env(&["route", "hello"], &now).ok();
@@ -128,7 +148,18 @@ fn quota_table_is_stable() {
 /// 8 processes routing 500 prompts each in parallel leave exactly 4000 counted.
 #[test]
 fn concurrent_processes_count_every_request_exactly_once() {
-    let env = std::sync::Arc::new(Env::new());
+    concurrent_on(Env::new());
+}
+
+#[test]
+fn concurrent_processes_count_every_request_exactly_once_on_redis() {
+    if let Some(env) = Env::redis() {
+        concurrent_on(env);
+    }
+}
+
+fn concurrent_on(env: Env) {
+    let env = std::sync::Arc::new(env);
     let now = "2026-11-26T10:00:00Z";
     // Create the store first so the processes only race on counting.
     env.run_env(&["quota", "reset"], &[("LLMROUTE_NOW", now)]).ok();

@@ -38,18 +38,28 @@ struct Gateway {
 
 impl Gateway {
     fn new(config_extra: &str) -> Gateway {
+        Gateway::on(Env::new(), config_extra)
+    }
+
+    /// A gateway whose state lives where `env` keeps it (e.g. Redis).
+    fn on(env: Env, config_extra: &str) -> Gateway {
         let (oa, an) = (Mock::start(), Mock::start());
-        let env = Env::new();
         env.write("llmroute.toml", live_config(&oa.base(), &an.base()) + config_extra);
         Gateway { env, oa, an }
     }
 
     fn start(&self, args: &[&str]) -> Server {
+        self.start_env(args, &[])
+    }
+
+    fn start_env(&self, args: &[&str], envs: &[(&str, &str)]) -> Server {
         let mut all = vec!["serve", "--listen", "127.0.0.1:0"];
         all.extend_from_slice(args);
-        let mut child = self
-            .env
-            .cmd(&all)
+        let mut cmd = self.env.cmd(&all);
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let mut child = cmd
             .env("LR_TEST_OA_KEY", OA_KEY)
             .env("LR_TEST_AN_KEY", AN_KEY)
             .env("LR_TEST_CLIENT_KEYS", format!("other-key, {CLIENT_KEY}"))
@@ -616,4 +626,175 @@ fn the_canary_follows_the_user_field_or_header_as_route_does() {
         methods.insert(want);
     }
     assert_eq!(methods.len(), 2, "both arms: {methods:?}");
+}
+
+/// `live_config` with a daily quota on every model.
+fn quotas(n: u32) -> impl Fn(String) -> String {
+    move |cfg: String| {
+        cfg.replace("model_id = \"cheap-1\"", &format!("model_id = \"cheap-1\"\ndaily_quota = {n}"))
+            .replace("model_id = \"mid-1\"", &format!("model_id = \"mid-1\"\ndaily_quota = {n}"))
+            .replace("model_id = \"top-1\"", &format!("model_id = \"top-1\"\ndaily_quota = {n}"))
+    }
+}
+
+/// A gateway on the Redis database `url` with quotas of `n` per model (`None`: no Redis here).
+fn redis_gateway(n: u32) -> Option<Gateway> {
+    let env = Env::redis()?;
+    let (oa, an) = (Mock::start(), Mock::start());
+    env.write("llmroute.toml", quotas(n)(live_config(&oa.base(), &an.base())));
+    oa.always(openai_ok("ok", 1, 1));
+    an.always(anthropic_ok("ok", 1, 1));
+    Some(Gateway { env, oa, an })
+}
+
+/// Answers by status, and by answering model for the 200s.
+fn tally(results: &[(u16, Option<String>)]) -> std::collections::BTreeMap<String, usize> {
+    let mut t = std::collections::BTreeMap::new();
+    for (status, model) in results {
+        let key = match model {
+            Some(m) if *status == 200 => m.clone(),
+            _ => status.to_string(),
+        };
+        *t.entry(key).or_insert(0) += 1;
+    }
+    t
+}
+
+/// Four gateways on one Redis, 8 clients × 250 requests spread over them, quotas of 300 per
+/// model: exactly 300 answered by each model across all instances, the rest refused with 429,
+/// and `quota --json` agrees from every instance.
+#[test]
+fn four_instances_on_one_redis_share_each_daily_quota_exactly() {
+    let Some(g) = redis_gateway(300) else { return };
+    let servers: Vec<Server> = (0..4).map(|_| g.start(&[])).collect();
+    let ports: Vec<u16> = servers.iter().map(|s| s.port).collect();
+    let clients: Vec<_> = (0..8)
+        .map(|c| {
+            let ports = ports.clone();
+            std::thread::spawn(move || {
+                (0..250)
+                    .map(|i| {
+                        let r =
+                            chat(ports[(c + i) % 4], serde_json::json!({"model": "auto", "messages": user("hello")}));
+                        (r.status, r.header("x-llmroute-model").map(String::from))
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let results: Vec<(u16, Option<String>)> = clients.into_iter().flat_map(|t| t.join().unwrap()).collect();
+    let want: std::collections::BTreeMap<String, usize> =
+        [("429", 1100), ("cheap", 300), ("mid", 300), ("top", 300)].map(|(k, v)| (k.to_string(), v)).into();
+    assert_eq!(tally(&results), want);
+    for s in &servers {
+        let metrics = request(s.port, "GET", "/metrics", &[], "").body;
+        assert!(metrics.contains("llmroute_quota_used{model=\"cheap\"} 300\n"), "{metrics}");
+    }
+    let q = g.cli(&["quota", "--json"]).ok().json();
+    let used: Vec<u64> = q.as_array().unwrap().iter().map(|r| r["used"].as_u64().unwrap()).collect();
+    assert_eq!(used, [300, 300, 300]);
+    // Every answered request's decision is in the shared log.
+    let export = g.cli(&["state", "export"]).ok().stdout;
+    assert_eq!(export.lines().filter(|l| l.contains("\"kind\":\"decision\"")).count(), 900);
+    for s in servers {
+        let err = s.stderr.lock().unwrap().clone();
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
+
+/// Redis killed (SIGKILL) mid-run and restarted: requests during the outage get 503 with
+/// Retry-After, nothing panics, and no request is counted twice — each model's counter is at
+/// least its answered requests and at most those plus the 503s (a request in flight at the
+/// kill may have been counted before its reply was lost).
+#[test]
+fn redis_killed_mid_run_and_restarted_counts_no_request_twice() {
+    let Some(mut redis) = crate::redis_server::RedisServer::start() else { return };
+    let g = Gateway::on(Env::new(), "\n[state]\nbackend = \"redis\"\ntimeout_ms = 500\nconnect_timeout_ms = 500\n");
+    g.env.write("llmroute.toml", quotas(100_000)(std::fs::read_to_string(g.env.path("llmroute.toml")).unwrap()));
+    g.oa.always(openai_ok("ok", 1, 1));
+    let url = redis.url(0);
+    let s = g.start_env(&[], &[("LLMROUTE_REDIS_URL", &url)]);
+    let port = s.port;
+    let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let clients: Vec<_> = (0..4)
+        .map(|_| {
+            let (done, stop) = (done.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let mut out = Vec::new();
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let r = chat(port, serde_json::json!({"messages": user("hello")}));
+                    if r.status == 503 {
+                        assert_eq!(r.header("retry-after"), Some("1"));
+                        assert_eq!(r.json()["error"]["type"], "state_unavailable");
+                    }
+                    let what = if r.status == 200 {
+                        r.header("x-llmroute-model").map(String::from)
+                    } else {
+                        Some(r.body.clone())
+                    };
+                    out.push((r.status, what));
+                    done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+                out
+            })
+        })
+        .collect();
+    let wait_for = |n: usize| {
+        while done.load(std::sync::atomic::Ordering::Relaxed) < n {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    };
+    wait_for(200);
+    redis.kill();
+    let at_kill = done.load(std::sync::atomic::Ordering::Relaxed);
+    wait_for(at_kill + 100);
+    redis.restart();
+    let at_restart = done.load(std::sync::atomic::Ordering::Relaxed);
+    wait_for(at_restart + 200);
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let results: Vec<(u16, Option<String>)> = clients.into_iter().flat_map(|t| t.join().unwrap()).collect();
+    let t = tally(&results);
+    assert!(results.iter().all(|(s, _)| *s == 200 || *s == 503), "{results:?}");
+    let (served, failed) = (t.get("cheap").copied().unwrap_or(0), t.get("503").copied().unwrap_or(0));
+    assert!(failed >= 100 && served >= 400, "{t:?}");
+    let q = g.env.run_env(&["quota", "--json"], &[("LLMROUTE_REDIS_URL", &url)]).ok().json();
+    let used = q.as_array().unwrap().iter().find(|r| r["model"] == "cheap").unwrap()["used"].as_u64().unwrap() as usize;
+    assert!(served <= used && used <= served + failed, "counted {used}, answered {served}, 503 {failed}");
+    // The gateway recovered after the restart: the last requests were all answered.
+    assert!(results.iter().rev().take(4).all(|(s, _)| *s == 200), "{t:?}");
+    let metrics = request(port, "GET", "/metrics", &[], "").body;
+    assert!(metrics.contains(&format!("llmroute_refused_requests_total{{status=\"503\"}} {failed}\n")), "{metrics}");
+    drop(s);
+}
+
+/// Redis down from the start: every chat request is a 503 with Retry-After; with
+/// `on_unavailable = "local"` the gateway answers, counting locally, and says so in a metric.
+#[test]
+fn an_unreachable_redis_is_503_or_local_counting_with_a_metric() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let url = format!("redis://:hunter2-secret@127.0.0.1:{closed}/0");
+    let g = Gateway::new("\n[state]\nbackend = \"redis\"\n");
+    g.oa.always(openai_ok("ok", 1, 1));
+    let s = g.start_env(&[], &[("LLMROUTE_REDIS_URL", &url)]);
+    let r = chat(s.port, serde_json::json!({"messages": user("hello")}));
+    assert_eq!((r.status, r.header("retry-after")), (503, Some("1")), "{}", r.body);
+    assert!(r.body.contains("is unavailable: Connection refused"), "{}", r.body);
+    assert!(!r.body.contains("hunter2"), "{}", r.body);
+    assert!(g.oa.requests().is_empty(), "no upstream call without a counted decision");
+
+    let g = Gateway::new("\n[state]\nbackend = \"redis\"\non_unavailable = \"local\"\n");
+    g.oa.always(openai_ok("ok", 1, 1));
+    let s = g.start_env(&[], &[("LLMROUTE_REDIS_URL", &url)]);
+    for _ in 0..3 {
+        assert_eq!(chat(s.port, serde_json::json!({"messages": user("hello")})).status, 200);
+    }
+    let metrics = request(s.port, "GET", "/metrics", &[], "").body;
+    let n: u64 =
+        metrics.lines().find_map(|l| l.strip_prefix("llmroute_state_local_fallbacks_total ")).unwrap().parse().unwrap();
+    assert!(n >= 3, "{metrics}");
+    let used = g.env.run_env(&["quota", "--json"], &[("LLMROUTE_REDIS_URL", &url)]).ok().json();
+    assert_eq!(used.as_array().unwrap().iter().find(|r| r["model"] == "cheap").unwrap()["used"], 3);
+    let err = s.stderr.lock().unwrap().clone();
+    assert!(!err.contains("hunter2"), "{err}");
 }

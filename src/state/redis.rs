@@ -1,0 +1,489 @@
+//! The Redis backend: one truth for many instances.
+//!
+//! Key layout (`P` is `[state] key_prefix`, `llmroute:` by default):
+//!
+//! | key                  | type   | holds |
+//! |----------------------|--------|-------|
+//! | `P` `quota:` DAY     | hash   | model → requests counted on DAY (the quota day in the configured time zone); expires two days after its last write |
+//! | `P` `decision:` ID   | hash   | one logged decision (the fields of the SQLite `decisions` table; absent fields are NULL) |
+//! | `P` `decisions`      | zset   | request ids scored by decision time |
+//! | `P` `feedback:` ID   | hash   | the latest feedback for a request |
+//! | `P` `feedbacks`      | zset   | request ids scored by feedback time |
+//!
+//! The quota check and increment are one server-side step: the decision is computed from the
+//! usage read, then a Lua script counts it only if the chosen model's counter still holds the value
+//! the decision saw (and logs the decision in the same script); otherwise the decision is made
+//! again on fresh usage. Each attempt carries a random marker (`P` `op:` MARKER, kept 60 s) that
+//! the script sets when it applies: when a connection breaks mid-call the attempt is sent once
+//! more on a new connection, and a script that had already run answers "done" instead of counting
+//! again — so a request is never counted twice. When Redis stays unreachable the error reaches
+//! the caller (exit 5, or HTTP 503 from the gateway).
+//! Durability is Redis's own (`appendonly yes` keeps the log across restarts).
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use redis::{Connection, RedisError, Script};
+
+use super::{Backend, Decide, DecisionRecord, FeedbackRecord, QuotaRow, RedisTarget, Usage};
+use crate::error::{Error, Result};
+
+/// Seconds a day's counters live after their last write (the day and a day of grace for
+/// `quota` on the morning after).
+const QUOTA_TTL_SECS: u64 = 2 * 86_400;
+/// Attempts of one decision when other instances keep counting the same model meanwhile.
+const MAX_CAS_ATTEMPTS: usize = 10_000;
+
+const COUNT_LUA: &str = r"
+-- KEYS: quota hash, decision hash, decisions zset, this attempt's marker
+-- ARGV: model ('' none), expected used, ttl, ts, request id ('' none), field/value pairs...
+if redis.call('EXISTS', KEYS[4]) == 1 then return 1 end
+if ARGV[1] ~= '' then
+  local cur = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+  if cur ~= tonumber(ARGV[2]) then return 0 end
+  redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+  redis.call('EXPIRE', KEYS[1], ARGV[3])
+end
+if ARGV[5] ~= '' then
+  redis.call('DEL', KEYS[2])
+  redis.call('HSET', KEYS[2], unpack(ARGV, 6))
+  redis.call('ZADD', KEYS[3], ARGV[4], ARGV[5])
+end
+redis.call('SET', KEYS[4], 1, 'EX', 60)
+return 1
+";
+
+const SETTLE_LUA: &str = r"
+-- KEYS: quota hash, decision hash, decisions zset, this attempt's marker
+-- ARGV: decided model, answered model ('' none), request id, ttl
+if redis.call('EXISTS', KEYS[4]) == 1 then return 1 end
+local d = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+if d > 0 then redis.call('HINCRBY', KEYS[1], ARGV[1], -1) end
+if ARGV[2] ~= '' then
+  redis.call('HINCRBY', KEYS[1], ARGV[2], 1)
+  redis.call('EXPIRE', KEYS[1], ARGV[4])
+  if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('HSET', KEYS[2], 'model', ARGV[2]) end
+else
+  redis.call('DEL', KEYS[2])
+  redis.call('ZREM', KEYS[3], ARGV[3])
+end
+redis.call('SET', KEYS[4], 1, 'EX', 60)
+return 1
+";
+
+const UPSERT_LUA: &str = r"
+-- KEYS: index zset, then one hash per record
+-- ARGV: per record: ts, id, n, then n field/value items
+local replaced = 0
+local a = 1
+for i = 2, #KEYS do
+  local n = tonumber(ARGV[a + 2])
+  replaced = replaced + redis.call('EXISTS', KEYS[i])
+  redis.call('DEL', KEYS[i])
+  redis.call('HSET', KEYS[i], unpack(ARGV, a + 3, a + 2 + n))
+  redis.call('ZADD', KEYS[1], ARGV[a], ARGV[a + 1])
+  a = a + 3 + n
+end
+return replaced
+";
+
+const MERGE_QUOTA_LUA: &str = r"
+-- KEYS: one quota hash per row; ARGV: per row: model, used, ttl
+for i = 1, #KEYS do
+  local m, used = ARGV[3 * i - 2], tonumber(ARGV[3 * i - 1])
+  local cur = tonumber(redis.call('HGET', KEYS[i], m) or '0')
+  if used > cur then redis.call('HSET', KEYS[i], m, used) end
+  redis.call('EXPIRE', KEYS[i], ARGV[3 * i])
+end
+return 1
+";
+
+/// Records per upsert script call (bounded argument lists).
+const CHUNK: usize = 256;
+
+static COUNT: LazyLock<Script> = LazyLock::new(|| Script::new(COUNT_LUA));
+static SETTLE: LazyLock<Script> = LazyLock::new(|| Script::new(SETTLE_LUA));
+static UPSERT: LazyLock<Script> = LazyLock::new(|| Script::new(UPSERT_LUA));
+static MERGE: LazyLock<Script> = LazyLock::new(|| Script::new(MERGE_QUOTA_LUA));
+
+pub(super) struct Redis {
+    target: RedisTarget,
+    conn: Option<Connection>,
+}
+
+pub(super) fn describe(t: &RedisTarget) -> String {
+    format!("redis (${}, key prefix {})", t.url_env, t.prefix)
+}
+
+impl Redis {
+    pub(super) fn new(target: RedisTarget) -> Redis {
+        Redis { target, conn: None }
+    }
+
+    fn key(&self, rest: &str) -> String {
+        format!("{}{rest}", self.target.prefix)
+    }
+
+    fn unavailable(&self, message: impl std::fmt::Display) -> Error {
+        Error::StateUnavailable { place: describe(&self.target), message: message.to_string() }
+    }
+
+    /// A new connection with the configured timeouts.
+    fn connect(&self) -> Result<Connection> {
+        let var = &self.target.url_env;
+        let url = match std::env::var(var) {
+            Ok(u) if !u.trim().is_empty() => u,
+            _ => {
+                return Err(Error::Usage(format!(
+                    "[state] backend = \"redis\" reads the server's URL from `{var}`, which is not set"
+                )));
+            }
+        };
+        // The URL may hold a password: no message below repeats it.
+        let client = redis::Client::open(url.as_str()).map_err(|_| {
+            Error::Usage(format!("`{var}` does not hold a Redis URL (redis://[:PASSWORD@]HOST[:PORT][/DB])"))
+        })?;
+        let c = client.get_connection_with_timeout(self.target.connect_timeout).map_err(|e| self.unavailable(e))?;
+        let t = Some(self.target.timeout);
+        c.set_read_timeout(t).and_then(|_| c.set_write_timeout(t)).map_err(|e| self.unavailable(e))?;
+        Ok(c)
+    }
+
+    /// Maps a Redis error; a broken connection is dropped so the next call reconnects.
+    fn fail(&mut self, e: RedisError) -> Error {
+        use redis::{ErrorKind, ServerErrorKind};
+        // A server still loading its data after a restart, or not accepting writes yet, is
+        // unavailable for now, like one that does not answer.
+        let busy = matches!(
+            e.kind(),
+            ErrorKind::Server(
+                ServerErrorKind::BusyLoading
+                    | ServerErrorKind::TryAgain
+                    | ServerErrorKind::ClusterDown
+                    | ServerErrorKind::MasterDown
+                    | ServerErrorKind::ReadOnly
+            )
+        );
+        if busy {
+            return self.unavailable(e);
+        }
+        if e.is_io_error() || e.is_timeout() || e.is_connection_dropped() || e.is_unrecoverable_error() {
+            self.conn = None;
+            return self.unavailable(e);
+        }
+        Error::State { path: describe(&self.target), message: e.to_string() }
+    }
+
+    /// Runs one command (or script) on the connection.
+    /// Runs one command (or script) on the connection, connecting first when there is none.
+    /// A connection that turns out broken (the server restarted since it was opened, or died
+    /// mid-call) is replaced and the call sent once more: reads and the idempotent upserts are
+    /// safe to repeat, and the counting scripts recognise their own marker.
+    fn call<T>(&mut self, mut f: impl FnMut(&mut Connection) -> redis::RedisResult<T>) -> Result<T> {
+        let mut retried = false;
+        loop {
+            let mut conn = match self.conn.take() {
+                Some(c) => c,
+                None => self.connect()?,
+            };
+            match f(&mut conn) {
+                Ok(v) => {
+                    self.conn = Some(conn);
+                    return Ok(v);
+                }
+                Err(e) if !retried && e.is_connection_dropped() && !e.is_timeout() => retried = true,
+                Err(e) => {
+                    self.conn = Some(conn);
+                    return Err(self.fail(e));
+                }
+            }
+        }
+    }
+
+    fn hashes(&mut self, kind: &str, ids: &[String]) -> Result<Vec<HashMap<String, String>>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(CHUNK) {
+            let mut p = redis::pipe();
+            for id in chunk {
+                p.cmd("HGETALL").arg(self.key(&format!("{kind}:{id}")));
+            }
+            let got: Vec<HashMap<String, String>> = self.call(|c| p.query(c))?;
+            out.extend(got);
+        }
+        Ok(out)
+    }
+
+    fn ids_since(&mut self, index: &str, since: Option<i64>) -> Result<Vec<String>> {
+        let key = self.key(index);
+        let min = since.map_or("-inf".to_string(), |s| s.to_string());
+        self.call(|c| redis::cmd("ZRANGEBYSCORE").arg(&key).arg(&min).arg("+inf").query(c))
+    }
+
+    fn upsert(&mut self, index: &str, kind: &str, records: &[Record]) -> Result<usize> {
+        let mut replaced = 0;
+        for chunk in records.chunks(CHUNK) {
+            let mut inv = UPSERT.key(self.key(index));
+            for (ts, id, fields) in chunk {
+                inv.key(self.key(&format!("{kind}:{id}")));
+                inv.arg(ts).arg(id).arg(fields.len() * 2);
+                for (k, v) in fields {
+                    inv.arg(*k).arg(v);
+                }
+            }
+            let n: usize = self.call(|c| inv.invoke(c))?;
+            replaced += n;
+        }
+        Ok(replaced)
+    }
+
+    fn bad(&self, what: &str, id: &str, field: &str) -> Error {
+        Error::State {
+            path: describe(&self.target),
+            message: format!("{what} `{id}`: field `{field}` is missing or malformed"),
+        }
+    }
+}
+
+/// One record to upsert: its time, its request id and its fields.
+type Record = (i64, String, Vec<(&'static str, String)>);
+
+/// A fresh random marker of one counting attempt.
+fn marker() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(N.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    h.write_u32(std::process::id());
+    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    h.write_u128(t);
+    format!("{:016x}{:08x}", h.finish(), std::process::id())
+}
+
+fn opt(fields: &mut Vec<(&'static str, String)>, k: &'static str, v: Option<impl ToString>) {
+    if let Some(v) = v {
+        fields.push((k, v.to_string()));
+    }
+}
+
+fn decision_fields(r: &DecisionRecord) -> Vec<(&'static str, String)> {
+    let mut f = vec![
+        ("request_id", r.request_id.clone()),
+        ("ts", r.ts.to_string()),
+        ("prompt_hash", r.prompt_hash.clone()),
+        ("model", r.model.clone()),
+        ("method", r.method.clone()),
+        ("strategy", r.strategy.clone()),
+        // `{}` of an f64 is its shortest exact form: export/import loses nothing.
+        ("estimated_cost", r.estimated_cost.to_string()),
+        ("arm", r.arm.clone()),
+    ];
+    opt(&mut f, "prompt", r.prompt.as_ref());
+    opt(&mut f, "rule", r.rule.as_ref());
+    opt(&mut f, "tier", r.tier.as_ref());
+    f
+}
+
+fn feedback_fields(r: &FeedbackRecord) -> Vec<(&'static str, String)> {
+    let mut f = vec![("request_id", r.request_id.clone()), ("ts", r.ts.to_string()), ("model", r.model.clone())];
+    opt(&mut f, "rule", r.rule.as_ref());
+    opt(&mut f, "method", r.method.as_ref());
+    opt(&mut f, "tier", r.tier.as_ref());
+    opt(&mut f, "arm", r.arm.as_ref());
+    opt(&mut f, "rating", r.rating);
+    opt(&mut f, "success", r.success.map(u8::from));
+    opt(&mut f, "latency_ms", r.latency_ms);
+    opt(&mut f, "cost", r.cost);
+    f
+}
+
+impl Redis {
+    fn decision_from(&self, id: &str, mut h: HashMap<String, String>) -> Result<DecisionRecord> {
+        let mut take = |k: &str| h.remove(k);
+        let need = |v: Option<String>, k: &str| v.ok_or_else(|| self.bad("decision", id, k));
+        let ts = take("ts");
+        let cost = take("estimated_cost");
+        Ok(DecisionRecord {
+            request_id: id.to_string(),
+            prompt_hash: need(take("prompt_hash"), "prompt_hash")?,
+            prompt: take("prompt"),
+            model: need(take("model"), "model")?,
+            method: need(take("method"), "method")?,
+            rule: take("rule"),
+            tier: take("tier"),
+            strategy: need(take("strategy"), "strategy")?,
+            arm: need(take("arm"), "arm")?,
+            ts: ts.and_then(|v| v.parse().ok()).ok_or_else(|| self.bad("decision", id, "ts"))?,
+            estimated_cost: cost
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| self.bad("decision", id, "estimated_cost"))?,
+        })
+    }
+
+    fn feedback_from(&self, id: &str, mut h: HashMap<String, String>) -> Result<FeedbackRecord> {
+        let num = |v: Option<String>, k: &str| -> Result<Option<f64>> {
+            v.map(|s| s.parse::<f64>().map_err(|_| self.bad("feedback", id, k))).transpose()
+        };
+        Ok(FeedbackRecord {
+            request_id: id.to_string(),
+            ts: h.remove("ts").and_then(|v| v.parse().ok()).ok_or_else(|| self.bad("feedback", id, "ts"))?,
+            model: h.remove("model").ok_or_else(|| self.bad("feedback", id, "model"))?,
+            rule: h.remove("rule"),
+            method: h.remove("method"),
+            tier: h.remove("tier"),
+            arm: h.remove("arm"),
+            rating: num(h.remove("rating"), "rating")?,
+            success: h.remove("success").map(|s| s == "1"),
+            latency_ms: num(h.remove("latency_ms"), "latency_ms")?,
+            cost: num(h.remove("cost"), "cost")?,
+        })
+    }
+}
+
+impl Backend for Redis {
+    fn place(&self) -> String {
+        describe(&self.target)
+    }
+
+    fn usage(&mut self, day: &str) -> Result<Usage> {
+        let key = self.key(&format!("quota:{day}"));
+        let raw: HashMap<String, i64> = self.call(|c| redis::cmd("HGETALL").arg(&key).query(c))?;
+        Ok(raw.into_iter().map(|(m, u)| (m, u.max(0) as u64)).collect())
+    }
+
+    fn count_and_log(&mut self, day: &str, f: &mut Decide<'_>) -> Result<()> {
+        let keys = [self.key(&format!("quota:{day}")), self.key("decisions")];
+        for _ in 0..MAX_CAS_ATTEMPTS {
+            let usage = self.usage(day)?;
+            let (model, record) = f(&usage);
+            if model.is_none() && record.is_none() {
+                return Ok(());
+            }
+            let seen = model.as_ref().map_or(0, |m| usage.get(m).copied().unwrap_or(0));
+            let id = record.as_ref().map_or(String::new(), |r| r.request_id.clone());
+            let mut inv = COUNT.key(&keys[0]);
+            inv.key(self.key(&format!("decision:{id}"))).key(&keys[1]).key(self.key(&format!("op:{}", marker())));
+            inv.arg(model.as_deref().unwrap_or("")).arg(seen).arg(QUOTA_TTL_SECS);
+            inv.arg(record.as_ref().map_or(0, |r| r.ts)).arg(&id);
+            if let Some(r) = &record {
+                for (k, v) in decision_fields(r) {
+                    inv.arg(k).arg(v);
+                }
+            }
+            let done: i64 = self.call(|c| inv.invoke(c))?;
+            if done == 1 {
+                return Ok(());
+            }
+        }
+        Err(Error::State {
+            path: describe(&self.target),
+            message: format!("the quota counter changed under {MAX_CAS_ATTEMPTS} attempts in a row; try again"),
+        })
+    }
+
+    fn reset(&mut self, day: &str, model: Option<&str>) -> Result<usize> {
+        let key = self.key(&format!("quota:{day}"));
+        match model {
+            Some(m) => self.call(|c| redis::cmd("HDEL").arg(&key).arg(m).query(c)),
+            None => {
+                let n: usize = self.call(|c| redis::cmd("HLEN").arg(&key).query(c))?;
+                let _: i64 = self.call(|c| redis::cmd("DEL").arg(&key).query(c))?;
+                Ok(n)
+            }
+        }
+    }
+
+    fn settle(&mut self, day: &str, request_id: &str, decided: &str, answered: Option<&str>) -> Result<()> {
+        let mut inv = SETTLE.key(self.key(&format!("quota:{day}")));
+        inv.key(self.key(&format!("decision:{request_id}"))).key(self.key("decisions"));
+        inv.key(self.key(&format!("op:{}", marker())));
+        inv.arg(decided).arg(answered.unwrap_or("")).arg(request_id).arg(QUOTA_TTL_SECS);
+        let _: i64 = self.call(|c| inv.invoke(c))?;
+        Ok(())
+    }
+
+    fn find_decision(&mut self, request_id: &str) -> Result<Option<DecisionRecord>> {
+        let h = self.hashes("decision", &[request_id.to_string()])?.pop().unwrap_or_default();
+        if h.is_empty() {
+            return Ok(None);
+        }
+        self.decision_from(request_id, h).map(Some)
+    }
+
+    fn decisions_since(&mut self, since: Option<i64>) -> Result<Vec<DecisionRecord>> {
+        let ids = self.ids_since("decisions", since)?;
+        let hashes = self.hashes("decision", &ids)?;
+        let mut out = Vec::with_capacity(ids.len());
+        for (id, h) in ids.iter().zip(hashes) {
+            if !h.is_empty() {
+                out.push(self.decision_from(id, h)?);
+            }
+        }
+        out.sort_by(|a, b| (a.ts, &a.request_id).cmp(&(b.ts, &b.request_id)));
+        Ok(out)
+    }
+
+    fn log_decisions(&mut self, records: &[DecisionRecord]) -> Result<()> {
+        let rows: Vec<_> = records.iter().map(|r| (r.ts, r.request_id.clone(), decision_fields(r))).collect();
+        self.upsert("decisions", "decision", &rows).map(|_| ())
+    }
+
+    fn upsert_feedback(&mut self, records: &[FeedbackRecord]) -> Result<usize> {
+        let rows: Vec<_> = records.iter().map(|r| (r.ts, r.request_id.clone(), feedback_fields(r))).collect();
+        self.upsert("feedbacks", "feedback", &rows)
+    }
+
+    fn feedback_since(&mut self, since: Option<i64>) -> Result<Vec<FeedbackRecord>> {
+        let ids = self.ids_since("feedbacks", since)?;
+        let hashes = self.hashes("feedback", &ids)?;
+        let mut out = Vec::with_capacity(ids.len());
+        for (id, h) in ids.iter().zip(hashes) {
+            if !h.is_empty() {
+                out.push(self.feedback_from(id, h)?);
+            }
+        }
+        out.sort_by(|a, b| (a.ts, &a.request_id).cmp(&(b.ts, &b.request_id)));
+        Ok(out)
+    }
+
+    fn quota_rows(&mut self) -> Result<Vec<QuotaRow>> {
+        let pattern = self.key("quota:*");
+        let keys: Vec<String> = self.call(|c| {
+            let mut cursor = 0u64;
+            let mut keys = Vec::new();
+            loop {
+                let (next, batch): (u64, Vec<String>) =
+                    redis::cmd("SCAN").arg(cursor).arg("MATCH").arg(&pattern).arg("COUNT").arg(500).query(c)?;
+                keys.extend(batch);
+                if next == 0 {
+                    return Ok(keys);
+                }
+                cursor = next;
+            }
+        })?;
+        let strip = self.key("quota:");
+        let mut out = Vec::new();
+        for key in keys {
+            let raw: HashMap<String, i64> = self.call(|c| redis::cmd("HGETALL").arg(&key).query(c))?;
+            let day = key.strip_prefix(&strip).unwrap_or(&key).to_string();
+            out.extend(raw.into_iter().map(|(model, used)| QuotaRow {
+                day: day.clone(),
+                model,
+                used: used.max(0) as u64,
+            }));
+        }
+        out.sort_by(|a, b| (&a.day, &a.model).cmp(&(&b.day, &b.model)));
+        Ok(out)
+    }
+
+    fn merge_quota(&mut self, rows: &[QuotaRow]) -> Result<()> {
+        for chunk in rows.chunks(CHUNK) {
+            let mut inv = MERGE.prepare_invoke();
+            for q in chunk {
+                inv.key(self.key(&format!("quota:{}", q.day)));
+                inv.arg(&q.model).arg(q.used).arg(QUOTA_TTL_SECS);
+            }
+            let _: i64 = self.call(|c| inv.invoke(c))?;
+        }
+        Ok(())
+    }
+}
