@@ -5,11 +5,14 @@
 # decision logged). Prints latency percentiles at a fixed rate, the added latency, the maximum
 # throughput of both and the gateway's peak RSS.
 #
-#   bench/serve.sh [RATE] [SECONDS]     (default 1000 requests/s for 30 s)
+#   bench/serve.sh [RATE] [SECONDS] [sqlite|redis]   (default 1000 requests/s for 30 s, SQLite)
+#
+# With `redis`, a local `redis-server` (no persistence) holds the state instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rate=${1:-1000}
 secs=${2:-30}
+backend=${3:-sqlite}
 command -v oha >/dev/null || { echo "oha not found: cargo install oha --locked" >&2; exit 1; }
 cargo build --release --quiet --bin llmroute --example stub_upstream
 bin=${CARGO_TARGET_DIR:-$PWD/target}/release
@@ -22,9 +25,18 @@ stub=$!
 "$bin/llmroute" config init "$tmp/llmroute.toml" >/dev/null 2>&1
 sed -i -e "s#https://api.openai.com/v1#http://127.0.0.1:$stub_port/v1#" -e '/^daily_quota/d' "$tmp/llmroute.toml"
 export OPENAI_API_KEY=bench-key LLMROUTE_STATE=$tmp/state.db
+rs=""
+if [ "$backend" = redis ]; then
+  redis_port=18733
+  redis-server --port $redis_port --bind 127.0.0.1 --save '' --appendonly no --dir "$tmp" --logfile "$tmp/redis.log" &
+  rs=$!
+  for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$redis_port) 2>/dev/null && break; sleep 0.05; done
+  sed -i 's/^backend = "sqlite"/backend = "redis"/' "$tmp/llmroute.toml"
+  export LLMROUTE_REDIS_URL=redis://127.0.0.1:$redis_port/0
+fi
 "$bin/llmroute" --config "$tmp/llmroute.toml" serve --listen 127.0.0.1:$gw_port 2>"$tmp/serve.log" &
 gw=$!
-trap 'kill $gw $stub 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'kill $gw $stub $rs 2>/dev/null; rm -rf "$tmp"' EXIT
 for p in $stub_port $gw_port; do
   for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && break; sleep 0.05; done
 done
@@ -39,12 +51,13 @@ run gw_rate "http://127.0.0.1:$gw_port/v1/chat/completions" -z "${secs}s" -q "$r
 run stub_max "http://127.0.0.1:$stub_port/v1/chat/completions" -z 10s -c 50
 run gw_max "http://127.0.0.1:$gw_port/v1/chat/completions" -z 10s -c 50
 grep VmHWM /proc/$gw/status | awk "{print \$2}" >"$tmp/rss"; kill -TERM $gw; wait $gw 2>/dev/null || true
-python3 - "$tmp" "$rate" "$secs" <<'PY'
+python3 - "$tmp" "$rate" "$secs" "$backend" <<'PY'
 import json, sys
 d, rate, secs = sys.argv[1], sys.argv[2], sys.argv[3]
 r = {n: json.load(open(f"{d}/{n}.json")) for n in ["stub_rate", "gw_rate", "stub_max", "gw_max"]}
 def p(n, q): return r[n]["latencyPercentiles"][q] * 1e3
 def ok(n): return r[n]["statusCodeDistribution"]
+print(f"state: {sys.argv[4]}\n")
 print(f"| at {rate} requests/s for {secs} s | p50 ms | p90 ms | p99 ms | requests/s | status codes |")
 print("|---|---|---|---|---|---|")
 for n, label in [("stub_rate", "stub alone"), ("gw_rate", "through `serve`")]:

@@ -282,11 +282,11 @@ fn usage_in(conn: &Connection, day: &str) -> rusqlite::Result<Usage> {
 }
 
 fn increment(tx: &Transaction, day: &str, model: &str) -> rusqlite::Result<()> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO quota_usage (day, model, used) VALUES (?1, ?2, 1)
          ON CONFLICT (day, model) DO UPDATE SET used = used + 1",
-        params![day, model],
-    )?;
+    )?
+    .execute(params![day, model])?;
     Ok(())
 }
 
