@@ -455,9 +455,11 @@ async fn chat(
     let tag = header_str(&headers, "x-llmroute-tag").map(String::from);
     let user = header_str(&headers, "x-llmroute-user").map(String::from).or_else(|| req.user.clone());
     let req = Arc::new(req);
-    // The decision runs on this worker: routing and one local state step take tens of
-    // microseconds, less than handing the worker's core to another thread would cost.
-    let decided = decide(&app, &req, &target, tag.as_deref(), user.as_deref());
+    // With SQLite the decision runs on this worker: routing and one local state step take tens
+    // of microseconds, less than handing the worker's core to another thread would cost. Redis
+    // may be a network round trip away: other requests keep the worker meanwhile.
+    let run = || decide(&app, &req, &target, tag.as_deref(), user.as_deref());
+    let decided = if app.state.is_redis() { tokio::task::block_in_place(run) } else { run() };
     let d = match decided {
         Ok(d) => d,
         Err(Error::QuotasExhausted { retry_after, resets_at }) => {
