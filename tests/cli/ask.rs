@@ -14,8 +14,12 @@ struct Live {
 
 impl Live {
     fn new() -> Live {
+        Live::on(Env::new())
+    }
+
+    /// Live calls whose state lives where `env` keeps it (e.g. Redis).
+    fn on(env: Env) -> Live {
         let (oa, an) = (Mock::start(), Mock::start());
-        let env = Env::new();
         let cfg = crate::mock::live_config(&oa.base(), &an.base());
         env.write("llmroute.toml", cfg);
         Live { env, oa, an }
@@ -112,7 +116,17 @@ fn retries_on_500_and_honours_retry_after() {
 
 #[test]
 fn persistent_failure_falls_back_to_the_next_model_and_counts_only_it() {
-    let l = Live::new();
+    fallback_counts_only_the_answer_on(Live::new());
+}
+
+#[test]
+fn persistent_failure_falls_back_to_the_next_model_and_counts_only_it_on_redis() {
+    if let Some(env) = Env::redis() {
+        fallback_counts_only_the_answer_on(Live::on(env));
+    }
+}
+
+fn fallback_counts_only_the_answer_on(l: Live) {
     l.oa.push_for("cheap-1", Reply::Status(503, vec![], "{\"error\":{\"message\":\"overloaded\"}}".into()));
     l.oa.push_for("cheap-1", Reply::Status(503, vec![], "{\"error\":{\"message\":\"overloaded\"}}".into()));
     l.oa.push_for("cheap-1", Reply::Status(503, vec![], "{\"error\":{\"message\":\"overloaded\"}}".into()));
@@ -262,7 +276,17 @@ fn an_upstream_that_echoes_the_key_does_not_make_it_appear() {
 
 #[test]
 fn a_request_nothing_answered_counts_nothing() {
-    let l = Live::new();
+    nothing_answered_on(Live::new());
+}
+
+#[test]
+fn a_request_nothing_answered_counts_nothing_on_redis() {
+    if let Some(env) = Env::redis() {
+        nothing_answered_on(Live::on(env));
+    }
+}
+
+fn nothing_answered_on(l: Live) {
     l.oa.always(Reply::Status(500, vec![], "{\"error\":{\"message\":\"down\"}}".into()));
     l.an.always(Reply::Status(500, vec![], "{\"error\":{\"message\":\"down\"}}".into()));
     l.ask(&["--request-id", "gone-1", "a question"]).code(3);
