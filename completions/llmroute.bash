@@ -312,7 +312,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__batch)
-            opts="-o -h --input-format --text-col --id-col --timestamp-col --cost --map --tag-col --input-tokens-col --output-tokens-col --strategy --model --quotas --format --output --force --skip-bad --threads --config --state --help"
+            opts="-o -h --input-format --text-col --id-col --timestamp-col --cost --map --tag-col --input-tokens-col --output-tokens-col --cached-tokens-col --strategy --model --quotas --format --output --force --skip-bad --threads --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -351,6 +351,10 @@ _llmroute() {
                     return 0
                     ;;
                 --output-tokens-col)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cached-tokens-col)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1574,7 +1578,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__simulate)
-            opts="-h --input-format --text-col --quality --quality-col-suffix --cost --response --models --long --id-col --model-col --timestamp-col --label-col --tag-col --input-tokens-col --output-tokens-col --map --prices --skip-bad --candidates --baseline --all-models --model --requests-per-day --requests-per-year --cascade-threshold --cascade-models --max-attempts --judge-error-rate --consensus-models --quality-scale --by --bootstrap --seed --threads --format --plot --decisions --force --canary --config --state --help"
+            opts="-h --input-format --text-col --quality --quality-col-suffix --cost --response --models --long --id-col --model-col --timestamp-col --label-col --tag-col --input-tokens-col --output-tokens-col --cached-tokens-col --map --prices --skip-bad --candidates --baseline --all-models --model --requests-per-day --requests-per-year --cascade-threshold --cascade-models --max-attempts --judge-error-rate --consensus-models --quality-scale --by --bootstrap --seed --threads --format --plot --decisions --force --canary --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1633,6 +1637,10 @@ _llmroute() {
                     return 0
                     ;;
                 --output-tokens-col)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cached-tokens-col)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

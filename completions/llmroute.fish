@@ -143,6 +143,7 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l label-col
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l tag-col -d 'Column holding each row\'s task tag, routed as `route --tag` routes it [default: the trained outcome model\'s feature column, if the log has it]' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l input-tokens-col -d 'Input-token column (plain logs, --long)' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l output-tokens-col -d 'Output-token column (plain logs, --long)' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l cached-tokens-col -d 'Column of input tokens read from the provider\'s prompt cache (plain logs), priced at the model\'s `cached_input_price`' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l map -d 'Treat a data model as a catalog model: `--map data_name=catalog_name` (repeatable)' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l prices -d 'Price table (LiteLLM\'s model_prices_and_context_window.json) for data models not in the catalog' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l candidates -d 'Restrict the candidates to these data models' -r
@@ -186,6 +187,7 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l map -d 'Trea
 complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l tag-col -d 'Column holding each row\'s task tag, routed as `route --tag` routes it [default: the trained outcome model\'s feature column, if the log has it]' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l input-tokens-col -d 'Logged input-token column: priced instead of counting the prompt\'s tokens' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l output-tokens-col -d 'Logged output-token column: priced instead of the model\'s expected output' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l cached-tokens-col -d 'Logged column of input tokens read from the provider\'s prompt cache, priced at the model\'s `cached_input_price`' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l strategy -d 'Routing strategy' -r -f -a "chain\t'The production chain (`[chain] stages`)'
 rules\t'The rules alone, with the default route when no rule matches (the article\'s RuleBasedRouter)'
 difficulty\t'The difficulty score alone'

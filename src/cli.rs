@@ -461,6 +461,11 @@ pub struct InputArgs {
     #[arg(long, default_value = "output_tokens", value_name = "NAME")]
     pub output_tokens_col: String,
 
+    /// Column of input tokens read from the provider's prompt cache (plain logs), priced at the
+    /// model's `cached_input_price`
+    #[arg(long, default_value = "cached_input_tokens", value_name = "NAME")]
+    pub cached_tokens_col: String,
+
     /// Treat a data model as a catalog model: `--map data_name=catalog_name` (repeatable)
     #[arg(long = "map", value_name = "DATA=CATALOG", value_parser = parse_map)]
     pub map: Vec<(String, String)>,
@@ -623,6 +628,11 @@ pub struct BatchArgs {
     /// Logged output-token column: priced instead of the model's expected output
     #[arg(long, default_value = "output_tokens", value_name = "NAME")]
     pub output_tokens_col: String,
+
+    /// Logged column of input tokens read from the provider's prompt cache, priced at the
+    /// model's `cached_input_price`
+    #[arg(long, default_value = "cached_input_tokens", value_name = "NAME")]
+    pub cached_tokens_col: String,
 
     /// Routing strategy
     #[arg(long, value_enum, default_value_t = Strategy::Chain)]

@@ -34,12 +34,20 @@ pub struct Price {
     pub input: f64,
     pub output: f64,
     pub expected_output: u32,
+    /// USD per 1M input tokens read from the provider's prompt cache.
+    pub cached_input: f64,
 }
 
 impl Price {
     /// USD for a call with these token counts.
     pub fn usd(&self, input_tokens: u64, output_tokens: u64) -> f64 {
         (input_tokens as f64 * self.input + output_tokens as f64 * self.output) / 1e6
+    }
+
+    /// USD for a call of which `cached` input tokens came from the prompt cache.
+    pub fn usd_cached(&self, input_tokens: u64, cached: u64, output_tokens: u64) -> f64 {
+        let cached = cached.min(input_tokens);
+        self.usd(input_tokens - cached, output_tokens) + cached as f64 * self.cached_input / 1e6
     }
 
     /// Output tokens assumed when none are known: the expected output, capped by `max_tokens`.
@@ -54,6 +62,8 @@ pub struct Known {
     /// The recorded cost in USD.
     pub recorded: Option<f64>,
     pub input_tokens: Option<u64>,
+    /// Input tokens read from the prompt cache (a log's `cached_input_tokens`).
+    pub cached_tokens: Option<u64>,
     pub output_tokens: Option<u64>,
 }
 
@@ -83,14 +93,15 @@ pub fn resolve(known: &Known, price: &Price, max_tokens: Option<u32>, count_inpu
         None => (count_input(), CostSource::Estimated),
     };
     let output = known.output_tokens.unwrap_or_else(|| price.expected_output(max_tokens));
-    Cost { usd: price.usd(input, output), source, input_tokens: Some(input), output_tokens: Some(output) }
+    let usd = price.usd_cached(input, known.cached_tokens.unwrap_or(0), output);
+    Cost { usd, source, input_tokens: Some(input), output_tokens: Some(output) }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const P: Price = Price { input: 2.5, output: 10.0, expected_output: 250 };
+    const P: Price = Price { input: 2.5, output: 10.0, expected_output: 250, cached_input: 1.25 };
 
     #[test]
     fn recorded_wins_then_logged_tokens_then_the_estimate() {
@@ -102,6 +113,9 @@ mod tests {
         let est = resolve(&Known::default(), &P, None, || 9);
         assert_eq!((est.usd, est.source, est.input_tokens), ((22.5 + 2500.0) / 1e6, CostSource::Estimated, Some(9)));
         let out = resolve(&Known { output_tokens: Some(7), ..Known::default() }, &P, Some(1), || 9);
+        // 400 of 1000 logged input tokens from the cache: 600 × 2.5 + 400 × 1.25 + 100 × 10.
+        let cached = Known { input_tokens: Some(1000), cached_tokens: Some(400), ..Known::default() };
+        assert_eq!(resolve(&cached, &P, Some(100), || 0).usd, (1500.0 + 500.0 + 1000.0) / 1e6);
         assert_eq!(out.output_tokens, Some(7), "a logged output count is not capped");
     }
 }

@@ -8,6 +8,7 @@
 //! | 3    | provider or network failure |
 //! | 4    | every model is over its daily quota (`all_quotas_exhausted`) |
 //! | 5    | the state store could not be opened, reached or written |
+//! | 6    | no model in the catalog can serve the request (context window, output limit, capability) |
 //! | 130  | interrupted |
 
 use std::fmt;
@@ -20,6 +21,7 @@ pub mod exit {
     pub const PROVIDER: u8 = 3;
     pub const QUOTA_EXHAUSTED: u8 = 4;
     pub const STATE: u8 = 5;
+    pub const UNSERVABLE: u8 = 6;
     pub const INTERRUPTED: u8 = 130;
 }
 
@@ -42,6 +44,10 @@ pub enum Error {
         "all_quotas_exhausted: every model is over its daily quota; retry after {retry_after} s (quotas reset at {resets_at})"
     )]
     QuotasExhausted { retry_after: u64, resets_at: String },
+    /// No catalog model can serve the request: context window, output limit or a capability
+    /// (exit 6; HTTP 400 from the gateway).
+    #[error("{0}")]
+    Unservable(String),
     /// A provider or the network failed (exit 3).
     #[error("{0}")]
     Provider(String),
@@ -63,6 +69,7 @@ impl Error {
             Error::State { .. } | Error::StateUnavailable { .. } => exit::STATE,
             Error::QuotasExhausted { .. } => exit::QUOTA_EXHAUSTED,
             Error::Provider(_) => exit::PROVIDER,
+            Error::Unservable(_) => exit::UNSERVABLE,
             Error::Partial(_) => exit::PARTIAL,
             Error::BrokenPipe => exit::OK,
             Error::Interrupted => exit::INTERRUPTED,
@@ -104,6 +111,18 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
 /// A number for a message, as a person would write it: `1e308`, `-1`, `7.5`.
 pub fn num(x: f64) -> String {
     if x != 0.0 && (x.abs() >= 1e15 || x.abs() < 1e-4) { format!("{x:e}") } else { format!("{x}") }
+}
+
+/// Digits in groups of three: `1234567` → `1,234,567`.
+pub fn grouped(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
 }
 
 /// The OS error without Rust's "(os error 2)" suffix.

@@ -2,6 +2,7 @@
 
 use std::io::Read;
 
+use crate::config::raw::Capability;
 use crate::error::{Error, Result};
 use crate::tokenizer::{ChatPart, chat_input_tokens};
 
@@ -12,11 +13,45 @@ pub struct Prompt {
     pub text: String,
     /// Every message of the request as (role, content) (one user message for a plain prompt).
     pub messages: Vec<(String, String)>,
+    /// What a chat request asks of the model beyond text (nothing for a plain prompt).
+    pub asks: Asks,
+}
+
+/// What a chat request asks of the model beyond its text: capabilities and an answer length.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Asks {
+    /// Sorted, without repeats.
+    pub capabilities: Vec<Capability>,
+    /// `max_completion_tokens` or `max_tokens`.
+    pub max_tokens: Option<u64>,
+}
+
+/// What the chat-completions body `body` asks for: `tools` (or `functions`) → tools, an image part
+/// in a message → vision, `response_format.type = "json_schema"` → JSON-schema output.
+pub fn asks(body: &serde_json::Map<String, serde_json::Value>) -> Asks {
+    use serde_json::Value;
+    let mut capabilities = Vec::new();
+    let non_empty = |k: &str| body.get(k).and_then(Value::as_array).is_some_and(|a| !a.is_empty());
+    if non_empty("tools") || non_empty("functions") {
+        capabilities.push(Capability::Tools);
+    }
+    let image =
+        |p: &Value| matches!(p.get("type").and_then(Value::as_str), Some("image_url" | "image" | "input_image"));
+    let messages = body.get("messages").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+    if messages.iter().any(|m| m.get("content").and_then(Value::as_array).is_some_and(|parts| parts.iter().any(image)))
+    {
+        capabilities.push(Capability::Vision);
+    }
+    if body.get("response_format").and_then(|f| f.get("type")).and_then(Value::as_str) == Some("json_schema") {
+        capabilities.push(Capability::JsonSchema);
+    }
+    let max_tokens = ["max_completion_tokens", "max_tokens"].iter().find_map(|k| body.get(*k).and_then(Value::as_u64));
+    Asks { capabilities, max_tokens }
 }
 
 impl Prompt {
     pub fn plain(text: String) -> Prompt {
-        Prompt { messages: vec![("user".to_string(), text.clone())], text }
+        Prompt { messages: vec![("user".to_string(), text.clone())], text, asks: Asks::default() }
     }
 
     /// Input tokens of the request: every message with the chat format's overhead
@@ -120,7 +155,8 @@ fn parse_chat(raw: &str, origin: &str) -> Result<Prompt> {
     }
     let text =
         last_user.ok_or_else(|| Error::usage(format!("{origin}: the chat body has no message with role `user`")))?;
-    Ok(Prompt { text, messages: contents })
+    let asks = body.as_object().map(asks).unwrap_or_default();
+    Ok(Prompt { text, messages: contents, asks })
 }
 
 fn strip_position(e: &serde_json::Error) -> String {

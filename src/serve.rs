@@ -30,6 +30,7 @@ use crate::error::{Error, Result};
 use crate::prompt::Prompt;
 use crate::provider::{Answer, CallError, Client, Message};
 use crate::router::Engine;
+use crate::router::constraints::{self, Needs};
 use crate::router::service::{self, RouteRequest};
 use crate::state::{Location, Store};
 
@@ -250,6 +251,7 @@ struct ChatRequest {
 fn parse_chat(body: &[u8]) -> std::result::Result<ChatRequest, String> {
     let v: Value = serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}"))?;
     let Value::Object(mut o) = v else { return Err("the body must be a JSON object".to_string()) };
+    let asks = crate::prompt::asks(&o);
     let raw = o.remove("messages").ok_or("missing `messages`")?;
     let Value::Array(raw) = raw else { return Err("`messages` must be an array".to_string()) };
     if raw.is_empty() {
@@ -268,7 +270,8 @@ fn parse_chat(body: &[u8]) -> std::result::Result<ChatRequest, String> {
     if let Some(m) = crate::prompt::too_long(&text) {
         return Err(m);
     }
-    let prompt = Prompt { text, messages: messages.iter().map(|m| (m.role.clone(), m.content.clone())).collect() };
+    let prompt =
+        Prompt { text, messages: messages.iter().map(|m| (m.role.clone(), m.content.clone())).collect(), asks };
     let model = match o.remove("model") {
         None | Some(Value::Null) => String::new(),
         Some(Value::String(s)) => s,
@@ -323,6 +326,8 @@ struct Decided {
     /// Today's quota usage right after this decision was counted (which fallback models are
     /// over their quota).
     usage: std::collections::BTreeMap<String, u64>,
+    /// Models that cannot serve the request (skipped by the fallback too).
+    excluded: Vec<crate::router::constraints::Exclusion>,
 }
 
 /// Decides: the engine's routers and the quota count in SQLite (run in place on a worker
@@ -359,6 +364,10 @@ fn decide(app: &App, req: &ChatRequest, target: &Target, tag: Option<&str>, user
                 estimated_usd: cost.usd,
                 usage: store.usage(&day)?,
                 day,
+                excluded: constraints::exclusions(
+                    config,
+                    &Needs { input_tokens: req.prompt.input_tokens(), ..Needs::of_asks(&req.prompt) },
+                ),
             })
         }
         Target::Route(strategy) => {
@@ -377,6 +386,7 @@ fn decide(app: &App, req: &ChatRequest, target: &Target, tag: Option<&str>, user
                 estimated_usd: r.cost.usd,
                 usage: r.usage,
                 day,
+                excluded: r.excluded,
             })
         }
     }
@@ -478,6 +488,10 @@ async fn chat(
             app.metrics.status(503);
             return unavailable(&e);
         }
+        Err(Error::Unservable(m)) => {
+            app.metrics.status(400);
+            return error(StatusCode::BAD_REQUEST, "no_model_can_serve", &m);
+        }
         Err(e) => {
             app.metrics.status(500);
             return error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", &e.to_string());
@@ -545,6 +559,7 @@ async fn multi(
     let answer = Answer {
         text: a.text,
         input_tokens: Some(a.input_tokens),
+        cached_tokens: None,
         output_tokens: Some(a.output_tokens),
         finish_reason: None,
         raw: None,
@@ -634,7 +649,7 @@ async fn call(
     let over = |m: ModelId| m != d.model && !crate::quota::QuotaView::available(&quota, m);
     let mut attempts = Vec::new();
     let mut relayed = false;
-    for m in service::call_order(config, d.model, &over) {
+    for m in service::call_order(config, d.model, &over, &d.excluded) {
         if let Err(e) = client.ready(m) {
             attempts.push(crate::provider::Attempt::skipped(config, m, &e));
             continue;
@@ -689,10 +704,10 @@ async fn settle(app: &Arc<App>, d: &Decided, answered: Option<ModelId>) {
     }
 }
 
-/// Tokens (reported, else counted) and the cost of an answer.
+/// Tokens (reported, else counted) and the cost of an answer, cached input at its price.
 fn answer_cost(config: &Config, m: ModelId, messages: &[Message], a: &Answer) -> (u64, u64, f64) {
-    let (input, output, _) = crate::provider::answer_tokens(messages, a);
-    (input, output, config.models[m].cost(input, output))
+    let b = crate::provider::billed(config, m, messages, a);
+    (b.input, b.output, b.usd)
 }
 
 fn now_secs() -> i64 {

@@ -48,6 +48,9 @@ struct DecisionOut {
 #[derive(Debug, Serialize)]
 struct Usage {
     input_tokens: u64,
+    /// Input tokens read from the provider's prompt cache (billed at `cached_input_price`).
+    #[serde(skip_serializing_if = "is_zero")]
+    cached_input_tokens: u64,
     output_tokens: u64,
     /// True when the provider reported no usage and the tokens were counted locally.
     estimated: bool,
@@ -122,7 +125,7 @@ impl AskRecord {
             decision,
             model: String::new(),
             answer: String::new(),
-            usage: Usage { input_tokens: 0, output_tokens: 0, estimated: false },
+            usage: Usage { input_tokens: 0, cached_input_tokens: 0, output_tokens: 0, estimated: false },
             cost_usd: 0.0,
             total_cost_usd: 0.0,
             latency_ms: 0.0,
@@ -137,9 +140,14 @@ impl AskRecord {
 }
 
 fn usage_of(config: &Config, m: ModelId, messages: &[Message], a: &Answer) -> (Usage, f64) {
-    let (input, output, estimated) = crate::provider::answer_tokens(messages, a);
-    let cost = config.models[m].cost(input, output);
-    (Usage { input_tokens: input, output_tokens: output, estimated }, cost)
+    let b = crate::provider::billed(config, m, messages, a);
+    let usage =
+        Usage { input_tokens: b.input, cached_input_tokens: b.cached, output_tokens: b.output, estimated: b.estimated };
+    (usage, b.usd)
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// The heuristic score (see the module documentation).
@@ -264,7 +272,7 @@ pub fn run(ctx: &Context, a: &AskArgs) -> Result<()> {
             Mode::Cascade => cascade(&client, &config, &planned, &messages, &params, &mut record).await,
             Mode::Consensus => consensus(&client, &config, &planned, &messages, &params, &mut record).await,
             Mode::Single => {
-                let how = Single { stream: stream_out, over_quota: &over_quota };
+                let how = Single { stream: stream_out, over_quota: &over_quota, excluded: &routed.excluded };
                 single(&client, &config, d.model, &messages, &params, how, &mut record).await
             }
         }
@@ -356,6 +364,8 @@ pub(crate) async fn multi(
 struct Single<'a> {
     stream: bool,
     over_quota: &'a dyn Fn(ModelId) -> bool,
+    /// Models that cannot serve the request (the constraint step's answer).
+    excluded: &'a [crate::router::constraints::Exclusion],
 }
 
 /// The routed model, then the next models of the fallback order.
@@ -368,9 +378,9 @@ async fn single(
     how: Single<'_>,
     rec: &mut AskRecord,
 ) -> Option<ModelId> {
-    let Single { stream, over_quota } = how;
+    let Single { stream, over_quota, excluded } = how;
     let mut printed = false;
-    for (i, m) in service::call_order(config, first, over_quota).into_iter().enumerate() {
+    for (i, m) in service::call_order(config, first, over_quota, excluded).into_iter().enumerate() {
         if let Err(e) = client.ready(m) {
             rec.attempts.push(Attempt::skipped(config, m, &e));
             continue;

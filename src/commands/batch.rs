@@ -23,8 +23,9 @@ use crate::error::{Error, Result};
 use crate::output;
 use crate::quota::DayQuota;
 use crate::replay::dataset::{Checks, ID_COLUMNS, parse_time};
+use crate::router::constraints;
 use crate::router::service::{self, assign};
-use crate::router::{Chain, Chosen, Engine, Eval, Memo, QuotaView, Strategy, Unlimited};
+use crate::router::{Chain, Chosen, Engine, Eval, Memo, Pick, QuotaView, Strategy, Unlimited};
 use crate::tokenizer::prompt_input_tokens;
 
 const CHUNK: usize = 8192;
@@ -41,6 +42,8 @@ struct Item {
     /// Recorded cost per catalog model; empty when the log records none.
     costs: Vec<Option<f64>>,
     in_tokens: Option<u64>,
+    /// Logged input tokens read from the prompt cache.
+    cached: Option<u64>,
     out_tokens: Option<u64>,
     /// The prompt's token count, once a cost has needed it.
     counted: Option<u64>,
@@ -55,6 +58,7 @@ struct Columns {
     /// Recorded cost column per catalog model.
     costs: Vec<Option<data::Column>>,
     in_tokens: Option<data::Column>,
+    cached: Option<data::Column>,
     out_tokens: Option<data::Column>,
 }
 
@@ -89,6 +93,7 @@ fn cost_of(config: &Config, row: RowCost, counted: &mut Option<u64>, c: &Chosen)
     let known = cost::Known {
         recorded: row.costs.get(c.model).copied().flatten(),
         input_tokens: row.in_tokens,
+        cached_tokens: row.cached,
         output_tokens: row.out_tokens,
     };
     cost::resolve(&known, &config.models[c.model].price(), c.params.max_tokens, || {
@@ -102,6 +107,7 @@ struct RowCost<'a> {
     text: &'a str,
     costs: &'a [Option<f64>],
     in_tokens: Option<u64>,
+    cached: Option<u64>,
     out_tokens: Option<u64>,
 }
 
@@ -196,12 +202,17 @@ fn stream(routing: &Routing, input: &Input, threads: usize, out: &mut dyn Write)
                     let mut lines = Vec::new();
                     let mut memos = Vec::new();
                     for it in &mut items {
-                        let Item { id, text, tag, costs, in_tokens, out_tokens, counted, .. } = it;
+                        let Item { id, text, tag, costs, in_tokens, cached, out_tokens, counted, .. } = it;
                         let (chain, arm) = routing.chain(id);
                         let mut eval = engine.eval(text, tag.as_deref());
+                        eval.exclude(constraints::for_plain(config, text.len(), || match (*in_tokens, *counted) {
+                            (Some(t), _) | (None, Some(t)) => t,
+                            (None, None) => *counted.insert(prompt_input_tokens(text)),
+                        }));
                         // The stages up to the first decision; later ones run on demand.
                         let pick = chain.pick(&mut eval, &Unlimited);
-                        let row = RowCost { text, costs, in_tokens: *in_tokens, out_tokens: *out_tokens };
+                        let row =
+                            RowCost { text, costs, in_tokens: *in_tokens, cached: *cached, out_tokens: *out_tokens };
                         if a.quotas {
                             // Which model answers is known only in the writer: count here (in
                             // parallel) whenever some model's cost would need the count.
@@ -214,7 +225,8 @@ fn stream(routing: &Routing, input: &Input, threads: usize, out: &mut dyn Write)
                         } else {
                             let chosen = chain.chosen(&mut eval, pick);
                             let cost = chosen.as_ref().map(|c| cost_of(config, row, counted, c));
-                            format_row(&mut lines, a.format, config, id, chosen.as_ref(), arm, cost);
+                            let d = chosen.as_ref().ok_or(refusal(pick));
+                            format_row(&mut lines, a.format, config, id, d, arm, cost);
                         }
                     }
                     if done_tx.send(Done { lines, memos, items, then }).is_err() {
@@ -230,7 +242,7 @@ fn stream(routing: &Routing, input: &Input, threads: usize, out: &mut dyn Write)
                 if let Some(d) = it.day {
                     quota.set_day(d);
                 }
-                let Item { id, text, tag, costs, in_tokens, out_tokens, counted, .. } = it;
+                let Item { id, text, tag, costs, in_tokens, cached, out_tokens, counted, .. } = it;
                 let (chain, arm) = routing.chain(id);
                 let mut eval = Eval::resume(engine, text, tag.as_deref(), memo);
                 let pick = chain.pick(&mut eval, &quota as &dyn QuotaView);
@@ -238,9 +250,9 @@ fn stream(routing: &Routing, input: &Input, threads: usize, out: &mut dyn Write)
                 if let Some(c) = &chosen {
                     quota.count(c.model);
                 }
-                let row = RowCost { text, costs, in_tokens: *in_tokens, out_tokens: *out_tokens };
+                let row = RowCost { text, costs, in_tokens: *in_tokens, cached: *cached, out_tokens: *out_tokens };
                 let cost = chosen.as_ref().map(|c| cost_of(config, row, counted, c));
-                format_row(&mut lines, a.format, config, id, chosen.as_ref(), arm, cost);
+                format_row(&mut lines, a.format, config, id, chosen.as_ref().ok_or(refusal(pick)), arm, cost);
             }
             if !lines.is_empty() && !header_written {
                 // Written with the first decisions: a run that fails at once prints nothing.
@@ -397,12 +409,13 @@ fn columns(r: &data::Reader, input: &Input) -> Result<Columns> {
     }
     let in_tokens = find(&[a.input_tokens_col.as_str()])?;
     let out_tokens = find(&[a.output_tokens_col.as_str()])?;
+    let cached = find(&[a.cached_tokens_col.as_str()])?;
     let tag = match input.tag {
         Some((c, true)) => Some(r.column(c)?),
         Some((c, false)) => find(&[c.as_str()])?,
         None => None,
     };
-    Ok(Columns { text, tag, id, ts, costs, in_tokens, out_tokens })
+    Ok(Columns { text, tag, id, ts, costs, in_tokens, cached, out_tokens })
 }
 
 fn read_item(r: &data::Reader, cols: &Columns, config: &Config, row_no: u64) -> std::result::Result<Item, RowError> {
@@ -459,24 +472,30 @@ fn read_item(r: &data::Reader, cols: &Columns, config: &Config, row_no: u64) -> 
         day,
         costs,
         in_tokens: tokens(&cols.in_tokens)?,
+        cached: tokens(&cols.cached)?,
         out_tokens: tokens(&cols.out_tokens)?,
         counted: None,
     })
 }
 
 /// Appends one output line to `out`.
+/// Why a row got no model: every quota exhausted, or no model could serve it.
+fn refusal(pick: Pick) -> &'static str {
+    if pick == Pick::Unservable { "no_model_can_serve" } else { "all_quotas_exhausted" }
+}
+
 fn format_row(
     out: &mut Vec<u8>,
     format: StreamFormat,
     config: &Config,
     id: &str,
-    d: Option<&Chosen>,
+    d: std::result::Result<&Chosen, &str>,
     arm: Arm,
     cost: Option<Cost>,
 ) {
     let (model, method, reason) = match d {
-        Some(d) => (config.models[d.model].name.as_str(), d.method.as_str(), d.reason),
-        None => ("", "", "all_quotas_exhausted"),
+        Ok(d) => (config.models[d.model].name.as_str(), d.method.as_str(), d.reason),
+        Err(refused) => ("", "", refused),
     };
     match format {
         StreamFormat::Csv => {
@@ -515,8 +534,8 @@ fn format_row(
             }
             let line = Line {
                 id,
-                model: d.map(|_| model),
-                method: d.map(|_| method),
+                model: d.ok().map(|_| model),
+                method: d.ok().map(|_| method),
                 reason,
                 arm,
                 input_tokens: cost.and_then(|c| c.input_tokens),

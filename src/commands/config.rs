@@ -36,6 +36,15 @@ pub fn run(ctx: &Context, cmd: &ConfigCommand) -> Result<()> {
             };
             // The classifier the ML stage names must load (and its labels name catalog models).
             crate::router::Engine::new(&config, None).map_err(|e| Error::Config(format!("{file}: `ml.model`: {e}")))?;
+            let today = crate::clock::Clock::new(config.timezone.clone())?.now().date();
+            for m in &config.models {
+                if let Some(d) = m.deprecation_date.filter(|d| *d <= today) {
+                    output::warn(&format!(
+                        "{file}: `models.{}`: retired by its provider on {d} (`deprecation_date`); requests to it may fail",
+                        m.name
+                    ));
+                }
+            }
             output::print(&format!(
                 "{file}: ok ({} models, {} rules, {} difficulty bands, chain: {})\n",
                 config.models.len(),

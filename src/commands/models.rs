@@ -21,6 +21,12 @@ struct ModelRow {
     params: Params,
     /// Labels of the ML stage's model that route to this model (`[ml.labels]`).
     ml_labels: Vec<String>,
+    context_window: Option<u64>,
+    max_output_tokens: Option<u64>,
+    /// `null`: not stated (requests needing tools, images or a JSON schema may go to it).
+    capabilities: Option<Vec<&'static str>>,
+    cached_input_price: f64,
+    deprecation_date: Option<String>,
 }
 
 pub fn run(ctx: &Context, args: &ModelsArgs) -> Result<()> {
@@ -43,13 +49,29 @@ pub fn run(ctx: &Context, args: &ModelsArgs) -> Result<()> {
                 provider: m.provider.clone(),
                 params: m.params,
                 ml_labels: config.ml.labels.iter().filter(|&(_, &id)| id == i).map(|(l, _)| l.clone()).collect(),
+                context_window: m.context_window,
+                max_output_tokens: m.max_output_tokens,
+                capabilities: m.capabilities.as_ref().map(|c| c.iter().map(|c| c.as_str()).collect()),
+                cached_input_price: m.cached_input_price,
+                deprecation_date: m.deprecation_date.map(|d| d.to_string()),
             }
         })
         .collect();
     if args.json {
         return output::print_json(&rows);
     }
-    let mut t = output::table(["model", "tier", "input $/1M", "output $/1M", "daily quota", "provider", "ml labels"]);
+    let mut t = output::table([
+        "model",
+        "tier",
+        "input $/1M",
+        "output $/1M",
+        "daily quota",
+        "context / output",
+        "capabilities",
+        "provider",
+        "ml labels",
+    ]);
+    let tokens = |v: Option<u64>| v.map_or("?".to_string(), |v| crate::error::grouped(&v.to_string()));
     for r in &rows {
         t.add_row(vec![
             r.name.clone(),
@@ -57,11 +79,15 @@ pub fn run(ctx: &Context, args: &ModelsArgs) -> Result<()> {
             format!("{:.4}", r.input_price),
             format!("{:.4}", r.output_price),
             r.daily_quota.map_or("unlimited".to_string(), |q| q.to_string()),
+            format!("{} / {}", tokens(r.context_window), tokens(r.max_output_tokens)),
+            r.capabilities
+                .as_ref()
+                .map_or("?".to_string(), |c| if c.is_empty() { "text".to_string() } else { c.join(" ") }),
             r.provider.clone().unwrap_or_else(|| "-".to_string()),
             if r.ml_labels.is_empty() { "-".to_string() } else { r.ml_labels.join(", ") },
         ]);
     }
-    output::align_right(&mut t, &[2, 3, 4]);
+    output::align_right(&mut t, &[2, 3, 4, 5]);
     output::print(&format!("{t}\nml model: {}\n", ml_source(&config)))
 }
 

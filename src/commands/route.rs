@@ -43,6 +43,15 @@ pub struct RouteReport {
     pub ml_scores: Option<MlScores>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outcome_scores: Option<OutcomeScores>,
+    /// Models that cannot serve this request, and why (the constraint step).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub excluded: Vec<Excluded>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Excluded {
+    pub model: String,
+    pub reason: String,
 }
 
 pub fn run(ctx: &Context, args: &RouteArgs) -> Result<()> {
@@ -81,6 +90,11 @@ pub fn run(ctx: &Context, args: &RouteArgs) -> Result<()> {
         difficulty_breakdown: breakdown,
         ml_scores,
         outcome_scores,
+        excluded: r
+            .excluded
+            .iter()
+            .map(|e| Excluded { model: config.models[e.model].name.clone(), reason: e.reason.clone() })
+            .collect(),
     };
     if args.json { output::print_json(&report) } else { output::print(&render(&report)) }
 }
@@ -128,6 +142,12 @@ fn render(r: &RouteReport) -> String {
     if r.arm == Arm::Canary {
         line("arm", &format!("canary ({})", r.strategy));
     }
+    if r.stages.is_some() && !r.excluded.is_empty() {
+        s.push_str("\nexcluded\n");
+        for e in &r.excluded {
+            s.push_str(&format!("  {:<15} {}\n", e.model, e.reason));
+        }
+    }
     if let Some(stages) = &r.stages {
         s.push_str("\nstages\n");
         for t in stages {
@@ -136,6 +156,9 @@ fn render(r: &RouteReport) -> String {
                 Decided { model, reason } => format!("decided {model} ({reason})"),
                 Declined { reason } => format!("declined: {reason}"),
                 OverQuota { model, reason } => format!("{model} ({reason}) is over its daily quota; passed on"),
+                Excluded { model, reason, skipped } => {
+                    format!("{model} ({reason}) cannot serve it: {skipped}; passed on")
+                }
                 NotReached => "not reached".to_string(),
             };
             s.push_str(&format!("  {:<11} {v}\n", t.stage));

@@ -31,6 +31,7 @@ pub fn spec_from(config: &Config, input: &InputArgs, by: Option<&str>, quality_s
         tag_required: true,
         label: input.label_col.clone(),
         input_tokens: input.input_tokens_col.clone(),
+        cached_tokens: input.cached_tokens_col.clone(),
         output_tokens: input.output_tokens_col.clone(),
         map,
         skip_bad: input.skip_bad,

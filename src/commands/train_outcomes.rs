@@ -116,6 +116,7 @@ fn spec(labels: &LabelledArgs, o: &OutcomeArgs) -> Spec {
         tag_required: true,
         label: "label".to_string(),
         input_tokens: "input_tokens".to_string(),
+        cached_tokens: "cached_input_tokens".to_string(),
         output_tokens: "output_tokens".to_string(),
         map: o.map.clone(),
         skip_bad: labels.skip_bad,

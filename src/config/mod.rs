@@ -32,6 +32,8 @@ pub const MAX_PRICE: f64 = 100_000.0;
 
 /// The most tokens one call may ask for or be expected to produce.
 pub const MAX_TOKENS_PER_CALL: u64 = 10_000_000;
+/// The largest context window or output limit a catalog model may state (tokens).
+pub const MAX_CONTEXT_TOKENS: u64 = 100_000_000;
 /// The largest daily quota (requests per day).
 pub const MAX_DAILY_QUOTA: u64 = 1_000_000_000_000;
 
@@ -85,6 +87,13 @@ pub struct Model {
     pub model_id: Option<String>,
     pub expected_output_tokens: u32,
     pub counting: Counting,
+    pub context_window: Option<u64>,
+    pub max_output_tokens: Option<u64>,
+    /// `None`: not stated (not checked).
+    pub capabilities: Option<Vec<raw::Capability>>,
+    /// USD per 1M cached input tokens (the input price when not stated).
+    pub cached_input_price: f64,
+    pub deprecation_date: Option<jiff::civil::Date>,
 }
 
 impl Model {
@@ -94,12 +103,19 @@ impl Model {
             input: self.input_price,
             output: self.output_price,
             expected_output: self.expected_output_tokens,
+            cached_input: self.cached_input_price,
         }
     }
 
     /// Cost in USD of a call with these token counts.
     pub fn cost(&self, input_tokens: u64, output_tokens: u64) -> f64 {
         self.price().usd(input_tokens, output_tokens)
+    }
+
+    /// Cost in USD of a call of which `cached` input tokens were read from the provider's prompt
+    /// cache (billed at `cached_input_price`).
+    pub fn cost_cached(&self, input_tokens: u64, cached: u64, output_tokens: u64) -> f64 {
+        self.price().usd_cached(input_tokens, cached, output_tokens)
     }
 }
 
@@ -478,6 +494,28 @@ impl Validator<'_> {
             if let Some(t) = m.expected_output_tokens {
                 self.int_in(u64::from(t), 1, MAX_TOKENS_PER_CALL, &format!("{path}.expected_output_tokens"))?;
             }
+            for (v, key) in [(m.context_window, "context_window"), (m.max_output_tokens, "max_output_tokens")] {
+                if let Some(v) = v {
+                    self.int_in(v, 1, MAX_CONTEXT_TOKENS, &format!("{path}.{key}"))?;
+                }
+            }
+            if let (Some(want), Some(limit)) = (m.params.max_tokens, m.max_output_tokens)
+                && u64::from(want) > limit
+            {
+                return Err(self.err(
+                    &format!("{path}.params.max_tokens"),
+                    format!("{want} is over the model's output limit ({limit}, `max_output_tokens`)"),
+                ));
+            }
+            if let Some(p) = m.cached_input_price {
+                self.price(p, &format!("{path}.cached_input_price"))?;
+            }
+            let deprecation_date = match &m.deprecation_date {
+                None => None,
+                Some(d) => Some(d.parse::<jiff::civil::Date>().map_err(|_| {
+                    self.err(&format!("{path}.deprecation_date"), format!("`{d}` is not a date (YYYY-MM-DD)"))
+                })?),
+            };
             let id = m.model_id.as_deref().unwrap_or(name);
             let openai = ["gpt-", "o1", "o3", "o4", "chatgpt-"].iter().any(|p| id.starts_with(p));
             models.push(Model {
@@ -492,6 +530,15 @@ impl Validator<'_> {
                 model_id: m.model_id.clone(),
                 expected_output_tokens: m.expected_output_tokens.unwrap_or(raw.estimate.output_tokens),
                 counting: if openai { Counting::Exact } else { Counting::Approximate },
+                context_window: m.context_window,
+                max_output_tokens: m.max_output_tokens,
+                capabilities: m.capabilities.clone().map(|mut c| {
+                    c.sort();
+                    c.dedup();
+                    c
+                }),
+                cached_input_price: m.cached_input_price.unwrap_or(m.input_price),
+                deprecation_date,
             });
         }
         let names: HashMap<&str, ModelId> = models.iter().enumerate().map(|(i, m)| (m.name.as_str(), i)).collect();

@@ -422,6 +422,45 @@ pub struct RawModel {
     /// Output tokens assumed by cost estimates (default: `estimate.output_tokens`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_output_tokens: Option<u32>,
+    /// Largest prompt in tokens (absent: not checked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context_window: Option<u64>,
+    /// Largest answer in tokens (absent: not checked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_output_tokens: Option<u64>,
+    /// What the model accepts beyond text; absent: not checked (every request may go to it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capabilities: Option<Vec<Capability>>,
+    /// USD per 1M input tokens read from the provider's prompt cache (absent: the input price).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cached_input_price: Option<f64>,
+    /// The day the provider retires the model (`YYYY-MM-DD`); `config validate` warns after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deprecation_date: Option<String>,
+}
+
+/// What a request may need from a model beyond text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Capability {
+    /// Function / tool calling (`tools` in a chat request).
+    Tools,
+    /// Image input (an `image_url` part).
+    Vision,
+    /// Structured output to a JSON schema (`response_format.type = "json_schema"`).
+    JsonSchema,
+}
+
+impl Capability {
+    pub const ALL: [Capability; 3] = [Capability::Tools, Capability::Vision, Capability::JsonSchema];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Capability::Tools => "tools",
+            Capability::Vision => "vision",
+            Capability::JsonSchema => "json_schema",
+        }
+    }
 }
 
 /// Sampling parameters passed with a request.

@@ -9,13 +9,7 @@ use crate::replay::short;
 pub fn thousands(x: f64) -> String {
     let neg = x < 0.0;
     let digits = format!("{:.0}", x.abs());
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
+    let out = crate::error::grouped(&digits);
     if neg && digits != "0" { format!("-{out}") } else { out }
 }
 
@@ -115,6 +109,13 @@ pub fn table(r: &SimReport, markdown: bool) -> String {
     for n in &r.notes {
         s.push_str(&format!("not run    {n}\n"));
     }
+    for st in r.strategies.iter().filter(|st| st.unservable > 0) {
+        s.push_str(&format!(
+            "too long   {}: {} rows longer than the context window of every model it may use; refused (no cost, quality 0)\n",
+            st.name,
+            thousands(st.unservable as f64)
+        ));
+    }
     s.push('\n');
     s.push_str(&strategy_table(r, &r.strategies, markdown));
     if !r.metrics.routers.is_empty() {
@@ -185,6 +186,7 @@ pub fn csv(r: &SimReport) -> String {
         "delta_hull",
         "quota_fallbacks",
         "refused",
+        "unservable",
         "upper_bound",
     ]);
     let f = |x: Option<f64>| x.map_or(String::new(), |v| format!("{v:.10}"));
@@ -203,6 +205,7 @@ pub fn csv(r: &SimReport) -> String {
                 f(s.delta_hull),
                 s.quota_fallbacks.to_string(),
                 s.refused.to_string(),
+                s.unservable.to_string(),
                 s.upper_bound.to_string(),
             ]);
         }

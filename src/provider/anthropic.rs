@@ -32,6 +32,16 @@ fn body(model: &str, messages: &[Message], params: &Params, stream: bool) -> Val
     b
 }
 
+/// Every input token and the cached ones: Anthropic's `input_tokens` leaves out the tokens read
+/// from (`cache_read_input_tokens`) and written to (`cache_creation_input_tokens`) the cache.
+fn input_usage(usage: Option<&Value>) -> (Option<u64>, Option<u64>) {
+    let Some(u) = usage else { return (None, None) };
+    let n = |k: &str| u.get(k).and_then(Value::as_u64);
+    let read = n("cache_read_input_tokens");
+    let total = n("input_tokens").map(|i| i + read.unwrap_or(0) + n("cache_creation_input_tokens").unwrap_or(0));
+    (total, read)
+}
+
 /// The answer in a non-streamed response body.
 pub fn parse_response(v: &Value) -> Result<Answer, CallError> {
     let parts = v
@@ -39,9 +49,11 @@ pub fn parse_response(v: &Value) -> Result<Answer, CallError> {
         .and_then(Value::as_array)
         .ok_or_else(|| CallError::Malformed("no `content` array".to_string()))?;
     let text: String = parts.iter().filter_map(|p| p.get("text").and_then(Value::as_str)).collect();
+    let (input_tokens, cached_tokens) = input_usage(v.get("usage"));
     Ok(Answer {
         text,
-        input_tokens: v.pointer("/usage/input_tokens").and_then(Value::as_u64),
+        input_tokens,
+        cached_tokens,
         output_tokens: v.pointer("/usage/output_tokens").and_then(Value::as_u64),
         finish_reason: v.get("stop_reason").and_then(Value::as_str).map(str::to_string),
         raw: None,
@@ -55,7 +67,7 @@ pub fn apply_event(data: &str, a: &mut Answer) -> Result<bool, CallError> {
         serde_json::from_str(data).map_err(|e| CallError::Malformed(format!("stream event is not JSON ({e})")))?;
     match v.get("type").and_then(Value::as_str) {
         Some("message_start") => {
-            a.input_tokens = v.pointer("/message/usage/input_tokens").and_then(Value::as_u64);
+            (a.input_tokens, a.cached_tokens) = input_usage(v.pointer("/message/usage"));
         }
         Some("content_block_delta") => {
             if let Some(t) = v.pointer("/delta/text").and_then(Value::as_str) {

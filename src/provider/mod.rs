@@ -24,7 +24,11 @@ pub struct Message {
 #[derive(Debug, Clone, Default)]
 pub struct Answer {
     pub text: String,
+    /// Every input token of the call, cached ones included.
     pub input_tokens: Option<u64>,
+    /// Input tokens read from the provider's prompt cache (OpenAI's
+    /// `prompt_tokens_details.cached_tokens`, Anthropic's `cache_read_input_tokens`).
+    pub cached_tokens: Option<u64>,
     pub output_tokens: Option<u64>,
     pub finish_reason: Option<String>,
     /// The provider's whole response body (non-streamed OpenAI-compatible calls), which the
@@ -153,6 +157,24 @@ pub fn answer_tokens(messages: &[Message], a: &Answer) -> (u64, u64, bool) {
     });
     let output = a.output_tokens.unwrap_or_else(|| crate::tokenizer::count_tokens(&a.text) as u64);
     (input, output, estimated)
+}
+
+/// What a call is billed: its tokens (reported, else counted) and their cost, cached input
+/// tokens at the model's `cached_input_price`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Billed {
+    pub input: u64,
+    pub cached: u64,
+    pub output: u64,
+    /// True when the provider reported no usage and the tokens were counted locally.
+    pub estimated: bool,
+    pub usd: f64,
+}
+
+pub fn billed(config: &crate::config::Config, m: crate::config::ModelId, messages: &[Message], a: &Answer) -> Billed {
+    let (input, output, estimated) = answer_tokens(messages, a);
+    let cached = a.cached_tokens.unwrap_or(0).min(input);
+    Billed { input, cached, output, estimated, usd: config.models[m].cost_cached(input, cached, output) }
 }
 
 /// "every candidate failed: `m`: error; …" for the attempts that failed (`ask`'s exit-3 error and

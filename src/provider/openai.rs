@@ -30,6 +30,11 @@ fn usage(v: &Value) -> (Option<u64>, Option<u64>) {
     )
 }
 
+/// Prompt tokens served from the provider's cache (part of `prompt_tokens`).
+fn cached(v: &Value) -> Option<u64> {
+    v.pointer("/usage/prompt_tokens_details/cached_tokens").and_then(Value::as_u64)
+}
+
 /// The answer in a non-streamed response body.
 pub fn parse_response(v: &Value) -> Result<Answer, CallError> {
     let message = v
@@ -46,6 +51,7 @@ pub fn parse_response(v: &Value) -> Result<Answer, CallError> {
     Ok(Answer {
         text: content.to_string(),
         input_tokens: i,
+        cached_tokens: cached(v),
         output_tokens: o,
         finish_reason: v.pointer("/choices/0/finish_reason").and_then(Value::as_str).map(str::to_string),
         raw: Some(v.clone()),
@@ -67,6 +73,7 @@ pub fn apply_event(data: &str, a: &mut Answer) -> Result<bool, CallError> {
         a.finish_reason = Some(r.to_string());
     }
     let (i, o) = usage(&v);
+    a.cached_tokens = cached(&v).or(a.cached_tokens);
     a.input_tokens = i.or(a.input_tokens);
     a.output_tokens = o.or(a.output_tokens);
     Ok(true)

@@ -51,6 +51,8 @@ pub struct Spec {
     pub tag_required: bool,
     pub label: String,
     pub input_tokens: String,
+    /// The column of input tokens read from the prompt cache (priced at `cached_input_price`).
+    pub cached_tokens: String,
     pub output_tokens: String,
     /// `data name -> catalog name`.
     pub map: Vec<(String, String)>,
@@ -92,6 +94,8 @@ pub struct Dataset {
     in_tokens: Vec<u64>,
     /// Whether a row's input tokens were logged (else counted).
     in_logged: Vec<bool>,
+    /// Logged input tokens read from the provider's prompt cache per row (0: none).
+    cached: Vec<u64>,
     /// Normalised answer per (row, model), interned; `u32::MAX` when absent.
     pub answers: Option<Vec<u32>>,
     /// Seconds since the epoch.
@@ -124,6 +128,11 @@ impl Dataset {
         self.quality[row * self.models.len() + m]
     }
 
+    /// The row's input tokens when logged or counted at load (`None`: not needed for costs).
+    pub fn input_tokens(&self, row: usize) -> Option<u64> {
+        Some(self.in_tokens[row]).filter(|&t| t != NONE_U64)
+    }
+
     /// What data model `m` cost on `row` for a decision whose `max_tokens` is given: the
     /// recorded cost, else the row's tokens at the model's prices.
     pub fn cost(&self, row: usize, m: usize, max_tokens: Option<u32>) -> Cost {
@@ -133,10 +142,12 @@ impl Dataset {
         let known = cost::Known {
             recorded: Some(self.recorded[i]).filter(|c| !c.is_nan()),
             input_tokens: (self.in_logged[row] && tokens != NONE_U64).then_some(tokens),
+            cached_tokens: Some(self.cached[row]).filter(|&c| c > 0),
             output_tokens: (out != NONE_U32).then_some(u64::from(out)),
         };
         // The loader refuses a model that needs a price and has none.
-        let price = self.models[m].price.unwrap_or(Price { input: 0.0, output: 0.0, expected_output: 0 });
+        let price =
+            self.models[m].price.unwrap_or(Price { input: 0.0, output: 0.0, expected_output: 0, cached_input: 0.0 });
         cost::resolve(&known, &price, max_tokens, || if tokens == NONE_U64 { 0 } else { tokens })
     }
 
@@ -255,6 +266,7 @@ struct Row {
     cost: Vec<Option<f64>>,
     response: Vec<Option<String>>,
     in_tokens: Vec<Option<u64>>,
+    cached: Option<u64>,
     out_tokens: Vec<Option<u64>>,
     timestamp: Option<i64>,
     segment: Option<String>,
@@ -269,6 +281,7 @@ impl Row {
         self.cost.clear();
         self.response.clear();
         self.in_tokens.clear();
+        self.cached = None;
         self.out_tokens.clear();
         self.timestamp = None;
         self.segment = None;
@@ -330,6 +343,8 @@ impl<'a> Builder<'a> {
                         input,
                         output,
                         expected_output: config.output_tokens,
+                        // A price table's cache price is not read: cached tokens at the input price.
+                        cached_input: input,
                     }),
                 };
                 DataModel { name: n.clone(), catalog, price, mean_cost: 0.0, mean_quality: 0.0 }
@@ -358,6 +373,7 @@ impl<'a> Builder<'a> {
         let in_tokens = row.in_tokens.iter().flatten().next().copied();
         self.ds.in_tokens.push(in_tokens.unwrap_or(NONE_U64));
         self.ds.in_logged.push(in_tokens.is_some());
+        self.ds.cached.push(row.cached.unwrap_or(0));
         for k in 0..m {
             let (q, c, resp) = if plain {
                 (None, None, None)
@@ -679,6 +695,7 @@ pub fn load(
             None => None,
         };
         let in_f = field(&r, &spec.input_tokens);
+        let cached_f = field(&r, &spec.cached_tokens);
         let out_f = field(&r, &spec.output_tokens);
         let long_model = match &spec.long {
             Some(model) => {
@@ -776,6 +793,7 @@ pub fn load(
                     row.response.push(opt_text(&resp_f[k])?);
                 }
                 row.in_tokens.push(checks.tokens(opt_num(&in_f, "input tokens")?, &spec.input_tokens)?);
+                row.cached = checks.tokens(opt_num(&cached_f, "cached input tokens")?, &spec.cached_tokens)?;
                 row.out_tokens.push(checks.tokens(opt_num(&out_f, "output tokens")?, &spec.output_tokens)?);
                 match &long_model {
                     Some(model) => {

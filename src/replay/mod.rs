@@ -144,6 +144,8 @@ pub struct Run {
     pub quota_fallbacks: usize,
     /// Requests refused because every quota was exhausted.
     pub refused: usize,
+    /// Requests no model the strategy may use could serve (prompt longer than its context).
+    pub unservable: usize,
     pub shown: bool,
 }
 
@@ -160,6 +162,7 @@ impl Run {
             curve: None,
             quota_fallbacks: 0,
             refused: 0,
+            unservable: 0,
             shown,
         }
     }
@@ -168,7 +171,9 @@ impl Run {
         self.cost.push(s.cost.usd);
         self.quality.push(s.quality);
         self.premium.push(s.premium);
-        if s.served.is_none() {
+        if s.unservable {
+            self.unservable += 1;
+        } else if s.served.is_none() {
             self.refused += 1;
         }
         if s.quota_fallback {
@@ -382,6 +387,7 @@ pub fn simulate(
                         .map(|row| {
                             let mut eval =
                                 setup.engine.eval(ds.texts.get(row), ds.tag(row)).with_prediction(predicted(row));
+                            eval.exclude(row_exclusions(setup, row));
                             for &st in stages {
                                 eval.verdict(st);
                             }
@@ -465,6 +471,7 @@ pub fn simulate(
         let key = st.kind().key(ds);
         for row in 0..n {
             let mut eval = setup.engine.eval(ds.texts.get(row), ds.tag(row));
+            eval.exclude(row_exclusions(setup, row));
             let step = st.step(setup, row, &mut eval, detail);
             run.record(&step);
             if let Some(sink) = sink.as_deref_mut() {
@@ -491,6 +498,15 @@ pub fn simulate(
         cascade_models,
         consensus_voters,
         notes,
+    })
+}
+
+/// The catalog models the row's prompt cannot go to (longer than their context window): the
+/// routers route around them and single models count the row as not served.
+fn row_exclusions(setup: &Setup, row: usize) -> Vec<crate::router::constraints::Exclusion> {
+    let text = setup.ds.texts.get(row);
+    crate::router::constraints::for_plain(setup.config, text.len(), || {
+        setup.ds.input_tokens(row).unwrap_or_else(|| crate::tokenizer::prompt_input_tokens(text))
     })
 }
 

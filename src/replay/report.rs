@@ -126,6 +126,9 @@ pub struct Summary {
     pub quota_fallbacks: usize,
     /// Requests refused because every quota was exhausted.
     pub refused: usize,
+    /// Requests no model the strategy may use could serve (prompt longer than its context
+    /// window); refused: no cost, quality 0.
+    pub unservable: usize,
     /// Performance gap recovered between the cheapest model and the baseline.
     pub pgr: Option<f64>,
     /// Quality above (or below) the mix of single models at the same cost.
@@ -221,6 +224,7 @@ pub fn summarize(
             // Counted over the whole log only.
             quota_fallbacks: if rows.is_some() { 0 } else { r.quota_fallbacks },
             refused: if rows.is_some() { 0 } else { r.refused },
+            unservable: if rows.is_some() { 0 } else { r.unservable },
             pgr: match (q, cheapest_q, base_q) {
                 (Some(q), Some(w), Some(s)) => metrics::pgr(q, w, s),
                 _ => None,

@@ -8,6 +8,10 @@
 //!    exhausted model(s).
 //! 3. When every model is exhausted there is no decision: the caller reports
 //!    `all_quotas_exhausted` with the time of the next reset.
+//! 4. A model the constraint step ruled out for this request (context window, output limit,
+//!    capabilities; see [`crate::router::constraints`]) is treated as one over its quota, with
+//!    its reason in the trace and the note; when it rules out every model, there is no decision
+//!    and the caller reports that no model can serve the request.
 //!
 //! A single strategy (`--strategy rules`, …) is a chain of one stage, so it keeps the fallback.
 //! Stages run lazily through the request's [`Eval`]: a stage after the deciding one never runs.
@@ -25,8 +29,10 @@ pub enum Pick {
     Stage(usize),
     /// A model from the fallback order.
     Fallback(ModelId),
-    /// Every model is over quota.
+    /// Every model that could serve the request is over quota.
     Exhausted,
+    /// The constraint step ruled out every model.
+    Unservable,
 }
 
 /// What one stage did, for `--explain`.
@@ -40,9 +46,23 @@ pub struct StageTrace {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "verdict", rename_all = "snake_case")]
 pub enum StageOutcome {
-    Decided { model: String, reason: String },
-    Declined { reason: String },
-    OverQuota { model: String, reason: String },
+    Decided {
+        model: String,
+        reason: String,
+    },
+    Declined {
+        reason: String,
+    },
+    OverQuota {
+        model: String,
+        reason: String,
+    },
+    /// The stage chose a model that cannot serve this request (`skipped` says why).
+    Excluded {
+        model: String,
+        reason: String,
+        skipped: String,
+    },
     NotReached,
 }
 
@@ -84,14 +104,16 @@ impl<'a> Chain<'a> {
     /// left; otherwise nothing.
     pub fn pick(&self, eval: &mut Eval, quota: &dyn QuotaView) -> Pick {
         for (i, &s) in self.stages.iter().enumerate() {
-            if let Some(d) = eval.verdict(s).decision()
-                && quota.available(d.model)
+            if let Some(m) = eval.verdict(s).decision().map(|d| d.model)
+                && quota.available(m)
+                && eval.excluded(m).is_none()
             {
                 return Pick::Stage(i);
             }
         }
-        match self.config.chain.fallback.iter().find(|&&m| quota.available(m)) {
+        match self.config.chain.fallback.iter().find(|&&m| quota.available(m) && eval.excluded(m).is_none()) {
             Some(&m) => Pick::Fallback(m),
+            None if eval.exclusions().len() == self.config.models.len() => Pick::Unservable,
             None => Pick::Exhausted,
         }
     }
@@ -116,7 +138,7 @@ impl<'a> Chain<'a> {
                 params: self.config.models[m].params,
                 data_model: None,
             }),
-            Pick::Exhausted => None,
+            Pick::Exhausted | Pick::Unservable => None,
         }
     }
 
@@ -139,7 +161,14 @@ impl<'a> Chain<'a> {
                     if !exhausted.contains(&d.model) {
                         exhausted.push(d.model);
                     }
-                    StageOutcome::OverQuota { model: self.name(d.model), reason: d.reason.to_string() }
+                    match eval.excluded(d.model) {
+                        Some(why) => StageOutcome::Excluded {
+                            model: self.name(d.model),
+                            reason: d.reason.to_string(),
+                            skipped: why.to_string(),
+                        },
+                        None => StageOutcome::OverQuota { model: self.name(d.model), reason: d.reason.to_string() },
+                    }
                 }
             };
             trace.push(StageTrace { stage, outcome });
@@ -159,29 +188,39 @@ impl<'a> Chain<'a> {
                     stage: "fallback",
                     outcome: StageOutcome::Decided { model: self.name(m), reason: "quota".to_string() },
                 });
-                decision = Some(self.fallback_decision(m, &exhausted));
+                decision = Some(self.fallback_decision(m, &exhausted, eval));
             }
             Pick::Exhausted => trace.push(StageTrace {
                 stage: "fallback",
                 outcome: StageOutcome::Declined { reason: "every model is over its daily quota".to_string() },
             }),
+            Pick::Unservable => trace.push(StageTrace {
+                stage: "fallback",
+                outcome: StageOutcome::Declined { reason: "no model can serve this request".to_string() },
+            }),
         }
         Outcome { decision, trace }
     }
 
-    /// The decision for a fallback model, with a note naming the models that were over quota.
-    pub fn fallback_decision(&self, m: ModelId, exhausted: &[ModelId]) -> Decision {
-        let mut names: Vec<String> = Vec::new();
-        for &e in exhausted {
-            let n = format!("`{}`", self.name(e));
-            if !names.contains(&n) {
-                names.push(n);
+    /// The decision for a fallback model, with a note naming the models the stages chose that
+    /// were over quota or could not serve the request.
+    fn fallback_decision(&self, m: ModelId, passed: &[ModelId], eval: &Eval) -> Decision {
+        let mut over: Vec<String> = Vec::new();
+        let mut skipped: Vec<String> = Vec::new();
+        for &e in passed {
+            match eval.excluded(e) {
+                Some(why) => skipped.push(format!("`{}` skipped: {why}", self.name(e))),
+                None => over.push(format!("`{}`", self.name(e))),
             }
         }
-        let note = if names.is_empty() {
+        let mut why: Vec<String> = skipped;
+        if !over.is_empty() {
+            why.push(format!("{} over its daily quota", over.join(", ")));
+        }
+        let note = if why.is_empty() {
             format!("no stage decided; `{}` is the first model in the fallback order with quota left", self.name(m))
         } else {
-            format!("{} over its daily quota; fell back to `{}`", names.join(", "), self.name(m))
+            format!("{}; fell back to `{}`", why.join("; "), self.name(m))
         };
         let mut d = self.finish(Decision::new(m, Params::default(), Method::Fallback, "quota"));
         d.note = Some(note.into());

@@ -7,7 +7,9 @@
 //! evaluates rows on workers and lets several strategies read one memo at once
 //! ([`Eval::shared`]).
 
+use crate::config::ModelId;
 use crate::ml::model::Prediction;
+use crate::router::constraints::Exclusion;
 use crate::router::{Engine, Label, Stage, Verdict};
 use crate::text::Analysis;
 
@@ -18,6 +20,8 @@ pub struct Memo {
     verdicts: Vec<(Stage, Verdict)>,
     /// `Some(None)`: predicted, no trained model.
     prediction: Option<Option<Prediction>>,
+    /// The models the constraint step ruled out (usually none: no allocation).
+    excluded: Vec<Exclusion>,
 }
 
 impl Memo {
@@ -61,6 +65,24 @@ impl<'e, 't> Eval<'e, 't> {
     pub fn with_prediction(mut self, p: Option<&'t Prediction>) -> Eval<'e, 't> {
         self.predicted = p;
         self
+    }
+
+    /// Rules models out before any router decides (the constraint step's answer).
+    pub fn exclude(&mut self, excluded: Vec<Exclusion>) {
+        self.memo.excluded = excluded;
+    }
+
+    /// Why `model` cannot serve this request, or `None` when it can.
+    pub fn excluded(&self, model: ModelId) -> Option<&str> {
+        self.exclusions().iter().find(|e| e.model == model).map(|e| e.reason.as_str())
+    }
+
+    /// Every model ruled out, in catalog order.
+    pub fn exclusions(&self) -> &[Exclusion] {
+        match self.base {
+            Some(b) if self.memo.excluded.is_empty() => &b.excluded,
+            _ => &self.memo.excluded,
+        }
     }
 
     /// What has been computed here, to resume later.

@@ -10,6 +10,7 @@
 
 pub mod adaptive;
 pub mod chain;
+pub mod constraints;
 pub mod difficulty;
 pub mod eval;
 pub mod label;

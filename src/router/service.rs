@@ -13,6 +13,7 @@ use crate::cost::{self, Cost};
 use crate::error::{Error, Result};
 use crate::prompt::Prompt;
 use crate::quota::QuotaSnapshot;
+use crate::router::constraints::{self, Exclusion, Needs};
 use crate::router::{Decision, Engine, StageTrace, Strategy, adaptive};
 use crate::state::{DecisionRecord, Location, Store};
 
@@ -47,6 +48,8 @@ pub struct Routed {
     /// Today's quota usage as the decision saw it, its own count included (which fallback
     /// models of a live call are over their quota).
     pub usage: BTreeMap<String, u64>,
+    /// The models the constraint step ruled out for this request (a live call skips them too).
+    pub excluded: Vec<Exclusion>,
 }
 
 /// The strategy and gray-release arm of a request keyed by `key` (the user, else the request
@@ -139,6 +142,8 @@ pub fn decide_with(
     let chain = engine.chain(config, strategy);
     let mut eval = engine.eval(&prompt.text, req.tag);
     let input_tokens = prompt.input_tokens();
+    let needs = Needs { input_tokens, ..Needs::of_asks(prompt) };
+    eval.exclude(constraints::exclusions(config, &needs));
 
     let (outcome, usage) = if req.dry_run {
         let usage = match Store::open_read(&state)? {
@@ -178,16 +183,32 @@ pub fn decide_with(
             ((o, after), model, record)
         })?
     };
+    let excluded = eval.exclusions().to_vec();
     drop(eval);
     drop(chain);
     let Some(decision) = outcome.decision else {
+        if excluded.len() == config.models.len() {
+            return Err(Error::Unservable(constraints::none_can_serve(config, &excluded)));
+        }
         return Err(Error::QuotasExhausted {
             retry_after: clock.seconds_to_reset(),
             resets_at: rfc3339(&clock.next_reset()),
         });
     };
     let cost = estimate(config, &decision, input_tokens);
-    Ok(Routed { engine, decision, trace: outcome.trace, request_id, strategy, arm, clock, state, cost, usage })
+    Ok(Routed {
+        engine,
+        decision,
+        trace: outcome.trace,
+        request_id,
+        strategy,
+        arm,
+        clock,
+        state,
+        cost,
+        usage,
+        excluded,
+    })
 }
 
 /// A request for a model the client named (the gateway's pass-through): nothing is routed, the
@@ -203,6 +224,10 @@ pub fn decide_forced(
     let clock = Clock::new(config.timezone.clone())?;
     let day = clock.day();
     let input_tokens = req.prompt.input_tokens();
+    let needs = Needs { input_tokens, ..Needs::of_asks(req.prompt) };
+    if let Some(why) = constraints::reason(&config.models[model], &needs) {
+        return Err(Error::Unservable(format!("`{}` cannot serve this request: {why}", config.models[model].name)));
+    }
     let d = Decision::new(model, config.models[model].params, crate::router::Method::Client, "requested");
     let cost = estimate(config, &d, input_tokens);
     let name = config.models[model].name.clone();
@@ -234,12 +259,14 @@ pub fn decide_forced(
 
 /// The models a live call tries: the routed model, then the models after it in the fallback
 /// order (all of them, in order, when it is not in that order), skipping those `over` says are
-/// over today's quota.
+/// over today's quota and those the constraint step ruled out.
 pub fn call_order(
     config: &Config,
     first: crate::config::ModelId,
     over: &dyn Fn(crate::config::ModelId) -> bool,
+    excluded: &[Exclusion],
 ) -> Vec<crate::config::ModelId> {
+    let over = |m| over(m) || excluded.iter().any(|e| e.model == m);
     let fb = &config.chain.fallback;
     let after: Vec<crate::config::ModelId> = match fb.iter().position(|&m| m == first) {
         Some(i) => fb[i + 1..].to_vec(),

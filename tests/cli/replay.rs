@@ -178,7 +178,7 @@ fn other_formats_and_plots() {
     let env = Env::new();
     let f = fixture("fixtures/outcomes/mini_routerbench.csv");
     let csv = env.run(&["simulate", &f, "--format", "csv"]).ok().stdout;
-    assert!(csv.starts_with("segment,strategy,key,avg_cost,quality,quality_ci_low,quality_ci_high,premium_share,annual_savings,delta_hull,quota_fallbacks,refused,upper_bound\n"));
+    assert!(csv.starts_with("segment,strategy,key,avg_cost,quality,quality_ci_low,quality_ci_high,premium_share,annual_savings,delta_hull,quota_fallbacks,refused,unservable,upper_bound\n"));
     assert!(csv.contains(",all model-a,all:model-a,0.0001541667,"), "{csv}");
     let md = env.run(&["simulate", &f, "--format", "markdown"]).ok().stdout;
     assert!(md.contains("| strategy"), "{md}");

@@ -94,6 +94,9 @@ pub struct Step {
     /// Whether the baseline model was called.
     pub premium: bool,
     pub quota_fallback: bool,
+    /// Refused because no model the strategy may use can serve the row (its prompt is longer than
+    /// their context windows).
+    pub unservable: bool,
     pub arm: Option<Arm>,
     /// The curve score of the row (difficulty, ML).
     pub score: Option<f64>,
@@ -110,9 +113,35 @@ impl Step {
             quality: setup.ds.q(row, m),
             premium: m == setup.baseline,
             quota_fallback: false,
+            unservable: false,
             arm: None,
             score: None,
             detail: None,
+        }
+    }
+
+    /// No answer: every quota was exhausted, or (`unservable`) no model could serve the row.
+    /// A refused request costs nothing and scores 0 where quality is known.
+    pub fn refused(setup: &Setup, unservable: bool, detail: bool) -> Step {
+        Step {
+            served: None,
+            cost: Cost {
+                usd: 0.0,
+                source: crate::cost::CostSource::Estimated,
+                input_tokens: None,
+                output_tokens: None,
+            },
+            quality: if setup.ds.quality_known { 0.0 } else { f64::NAN },
+            premium: false,
+            quota_fallback: false,
+            unservable,
+            arm: None,
+            score: None,
+            detail: detail.then(|| Detail {
+                model: None,
+                method: "refused",
+                reason: if unservable { "no_model_can_serve" } else { "all_quotas_exhausted" }.to_string(),
+            }),
         }
     }
 }

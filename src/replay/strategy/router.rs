@@ -7,13 +7,12 @@
 //! choice at every λ of the model's grid ([`crate::router::MlRouter::choose`], the function its
 //! decisions come from), which traces the router's whole cost–quality curve.
 
-use crate::cost::Cost;
 use crate::quota::DayQuota;
 use crate::replay::Setup;
 use crate::replay::metrics::CurvePoint;
 use crate::replay::strategy::{Detail, Kind, ReplayStrategy, Step};
 use crate::router::service::assign;
-use crate::router::{Chain, Eval, Stage, Strategy, Unlimited};
+use crate::router::{Chain, Eval, Pick, Stage, Strategy, Unlimited};
 
 pub struct Routed<'a> {
     strategy: Strategy,
@@ -170,26 +169,7 @@ impl ReplayStrategy for Routed<'_> {
                 }
                 s
             }
-            None => Step {
-                served: None,
-                cost: Cost {
-                    usd: 0.0,
-                    source: crate::cost::CostSource::Estimated,
-                    input_tokens: None,
-                    output_tokens: None,
-                },
-                // A refused request gets no answer.
-                quality: if setup.ds.quality_known { 0.0 } else { f64::NAN },
-                premium: false,
-                quota_fallback: false,
-                arm: None,
-                score: None,
-                detail: detail.then(|| Detail {
-                    model: None,
-                    method: "refused",
-                    reason: "all_quotas_exhausted".to_string(),
-                }),
-            },
+            None => Step::refused(setup, pick == Pick::Unservable, detail),
         };
         step.quota_fallback = fallback;
         step.score = score;

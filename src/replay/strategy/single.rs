@@ -23,8 +23,12 @@ impl ReplayStrategy for Single {
         format!("all {}", setup.ds.models[self.model].name)
     }
 
-    fn step(&mut self, setup: &Setup, row: usize, _: &mut Eval, detail: bool) -> Step {
+    fn step(&mut self, setup: &Setup, row: usize, eval: &mut Eval, detail: bool) -> Step {
         let m = self.model;
+        // A catalog model whose context window the row's prompt exceeds cannot answer it.
+        if setup.ds.models[m].catalog.is_some_and(|c| eval.excluded(c).is_some()) {
+            return Step::refused(setup, true, detail);
+        }
         let mut s = Step::served(setup, row, m, setup.ds.cost(row, m, setup.max_tokens_of(m)));
         if detail {
             s.detail = Some(Detail { model: setup.ds.models[m].catalog, method: "single", reason: "all".to_string() });
