@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 dir=${1:-fixtures/tiers}
 [ -f "$dir/train.jsonl" ] || dir=../shared/data/uncommonroute_tiers
 cargo build --release --quiet
-bin=target/release/llmroute
+bin=${CARGO_TARGET_DIR:-$PWD/target}/release/llmroute
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo "| analyzer | n-gram | max depth | features | accuracy | fallback < 0.6 | accuracy after fallback | zh accuracy | fit s | model KB |"

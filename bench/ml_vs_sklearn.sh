@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 runs=${1:-3}
 PY=$(bash bench/setup_venv.sh | tail -n1)
 cargo build --release --quiet
-bin=$PWD/target/release/llmroute
+bin=${CARGO_TARGET_DIR:-$PWD/target}/release/llmroute
 out=bench/out
 mkdir -p "$out"
 [ -f "$out/train20k.csv" ] || "$PY" bench/gen_synthetic.py --rows 20000 --out "$out/train20k.csv" --test-rows 5000 --test-out "$out/test5k.csv" >&2
