@@ -228,7 +228,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__ask)
-            opts="-h --chat --tag --strategy --model --request-id --user --log-prompts --system --cascade --consensus --stream --json --timeout --deadline --config --state --help"
+            opts="-h --chat --tag --strategy --classifier --force-model --model --request-id --user --log-prompts --system --cascade --consensus --stream --json --timeout --deadline --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -242,7 +242,15 @@ _llmroute() {
                     COMPREPLY=($(compgen -W "chain rules difficulty ml adaptive" -- "${cur}"))
                     return 0
                     ;;
+                --classifier)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --force-model)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -282,7 +290,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__batch)
-            opts="-o -h --input-format --text-col --id-col --timestamp-col --cost --map --tag-col --input-tokens-col --output-tokens-col --strategy --model --quotas --format --output --force --skip-bad --threads --config --state --help"
+            opts="-o -h --input-format --text-col --id-col --timestamp-col --cost --map --tag-col --input-tokens-col --output-tokens-col --strategy --classifier --quotas --format --json --output --force --skip-bad --threads --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -328,7 +336,7 @@ _llmroute() {
                     COMPREPLY=($(compgen -W "chain rules difficulty ml adaptive" -- "${cur}"))
                     return 0
                     ;;
-                --model)
+                --classifier)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -544,13 +552,13 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__evaluate)
-            opts="-h --model --quality --cost --response --models --candidates --long --id-col --model-col --map --prices --quality-scale --feature-col --min-samples-leaf --lambda --target-quality --max-cost --premium-share --format --text-col --label-col --label-from-outcomes --min-quality --skip-bad --min-confidence --by --json --config --state --help"
+            opts="-h --classifier --quality --cost --response --models --candidates --long --id-col --model-col --map --prices --quality-scale --feature-col --min-samples-leaf --lambda --target-quality --max-cost --premium-share --input-format --text-col --label-col --label-from-outcomes --min-quality --skip-bad --min-confidence --by --format --json --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --model)
+                --classifier)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -618,7 +626,7 @@ _llmroute() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --format)
+                --input-format)
                     COMPREPLY=($(compgen -W "csv tsv jsonl json" -- "${cur}"))
                     return 0
                     ;;
@@ -640,6 +648,10 @@ _llmroute() {
                     ;;
                 --by)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table plain markdown json" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -836,7 +848,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__feedback__subcmd__stats)
-            opts="-h --days --by --json --config --state --help"
+            opts="-h --days --by --format --json --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -848,6 +860,10 @@ _llmroute() {
                     ;;
                 --by)
                     COMPREPLY=($(compgen -W "model rule method arm" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table plain markdown json csv" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -866,7 +882,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__feedback__subcmd__suggest)
-            opts="-h --min-samples --below --days --apply --in-place --force --json --config --state --help"
+            opts="-h --min-samples --below --days --apply --in-place --force --format --json --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -886,6 +902,10 @@ _llmroute() {
                     ;;
                 --apply)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table plain markdown json" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -1226,12 +1246,16 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__models)
-            opts="-h --json --config --state --help import-prices help"
+            opts="-h --format --json --config --state --help import-prices help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "table plain markdown json csv" -- "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1320,12 +1344,16 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__quota)
-            opts="-h --json --config --state --help reset help"
+            opts="-h --format --json --config --state --help reset help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "table plain markdown json csv" -- "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1406,7 +1434,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__route)
-            opts="-h --chat --tag --strategy --model --request-id --user --log-prompts --json --explain --dry-run --config --state --help"
+            opts="-h --chat --tag --strategy --classifier --force-model --model --request-id --user --log-prompts --format --json --explain --dry-run --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1420,7 +1448,15 @@ _llmroute() {
                     COMPREPLY=($(compgen -W "chain rules difficulty ml adaptive" -- "${cur}"))
                     return 0
                     ;;
+                --classifier)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --force-model)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1430,6 +1466,10 @@ _llmroute() {
                     ;;
                 --user)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table plain markdown json" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -1448,7 +1488,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__serve)
-            opts="-h --listen --keys-env --model --max-request-bytes --max-concurrency --timeout --deadline --shutdown-grace --config --state --help"
+            opts="-h --listen --keys-env --classifier --max-request-bytes --max-concurrency --timeout --deadline --shutdown-grace --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1462,7 +1502,7 @@ _llmroute() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --model)
+                --classifier)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1502,7 +1542,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__simulate)
-            opts="-h --input-format --text-col --quality --quality-col-suffix --cost --response --models --long --id-col --model-col --timestamp-col --label-col --tag-col --input-tokens-col --output-tokens-col --map --prices --skip-bad --candidates --baseline --all-models --model --requests-per-day --requests-per-year --cascade-threshold --cascade-models --max-attempts --judge-error-rate --consensus-models --quality-scale --by --bootstrap --seed --threads --format --plot --decisions --force --canary --config --state --help"
+            opts="-h --input-format --text-col --quality --quality-col-suffix --cost --response --models --long --id-col --model-col --timestamp-col --label-col --tag-col --input-tokens-col --output-tokens-col --map --prices --skip-bad --candidates --baseline --all-models --classifier --requests-per-day --requests-per-year --cascade-threshold --cascade-models --max-attempts --judge-error-rate --consensus-models --quality-scale --by --bootstrap --seed --threads --format --json --plot --decisions --force --canary --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1580,7 +1620,7 @@ _llmroute() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --model)
+                --classifier)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1633,7 +1673,7 @@ _llmroute() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv markdown" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table plain markdown json csv" -- "${cur}"))
                     return 0
                     ;;
                 --plot)
@@ -1660,7 +1700,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__train)
-            opts="-o -h --outcomes --quality --cost --response --models --candidates --long --id-col --model-col --map --prices --quality-scale --feature-col --min-samples-leaf --lambda --target-quality --max-cost --premium-share --output --force --format --text-col --label-col --label-from-outcomes --min-quality --skip-bad --valid --valid-split --analyzer --ngram --max-features --sublinear-tf --n-estimators --max-depth --seed --threads --min-confidence --calibrate --no-calibration --target-premium-share --cv --json --config --state --help"
+            opts="-o -h --outcomes --quality --cost --response --models --candidates --long --id-col --model-col --map --prices --quality-scale --feature-col --min-samples-leaf --lambda --target-quality --max-cost --premium-share --output --force --input-format --text-col --label-col --label-from-outcomes --min-quality --skip-bad --valid --valid-split --analyzer --ngram --max-features --sublinear-tf --n-estimators --max-depth --seed --threads --min-confidence --calibrate --no-calibration --target-premium-share --cv --format --json --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1738,7 +1778,7 @@ _llmroute() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --format)
+                --input-format)
                     COMPREPLY=($(compgen -W "csv tsv jsonl json" -- "${cur}"))
                     return 0
                     ;;
@@ -1800,6 +1840,10 @@ _llmroute() {
                     ;;
                 --cv)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table plain markdown json" -- "${cur}"))
                     return 0
                     ;;
                 --config)

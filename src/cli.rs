@@ -84,8 +84,8 @@ pub struct ServeArgs {
     #[arg(long, value_name = "VAR")]
     pub keys_env: Option<String>,
 
-    /// Trained model for the ML stage (overrides `[ml] model`)
-    #[arg(long, value_name = "PATH")]
+    /// Classifier file for the ML stage, or `builtin:tiers` (overrides `[ml] model`)
+    #[arg(long = "classifier", value_name = "FILE")]
     pub model: Option<PathBuf>,
 
     /// Largest request body in bytes, 1 KiB to 64 MiB [default: `[serve] max_request_bytes`, 4 MiB]
@@ -128,9 +128,14 @@ pub struct RequestArgs {
     #[arg(long, value_enum, default_value_t = Strategy::Chain)]
     pub strategy: Strategy,
 
-    /// Trained model for the ML stage (overrides `[ml] model`)
-    #[arg(long, value_name = "PATH")]
-    pub model: Option<PathBuf>,
+    /// Classifier file for the ML stage, or `builtin:tiers` (overrides `[ml] model`)
+    #[arg(long, value_name = "FILE")]
+    pub classifier: Option<PathBuf>,
+
+    /// Skip routing: send the request to this catalog model (its quota is counted and the decision
+    /// logged with method `client`, as the gateway does for a named model)
+    #[arg(long = "model", visible_alias = "force-model", value_name = "NAME", conflicts_with_all = ["strategy", "classifier"])]
+    pub force_model: Option<String>,
 
     /// Id to log the decision under (default: a generated one, printed in the output)
     #[arg(long, value_name = "ID")]
@@ -150,9 +155,8 @@ pub struct RouteArgs {
     #[command(flatten)]
     pub req: RequestArgs,
 
-    /// Print one JSON object
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub output: ReportArgs,
 
     /// Show every stage's verdict and the difficulty breakdown
     #[arg(long)]
@@ -166,9 +170,8 @@ pub struct RouteArgs {
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct ModelsArgs {
-    /// Print JSON
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub output: FormatArgs,
 
     #[command(subcommand)]
     pub action: Option<ModelsAction>,
@@ -193,9 +196,8 @@ pub enum ModelsAction {
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct QuotaArgs {
-    /// Print JSON
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub output: FormatArgs,
 
     #[command(subcommand)]
     pub action: Option<QuotaAction>,
@@ -330,16 +332,15 @@ pub struct TrainArgs {
     #[arg(long, value_parser = int_in::<2, 100>, value_name = "K")]
     pub cv: Option<usize>,
 
-    /// Print the report as JSON
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct EvaluateArgs {
-    /// Trained model file
-    #[arg(long, value_name = "MODEL")]
-    pub model: std::path::PathBuf,
+    /// Classifier file to measure (a `train -o` output, or `builtin:tiers`)
+    #[arg(long, value_name = "FILE")]
+    pub classifier: std::path::PathBuf,
 
     /// Labelled queries (or, for an outcome model, outcome logs); `-` reads stdin
     #[arg(value_name = "DATA", required = true)]
@@ -359,18 +360,79 @@ pub struct EvaluateArgs {
     #[arg(long, value_name = "COLUMN")]
     pub by: Option<String>,
 
-    /// Print JSON
-    #[arg(long)]
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// Output formats of commands that print tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// Boxed tables that fit the terminal
+    Table,
+    /// Aligned columns without borders, never wrapped
+    Plain,
+    /// Markdown tables
+    Markdown,
+    /// JSON
+    Json,
+    /// CSV
+    Csv,
+}
+
+/// `--format` and its `--json` shorthand for a command whose output is one table (CSV is that table).
+#[derive(Debug, Clone, Args)]
+pub struct FormatArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table, value_name = "FORMAT")]
+    pub format: OutputFormat,
+
+    /// Shorthand for `--format json`
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
 }
 
-/// Output formats of reports.
+impl FormatArgs {
+    /// The chosen format (`--json` is `--format json`).
+    pub fn format(&self) -> OutputFormat {
+        if self.json { OutputFormat::Json } else { self.format }
+    }
+}
+
+/// Output formats of reports made of text lines and tables (no CSV: they are not one table).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ReportFormat {
+    /// Text with boxed tables that fit the terminal
     Table,
-    Json,
-    Csv,
+    /// Text with aligned columns without borders, never wrapped
+    Plain,
+    /// Text with Markdown tables
     Markdown,
+    /// JSON
+    Json,
+}
+
+/// `--format` and its `--json` shorthand for a report of text lines and tables.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table, value_name = "FORMAT")]
+    pub format: ReportFormat,
+
+    /// Shorthand for `--format json`
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+}
+
+impl ReportArgs {
+    /// Whether the report is JSON (`--json` or `--format json`).
+    pub fn is_json(&self) -> bool {
+        self.json || self.format == ReportFormat::Json
+    }
+
+    /// The chosen format (`--json` is `--format json`).
+    pub fn format(&self) -> ReportFormat {
+        if self.json { ReportFormat::Json } else { self.format }
+    }
 }
 
 /// How to read replay inputs (shared by `simulate` and `batch`).
@@ -474,9 +536,9 @@ pub struct SimulateArgs {
     #[arg(long)]
     pub all_models: bool,
 
-    /// Trained model for the ML strategy and the chain's ML stage
-    #[arg(long, value_name = "PATH")]
-    pub model: Option<std::path::PathBuf>,
+    /// Classifier file for the ML strategy and the chain's ML stage, or `builtin:tiers`
+    #[arg(long, value_name = "FILE")]
+    pub classifier: Option<std::path::PathBuf>,
 
     /// Without timestamps, split the log into days of N requests for quotas
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000_000), value_name = "N")]
@@ -527,9 +589,8 @@ pub struct SimulateArgs {
     #[arg(long, value_parser = int_in::<1, 256>, value_name = "N")]
     pub threads: Option<usize>,
 
-    /// Report format
-    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-    pub format: ReportFormat,
+    #[command(flatten)]
+    pub output: FormatArgs,
 
     /// Draw the cost–quality plane to a .png or .svg file
     #[arg(long, value_name = "FILE")]
@@ -607,17 +668,21 @@ pub struct BatchArgs {
     #[arg(long, value_enum, default_value_t = Strategy::Chain)]
     pub strategy: Strategy,
 
-    /// Trained model for the ML stage (overrides `[ml] model`)
-    #[arg(long, value_name = "PATH")]
-    pub model: Option<std::path::PathBuf>,
+    /// Classifier file for the ML stage, or `builtin:tiers` (overrides `[ml] model`)
+    #[arg(long, value_name = "FILE")]
+    pub classifier: Option<std::path::PathBuf>,
 
     /// Apply daily quotas over the log's timestamps (in memory; the state store is not touched)
     #[arg(long)]
     pub quotas: bool,
 
-    /// Output format
-    #[arg(long, value_enum, default_value_t = StreamFormat::Csv)]
+    /// Output format: one CSV line or one JSON line per row
+    #[arg(long, value_enum, default_value_t = StreamFormat::Csv, value_name = "FORMAT")]
     pub format: StreamFormat,
+
+    /// Shorthand for `--format jsonl`
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
 
     /// Write to FILE instead of stdout (written to a temporary file, then renamed)
     #[arg(short, long, value_name = "FILE")]
@@ -634,6 +699,13 @@ pub struct BatchArgs {
     /// Worker threads [default: all cores]; the output order is the input order
     #[arg(long, value_parser = int_in::<1, 256>, value_name = "N")]
     pub threads: Option<usize>,
+}
+
+impl BatchArgs {
+    /// The chosen stream format (`--json` is `--format jsonl`).
+    pub fn stream_format(&self) -> StreamFormat {
+        if self.json { StreamFormat::Jsonl } else { self.format }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -676,9 +748,8 @@ pub enum FeedbackCommand {
         /// Group by
         #[arg(long, value_enum, default_value_t = crate::feedback::By::Model)]
         by: crate::feedback::By,
-        /// Print JSON
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        output: FormatArgs,
     },
     /// Recommend rule changes from ratings (the article's optimize_rules), as a TOML diff
     Suggest {
@@ -700,9 +771,8 @@ pub enum FeedbackCommand {
         /// Overwrite --apply FILE if it exists
         #[arg(long)]
         force: bool,
-        /// Print the suggestions as JSON
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        report: ReportArgs,
     },
 }
 
@@ -716,11 +786,11 @@ pub struct AskArgs {
     pub system: Option<String>,
 
     /// Cheapest model first, scored, escalated until an answer is accepted (`[cascade]`)
-    #[arg(long, conflicts_with = "consensus")]
+    #[arg(long, conflicts_with_all = ["consensus", "force_model"])]
     pub cascade: bool,
 
     /// Several models answer concurrently; the majority answer wins (`[consensus]`)
-    #[arg(long)]
+    #[arg(long, conflicts_with = "force_model")]
     pub consensus: bool,
 
     /// Stream the answer to stdout even when it is not a terminal
@@ -744,8 +814,8 @@ pub struct AskArgs {
 #[derive(Debug, Clone, Args)]
 pub struct LabelledArgs {
     /// Input format [default: from the extension, else sniffed]
-    #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    #[arg(long = "input-format", value_enum, value_name = "FORMAT")]
+    pub input_format: Option<Format>,
 
     /// Column (or JSON key) holding the prompt
     #[arg(long, default_value = "prompt", value_name = "NAME")]
@@ -905,7 +975,7 @@ impl RequestArgs {
             prompt,
             tag: self.tag.as_deref(),
             strategy: self.strategy,
-            model: self.model.as_deref(),
+            model: self.classifier.as_deref(),
             request_id: request_id.or(self.request_id.as_deref()),
             user: self.user.as_deref(),
             log_prompts: self.log_prompts,

@@ -111,7 +111,7 @@ pub fn run(ctx: &Context, a: &BatchArgs) -> Result<()> {
     config.ml.add_labels(&map);
     let config = config;
     let state_path = crate::state::resolve_path(ctx.state.as_deref())?;
-    let engine = service::engine(&config, a.model.as_deref(), a.strategy, &state_path)?;
+    let engine = service::engine(&config, a.classifier.as_deref(), a.strategy, &state_path)?;
     // The tag column: `--tag-col`, else the outcome model's feature column when a file has it.
     let feature = engine.ml.as_ref().and_then(|m| m.outcomes()).and_then(|o| o.feature.as_ref());
     let tag = match (&a.tag_col, feature) {
@@ -176,7 +176,7 @@ fn stream(routing: &Routing, input: &Input, threads: usize, out: &mut dyn Write)
     let hidden = a.output.is_none() && std::io::stdout().is_terminal();
     let pb = output::progress(None, "routing", "rows", hidden);
     let mut header_written = false;
-    let format = a.format;
+    let format = a.stream_format();
     let header = |out: &mut dyn Write| -> Result<()> {
         match format {
             StreamFormat::Csv => out.write_all(CSV_HEADER.as_bytes()).map_err(Error::from_stdout),
@@ -214,7 +214,7 @@ fn stream(routing: &Routing, input: &Input, threads: usize, out: &mut dyn Write)
                         } else {
                             let chosen = chain.chosen(&mut eval, pick);
                             let cost = chosen.as_ref().map(|c| cost_of(config, row, counted, c));
-                            format_row(&mut lines, a.format, config, id, chosen.as_ref(), arm, cost);
+                            format_row(&mut lines, a.stream_format(), config, id, chosen.as_ref(), arm, cost);
                         }
                     }
                     if done_tx.send(Done { lines, memos, items, then }).is_err() {
@@ -240,7 +240,7 @@ fn stream(routing: &Routing, input: &Input, threads: usize, out: &mut dyn Write)
                 }
                 let row = RowCost { text, costs, in_tokens: *in_tokens, out_tokens: *out_tokens };
                 let cost = chosen.as_ref().map(|c| cost_of(config, row, counted, c));
-                format_row(&mut lines, a.format, config, id, chosen.as_ref(), arm, cost);
+                format_row(&mut lines, a.stream_format(), config, id, chosen.as_ref(), arm, cost);
             }
             if !lines.is_empty() && !header_written {
                 // Written with the first decisions: a run that fails at once prints nothing.

@@ -42,10 +42,11 @@ pub fn run(ctx: &Context, cmd: &FeedbackCommand) -> Result<()> {
             Ok(())
         }
         FeedbackCommand::Import { file, input_format } => import(&config, &path, file, *input_format, &clock),
-        FeedbackCommand::Stats { days, by, json } => {
+        FeedbackCommand::Stats { days, by, output: out } => {
             let records = load(&path, *days, &clock)?;
             let rows = feedback::stats(&records, *by, config.adaptive.success_rating);
-            if *json {
+            let format = output::use_format(out.format());
+            if format == crate::cli::OutputFormat::Json {
                 return output::print_json(&rows);
             }
             let key = match by {
@@ -85,9 +86,12 @@ pub fn run(ctx: &Context, cmd: &FeedbackCommand) -> Result<()> {
                 ]);
             }
             output::align_right(&mut t, &[1, 2, 3, 4, 5, 6]);
-            output::print(&format!("feedback, {window}: {} records\n{t}\n", records.len()))
+            if format == crate::cli::OutputFormat::Csv {
+                return output::print(&output::render(&t));
+            }
+            output::print(&format!("feedback, {window}: {} records\n{}", records.len(), output::render(&t)))
         }
-        FeedbackCommand::Suggest { min_samples, below, days, apply, in_place, force, json } => {
+        FeedbackCommand::Suggest { min_samples, below, days, apply, in_place, force, report } => {
             let records = load(&path, *days, &clock)?;
             let suggestions = feedback::suggest(&config, &records, *min_samples, *below);
             let (text, name) = config_text(&config)?;
@@ -108,7 +112,7 @@ pub fn run(ctx: &Context, cmd: &FeedbackCommand) -> Result<()> {
                 crate::fsutil::write_atomic(&file, new_text.as_bytes(), true)?;
                 output::note(&format!("updated {} with {} suggestion(s)", file.display(), suggestions.len()));
             }
-            if *json {
+            if output::use_report_format(report.format()) == crate::cli::ReportFormat::Json {
                 return output::print_json(&suggestions);
             }
             if suggestions.is_empty() {
@@ -142,7 +146,7 @@ pub fn run(ctx: &Context, cmd: &FeedbackCommand) -> Result<()> {
                     ]);
                 }
                 output::align_right(&mut t, &[1, 2, 3]);
-                s.push_str(&format!("{t}\n"));
+                s.push_str(&output::render(&t));
             }
             s.push('\n');
             s.push_str(&feedback::diff(&text, &new_text, &name));

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::cli::{ModelsAction, ModelsArgs};
+use crate::cli::{ModelsAction, ModelsArgs, OutputFormat};
 use crate::commands::Context;
 use crate::config::Config;
 use crate::config::Params;
@@ -46,7 +46,8 @@ pub fn run(ctx: &Context, args: &ModelsArgs) -> Result<()> {
             }
         })
         .collect();
-    if args.json {
+    let format = output::use_format(args.output.format());
+    if format == OutputFormat::Json {
         return output::print_json(&rows);
     }
     let mut t = output::table(["model", "tier", "input $/1M", "output $/1M", "daily quota", "provider", "ml labels"]);
@@ -62,7 +63,10 @@ pub fn run(ctx: &Context, args: &ModelsArgs) -> Result<()> {
         ]);
     }
     output::align_right(&mut t, &[2, 3, 4]);
-    output::print(&format!("{t}\nml model: {}\n", ml_source(&config)))
+    match format {
+        OutputFormat::Csv => output::print(&output::render(&t)),
+        _ => output::print(&format!("{}ml model: {}\n", output::render(&t), ml_source(&config))),
+    }
 }
 
 /// The ML stage's model and where it comes from.

@@ -34,7 +34,7 @@ pub fn run(ctx: &Context, args: &QuotaArgs) -> Result<()> {
                 None => BTreeMap::new(),
             };
             let rows = quota::rows(&config, &usage, &clock);
-            if args.json {
+            if output::use_format(args.output.format()) == crate::cli::OutputFormat::Json {
                 return output::print_json(&rows);
             }
             let mut t = output::table(["model", "used", "quota", "remaining", "resets at"]);
@@ -48,7 +48,7 @@ pub fn run(ctx: &Context, args: &QuotaArgs) -> Result<()> {
                 ]);
             }
             output::align_right(&mut t, &[1, 2, 3]);
-            output::print(&format!("{t}\n"))
+            output::print(&output::render(&t))
         }
     }
 }

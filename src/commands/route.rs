@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::canary::Arm;
-use crate::cli::RouteArgs;
+use crate::cli::{ReportFormat, RouteArgs};
 use crate::commands::Context;
 use crate::config::Params;
 use crate::error::Result;
@@ -48,8 +48,12 @@ pub struct RouteReport {
 pub fn run(ctx: &Context, args: &RouteArgs) -> Result<()> {
     let config = ctx.config()?;
     let prompt = args.req.read_prompt()?;
-    let r = service::decide(&config, ctx.state.as_deref(), &args.req.route_request(&prompt, None, args.dry_run))
-        .map_err(|e| output::exhausted(e, args.json))?;
+    let req = args.req.route_request(&prompt, None, args.dry_run);
+    let r = match &args.req.force_model {
+        Some(name) => service::decide_named(&config, ctx.state.as_deref(), &req, name),
+        None => service::decide(&config, ctx.state.as_deref(), &req),
+    }
+    .map_err(|e| output::exhausted(e, args.output.is_json()))?;
     let explain = args.explain.then(|| {
         let mut eval = r.engine.eval(&prompt.text, args.req.tag.as_deref());
         let breakdown = r.engine.difficulty.breakdown(eval.analysis());
@@ -62,7 +66,8 @@ pub fn run(ctx: &Context, args: &RouteArgs) -> Result<()> {
     let d = r.decision;
     let report = RouteReport {
         request_id: (!args.dry_run).then_some(r.request_id),
-        strategy: r.strategy.as_str(),
+        // A named model was not routed: logged as the gateway logs a client's model.
+        strategy: if args.req.force_model.is_some() { "client" } else { r.strategy.as_str() },
         arm: r.arm,
         model: config.models[d.model].name.clone(),
         estimated_cost_usd: output::round(r.cost.usd, 10),
@@ -82,7 +87,11 @@ pub fn run(ctx: &Context, args: &RouteArgs) -> Result<()> {
         ml_scores,
         outcome_scores,
     };
-    if args.json { output::print_json(&report) } else { output::print(&render(&report)) }
+    if output::use_report_format(args.output.format()) == ReportFormat::Json {
+        output::print_json(&report)
+    } else {
+        output::print(&render(&report))
+    }
 }
 
 fn params_text(p: &Params) -> String {
@@ -155,7 +164,7 @@ fn render(r: &RouteReport) -> String {
             t.add_row(vec![p.label.clone(), p.model.clone(), format!("{:.4}", p.probability)]);
         }
         output::align_right(&mut t, &[2]);
-        s.push_str(&format!("{t}\n"));
+        s.push_str(&output::render(&t));
     }
     if let Some(o) = &r.outcome_scores {
         s.push_str(&format!("\nml (outcomes): {} at λ {}\nmodel: {}\n", o.chosen, o.lambda, o.source));
@@ -170,7 +179,7 @@ fn render(r: &RouteReport) -> String {
             ]);
         }
         output::align_right(&mut t, &[2, 3, 4]);
-        s.push_str(&format!("{t}\n"));
+        s.push_str(&output::render(&t));
     }
     if let Some(b) = &r.difficulty_breakdown {
         s.push_str(&format!("\ndifficulty {:.4} -> band {}\n", b.score, b.band));
@@ -187,7 +196,7 @@ fn render(r: &RouteReport) -> String {
             ]);
         }
         output::align_right(&mut t, &[1, 2, 3, 4, 5]);
-        s.push_str(&format!("{t}\n"));
+        s.push_str(&output::render(&t));
     }
     s
 }

@@ -1,6 +1,6 @@
 //! `llmroute simulate`: replay logs under every strategy and print the savings table.
 
-use crate::cli::{InputArgs, ReportFormat, SimulateArgs};
+use crate::cli::{InputArgs, OutputFormat, SimulateArgs};
 use crate::commands::Context;
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -55,7 +55,7 @@ pub fn run(ctx: &Context, a: &SimulateArgs) -> Result<()> {
     let config = config;
     let prices = crate::prices::load(a.input.prices.as_deref())?;
     let state_path = crate::state::resolve_path(ctx.state.as_deref())?;
-    let engine = service::replay_engine(&config, a.model.as_deref(), Strategy::Adaptive, &state_path)?;
+    let engine = service::replay_engine(&config, a.classifier.as_deref(), Strategy::Adaptive, &state_path)?;
     if spec.tag.is_none() {
         // The outcome model's categorical feature, when the log has its column.
         spec.tag =
@@ -112,11 +112,12 @@ pub fn run(ctx: &Context, a: &SimulateArgs) -> Result<()> {
     if let Some(p) = &a.plot {
         output::plot::draw(p, &report, a.force)?;
     }
-    match a.format {
-        ReportFormat::Json => output::print_json(&report)?,
-        ReportFormat::Csv => output::print(&output::report::csv(&report))?,
-        ReportFormat::Table => output::print(&output::report::table(&report, false))?,
-        ReportFormat::Markdown => output::print(&output::report::table(&report, true))?,
+    match output::use_format(a.output.format()) {
+        OutputFormat::Json => output::print_json(&report)?,
+        OutputFormat::Csv => output::print(&output::report::csv(&report))?,
+        OutputFormat::Table | OutputFormat::Plain | OutputFormat::Markdown => {
+            output::print(&output::report::table(&report))?
+        }
     }
     if !ds.bad_rows.is_empty() {
         return Err(Error::Partial(format!("{} bad row(s) skipped", ds.bad_rows.len())));

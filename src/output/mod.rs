@@ -4,6 +4,7 @@
 pub mod decisions;
 pub mod plot;
 pub mod report;
+pub mod train;
 
 use std::io::{IsTerminal, Write};
 
@@ -80,17 +81,103 @@ pub fn note(msg: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{msg}");
 }
 
-/// A table with the house style: rounded UTF-8 borders, no wrapping (stable output).
+/// How tables are drawn, chosen once per command from its `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableStyle {
+    /// Rounded UTF-8 borders, fitted to the terminal's width.
+    Boxed,
+    /// Aligned columns without borders, never wrapped.
+    Plain,
+    /// Markdown tables, never wrapped.
+    Markdown,
+    /// CSV: the header and the rows as they are.
+    Csv,
+}
+
+static STYLE: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
+/// Draws the command's tables as `--format` asks; hands the format back.
+pub fn use_format(format: crate::cli::OutputFormat) -> crate::cli::OutputFormat {
+    use crate::cli::OutputFormat as F;
+    set_table_style(match format {
+        F::Table | F::Json => TableStyle::Boxed,
+        F::Plain => TableStyle::Plain,
+        F::Markdown => TableStyle::Markdown,
+        F::Csv => TableStyle::Csv,
+    });
+    format
+}
+
+/// [`use_format`] for reports of text lines and tables.
+pub fn use_report_format(format: crate::cli::ReportFormat) -> crate::cli::ReportFormat {
+    use crate::cli::ReportFormat as F;
+    set_table_style(match format {
+        F::Table | F::Json => TableStyle::Boxed,
+        F::Plain => TableStyle::Plain,
+        F::Markdown => TableStyle::Markdown,
+    });
+    format
+}
+
+/// Sets how [`table`] draws tables for the rest of the command.
+pub fn set_table_style(style: TableStyle) {
+    STYLE.store(style as u8, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The style [`table`] draws with.
+pub fn table_style() -> TableStyle {
+    match STYLE.load(std::sync::atomic::Ordering::Relaxed) {
+        1 => TableStyle::Plain,
+        2 => TableStyle::Markdown,
+        3 => TableStyle::Csv,
+        _ => TableStyle::Boxed,
+    }
+}
+
+/// A table in the command's style ([`set_table_style`]); tables are never wrapped.
 pub fn table<I, S>(header: I) -> Table
 where
     I: IntoIterator<Item = S>,
     S: Into<comfy_table::Cell>,
 {
     let mut t = Table::new();
-    t.load_style(presets::UTF8_FULL_CONDENSED.with_rounded_corners())
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(header);
+    match table_style() {
+        TableStyle::Boxed => {
+            t.load_style(presets::UTF8_FULL_CONDENSED.with_rounded_corners())
+                .set_content_arrangement(ContentArrangement::Disabled);
+        }
+        TableStyle::Plain | TableStyle::Csv => {
+            t.load_style(presets::NOTHING).set_content_arrangement(ContentArrangement::Disabled);
+        }
+        TableStyle::Markdown => {
+            t.load_style(presets::ASCII_MARKDOWN).set_content_arrangement(ContentArrangement::Disabled);
+        }
+    }
+    t.set_header(header);
     t
+}
+
+/// `t` as text with a final newline: CSV in the CSV style, lines without trailing blanks in the
+/// plain style.
+pub fn render(t: &Table) -> String {
+    match table_style() {
+        TableStyle::Csv => {
+            let mut out = Vec::new();
+            for row in t.header().into_iter().chain(t.row_iter()) {
+                for (i, cell) in row.cell_iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    csv_field(&mut out, &cell.content());
+                }
+                out.push(b'\n');
+            }
+            String::from_utf8_lossy(&out).into_owned()
+        }
+        // Every line starts with the first column's one-space padding.
+        TableStyle::Plain => t.lines().map(|l| format!("{}\n", l.strip_prefix(' ').unwrap_or(&l).trim_end())).collect(),
+        TableStyle::Boxed | TableStyle::Markdown => format!("{t}\n"),
+    }
 }
 
 /// Right-aligns the given columns.

@@ -35,7 +35,7 @@ fn opt4(x: Option<f64>) -> String {
     x.map_or("-".to_string(), |v| format!("{v:.4}"))
 }
 
-fn strategy_table(r: &SimReport, rows: &[Summary], markdown: bool) -> String {
+fn strategy_table(r: &SimReport, rows: &[Summary]) -> String {
     let mut header = vec!["strategy", "avg cost/request"];
     if r.quality_known {
         header.push("quality [95% CI]");
@@ -48,9 +48,6 @@ fn strategy_table(r: &SimReport, rows: &[Summary], markdown: bool) -> String {
         header.extend(["quota fallbacks", "refused"]);
     }
     let mut t = output::table(header.clone());
-    if markdown {
-        t.load_style(comfy_table::presets::ASCII_MARKDOWN);
-    }
     for s in rows.iter().filter(|s| s.shown) {
         let name = if s.baseline { format!("{} (baseline)", s.name) } else { s.name.clone() };
         let mut cells = vec![name, output::usd(s.avg_cost, 6)];
@@ -67,11 +64,11 @@ fn strategy_table(r: &SimReport, rows: &[Summary], markdown: bool) -> String {
         t.add_row(cells);
     }
     output::align_right(&mut t, &(1..header.len()).collect::<Vec<_>>());
-    format!("{t}\n")
+    output::render(&t)
 }
 
 /// The savings table with its header lines, curves, learning curve, arms and segments.
-pub fn table(r: &SimReport, markdown: bool) -> String {
+pub fn table(r: &SimReport) -> String {
     let mut s = String::new();
     let models: Vec<String> = r
         .models
@@ -116,13 +113,10 @@ pub fn table(r: &SimReport, markdown: bool) -> String {
         s.push_str(&format!("not run    {n}\n"));
     }
     s.push('\n');
-    s.push_str(&strategy_table(r, &r.strategies, markdown));
+    s.push_str(&strategy_table(r, &r.strategies));
     if !r.metrics.routers.is_empty() {
         s.push_str(&format!("\nrouting curves between {} (weak) and {} (strong)\n", r.metrics.weak, r.metrics.strong));
         let mut t = output::table(["router", "APGR", "CPT(50%)", "CPT(80%)", "AIQ"]);
-        if markdown {
-            t.load_style(comfy_table::presets::ASCII_MARKDOWN);
-        }
         let pct = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{:.1} %", v * 100.0));
         for m in &r.metrics.routers {
             t.add_row(vec![m.name.clone(), opt4(m.gap.apgr), pct(m.gap.cpt50), pct(m.gap.cpt80), opt4(m.aiq)]);
@@ -135,7 +129,7 @@ pub fn table(r: &SimReport, markdown: bool) -> String {
             opt4(r.metrics.zero_router_aiq),
         ]);
         output::align_right(&mut t, &[1, 2, 3, 4]);
-        s.push_str(&format!("{t}\n"));
+        s.push_str(&output::render(&t));
         if r.metrics.routers.iter().any(|m| m.cost_equivalent_share) {
             s.push_str(
                 "λ swept: the outcome router chooses among every model; its premium share is cost-equivalent, (cost − \
@@ -155,11 +149,11 @@ pub fn table(r: &SimReport, markdown: bool) -> String {
             c.canary_rows,
             c.control_rows
         ));
-        s.push_str(&strategy_table(r, &[c.control.clone(), c.canary.clone()], markdown));
+        s.push_str(&strategy_table(r, &[c.control.clone(), c.canary.clone()]));
     }
     for seg in &r.segments {
         s.push_str(&format!("\nsegment {} ({} rows)\n", seg.segment, seg.rows));
-        s.push_str(&strategy_table(r, &seg.strategies, markdown));
+        s.push_str(&strategy_table(r, &seg.strategies));
     }
     let served: Vec<String> =
         r.serving.iter().filter(|(c, d)| c != d).map(|(c, d)| format!("{c} → {}", short(d))).collect();

@@ -10,6 +10,7 @@ mod completions;
 mod config;
 mod contract;
 mod feedback;
+mod flags;
 mod hardening;
 mod outcomes;
 mod quota;
