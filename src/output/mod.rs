@@ -134,7 +134,20 @@ pub fn table_style() -> TableStyle {
     }
 }
 
-/// A table in the command's style ([`set_table_style`]); tables are never wrapped.
+/// The width output must fit: `COLUMNS` when set, else the terminal's when stdout is one; `None`
+/// when stdout is a pipe or a file and `COLUMNS` is unset (nothing is wrapped then).
+pub fn width() -> Option<usize> {
+    if let Some(n) = std::env::var("COLUMNS").ok().and_then(|v| v.trim().parse::<usize>().ok()).filter(|&n| n > 0) {
+        return Some(n);
+    }
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    Table::new().width().map(usize::from).filter(|&n| n > 0)
+}
+
+/// A table in the command's style ([`set_table_style`]); boxed tables wrap their cells to fit
+/// [`width`], the other styles never wrap.
 pub fn table<I, S>(header: I) -> Table
 where
     I: IntoIterator<Item = S>,
@@ -143,8 +156,16 @@ where
     let mut t = Table::new();
     match table_style() {
         TableStyle::Boxed => {
-            t.load_style(presets::UTF8_FULL_CONDENSED.with_rounded_corners())
-                .set_content_arrangement(ContentArrangement::Disabled);
+            t.load_style(presets::UTF8_FULL_CONDENSED.with_rounded_corners());
+            match width() {
+                Some(w) => {
+                    t.set_width(u16::try_from(w).unwrap_or(u16::MAX))
+                        .set_content_arrangement(ContentArrangement::Dynamic);
+                }
+                None => {
+                    t.set_content_arrangement(ContentArrangement::Disabled);
+                }
+            }
         }
         TableStyle::Plain | TableStyle::Csv => {
             t.load_style(presets::NOTHING).set_content_arrangement(ContentArrangement::Disabled);
@@ -155,6 +176,18 @@ where
     }
     t.set_header(header);
     t
+}
+
+/// The width of `t` drawn without wrapping (borders and padding included).
+pub fn natural_width(t: &Table) -> usize {
+    let content: usize = t.column_max_content_widths().iter().map(|&w| usize::from(w)).sum();
+    let padding: usize = t.column_iter().map(|c| usize::from(c.padding_width())).sum();
+    content + padding + t.column_iter().count() + 1
+}
+
+/// Whether `t` fits [`width`] without wrapping a cell (always, when nothing is wrapped).
+pub fn fits(t: &Table) -> bool {
+    table_style() != TableStyle::Boxed || width().is_none_or(|w| natural_width(t) <= w)
 }
 
 /// `t` as text with a final newline: CSV in the CSV style, lines without trailing blanks in the
@@ -178,6 +211,38 @@ pub fn render(t: &Table) -> String {
         TableStyle::Plain => t.lines().map(|l| format!("{}\n", l.strip_prefix(' ').unwrap_or(&l).trim_end())).collect(),
         TableStyle::Boxed | TableStyle::Markdown => format!("{t}\n"),
     }
+}
+
+/// `text` with every line longer than [`width`] wrapped at spaces; continuation lines are
+/// indented by `indent` spaces (to align under a `key        value` line's value).
+pub fn wrap(text: &str, indent: usize) -> String {
+    let Some(w) = width().filter(|&w| w > indent + 20) else {
+        return text.to_string();
+    };
+    let mut out = String::new();
+    for line in text.split_inclusive('\n') {
+        let (body, nl) = line.strip_suffix('\n').map_or((line, ""), |b| (b, "\n"));
+        if body.chars().count() <= w {
+            out.push_str(line);
+            continue;
+        }
+        let mut col = 0;
+        for (i, word) in body.split(' ').enumerate() {
+            let len = word.chars().count();
+            if i > 0 && col + 1 + len > w && col > indent {
+                out.push('\n');
+                out.push_str(&" ".repeat(indent));
+                col = indent;
+            } else if i > 0 {
+                out.push(' ');
+                col += 1;
+            }
+            out.push_str(word);
+            col += len;
+        }
+        out.push_str(nl);
+    }
+    out
 }
 
 /// Right-aligns the given columns.

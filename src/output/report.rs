@@ -36,6 +36,50 @@ fn opt4(x: Option<f64>) -> String {
 }
 
 fn strategy_table(r: &SimReport, rows: &[Summary]) -> String {
+    let full = full_strategy_table(r, rows);
+    if output::fits(&full) {
+        return output::render(&full);
+    }
+    // Too wide for the terminal: the columns a decision needs, names without their
+    // organisation, and where the rest is.
+    let mut t = output::table(["strategy", "$/request", "quality", "premium", "savings"]);
+    for s in rows.iter().filter(|s| s.shown) {
+        let name = match s.name.strip_prefix("all ") {
+            Some(model) => format!("all {}", short(model)),
+            None => s.name.replace("perfect self-check", "ideal judge"),
+        };
+        let name = if s.baseline { format!("{name} (baseline)") } else { name };
+        t.add_row(vec![
+            name,
+            output::usd(s.avg_cost, 6),
+            s.quality.map_or("unknown".to_string(), |q| format!("{q:.4}")),
+            format!("{:.1} %", s.premium_share * 100.0),
+            money_year(s.annual_savings),
+        ]);
+    }
+    output::align_right(&mut t, &[1, 2, 3, 4]);
+    let mut hidden = Vec::new();
+    if r.quality_known {
+        hidden.extend(["95 % intervals", "Δ hull"]);
+    }
+    if r.quotas_applied {
+        hidden.extend(["quota fallbacks", "refused"]);
+    }
+    let mut out = output::render(&t);
+    if !hidden.is_empty() {
+        out.push_str(&output::wrap(
+            &format!(
+                "({}: --format plain, --json, or a {}-column terminal)\n",
+                hidden.join(" and "),
+                output::natural_width(&full)
+            ),
+            1,
+        ));
+    }
+    out
+}
+
+fn full_strategy_table(r: &SimReport, rows: &[Summary]) -> comfy_table::Table {
     let mut header = vec!["strategy", "avg cost/request"];
     if r.quality_known {
         header.push("quality [95% CI]");
@@ -64,7 +108,7 @@ fn strategy_table(r: &SimReport, rows: &[Summary]) -> String {
         t.add_row(cells);
     }
     output::align_right(&mut t, &(1..header.len()).collect::<Vec<_>>());
-    output::render(&t)
+    t
 }
 
 /// The savings table with its header lines, curves, learning curve, arms and segments.
@@ -112,10 +156,14 @@ pub fn table(r: &SimReport) -> String {
     for n in &r.notes {
         s.push_str(&format!("not run    {n}\n"));
     }
+    s = output::wrap(&s, 11);
     s.push('\n');
     s.push_str(&strategy_table(r, &r.strategies));
     if !r.metrics.routers.is_empty() {
-        s.push_str(&format!("\nrouting curves between {} (weak) and {} (strong)\n", r.metrics.weak, r.metrics.strong));
+        s.push_str(&output::wrap(
+            &format!("\nrouting curves between {} (weak) and {} (strong)\n", r.metrics.weak, r.metrics.strong),
+            2,
+        ));
         let mut t = output::table(["router", "APGR", "CPT(50%)", "CPT(80%)", "AIQ"]);
         let pct = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{:.1} %", v * 100.0));
         for m in &r.metrics.routers {
@@ -131,15 +179,19 @@ pub fn table(r: &SimReport) -> String {
         output::align_right(&mut t, &[1, 2, 3, 4]);
         s.push_str(&output::render(&t));
         if r.metrics.routers.iter().any(|m| m.cost_equivalent_share) {
-            s.push_str(
+            s.push_str(&output::wrap(
                 "λ swept: the outcome router chooses among every model; its premium share is cost-equivalent, (cost − \
                  weak) / (strong − weak), and its curve ends at the all-baseline point\n",
-            );
+                0,
+            ));
         }
     }
     if let Some(lc) = &r.adaptive_learning_curve {
         let steps: Vec<String> = lc.iter().map(|c| c.quality.map_or("-".to_string(), |q| format!("{q:.3}"))).collect();
-        s.push_str(&format!("\nadaptive learning curve (quality per tenth of the log): {}\n", steps.join(" ")));
+        s.push_str(&output::wrap(
+            &format!("\nadaptive learning curve (quality per tenth of the log): {}\n", steps.join(" ")),
+            2,
+        ));
     }
     if let Some(c) = &r.canary {
         s.push_str(&format!(
@@ -158,7 +210,7 @@ pub fn table(r: &SimReport) -> String {
     let served: Vec<String> =
         r.serving.iter().filter(|(c, d)| c != d).map(|(c, d)| format!("{c} → {}", short(d))).collect();
     if !served.is_empty() {
-        s.push_str(&format!("\nrouters' catalog decisions served by: {}\n", served.join(", ")));
+        s.push_str(&output::wrap(&format!("\nrouters' catalog decisions served by: {}\n", served.join(", ")), 2));
     }
     s
 }

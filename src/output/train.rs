@@ -92,14 +92,17 @@ pub fn train(r: &TrainReport) -> String {
 }
 
 fn metrics(m: &EvalReport) -> String {
-    let mut s = format!(
-        "accuracy   {:.4}\nthreshold  {:.4}: fallback {:.1} %, confident accuracy {}, accuracy after fallback {:.4}, premium share {:.1} %\n",
-        m.accuracy,
-        m.threshold,
-        m.fallback_rate * 100.0,
-        m.confident_accuracy.map_or("-".to_string(), |a| format!("{a:.4}")),
-        m.accuracy_after_fallback,
-        m.premium_share * 100.0
+    let mut s = output::wrap(
+        &format!(
+            "accuracy   {:.4}\nthreshold  {:.4}: fallback {:.1} %, confident accuracy {}, accuracy after fallback {:.4}, premium share {:.1} %\n",
+            m.accuracy,
+            m.threshold,
+            m.fallback_rate * 100.0,
+            m.confident_accuracy.map_or("-".to_string(), |a| format!("{a:.4}")),
+            m.accuracy_after_fallback,
+            m.premium_share * 100.0
+        ),
+        11,
     );
     let mut t = output::table(["label", "precision", "recall", "f1", "support"]);
     for c in &m.per_class {
@@ -113,15 +116,38 @@ fn metrics(m: &EvalReport) -> String {
     }
     output::align_right(&mut t, &[1, 2, 3, 4]);
     s.push_str(&output::render(&t));
-    let mut header = vec!["true \\ predicted".to_string()];
-    header.extend(m.labels.iter().cloned());
+    let full = confusion(m, &m.labels, "true \\ predicted");
+    if output::fits(&full) {
+        s.push_str(&output::render(&full));
+        return s;
+    }
+    // Too wide for the terminal (11 RouterBench models make ~300 columns): numbers for the
+    // labels, with a legend, and no padding left of the counts when that is still too wide.
+    let keys: Vec<String> = (1..=m.labels.len()).map(|i| i.to_string()).collect();
+    let mut c = confusion(m, &keys, "true\\pred");
+    if !output::fits(&c) {
+        for col in c.column_iter_mut().skip(1) {
+            col.set_padding((0, 1));
+        }
+    }
+    s.push_str("confusion (rows: true label, columns: predicted)\n");
+    for (k, label) in keys.iter().zip(&m.labels) {
+        s.push_str(&format!("{k:>4}  {label}\n"));
+    }
+    s.push_str(&output::render(&c));
+    s
+}
+
+/// The confusion matrix with `keys` naming the labels (the labels themselves, or numbers).
+fn confusion(m: &EvalReport, keys: &[String], corner: &str) -> comfy_table::Table {
+    let mut header = vec![corner.to_string()];
+    header.extend(keys.iter().cloned());
     let mut c = output::table(header);
     for (i, row) in m.confusion.iter().enumerate() {
-        let mut cells = vec![m.labels[i].clone()];
+        let mut cells = vec![keys[i].clone()];
         cells.extend(row.iter().map(|v| v.to_string()));
         c.add_row(cells);
     }
-    output::align_right(&mut c, &(1..=m.labels.len()).collect::<Vec<_>>());
-    s.push_str(&format!("{c}\n"));
-    s
+    output::align_right(&mut c, &(1..=keys.len()).collect::<Vec<_>>());
+    c
 }

@@ -19,3 +19,4 @@ mod replay_checks;
 mod route;
 mod serve;
 mod train;
+mod width;
