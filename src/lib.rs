@@ -55,8 +55,11 @@ pub fn run(cli: Cli) -> Result<()> {
 
 /// Parses the process arguments, runs, prints any error and returns the exit code.
 pub fn main() -> std::process::ExitCode {
-    use clap::Parser;
-    let cli = Cli::parse();
+    use clap::FromArgMatches;
+    let cli = match Cli::from_arg_matches(&cli::command().get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     match run(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

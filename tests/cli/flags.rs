@@ -112,3 +112,31 @@ fn plain_markdown_and_csv_render_the_same_table() {
     assert_eq!(csv.lines().next(), Some("model,tier,input $/1M,output $/1M,daily quota,provider,ml labels"));
     assert_eq!(csv.lines().nth(1), Some("gpt-4o-mini,cheap,0.1500,0.6000,50000,openai,\"SIMPLE, cheap\""));
 }
+
+#[test]
+fn global_options_are_listed_once_and_accepted_anywhere() {
+    let env = Env::new();
+    let top = env.run(&["--help"]).ok().stdout;
+    assert_eq!(top.matches("--config <PATH>").count(), 1, "{top}");
+    assert_eq!(top.matches("--state <PATH>").count(), 1, "{top}");
+    let help = env.run(&["completions", "--help"]).ok().stdout;
+    assert!(!help.contains("--config <PATH>") && !help.contains("--state <PATH>"), "{help}");
+    assert!(help.ends_with(
+        "Examples:\n  llmroute completions zsh > ~/.zfunc/_llmroute\n  llmroute completions bash > \
+         ~/.local/share/bash-completion/completions/llmroute\n  llmroute completions fish > \
+         ~/.config/fish/completions/llmroute.fish\n\nGlobal options (see `llmroute --help`): --config PATH, --state PATH\n"
+    ));
+    // A nested subcommand shows its parent's examples that use it.
+    let help = env.run(&["quota", "reset", "--help"]).ok().stdout;
+    assert!(help.contains("Examples:\n  llmroute quota reset gpt-4o"), "{help}");
+    // Still accepted before and after the subcommand.
+    let article = repo("src/config/article.toml");
+    let article = article.to_str().unwrap();
+    let state = env.path("elsewhere.db");
+    let state = state.to_str().unwrap();
+    let after = env.run(&["route", "--json", "--config", article, "--state", state, "你好"]).ok().json();
+    assert_eq!(after["rule"], "greeting");
+    let before = env.run(&["--config", article, "route", "--json", "--dry-run", "你好"]).ok().json();
+    assert_eq!(before["rule"], "greeting");
+    assert!(env.path("elsewhere.db").exists());
+}
