@@ -290,7 +290,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__batch)
-            opts="-o -h --input-format --text-col --id-col --timestamp-col --cost --map --tag-col --input-tokens-col --output-tokens-col --strategy --classifier --quotas --format --json --output --force --skip-bad --threads --config --state --help"
+            opts="-o -h --input-format --text-col --id-col --timestamp-col --cost --map --tag-col --input-tokens-col --output-tokens-col --strategy --classifier --quotas --format --json --output --force --skip-bad --threads --summary --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -242,6 +242,7 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand --json 'Shorthand for `--format jsonl`'
             cand --force 'Overwrite --output if it exists'
             cand --skip-bad 'Skip malformed rows (reported; exit code 1 at the end) instead of stopping'
+            cand --summary 'End with a summary on stderr (rows, model mix, estimated cost, all-premium cost) [default: when stderr is a terminal]'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }

@@ -219,6 +219,7 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l quotas -d 'A
 complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l json -d 'Shorthand for `--format jsonl`'
 complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l force -d 'Overwrite --output if it exists'
 complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l skip-bad -d 'Skip malformed rows (reported; exit code 1 at the end) instead of stopping'
+complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l summary -d 'End with a summary on stderr (rows, model mix, estimated cost, all-premium cost) [default: when stderr is a terminal]'
 complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and not __fish_seen_subcommand_from add import stats suggest help" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and not __fish_seen_subcommand_from add import stats suggest help" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F

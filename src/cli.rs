@@ -811,6 +811,11 @@ pub struct BatchArgs {
     /// Worker threads [default: all cores]; the output order is the input order
     #[arg(long, value_parser = int_in::<1, 256>, value_name = "N")]
     pub threads: Option<usize>,
+
+    /// End with a summary on stderr (rows, model mix, estimated cost, all-premium cost)
+    /// [default: when stderr is a terminal]
+    #[arg(long)]
+    pub summary: bool,
 }
 
 impl BatchArgs {

@@ -62,13 +62,16 @@ pub fn run(ctx: &Context, a: &SimulateArgs) -> Result<()> {
             engine.ml.as_ref().and_then(|m| m.outcomes()).and_then(|o| o.feature.as_ref()).map(|f| f.column.clone());
         spec.tag_required = false;
     }
+    // Rows read, then the replay's elapsed time, on stderr when it is a terminal (as `batch`).
+    let pb = output::progress(None, "reading", "rows", false);
     // The classifier predicts every row while the log loads.
     let (ds, predictions) = std::thread::scope(|s| -> Result<_> {
         // One core reads; the others predict.
         let mut prefetch = replay::prefetch::Prefetch::start(s, &engine, threads.saturating_sub(1));
         let hooks = replay::dataset::Hooks {
-            on_bad: &mut |e| output::warn(&format!("skipped {e}")),
+            on_bad: &mut |e| pb.suspend(|| output::warn(&format!("skipped {e}"))),
             on_text: &mut |t| {
+                pb.inc(1);
                 if let Some(p) = prefetch.as_mut() {
                     p.push(t);
                 }
@@ -93,6 +96,9 @@ pub fn run(ctx: &Context, a: &SimulateArgs) -> Result<()> {
         seed: a.seed,
         threads,
     };
+    pb.set_prefix("replaying");
+    pb.set_message("under every strategy");
+    pb.enable_steady_tick(std::time::Duration::from_millis(120));
     let setup = replay::setup(&ds, &config, &engine, &opt)?;
     let rp = match &a.decisions {
         Some(path) => {
@@ -103,6 +109,7 @@ pub fn run(ctx: &Context, a: &SimulateArgs) -> Result<()> {
         }
         None => replay::simulate(&setup, &opt, &predictions, None)?,
     };
+    pb.finish_and_clear();
     let mut report = replay::report::build(&a.files, &ds, &config, &rp, &opt);
     if a.canary {
         report.canary = Some(replay::report::canary(&config, &ds, &rp, &report, &opt).ok_or_else(|| {

@@ -1,6 +1,7 @@
 //! The only place that writes to stdout and stderr: text, JSON, tables, messages.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod batch;
 pub mod decisions;
 pub mod plot;
 pub mod report;

@@ -5,6 +5,7 @@ mod harness;
 mod mock;
 
 mod ask;
+mod batch_summary;
 mod builtin;
 mod completions;
 mod config;
