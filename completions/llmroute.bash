@@ -1314,7 +1314,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__models__subcmd__import__subcmd__prices)
-            opts="-o -h --output --force --config --state --help"
+            opts="-o -h --output --force --in-place --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

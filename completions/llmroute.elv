@@ -86,7 +86,7 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand --json 'Shorthand for `--format json`'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand import-prices 'Update the catalog''s prices from LiteLLM''s model_prices_and_context_window.json; prints the updated configuration (or writes it to --output)'
+            cand import-prices 'Update the catalog''s prices from LiteLLM''s price table, editing the configuration in place (comments and layout kept); prints it, or writes it to --output or back with --in-place'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'llmroute;models;import-prices'= {
@@ -95,11 +95,12 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
             cand --state 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]'
             cand --force 'Overwrite --output if it exists'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand --in-place 'Update the configuration file itself'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'llmroute;models;help'= {
-            cand import-prices 'Update the catalog''s prices from LiteLLM''s model_prices_and_context_window.json; prints the updated configuration (or writes it to --output)'
+            cand import-prices 'Update the catalog''s prices from LiteLLM''s price table, editing the configuration in place (comments and layout kept); prints it, or writes it to --output or back with --in-place'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'llmroute;models;help;import-prices'= {
@@ -441,7 +442,7 @@ set edit:completion:arg-completer[llmroute] = {|@words|
         &'llmroute;help;ask'= {
         }
         &'llmroute;help;models'= {
-            cand import-prices 'Update the catalog''s prices from LiteLLM''s model_prices_and_context_window.json; prints the updated configuration (or writes it to --output)'
+            cand import-prices 'Update the catalog''s prices from LiteLLM''s price table, editing the configuration in place (comments and layout kept); prints it, or writes it to --output or back with --in-place'
         }
         &'llmroute;help;models;import-prices'= {
         }

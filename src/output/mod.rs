@@ -4,6 +4,7 @@
 pub mod batch;
 pub mod decisions;
 pub mod plot;
+pub mod prices;
 pub mod report;
 pub mod train;
 
