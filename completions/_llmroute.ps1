@@ -39,6 +39,7 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             [CompletionResult]::new('evaluate', 'evaluate', [CompletionResultType]::ParameterValue, 'Measure a trained model on a labelled file')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run an OpenAI-compatible routing gateway (POST /v1/chat/completions with model `auto`)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print a man page (roff), of llmroute or of a subcommand, or write them all to a directory')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -464,6 +465,14 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'llmroute;man' {
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Write every page (llmroute.1, llmroute-route.1, llmroute-feedback-add.1, …) to DIR')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'llmroute;help' {
             [CompletionResult]::new('route', 'route', [CompletionResultType]::ParameterValue, 'Decide which model should answer a prompt')
             [CompletionResult]::new('ask', 'ask', [CompletionResultType]::ParameterValue, 'Route a prompt, call the model and print its answer')
@@ -477,6 +486,7 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             [CompletionResult]::new('evaluate', 'evaluate', [CompletionResultType]::ParameterValue, 'Measure a trained model on a labelled file')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run an OpenAI-compatible routing gateway (POST /v1/chat/completions with model `auto`)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print a man page (roff), of llmroute or of a subcommand, or write them all to a directory')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -550,6 +560,9 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             break
         }
         'llmroute;help;completions' {
+            break
+        }
+        'llmroute;help;man' {
             break
         }
         'llmroute;help;help' {

@@ -37,6 +37,9 @@ _llmroute() {
             llmroute,help)
                 cmd="llmroute__subcmd__help"
                 ;;
+            llmroute,man)
+                cmd="llmroute__subcmd__man"
+                ;;
             llmroute,models)
                 cmd="llmroute__subcmd__models"
                 ;;
@@ -130,6 +133,9 @@ _llmroute() {
             llmroute__subcmd__help,help)
                 cmd="llmroute__subcmd__help__subcmd__help"
                 ;;
+            llmroute__subcmd__help,man)
+                cmd="llmroute__subcmd__help__subcmd__man"
+                ;;
             llmroute__subcmd__help,models)
                 cmd="llmroute__subcmd__help__subcmd__models"
                 ;;
@@ -206,7 +212,7 @@ _llmroute() {
 
     case "${cmd}" in
         llmroute)
-            opts="-h -V --config --state --help --version route ask models quota config simulate batch feedback train evaluate serve completions help"
+            opts="-h -V --config --state --help --version route ask models quota config simulate batch feedback train evaluate serve completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -924,7 +930,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__help)
-            opts="route ask models quota config simulate batch feedback train evaluate serve completions help"
+            opts="route ask models quota config simulate batch feedback train evaluate serve completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1133,6 +1139,20 @@ _llmroute() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        llmroute__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         llmroute__subcmd__help__subcmd__models)
             opts="import-prices"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1238,6 +1258,32 @@ _llmroute() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        llmroute__subcmd__man)
+            opts="-h --dir --config --state --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

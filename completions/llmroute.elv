@@ -36,6 +36,7 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand evaluate 'Measure a trained model on a labelled file'
             cand serve 'Run an OpenAI-compatible routing gateway (POST /v1/chat/completions with model `auto`)'
             cand completions 'Print a shell completion script'
+            cand man 'Print a man page (roff), of llmroute or of a subcommand, or write them all to a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'llmroute;route'= {
@@ -422,6 +423,13 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'llmroute;man'= {
+            cand --dir 'Write every page (llmroute.1, llmroute-route.1, llmroute-feedback-add.1, …) to DIR'
+            cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
+            cand --state 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'llmroute;help'= {
             cand route 'Decide which model should answer a prompt'
             cand ask 'Route a prompt, call the model and print its answer'
@@ -435,6 +443,7 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand evaluate 'Measure a trained model on a labelled file'
             cand serve 'Run an OpenAI-compatible routing gateway (POST /v1/chat/completions with model `auto`)'
             cand completions 'Print a shell completion script'
+            cand man 'Print a man page (roff), of llmroute or of a subcommand, or write them all to a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'llmroute;help;route'= {
@@ -487,6 +496,8 @@ set edit:completion:arg-completer[llmroute] = {|@words|
         &'llmroute;help;serve'= {
         }
         &'llmroute;help;completions'= {
+        }
+        &'llmroute;help;man'= {
         }
         &'llmroute;help;help'= {
         }

@@ -48,10 +48,21 @@ pub struct Cli {
 /// options. (Arguments are hidden before clap propagates the global ones: changing a built
 /// command breaks its argument index.)
 pub fn command() -> clap::Command {
-    let mut cmd = <Cli as clap::CommandFactory>::command()
-        .mut_arg("config", |a| a.hide(true))
-        .mut_arg("state", |a| a.hide(true))
-        .help_template(ROOT_TEMPLATE);
+    with_examples(
+        <Cli as clap::CommandFactory>::command()
+            .mut_arg("config", |a| a.hide(true))
+            .mut_arg("state", |a| a.hide(true))
+            .help_template(ROOT_TEMPLATE),
+    )
+}
+
+/// The command line the man pages describe: as [`command`], with the global options listed (a man
+/// page stands alone) and no `help` subcommand.
+pub fn man_command() -> clap::Command {
+    with_examples(<Cli as clap::CommandFactory>::command().disable_help_subcommand(true))
+}
+
+fn with_examples(mut cmd: clap::Command) -> clap::Command {
     let names: Vec<String> = cmd.get_subcommands().map(|c| c.get_name().to_string()).collect();
     for name in names {
         cmd = cmd.mut_subcommand(&name, |sub| tidy(sub, "llmroute", None));
@@ -182,6 +193,24 @@ pub enum Command {
   llmroute completions bash > ~/.local/share/bash-completion/completions/llmroute
   llmroute completions fish > ~/.config/fish/completions/llmroute.fish")]
     Completions(CompletionsArgs),
+    /// Print a man page (roff), of llmroute or of a subcommand, or write them all to a directory
+    #[command(after_help = "Examples:
+  llmroute man | man -l -                                read llmroute(1)
+  llmroute man feedback add > llmroute-feedback-add.1
+  llmroute man --dir /usr/local/share/man/man1           every page")]
+    Man(ManArgs),
+}
+
+/// `llmroute man`: which page, or all of them.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The subcommand whose page to print (e.g. `feedback add`) [default: llmroute's own]
+    #[arg(value_name = "COMMAND", conflicts_with = "dir")]
+    pub command: Vec<String>,
+
+    /// Write every page (llmroute.1, llmroute-route.1, llmroute-feedback-add.1, …) to DIR
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 /// `llmroute serve`: where to listen and the gateway's limits.

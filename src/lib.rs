@@ -50,6 +50,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Train(a) => commands::train::train(&ctx, a),
         Command::Evaluate(a) => commands::train::evaluate(&ctx, a),
         Command::Completions(a) => commands::completions::run(a),
+        Command::Man(a) => commands::man::run(a),
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod batch;
 pub mod decisions;
+pub mod man;
 pub mod plot;
 pub mod prices;
 pub mod report;
