@@ -14,6 +14,7 @@ mod feedback;
 mod flags;
 mod hardening;
 mod outcomes;
+mod plot;
 mod prices;
 mod quota;
 mod replay;
