@@ -1,27 +1,11 @@
 //! `llmroute models`: the model catalog.
 
-use serde::Serialize;
-
 use crate::cli::{ImportPrices, ModelsAction, ModelsArgs, OutputFormat};
 use crate::commands::Context;
 use crate::config::Config;
-use crate::config::Params;
 use crate::error::{Error, Result};
 use crate::output;
-
-#[derive(Debug, Serialize)]
-struct ModelRow {
-    name: String,
-    tier: String,
-    tier_rank: i64,
-    input_price: f64,
-    output_price: f64,
-    daily_quota: Option<u64>,
-    provider: Option<String>,
-    params: Params,
-    /// Labels of the ML stage's model that route to this model (`[ml.labels]`).
-    ml_labels: Vec<String>,
-}
+use crate::output::models::ModelRow;
 
 pub fn run(ctx: &Context, args: &ModelsArgs) -> Result<()> {
     let config = ctx.config()?;
@@ -50,22 +34,10 @@ pub fn run(ctx: &Context, args: &ModelsArgs) -> Result<()> {
     if format == OutputFormat::Json {
         return output::print_json(&rows);
     }
-    let mut t = output::table(["model", "tier", "input $/1M", "output $/1M", "daily quota", "provider", "ml labels"]);
-    for r in &rows {
-        t.add_row(vec![
-            r.name.clone(),
-            r.tier.clone(),
-            format!("{:.4}", r.input_price),
-            format!("{:.4}", r.output_price),
-            r.daily_quota.map_or("unlimited".to_string(), |q| q.to_string()),
-            r.provider.clone().unwrap_or_else(|| "-".to_string()),
-            if r.ml_labels.is_empty() { "-".to_string() } else { r.ml_labels.join(", ") },
-        ]);
-    }
-    output::align_right(&mut t, &[2, 3, 4]);
+    let t = output::models::table(&rows);
     match format {
-        OutputFormat::Csv => output::print(&output::render(&t)),
-        _ => output::print(&format!("{}ml model: {}\n", output::render(&t), ml_source(&config))),
+        OutputFormat::Csv => output::print(&t),
+        _ => output::print(&format!("{t}ml model: {}\n", ml_source(&config))),
     }
 }
 

@@ -3,10 +3,14 @@
 
 pub mod batch;
 pub mod decisions;
+pub mod feedback;
 pub mod man;
+pub mod models;
 pub mod plot;
 pub mod prices;
+pub mod quota;
 pub mod report;
+pub mod route;
 pub mod train;
 
 use std::io::{IsTerminal, Write};
