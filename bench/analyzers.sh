@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 dir=${1:-fixtures/tiers}
 [ -f "$dir/train.jsonl" ] || dir=../shared/data/uncommonroute_tiers
 cargo build --release --quiet
-bin=target/release/llmroute
+bin=${CARGO_TARGET_DIR:-$PWD/target}/release/llmroute
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo "| analyzer | n-gram | max depth | features | accuracy | fallback < 0.6 | accuracy after fallback | zh accuracy | fit s | model KB |"
@@ -18,7 +18,7 @@ for cfg in "word 1,1" "word 1,2" "char_wb 1,3" "char_wb 2,4" "char_wb 1,4" "char
     set -- $cfg
     "$bin" train "$dir/train.jsonl" --valid "$dir/dev.jsonl" --label-col expected_tier --analyzer "$1" --ngram "$2" \
       --max-depth "$depth" -o "$tmp/m" --force --json 2>/dev/null > "$tmp/r.json"
-    zh=$("$bin" evaluate --model "$tmp/m" "$tmp/dev_zh.jsonl" --label-col expected_tier --json 2>/dev/null \
+    zh=$("$bin" evaluate --classifier "$tmp/m" "$tmp/dev_zh.jsonl" --label-col expected_tier --json 2>/dev/null \
       | python3 -c 'import json,sys; print("%.4f" % json.load(sys.stdin)["accuracy"])')
     python3 - "$tmp/r.json" "$1" "$2" "$depth" "$zh" <<'PY'
 import json, sys

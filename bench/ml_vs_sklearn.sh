@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 runs=${1:-3}
 PY=$(bash bench/setup_venv.sh | tail -n1)
 cargo build --release --quiet
-bin=$PWD/target/release/llmroute
+bin=${CARGO_TARGET_DIR:-$PWD/target}/release/llmroute
 out=bench/out
 mkdir -p "$out"
 [ -f "$out/train20k.csv" ] || "$PY" bench/gen_synthetic.py --rows 20000 --out "$out/train20k.csv" --test-rows 5000 --test-out "$out/test5k.csv" >&2
@@ -38,7 +38,7 @@ for c in "${cases[@]}"; do
       --ngram "$ngram" --max-depth "$depth" --n-jobs -1 --single-queries 300 > "$out/sk.json"
     /usr/bin/time -f '%M' -o "$out/rss.txt" "$bin" train "$train" --valid-split 0 --label-col "$label" \
       --analyzer "$analyzer" --ngram "$ngram" --max-depth "$depth" -o "$out/lr.model" --force --json > "$out/lr_train.json"
-    "$bin" evaluate --model "$out/lr.model" "$test" --label-col "$label" --min-confidence 0.6 --json > "$out/lr_eval.json"
+    "$bin" evaluate --classifier "$out/lr.model" "$test" --label-col "$label" --min-confidence 0.6 --json > "$out/lr_eval.json"
     "$PY" - "$name" "$out" >> "$results" <<'PY'
 import json, sys
 name, out = sys.argv[1], sys.argv[2]

@@ -28,7 +28,7 @@ ours=$(best "$bin" train --outcomes "$out/rb_train.csv" --valid "$out/rb_test.cs
 "$bin" train --outcomes "$out/rb_train.csv" --valid "$out/rb_test.csv" -o "$out/rb.model" --force --json > "$out/rb_train.json"
 theirs=$(best "$PY" bench/outcome_sklearn.py fit "$out")
 "$PY" bench/outcome_sklearn.py score "$out" "$out/rb_train.json"
-"$bin" evaluate --model "$out/rb.model" "$out/rb_test.csv" --json > "$out/rb_eval.json"
+"$bin" evaluate --classifier "$out/rb.model" "$out/rb_test.csv" --json > "$out/rb_eval.json"
 python3 - "$ours" "$theirs" "$out/rb_eval.json" <<'PY'
 import json, sys
 ours, theirs = float(sys.argv[1]), float(sys.argv[2])

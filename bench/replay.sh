@@ -85,9 +85,9 @@ fi
 row "batch, chain (rules → difficulty), recorded costs" "$rows" batch "$big" -o "$out/decisions.csv" --force
 row "batch, same, $((rows / 5)) rows" $((rows / 5)) batch "$small" -o "$out/decisions.csv" --force
 row "batch, chain, plain log (costs from token counts)" "$rows" batch "$plain" -o "$out/decisions.csv" --force
-row "batch, chain with ML (char_wb model)" "$rows" batch "$big" --model "$out/tier.model" -o "$out/decisions.csv" --force
+row "batch, chain with ML (char_wb model)" "$rows" batch "$big" --classifier "$out/tier.model" -o "$out/decisions.csv" --force
 row "simulate, every strategy" "$rows" simulate "$big"
-row "simulate, every strategy + ML" "$rows" simulate "$big" --model "$out/tier.model"
+row "simulate, every strategy + ML" "$rows" simulate "$big" --classifier "$out/tier.model"
 echo
 echo "| batch (chain) against reading the same file with the csv crate | csv s | batch s | ratio |"
 echo "|---|---|---|---|"

@@ -40,20 +40,24 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run an OpenAI-compatible routing gateway (POST /v1/chat/completions with model `auto`)')
             [CompletionResult]::new('state', 'state', [CompletionResultType]::ParameterValue, 'Export or import the state (quotas, decisions, feedback) as JSON Lines')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print a man page (roff), of llmroute or of a subcommand, or write them all to a directory')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'llmroute;route' {
             [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Task tag matched by rules with `tags`')
             [CompletionResult]::new('--strategy', '--strategy', [CompletionResultType]::ParameterName, 'Routing strategy')
-            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Trained model for the ML stage (overrides `[ml] model`)')
+            [CompletionResult]::new('--classifier', '--classifier', [CompletionResultType]::ParameterName, 'Classifier file for the ML stage, or `builtin:tiers` (overrides `[ml] model`)')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Skip routing: send the request to this catalog model (its quota is counted and the decision logged with method `client`, as the gateway does for a named model)')
+            [CompletionResult]::new('--force-model', '--force-model', [CompletionResultType]::ParameterName, 'Skip routing: send the request to this catalog model (its quota is counted and the decision logged with method `client`, as the gateway does for a named model)')
             [CompletionResult]::new('--request-id', '--request-id', [CompletionResultType]::ParameterName, 'Id to log the decision under (default: a generated one, printed in the output)')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Key for the gray release, so that one user always lands in the same arm')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]')
             [CompletionResult]::new('--chat', '--chat', [CompletionResultType]::ParameterName, 'Treat the input as an OpenAI chat-completions body (routing uses the last user message)')
             [CompletionResult]::new('--log-prompts', '--log-prompts', [CompletionResultType]::ParameterName, 'Store the prompt itself in the decision log (only its hash otherwise)')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for `--format json`')
             [CompletionResult]::new('--explain', '--explain', [CompletionResultType]::ParameterName, 'Show every stage''s verdict and the difficulty breakdown')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Decide without counting against the daily quota')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -63,7 +67,9 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
         'llmroute;ask' {
             [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Task tag matched by rules with `tags`')
             [CompletionResult]::new('--strategy', '--strategy', [CompletionResultType]::ParameterName, 'Routing strategy')
-            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Trained model for the ML stage (overrides `[ml] model`)')
+            [CompletionResult]::new('--classifier', '--classifier', [CompletionResultType]::ParameterName, 'Classifier file for the ML stage, or `builtin:tiers` (overrides `[ml] model`)')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Skip routing: send the request to this catalog model (its quota is counted and the decision logged with method `client`, as the gateway does for a named model)')
+            [CompletionResult]::new('--force-model', '--force-model', [CompletionResultType]::ParameterName, 'Skip routing: send the request to this catalog model (its quota is counted and the decision logged with method `client`, as the gateway does for a named model)')
             [CompletionResult]::new('--request-id', '--request-id', [CompletionResultType]::ParameterName, 'Id to log the decision under (default: a generated one, printed in the output)')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Key for the gray release, so that one user always lands in the same arm')
             [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'A system prompt sent before the messages')
@@ -82,12 +88,13 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             break
         }
         'llmroute;models' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('import-prices', 'import-prices', [CompletionResultType]::ParameterValue, 'Update the catalog''s prices from LiteLLM''s model_prices_and_context_window.json; prints the updated configuration (or writes it to --output)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for `--format json`')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('import-prices', 'import-prices', [CompletionResultType]::ParameterValue, 'Update the catalog''s prices from LiteLLM''s price table, editing the configuration in place (comments and layout kept); prints it, or writes it to --output or back with --in-place')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -97,12 +104,13 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite --output if it exists')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--in-place', '--in-place', [CompletionResultType]::ParameterName, 'Update the configuration file itself')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'llmroute;models;help' {
-            [CompletionResult]::new('import-prices', 'import-prices', [CompletionResultType]::ParameterValue, 'Update the catalog''s prices from LiteLLM''s model_prices_and_context_window.json; prints the updated configuration (or writes it to --output)')
+            [CompletionResult]::new('import-prices', 'import-prices', [CompletionResultType]::ParameterValue, 'Update the catalog''s prices from LiteLLM''s price table, editing the configuration in place (comments and layout kept); prints it, or writes it to --output or back with --in-place')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -113,11 +121,12 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             break
         }
         'llmroute;quota' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for `--format json`')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Reset today''s counters (of one model, or all)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -213,7 +222,7 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             [CompletionResult]::new('--prices', '--prices', [CompletionResultType]::ParameterName, 'Price table (LiteLLM''s model_prices_and_context_window.json) for data models not in the catalog')
             [CompletionResult]::new('--candidates', '--candidates', [CompletionResultType]::ParameterName, 'Restrict the candidates to these data models')
             [CompletionResult]::new('--baseline', '--baseline', [CompletionResultType]::ParameterName, 'The all-premium baseline [default: the most expensive candidate]')
-            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Trained model for the ML strategy and the chain''s ML stage')
+            [CompletionResult]::new('--classifier', '--classifier', [CompletionResultType]::ParameterName, 'Classifier file for the ML strategy and the chain''s ML stage, or `builtin:tiers`')
             [CompletionResult]::new('--requests-per-day', '--requests-per-day', [CompletionResultType]::ParameterName, 'Without timestamps, split the log into days of N requests for quotas')
             [CompletionResult]::new('--requests-per-year', '--requests-per-year', [CompletionResultType]::ParameterName, 'Traffic for annual savings [default: from the timestamp span, else 11,700,000 as in the article]')
             [CompletionResult]::new('--cascade-threshold', '--cascade-threshold', [CompletionResultType]::ParameterName, 'Cascade: accept an answer whose recorded quality reaches this [default: `[cascade] accept`]')
@@ -226,7 +235,7 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             [CompletionResult]::new('--bootstrap', '--bootstrap', [CompletionResultType]::ParameterName, 'Bootstrap resamples for the 95 % intervals (0 disables)')
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed for the bootstrap, the evaluator errors and the random mix')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads [default: all cores]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Report format')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--plot', '--plot', [CompletionResultType]::ParameterName, 'Draw the cost–quality plane to a .png or .svg file')
             [CompletionResult]::new('--decisions', '--decisions', [CompletionResultType]::ParameterName, 'Write every decision (one line per row and strategy: id, strategy, model, method, reason, tokens, cost, quality) to FILE: CSV, or JSON Lines when FILE ends in .jsonl')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]')
@@ -234,10 +243,11 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             [CompletionResult]::new('--long', '--long', [CompletionResultType]::ParameterName, 'Long format: one row per (request, model); `--id-col` groups rows, `--model-col` names the model, and `--quality`/`--cost`/`--response` name plain columns')
             [CompletionResult]::new('--skip-bad', '--skip-bad', [CompletionResultType]::ParameterName, 'Skip malformed rows (reported; exit code 1 at the end) instead of stopping')
             [CompletionResult]::new('--all-models', '--all-models', [CompletionResultType]::ParameterName, 'Show a row for every single model, not only the baseline and the cheapest')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for `--format json`')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite --plot and --decisions files that exist')
             [CompletionResult]::new('--canary', '--canary', [CompletionResultType]::ParameterName, 'Report the gray release of `[canary]`: its share of rows on the canary strategy, the rest on the chain')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'llmroute;batch' {
@@ -252,16 +262,18 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             [CompletionResult]::new('--output-tokens-col', '--output-tokens-col', [CompletionResultType]::ParameterName, 'Logged output-token column: priced instead of the model''s expected output')
             [CompletionResult]::new('--cached-tokens-col', '--cached-tokens-col', [CompletionResultType]::ParameterName, 'Logged column of input tokens read from the provider''s prompt cache, priced at the model''s `cached_input_price`')
             [CompletionResult]::new('--strategy', '--strategy', [CompletionResultType]::ParameterName, 'Routing strategy')
-            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Trained model for the ML stage (overrides `[ml] model`)')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--classifier', '--classifier', [CompletionResultType]::ParameterName, 'Classifier file for the ML stage, or `builtin:tiers` (overrides `[ml] model`)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: one CSV line or one JSON line per row')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write to FILE instead of stdout (written to a temporary file, then renamed)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write to FILE instead of stdout (written to a temporary file, then renamed)')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads [default: all cores]; the output order is the input order')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]')
             [CompletionResult]::new('--quotas', '--quotas', [CompletionResultType]::ParameterName, 'Apply daily quotas over the log''s timestamps (in memory; the state store is not touched)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for `--format jsonl`')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite --output if it exists')
             [CompletionResult]::new('--skip-bad', '--skip-bad', [CompletionResultType]::ParameterName, 'Skip malformed rows (reported; exit code 1 at the end) instead of stopping')
+            [CompletionResult]::new('--summary', '--summary', [CompletionResultType]::ParameterName, 'End with a summary on stderr (rows, model mix, estimated cost, all-premium cost) [default: when stderr is a terminal]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -302,11 +314,12 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
         'llmroute;feedback;stats' {
             [CompletionResult]::new('--days', '--days', [CompletionResultType]::ParameterName, 'Window in days (0 = all)')
             [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'Group by')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for `--format json`')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'llmroute;feedback;suggest' {
@@ -314,13 +327,14 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             [CompletionResult]::new('--below', '--below', [CompletionResultType]::ParameterName, 'Judge rules whose model averages below this rating')
             [CompletionResult]::new('--days', '--days', [CompletionResultType]::ParameterName, 'Window in days (0 = all)')
             [CompletionResult]::new('--apply', '--apply', [CompletionResultType]::ParameterName, 'Write the configuration with the suggestions applied to FILE')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]')
             [CompletionResult]::new('--in-place', '--in-place', [CompletionResultType]::ParameterName, 'Apply the suggestions to the configuration file itself')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite --apply FILE if it exists')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the suggestions as JSON')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for `--format json`')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'llmroute;feedback;help' {
@@ -365,7 +379,7 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             [CompletionResult]::new('--premium-share', '--premium-share', [CompletionResultType]::ParameterName, 'The best validation quality sending at most this share of requests to the dearest model')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to write the model')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Where to write the model')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Input format [default: from the extension, else sniffed]')
+            [CompletionResult]::new('--input-format', '--input-format', [CompletionResultType]::ParameterName, 'Input format [default: from the extension, else sniffed]')
             [CompletionResult]::new('--text-col', '--text-col', [CompletionResultType]::ParameterName, 'Column (or JSON key) holding the prompt')
             [CompletionResult]::new('--label-col', '--label-col', [CompletionResultType]::ParameterName, 'Column (or JSON key) holding the label')
             [CompletionResult]::new('--min-quality', '--min-quality', [CompletionResultType]::ParameterName, 'Quality a model needs for --label-from-outcomes [default: the row''s best quality]')
@@ -381,6 +395,7 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             [CompletionResult]::new('--min-confidence', '--min-confidence', [CompletionResultType]::ParameterName, 'Confidence threshold stored in the model [default: [ml] min_confidence, else 0.6]')
             [CompletionResult]::new('--target-premium-share', '--target-premium-share', [CompletionResultType]::ParameterName, 'With --calibrate: the highest threshold whose premium share stays at or below X')
             [CompletionResult]::new('--cv', '--cv', [CompletionResultType]::ParameterName, 'Also report K-fold cross-validated accuracy')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]')
             [CompletionResult]::new('--outcomes', '--outcomes', [CompletionResultType]::ParameterName, 'Learn every model''s expected quality from outcome logs (as `simulate` reads them) instead of a label per prompt: the outcome router')
@@ -391,13 +406,13 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             [CompletionResult]::new('--sublinear-tf', '--sublinear-tf', [CompletionResultType]::ParameterName, 'Use 1 + ln(tf) instead of raw term counts')
             [CompletionResult]::new('--calibrate', '--calibrate', [CompletionResultType]::ParameterName, 'Choose the threshold on the validation data (max accuracy-after-fallback, or --target-premium-share)')
             [CompletionResult]::new('--no-calibration', '--no-calibration', [CompletionResultType]::ParameterName, 'Keep the trees'' raw vote shares as probabilities (by default they are calibrated on the out-of-bag predictions of the training rows)')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the report as JSON')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for `--format json`')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'llmroute;evaluate' {
-            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Trained model file')
+            [CompletionResult]::new('--classifier', '--classifier', [CompletionResultType]::ParameterName, 'Classifier file to measure (a `train -o` output, or `builtin:tiers`)')
             [CompletionResult]::new('--quality', '--quality', [CompletionResultType]::ParameterName, 'Quality column template; `{model}` stands for the model name (e.g. `scores.{model}`)')
             [CompletionResult]::new('--cost', '--cost', [CompletionResultType]::ParameterName, 'Cost column template (USD per request); models without one are priced from tokens')
             [CompletionResult]::new('--response', '--response', [CompletionResultType]::ParameterName, 'Response column template')
@@ -414,26 +429,27 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             [CompletionResult]::new('--target-quality', '--target-quality', [CompletionResultType]::ParameterName, 'The cheapest operating point whose validation quality reaches Q')
             [CompletionResult]::new('--max-cost', '--max-cost', [CompletionResultType]::ParameterName, 'The best validation quality at a mean cost per request of at most USD [default: half the dearest model''s]')
             [CompletionResult]::new('--premium-share', '--premium-share', [CompletionResultType]::ParameterName, 'The best validation quality sending at most this share of requests to the dearest model')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Input format [default: from the extension, else sniffed]')
+            [CompletionResult]::new('--input-format', '--input-format', [CompletionResultType]::ParameterName, 'Input format [default: from the extension, else sniffed]')
             [CompletionResult]::new('--text-col', '--text-col', [CompletionResultType]::ParameterName, 'Column (or JSON key) holding the prompt')
             [CompletionResult]::new('--label-col', '--label-col', [CompletionResultType]::ParameterName, 'Column (or JSON key) holding the label')
             [CompletionResult]::new('--min-quality', '--min-quality', [CompletionResultType]::ParameterName, 'Quality a model needs for --label-from-outcomes [default: the row''s best quality]')
             [CompletionResult]::new('--min-confidence', '--min-confidence', [CompletionResultType]::ParameterName, 'Confidence threshold [default: [ml] min_confidence, else the model''s]')
             [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'Also report accuracy, fallback and under-routing per value of this column (e.g. `lang`)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]')
             [CompletionResult]::new('--long', '--long', [CompletionResultType]::ParameterName, 'Long format: one row per (request, model), grouped by `--id-col`, model in `--model-col`')
             [CompletionResult]::new('--label-from-outcomes', '--label-from-outcomes', [CompletionResultType]::ParameterName, 'Label each row with the cheapest model that was good enough (RouterBench columns `<model>` and `<model>|total_cost`)')
             [CompletionResult]::new('--skip-bad', '--skip-bad', [CompletionResultType]::ParameterName, 'Skip malformed rows (reported on stderr; exit code 1 at the end)')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for `--format json`')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'llmroute;serve' {
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on; port 0 picks a free port, printed on stderr [default: `[serve] listen`, 127.0.0.1:8080]')
             [CompletionResult]::new('--keys-env', '--keys-env', [CompletionResultType]::ParameterName, 'Environment variable holding the client keys (comma-separated) a request must present as `Authorization: Bearer KEY` [default: `[serve] keys_env`; neither: no client auth]')
-            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Trained model for the ML stage (overrides `[ml] model`)')
+            [CompletionResult]::new('--classifier', '--classifier', [CompletionResultType]::ParameterName, 'Classifier file for the ML stage, or `builtin:tiers` (overrides `[ml] model`)')
             [CompletionResult]::new('--max-request-bytes', '--max-request-bytes', [CompletionResultType]::ParameterName, 'Largest request body in bytes, 1 KiB to 64 MiB [default: `[serve] max_request_bytes`, 4 MiB]')
             [CompletionResult]::new('--max-concurrency', '--max-concurrency', [CompletionResultType]::ParameterName, 'Upstream calls in flight at most, 1 to 10,000; more requests wait [default: `[serve] max_concurrency`, 256]')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Per-request upstream timeout in seconds (overrides `[live] timeout_secs`)')
@@ -494,6 +510,14 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'llmroute;man' {
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Write every page (llmroute.1, llmroute-route.1, llmroute-feedback-add.1, …) to DIR')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'llmroute;help' {
             [CompletionResult]::new('route', 'route', [CompletionResultType]::ParameterValue, 'Decide which model should answer a prompt')
             [CompletionResult]::new('ask', 'ask', [CompletionResultType]::ParameterValue, 'Route a prompt, call the model and print its answer')
@@ -508,6 +532,7 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run an OpenAI-compatible routing gateway (POST /v1/chat/completions with model `auto`)')
             [CompletionResult]::new('state', 'state', [CompletionResultType]::ParameterValue, 'Export or import the state (quotas, decisions, feedback) as JSON Lines')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print a man page (roff), of llmroute or of a subcommand, or write them all to a directory')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -518,7 +543,7 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             break
         }
         'llmroute;help;models' {
-            [CompletionResult]::new('import-prices', 'import-prices', [CompletionResultType]::ParameterValue, 'Update the catalog''s prices from LiteLLM''s model_prices_and_context_window.json; prints the updated configuration (or writes it to --output)')
+            [CompletionResult]::new('import-prices', 'import-prices', [CompletionResultType]::ParameterValue, 'Update the catalog''s prices from LiteLLM''s price table, editing the configuration in place (comments and layout kept); prints it, or writes it to --output or back with --in-place')
             break
         }
         'llmroute;help;models;import-prices' {
@@ -592,6 +617,9 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             break
         }
         'llmroute;help;completions' {
+            break
+        }
+        'llmroute;help;man' {
             break
         }
         'llmroute;help;help' {

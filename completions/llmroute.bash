@@ -37,6 +37,9 @@ _llmroute() {
             llmroute,help)
                 cmd="llmroute__subcmd__help"
                 ;;
+            llmroute,man)
+                cmd="llmroute__subcmd__man"
+                ;;
             llmroute,models)
                 cmd="llmroute__subcmd__models"
                 ;;
@@ -132,6 +135,9 @@ _llmroute() {
                 ;;
             llmroute__subcmd__help,help)
                 cmd="llmroute__subcmd__help__subcmd__help"
+                ;;
+            llmroute__subcmd__help,man)
+                cmd="llmroute__subcmd__help__subcmd__man"
                 ;;
             llmroute__subcmd__help,models)
                 cmd="llmroute__subcmd__help__subcmd__models"
@@ -236,7 +242,7 @@ _llmroute() {
 
     case "${cmd}" in
         llmroute)
-            opts="-h -V --config --state --help --version route ask models quota config simulate batch feedback train evaluate serve state completions help"
+            opts="-h -V --config --state --help --version route ask models quota config simulate batch feedback train evaluate serve state completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -258,7 +264,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__ask)
-            opts="-h --chat --tag --strategy --model --request-id --user --log-prompts --system --cascade --consensus --stream --json --timeout --deadline --config --state --help"
+            opts="-h --chat --tag --strategy --classifier --force-model --model --request-id --user --log-prompts --system --cascade --consensus --stream --json --timeout --deadline --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -272,7 +278,15 @@ _llmroute() {
                     COMPREPLY=($(compgen -W "chain rules difficulty ml adaptive" -- "${cur}"))
                     return 0
                     ;;
+                --classifier)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --force-model)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -312,7 +326,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__batch)
-            opts="-o -h --input-format --text-col --id-col --timestamp-col --cost --map --tag-col --input-tokens-col --output-tokens-col --cached-tokens-col --strategy --model --quotas --format --output --force --skip-bad --threads --config --state --help"
+            opts="-o -h --input-format --text-col --id-col --timestamp-col --cost --map --tag-col --input-tokens-col --output-tokens-col --cached-tokens-col --strategy --classifier --quotas --format --json --output --force --skip-bad --threads --summary --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -362,7 +376,7 @@ _llmroute() {
                     COMPREPLY=($(compgen -W "chain rules difficulty ml adaptive" -- "${cur}"))
                     return 0
                     ;;
-                --model)
+                --classifier)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -578,13 +592,13 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__evaluate)
-            opts="-h --model --quality --cost --response --models --candidates --long --id-col --model-col --map --prices --quality-scale --feature-col --min-samples-leaf --lambda --target-quality --max-cost --premium-share --format --text-col --label-col --label-from-outcomes --min-quality --skip-bad --min-confidence --by --json --config --state --help"
+            opts="-h --classifier --quality --cost --response --models --candidates --long --id-col --model-col --map --prices --quality-scale --feature-col --min-samples-leaf --lambda --target-quality --max-cost --premium-share --input-format --text-col --label-col --label-from-outcomes --min-quality --skip-bad --min-confidence --by --format --json --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --model)
+                --classifier)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -652,7 +666,7 @@ _llmroute() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --format)
+                --input-format)
                     COMPREPLY=($(compgen -W "csv tsv jsonl json" -- "${cur}"))
                     return 0
                     ;;
@@ -674,6 +688,10 @@ _llmroute() {
                     ;;
                 --by)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table plain markdown json" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -870,7 +888,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__feedback__subcmd__stats)
-            opts="-h --days --by --json --config --state --help"
+            opts="-h --days --by --format --json --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -882,6 +900,10 @@ _llmroute() {
                     ;;
                 --by)
                     COMPREPLY=($(compgen -W "model rule method arm" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table plain markdown json csv" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -900,7 +922,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__feedback__subcmd__suggest)
-            opts="-h --min-samples --below --days --apply --in-place --force --json --config --state --help"
+            opts="-h --min-samples --below --days --apply --in-place --force --format --json --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -922,6 +944,10 @@ _llmroute() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table plain markdown json" -- "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -938,7 +964,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__help)
-            opts="route ask models quota config simulate batch feedback train evaluate serve state completions help"
+            opts="route ask models quota config simulate batch feedback train evaluate serve state completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1147,6 +1173,20 @@ _llmroute() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        llmroute__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         llmroute__subcmd__help__subcmd__models)
             opts="import-prices"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1301,13 +1341,43 @@ _llmroute() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        llmroute__subcmd__models)
-            opts="-h --json --config --state --help import-prices help"
+        llmroute__subcmd__man)
+            opts="-h --dir --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        llmroute__subcmd__models)
+            opts="-h --format --json --config --state --help import-prices help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "table plain markdown json csv" -- "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1366,7 +1436,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__models__subcmd__import__subcmd__prices)
-            opts="-o -h --output --force --config --state --help"
+            opts="-o -h --output --force --in-place --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1396,12 +1466,16 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__quota)
-            opts="-h --json --config --state --help reset help"
+            opts="-h --format --json --config --state --help reset help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "table plain markdown json csv" -- "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1482,7 +1556,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__route)
-            opts="-h --chat --tag --strategy --model --request-id --user --log-prompts --json --explain --dry-run --config --state --help"
+            opts="-h --chat --tag --strategy --classifier --force-model --model --request-id --user --log-prompts --format --json --explain --dry-run --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1496,7 +1570,15 @@ _llmroute() {
                     COMPREPLY=($(compgen -W "chain rules difficulty ml adaptive" -- "${cur}"))
                     return 0
                     ;;
+                --classifier)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --force-model)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1506,6 +1588,10 @@ _llmroute() {
                     ;;
                 --user)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table plain markdown json" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -1524,7 +1610,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__serve)
-            opts="-h --listen --keys-env --model --max-request-bytes --max-concurrency --timeout --deadline --shutdown-grace --config --state --help"
+            opts="-h --listen --keys-env --classifier --max-request-bytes --max-concurrency --timeout --deadline --shutdown-grace --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1538,7 +1624,7 @@ _llmroute() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --model)
+                --classifier)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1578,7 +1664,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__simulate)
-            opts="-h --input-format --text-col --quality --quality-col-suffix --cost --response --models --long --id-col --model-col --timestamp-col --label-col --tag-col --input-tokens-col --output-tokens-col --cached-tokens-col --map --prices --skip-bad --candidates --baseline --all-models --model --requests-per-day --requests-per-year --cascade-threshold --cascade-models --max-attempts --judge-error-rate --consensus-models --quality-scale --by --bootstrap --seed --threads --format --plot --decisions --force --canary --config --state --help"
+            opts="-h --input-format --text-col --quality --quality-col-suffix --cost --response --models --long --id-col --model-col --timestamp-col --label-col --tag-col --input-tokens-col --output-tokens-col --cached-tokens-col --map --prices --skip-bad --candidates --baseline --all-models --classifier --requests-per-day --requests-per-year --cascade-threshold --cascade-models --max-attempts --judge-error-rate --consensus-models --quality-scale --by --bootstrap --seed --threads --format --json --plot --decisions --force --canary --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1660,7 +1746,7 @@ _llmroute() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --model)
+                --classifier)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1713,7 +1799,7 @@ _llmroute() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv markdown" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table plain markdown json csv" -- "${cur}"))
                     return 0
                     ;;
                 --plot)
@@ -1870,7 +1956,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__train)
-            opts="-o -h --outcomes --quality --cost --response --models --candidates --long --id-col --model-col --map --prices --quality-scale --feature-col --min-samples-leaf --lambda --target-quality --max-cost --premium-share --output --force --format --text-col --label-col --label-from-outcomes --min-quality --skip-bad --valid --valid-split --analyzer --ngram --max-features --sublinear-tf --n-estimators --max-depth --seed --threads --min-confidence --calibrate --no-calibration --target-premium-share --cv --json --config --state --help"
+            opts="-o -h --outcomes --quality --cost --response --models --candidates --long --id-col --model-col --map --prices --quality-scale --feature-col --min-samples-leaf --lambda --target-quality --max-cost --premium-share --output --force --input-format --text-col --label-col --label-from-outcomes --min-quality --skip-bad --valid --valid-split --analyzer --ngram --max-features --sublinear-tf --n-estimators --max-depth --seed --threads --min-confidence --calibrate --no-calibration --target-premium-share --cv --format --json --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1948,7 +2034,7 @@ _llmroute() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --format)
+                --input-format)
                     COMPREPLY=($(compgen -W "csv tsv jsonl json" -- "${cur}"))
                     return 0
                     ;;
@@ -2010,6 +2096,10 @@ _llmroute() {
                     ;;
                 --cv)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table plain markdown json" -- "${cur}"))
                     return 0
                     ;;
                 --config)

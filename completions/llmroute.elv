@@ -37,19 +37,23 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand serve 'Run an OpenAI-compatible routing gateway (POST /v1/chat/completions with model `auto`)'
             cand state 'Export or import the state (quotas, decisions, feedback) as JSON Lines'
             cand completions 'Print a shell completion script'
+            cand man 'Print a man page (roff), of llmroute or of a subcommand, or write them all to a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'llmroute;route'= {
             cand --tag 'Task tag matched by rules with `tags`'
             cand --strategy 'Routing strategy'
-            cand --model 'Trained model for the ML stage (overrides `[ml] model`)'
+            cand --classifier 'Classifier file for the ML stage, or `builtin:tiers` (overrides `[ml] model`)'
+            cand --model 'Skip routing: send the request to this catalog model (its quota is counted and the decision logged with method `client`, as the gateway does for a named model)'
+            cand --force-model 'Skip routing: send the request to this catalog model (its quota is counted and the decision logged with method `client`, as the gateway does for a named model)'
             cand --request-id 'Id to log the decision under (default: a generated one, printed in the output)'
             cand --user 'Key for the gray release, so that one user always lands in the same arm'
+            cand --format 'Output format'
             cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
             cand --state 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]'
             cand --chat 'Treat the input as an OpenAI chat-completions body (routing uses the last user message)'
             cand --log-prompts 'Store the prompt itself in the decision log (only its hash otherwise)'
-            cand --json 'Print one JSON object'
+            cand --json 'Shorthand for `--format json`'
             cand --explain 'Show every stage''s verdict and the difficulty breakdown'
             cand --dry-run 'Decide without counting against the daily quota'
             cand -h 'Print help (see more with ''--help'')'
@@ -58,7 +62,9 @@ set edit:completion:arg-completer[llmroute] = {|@words|
         &'llmroute;ask'= {
             cand --tag 'Task tag matched by rules with `tags`'
             cand --strategy 'Routing strategy'
-            cand --model 'Trained model for the ML stage (overrides `[ml] model`)'
+            cand --classifier 'Classifier file for the ML stage, or `builtin:tiers` (overrides `[ml] model`)'
+            cand --model 'Skip routing: send the request to this catalog model (its quota is counted and the decision logged with method `client`, as the gateway does for a named model)'
+            cand --force-model 'Skip routing: send the request to this catalog model (its quota is counted and the decision logged with method `client`, as the gateway does for a named model)'
             cand --request-id 'Id to log the decision under (default: a generated one, printed in the output)'
             cand --user 'Key for the gray release, so that one user always lands in the same arm'
             cand --system 'A system prompt sent before the messages'
@@ -76,12 +82,13 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'llmroute;models'= {
+            cand --format 'Output format'
             cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
             cand --state 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]'
-            cand --json 'Print JSON'
-            cand -h 'Print help'
-            cand --help 'Print help'
-            cand import-prices 'Update the catalog''s prices from LiteLLM''s model_prices_and_context_window.json; prints the updated configuration (or writes it to --output)'
+            cand --json 'Shorthand for `--format json`'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand import-prices 'Update the catalog''s prices from LiteLLM''s price table, editing the configuration in place (comments and layout kept); prints it, or writes it to --output or back with --in-place'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'llmroute;models;import-prices'= {
@@ -90,11 +97,12 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
             cand --state 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]'
             cand --force 'Overwrite --output if it exists'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand --in-place 'Update the configuration file itself'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'llmroute;models;help'= {
-            cand import-prices 'Update the catalog''s prices from LiteLLM''s model_prices_and_context_window.json; prints the updated configuration (or writes it to --output)'
+            cand import-prices 'Update the catalog''s prices from LiteLLM''s price table, editing the configuration in place (comments and layout kept); prints it, or writes it to --output or back with --in-place'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'llmroute;models;help;import-prices'= {
@@ -102,11 +110,12 @@ set edit:completion:arg-completer[llmroute] = {|@words|
         &'llmroute;models;help;help'= {
         }
         &'llmroute;quota'= {
+            cand --format 'Output format'
             cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
             cand --state 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]'
-            cand --json 'Print JSON'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand --json 'Shorthand for `--format json`'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand reset 'Reset today''s counters (of one model, or all)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -188,7 +197,7 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand --prices 'Price table (LiteLLM''s model_prices_and_context_window.json) for data models not in the catalog'
             cand --candidates 'Restrict the candidates to these data models'
             cand --baseline 'The all-premium baseline [default: the most expensive candidate]'
-            cand --model 'Trained model for the ML strategy and the chain''s ML stage'
+            cand --classifier 'Classifier file for the ML strategy and the chain''s ML stage, or `builtin:tiers`'
             cand --requests-per-day 'Without timestamps, split the log into days of N requests for quotas'
             cand --requests-per-year 'Traffic for annual savings [default: from the timestamp span, else 11,700,000 as in the article]'
             cand --cascade-threshold 'Cascade: accept an answer whose recorded quality reaches this [default: `[cascade] accept`]'
@@ -201,7 +210,7 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand --bootstrap 'Bootstrap resamples for the 95 % intervals (0 disables)'
             cand --seed 'Seed for the bootstrap, the evaluator errors and the random mix'
             cand --threads 'Worker threads [default: all cores]'
-            cand --format 'Report format'
+            cand --format 'Output format'
             cand --plot 'Draw the cost–quality plane to a .png or .svg file'
             cand --decisions 'Write every decision (one line per row and strategy: id, strategy, model, method, reason, tokens, cost, quality) to FILE: CSV, or JSON Lines when FILE ends in .jsonl'
             cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
@@ -209,10 +218,11 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand --long 'Long format: one row per (request, model); `--id-col` groups rows, `--model-col` names the model, and `--quality`/`--cost`/`--response` name plain columns'
             cand --skip-bad 'Skip malformed rows (reported; exit code 1 at the end) instead of stopping'
             cand --all-models 'Show a row for every single model, not only the baseline and the cheapest'
+            cand --json 'Shorthand for `--format json`'
             cand --force 'Overwrite --plot and --decisions files that exist'
             cand --canary 'Report the gray release of `[canary]`: its share of rows on the canary strategy, the rest on the chain'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'llmroute;batch'= {
             cand --input-format 'Input format [default: from the extension, else sniffed]'
@@ -226,16 +236,18 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand --output-tokens-col 'Logged output-token column: priced instead of the model''s expected output'
             cand --cached-tokens-col 'Logged column of input tokens read from the provider''s prompt cache, priced at the model''s `cached_input_price`'
             cand --strategy 'Routing strategy'
-            cand --model 'Trained model for the ML stage (overrides `[ml] model`)'
-            cand --format 'Output format'
+            cand --classifier 'Classifier file for the ML stage, or `builtin:tiers` (overrides `[ml] model`)'
+            cand --format 'Output format: one CSV line or one JSON line per row'
             cand -o 'Write to FILE instead of stdout (written to a temporary file, then renamed)'
             cand --output 'Write to FILE instead of stdout (written to a temporary file, then renamed)'
             cand --threads 'Worker threads [default: all cores]; the output order is the input order'
             cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
             cand --state 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]'
             cand --quotas 'Apply daily quotas over the log''s timestamps (in memory; the state store is not touched)'
+            cand --json 'Shorthand for `--format jsonl`'
             cand --force 'Overwrite --output if it exists'
             cand --skip-bad 'Skip malformed rows (reported; exit code 1 at the end) instead of stopping'
+            cand --summary 'End with a summary on stderr (rows, model mix, estimated cost, all-premium cost) [default: when stderr is a terminal]'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -272,24 +284,26 @@ set edit:completion:arg-completer[llmroute] = {|@words|
         &'llmroute;feedback;stats'= {
             cand --days 'Window in days (0 = all)'
             cand --by 'Group by'
+            cand --format 'Output format'
             cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
             cand --state 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]'
-            cand --json 'Print JSON'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand --json 'Shorthand for `--format json`'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'llmroute;feedback;suggest'= {
             cand --min-samples 'Ratings a rule needs before it is judged'
             cand --below 'Judge rules whose model averages below this rating'
             cand --days 'Window in days (0 = all)'
             cand --apply 'Write the configuration with the suggestions applied to FILE'
+            cand --format 'Output format'
             cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
             cand --state 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]'
             cand --in-place 'Apply the suggestions to the configuration file itself'
             cand --force 'Overwrite --apply FILE if it exists'
-            cand --json 'Print the suggestions as JSON'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand --json 'Shorthand for `--format json`'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'llmroute;feedback;help'= {
             cand add 'Record the outcome of one request'
@@ -327,7 +341,7 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand --premium-share 'The best validation quality sending at most this share of requests to the dearest model'
             cand -o 'Where to write the model'
             cand --output 'Where to write the model'
-            cand --format 'Input format [default: from the extension, else sniffed]'
+            cand --input-format 'Input format [default: from the extension, else sniffed]'
             cand --text-col 'Column (or JSON key) holding the prompt'
             cand --label-col 'Column (or JSON key) holding the label'
             cand --min-quality 'Quality a model needs for --label-from-outcomes [default: the row''s best quality]'
@@ -343,6 +357,7 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand --min-confidence 'Confidence threshold stored in the model [default: [ml] min_confidence, else 0.6]'
             cand --target-premium-share 'With --calibrate: the highest threshold whose premium share stays at or below X'
             cand --cv 'Also report K-fold cross-validated accuracy'
+            cand --format 'Output format'
             cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
             cand --state 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]'
             cand --outcomes 'Learn every model''s expected quality from outcome logs (as `simulate` reads them) instead of a label per prompt: the outcome router'
@@ -353,12 +368,12 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand --sublinear-tf 'Use 1 + ln(tf) instead of raw term counts'
             cand --calibrate 'Choose the threshold on the validation data (max accuracy-after-fallback, or --target-premium-share)'
             cand --no-calibration 'Keep the trees'' raw vote shares as probabilities (by default they are calibrated on the out-of-bag predictions of the training rows)'
-            cand --json 'Print the report as JSON'
+            cand --json 'Shorthand for `--format json`'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'llmroute;evaluate'= {
-            cand --model 'Trained model file'
+            cand --classifier 'Classifier file to measure (a `train -o` output, or `builtin:tiers`)'
             cand --quality 'Quality column template; `{model}` stands for the model name (e.g. `scores.{model}`)'
             cand --cost 'Cost column template (USD per request); models without one are priced from tokens'
             cand --response 'Response column template'
@@ -375,25 +390,26 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand --target-quality 'The cheapest operating point whose validation quality reaches Q'
             cand --max-cost 'The best validation quality at a mean cost per request of at most USD [default: half the dearest model''s]'
             cand --premium-share 'The best validation quality sending at most this share of requests to the dearest model'
-            cand --format 'Input format [default: from the extension, else sniffed]'
+            cand --input-format 'Input format [default: from the extension, else sniffed]'
             cand --text-col 'Column (or JSON key) holding the prompt'
             cand --label-col 'Column (or JSON key) holding the label'
             cand --min-quality 'Quality a model needs for --label-from-outcomes [default: the row''s best quality]'
             cand --min-confidence 'Confidence threshold [default: [ml] min_confidence, else the model''s]'
             cand --by 'Also report accuracy, fallback and under-routing per value of this column (e.g. `lang`)'
+            cand --format 'Output format'
             cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
             cand --state 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]'
             cand --long 'Long format: one row per (request, model), grouped by `--id-col`, model in `--model-col`'
             cand --label-from-outcomes 'Label each row with the cheapest model that was good enough (RouterBench columns `<model>` and `<model>|total_cost`)'
             cand --skip-bad 'Skip malformed rows (reported on stderr; exit code 1 at the end)'
-            cand --json 'Print JSON'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand --json 'Shorthand for `--format json`'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'llmroute;serve'= {
             cand --listen 'Address to listen on; port 0 picks a free port, printed on stderr [default: `[serve] listen`, 127.0.0.1:8080]'
             cand --keys-env 'Environment variable holding the client keys (comma-separated) a request must present as `Authorization: Bearer KEY` [default: `[serve] keys_env`; neither: no client auth]'
-            cand --model 'Trained model for the ML stage (overrides `[ml] model`)'
+            cand --classifier 'Classifier file for the ML stage, or `builtin:tiers` (overrides `[ml] model`)'
             cand --max-request-bytes 'Largest request body in bytes, 1 KiB to 64 MiB [default: `[serve] max_request_bytes`, 4 MiB]'
             cand --max-concurrency 'Upstream calls in flight at most, 1 to 10,000; more requests wait [default: `[serve] max_concurrency`, 256]'
             cand --timeout 'Per-request upstream timeout in seconds (overrides `[live] timeout_secs`)'
@@ -445,6 +461,13 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'llmroute;man'= {
+            cand --dir 'Write every page (llmroute.1, llmroute-route.1, llmroute-feedback-add.1, …) to DIR'
+            cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
+            cand --state 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'llmroute;help'= {
             cand route 'Decide which model should answer a prompt'
             cand ask 'Route a prompt, call the model and print its answer'
@@ -459,6 +482,7 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand serve 'Run an OpenAI-compatible routing gateway (POST /v1/chat/completions with model `auto`)'
             cand state 'Export or import the state (quotas, decisions, feedback) as JSON Lines'
             cand completions 'Print a shell completion script'
+            cand man 'Print a man page (roff), of llmroute or of a subcommand, or write them all to a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'llmroute;help;route'= {
@@ -466,7 +490,7 @@ set edit:completion:arg-completer[llmroute] = {|@words|
         &'llmroute;help;ask'= {
         }
         &'llmroute;help;models'= {
-            cand import-prices 'Update the catalog''s prices from LiteLLM''s model_prices_and_context_window.json; prints the updated configuration (or writes it to --output)'
+            cand import-prices 'Update the catalog''s prices from LiteLLM''s price table, editing the configuration in place (comments and layout kept); prints it, or writes it to --output or back with --in-place'
         }
         &'llmroute;help;models;import-prices'= {
         }
@@ -519,6 +543,8 @@ set edit:completion:arg-completer[llmroute] = {|@words|
         &'llmroute;help;state;import'= {
         }
         &'llmroute;help;completions'= {
+        }
+        &'llmroute;help;man'= {
         }
         &'llmroute;help;help'= {
         }

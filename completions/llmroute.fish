@@ -41,6 +41,7 @@ complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "evaluate" -d 'Mea
 complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "serve" -d 'Run an OpenAI-compatible routing gateway (POST /v1/chat/completions with model `auto`)'
 complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "state" -d 'Export or import the state (quotas, decisions, feedback) as JSON Lines'
 complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "man" -d 'Print a man page (roff), of llmroute or of a subcommand, or write them all to a directory'
 complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l tag -d 'Task tag matched by rules with `tags`' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l strategy -d 'Routing strategy' -r -f -a "chain\t'The production chain (`[chain] stages`)'
@@ -48,14 +49,19 @@ rules\t'The rules alone, with the default route when no rule matches (the articl
 difficulty\t'The difficulty score alone'
 ml\t'The trained classifier alone (the article\'s `balanced` default while untrained)'
 adaptive\t'The adaptive router alone (learns from feedback)'"
-complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l model -d 'Trained model for the ML stage (overrides `[ml] model`)' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l classifier -d 'Classifier file for the ML stage, or `builtin:tiers` (overrides `[ml] model`)' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l model -l force-model -d 'Skip routing: send the request to this catalog model (its quota is counted and the decision logged with method `client`, as the gateway does for a named model)' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l request-id -d 'Id to log the decision under (default: a generated one, printed in the output)' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l user -d 'Key for the gray release, so that one user always lands in the same arm' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l format -d 'Output format' -r -f -a "table\t'Text with boxed tables that fit the terminal'
+plain\t'Text with aligned columns without borders, never wrapped'
+markdown\t'Text with Markdown tables'
+json\t'JSON'"
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l chat -d 'Treat the input as an OpenAI chat-completions body (routing uses the last user message)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l log-prompts -d 'Store the prompt itself in the decision log (only its hash otherwise)'
-complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l json -d 'Print one JSON object'
+complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l json -d 'Shorthand for `--format json`'
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l explain -d 'Show every stage\'s verdict and the difficulty breakdown'
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -l dry-run -d 'Decide without counting against the daily quota'
 complete -c llmroute -n "__fish_llmroute_using_subcommand route" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -65,7 +71,8 @@ rules\t'The rules alone, with the default route when no rule matches (the articl
 difficulty\t'The difficulty score alone'
 ml\t'The trained classifier alone (the article\'s `balanced` default while untrained)'
 adaptive\t'The adaptive router alone (learns from feedback)'"
-complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l model -d 'Trained model for the ML stage (overrides `[ml] model`)' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l classifier -d 'Classifier file for the ML stage, or `builtin:tiers` (overrides `[ml] model`)' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l model -l force-model -d 'Skip routing: send the request to this catalog model (its quota is counted and the decision logged with method `client`, as the gateway does for a named model)' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l request-id -d 'Id to log the decision under (default: a generated one, printed in the output)' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l user -d 'Key for the gray release, so that one user always lands in the same arm' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l system -d 'A system prompt sent before the messages' -r
@@ -80,23 +87,34 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l consensus -d '
 complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l stream -d 'Stream the answer to stdout even when it is not a terminal'
 complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -l json -d 'Print one JSON record: decision, answer, usage, cost, latency, attempts'
 complete -c llmroute -n "__fish_llmroute_using_subcommand ask" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c llmroute -n "__fish_llmroute_using_subcommand models; and not __fish_seen_subcommand_from import-prices help" -l format -d 'Output format' -r -f -a "table\t'Boxed tables that fit the terminal'
+plain\t'Aligned columns without borders, never wrapped'
+markdown\t'Markdown tables'
+json\t'JSON'
+csv\t'CSV'"
 complete -c llmroute -n "__fish_llmroute_using_subcommand models; and not __fish_seen_subcommand_from import-prices help" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand models; and not __fish_seen_subcommand_from import-prices help" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
-complete -c llmroute -n "__fish_llmroute_using_subcommand models; and not __fish_seen_subcommand_from import-prices help" -l json -d 'Print JSON'
-complete -c llmroute -n "__fish_llmroute_using_subcommand models; and not __fish_seen_subcommand_from import-prices help" -s h -l help -d 'Print help'
-complete -c llmroute -n "__fish_llmroute_using_subcommand models; and not __fish_seen_subcommand_from import-prices help" -f -a "import-prices" -d 'Update the catalog\'s prices from LiteLLM\'s model_prices_and_context_window.json; prints the updated configuration (or writes it to --output)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand models; and not __fish_seen_subcommand_from import-prices help" -l json -d 'Shorthand for `--format json`'
+complete -c llmroute -n "__fish_llmroute_using_subcommand models; and not __fish_seen_subcommand_from import-prices help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c llmroute -n "__fish_llmroute_using_subcommand models; and not __fish_seen_subcommand_from import-prices help" -f -a "import-prices" -d 'Update the catalog\'s prices from LiteLLM\'s price table, editing the configuration in place (comments and layout kept); prints it, or writes it to --output or back with --in-place'
 complete -c llmroute -n "__fish_llmroute_using_subcommand models; and not __fish_seen_subcommand_from import-prices help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand models; and __fish_seen_subcommand_from import-prices" -s o -l output -d 'Write the updated configuration here instead of stdout' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand models; and __fish_seen_subcommand_from import-prices" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand models; and __fish_seen_subcommand_from import-prices" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand models; and __fish_seen_subcommand_from import-prices" -l force -d 'Overwrite --output if it exists'
-complete -c llmroute -n "__fish_llmroute_using_subcommand models; and __fish_seen_subcommand_from import-prices" -s h -l help -d 'Print help'
-complete -c llmroute -n "__fish_llmroute_using_subcommand models; and __fish_seen_subcommand_from help" -f -a "import-prices" -d 'Update the catalog\'s prices from LiteLLM\'s model_prices_and_context_window.json; prints the updated configuration (or writes it to --output)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand models; and __fish_seen_subcommand_from import-prices" -l in-place -d 'Update the configuration file itself'
+complete -c llmroute -n "__fish_llmroute_using_subcommand models; and __fish_seen_subcommand_from import-prices" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c llmroute -n "__fish_llmroute_using_subcommand models; and __fish_seen_subcommand_from help" -f -a "import-prices" -d 'Update the catalog\'s prices from LiteLLM\'s price table, editing the configuration in place (comments and layout kept); prints it, or writes it to --output or back with --in-place'
 complete -c llmroute -n "__fish_llmroute_using_subcommand models; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand quota; and not __fish_seen_subcommand_from reset help" -l format -d 'Output format' -r -f -a "table\t'Boxed tables that fit the terminal'
+plain\t'Aligned columns without borders, never wrapped'
+markdown\t'Markdown tables'
+json\t'JSON'
+csv\t'CSV'"
 complete -c llmroute -n "__fish_llmroute_using_subcommand quota; and not __fish_seen_subcommand_from reset help" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand quota; and not __fish_seen_subcommand_from reset help" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
-complete -c llmroute -n "__fish_llmroute_using_subcommand quota; and not __fish_seen_subcommand_from reset help" -l json -d 'Print JSON'
-complete -c llmroute -n "__fish_llmroute_using_subcommand quota; and not __fish_seen_subcommand_from reset help" -s h -l help -d 'Print help'
+complete -c llmroute -n "__fish_llmroute_using_subcommand quota; and not __fish_seen_subcommand_from reset help" -l json -d 'Shorthand for `--format json`'
+complete -c llmroute -n "__fish_llmroute_using_subcommand quota; and not __fish_seen_subcommand_from reset help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c llmroute -n "__fish_llmroute_using_subcommand quota; and not __fish_seen_subcommand_from reset help" -f -a "reset" -d 'Reset today\'s counters (of one model, or all)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand quota; and not __fish_seen_subcommand_from reset help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand quota; and __fish_seen_subcommand_from reset" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
@@ -148,7 +166,7 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l map -d 'T
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l prices -d 'Price table (LiteLLM\'s model_prices_and_context_window.json) for data models not in the catalog' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l candidates -d 'Restrict the candidates to these data models' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l baseline -d 'The all-premium baseline [default: the most expensive candidate]' -r
-complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l model -d 'Trained model for the ML strategy and the chain\'s ML stage' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l classifier -d 'Classifier file for the ML strategy and the chain\'s ML stage, or `builtin:tiers`' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l requests-per-day -d 'Without timestamps, split the log into days of N requests for quotas' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l requests-per-year -d 'Traffic for annual savings [default: from the timestamp span, else 11,700,000 as in the article]' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l cascade-threshold -d 'Cascade: accept an answer whose recorded quality reaches this [default: `[cascade] accept`]' -r
@@ -161,10 +179,11 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l by -d 'Br
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l bootstrap -d 'Bootstrap resamples for the 95 % intervals (0 disables)' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l seed -d 'Seed for the bootstrap, the evaluator errors and the random mix' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l threads -d 'Worker threads [default: all cores]' -r
-complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l format -d 'Report format' -r -f -a "table\t''
-json\t''
-csv\t''
-markdown\t''"
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l format -d 'Output format' -r -f -a "table\t'Boxed tables that fit the terminal'
+plain\t'Aligned columns without borders, never wrapped'
+markdown\t'Markdown tables'
+json\t'JSON'
+csv\t'CSV'"
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l plot -d 'Draw the cost–quality plane to a .png or .svg file' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l decisions -d 'Write every decision (one line per row and strategy: id, strategy, model, method, reason, tokens, cost, quality) to FILE: CSV, or JSON Lines when FILE ends in .jsonl' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
@@ -172,9 +191,10 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l state -d 
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l long -d 'Long format: one row per (request, model); `--id-col` groups rows, `--model-col` names the model, and `--quality`/`--cost`/`--response` name plain columns'
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l skip-bad -d 'Skip malformed rows (reported; exit code 1 at the end) instead of stopping'
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l all-models -d 'Show a row for every single model, not only the baseline and the cheapest'
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l json -d 'Shorthand for `--format json`'
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l force -d 'Overwrite --plot and --decisions files that exist'
 complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -l canary -d 'Report the gray release of `[canary]`: its share of rows on the canary strategy, the rest on the chain'
-complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -s h -l help -d 'Print help'
+complete -c llmroute -n "__fish_llmroute_using_subcommand simulate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l input-format -d 'Input format [default: from the extension, else sniffed]' -r -f -a "csv\t''
 tsv\t''
 jsonl\t''
@@ -193,16 +213,18 @@ rules\t'The rules alone, with the default route when no rule matches (the articl
 difficulty\t'The difficulty score alone'
 ml\t'The trained classifier alone (the article\'s `balanced` default while untrained)'
 adaptive\t'The adaptive router alone (learns from feedback)'"
-complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l model -d 'Trained model for the ML stage (overrides `[ml] model`)' -r -F
-complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l format -d 'Output format' -r -f -a "csv\t''
+complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l classifier -d 'Classifier file for the ML stage, or `builtin:tiers` (overrides `[ml] model`)' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l format -d 'Output format: one CSV line or one JSON line per row' -r -f -a "csv\t''
 jsonl\t''"
 complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -s o -l output -d 'Write to FILE instead of stdout (written to a temporary file, then renamed)' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l threads -d 'Worker threads [default: all cores]; the output order is the input order' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l quotas -d 'Apply daily quotas over the log\'s timestamps (in memory; the state store is not touched)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l json -d 'Shorthand for `--format jsonl`'
 complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l force -d 'Overwrite --output if it exists'
 complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l skip-bad -d 'Skip malformed rows (reported; exit code 1 at the end) instead of stopping'
+complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -l summary -d 'End with a summary on stderr (rows, model mix, estimated cost, all-premium cost) [default: when stderr is a terminal]'
 complete -c llmroute -n "__fish_llmroute_using_subcommand batch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and not __fish_seen_subcommand_from add import stats suggest help" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and not __fish_seen_subcommand_from add import stats suggest help" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
@@ -234,20 +256,29 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_s
 rule\t''
 method\t''
 arm\t''"
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from stats" -l format -d 'Output format' -r -f -a "table\t'Boxed tables that fit the terminal'
+plain\t'Aligned columns without borders, never wrapped'
+markdown\t'Markdown tables'
+json\t'JSON'
+csv\t'CSV'"
 complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from stats" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from stats" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
-complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from stats" -l json -d 'Print JSON'
-complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from stats" -s h -l help -d 'Print help'
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from stats" -l json -d 'Shorthand for `--format json`'
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from stats" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from suggest" -l min-samples -d 'Ratings a rule needs before it is judged' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from suggest" -l below -d 'Judge rules whose model averages below this rating' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from suggest" -l days -d 'Window in days (0 = all)' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from suggest" -l apply -d 'Write the configuration with the suggestions applied to FILE' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from suggest" -l format -d 'Output format' -r -f -a "table\t'Text with boxed tables that fit the terminal'
+plain\t'Text with aligned columns without borders, never wrapped'
+markdown\t'Text with Markdown tables'
+json\t'JSON'"
 complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from suggest" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from suggest" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from suggest" -l in-place -d 'Apply the suggestions to the configuration file itself'
 complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from suggest" -l force -d 'Overwrite --apply FILE if it exists'
-complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from suggest" -l json -d 'Print the suggestions as JSON'
-complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from suggest" -s h -l help -d 'Print help'
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from suggest" -l json -d 'Shorthand for `--format json`'
+complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from suggest" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from help" -f -a "add" -d 'Record the outcome of one request'
 complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from help" -f -a "import" -d 'Load feedback from a CSV, JSON Lines or JSON file in one transaction (all or nothing)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand feedback; and __fish_seen_subcommand_from help" -f -a "stats" -d 'Rating, success rate, latency and cost over a recent window'
@@ -270,7 +301,7 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l target-quali
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l max-cost -d 'The best validation quality at a mean cost per request of at most USD [default: half the dearest model\'s]' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l premium-share -d 'The best validation quality sending at most this share of requests to the dearest model' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -s o -l output -d 'Where to write the model' -r -F
-complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l format -d 'Input format [default: from the extension, else sniffed]' -r -f -a "csv\t''
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l input-format -d 'Input format [default: from the extension, else sniffed]' -r -f -a "csv\t''
 tsv\t''
 jsonl\t''
 json\t''"
@@ -291,6 +322,10 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l threads -d '
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l min-confidence -d 'Confidence threshold stored in the model [default: [ml] min_confidence, else 0.6]' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l target-premium-share -d 'With --calibrate: the highest threshold whose premium share stays at or below X' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l cv -d 'Also report K-fold cross-validated accuracy' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l format -d 'Output format' -r -f -a "table\t'Text with boxed tables that fit the terminal'
+plain\t'Text with aligned columns without borders, never wrapped'
+markdown\t'Text with Markdown tables'
+json\t'JSON'"
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l outcomes -d 'Learn every model\'s expected quality from outcome logs (as `simulate` reads them) instead of a label per prompt: the outcome router'
@@ -301,9 +336,9 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l skip-bad -d 
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l sublinear-tf -d 'Use 1 + ln(tf) instead of raw term counts'
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l calibrate -d 'Choose the threshold on the validation data (max accuracy-after-fallback, or --target-premium-share)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l no-calibration -d 'Keep the trees\' raw vote shares as probabilities (by default they are calibrated on the out-of-bag predictions of the training rows)'
-complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l json -d 'Print the report as JSON'
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l json -d 'Shorthand for `--format json`'
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l model -d 'Trained model file' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l classifier -d 'Classifier file to measure (a `train -o` output, or `builtin:tiers`)' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l quality -d 'Quality column template; `{model}` stands for the model name (e.g. `scores.{model}`)' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l cost -d 'Cost column template (USD per request); models without one are priced from tokens' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l response -d 'Response column template' -r
@@ -320,7 +355,7 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l lambda -d
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l target-quality -d 'The cheapest operating point whose validation quality reaches Q' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l max-cost -d 'The best validation quality at a mean cost per request of at most USD [default: half the dearest model\'s]' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l premium-share -d 'The best validation quality sending at most this share of requests to the dearest model' -r
-complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l format -d 'Input format [default: from the extension, else sniffed]' -r -f -a "csv\t''
+complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l input-format -d 'Input format [default: from the extension, else sniffed]' -r -f -a "csv\t''
 tsv\t''
 jsonl\t''
 json\t''"
@@ -329,16 +364,20 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l label-col
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l min-quality -d 'Quality a model needs for --label-from-outcomes [default: the row\'s best quality]' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l min-confidence -d 'Confidence threshold [default: [ml] min_confidence, else the model\'s]' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l by -d 'Also report accuracy, fallback and under-routing per value of this column (e.g. `lang`)' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l format -d 'Output format' -r -f -a "table\t'Text with boxed tables that fit the terminal'
+plain\t'Text with aligned columns without borders, never wrapped'
+markdown\t'Text with Markdown tables'
+json\t'JSON'"
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l long -d 'Long format: one row per (request, model), grouped by `--id-col`, model in `--model-col`'
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l label-from-outcomes -d 'Label each row with the cheapest model that was good enough (RouterBench columns `<model>` and `<model>|total_cost`)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l skip-bad -d 'Skip malformed rows (reported on stderr; exit code 1 at the end)'
-complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l json -d 'Print JSON'
-complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -s h -l help -d 'Print help'
+complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -l json -d 'Shorthand for `--format json`'
+complete -c llmroute -n "__fish_llmroute_using_subcommand evaluate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l listen -d 'Address to listen on; port 0 picks a free port, printed on stderr [default: `[serve] listen`, 127.0.0.1:8080]' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l keys-env -d 'Environment variable holding the client keys (comma-separated) a request must present as `Authorization: Bearer KEY` [default: `[serve] keys_env`; neither: no client auth]' -r
-complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l model -d 'Trained model for the ML stage (overrides `[ml] model`)' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l classifier -d 'Classifier file for the ML stage, or `builtin:tiers` (overrides `[ml] model`)' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l max-request-bytes -d 'Largest request body in bytes, 1 KiB to 64 MiB [default: `[serve] max_request_bytes`, 4 MiB]' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l max-concurrency -d 'Upstream calls in flight at most, 1 to 10,000; more requests wait [default: `[serve] max_concurrency`, 256]' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l timeout -d 'Per-request upstream timeout in seconds (overrides `[live] timeout_secs`)' -r
@@ -367,21 +406,26 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand state; and __fish_seen
 complete -c llmroute -n "__fish_llmroute_using_subcommand completions" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand completions" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions help" -f -a "route" -d 'Decide which model should answer a prompt'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions help" -f -a "ask" -d 'Route a prompt, call the model and print its answer'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions help" -f -a "models" -d 'List the model catalog'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions help" -f -a "quota" -d 'Show today\'s quota usage, or reset it'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions help" -f -a "config" -d 'Write, show or check the configuration'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions help" -f -a "simulate" -d 'Replay logs under every strategy and print the savings table'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions help" -f -a "batch" -d 'Route every row of a log and stream one decision per row'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions help" -f -a "feedback" -d 'Record outcomes of routed requests; per-model stats; rule suggestions'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions help" -f -a "train" -d 'Train the ML router from labelled logs'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions help" -f -a "evaluate" -d 'Measure a trained model on a labelled file'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions help" -f -a "serve" -d 'Run an OpenAI-compatible routing gateway (POST /v1/chat/completions with model `auto`)'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions help" -f -a "state" -d 'Export or import the state (quotas, decisions, feedback) as JSON Lines'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and __fish_seen_subcommand_from models" -f -a "import-prices" -d 'Update the catalog\'s prices from LiteLLM\'s model_prices_and_context_window.json; prints the updated configuration (or writes it to --output)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand man" -l dir -d 'Write every page (llmroute.1, llmroute-route.1, llmroute-feedback-add.1, …) to DIR' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand man" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand man" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand man" -s h -l help -d 'Print help'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions man help" -f -a "route" -d 'Decide which model should answer a prompt'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions man help" -f -a "ask" -d 'Route a prompt, call the model and print its answer'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions man help" -f -a "models" -d 'List the model catalog'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions man help" -f -a "quota" -d 'Show today\'s quota usage, or reset it'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions man help" -f -a "config" -d 'Write, show or check the configuration'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions man help" -f -a "simulate" -d 'Replay logs under every strategy and print the savings table'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions man help" -f -a "batch" -d 'Route every row of a log and stream one decision per row'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions man help" -f -a "feedback" -d 'Record outcomes of routed requests; per-model stats; rule suggestions'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions man help" -f -a "train" -d 'Train the ML router from labelled logs'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions man help" -f -a "evaluate" -d 'Measure a trained model on a labelled file'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions man help" -f -a "serve" -d 'Run an OpenAI-compatible routing gateway (POST /v1/chat/completions with model `auto`)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions man help" -f -a "state" -d 'Export or import the state (quotas, decisions, feedback) as JSON Lines'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions man help" -f -a "man" -d 'Print a man page (roff), of llmroute or of a subcommand, or write them all to a directory'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and __fish_seen_subcommand_from models" -f -a "import-prices" -d 'Update the catalog\'s prices from LiteLLM\'s price table, editing the configuration in place (comments and layout kept); prints it, or writes it to --output or back with --in-place'
 complete -c llmroute -n "__fish_llmroute_using_subcommand help; and __fish_seen_subcommand_from quota" -f -a "reset" -d 'Reset today\'s counters (of one model, or all)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write the embedded default configuration to a file'
 complete -c llmroute -n "__fish_llmroute_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective configuration and where it came from'

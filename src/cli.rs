@@ -42,37 +42,183 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The command line as parsed and shown: `--config` and `--state` are accepted everywhere but
+/// listed once, in `llmroute --help`; every subcommand's help ends with its examples (a nested
+/// subcommand with none shows its parent's examples that use it) and a pointer to the global
+/// options. (Arguments are hidden before clap propagates the global ones: changing a built
+/// command breaks its argument index.)
+pub fn command() -> clap::Command {
+    with_examples(
+        <Cli as clap::CommandFactory>::command()
+            .mut_arg("config", |a| a.hide(true))
+            .mut_arg("state", |a| a.hide(true))
+            .help_template(ROOT_TEMPLATE),
+    )
+}
+
+/// The command line the man pages describe: as [`command`], with the global options listed (a man
+/// page stands alone) and no `help` subcommand.
+pub fn man_command() -> clap::Command {
+    with_examples(<Cli as clap::CommandFactory>::command().disable_help_subcommand(true))
+}
+
+fn with_examples(mut cmd: clap::Command) -> clap::Command {
+    let names: Vec<String> = cmd.get_subcommands().map(|c| c.get_name().to_string()).collect();
+    for name in names {
+        cmd = cmd.mut_subcommand(&name, |sub| tidy(sub, "llmroute", None));
+    }
+    cmd
+}
+
+const ROOT_TEMPLATE: &str = "\
+{before-help}{about-with-newline}
+{usage-heading} {usage}
+
+{all-args}
+
+Global options (before or after the subcommand):
+      --config <PATH>  Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded
+                       default]
+      --state <PATH>   State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]{after-help}";
+
+const GLOBAL_NOTE: &str = "Global options (see `llmroute --help`): --config PATH, --state PATH";
+
+fn tidy(mut cmd: clap::Command, parent: &str, parent_examples: Option<&str>) -> clap::Command {
+    let path = format!("{parent} {}", cmd.get_name());
+    let own = cmd.get_after_help().map(|h| h.to_string());
+    let examples = own.clone().or_else(|| {
+        let uses = |l: &&str| l.contains(&format!("{path} ")) || l.trim_end().ends_with(&path);
+        let lines: Vec<&str> = parent_examples?.lines().filter(uses).collect();
+        (!lines.is_empty()).then(|| format!("Examples:\n{}", lines.join("\n")))
+    });
+    let names: Vec<String> = cmd.get_subcommands().map(|c| c.get_name().to_string()).collect();
+    for name in names {
+        let ex = own.clone();
+        cmd = cmd.mut_subcommand(&name, |sub| tidy(sub, &path, ex.as_deref()));
+    }
+    let help = match examples {
+        Some(e) => format!("{e}\n\n{GLOBAL_NOTE}"),
+        None => GLOBAL_NOTE.to_string(),
+    };
+    cmd.after_help(help)
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Decide which model should answer a prompt
+    #[command(after_help = "Examples:
+  llmroute route \"Prove that the square root of 2 is irrational.\"
+  llmroute route --json --dry-run \"What is the capital of France?\"
+  llmroute route --explain --dry-run \"输出 JSON 表格\"      every stage's verdict and the scores
+  llmroute route --tag translate bonjour                 a task tag for rules with `tags`
+  llmroute route --force-model gpt-4o hi                 no routing; counted and logged
+  echo '{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}' | llmroute route --chat - --json")]
     Route(RouteArgs),
     /// Route a prompt, call the model and print its answer
+    #[command(after_help = "Examples:
+  llmroute ask \"Summarise RFC 9110 in three bullets\"
+  llmroute ask --json \"What is the capital of France?\" | jq '{model, cost_usd}'
+  llmroute ask --model claude-3-haiku \"hello\"           this model, no routing
+  llmroute ask --cascade \"Integrate x^2 from 0 to 3\"    cheapest first, escalated by a judge
+  llmroute ask --system \"Answer in French.\" --stream \"Say hello\"")]
     Ask(Box<AskArgs>),
     /// List the model catalog
+    #[command(after_help = "Examples:
+  llmroute models                                        tier, prices, quota, ML labels
+  llmroute models --json | jq '.[].name'
+  llmroute models import-prices model_prices_and_context_window.json --in-place")]
     Models(ModelsArgs),
     /// Show today's quota usage, or reset it
+    #[command(after_help = "Examples:
+  llmroute quota
+  llmroute quota --json | jq '.[] | select(.remaining == 0)'
+  llmroute quota reset gpt-4o                            clear today's counter of one model")]
     Quota(QuotaArgs),
     /// Write, show or check the configuration
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:
+  llmroute config init                                   write the default to ./llmroute.toml
+  llmroute config init --article my.toml                 the design article's profile
+  llmroute config show
+  llmroute config validate my.toml"
+    )]
     Config(ConfigCommand),
     /// Replay logs under every strategy and print the savings table
+    #[command(after_help = "Examples:
+  llmroute simulate fixtures/replay/routellm.csv
+  llmroute simulate log.csv --by eval_name --format markdown
+  llmroute simulate log.csv --classifier router.model --plot plane.png
+  llmroute simulate log.csv --json | jq '.strategies[] | {name, avg_cost, quality}'
+  llmroute simulate calls.jsonl --long --id-col request_id --quality score --cost cost")]
     Simulate(Box<SimulateArgs>),
     /// Route every row of a log and stream one decision per row
+    #[command(after_help = "Examples:
+  llmroute batch requests.csv -o decisions.csv
+  llmroute batch requests.jsonl --json | jq -r .model | sort | uniq -c
+  llmroute batch log.csv --strategy difficulty --quotas --timestamp-col ts")]
     Batch(BatchArgs),
     /// Record outcomes of routed requests; per-model stats; rule suggestions
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:
+  llmroute feedback add --request-id r-0123456789abcdef --rating 5
+  llmroute feedback import fixtures/feedback/rule_feedback.csv
+  llmroute feedback stats --days 0 --by rule
+  llmroute feedback suggest --min-samples 20 --apply suggested.toml"
+    )]
     Feedback(FeedbackCommand),
     /// Train the ML router from labelled logs
+    #[command(after_help = "Examples:
+  llmroute train fixtures/tiers/train.jsonl --label-col expected_tier -o tier.model
+  llmroute train data.csv --valid dev.csv --calibrate -o router.model
+  llmroute train routerbench.csv --label-from-outcomes -o rb.model
+  llmroute train routerbench.csv --outcomes --target-quality 0.8 -o outcomes.model")]
     Train(Box<TrainArgs>),
     /// Measure a trained model on a labelled file
+    #[command(after_help = "Examples:
+  llmroute evaluate --classifier tier.model fixtures/tiers/dev.jsonl --label-col expected_tier
+  llmroute evaluate --classifier builtin:tiers dev.jsonl --label-col expected_tier --by lang
+  llmroute evaluate --classifier outcomes.model test.csv --json | jq .aiq")]
     Evaluate(Box<EvaluateArgs>),
     /// Run an OpenAI-compatible routing gateway (POST /v1/chat/completions with model `auto`)
+    #[command(after_help = "Examples:
+  llmroute serve                                         127.0.0.1:8080, or [serve] listen
+  llmroute serve --listen 0.0.0.0:9000 --keys-env LLMROUTE_KEYS
+  curl -s localhost:8080/v1/chat/completions -d '{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}'")]
     Serve(ServeArgs),
     /// Export or import the state (quotas, decisions, feedback) as JSON Lines
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:
+  llmroute state export -o state.jsonl                   from the configured store
+  llmroute --config redis.toml state import state.jsonl  SQLite → Redis"
+    )]
     State(StateCommand),
     /// Print a shell completion script
+    #[command(after_help = "Examples:
+  llmroute completions zsh > ~/.zfunc/_llmroute
+  llmroute completions bash > ~/.local/share/bash-completion/completions/llmroute
+  llmroute completions fish > ~/.config/fish/completions/llmroute.fish")]
     Completions(CompletionsArgs),
+    /// Print a man page (roff), of llmroute or of a subcommand, or write them all to a directory
+    #[command(after_help = "Examples:
+  llmroute man | man -l -                                read llmroute(1)
+  llmroute man feedback add > llmroute-feedback-add.1
+  llmroute man --dir /usr/local/share/man/man1           every page")]
+    Man(ManArgs),
+}
+
+/// `llmroute man`: which page, or all of them.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The subcommand whose page to print (e.g. `feedback add`) [default: llmroute's own]
+    #[arg(value_name = "COMMAND", conflicts_with = "dir")]
+    pub command: Vec<String>,
+
+    /// Write every page (llmroute.1, llmroute-route.1, llmroute-feedback-add.1, …) to DIR
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 /// `llmroute serve`: where to listen and the gateway's limits.
@@ -87,8 +233,8 @@ pub struct ServeArgs {
     #[arg(long, value_name = "VAR")]
     pub keys_env: Option<String>,
 
-    /// Trained model for the ML stage (overrides `[ml] model`)
-    #[arg(long, value_name = "PATH")]
+    /// Classifier file for the ML stage, or `builtin:tiers` (overrides `[ml] model`)
+    #[arg(long = "classifier", value_name = "FILE")]
     pub model: Option<PathBuf>,
 
     /// Largest request body in bytes, 1 KiB to 64 MiB [default: `[serve] max_request_bytes`, 4 MiB]
@@ -131,9 +277,14 @@ pub struct RequestArgs {
     #[arg(long, value_enum, default_value_t = Strategy::Chain)]
     pub strategy: Strategy,
 
-    /// Trained model for the ML stage (overrides `[ml] model`)
-    #[arg(long, value_name = "PATH")]
-    pub model: Option<PathBuf>,
+    /// Classifier file for the ML stage, or `builtin:tiers` (overrides `[ml] model`)
+    #[arg(long, value_name = "FILE")]
+    pub classifier: Option<PathBuf>,
+
+    /// Skip routing: send the request to this catalog model (its quota is counted and the decision
+    /// logged with method `client`, as the gateway does for a named model)
+    #[arg(long = "model", visible_alias = "force-model", value_name = "NAME", conflicts_with_all = ["strategy", "classifier"])]
+    pub force_model: Option<String>,
 
     /// Id to log the decision under (default: a generated one, printed in the output)
     #[arg(long, value_name = "ID")]
@@ -153,9 +304,8 @@ pub struct RouteArgs {
     #[command(flatten)]
     pub req: RequestArgs,
 
-    /// Print one JSON object
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub output: ReportArgs,
 
     /// Show every stage's verdict and the difficulty breakdown
     #[arg(long)]
@@ -169,9 +319,8 @@ pub struct RouteArgs {
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct ModelsArgs {
-    /// Print JSON
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub output: FormatArgs,
 
     #[command(subcommand)]
     pub action: Option<ModelsAction>,
@@ -179,26 +328,44 @@ pub struct ModelsArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ModelsAction {
-    /// Update the catalog's prices from LiteLLM's model_prices_and_context_window.json; prints the
-    /// updated configuration (or writes it to --output)
-    ImportPrices {
-        /// The price table
-        file: std::path::PathBuf,
-        /// Write the updated configuration here instead of stdout
-        #[arg(short, long, value_name = "FILE")]
-        output: Option<std::path::PathBuf>,
-        /// Overwrite --output if it exists
-        #[arg(long)]
-        force: bool,
-    },
+    /// Update the catalog's prices from LiteLLM's price table, editing the configuration in place
+    /// (comments and layout kept); prints it, or writes it to --output or back with --in-place
+    #[command(long_about = IMPORT_PRICES_ABOUT)]
+    ImportPrices(ImportPrices),
+}
+
+const IMPORT_PRICES_ABOUT: &str = "\
+Update the catalog's prices from LiteLLM's price table, model_prices_and_context_window.json
+(https://github.com/BerriAI/litellm/blob/main/model_prices_and_context_window.json). Only the
+input_price and output_price values of matched models change; comments and layout stay.
+
+Matching: each catalog model is looked up by its `model_id`, then by its name: the exact key, else
+the key under a provider prefix (`vertex_ai/NAME`; entries of the model's provider first, then the
+shortest), else the newest dated release (`NAME-YYYYMMDD`, `NAME-YYYY-MM-DD`, `NAME@YYYYMMDD`),
+else, for a dated name, its undated name's entry. The table printed on stderr names the entry and
+the rule that matched each model.";
+
+/// `models import-prices`: the table and where the updated configuration goes.
+#[derive(Debug, Args)]
+pub struct ImportPrices {
+    /// The price table (LiteLLM's model_prices_and_context_window.json)
+    pub file: PathBuf,
+    /// Write the updated configuration here instead of stdout
+    #[arg(short, long, value_name = "FILE", conflicts_with = "in_place")]
+    pub output: Option<PathBuf>,
+    /// Overwrite --output if it exists
+    #[arg(long)]
+    pub force: bool,
+    /// Update the configuration file itself
+    #[arg(long)]
+    pub in_place: bool,
 }
 
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct QuotaArgs {
-    /// Print JSON
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub output: FormatArgs,
 
     #[command(subcommand)]
     pub action: Option<QuotaAction>,
@@ -216,6 +383,9 @@ pub enum QuotaAction {
 #[derive(Debug, Subcommand)]
 pub enum StateCommand {
     /// Write every quota counter, decision and feedback record of the configured store
+    #[command(after_help = "Examples:
+  llmroute state export > state.jsonl
+  llmroute state export -o state.jsonl --force")]
     Export {
         /// Write to this file instead of stdout
         #[arg(long, short, value_name = "FILE")]
@@ -225,6 +395,9 @@ pub enum StateCommand {
         force: bool,
     },
     /// Read an export into the configured store (all or nothing; counters are never lowered)
+    #[command(after_help = "Examples:
+  llmroute state import state.jsonl
+  LLMROUTE_REDIS_URL=redis://10.0.0.5:6379/0 llmroute --config redis.toml state import state.jsonl")]
     Import {
         /// The JSON Lines file `state export` wrote
         file: PathBuf,
@@ -351,16 +524,15 @@ pub struct TrainArgs {
     #[arg(long, value_parser = int_in::<2, 100>, value_name = "K")]
     pub cv: Option<usize>,
 
-    /// Print the report as JSON
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct EvaluateArgs {
-    /// Trained model file
-    #[arg(long, value_name = "MODEL")]
-    pub model: std::path::PathBuf,
+    /// Classifier file to measure (a `train -o` output, or `builtin:tiers`)
+    #[arg(long, value_name = "FILE")]
+    pub classifier: std::path::PathBuf,
 
     /// Labelled queries (or, for an outcome model, outcome logs); `-` reads stdin
     #[arg(value_name = "DATA", required = true)]
@@ -380,18 +552,79 @@ pub struct EvaluateArgs {
     #[arg(long, value_name = "COLUMN")]
     pub by: Option<String>,
 
-    /// Print JSON
-    #[arg(long)]
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// Output formats of commands that print tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// Boxed tables that fit the terminal
+    Table,
+    /// Aligned columns without borders, never wrapped
+    Plain,
+    /// Markdown tables
+    Markdown,
+    /// JSON
+    Json,
+    /// CSV
+    Csv,
+}
+
+/// `--format` and its `--json` shorthand for a command whose output is one table (CSV is that table).
+#[derive(Debug, Clone, Args)]
+pub struct FormatArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table, value_name = "FORMAT")]
+    pub format: OutputFormat,
+
+    /// Shorthand for `--format json`
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
 }
 
-/// Output formats of reports.
+impl FormatArgs {
+    /// The chosen format (`--json` is `--format json`).
+    pub fn format(&self) -> OutputFormat {
+        if self.json { OutputFormat::Json } else { self.format }
+    }
+}
+
+/// Output formats of reports made of text lines and tables (no CSV: they are not one table).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ReportFormat {
+    /// Text with boxed tables that fit the terminal
     Table,
-    Json,
-    Csv,
+    /// Text with aligned columns without borders, never wrapped
+    Plain,
+    /// Text with Markdown tables
     Markdown,
+    /// JSON
+    Json,
+}
+
+/// `--format` and its `--json` shorthand for a report of text lines and tables.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table, value_name = "FORMAT")]
+    pub format: ReportFormat,
+
+    /// Shorthand for `--format json`
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+}
+
+impl ReportArgs {
+    /// Whether the report is JSON (`--json` or `--format json`).
+    pub fn is_json(&self) -> bool {
+        self.json || self.format == ReportFormat::Json
+    }
+
+    /// The chosen format (`--json` is `--format json`).
+    pub fn format(&self) -> ReportFormat {
+        if self.json { ReportFormat::Json } else { self.format }
+    }
 }
 
 /// How to read replay inputs (shared by `simulate` and `batch`).
@@ -500,9 +733,9 @@ pub struct SimulateArgs {
     #[arg(long)]
     pub all_models: bool,
 
-    /// Trained model for the ML strategy and the chain's ML stage
-    #[arg(long, value_name = "PATH")]
-    pub model: Option<std::path::PathBuf>,
+    /// Classifier file for the ML strategy and the chain's ML stage, or `builtin:tiers`
+    #[arg(long, value_name = "FILE")]
+    pub classifier: Option<std::path::PathBuf>,
 
     /// Without timestamps, split the log into days of N requests for quotas
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000_000), value_name = "N")]
@@ -553,9 +786,8 @@ pub struct SimulateArgs {
     #[arg(long, value_parser = int_in::<1, 256>, value_name = "N")]
     pub threads: Option<usize>,
 
-    /// Report format
-    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-    pub format: ReportFormat,
+    #[command(flatten)]
+    pub output: FormatArgs,
 
     /// Draw the cost–quality plane to a .png or .svg file
     #[arg(long, value_name = "FILE")]
@@ -638,17 +870,21 @@ pub struct BatchArgs {
     #[arg(long, value_enum, default_value_t = Strategy::Chain)]
     pub strategy: Strategy,
 
-    /// Trained model for the ML stage (overrides `[ml] model`)
-    #[arg(long, value_name = "PATH")]
-    pub model: Option<std::path::PathBuf>,
+    /// Classifier file for the ML stage, or `builtin:tiers` (overrides `[ml] model`)
+    #[arg(long, value_name = "FILE")]
+    pub classifier: Option<std::path::PathBuf>,
 
     /// Apply daily quotas over the log's timestamps (in memory; the state store is not touched)
     #[arg(long)]
     pub quotas: bool,
 
-    /// Output format
-    #[arg(long, value_enum, default_value_t = StreamFormat::Csv)]
+    /// Output format: one CSV line or one JSON line per row
+    #[arg(long, value_enum, default_value_t = StreamFormat::Csv, value_name = "FORMAT")]
     pub format: StreamFormat,
+
+    /// Shorthand for `--format jsonl`
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
 
     /// Write to FILE instead of stdout (written to a temporary file, then renamed)
     #[arg(short, long, value_name = "FILE")]
@@ -665,6 +901,18 @@ pub struct BatchArgs {
     /// Worker threads [default: all cores]; the output order is the input order
     #[arg(long, value_parser = int_in::<1, 256>, value_name = "N")]
     pub threads: Option<usize>,
+
+    /// End with a summary on stderr (rows, model mix, estimated cost, all-premium cost)
+    /// [default: when stderr is a terminal]
+    #[arg(long)]
+    pub summary: bool,
+}
+
+impl BatchArgs {
+    /// The chosen stream format (`--json` is `--format jsonl`).
+    pub fn stream_format(&self) -> StreamFormat {
+        if self.json { StreamFormat::Jsonl } else { self.format }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -707,9 +955,8 @@ pub enum FeedbackCommand {
         /// Group by
         #[arg(long, value_enum, default_value_t = crate::feedback::By::Model)]
         by: crate::feedback::By,
-        /// Print JSON
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        output: FormatArgs,
     },
     /// Recommend rule changes from ratings (the article's optimize_rules), as a TOML diff
     Suggest {
@@ -731,9 +978,8 @@ pub enum FeedbackCommand {
         /// Overwrite --apply FILE if it exists
         #[arg(long)]
         force: bool,
-        /// Print the suggestions as JSON
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        report: ReportArgs,
     },
 }
 
@@ -747,11 +993,11 @@ pub struct AskArgs {
     pub system: Option<String>,
 
     /// Cheapest model first, scored, escalated until an answer is accepted (`[cascade]`)
-    #[arg(long, conflicts_with = "consensus")]
+    #[arg(long, conflicts_with_all = ["consensus", "force_model"])]
     pub cascade: bool,
 
     /// Several models answer concurrently; the majority answer wins (`[consensus]`)
-    #[arg(long)]
+    #[arg(long, conflicts_with = "force_model")]
     pub consensus: bool,
 
     /// Stream the answer to stdout even when it is not a terminal
@@ -775,8 +1021,8 @@ pub struct AskArgs {
 #[derive(Debug, Clone, Args)]
 pub struct LabelledArgs {
     /// Input format [default: from the extension, else sniffed]
-    #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    #[arg(long = "input-format", value_enum, value_name = "FORMAT")]
+    pub input_format: Option<Format>,
 
     /// Column (or JSON key) holding the prompt
     #[arg(long, default_value = "prompt", value_name = "NAME")]
@@ -936,7 +1182,7 @@ impl RequestArgs {
             prompt,
             tag: self.tag.as_deref(),
             strategy: self.strategy,
-            model: self.model.as_deref(),
+            model: self.classifier.as_deref(),
             request_id: request_id.or(self.request_id.as_deref()),
             user: self.user.as_deref(),
             log_prompts: self.log_prompts,
@@ -998,4 +1244,34 @@ pub fn millis(s: &str) -> std::result::Result<f64, String> {
 pub fn split(s: &str) -> std::result::Result<f64, String> {
     let v = unit(s)?;
     (v < 1.0).then_some(v).ok_or_else(|| format!("`{s}` is outside [0, 1)"))
+}
+
+#[cfg(test)]
+mod tests {
+    /// `--help` describes every argument and subcommand, and every subcommand ends with examples.
+    #[test]
+    fn every_argument_is_described_and_every_subcommand_has_examples() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for a in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
+                if a.get_help().is_none() && a.get_long_help().is_none() {
+                    missing.push(format!("{path}: argument `{}` has no description", a.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+                let p = format!("{path} {}", sub.get_name());
+                if sub.get_about().is_none() {
+                    missing.push(format!("{p}: no description"));
+                }
+                if !sub.get_after_help().is_some_and(|h| h.to_string().starts_with("Examples:\n  llmroute")) {
+                    missing.push(format!("{p}: no examples"));
+                }
+                walk(sub, &p, missing);
+            }
+        }
+        let mut missing = Vec::new();
+        let mut cmd = super::command();
+        cmd.build();
+        walk(&cmd, "llmroute", &mut missing);
+        assert!(missing.is_empty(), "{}", missing.join("\n"));
+    }
 }

@@ -51,13 +51,17 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Train(a) => commands::train::train(&ctx, a),
         Command::Evaluate(a) => commands::train::evaluate(&ctx, a),
         Command::Completions(a) => commands::completions::run(a),
+        Command::Man(a) => commands::man::run(a),
     }
 }
 
 /// Parses the process arguments, runs, prints any error and returns the exit code.
 pub fn main() -> std::process::ExitCode {
-    use clap::Parser;
-    let cli = Cli::parse();
+    use clap::FromArgMatches;
+    let cli = match Cli::from_arg_matches(&cli::command().get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     match run(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

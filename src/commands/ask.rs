@@ -229,7 +229,11 @@ pub fn run(ctx: &Context, a: &AskArgs) -> Result<()> {
     let request_id = a.req.request_id.clone().unwrap_or_else(service::new_request_id);
     let request = |dry_run: bool| a.req.route_request(&prompt, Some(&request_id), dry_run);
     let decide = |dry_run: bool| {
-        service::decide(&config, ctx.state.as_deref(), &request(dry_run)).map_err(|e| output::exhausted(e, a.json))
+        match &a.req.force_model {
+            Some(name) => service::decide_named(&config, ctx.state.as_deref(), &request(dry_run), name),
+            None => service::decide(&config, ctx.state.as_deref(), &request(dry_run)),
+        }
+        .map_err(|e| output::exhausted(e, a.json))
     };
     if mode == Mode::Single {
         // Learn the routed model without counting, so a missing key stops before anything is
@@ -259,7 +263,7 @@ pub fn run(ctx: &Context, a: &AskArgs) -> Result<()> {
             rule: d.rule.as_deref().map(str::to_string),
             tier: d.tier.as_deref().map(str::to_string),
             params,
-            strategy: routed.strategy.as_str(),
+            strategy: if a.req.force_model.is_some() { "client" } else { routed.strategy.as_str() },
             arm: routed.arm,
         },
     );

@@ -23,6 +23,7 @@ use crate::error::{Error, Result};
 use crate::output;
 use crate::quota::DayQuota;
 use crate::replay::dataset::{Checks, ID_COLUMNS, parse_time};
+use crate::replay::tally::Tally;
 use crate::router::constraints;
 use crate::router::service::{self, assign};
 use crate::router::{Chain, Chosen, Engine, Eval, Memo, Pick, QuotaView, Strategy, Unlimited};
@@ -68,6 +69,8 @@ struct Routing<'a> {
     engine: &'a Engine,
     strategy: Strategy,
     chains: Vec<(Strategy, Chain<'a>)>,
+    /// The catalog's dearest model, when the run ends with a summary (the all-premium cost).
+    premium: Option<ModelId>,
 }
 
 impl<'a> Routing<'a> {
@@ -76,7 +79,28 @@ impl<'a> Routing<'a> {
         if let Some(c) = config.canary.as_ref().filter(|_| strategy == Strategy::Chain) {
             chains.push((c.strategy, engine.chain(config, c.strategy)));
         }
-        Routing { config, engine, strategy, chains }
+        Routing { config, engine, strategy, chains, premium: None }
+    }
+
+    /// Tallies a routed row for the summary (nothing without one).
+    fn tally(
+        &self,
+        tally: &mut Tally,
+        row: RowCost,
+        counted: &mut Option<u64>,
+        chosen: Option<&Chosen>,
+        cost: Option<Cost>,
+    ) {
+        let Some(p) = self.premium else { return };
+        let premium = Chosen {
+            model: p,
+            method: crate::router::Method::Client,
+            reason: "",
+            params: self.config.models[p].params,
+            data_model: None,
+        };
+        let all_premium = cost_of(self.config, row, counted, &premium).usd;
+        tally.add(chosen.map(|c| c.model), cost.map_or(0.0, |c| c.usd), all_premium);
     }
 
     /// The chain of a row and its arm (the row's id is the gray-release key).
@@ -117,7 +141,7 @@ pub fn run(ctx: &Context, a: &BatchArgs) -> Result<()> {
     config.ml.add_labels(&map);
     let config = config;
     let state = crate::state::Location::resolve(ctx.state.as_deref(), &config)?;
-    let engine = service::engine(&config, a.model.as_deref(), a.strategy, &state)?;
+    let engine = service::engine(&config, a.classifier.as_deref(), a.strategy, &state)?;
     // The tag column: `--tag-col`, else the outcome model's feature column when a file has it.
     let feature = engine.ml.as_ref().and_then(|m| m.outcomes()).and_then(|o| o.feature.as_ref());
     let tag = match (&a.tag_col, feature) {
@@ -125,7 +149,9 @@ pub fn run(ctx: &Context, a: &BatchArgs) -> Result<()> {
         (None, Some(f)) => Some((f.column.clone(), false)),
         (None, None) => None,
     };
-    let routing = Routing::new(&config, &engine, a.strategy);
+    let mut routing = Routing::new(&config, &engine, a.strategy);
+    let summary = a.summary || std::io::stderr().is_terminal();
+    routing.premium = summary.then(|| config.models_by_cost().last().copied()).flatten();
     let threads = a.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
     // Output: stdout, or a temporary file moved into place at the end.
     let mut file = a.output.as_ref().map(|o| crate::fsutil::AtomicFile::create(o, a.force)).transpose()?;
@@ -138,10 +164,13 @@ pub fn run(ctx: &Context, a: &BatchArgs) -> Result<()> {
     let result = stream(&routing, &input, threads, &mut out);
     let flushed = out.flush().map_err(Error::from_stdout);
     drop(out);
-    let bad = result?;
+    let (bad, tally) = result?;
     flushed?;
     if let Some(f) = file {
         f.commit()?;
+    }
+    if let Some(p) = routing.premium {
+        output::note(output::batch::summary(&config, &tally, p, bad).trim_end());
     }
     if bad > 0 {
         return Err(Error::Partial(format!("{bad} bad row(s) skipped")));
@@ -165,6 +194,7 @@ enum Stop {
 /// row's evaluation so far, which the writer resumes in order against the day's usage.
 struct Done {
     lines: Vec<u8>,
+    tally: Tally,
     memos: Vec<Memo>,
     items: Vec<Item>,
     then: Option<Stop>,
@@ -173,16 +203,17 @@ struct Done {
 /// Reader → workers → writer. The reader deals chunks to the workers in turn; the writer takes
 /// the results back in the same turn, so output keeps input order. Workers live for the whole run,
 /// so their per-thread caches (token counts, ML scratch) stay warm.
-fn stream(routing: &Routing, input: &Input, threads: usize, out: &mut dyn Write) -> Result<usize> {
+fn stream(routing: &Routing, input: &Input, threads: usize, out: &mut dyn Write) -> Result<(usize, Tally)> {
     let (config, engine, a) = (routing.config, routing.engine, input.args);
     let mut bad = 0usize;
+    let mut total = Tally::new(config.models.len());
     let mut quota = DayQuota::new(config);
     // Rows routed so far, on stderr when it is a terminal; not while decisions stream to the
     // same terminal.
     let hidden = a.output.is_none() && std::io::stdout().is_terminal();
     let pb = output::progress(None, "routing", "rows", hidden);
     let mut header_written = false;
-    let format = a.format;
+    let format = a.stream_format();
     let header = |out: &mut dyn Write| -> Result<()> {
         match format {
             StreamFormat::Csv => out.write_all(CSV_HEADER.as_bytes()).map_err(Error::from_stdout),
@@ -201,6 +232,7 @@ fn stream(routing: &Routing, input: &Input, threads: usize, out: &mut dyn Write)
                 for Chunk { mut items, then } in job_rx {
                     let mut lines = Vec::new();
                     let mut memos = Vec::new();
+                    let mut tally = Tally::new(config.models.len());
                     for it in &mut items {
                         let Item { id, text, tag, costs, in_tokens, cached, out_tokens, counted, .. } = it;
                         let (chain, arm) = routing.chain(id);
@@ -226,10 +258,11 @@ fn stream(routing: &Routing, input: &Input, threads: usize, out: &mut dyn Write)
                             let chosen = chain.chosen(&mut eval, pick);
                             let cost = chosen.as_ref().map(|c| cost_of(config, row, counted, c));
                             let d = chosen.as_ref().ok_or(refusal(pick));
-                            format_row(&mut lines, a.format, config, id, d, arm, cost);
+                            format_row(&mut lines, a.stream_format(), config, id, d, arm, cost);
+                            routing.tally(&mut tally, row, counted, chosen.as_ref(), cost);
                         }
                     }
-                    if done_tx.send(Done { lines, memos, items, then }).is_err() {
+                    if done_tx.send(Done { lines, tally, memos, items, then }).is_err() {
                         return;
                     }
                 }
@@ -237,7 +270,8 @@ fn stream(routing: &Routing, input: &Input, threads: usize, out: &mut dyn Write)
         }
         s.spawn(move || read_all(input, &to_workers));
         for turn in (0..threads).cycle() {
-            let Ok(Done { mut lines, memos, mut items, then }) = from_workers[turn].recv() else { break };
+            let Ok(Done { mut lines, tally, memos, mut items, then }) = from_workers[turn].recv() else { break };
+            total.merge(&tally);
             for (it, memo) in items.iter_mut().zip(memos) {
                 if let Some(d) = it.day {
                     quota.set_day(d);
@@ -252,7 +286,8 @@ fn stream(routing: &Routing, input: &Input, threads: usize, out: &mut dyn Write)
                 }
                 let row = RowCost { text, costs, in_tokens: *in_tokens, cached: *cached, out_tokens: *out_tokens };
                 let cost = chosen.as_ref().map(|c| cost_of(config, row, counted, c));
-                format_row(&mut lines, a.format, config, id, chosen.as_ref().ok_or(refusal(pick)), arm, cost);
+                format_row(&mut lines, a.stream_format(), config, id, chosen.as_ref().ok_or(refusal(pick)), arm, cost);
+                routing.tally(&mut total, row, counted, chosen.as_ref(), cost);
             }
             if !lines.is_empty() && !header_written {
                 // Written with the first decisions: a run that fails at once prints nothing.
@@ -282,7 +317,7 @@ fn stream(routing: &Routing, input: &Input, threads: usize, out: &mut dyn Write)
     });
     pb.finish_and_clear();
     done?;
-    Ok(bad)
+    Ok((bad, total))
 }
 
 /// Reads every file in chunks and sends them to the workers.

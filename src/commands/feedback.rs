@@ -10,7 +10,7 @@ use crate::commands::Context;
 use crate::config::{Config, EMBEDDED_DEFAULT, Source};
 use crate::data::{self, RowError};
 use crate::error::{Error, Result};
-use crate::feedback::{self, By};
+use crate::feedback;
 use crate::output;
 use crate::state::{self, FeedbackRecord, Location, Store};
 
@@ -42,52 +42,21 @@ pub fn run(ctx: &Context, cmd: &FeedbackCommand) -> Result<()> {
             Ok(())
         }
         FeedbackCommand::Import { file, input_format } => import(&config, &path, file, *input_format, &clock),
-        FeedbackCommand::Stats { days, by, json } => {
+        FeedbackCommand::Stats { days, by, output: out } => {
             let records = load(&path, *days, &clock)?;
             let rows = feedback::stats(&records, *by, config.adaptive.success_rating);
-            if *json {
+            let format = output::use_format(out.format());
+            if format == crate::cli::OutputFormat::Json {
                 return output::print_json(&rows);
             }
-            let key = match by {
-                By::Model => "model",
-                By::Rule => "rule",
-                By::Method => "method",
-                By::Arm => "arm",
-            };
-            let window = if *days == 0 { "all time".to_string() } else { format!("last {days} days") };
-            let mut t = output::table([
-                key,
-                "n",
-                "avg rating [95% CI]",
-                "success rate [95% CI]",
-                "p50 ms",
-                "p95 ms",
-                "avg cost",
-            ]);
-            let ci = |v: Option<f64>, c: Option<(f64, f64)>, pct: bool| match (v, c) {
-                (Some(v), Some((lo, hi))) if pct => {
-                    format!("{:.1} % [{:.1}, {:.1}]", v * 100.0, lo * 100.0, hi * 100.0)
-                }
-                (Some(v), None) if pct => format!("{:.1} %", v * 100.0),
-                (Some(v), Some((lo, hi))) => format!("{v:.2} [{lo:.2}, {hi:.2}]"),
-                (Some(v), None) => format!("{v:.2}"),
-                (None, _) => "-".to_string(),
-            };
-            for r in &rows {
-                t.add_row(vec![
-                    r.key.clone(),
-                    r.n.to_string(),
-                    ci(r.avg_rating, r.rating_ci, false),
-                    ci(r.success_rate, r.success_ci, true),
-                    r.p50_latency_ms.map_or("-".to_string(), |v| format!("{v:.0}")),
-                    r.p95_latency_ms.map_or("-".to_string(), |v| format!("{v:.0}")),
-                    r.avg_cost.map_or("-".to_string(), |v| output::usd(v, 6)),
-                ]);
+            let t = output::feedback::stats_table(&rows, *by);
+            if format == crate::cli::OutputFormat::Csv {
+                return output::print(&t);
             }
-            output::align_right(&mut t, &[1, 2, 3, 4, 5, 6]);
-            output::print(&format!("feedback, {window}: {} records\n{t}\n", records.len()))
+            let window = if *days == 0 { "all time".to_string() } else { format!("last {days} days") };
+            output::print(&format!("feedback, {window}: {} records\n{t}", records.len()))
         }
-        FeedbackCommand::Suggest { min_samples, below, days, apply, in_place, force, json } => {
+        FeedbackCommand::Suggest { min_samples, below, days, apply, in_place, force, report } => {
             let records = load(&path, *days, &clock)?;
             let suggestions = feedback::suggest(&config, &records, *min_samples, *below);
             let (text, name) = config_text(&config)?;
@@ -108,7 +77,7 @@ pub fn run(ctx: &Context, cmd: &FeedbackCommand) -> Result<()> {
                 crate::fsutil::write_atomic(&file, new_text.as_bytes(), true)?;
                 output::note(&format!("updated {} with {} suggestion(s)", file.display(), suggestions.len()));
             }
-            if *json {
+            if output::use_report_format(report.format()) == crate::cli::ReportFormat::Json {
                 return output::print_json(&suggestions);
             }
             if suggestions.is_empty() {
@@ -117,42 +86,12 @@ pub fn run(ctx: &Context, cmd: &FeedbackCommand) -> Result<()> {
                      or no other model did better\n"
                 ));
             }
-            let mut s = String::new();
-            for sg in &suggestions {
-                s.push_str(&format!(
-                    "rule `{}` ({} ratings): `{}` averages {:.2}; `{}` averages {:.2}; cost change {} per request\n",
-                    sg.rule,
-                    sg.n,
-                    sg.current_model,
-                    sg.current_mean,
-                    sg.suggested_model,
-                    sg.suggested_mean,
-                    signed_usd(sg.cost_change_per_request)
-                ));
-                let mut t = output::table(["model", "n", "mean rating [95% CI]", "cost/request"]);
-                for e in &sg.evidence {
-                    t.add_row(vec![
-                        e.model.clone(),
-                        e.n.to_string(),
-                        match e.ci {
-                            Some((lo, hi)) => format!("{:.2} [{lo:.2}, {hi:.2}]", e.mean),
-                            None => format!("{:.2}", e.mean),
-                        },
-                        output::usd(e.cost_per_request, 6),
-                    ]);
-                }
-                output::align_right(&mut t, &[1, 2, 3]);
-                s.push_str(&format!("{t}\n"));
-            }
+            let mut s = output::feedback::suggestions(&suggestions);
             s.push('\n');
             s.push_str(&feedback::diff(&text, &new_text, &name));
             output::print(&s)
         }
     }
-}
-
-fn signed_usd(x: f64) -> String {
-    if x < 0.0 { format!("-{}", output::usd(-x, 6)) } else { format!("+{}", output::usd(x, 6)) }
 }
 
 /// The configuration's own text (comments included) and its name.

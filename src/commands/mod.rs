@@ -6,6 +6,7 @@ pub mod batch;
 pub mod completions;
 pub mod config;
 pub mod feedback;
+pub mod man;
 pub mod models;
 pub mod quota;
 pub mod route;

@@ -1,38 +1,16 @@
 //! `llmroute models`: the model catalog.
 
-use serde::Serialize;
-
-use crate::cli::{ModelsAction, ModelsArgs};
+use crate::cli::{ImportPrices, ModelsAction, ModelsArgs, OutputFormat};
 use crate::commands::Context;
 use crate::config::Config;
-use crate::config::Params;
 use crate::error::{Error, Result};
 use crate::output;
-
-#[derive(Debug, Serialize)]
-struct ModelRow {
-    name: String,
-    tier: String,
-    tier_rank: i64,
-    input_price: f64,
-    output_price: f64,
-    daily_quota: Option<u64>,
-    provider: Option<String>,
-    params: Params,
-    /// Labels of the ML stage's model that route to this model (`[ml.labels]`).
-    ml_labels: Vec<String>,
-    context_window: Option<u64>,
-    max_output_tokens: Option<u64>,
-    /// `null`: not stated (requests needing tools, images or a JSON schema may go to it).
-    capabilities: Option<Vec<&'static str>>,
-    cached_input_price: f64,
-    deprecation_date: Option<String>,
-}
+use crate::output::models::ModelRow;
 
 pub fn run(ctx: &Context, args: &ModelsArgs) -> Result<()> {
     let config = ctx.config()?;
-    if let Some(ModelsAction::ImportPrices { file, output: out, force }) = &args.action {
-        return import_prices(&config, file, out.as_deref(), *force);
+    if let Some(ModelsAction::ImportPrices(a)) = &args.action {
+        return import_prices(&config, a);
     }
     let rows: Vec<ModelRow> = config
         .models_by_cost()
@@ -57,38 +35,15 @@ pub fn run(ctx: &Context, args: &ModelsArgs) -> Result<()> {
             }
         })
         .collect();
-    if args.json {
+    let format = output::use_format(args.output.format());
+    if format == OutputFormat::Json {
         return output::print_json(&rows);
     }
-    let mut t = output::table([
-        "model",
-        "tier",
-        "input $/1M",
-        "output $/1M",
-        "daily quota",
-        "context / output",
-        "capabilities",
-        "provider",
-        "ml labels",
-    ]);
-    let tokens = |v: Option<u64>| v.map_or("?".to_string(), |v| crate::error::grouped(&v.to_string()));
-    for r in &rows {
-        t.add_row(vec![
-            r.name.clone(),
-            r.tier.clone(),
-            format!("{:.4}", r.input_price),
-            format!("{:.4}", r.output_price),
-            r.daily_quota.map_or("unlimited".to_string(), |q| q.to_string()),
-            format!("{} / {}", tokens(r.context_window), tokens(r.max_output_tokens)),
-            r.capabilities
-                .as_ref()
-                .map_or("?".to_string(), |c| if c.is_empty() { "text".to_string() } else { c.join(" ") }),
-            r.provider.clone().unwrap_or_else(|| "-".to_string()),
-            if r.ml_labels.is_empty() { "-".to_string() } else { r.ml_labels.join(", ") },
-        ]);
+    let t = output::models::table(&rows);
+    match format {
+        OutputFormat::Csv => output::print(&t),
+        _ => output::print(&format!("{t}ml model: {}\n", ml_source(&config))),
     }
-    output::align_right(&mut t, &[2, 3, 4, 5]);
-    output::print(&format!("{t}\nml model: {}\n", ml_source(&config)))
 }
 
 /// The ML stage's model and where it comes from.
@@ -103,36 +58,58 @@ fn ml_source(config: &Config) -> String {
     }
 }
 
-fn import_prices(config: &Config, file: &std::path::Path, out: Option<&std::path::Path>, force: bool) -> Result<()> {
-    let table = crate::prices::load(Some(file))?;
-    let mut raw = config.raw.clone();
-    let mut t = output::table(["model", "price-table entry", "input $/1M", "output $/1M"]);
+fn import_prices(config: &Config, a: &ImportPrices) -> Result<()> {
+    if a.in_place && config.source == crate::config::Source::Embedded {
+        return Err(Error::usage(
+            "--in-place needs a configuration file; the embedded default is in use (see `config init`), or use -o FILE",
+        ));
+    }
+    let table = crate::prices::load(Some(&a.file)).map_err(|e| match e {
+        Error::Usage(m) => Error::Usage(format!("{m} (the price table is {})", crate::prices::WHERE)),
+        e => e,
+    })?;
+    let mut rows = Vec::new();
+    let mut updates = Vec::new();
     let mut unmatched = Vec::new();
-    for (name, m) in raw.models.iter_mut() {
-        let key = m.model_id.clone().unwrap_or_else(|| name.clone());
-        match table.find(&key, m.provider.as_deref()) {
-            Some((k, (i, o))) => {
-                t.add_row(vec![
-                    name.clone(),
-                    k.to_string(),
-                    format!("{:.4} -> {:.4}", m.input_price, i),
-                    format!("{:.4} -> {:.4}", m.output_price, o),
-                ]);
-                m.input_price = (i * 1e6).round() / 1e6;
-                m.output_price = (o * 1e6).round() / 1e6;
+    for (name, m) in &config.raw.models {
+        let keys: Vec<&str> = m.model_id.as_deref().into_iter().chain([name.as_str()]).collect();
+        match keys.iter().find_map(|k| table.find(k, m.provider.as_deref())) {
+            Some((k, (i, o), how)) => {
+                let (i, o) = ((i * 1e6).round() / 1e6, (o * 1e6).round() / 1e6);
+                rows.push(output::prices::Imported {
+                    model: name.clone(),
+                    entry: k.to_string(),
+                    rule: how.as_str(),
+                    input: (m.input_price, i),
+                    output: (m.output_price, o),
+                });
+                updates.push(crate::prices::Update {
+                    model: name.clone(),
+                    input: i,
+                    output: o,
+                    details: table.details(k),
+                });
             }
             None => unmatched.push(name.clone()),
         }
     }
-    output::note(&format!("{t}"));
+    output::note(output::prices::imported(&rows).trim_end());
     if !unmatched.is_empty() {
-        output::warn(&format!("no price found for {}; kept their prices", unmatched.join(", ")));
+        output::warn(&format!(
+            "no price found for {}; kept their prices (set `model_id` to the table's key; {})",
+            unmatched.join(", "),
+            crate::prices::RULE
+        ));
     }
-    let body =
-        toml::to_string_pretty(&raw).map_err(|e| Error::usage(format!("cannot render the configuration: {e}")))?;
-    let text = format!("# prices imported from {}\n\n{body}", file.display());
-    match out {
-        Some(p) => crate::fsutil::write_atomic(p, text.as_bytes(), force),
+    let file = config.source.file_name();
+    let text = crate::prices::apply(&config.source_text()?, &file, &updates)?;
+    if a.in_place {
+        crate::fsutil::write_atomic(std::path::Path::new(&file), text.as_bytes(), true)?;
+        output::note(&format!("updated {file} ({} model(s))", updates.len()));
+        return Ok(());
+    }
+    match &a.output {
+        Some(p) => crate::fsutil::write_atomic(p, text.as_bytes(), a.force),
         None => output::print(&text),
     }
 }

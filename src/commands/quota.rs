@@ -34,21 +34,10 @@ pub fn run(ctx: &Context, args: &QuotaArgs) -> Result<()> {
                 None => BTreeMap::new(),
             };
             let rows = quota::rows(&config, &usage, &clock);
-            if args.json {
+            if output::use_format(args.output.format()) == crate::cli::OutputFormat::Json {
                 return output::print_json(&rows);
             }
-            let mut t = output::table(["model", "used", "quota", "remaining", "resets at"]);
-            for r in &rows {
-                t.add_row(vec![
-                    r.model.clone(),
-                    r.used.to_string(),
-                    r.quota.map_or("unlimited".to_string(), |q| q.to_string()),
-                    r.remaining.map_or("unlimited".to_string(), |q| q.to_string()),
-                    r.resets_at.clone(),
-                ]);
-            }
-            output::align_right(&mut t, &[1, 2, 3]);
-            output::print(&format!("{t}\n"))
+            output::print(&output::quota::table(&rows))
         }
     }
 }

@@ -1,6 +1,6 @@
 //! `llmroute simulate`: replay logs under every strategy and print the savings table.
 
-use crate::cli::{InputArgs, ReportFormat, SimulateArgs};
+use crate::cli::{InputArgs, OutputFormat, SimulateArgs};
 use crate::commands::Context;
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -56,20 +56,23 @@ pub fn run(ctx: &Context, a: &SimulateArgs) -> Result<()> {
     let config = config;
     let prices = crate::prices::load(a.input.prices.as_deref())?;
     let state = crate::state::Location::resolve(ctx.state.as_deref(), &config)?;
-    let engine = service::replay_engine(&config, a.model.as_deref(), Strategy::Adaptive, &state)?;
+    let engine = service::replay_engine(&config, a.classifier.as_deref(), Strategy::Adaptive, &state)?;
     if spec.tag.is_none() {
         // The outcome model's categorical feature, when the log has its column.
         spec.tag =
             engine.ml.as_ref().and_then(|m| m.outcomes()).and_then(|o| o.feature.as_ref()).map(|f| f.column.clone());
         spec.tag_required = false;
     }
+    // Rows read, then the replay's elapsed time, on stderr when it is a terminal (as `batch`).
+    let pb = output::progress(None, "reading", "rows", false);
     // The classifier predicts every row while the log loads.
     let (ds, predictions) = std::thread::scope(|s| -> Result<_> {
         // One core reads; the others predict.
         let mut prefetch = replay::prefetch::Prefetch::start(s, &engine, threads.saturating_sub(1));
         let hooks = replay::dataset::Hooks {
-            on_bad: &mut |e| output::warn(&format!("skipped {e}")),
+            on_bad: &mut |e| pb.suspend(|| output::warn(&format!("skipped {e}"))),
             on_text: &mut |t| {
+                pb.inc(1);
                 if let Some(p) = prefetch.as_mut() {
                     p.push(t);
                 }
@@ -94,6 +97,9 @@ pub fn run(ctx: &Context, a: &SimulateArgs) -> Result<()> {
         seed: a.seed,
         threads,
     };
+    pb.set_prefix("replaying");
+    pb.set_message("under every strategy");
+    pb.enable_steady_tick(std::time::Duration::from_millis(120));
     let setup = replay::setup(&ds, &config, &engine, &opt)?;
     let rp = match &a.decisions {
         Some(path) => {
@@ -104,6 +110,7 @@ pub fn run(ctx: &Context, a: &SimulateArgs) -> Result<()> {
         }
         None => replay::simulate(&setup, &opt, &predictions, None)?,
     };
+    pb.finish_and_clear();
     let mut report = replay::report::build(&a.files, &ds, &config, &rp, &opt);
     if a.canary {
         report.canary = Some(replay::report::canary(&config, &ds, &rp, &report, &opt).ok_or_else(|| {
@@ -113,11 +120,12 @@ pub fn run(ctx: &Context, a: &SimulateArgs) -> Result<()> {
     if let Some(p) = &a.plot {
         output::plot::draw(p, &report, a.force)?;
     }
-    match a.format {
-        ReportFormat::Json => output::print_json(&report)?,
-        ReportFormat::Csv => output::print(&output::report::csv(&report))?,
-        ReportFormat::Table => output::print(&output::report::table(&report, false))?,
-        ReportFormat::Markdown => output::print(&output::report::table(&report, true))?,
+    match output::use_format(a.output.format()) {
+        OutputFormat::Json => output::print_json(&report)?,
+        OutputFormat::Csv => output::print(&output::report::csv(&report))?,
+        OutputFormat::Table | OutputFormat::Plain | OutputFormat::Markdown => {
+            output::print(&output::report::table(&report))?
+        }
     }
     if !ds.bad_rows.is_empty() {
         return Err(Error::Partial(format!("{} bad row(s) skipped", ds.bad_rows.len())));

@@ -2,97 +2,22 @@
 
 use std::time::Instant;
 
-use serde::Serialize;
 use smartcore::linalg::basic::matrix::DenseMatrix;
 use smartcore::model_selection::{BaseKFold, KFold, train_test_split};
 
-use crate::cli::{EvaluateArgs, LabelledArgs, TrainArgs};
+use crate::cli::{EvaluateArgs, LabelledArgs, ReportFormat, TrainArgs};
 use crate::commands::Context;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::ml::analyzer::Analyzer;
 use crate::ml::dataset::{self, LabelSource, Labelled, Texts};
 use crate::ml::forest::ForestParams;
-use crate::ml::metrics::{self, EvalReport};
+use crate::ml::metrics;
 use crate::ml::model::{Model, Prediction, TrainingMeta};
+use crate::ml::report::{CvReport, EvaluateReport, Segment, Segments, TrainReport};
 use crate::ml::tfidf::{Scratch, TfidfConfig};
 use crate::ml::{artifact, defaults};
 use crate::output;
-
-#[derive(Debug, Serialize)]
-struct TrainReport {
-    model: String,
-    model_bytes: usize,
-    rows: usize,
-    train_rows: usize,
-    valid_rows: usize,
-    bad_rows: usize,
-    labels: Vec<String>,
-    analyzer: &'static str,
-    ngram: [usize; 2],
-    max_features: usize,
-    sublinear_tf: bool,
-    vocabulary_size: usize,
-    n_estimators: usize,
-    max_depth: Option<usize>,
-    seed: u64,
-    threads: usize,
-    tfidf_seconds: f64,
-    forest_seconds: f64,
-    fit_seconds: f64,
-    nodes: usize,
-    threshold: f64,
-    threshold_source: String,
-    /// The power the vote shares are raised to (out-of-bag calibration).
-    calibration: Option<f64>,
-    validation: Option<EvalReport>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cv: Option<CvReport>,
-}
-
-#[derive(Debug, Serialize)]
-struct CvReport {
-    folds: usize,
-    accuracy_mean: f64,
-    accuracy_std: f64,
-    fold_accuracy: Vec<f64>,
-}
-
-#[derive(Debug, Serialize)]
-struct EvaluateReport {
-    model: String,
-    /// Time to read and check the model file.
-    load_ms: f64,
-    bad_rows: usize,
-    predict_seconds: f64,
-    per_query_us: f64,
-    #[serde(flatten)]
-    metrics: EvalReport,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    segments: Option<Segments>,
-}
-
-/// `evaluate --by COLUMN`: the routing figures of each value of the column.
-#[derive(Debug, Serialize)]
-struct Segments {
-    column: String,
-    rows: Vec<Segment>,
-}
-
-#[derive(Debug, Serialize)]
-struct Segment {
-    /// The column's value; `all` for the whole set (last).
-    segment: String,
-    rows: usize,
-    accuracy: f64,
-    fallback_rate: f64,
-    accuracy_after_fallback: f64,
-    /// Share of rows routed (after fallback) to a cheaper model than their label's; `None` when
-    /// no row's labels both map to catalog models.
-    under_routed: Option<f64>,
-    /// Share routed to a dearer model than their label's.
-    over_routed: Option<f64>,
-}
 
 /// Reads the labelled rows of every file as `args` say.
 fn read_labelled_all(paths: &[std::path::PathBuf], args: &LabelledArgs, by: Option<&str>) -> Result<Labelled> {
@@ -114,7 +39,7 @@ fn read_labelled(path: &std::path::Path, args: &LabelledArgs, by: Option<&str>) 
     } else {
         LabelSource::Column(args.label_col.clone())
     };
-    dataset::read(path, args.format, &args.text_col, &source, by, args.skip_bad, &mut |e| {
+    dataset::read(path, args.input_format, &args.text_col, &source, by, args.skip_bad, &mut |e| {
         output::warn(&format!("skipped {e}"));
     })
 }
@@ -227,7 +152,7 @@ pub fn train(ctx: &Context, a: &TrainArgs) -> Result<()> {
         None => None,
     };
 
-    let pb = output::progress(Some(a.n_estimators as u64), "training", "trees", a.json);
+    let pb = output::progress(Some(a.n_estimators as u64), "training", "trees", a.report.is_json());
     let t0 = Instant::now();
     let train_rows = train_idx.len();
     // The texts are moved into the vectorizer, which frees them once counted: the forest grows
@@ -330,10 +255,10 @@ pub fn train(ctx: &Context, a: &TrainArgs) -> Result<()> {
         validation,
         cv,
     };
-    if a.json {
+    if output::use_report_format(a.report.format()) == ReportFormat::Json {
         output::print_json(&report)?;
     } else {
-        output::print(&render_train(&report))?;
+        output::print(&output::train::train(&report))?;
     }
     if !data.bad_rows.is_empty() {
         return Err(Error::Partial(format!("{} bad row(s) skipped", data.bad_rows.len())));
@@ -413,7 +338,7 @@ fn display_name(paths: &[std::path::PathBuf]) -> String {
 pub fn evaluate(ctx: &Context, a: &EvaluateArgs) -> Result<()> {
     let config = ctx.config()?;
     let t_load = Instant::now();
-    let model = artifact::load(&a.model)?;
+    let model = artifact::load(&a.classifier)?;
     let load_ms = t_load.elapsed().as_secs_f64() * 1e3;
     if let crate::ml::model::Kind::Outcomes(_) = &model.kind {
         if a.by.is_some() {
@@ -441,7 +366,7 @@ pub fn evaluate(ctx: &Context, a: &EvaluateArgs) -> Result<()> {
     let pairs: Vec<(u32, f64)> = preds.iter().map(|p| (p.class as u32, p.confidence)).collect();
     let premium = premium_class(&config, &model.labels);
     let report = EvaluateReport {
-        model: a.model.display().to_string(),
+        model: a.classifier.display().to_string(),
         load_ms,
         bad_rows: data.bad_rows.len(),
         predict_seconds: secs,
@@ -452,18 +377,10 @@ pub fn evaluate(ctx: &Context, a: &EvaluateArgs) -> Result<()> {
             rows: segments(&config, &classes, &data, &y_true, &pairs, threshold),
         }),
     };
-    if a.json {
+    if output::use_report_format(a.report.format()) == ReportFormat::Json {
         output::print_json(&report)?;
     } else {
-        let mut s = format!(
-            "model      {}\nrows       {}\npredict    {:.3} s ({:.1} µs per query, tf-idf included)\n",
-            report.model, report.metrics.n, report.predict_seconds, report.per_query_us
-        );
-        s.push_str(&render_metrics(&report.metrics));
-        if let Some(seg) = &report.segments {
-            s.push_str(&render_segments(seg));
-        }
-        output::print(&s)?;
+        output::print(&output::train::evaluate(&report))?;
     }
     if !data.bad_rows.is_empty() {
         return Err(Error::Partial(format!("{} bad row(s) skipped", data.bad_rows.len())));
@@ -523,113 +440,4 @@ fn segments(
     let mut out: Vec<Segment> = groups.iter().map(|(name, rows)| figures(name, rows)).collect();
     out.push(figures("all", &all));
     out
-}
-
-fn render_segments(s: &Segments) -> String {
-    let mut t = output::table([
-        s.column.as_str(),
-        "rows",
-        "accuracy",
-        "fallback",
-        "after fallback",
-        "under-routed",
-        "over-routed",
-    ]);
-    let pct = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{:.1} %", v * 100.0));
-    for r in &s.rows {
-        t.add_row(vec![
-            r.segment.clone(),
-            r.rows.to_string(),
-            format!("{:.4}", r.accuracy),
-            pct(Some(r.fallback_rate)),
-            format!("{:.4}", r.accuracy_after_fallback),
-            pct(r.under_routed),
-            pct(r.over_routed),
-        ]);
-    }
-    output::align_right(&mut t, &[1, 2, 3, 4, 5, 6]);
-    format!(
-        "by {} (under/over-routed: sent to a cheaper/dearer model than the label's, after fallback)\n{t}\n",
-        s.column
-    )
-}
-
-fn render_train(r: &TrainReport) -> String {
-    let depth = r.max_depth.map_or("none".to_string(), |d| d.to_string());
-    let mut s = format!(
-        "data       {} rows ({} train, {} validation{}), {} labels\n\
-         features   {} ({} {}-{}{}, max {})\n\
-         forest     {} trees, max depth {}, seed {}, {} nodes\n\
-         fit        {:.3} s (tf-idf {:.3} s, forest {:.3} s, {} threads)\n",
-        r.rows,
-        r.train_rows,
-        r.valid_rows,
-        if r.bad_rows > 0 { format!(", {} bad skipped", r.bad_rows) } else { String::new() },
-        r.labels.len(),
-        r.vocabulary_size,
-        r.analyzer,
-        r.ngram[0],
-        r.ngram[1],
-        if r.sublinear_tf { ", sublinear tf" } else { "" },
-        r.max_features,
-        r.n_estimators,
-        depth,
-        r.seed,
-        r.nodes,
-        r.fit_seconds,
-        r.tfidf_seconds,
-        r.forest_seconds,
-        r.threads
-    );
-    s.push_str(&match r.calibration {
-        Some(a) => format!("calibration vote shares ^ {a} (fitted on out-of-bag predictions)\n"),
-        None => "calibration none (raw vote shares)\n".to_string(),
-    });
-    if let Some(cv) = &r.cv {
-        s.push_str(&format!(
-            "cv         {} folds: accuracy {:.4} ± {:.4}\n",
-            cv.folds, cv.accuracy_mean, cv.accuracy_std
-        ));
-    }
-    match &r.validation {
-        Some(v) => s.push_str(&render_metrics(v)),
-        None => s.push_str(&format!("threshold  {:.4} (no validation data)\n", r.threshold)),
-    }
-    s.push_str(&format!("model      {} ({} bytes, threshold from {})\n", r.model, r.model_bytes, r.threshold_source));
-    s
-}
-
-fn render_metrics(m: &EvalReport) -> String {
-    let mut s = format!(
-        "accuracy   {:.4}\nthreshold  {:.4}: fallback {:.1} %, confident accuracy {}, accuracy after fallback {:.4}, premium share {:.1} %\n",
-        m.accuracy,
-        m.threshold,
-        m.fallback_rate * 100.0,
-        m.confident_accuracy.map_or("-".to_string(), |a| format!("{a:.4}")),
-        m.accuracy_after_fallback,
-        m.premium_share * 100.0
-    );
-    let mut t = output::table(["label", "precision", "recall", "f1", "support"]);
-    for c in &m.per_class {
-        t.add_row(vec![
-            c.label.clone(),
-            format!("{:.4}", c.precision),
-            format!("{:.4}", c.recall),
-            format!("{:.4}", c.f1),
-            c.support.to_string(),
-        ]);
-    }
-    output::align_right(&mut t, &[1, 2, 3, 4]);
-    s.push_str(&format!("{t}\n"));
-    let mut header = vec!["true \\ predicted".to_string()];
-    header.extend(m.labels.iter().cloned());
-    let mut c = output::table(header);
-    for (i, row) in m.confusion.iter().enumerate() {
-        let mut cells = vec![m.labels[i].clone()];
-        cells.extend(row.iter().map(|v| v.to_string()));
-        c.add_row(cells);
-    }
-    output::align_right(&mut c, &(1..=m.labels.len()).collect::<Vec<_>>());
-    s.push_str(&format!("{c}\n"));
-    s
 }

@@ -101,7 +101,7 @@ struct CvReport {
 /// The replay spec for outcome logs from the train/evaluate flags.
 fn spec(labels: &LabelledArgs, o: &OutcomeArgs) -> Spec {
     Spec {
-        format: labels.format,
+        format: labels.input_format,
         text: Some(labels.text_col.clone()),
         id: o.id_col.clone().or_else(|| o.long.then(|| "id".to_string())),
         quality: o.quality.clone(),
@@ -457,7 +457,7 @@ pub fn train(config: &Config, a: &TrainArgs) -> Result<()> {
         validation,
         cv,
     };
-    if a.json {
+    if output::use_report_format(a.report.format()) == crate::cli::ReportFormat::Json {
         output::print_json(&report)?
     } else {
         output::print(&render(&report))?
@@ -604,7 +604,7 @@ fn render(r: &TrainReport) -> String {
             t.add_row(vec![m.model.clone(), output::usd(m.cost, 6), format!("{:.4}", m.quality)]);
         }
         output::align_right(&mut t, &[1, 2]);
-        s.push_str(&format!("\nvalidation, each model alone\n{t}\n"));
+        s.push_str(&format!("\nvalidation, each model alone\n{}", output::render(&t)));
     }
     if let Some(c) = &r.cv {
         let opt = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{v:.4}"));
@@ -645,8 +645,8 @@ pub fn evaluate(config: &Config, a: &EvaluateArgs, model: &Model, load_ms: f64) 
     let pred = predict_rows(model, &t);
     let per_query_us = t0.elapsed().as_secs_f64() * 1e6 / t.texts.len().max(1) as f64;
     let validation = validate(model, &t, &pred, lambda, 1000, 42)?;
-    let r = EvaluateReport { model: a.model.display().to_string(), load_ms, per_query_us, validation };
-    if a.json {
+    let r = EvaluateReport { model: a.classifier.display().to_string(), load_ms, per_query_us, validation };
+    if output::use_report_format(a.report.format()) == crate::cli::ReportFormat::Json {
         return output::print_json(&r);
     }
     let op = &r.validation.operating_point;

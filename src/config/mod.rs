@@ -252,6 +252,15 @@ impl Config {
         Validator { text, file: &file }.validate(raw, source.clone())
     }
 
+    /// The text this configuration was read from (the embedded default's text for the embedded
+    /// one): where commands that edit the configuration keeping its comments start.
+    pub fn source_text(&self) -> Result<String> {
+        match &self.source {
+            Source::Embedded => Ok(EMBEDDED_DEFAULT.to_string()),
+            Source::Flag(p) | Source::Env(p) | Source::WorkingDir(p) => read_text(p),
+        }
+    }
+
     pub fn model_id(&self, name: &str) -> Option<ModelId> {
         self.models.iter().position(|m| m.name == name)
     }

@@ -10,6 +10,7 @@ pub mod forest;
 pub mod metrics;
 pub mod model;
 pub mod outcome;
+pub mod report;
 pub mod sparse;
 pub mod tfidf;
 

@@ -1,9 +1,17 @@
 //! The only place that writes to stdout and stderr: text, JSON, tables, messages.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod batch;
 pub mod decisions;
+pub mod feedback;
+pub mod man;
+pub mod models;
 pub mod plot;
+pub mod prices;
+pub mod quota;
 pub mod report;
+pub mod route;
+pub mod train;
 
 use std::io::{IsTerminal, Write};
 
@@ -80,17 +88,168 @@ pub fn note(msg: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{msg}");
 }
 
-/// A table with the house style: rounded UTF-8 borders, no wrapping (stable output).
+/// How tables are drawn, chosen once per command from its `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableStyle {
+    /// Rounded UTF-8 borders, fitted to the terminal's width.
+    Boxed,
+    /// Aligned columns without borders, never wrapped.
+    Plain,
+    /// Markdown tables, never wrapped.
+    Markdown,
+    /// CSV: the header and the rows as they are.
+    Csv,
+}
+
+static STYLE: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
+/// Draws the command's tables as `--format` asks; hands the format back.
+pub fn use_format(format: crate::cli::OutputFormat) -> crate::cli::OutputFormat {
+    use crate::cli::OutputFormat as F;
+    set_table_style(match format {
+        F::Table | F::Json => TableStyle::Boxed,
+        F::Plain => TableStyle::Plain,
+        F::Markdown => TableStyle::Markdown,
+        F::Csv => TableStyle::Csv,
+    });
+    format
+}
+
+/// [`use_format`] for reports of text lines and tables.
+pub fn use_report_format(format: crate::cli::ReportFormat) -> crate::cli::ReportFormat {
+    use crate::cli::ReportFormat as F;
+    set_table_style(match format {
+        F::Table | F::Json => TableStyle::Boxed,
+        F::Plain => TableStyle::Plain,
+        F::Markdown => TableStyle::Markdown,
+    });
+    format
+}
+
+/// Sets how [`table`] draws tables for the rest of the command.
+pub fn set_table_style(style: TableStyle) {
+    STYLE.store(style as u8, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The style [`table`] draws with.
+pub fn table_style() -> TableStyle {
+    match STYLE.load(std::sync::atomic::Ordering::Relaxed) {
+        1 => TableStyle::Plain,
+        2 => TableStyle::Markdown,
+        3 => TableStyle::Csv,
+        _ => TableStyle::Boxed,
+    }
+}
+
+/// The width output must fit: `COLUMNS` when set, else the terminal's when stdout is one; `None`
+/// when stdout is a pipe or a file and `COLUMNS` is unset (nothing is wrapped then).
+pub fn width() -> Option<usize> {
+    if let Some(n) = std::env::var("COLUMNS").ok().and_then(|v| v.trim().parse::<usize>().ok()).filter(|&n| n > 0) {
+        return Some(n);
+    }
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    Table::new().width().map(usize::from).filter(|&n| n > 0)
+}
+
+/// A table in the command's style ([`set_table_style`]); boxed tables wrap their cells to fit
+/// [`width`], the other styles never wrap.
 pub fn table<I, S>(header: I) -> Table
 where
     I: IntoIterator<Item = S>,
     S: Into<comfy_table::Cell>,
 {
     let mut t = Table::new();
-    t.load_style(presets::UTF8_FULL_CONDENSED.with_rounded_corners())
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(header);
+    match table_style() {
+        TableStyle::Boxed => {
+            t.load_style(presets::UTF8_FULL_CONDENSED.with_rounded_corners());
+            match width() {
+                Some(w) => {
+                    t.set_width(u16::try_from(w).unwrap_or(u16::MAX))
+                        .set_content_arrangement(ContentArrangement::Dynamic);
+                }
+                None => {
+                    t.set_content_arrangement(ContentArrangement::Disabled);
+                }
+            }
+        }
+        TableStyle::Plain | TableStyle::Csv => {
+            t.load_style(presets::NOTHING).set_content_arrangement(ContentArrangement::Disabled);
+        }
+        TableStyle::Markdown => {
+            t.load_style(presets::ASCII_MARKDOWN).set_content_arrangement(ContentArrangement::Disabled);
+        }
+    }
+    t.set_header(header);
     t
+}
+
+/// The width of `t` drawn without wrapping (borders and padding included).
+pub fn natural_width(t: &Table) -> usize {
+    let content: usize = t.column_max_content_widths().iter().map(|&w| usize::from(w)).sum();
+    let padding: usize = t.column_iter().map(|c| usize::from(c.padding_width())).sum();
+    content + padding + t.column_iter().count() + 1
+}
+
+/// Whether `t` fits [`width`] without wrapping a cell (always, when nothing is wrapped).
+pub fn fits(t: &Table) -> bool {
+    table_style() != TableStyle::Boxed || width().is_none_or(|w| natural_width(t) <= w)
+}
+
+/// `t` as text with a final newline: CSV in the CSV style, lines without trailing blanks in the
+/// plain style.
+pub fn render(t: &Table) -> String {
+    match table_style() {
+        TableStyle::Csv => {
+            let mut out = Vec::new();
+            for row in t.header().into_iter().chain(t.row_iter()) {
+                for (i, cell) in row.cell_iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    csv_field(&mut out, &cell.content());
+                }
+                out.push(b'\n');
+            }
+            String::from_utf8_lossy(&out).into_owned()
+        }
+        // Every line starts with the first column's one-space padding.
+        TableStyle::Plain => t.lines().map(|l| format!("{}\n", l.strip_prefix(' ').unwrap_or(&l).trim_end())).collect(),
+        TableStyle::Boxed | TableStyle::Markdown => format!("{t}\n"),
+    }
+}
+
+/// `text` with every line longer than [`width`] wrapped at spaces; continuation lines are
+/// indented by `indent` spaces (to align under a `key        value` line's value).
+pub fn wrap(text: &str, indent: usize) -> String {
+    let Some(w) = width().filter(|&w| w > indent + 20) else {
+        return text.to_string();
+    };
+    let mut out = String::new();
+    for line in text.split_inclusive('\n') {
+        let (body, nl) = line.strip_suffix('\n').map_or((line, ""), |b| (b, "\n"));
+        if body.chars().count() <= w {
+            out.push_str(line);
+            continue;
+        }
+        let mut col = 0;
+        for (i, word) in body.split(' ').enumerate() {
+            let len = word.chars().count();
+            if i > 0 && col + 1 + len > w && col > indent {
+                out.push('\n');
+                out.push_str(&" ".repeat(indent));
+                col = indent;
+            } else if i > 0 {
+                out.push(' ');
+                col += 1;
+            }
+            out.push_str(word);
+            col += len;
+        }
+        out.push_str(nl);
+    }
+    out
 }
 
 /// Right-aligns the given columns.
@@ -149,13 +308,28 @@ pub struct Exhausted<'a> {
     pub resets_at: &'a str,
 }
 
-/// Prints the exhaustion record for `--json` when `e` is that error, and hands `e` back.
+/// The `--json` record when no model can serve the request.
+#[derive(Debug, Serialize)]
+pub struct Unservable<'a> {
+    pub model: Option<String>,
+    pub error: &'static str,
+    pub message: &'a str,
+}
+
+/// Prints the refusal record for `--json` when `e` is a refusal (every quota exhausted, or no
+/// model able to serve the request), and hands `e` back.
 pub fn exhausted(e: Error, json: bool) -> Error {
-    if json && let Error::QuotasExhausted { retry_after, resets_at } = &e {
-        let record = Exhausted { model: None, error: "all_quotas_exhausted", retry_after: *retry_after, resets_at };
-        if let Err(print) = print_json(&record) {
-            return print;
+    let printed = match &e {
+        Error::QuotasExhausted { retry_after, resets_at } if json => {
+            print_json(&Exhausted { model: None, error: "all_quotas_exhausted", retry_after: *retry_after, resets_at })
         }
+        Error::Unservable(message) if json => {
+            print_json(&Unservable { model: None, error: "no_model_can_serve", message })
+        }
+        _ => Ok(()),
+    };
+    match printed {
+        Err(print) => print,
+        Ok(()) => e,
     }
-    e
 }

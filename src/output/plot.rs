@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::error::{Error, Result};
 use crate::fsutil::AtomicFile;
@@ -18,7 +19,7 @@ fn register() {
     });
 }
 
-const COLORS: [RGBColor; 8] = [
+const COLORS: [RGBColor; 10] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
     RGBColor(44, 160, 44),
@@ -27,6 +28,8 @@ const COLORS: [RGBColor; 8] = [
     RGBColor(140, 86, 75),
     RGBColor(227, 119, 194),
     RGBColor(23, 190, 207),
+    RGBColor(188, 189, 34),
+    RGBColor(127, 127, 127),
 ];
 
 /// Writes the plot; the format follows the extension (`.png` or `.svg`). An existing file is
@@ -42,15 +45,26 @@ pub fn draw(path: &Path, r: &SimReport, overwrite: bool) -> Result<()> {
     let fail = |e: String| Error::Usage(format!("{}: cannot draw the plot: {e}", path.display()));
     register();
     if ext.as_deref() == Some("png") {
-        let root = BitMapBackend::new(&tmp, (1100, 720)).into_drawing_area();
+        let root = BitMapBackend::new(&tmp, SIZE).into_drawing_area();
         render(&root, r).map_err(|e| fail(e.to_string()))?;
         root.present().map_err(|e| fail(e.to_string()))?;
     } else {
-        let root = SVGBackend::new(&tmp, (1100, 720)).into_drawing_area();
+        let root = SVGBackend::new(&tmp, SIZE).into_drawing_area();
         render(&root, r).map_err(|e| fail(e.to_string()))?;
         root.present().map_err(|e| fail(e.to_string()))?;
     }
     file.commit()
+}
+
+/// Width and height of the image; the legend takes the right [`LEGEND`] pixels, outside the data.
+const SIZE: (u32, u32) = (1200, 720);
+const LEGEND: u32 = 340;
+
+/// What a legend entry shows beside its label.
+enum Mark {
+    Line(RGBAColor),
+    Dot(RGBAColor),
+    Cross,
 }
 
 fn render<DB: DrawingBackend>(
@@ -61,22 +75,32 @@ where
     DB::ErrorType: 'static,
 {
     root.fill(&WHITE)?;
+    let single: Vec<(f64, f64)> =
+        r.models.iter().filter_map(|m| m.quality.map(|q| (m.avg_cost, q))).filter(|p| p.0 > 0.0).collect();
+    let adaptive: Vec<(f64, f64)> = r
+        .adaptive_learning_curve
+        .iter()
+        .flatten()
+        .filter_map(|c| c.quality.map(|q| (c.avg_cost, q)))
+        .filter(|p| p.0 > 0.0)
+        .collect();
+    // Every point drawn is inside the axes: strategies, curves, single models, adaptive steps.
     let mut pts: Vec<(f64, f64)> = r.strategies.iter().filter_map(|s| s.quality.map(|q| (s.avg_cost, q))).collect();
     for c in r.curves.iter().map(|c| &c.points) {
         pts.extend(c.iter().map(|p| (p.cost, p.quality)));
     }
+    pts.extend(single.iter().chain(&adaptive));
     let pos: Vec<(f64, f64)> = pts.into_iter().filter(|p| p.0 > 0.0 && p.1.is_finite()).collect();
     if pos.is_empty() {
         return Err("no strategy has both a cost and a known quality".into());
     }
-    let (mut x0, mut x1) = pos.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
-    let (mut y0, mut y1) = pos.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
-    x0 /= 1.4;
-    x1 *= 1.4;
+    let (x0, x1) = pos.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
+    let (y0, y1) = pos.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
+    let (x0, x1) = (x0 / 1.6, x1 * 1.6);
     let pad = ((y1 - y0) * 0.08).max(0.02);
-    y0 = (y0 - pad).max(0.0);
-    y1 = (y1 + pad).min(1.05);
-    let mut chart = ChartBuilder::on(root)
+    let (y0, y1) = ((y0 - pad).max(0.0).min(y0), y1 + pad);
+    let (plot, legend_area) = root.split_horizontally(SIZE.0 - LEGEND);
+    let mut chart = ChartBuilder::on(&plot)
         .caption(format!("cost vs quality: {} requests", r.rows), ("sans-serif", 22))
         .margin(16)
         .x_label_area_size(48)
@@ -90,10 +114,9 @@ where
         .y_label_formatter(&|y| format!("{y:.2}"))
         .label_style(("sans-serif", 14))
         .draw()?;
+    let mut legend: Vec<(String, Mark)> = Vec::new();
 
     // Zero router: the hull of the single models.
-    let single: Vec<(f64, f64)> =
-        r.models.iter().filter_map(|m| m.quality.map(|q| (m.avg_cost, q))).filter(|p| p.0 > 0.0).collect();
     let hull = crate::replay::metrics::hull(&single);
     if hull.len() >= 2 {
         // Mixing two models is linear in cost; sample it so it bends correctly on the log axis.
@@ -104,38 +127,39 @@ where
                 line.push((w[0].0 + t * (w[1].0 - w[0].0), w[0].1 + t * (w[1].1 - w[0].1)));
             }
         }
-        chart
-            .draw_series(LineSeries::new(line, ShapeStyle::from(&RGBColor(120, 120, 120)).stroke_width(2)))?
-            .label("zero router (single-model hull)")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], RGBColor(120, 120, 120)));
+        let grey = RGBColor(120, 120, 120);
+        chart.draw_series(LineSeries::new(line, ShapeStyle::from(&grey).stroke_width(2)))?;
+        legend.push(("zero router (single-model hull)".to_string(), Mark::Line(grey.to_rgba())));
     }
+    // Single models, labelled on the side that stays inside the frame.
+    let mid_x = (x0.ln() + x1.ln()) / 2.0;
     for m in &r.models {
         if let Some(q) = m.quality.filter(|_| m.avg_cost > 0.0) {
             chart.draw_series(std::iter::once(Cross::new((m.avg_cost, q), 7, BLACK.stroke_width(2))))?;
+            let h = if m.avg_cost.ln() > mid_x { HPos::Right } else { HPos::Left };
+            let v = if q > (y0 + y1) / 2.0 { VPos::Top } else { VPos::Bottom };
+            let style = ("sans-serif", 13).into_font().color(&BLACK).pos(Pos::new(h, v));
             chart.draw_series(std::iter::once(Text::new(
                 crate::replay::short(&m.name).to_string(),
                 (m.avg_cost, q),
-                ("sans-serif", 13).into_font().color(&BLACK),
+                style,
             )))?;
         }
+    }
+    if !single.is_empty() {
+        legend.push(("single model".to_string(), Mark::Cross));
     }
     for (i, (name, c)) in r.curves.iter().map(|c| (&c.name, &c.points)).enumerate() {
         let color = COLORS[i % COLORS.len()].mix(0.5);
         let line: Vec<(f64, f64)> = c.iter().filter(|p| p.cost > 0.0).map(|p| (p.cost, p.quality)).collect();
-        chart
-            .draw_series(LineSeries::new(line, color.stroke_width(2)))?
-            .label(format!("{name} curve"))
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color));
+        chart.draw_series(LineSeries::new(line, color.stroke_width(2)))?;
+        legend.push((format!("{name} curve"), Mark::Line(color)));
     }
-    if let Some(lc) = &r.adaptive_learning_curve {
-        let line: Vec<(f64, f64)> =
-            lc.iter().filter_map(|c| c.quality.map(|q| (c.avg_cost, q))).filter(|p| p.0 > 0.0).collect();
+    if !adaptive.is_empty() {
         let color = RGBColor(90, 90, 200);
-        chart
-            .draw_series(LineSeries::new(line.clone(), color.stroke_width(1)))?
-            .label("adaptive learning (tenths of the log)")
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color));
-        chart.draw_series(line.into_iter().map(|p| TriangleMarker::new(p, 4, color.filled())))?;
+        chart.draw_series(LineSeries::new(adaptive.clone(), color.stroke_width(1)))?;
+        chart.draw_series(adaptive.iter().map(|&p| TriangleMarker::new(p, 4, color.filled())))?;
+        legend.push(("adaptive learning (tenths of the log)".to_string(), Mark::Line(color.to_rgba())));
     }
     for (i, s) in r.strategies.iter().filter(|s| !s.single).enumerate() {
         let Some(q) = s.quality else { continue };
@@ -143,17 +167,30 @@ where
             continue;
         }
         let color = COLORS[(i + 3) % COLORS.len()];
-        chart
-            .draw_series(std::iter::once(Circle::new((s.avg_cost, q), 6, color.filled())))?
-            .label(s.name.clone())
-            .legend(move |(x, y)| Circle::new((x + 9, y), 5, color.filled()));
+        chart.draw_series(std::iter::once(Circle::new((s.avg_cost, q), 6, color.filled())))?;
+        legend.push((s.name.clone(), Mark::Dot(color.to_rgba())));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .label_font(("sans-serif", 13))
-        .draw()?;
+    draw_legend(&legend_area, &legend)
+}
+
+/// The legend, in its own area right of the chart: it never covers data.
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    entries: &[(String, Mark)],
+) -> std::result::Result<(), Box<dyn std::error::Error + 'static>>
+where
+    DB::ErrorType: 'static,
+{
+    let font = ("sans-serif", 13).into_font().color(&BLACK).pos(Pos::new(HPos::Left, VPos::Center));
+    let top = 60;
+    for (i, (label, mark)) in entries.iter().enumerate() {
+        let y = top + 22 * i as i32;
+        match mark {
+            Mark::Line(c) => area.draw(&PathElement::new(vec![(8, y), (30, y)], c.stroke_width(2)))?,
+            Mark::Dot(c) => area.draw(&Circle::new((19, y), 5, c.filled()))?,
+            Mark::Cross => area.draw(&Cross::new((19, y), 5, BLACK.stroke_width(2)))?,
+        }
+        area.draw(&Text::new(label.clone(), (38, y), font.clone()))?;
+    }
     Ok(())
 }

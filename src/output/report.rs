@@ -29,7 +29,51 @@ fn opt4(x: Option<f64>) -> String {
     x.map_or("-".to_string(), |v| format!("{v:.4}"))
 }
 
-fn strategy_table(r: &SimReport, rows: &[Summary], markdown: bool) -> String {
+fn strategy_table(r: &SimReport, rows: &[Summary]) -> String {
+    let full = full_strategy_table(r, rows);
+    if output::fits(&full) {
+        return output::render(&full);
+    }
+    // Too wide for the terminal: the columns a decision needs, names without their
+    // organisation, and where the rest is.
+    let mut t = output::table(["strategy", "$/request", "quality", "premium", "savings"]);
+    for s in rows.iter().filter(|s| s.shown) {
+        let name = match s.name.strip_prefix("all ") {
+            Some(model) => format!("all {}", short(model)),
+            None => s.name.replace("perfect self-check", "ideal judge"),
+        };
+        let name = if s.baseline { format!("{name} (baseline)") } else { name };
+        t.add_row(vec![
+            name,
+            output::usd(s.avg_cost, 6),
+            s.quality.map_or("unknown".to_string(), |q| format!("{q:.4}")),
+            format!("{:.1} %", s.premium_share * 100.0),
+            money_year(s.annual_savings),
+        ]);
+    }
+    output::align_right(&mut t, &[1, 2, 3, 4]);
+    let mut hidden = Vec::new();
+    if r.quality_known {
+        hidden.extend(["95 % intervals", "Δ hull"]);
+    }
+    if r.quotas_applied {
+        hidden.extend(["quota fallbacks", "refused"]);
+    }
+    let mut out = output::render(&t);
+    if !hidden.is_empty() {
+        out.push_str(&output::wrap(
+            &format!(
+                "({}: --format plain, --json, or a {}-column terminal)\n",
+                hidden.join(" and "),
+                output::natural_width(&full)
+            ),
+            1,
+        ));
+    }
+    out
+}
+
+fn full_strategy_table(r: &SimReport, rows: &[Summary]) -> comfy_table::Table {
     let mut header = vec!["strategy", "avg cost/request"];
     if r.quality_known {
         header.push("quality [95% CI]");
@@ -42,9 +86,6 @@ fn strategy_table(r: &SimReport, rows: &[Summary], markdown: bool) -> String {
         header.extend(["quota fallbacks", "refused"]);
     }
     let mut t = output::table(header.clone());
-    if markdown {
-        t.load_style(comfy_table::presets::ASCII_MARKDOWN);
-    }
     for s in rows.iter().filter(|s| s.shown) {
         let name = if s.baseline { format!("{} (baseline)", s.name) } else { s.name.clone() };
         let mut cells = vec![name, output::usd(s.avg_cost, 6)];
@@ -61,11 +102,11 @@ fn strategy_table(r: &SimReport, rows: &[Summary], markdown: bool) -> String {
         t.add_row(cells);
     }
     output::align_right(&mut t, &(1..header.len()).collect::<Vec<_>>());
-    format!("{t}\n")
+    t
 }
 
 /// The savings table with its header lines, curves, learning curve, arms and segments.
-pub fn table(r: &SimReport, markdown: bool) -> String {
+pub fn table(r: &SimReport) -> String {
     let mut s = String::new();
     let models: Vec<String> = r
         .models
@@ -116,14 +157,15 @@ pub fn table(r: &SimReport, markdown: bool) -> String {
             thousands(st.unservable as f64)
         ));
     }
+    s = output::wrap(&s, 11);
     s.push('\n');
-    s.push_str(&strategy_table(r, &r.strategies, markdown));
+    s.push_str(&strategy_table(r, &r.strategies));
     if !r.metrics.routers.is_empty() {
-        s.push_str(&format!("\nrouting curves between {} (weak) and {} (strong)\n", r.metrics.weak, r.metrics.strong));
+        s.push_str(&output::wrap(
+            &format!("\nrouting curves between {} (weak) and {} (strong)\n", r.metrics.weak, r.metrics.strong),
+            2,
+        ));
         let mut t = output::table(["router", "APGR", "CPT(50%)", "CPT(80%)", "AIQ"]);
-        if markdown {
-            t.load_style(comfy_table::presets::ASCII_MARKDOWN);
-        }
         let pct = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{:.1} %", v * 100.0));
         for m in &r.metrics.routers {
             t.add_row(vec![m.name.clone(), opt4(m.gap.apgr), pct(m.gap.cpt50), pct(m.gap.cpt80), opt4(m.aiq)]);
@@ -136,17 +178,21 @@ pub fn table(r: &SimReport, markdown: bool) -> String {
             opt4(r.metrics.zero_router_aiq),
         ]);
         output::align_right(&mut t, &[1, 2, 3, 4]);
-        s.push_str(&format!("{t}\n"));
+        s.push_str(&output::render(&t));
         if r.metrics.routers.iter().any(|m| m.cost_equivalent_share) {
-            s.push_str(
+            s.push_str(&output::wrap(
                 "λ swept: the outcome router chooses among every model; its premium share is cost-equivalent, (cost − \
                  weak) / (strong − weak), and its curve ends at the all-baseline point\n",
-            );
+                0,
+            ));
         }
     }
     if let Some(lc) = &r.adaptive_learning_curve {
         let steps: Vec<String> = lc.iter().map(|c| c.quality.map_or("-".to_string(), |q| format!("{q:.3}"))).collect();
-        s.push_str(&format!("\nadaptive learning curve (quality per tenth of the log): {}\n", steps.join(" ")));
+        s.push_str(&output::wrap(
+            &format!("\nadaptive learning curve (quality per tenth of the log): {}\n", steps.join(" ")),
+            2,
+        ));
     }
     if let Some(c) = &r.canary {
         s.push_str(&format!(
@@ -156,16 +202,16 @@ pub fn table(r: &SimReport, markdown: bool) -> String {
             c.canary_rows,
             c.control_rows
         ));
-        s.push_str(&strategy_table(r, &[c.control.clone(), c.canary.clone()], markdown));
+        s.push_str(&strategy_table(r, &[c.control.clone(), c.canary.clone()]));
     }
     for seg in &r.segments {
         s.push_str(&format!("\nsegment {} ({} rows)\n", seg.segment, seg.rows));
-        s.push_str(&strategy_table(r, &seg.strategies, markdown));
+        s.push_str(&strategy_table(r, &seg.strategies));
     }
     let served: Vec<String> =
         r.serving.iter().filter(|(c, d)| c != d).map(|(c, d)| format!("{c} → {}", short(d))).collect();
     if !served.is_empty() {
-        s.push_str(&format!("\nrouters' catalog decisions served by: {}\n", served.join(", ")));
+        s.push_str(&output::wrap(&format!("\nrouters' catalog decisions served by: {}\n", served.join(", ")), 2));
     }
     s
 }

@@ -19,6 +19,7 @@ pub mod metrics;
 pub mod prefetch;
 pub mod report;
 pub mod strategy;
+pub mod tally;
 
 use crate::canary::Arm;
 use crate::config::{Config, ModelId};

@@ -257,6 +257,46 @@ pub fn decide_forced(
     Ok((d, request_id, cost))
 }
 
+/// `route --force-model` and `ask --model`: [`decide_forced`] with the store at `state` (a dry run
+/// only checks the model's quota), as a [`Routed`] like [`decide`]'s.
+pub fn decide_named(config: &Config, state: Option<&Path>, req: &RouteRequest, name: &str) -> Result<Routed> {
+    let model = config.model_id(name).ok_or_else(|| {
+        let hint = crate::error::did_you_mean(name, config.models.iter().map(|m| m.name.as_str())).unwrap_or_default();
+        Error::Usage(format!("--model: unknown model `{name}`{hint} (`llmroute models` lists the catalog)"))
+    })?;
+    let state = Location::resolve(state, config)?;
+    let engine = std::sync::Arc::new(engine(config, req.model, Strategy::Chain, &state)?);
+    let clock = Clock::new(config.timezone.clone())?;
+    let input_tokens = req.prompt.input_tokens();
+    let excluded = constraints::exclusions(config, &Needs { input_tokens, ..Needs::of_asks(req.prompt) });
+    let (decision, request_id, cost, usage) = if req.dry_run {
+        let Plan { request_id, .. } = plan(config, req)?;
+        if let Some(e) = excluded.iter().find(|e| e.model == model) {
+            return Err(Error::Unservable(format!("`{name}` cannot serve this request: {}", e.reason)));
+        }
+        let usage = match Store::open_read(&state)? {
+            Some(mut store) => store.usage(&clock.day())?,
+            None => BTreeMap::new(),
+        };
+        if !crate::quota::QuotaView::available(&QuotaSnapshot::new(config, &usage), model) {
+            return Err(Error::QuotasExhausted {
+                retry_after: clock.seconds_to_reset(),
+                resets_at: rfc3339(&clock.next_reset()),
+            });
+        }
+        let d = Decision::new(model, config.models[model].params, crate::router::Method::Client, "requested");
+        let cost = estimate(config, &d, input_tokens);
+        (d, request_id, cost, usage)
+    } else {
+        let mut store = Store::open(&state)?;
+        let (d, request_id, cost) = decide_forced(config, &mut store, req, model)?;
+        let usage = store.usage(&clock.day())?;
+        (d, request_id, cost, usage)
+    };
+    let (strategy, arm) = (Strategy::Chain, Arm::Control);
+    Ok(Routed { engine, decision, trace: Vec::new(), request_id, strategy, arm, clock, state, cost, usage, excluded })
+}
+
 /// The models a live call tries: the routed model, then the models after it in the fallback
 /// order (all of them, in order, when it is not in that order), skipping those `over` says are
 /// over today's quota and those the constraint step ruled out.

@@ -115,6 +115,27 @@ fn retries_on_500_and_honours_retry_after() {
 }
 
 #[test]
+fn ask_model_skips_routing_and_is_counted_and_logged_like_a_routed_request() {
+    let l = Live::new();
+    // Routing would send this prompt to `cheap`; `--model top` sends it to `top`.
+    l.oa.push_for("top-1", openai_ok("from top", 3, 2));
+    let v =
+        l.ask(&["--json", "--model", "top", "--request-id", "named-1", "What is the capital of France?"]).ok().json();
+    assert_eq!((v["model"].as_str(), v["answer"].as_str()), (Some("top"), Some("from top")));
+    assert_eq!(v["decision"]["method"], "client");
+    assert_eq!(v["decision"]["strategy"], "client");
+    assert_eq!(l.oa.requests()[0].body["model"], "top-1");
+    let q = l.env.run(&["quota", "--json"]).ok().json();
+    let used = |m: &str| q.as_array().unwrap().iter().find(|r| r["model"] == m).unwrap()["used"].as_u64().unwrap();
+    assert_eq!((used("cheap"), used("top")), (0, 1));
+    // The decision log has it: feedback joins the named model.
+    l.env.run(&["feedback", "add", "--request-id", "named-1", "--rating", "4"]).ok();
+    assert_eq!(l.env.run(&["feedback", "stats", "--json"]).ok().json()[0]["key"], "top");
+    let r = l.ask(&["--model", "top", "--cascade", "hi"]).code(2);
+    assert!(r.stderr.contains("the argument '--model <NAME>' cannot be used with '--cascade'"), "{}", r.stderr);
+}
+
+#[test]
 fn persistent_failure_falls_back_to_the_next_model_and_counts_only_it() {
     fallback_counts_only_the_answer_on(Live::new());
 }

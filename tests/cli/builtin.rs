@@ -81,7 +81,7 @@ fn explain_and_models_say_which_model_decided_and_where_it_came_from() {
 #[test]
 fn unknown_builtin_model_is_refused_with_a_suggestion() {
     let env = Env::new();
-    let r = env.run(&["route", "--model", "builtin:tier", "hi"]).code(2);
+    let r = env.run(&["route", "--classifier", "builtin:tier", "hi"]).code(2);
     assert!(r.stderr.contains("`builtin:tier` is not a built-in model; did you mean `builtin:tiers`?"), "{}", r.stderr);
     let cfg = std::fs::read_to_string(repo("src/config/default.toml")).unwrap();
     let cfg = env.write("llmroute.toml", cfg.replace("model = \"builtin:tiers\"", "model = \"builtin:nothing\""));
@@ -139,7 +139,17 @@ fn evaluate_by_column_agrees_with_the_engines_decisions_in_batch() {
     let env = Env::new();
     let dev = s(&repo("fixtures/tiers/dev.jsonl"));
     let j = env
-        .run(&["evaluate", "--model", "builtin:tiers", &dev, "--label-col", "expected_tier", "--by", "lang", "--json"])
+        .run(&[
+            "evaluate",
+            "--classifier",
+            "builtin:tiers",
+            &dev,
+            "--label-col",
+            "expected_tier",
+            "--by",
+            "lang",
+            "--json",
+        ])
         .ok()
         .json();
     assert_eq!(j["segments"]["column"], "lang");
@@ -180,7 +190,7 @@ fn evaluate_by_column_agrees_with_the_engines_decisions_in_batch() {
     assert_eq!(all["accuracy_after_fallback"], j["accuracy_after_fallback"]);
     // The table names the column and ends with the whole set.
     let out = env
-        .run(&["evaluate", "--model", "builtin:tiers", &dev, "--label-col", "expected_tier", "--by", "lang"])
+        .run(&["evaluate", "--classifier", "builtin:tiers", &dev, "--label-col", "expected_tier", "--by", "lang"])
         .ok()
         .stdout;
     assert!(
@@ -188,7 +198,7 @@ fn evaluate_by_column_agrees_with_the_engines_decisions_in_batch() {
         "{out}"
     );
     let r = env
-        .run(&["evaluate", "--model", "builtin:tiers", &dev, "--label-col", "expected_tier", "--by", "langs"])
+        .run(&["evaluate", "--classifier", "builtin:tiers", &dev, "--label-col", "expected_tier", "--by", "langs"])
         .code(2);
     assert!(r.stderr.contains("dev.jsonl: `--by langs`: no row has a value in column `langs`"), "{}", r.stderr);
 }

@@ -1,3 +1,5 @@
+//! The committed completion scripts and man pages are what the binary generates.
+
 use crate::harness::{Env, repo};
 
 const FILES: [(&str, &str); 5] = [
@@ -19,6 +21,34 @@ fn committed_completions_are_fresh() {
             .unwrap_or_else(|_| panic!("completions/{file} is missing; run scripts/gen-completions.sh"));
         assert!(generated == committed, "completions/{file} is stale; run scripts/gen-completions.sh");
     }
+}
+
+/// The committed man pages in `man/` must be the ones the binary generates, no more and no fewer.
+/// Regenerate them with `scripts/gen-completions.sh`.
+#[test]
+fn committed_man_pages_are_fresh() {
+    let env = Env::new();
+    env.run(&["man", "--dir", "man"]).ok();
+    let names = |dir: std::path::PathBuf| {
+        let mut v: Vec<String> =
+            std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        v.sort();
+        v
+    };
+    let generated = names(env.path("man"));
+    assert!(
+        generated.contains(&"llmroute.1".to_string()) && generated.contains(&"llmroute-feedback-add.1".to_string())
+    );
+    assert_eq!(generated, names(repo("man")), "man/ is stale; run scripts/gen-completions.sh");
+    for name in &generated {
+        let fresh = std::fs::read(env.path("man").join(name)).unwrap();
+        let committed = std::fs::read(repo("man").join(name)).unwrap();
+        assert!(fresh == committed, "man/{name} is stale; run scripts/gen-completions.sh");
+    }
+    // One page on stdout is the same page.
+    let route = env.run(&["man", "route"]).ok().stdout;
+    assert_eq!(route.as_bytes(), std::fs::read(repo("man/llmroute-route.1")).unwrap());
+    assert!(route.contains(".SH NAME\nllmroute\\-route \\- Decide which model should answer a prompt\n"), "{route}");
 }
 
 #[test]

@@ -111,7 +111,11 @@ fn route_rows(
                 0 => decision_of(&v, "model", "estimated_cost_usd"),
                 4 => {
                     assert_eq!(v["error"], "all_quotas_exhausted");
-                    (None, "refused".to_string(), None, None, None)
+                    (None, "refused: all_quotas_exhausted".to_string(), None, None, None)
+                }
+                6 => {
+                    assert_eq!(v["error"], "no_model_can_serve");
+                    (None, "refused: no_model_can_serve".to_string(), None, None, None)
                 }
                 c => panic!("route {} exited {c}: {}", r.id, String::from_utf8_lossy(&out.stderr)),
             }
@@ -128,8 +132,7 @@ fn batch_rows(env: &Env, strategy: &str, extra: &[&str]) -> Vec<Decision> {
             let v: serde_json::Value = serde_json::from_str(l).unwrap();
             let mut d = decision_of(&v, "model", "cost_usd");
             if d.0.is_none() {
-                assert_eq!(v["reason"], "all_quotas_exhausted");
-                d.1 = "refused".to_string();
+                d.1 = format!("refused: {}", v["reason"].as_str().unwrap());
             }
             d
         })
@@ -147,7 +150,7 @@ fn simulate_rows(env: &Env, extra: &[&str]) -> BTreeMap<String, Vec<Decision>> {
         let v: serde_json::Value = serde_json::from_str(l).unwrap();
         let mut d = decision_of(&v, "model", "cost_usd");
         if d.1 == "refused" {
-            d = (None, "refused".to_string(), None, None, None);
+            d = (None, format!("refused: {}", v["reason"].as_str().unwrap()), None, None, None);
         }
         out.entry(v["strategy"].as_str().unwrap().to_string()).or_default().push(d);
     }
@@ -303,7 +306,7 @@ fn route_batch_and_simulate_agree_under_tight_daily_quotas_on(env: Env) {
     check(&env, &rows, &["rules", "difficulty", "chain"], Quotas::Timestamps);
     // 13 requests a day fit; the rest of each day's 18 are refused, and some fall back.
     let m: Vec<String> = batch_rows(&env, "chain", &["--quotas"]).into_iter().map(|d| d.1).collect();
-    assert!(m.iter().any(|x| x == "fallback") && m.iter().any(|x| x == "refused"), "{m:?}");
+    assert!(m.iter().any(|x| x == "fallback") && m.iter().any(|x| x == "refused: all_quotas_exhausted"), "{m:?}");
 }
 
 #[test]
@@ -412,4 +415,27 @@ fn batch_and_simulate_report_the_same_recorded_costs() {
             assert_eq!(batch[i].4, Some(want), "{s} {}", r.id);
         }
     }
+}
+
+/// Two prompts longer than the 128,000-token windows of `gpt-4o-mini` and `gpt-4o` (and within
+/// the Claude models' 200,000): the constraint step rules the small-window models out in
+/// `route`, `batch` and `simulate` alike, and the three still agree row by row.
+#[test]
+fn route_batch_and_simulate_agree_on_prompts_longer_than_a_context_window() {
+    let env = Env::new();
+    let mut rows = rows();
+    rows.truncate(10);
+    // 140,008 and 150,007 tokens (within the Claude models' windows), and 210,008 (within none).
+    for (i, word) in ["word ", "量子 ", "word "].into_iter().enumerate() {
+        let n = [140_000, 50_000, 210_000][i];
+        rows.push(Row { id: format!("long-{i}"), prompt: word.repeat(n), time: "2026-01-02T09:00:00Z".to_string() });
+    }
+    write_log(&env, &rows);
+    check(&env, &rows, &["rules", "difficulty", "ml", "chain"], Quotas::None);
+    let batch = batch_rows(&env, "chain", &[]);
+    for d in &batch[10..12] {
+        let model = d.0.as_deref().unwrap();
+        assert!(model.starts_with("claude-3"), "a long prompt went to {model}");
+    }
+    assert_eq!(batch[12].1, "refused: no_model_can_serve");
 }

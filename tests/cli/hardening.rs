@@ -114,10 +114,10 @@ fn numeric_flags_and_config_values_have_ranges() {
 #[test]
 fn only_regular_model_files_are_read() {
     let env = Env::new();
-    let r = env.run(&["route", "--dry-run", "--model", "/dev/zero", "hi"]).code(2);
+    let r = env.run(&["route", "--dry-run", "--classifier", "/dev/zero", "hi"]).code(2);
     assert_eq!(r.stderr, "error: /dev/zero: cannot read model: not a regular file\n");
     let fifo = mkfifo(&env, "model.fifo");
-    let r = env.run(&["route", "--dry-run", "--model", fifo.to_str().unwrap(), "hi"]).code(2);
+    let r = env.run(&["route", "--dry-run", "--classifier", fifo.to_str().unwrap(), "hi"]).code(2);
     assert_eq!(r.stderr, format!("error: {}: cannot read model: not a regular file\n", fifo.display()));
     // `config validate` loads the model the ML stage names.
     let cfg = std::fs::read_to_string(repo("src/config/default.toml"))
@@ -157,7 +157,7 @@ fn a_crafted_model_with_a_valid_checksum_is_refused_before_use() {
     let good = std::fs::read(env.path("tier.model")).unwrap();
     // The rebuilt file is accepted when nothing changed.
     env.write("same.model", with_header(&good, |_| {}));
-    env.run(&["route", "--dry-run", "--model", "same.model", "hi"]).ok();
+    env.run(&["route", "--dry-run", "--classifier", "same.model", "hi"]).ok();
     for (edit, want) in [
         (
             Box::new(|h: &mut serde_json::Value| h["tfidf"]["analyzer"]["ngram_max"] = (1u64 << 62).into())
@@ -176,9 +176,10 @@ fn a_crafted_model_with_a_valid_checksum_is_refused_before_use() {
         ),
     ] {
         env.write("bad.model", with_header(&good, edit));
-        for cmd in
-            [vec!["route", "--dry-run", "--model", "bad.model", "hi"], vec!["batch", "-", "--model", "bad.model"]]
-        {
+        for cmd in [
+            vec!["route", "--dry-run", "--classifier", "bad.model", "hi"],
+            vec!["batch", "-", "--classifier", "bad.model"],
+        ] {
             let r = env.run(&cmd).code(2);
             assert_eq!(r.stderr, format!("error: bad.model: {want}\n"), "{cmd:?}");
         }

@@ -128,7 +128,9 @@ impl Env {
         if let Some(config) = &self.config {
             c.env("LLMROUTE_CONFIG", config);
         }
+        // Tables fit COLUMNS when it is set; tests see unwrapped output unless they set it.
         c.env_remove("LLMROUTE_NOW")
+            .env_remove("COLUMNS")
             .env_remove("XDG_STATE_HOME")
             .env("LLMROUTE_STATE", self.path("state.db"))
             .env("TZ", "UTC")

@@ -76,10 +76,10 @@ fn the_operating_point_is_what_a_hand_count_of_the_routed_rows_gives() {
     assert!(aiq > zero && aiq < val["oracle_quality"].as_f64().unwrap(), "{aiq} {zero}");
 
     // On the whole fixture: evaluate, simulate's ml row and a hand count over the decisions.
-    let e = env.run(&["evaluate", "--model", "m.model", &routellm(), "--json"]).ok().json();
+    let e = env.run(&["evaluate", "--classifier", "m.model", &routellm(), "--json"]).ok().json();
     assert_eq!(e["rows"], 1597);
     let sim = env
-        .run(&["simulate", &routellm(), "--model", "m.model", "--decisions", "d.csv", "--format", "json"])
+        .run(&["simulate", &routellm(), "--classifier", "m.model", "--decisions", "d.csv", "--format", "json"])
         .ok()
         .json();
     let ml = sim["strategies"].as_array().unwrap().iter().find(|s| s["key"] == "ml").unwrap();
@@ -117,7 +117,7 @@ fn the_operating_point_is_what_a_hand_count_of_the_routed_rows_gives() {
         sim["metrics"]["routers"].as_array().unwrap().iter().find(|r| r["cost_equivalent_share"] == true).unwrap();
     assert_eq!(swept["name"], "ml (λ swept)");
     assert!((swept["aiq"].as_f64().unwrap() - e["aiq"].as_f64().unwrap()).abs() < 1e-9, "{swept} {}", e["aiq"]);
-    let table = env.run(&["simulate", &routellm(), "--model", "m.model"]).ok().stdout;
+    let table = env.run(&["simulate", &routellm(), "--classifier", "m.model"]).ok().stdout;
     assert!(table.contains("│ ml (λ swept)"), "{table}");
     assert!(table.contains("λ swept: the outcome router chooses among every model"), "{table}");
 }
@@ -127,7 +127,7 @@ fn route_batch_and_simulate_decide_alike_once_the_labels_map_to_the_catalog() {
     let env = Env::new();
     train(&env, "m.model", &[]);
     // Unmapped labels: routing live is refused, naming them and the ways to map them.
-    let r = env.run(&["route", "--model", "m.model", "--dry-run", "hello"]).code(2);
+    let r = env.run(&["route", "--classifier", "m.model", "--dry-run", "hello"]).code(2);
     assert!(
         r.stderr.contains(&format!("`{GPT4}`, `{MIXTRAL}` name no catalog model; map each in `[ml.labels]`")),
         "{}",
@@ -135,9 +135,9 @@ fn route_batch_and_simulate_decide_alike_once_the_labels_map_to_the_catalog() {
     );
 
     env.write("llmroute.toml", mapped_config());
-    env.run(&["simulate", &routellm(), "--model", "m.model", "--decisions", "d.csv"]).ok();
+    env.run(&["simulate", &routellm(), "--classifier", "m.model", "--decisions", "d.csv"]).ok();
     let sim = decisions(&env, "d.csv", "ml");
-    let out = env.run(&["batch", &routellm(), "--model", "m.model", "--strategy", "ml", "-o", "b.csv"]).ok();
+    let out = env.run(&["batch", &routellm(), "--classifier", "m.model", "--strategy", "ml", "-o", "b.csv"]).ok();
     assert!(out.stdout.is_empty());
     let mut b = csv::Reader::from_path(env.path("b.csv")).unwrap();
     let batch: Vec<(String, String)> =
@@ -161,13 +161,13 @@ fn route_batch_and_simulate_decide_alike_once_the_labels_map_to_the_catalog() {
         log.push_str(&format!("\"{}\"\n", p.replace('"', "\"\"")));
     }
     env.write("p.csv", log);
-    env.run(&["batch", "p.csv", "--model", "m.model", "--strategy", "ml", "-o", "pb.csv"]).ok();
+    env.run(&["batch", "p.csv", "--classifier", "m.model", "--strategy", "ml", "-o", "pb.csv"]).ok();
     let mut b = csv::Reader::from_path(env.path("pb.csv")).unwrap();
     let batch: Vec<String> = b.records().map(|x| x.unwrap()[1].to_string()).collect();
     assert_eq!(batch.len(), prompts.len());
     for (i, p) in prompts.iter().enumerate() {
         let v = env
-            .run(&["route", "--model", "m.model", "--strategy", "ml", "--dry-run", "--json", "--explain", p])
+            .run(&["route", "--classifier", "m.model", "--strategy", "ml", "--dry-run", "--json", "--explain", p])
             .ok()
             .json();
         assert_eq!(v["model"], batch[i].as_str(), "row {i}");
@@ -190,8 +190,10 @@ fn route_batch_and_simulate_decide_alike_once_the_labels_map_to_the_catalog() {
         assert_eq!(v["tier"], best["label"]);
         assert!(v["note"].as_str().unwrap().starts_with("expected quality "), "{v}");
     }
-    let text =
-        env.run(&["route", "--model", "m.model", "--strategy", "ml", "--dry-run", "--explain", prompts[0]]).ok().stdout;
+    let text = env
+        .run(&["route", "--classifier", "m.model", "--strategy", "ml", "--dry-run", "--explain", prompts[0]])
+        .ok()
+        .stdout;
     assert!(text.contains("ml (outcomes): ") && text.contains("quality − λ·cost"), "{text}");
 }
 
@@ -203,7 +205,7 @@ fn the_lambda_knob_in_the_config_moves_decisions_between_quality_and_price() {
         env.write("llmroute.toml", cfg);
         env.run(&[
             "route",
-            "--model",
+            "--classifier",
             "m.model",
             "--strategy",
             "ml",
@@ -286,7 +288,7 @@ fn a_categorical_feature_is_learned_and_fed_by_the_tag() {
     let explain = |tag: &str| {
         env.run(&[
             "route",
-            "--model",
+            "--classifier",
             "f.model",
             "--strategy",
             "ml",
@@ -304,8 +306,8 @@ fn a_categorical_feature_is_learned_and_fed_by_the_tag() {
     };
     assert_ne!(explain("gsm8k"), explain("mmlu-abstract_algebra"));
     // Replay reads the feature column by default: simulate's ml row equals evaluate's point.
-    let e = env.run(&["evaluate", "--model", "f.model", &routellm(), "--json"]).ok().json();
-    let sim = env.run(&["simulate", &routellm(), "--model", "f.model", "--format", "json"]).ok().json();
+    let e = env.run(&["evaluate", "--classifier", "f.model", &routellm(), "--json"]).ok().json();
+    let sim = env.run(&["simulate", &routellm(), "--classifier", "f.model", "--format", "json"]).ok().json();
     let ml = sim["strategies"].as_array().unwrap().iter().find(|s| s["key"] == "ml").unwrap();
     assert!((ml["quality"].as_f64().unwrap() - e["operating_point"]["quality"].as_f64().unwrap()).abs() < 1e-12);
 }
@@ -342,7 +344,7 @@ fn bad_outcome_data_is_refused_or_warned_about() {
     // A label that is neither a model of the replayed log nor a catalog model.
     env.run(&["train", "--outcomes", "never.csv", "--n-estimators", "5", "-o", "ab.model"]).ok();
     env.write("other.csv", "prompt,c,c|total_cost,d,d|total_cost\nhi,1,0.001,1,0.01\n");
-    let r = env.run(&["simulate", "other.csv", "--model", "ab.model"]).code(2);
+    let r = env.run(&["simulate", "other.csv", "--classifier", "ab.model"]).code(2);
     assert!(
         r.stderr.contains("the outcome model's `a` is neither a model of the log (c, d) nor a catalog model"),
         "{}",
@@ -357,7 +359,17 @@ fn a_label_model_file_of_format_version_1_still_loads_and_routes() {
     let bytes = std::fs::read(&m).unwrap();
     assert_eq!((&bytes[..8], bytes[8]), (&b"LLMROUTE"[..], 1), "the fixture is a version-1 file");
     let v = env
-        .run(&["route", "--model", m.to_str().unwrap(), "--strategy", "ml", "--dry-run", "--json", "--explain", "hi"])
+        .run(&[
+            "route",
+            "--classifier",
+            m.to_str().unwrap(),
+            "--strategy",
+            "ml",
+            "--dry-run",
+            "--json",
+            "--explain",
+            "hi",
+        ])
         .ok()
         .json();
     assert_eq!(v["method"], "ml");
@@ -366,7 +378,7 @@ fn a_label_model_file_of_format_version_1_still_loads_and_routes() {
     let e = env
         .run(&[
             "evaluate",
-            "--model",
+            "--classifier",
             m.to_str().unwrap(),
             tiers.to_str().unwrap(),
             "--label-col",

@@ -290,7 +290,7 @@ fn simulate_is_the_same_on_any_number_of_threads() {
         let args = [
             "simulate",
             "log.csv",
-            "--model",
+            "--classifier",
             "tier.model",
             "--format",
             "json",
@@ -305,7 +305,8 @@ fn simulate_is_the_same_on_any_number_of_threads() {
     assert_eq!(run("3", "d3.csv"), one);
     assert_eq!(std::fs::read(env.path("d1.csv")).unwrap(), std::fs::read(env.path("d3.csv")).unwrap());
     // Without a decision file the strategies step on several threads.
-    let args = |t: &'static str| ["simulate", "log.csv", "--model", "tier.model", "--format", "json", "--threads", t];
+    let args =
+        |t: &'static str| ["simulate", "log.csv", "--classifier", "tier.model", "--format", "json", "--threads", t];
     assert_eq!(env.run(&args("2")).ok().stdout, one);
     assert_eq!(env.run(&args("1")).ok().stdout, one);
 }

@@ -798,3 +798,47 @@ fn an_unreachable_redis_is_503_or_local_counting_with_a_metric() {
     let err = s.stderr.lock().unwrap().clone();
     assert!(!err.contains("hunter2"), "{err}");
 }
+
+/// Capabilities in the gateway: `cheap` is text only, `mid` reads images, `top` also calls tools;
+/// a request never lands on a model without what it needs (the fallback order skips it too),
+/// and one no model can serve is a 400 before any upstream call.
+#[test]
+fn requests_go_only_to_models_with_the_capabilities_they_need() {
+    let g = Gateway::new("");
+    let cfg = std::fs::read_to_string(g.env.path("llmroute.toml")).unwrap();
+    let cfg = cfg
+        .replace("model_id = \"cheap-1\"", "model_id = \"cheap-1\"\ncapabilities = []\ncontext_window = 1000")
+        .replace("model_id = \"mid-1\"", "model_id = \"mid-1\"\ncapabilities = [\"vision\"]")
+        .replace("model_id = \"top-1\"", "model_id = \"top-1\"\ncapabilities = [\"tools\", \"vision\"]");
+    g.env.write("llmroute.toml", cfg);
+    let s = g.start(&[]);
+    g.oa.always(openai_ok("ok", 1, 1));
+    g.an.always(anthropic_ok("ok", 1, 1));
+    let image = serde_json::json!([{"role": "user", "content": [{"type": "text", "text": "hello"},
+        {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}]}]);
+    let tools = serde_json::json!([{"type": "function", "function": {"name": "lookup"}}]);
+    let cases = [
+        (serde_json::json!({"messages": user("hello")}), "cheap"),
+        (serde_json::json!({"messages": image}), "mid"),
+        (serde_json::json!({"messages": user("hello"), "tools": tools}), "top"),
+        // Longer than cheap's 1,000-token window.
+        (serde_json::json!({"messages": user(&"word ".repeat(1200))}), "mid"),
+    ];
+    for (body, want) in cases {
+        let r = chat(s.port, body.clone());
+        assert_eq!((r.status, r.header("x-llmroute-model")), (200, Some(want)), "{body}: {}", r.body);
+    }
+    // A client's model that cannot serve, and a request no model can: 400, nothing sent upstream.
+    let before = g.oa.requests().len() + g.an.requests().len();
+    let r = chat(s.port, serde_json::json!({"model": "cheap", "messages": image}));
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(r.json()["error"]["message"], "`cheap` cannot serve this request: no image input");
+    let schema = serde_json::json!({"type": "json_schema", "json_schema": {"name": "x", "schema": {}}});
+    let r = chat(s.port, serde_json::json!({"messages": user("hello"), "response_format": schema}));
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(r.json()["error"]["type"], "no_model_can_serve");
+    assert!(
+        r.json()["error"]["message"].as_str().unwrap().starts_with("no model in the catalog can serve this request")
+    );
+    assert_eq!(g.oa.requests().len() + g.an.requests().len(), before);
+}

@@ -91,7 +91,7 @@ fn evaluate_json_has_accuracy_fallback_rate_threshold_and_n() {
     let env = Env::new();
     let m = quick_model(&env, "m");
     let v = env
-        .run(&["evaluate", "--model", &m, &tiers("dev.jsonl"), "--label-col", "expected_tier", "--json"])
+        .run(&["evaluate", "--classifier", &m, &tiers("dev.jsonl"), "--label-col", "expected_tier", "--json"])
         .ok()
         .json();
     assert_eq!(v["n"], 392);
@@ -103,7 +103,7 @@ fn evaluate_json_has_accuracy_fallback_rate_threshold_and_n() {
     let w = env
         .run(&[
             "evaluate",
-            "--model",
+            "--classifier",
             &m,
             &tiers("dev.jsonl"),
             "--label-col",
@@ -148,7 +148,7 @@ fn calibration_meets_the_target_premium_share() {
     let e = env
         .run(&[
             "evaluate",
-            "--model",
+            "--classifier",
             out.to_str().unwrap(),
             &tiers("dev.jsonl"),
             "--label-col",
@@ -166,15 +166,15 @@ fn route_uses_a_trained_model_in_the_chain_and_alone() {
     let env = Env::new();
     let m = quick_model(&env, "tier.model");
     let v = env
-        .run(&["route", "--model", &m, "--json", "--dry-run", "Prove that there are infinitely many primes."])
+        .run(&["route", "--classifier", &m, "--json", "--dry-run", "Prove that there are infinitely many primes."])
         .ok()
         .json();
     assert_eq!(v["method"], "ml");
     assert_eq!(v["tier"], "REASONING");
     assert_eq!(v["model"], "gpt-4o");
     // Rules still come first in the chain.
-    assert_eq!(env.run(&["route", "--model", &m, "--json", "--dry-run", "你好"]).ok().json()["method"], "rule");
-    let e = env.run(&["route", "--model", &m, "--json", "--explain", "--dry-run", "hello world"]).ok().json();
+    assert_eq!(env.run(&["route", "--classifier", &m, "--json", "--dry-run", "你好"]).ok().json()["method"], "rule");
+    let e = env.run(&["route", "--classifier", &m, "--json", "--explain", "--dry-run", "hello world"]).ok().json();
     let probs = e["ml_scores"]["probabilities"].as_array().unwrap();
     assert_eq!(probs.len(), 4);
     assert_eq!(e["ml_scores"]["threshold"], 0.6);
@@ -208,7 +208,16 @@ fn low_confidence_goes_to_premium_or_declines() {
         base.replace("on_low_confidence = \"premium\"", "on_low_confidence = \"premium\"\nmin_confidence = 1.0"),
     );
     let v = env
-        .run(&["--config", "premium.toml", "route", "--model", &m, "--json", "--dry-run", "hmm, tell me something"])
+        .run(&[
+            "--config",
+            "premium.toml",
+            "route",
+            "--classifier",
+            &m,
+            "--json",
+            "--dry-run",
+            "hmm, tell me something",
+        ])
         .ok()
         .json();
     assert_eq!(v["model"], "gpt-4o");
@@ -218,7 +227,16 @@ fn low_confidence_goes_to_premium_or_declines() {
         base.replace("on_low_confidence = \"premium\"", "on_low_confidence = \"decline\"\nmin_confidence = 1.0"),
     );
     let v = env
-        .run(&["--config", "decline.toml", "route", "--model", &m, "--json", "--dry-run", "hmm, tell me something"])
+        .run(&[
+            "--config",
+            "decline.toml",
+            "route",
+            "--classifier",
+            &m,
+            "--json",
+            "--dry-run",
+            "hmm, tell me something",
+        ])
         .ok()
         .json();
     assert_eq!(v["method"], "difficulty");
@@ -293,18 +311,18 @@ fn damaged_model_files_are_clear_errors() {
     let env = Env::new();
     env.write("junk.model", "definitely not a model");
     assert_eq!(
-        error(env.run(&["route", "--model", "junk.model", "--dry-run", "hi"])),
+        error(env.run(&["route", "--classifier", "junk.model", "--dry-run", "hi"])),
         "error: junk.model: not an llmroute model file (bad magic number)\n"
     );
     let m = quick_model(&env, "good.model");
     let bytes = std::fs::read(&m).unwrap();
     env.write("cut.model", &bytes[..bytes.len() - 10]);
     assert!(
-        error(env.run(&["evaluate", "--model", "cut.model", &tiers("dev.jsonl")]))
+        error(env.run(&["evaluate", "--classifier", "cut.model", &tiers("dev.jsonl")]))
             .starts_with("error: cut.model: corrupt model file (truncated")
     );
     assert_eq!(
-        error(env.run(&["route", "--model", "nope.model", "--dry-run", "hi"])),
+        error(env.run(&["route", "--classifier", "nope.model", "--dry-run", "hi"])),
         "error: nope.model: cannot read model: No such file or directory\n"
     );
 }
