@@ -332,3 +332,39 @@ fn a_stream_that_breaks_says_so_before_the_fallback_answer() {
     assert_eq!(r.stdout, "ParParis.\n");
     assert!(r.stderr.contains("warning: the stream broke off; the complete answer follows"), "{}", r.stderr);
 }
+
+/// Prompt-cache reads reported by the provider are priced at the model's `cached_input_price`:
+/// OpenAI's `prompt_tokens_details.cached_tokens` (part of `prompt_tokens`) and Anthropic's
+/// `cache_read_input_tokens` (beside `input_tokens`).
+#[test]
+fn cached_input_tokens_are_billed_at_the_cached_price() {
+    let l = Live::new();
+    let cfg = std::fs::read_to_string(l.env.path("llmroute.toml")).unwrap();
+    let cfg = cfg
+        .replace("model_id = \"cheap-1\"", "model_id = \"cheap-1\"\ncached_input_price = 0.25")
+        .replace("model_id = \"mid-1\"", "model_id = \"mid-1\"\ncached_input_price = 0.3");
+    l.env.write("llmroute.toml", cfg);
+    l.oa.push(Reply::Json(
+        200,
+        serde_json::json!({"choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 2000, "completion_tokens": 10, "prompt_tokens_details": {"cached_tokens": 1500}}})
+        .to_string(),
+    ));
+    let v = l.ask(&["--json", "a question"]).ok().json();
+    assert_eq!(
+        v["usage"],
+        serde_json::json!({"input_tokens": 2000, "cached_input_tokens": 1500, "output_tokens": 10, "estimated": false})
+    );
+    // cheap: 500 × $1 + 1500 × $0.25 + 10 × $2 per 1M tokens.
+    assert_eq!(v["cost_usd"], (500.0 + 375.0 + 20.0) / 1e6);
+    l.an.push(Reply::Json(
+        200,
+        serde_json::json!({"content": [{"type": "text", "text": "ok"}], "stop_reason": "end_turn",
+            "usage": {"input_tokens": 100, "cache_read_input_tokens": 900, "cache_creation_input_tokens": 0, "output_tokens": 4}})
+        .to_string(),
+    ));
+    let v = l.ask(&["--json", "ask anthropic"]).ok().json();
+    assert_eq!((v["model"].as_str(), v["usage"]["input_tokens"].as_u64(), v["usage"]["cached_input_tokens"].as_u64()), (Some("mid"), Some(1000), Some(900)));
+    // mid: 100 × $3 + 900 × $0.3 + 4 × $15 per 1M tokens.
+    assert_eq!(v["cost_usd"], (300.0 + 270.0 + 60.0) / 1e6);
+}

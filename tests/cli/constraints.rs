@@ -144,3 +144,30 @@ fn chat_requests_with_tools_images_or_a_schema_never_land_on_a_model_without_the
         r.stderr
     );
 }
+
+/// A log's `cached_input_tokens` column prices those input tokens at `cached_input_price` in
+/// `batch` and `simulate` alike (gpt-4o-mini: $0.15 input, $0.075 cached, $0.60 output per 1M).
+#[test]
+fn logged_cached_input_tokens_are_priced_at_the_cached_price() {
+    let env = Env::new();
+    env.write(
+        "log.csv",
+        "id,prompt,input_tokens,cached_input_tokens,output_tokens\nr1,hello,10000,8000,100\nr2,hello,10000,,100\n",
+    );
+    let out = env.run(&["batch", "log.csv", "--format", "jsonl"]).ok().stdout;
+    let costs: Vec<f64> =
+        out.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["cost_usd"].as_f64().unwrap()).collect();
+    let want = [(2000.0 * 0.15 + 8000.0 * 0.075 + 100.0 * 0.60) / 1e6, (10000.0 * 0.15 + 100.0 * 0.60) / 1e6];
+    for (got, want) in costs.iter().zip(want) {
+        assert!((got - want).abs() < 1e-12, "{got} vs {want}");
+    }
+    env.run(&["simulate", "log.csv", "--decisions", "d.jsonl", "--bootstrap", "0", "--format", "json"]).ok();
+    let sim: Vec<f64> = std::fs::read_to_string(env.path("d.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["strategy"] == "chain")
+        .map(|v| v["cost_usd"].as_f64().unwrap())
+        .collect();
+    assert_eq!(sim, costs);
+}
