@@ -38,6 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             [CompletionResult]::new('train', 'train', [CompletionResultType]::ParameterValue, 'Train the ML router from labelled logs')
             [CompletionResult]::new('evaluate', 'evaluate', [CompletionResultType]::ParameterValue, 'Measure a trained model on a labelled file')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run an OpenAI-compatible routing gateway (POST /v1/chat/completions with model `auto`)')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'What routed traffic cost against sending everything to the premium model, from the decision log')
             [CompletionResult]::new('state', 'state', [CompletionResultType]::ParameterValue, 'Export or import the state (quotas, decisions, feedback) as JSON Lines')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print a man page (roff), of llmroute or of a subcommand, or write them all to a directory')
@@ -461,6 +462,18 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'llmroute;report' {
+            [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'Group by')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only decisions from this day on (YYYY-MM-DD in `[quota] timezone`, or an RFC 3339 time)')
+            [CompletionResult]::new('--days', '--days', [CompletionResultType]::ParameterName, 'Only the last N days (0: all time)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Shorthand for `--format json`')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'llmroute;state' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]')
@@ -530,6 +543,7 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             [CompletionResult]::new('train', 'train', [CompletionResultType]::ParameterValue, 'Train the ML router from labelled logs')
             [CompletionResult]::new('evaluate', 'evaluate', [CompletionResultType]::ParameterValue, 'Measure a trained model on a labelled file')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run an OpenAI-compatible routing gateway (POST /v1/chat/completions with model `auto`)')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'What routed traffic cost against sending everything to the premium model, from the decision log')
             [CompletionResult]::new('state', 'state', [CompletionResultType]::ParameterValue, 'Export or import the state (quotas, decisions, feedback) as JSON Lines')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print a man page (roff), of llmroute or of a subcommand, or write them all to a directory')
@@ -603,6 +617,9 @@ Register-ArgumentCompleter -Native -CommandName 'llmroute' -ScriptBlock {
             break
         }
         'llmroute;help;serve' {
+            break
+        }
+        'llmroute;help;report' {
             break
         }
         'llmroute;help;state' {

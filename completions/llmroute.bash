@@ -46,6 +46,9 @@ _llmroute() {
             llmroute,quota)
                 cmd="llmroute__subcmd__quota"
                 ;;
+            llmroute,report)
+                cmd="llmroute__subcmd__report"
+                ;;
             llmroute,route)
                 cmd="llmroute__subcmd__route"
                 ;;
@@ -145,6 +148,9 @@ _llmroute() {
             llmroute__subcmd__help,quota)
                 cmd="llmroute__subcmd__help__subcmd__quota"
                 ;;
+            llmroute__subcmd__help,report)
+                cmd="llmroute__subcmd__help__subcmd__report"
+                ;;
             llmroute__subcmd__help,route)
                 cmd="llmroute__subcmd__help__subcmd__route"
                 ;;
@@ -242,7 +248,7 @@ _llmroute() {
 
     case "${cmd}" in
         llmroute)
-            opts="-h -V --config --state --help --version route ask models quota config simulate batch feedback train evaluate serve state completions man help"
+            opts="-h -V --config --state --help --version route ask models quota config simulate batch feedback train evaluate serve report state completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -964,7 +970,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__help)
-            opts="route ask models quota config simulate batch feedback train evaluate serve state completions man help"
+            opts="route ask models quota config simulate batch feedback train evaluate serve report state completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1232,6 +1238,20 @@ _llmroute() {
         llmroute__subcmd__help__subcmd__quota__subcmd__reset)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        llmroute__subcmd__help__subcmd__report)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1540,6 +1560,44 @@ _llmroute() {
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        llmroute__subcmd__report)
+            opts="-h --by --since --days --format --json --config --state --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --by)
+                    COMPREPLY=($(compgen -W "day model method arm strategy" -- "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table plain markdown json csv" -- "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

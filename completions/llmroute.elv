@@ -35,6 +35,7 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand train 'Train the ML router from labelled logs'
             cand evaluate 'Measure a trained model on a labelled file'
             cand serve 'Run an OpenAI-compatible routing gateway (POST /v1/chat/completions with model `auto`)'
+            cand report 'What routed traffic cost against sending everything to the premium model, from the decision log'
             cand state 'Export or import the state (quotas, decisions, feedback) as JSON Lines'
             cand completions 'Print a shell completion script'
             cand man 'Print a man page (roff), of llmroute or of a subcommand, or write them all to a directory'
@@ -420,6 +421,17 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'llmroute;report'= {
+            cand --by 'Group by'
+            cand --since 'Only decisions from this day on (YYYY-MM-DD in `[quota] timezone`, or an RFC 3339 time)'
+            cand --days 'Only the last N days (0: all time)'
+            cand --format 'Output format'
+            cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
+            cand --state 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]'
+            cand --json 'Shorthand for `--format json`'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'llmroute;state'= {
             cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
             cand --state 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]'
@@ -480,6 +492,7 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand train 'Train the ML router from labelled logs'
             cand evaluate 'Measure a trained model on a labelled file'
             cand serve 'Run an OpenAI-compatible routing gateway (POST /v1/chat/completions with model `auto`)'
+            cand report 'What routed traffic cost against sending everything to the premium model, from the decision log'
             cand state 'Export or import the state (quotas, decisions, feedback) as JSON Lines'
             cand completions 'Print a shell completion script'
             cand man 'Print a man page (roff), of llmroute or of a subcommand, or write them all to a directory'
@@ -533,6 +546,8 @@ set edit:completion:arg-completer[llmroute] = {|@words|
         &'llmroute;help;evaluate'= {
         }
         &'llmroute;help;serve'= {
+        }
+        &'llmroute;help;report'= {
         }
         &'llmroute;help;state'= {
             cand export 'Write every quota counter, decision and feedback record of the configured store'

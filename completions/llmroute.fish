@@ -39,6 +39,7 @@ complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "feedback" -d 'Rec
 complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "train" -d 'Train the ML router from labelled logs'
 complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "evaluate" -d 'Measure a trained model on a labelled file'
 complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "serve" -d 'Run an OpenAI-compatible routing gateway (POST /v1/chat/completions with model `auto`)'
+complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "report" -d 'What routed traffic cost against sending everything to the premium model, from the decision log'
 complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "state" -d 'Export or import the state (quotas, decisions, feedback) as JSON Lines'
 complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c llmroute -n "__fish_llmroute_needs_command" -f -a "man" -d 'Print a man page (roff), of llmroute or of a subcommand, or write them all to a directory'
@@ -386,6 +387,22 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l shutdown-gra
 complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -s h -l help -d 'Print help'
+complete -c llmroute -n "__fish_llmroute_using_subcommand report" -l by -d 'Group by' -r -f -a "day\t'The quota day in `[quota] timezone`'
+model\t'The model that answered (or was decided, when nothing was called)'
+method\t'How the model was chosen (rule, ml, difficulty, fallback, client…)'
+arm\t'The gray-release arm'
+strategy\t'The routing strategy'"
+complete -c llmroute -n "__fish_llmroute_using_subcommand report" -l since -d 'Only decisions from this day on (YYYY-MM-DD in `[quota] timezone`, or an RFC 3339 time)' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand report" -l days -d 'Only the last N days (0: all time)' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand report" -l format -d 'Output format' -r -f -a "table\t'Boxed tables that fit the terminal'
+plain\t'Aligned columns without borders, never wrapped'
+markdown\t'Markdown tables'
+json\t'JSON'
+csv\t'CSV'"
+complete -c llmroute -n "__fish_llmroute_using_subcommand report" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand report" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
+complete -c llmroute -n "__fish_llmroute_using_subcommand report" -l json -d 'Shorthand for `--format json`'
+complete -c llmroute -n "__fish_llmroute_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c llmroute -n "__fish_llmroute_using_subcommand state; and not __fish_seen_subcommand_from export import help" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand state; and not __fish_seen_subcommand_from export import help" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand state; and not __fish_seen_subcommand_from export import help" -s h -l help -d 'Print help'
@@ -410,21 +427,22 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand man" -l dir -d 'Write 
 complete -c llmroute -n "__fish_llmroute_using_subcommand man" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand man" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand man" -s h -l help -d 'Print help'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions man help" -f -a "route" -d 'Decide which model should answer a prompt'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions man help" -f -a "ask" -d 'Route a prompt, call the model and print its answer'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions man help" -f -a "models" -d 'List the model catalog'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions man help" -f -a "quota" -d 'Show today\'s quota usage, or reset it'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions man help" -f -a "config" -d 'Write, show or check the configuration'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions man help" -f -a "simulate" -d 'Replay logs under every strategy and print the savings table'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions man help" -f -a "batch" -d 'Route every row of a log and stream one decision per row'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions man help" -f -a "feedback" -d 'Record outcomes of routed requests; per-model stats; rule suggestions'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions man help" -f -a "train" -d 'Train the ML router from labelled logs'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions man help" -f -a "evaluate" -d 'Measure a trained model on a labelled file'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions man help" -f -a "serve" -d 'Run an OpenAI-compatible routing gateway (POST /v1/chat/completions with model `auto`)'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions man help" -f -a "state" -d 'Export or import the state (quotas, decisions, feedback) as JSON Lines'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions man help" -f -a "man" -d 'Print a man page (roff), of llmroute or of a subcommand, or write them all to a directory'
-complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve state completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve report state completions man help" -f -a "route" -d 'Decide which model should answer a prompt'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve report state completions man help" -f -a "ask" -d 'Route a prompt, call the model and print its answer'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve report state completions man help" -f -a "models" -d 'List the model catalog'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve report state completions man help" -f -a "quota" -d 'Show today\'s quota usage, or reset it'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve report state completions man help" -f -a "config" -d 'Write, show or check the configuration'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve report state completions man help" -f -a "simulate" -d 'Replay logs under every strategy and print the savings table'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve report state completions man help" -f -a "batch" -d 'Route every row of a log and stream one decision per row'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve report state completions man help" -f -a "feedback" -d 'Record outcomes of routed requests; per-model stats; rule suggestions'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve report state completions man help" -f -a "train" -d 'Train the ML router from labelled logs'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve report state completions man help" -f -a "evaluate" -d 'Measure a trained model on a labelled file'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve report state completions man help" -f -a "serve" -d 'Run an OpenAI-compatible routing gateway (POST /v1/chat/completions with model `auto`)'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve report state completions man help" -f -a "report" -d 'What routed traffic cost against sending everything to the premium model, from the decision log'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve report state completions man help" -f -a "state" -d 'Export or import the state (quotas, decisions, feedback) as JSON Lines'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve report state completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve report state completions man help" -f -a "man" -d 'Print a man page (roff), of llmroute or of a subcommand, or write them all to a directory'
+complete -c llmroute -n "__fish_llmroute_using_subcommand help; and not __fish_seen_subcommand_from route ask models quota config simulate batch feedback train evaluate serve report state completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand help; and __fish_seen_subcommand_from models" -f -a "import-prices" -d 'Update the catalog\'s prices from LiteLLM\'s price table, editing the configuration in place (comments and layout kept); prints it, or writes it to --output or back with --in-place'
 complete -c llmroute -n "__fish_llmroute_using_subcommand help; and __fish_seen_subcommand_from quota" -f -a "reset" -d 'Reset today\'s counters (of one model, or all)'
 complete -c llmroute -n "__fish_llmroute_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write the embedded default configuration to a file'

@@ -31,6 +31,9 @@ fn main() {
             strategy: "chain".to_string(),
             estimated_cost: 0.0001,
             arm: "control".to_string(),
+            input_tokens: Some(9),
+            output_tokens: Some(100),
+            cost: None,
         };
         let t = Instant::now();
         store

@@ -187,6 +187,13 @@ pub enum Command {
   llmroute serve --listen 0.0.0.0:9000 --keys-env LLMROUTE_KEYS
   curl -s localhost:8080/v1/chat/completions -d '{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}'")]
     Serve(ServeArgs),
+    /// What routed traffic cost against sending everything to the premium model, from the
+    /// decision log
+    #[command(after_help = "Examples:
+  llmroute report                                        by day, all time
+  llmroute report --by model --since 2026-11-01
+  llmroute report --by method --days 7 --json")]
+    Report(SpendArgs),
     /// Export or import the state (quotas, decisions, feedback) as JSON Lines
     #[command(
         subcommand,
@@ -378,6 +385,25 @@ pub enum QuotaAction {
         /// Model to reset; all models when omitted
         model: Option<String>,
     },
+}
+
+/// `llmroute report`: the spend report's window and grouping.
+#[derive(Debug, Args)]
+pub struct SpendArgs {
+    /// Group by
+    #[arg(long, value_enum, default_value_t = crate::spend::GroupBy::Day)]
+    pub by: crate::spend::GroupBy,
+
+    /// Only decisions from this day on (YYYY-MM-DD in `[quota] timezone`, or an RFC 3339 time)
+    #[arg(long, value_name = "WHEN", conflicts_with = "days")]
+    pub since: Option<String>,
+
+    /// Only the last N days (0: all time)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(0..=36_500))]
+    pub days: Option<u64>,
+
+    #[command(flatten)]
+    pub output: FormatArgs,
 }
 
 #[derive(Debug, Subcommand)]

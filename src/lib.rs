@@ -26,6 +26,7 @@ pub mod replay;
 pub mod rng;
 pub mod router;
 pub mod serve;
+pub mod spend;
 pub mod state;
 pub mod text;
 pub mod tokenizer;
@@ -44,6 +45,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Serve(a) => serve::run(&ctx, a),
         Command::Quota(a) => commands::quota::run(&ctx, a),
         Command::State(c) => commands::state::run(&ctx, c),
+        Command::Report(a) => commands::report::run(&ctx, a),
         Command::Config(c) => commands::config::run(&ctx, c),
         Command::Simulate(a) => commands::simulate::run(&ctx, a),
         Command::Batch(a) => commands::batch::run(&ctx, a),

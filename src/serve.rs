@@ -520,7 +520,7 @@ async fn chat(
     match answered {
         Some((m, ans)) => {
             let (input, output, cost) = answer_cost(app.config, m, &req.messages, &ans);
-            app.metrics.answered(app.config, &d, m, input, output, cost, latency, &attempts);
+            log_answer(&app, &d, m, (input, output, cost), latency, &attempts);
             let body = completion_body(app.config, &d, m, &ans, input, output);
             let mut r = (StatusCode::OK, axum::Json(body)).into_response();
             finish_headers(r.headers_mut(), headers, app.config, m, cost);
@@ -555,7 +555,7 @@ async fn multi(
         return bad_gateway(&attempts, headers);
     };
     let (m, cost) = (a.model, a.total_cost_usd);
-    app.metrics.answered(app.config, &d, m, a.input_tokens, a.output_tokens, cost, latency, &attempts);
+    log_answer(&app, &d, m, (a.input_tokens, a.output_tokens, cost), latency, &attempts);
     let answer = Answer {
         text: a.text,
         input_tokens: Some(a.input_tokens),
@@ -704,6 +704,24 @@ async fn settle(app: &Arc<App>, d: &Decided, answered: Option<ModelId>) {
     }
 }
 
+/// Counts an answer in the metrics and records its tokens and cost in the decision log, where
+/// `llmroute report` reads them (so the report and `/metrics` add up to the same spend).
+fn log_answer(
+    app: &App,
+    d: &Decided,
+    m: ModelId,
+    (input, output, cost): (u64, u64, f64),
+    latency: Duration,
+    attempts: &[crate::provider::Attempt],
+) {
+    app.metrics.answered(app.config, d, m, input, output, cost, latency, attempts);
+    let run = || app.store().and_then(|mut s| s.record_usage(&d.request_id, input, output, cost));
+    let r = if app.state.is_redis() { tokio::task::block_in_place(run) } else { run() };
+    if let Err(e) = r {
+        crate::output::warn(&format!("cannot record the cost of `{}`: {e}", d.request_id));
+    }
+}
+
 /// Tokens (reported, else counted) and the cost of an answer, cached input at its price.
 fn answer_cost(config: &Config, m: ModelId, messages: &[Message], a: &Answer) -> (u64, u64, f64) {
     let b = crate::provider::billed(config, m, messages, a);
@@ -823,7 +841,7 @@ fn stream(
         match answered {
             Some((m, ans)) => {
                 let (input, output, cost) = answer_cost(app.config, m, &req.messages, &ans);
-                app.metrics.answered(app.config, &d, m, input, output, cost, latency, &attempts);
+                log_answer(&app, &d, m, (input, output, cost), latency, &attempts);
                 let name = app.config.models[m].name.clone();
                 if !finished {
                     let _ = tx.send(chunk(&id, &name, json!({}), Some(finish_reason(&ans)), None));

@@ -285,11 +285,18 @@ pub fn run(ctx: &Context, a: &AskArgs) -> Result<()> {
 
     // The decision counted the routed model; only the model that answered keeps a count (and the
     // decision log names it, so feedback joins it). A request nothing answered counts nothing.
-    if answered != Some(d.model) {
+    if answered != Some(d.model) || answered.is_some() {
         let mut store = Store::open(&routed.state)?;
-        let decided = &config.models[d.model].name;
-        let answered_name = answered.map(|m| config.models[m].name.as_str());
-        store.settle(&routed.clock.day(), &routed.request_id, decided, answered_name)?;
+        if answered != Some(d.model) {
+            let decided = &config.models[d.model].name;
+            let answered_name = answered.map(|m| config.models[m].name.as_str());
+            store.settle(&routed.clock.day(), &routed.request_id, decided, answered_name)?;
+        }
+        if answered.is_some() {
+            // What the answer used and cost, for `llmroute report`.
+            let u = &record.usage;
+            store.record_usage(&routed.request_id, u.input_tokens, u.output_tokens, record.total_cost_usd)?;
+        }
     }
     if answered.is_none() {
         if a.json {

@@ -9,6 +9,7 @@ pub mod feedback;
 pub mod man;
 pub mod models;
 pub mod quota;
+pub mod report;
 pub mod route;
 pub mod simulate;
 pub mod state;

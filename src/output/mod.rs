@@ -11,6 +11,7 @@ pub mod prices;
 pub mod quota;
 pub mod report;
 pub mod route;
+pub mod spend;
 pub mod train;
 
 use std::io::{IsTerminal, Write};

@@ -174,6 +174,9 @@ pub fn decide_with(
                 strategy: strategy.as_str().to_string(),
                 estimated_cost: estimate(config, d, input_tokens).usd,
                 arm: arm.as_str().to_string(),
+                input_tokens: Some(input_tokens),
+                output_tokens: estimate(config, d, input_tokens).output_tokens,
+                cost: None,
             });
             let model = o.decision.as_ref().map(|d| config.models[d.model].name.clone());
             let mut after = usage.clone();
@@ -245,6 +248,9 @@ pub fn decide_forced(
             strategy: "client".to_string(),
             estimated_cost: cost.usd,
             arm: Arm::Control.as_str().to_string(),
+            input_tokens: Some(input_tokens),
+            output_tokens: cost.output_tokens,
+            cost: None,
         });
         (ok, ok.then(|| name.clone()), record)
     })?;

@@ -45,6 +45,15 @@ pub struct DecisionRecord {
     pub strategy: String,
     pub estimated_cost: f64,
     pub arm: String,
+    /// Input and output tokens: the decision's estimate, replaced by the provider's usage once
+    /// a live call (`ask`, `serve`) answered.
+    #[serde(default)]
+    pub input_tokens: Option<u64>,
+    #[serde(default)]
+    pub output_tokens: Option<u64>,
+    /// What the answer cost (USD, from the provider's usage); `None` until a live call answered.
+    #[serde(default)]
+    pub cost: Option<f64>,
 }
 
 /// One feedback record (latest per request id).
@@ -78,6 +87,8 @@ trait Backend: Send {
     fn count_and_log(&mut self, day: &str, f: &mut Decide<'_>) -> Result<()>;
     fn reset(&mut self, day: &str, model: Option<&str>) -> Result<usize>;
     fn settle(&mut self, day: &str, request_id: &str, decided: &str, answered: Option<&str>) -> Result<()>;
+    /// Records what a logged request's answer used and cost (no-op for an unknown id).
+    fn record_usage(&mut self, request_id: &str, input: u64, output: u64, cost: f64) -> Result<()>;
     fn find_decision(&mut self, request_id: &str) -> Result<Option<DecisionRecord>>;
     fn decisions_since(&mut self, since: Option<i64>) -> Result<Vec<DecisionRecord>>;
     fn log_decisions(&mut self, records: &[DecisionRecord]) -> Result<()>;
@@ -320,6 +331,11 @@ impl Store {
     /// decision log names it — or, when nothing answered, the decision is removed. One step.
     pub fn settle(&mut self, day: &str, request_id: &str, decided: &str, answered: Option<&str>) -> Result<()> {
         self.run(|b| b.settle(day, request_id, decided, answered))
+    }
+
+    /// Records what a logged request's answer used and cost (the spend report reads it).
+    pub fn record_usage(&mut self, request_id: &str, input: u64, output: u64, cost: f64) -> Result<()> {
+        self.run(|b| b.record_usage(request_id, input, output, cost))
     }
 
     /// Used count of one model on one day.

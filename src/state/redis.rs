@@ -244,6 +244,11 @@ impl Redis {
     }
 }
 
+/// An optional whole-number field of a hash (`Err(key)` when malformed).
+fn num_u64<'k>(h: &mut HashMap<String, String>, key: &'k str) -> std::result::Result<Option<u64>, &'k str> {
+    h.remove(key).map(|v| v.parse::<u64>().map_err(|_| key)).transpose()
+}
+
 /// One record to upsert: its time, its request id and its fields.
 type Record = (i64, String, Vec<(&'static str, String)>);
 
@@ -280,6 +285,9 @@ fn decision_fields(r: &DecisionRecord) -> Vec<(&'static str, String)> {
     opt(&mut f, "prompt", r.prompt.as_ref());
     opt(&mut f, "rule", r.rule.as_ref());
     opt(&mut f, "tier", r.tier.as_ref());
+    opt(&mut f, "input_tokens", r.input_tokens);
+    opt(&mut f, "output_tokens", r.output_tokens);
+    opt(&mut f, "cost", r.cost);
     f
 }
 
@@ -312,6 +320,12 @@ impl Redis {
             tier: take("tier"),
             strategy: need(take("strategy"), "strategy")?,
             arm: need(take("arm"), "arm")?,
+            input_tokens: num_u64(&mut h, "input_tokens").map_err(|k| self.bad("decision", id, k))?,
+            output_tokens: num_u64(&mut h, "output_tokens").map_err(|k| self.bad("decision", id, k))?,
+            cost: h
+                .remove("cost")
+                .map(|v| v.parse::<f64>().map_err(|_| self.bad("decision", id, "cost")))
+                .transpose()?,
             ts: ts.and_then(|v| v.parse().ok()).ok_or_else(|| self.bad("decision", id, "ts"))?,
             estimated_cost: cost
                 .and_then(|v| v.parse().ok())
@@ -398,6 +412,22 @@ impl Backend for Redis {
         inv.key(self.key(&format!("op:{}", marker())));
         inv.arg(decided).arg(answered.unwrap_or("")).arg(request_id).arg(QUOTA_TTL_SECS);
         let _: i64 = self.call(|c| inv.invoke(c))?;
+        Ok(())
+    }
+
+    fn record_usage(&mut self, request_id: &str, input: u64, output: u64, cost: f64) -> Result<()> {
+        let key = self.key(&format!("decision:{request_id}"));
+        let fields =
+            [("input_tokens", input.to_string()), ("output_tokens", output.to_string()), ("cost", cost.to_string())];
+        // Only a logged decision is updated (HSET would create a partial one).
+        let _: i64 = self.call(|c| {
+            redis::cmd("EVAL")
+                .arg("if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HSET', KEYS[1], unpack(ARGV)) end return 0")
+                .arg(1)
+                .arg(&key)
+                .arg(fields.iter().flat_map(|(k, v)| [k.to_string(), v.clone()]).collect::<Vec<_>>())
+                .query(c)
+        })?;
         Ok(())
     }
 

@@ -49,6 +49,9 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX feedback_ts ON feedback (ts);",
     "CREATE INDEX decisions_ts ON decisions (ts);",
+    "ALTER TABLE decisions ADD COLUMN input_tokens INTEGER;
+     ALTER TABLE decisions ADD COLUMN output_tokens INTEGER;
+     ALTER TABLE decisions ADD COLUMN cost REAL;",
 ];
 
 pub(super) struct Sqlite {
@@ -193,6 +196,16 @@ impl Backend for Sqlite {
         })
     }
 
+    fn record_usage(&mut self, request_id: &str, input: u64, output: u64, cost: f64) -> Result<()> {
+        self.write(|tx| {
+            tx.prepare_cached(
+                "UPDATE decisions SET input_tokens = ?2, output_tokens = ?3, cost = ?4 WHERE request_id = ?1",
+            )?
+            .execute(params![request_id, input as i64, output as i64, cost])?;
+            Ok(())
+        })
+    }
+
     fn find_decision(&mut self, request_id: &str) -> Result<Option<DecisionRecord>> {
         self.conn
             .query_row(&format!("SELECT {DECISION_COLS} FROM decisions WHERE request_id = ?1"), [request_id], decision)
@@ -290,8 +303,8 @@ fn increment(tx: &Transaction, day: &str, model: &str) -> rusqlite::Result<()> {
     Ok(())
 }
 
-const DECISION_COLS: &str =
-    "request_id, ts, prompt_hash, prompt, model, method, rule, tier, strategy, estimated_cost, arm";
+const DECISION_COLS: &str = "request_id, ts, prompt_hash, prompt, model, method, rule, tier, strategy, estimated_cost, arm, \
+                             input_tokens, output_tokens, cost";
 
 fn decision(r: &rusqlite::Row) -> rusqlite::Result<DecisionRecord> {
     Ok(DecisionRecord {
@@ -306,16 +319,21 @@ fn decision(r: &rusqlite::Row) -> rusqlite::Result<DecisionRecord> {
         strategy: r.get(8)?,
         estimated_cost: r.get(9)?,
         arm: r.get(10)?,
+        input_tokens: r.get::<_, Option<i64>>(11)?.map(|t| t.max(0) as u64),
+        output_tokens: r.get::<_, Option<i64>>(12)?.map(|t| t.max(0) as u64),
+        cost: r.get(13)?,
     })
 }
 
 fn insert_decision(tx: &Transaction, r: &DecisionRecord) -> rusqlite::Result<()> {
     tx.prepare_cached(
-        "INSERT INTO decisions (request_id, ts, prompt_hash, prompt, model, method, rule, tier, strategy, estimated_cost, arm)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+        "INSERT INTO decisions (request_id, ts, prompt_hash, prompt, model, method, rule, tier, strategy, estimated_cost, arm,
+           input_tokens, output_tokens, cost)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
          ON CONFLICT (request_id) DO UPDATE SET ts = excluded.ts, prompt_hash = excluded.prompt_hash,
            prompt = excluded.prompt, model = excluded.model, method = excluded.method, rule = excluded.rule,
-           tier = excluded.tier, strategy = excluded.strategy, estimated_cost = excluded.estimated_cost, arm = excluded.arm",
+           tier = excluded.tier, strategy = excluded.strategy, estimated_cost = excluded.estimated_cost, arm = excluded.arm,
+           input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens, cost = excluded.cost",
     )?
     .execute(params![
         r.request_id,
@@ -328,7 +346,10 @@ fn insert_decision(tx: &Transaction, r: &DecisionRecord) -> rusqlite::Result<()>
         r.tier,
         r.strategy,
         r.estimated_cost,
-        r.arm
+        r.arm,
+        r.input_tokens.map(|t| t as i64),
+        r.output_tokens.map(|t| t as i64),
+        r.cost
     ])?;
     Ok(())
 }

@@ -364,7 +364,10 @@ fn cached_input_tokens_are_billed_at_the_cached_price() {
         .to_string(),
     ));
     let v = l.ask(&["--json", "ask anthropic"]).ok().json();
-    assert_eq!((v["model"].as_str(), v["usage"]["input_tokens"].as_u64(), v["usage"]["cached_input_tokens"].as_u64()), (Some("mid"), Some(1000), Some(900)));
+    assert_eq!(
+        (v["model"].as_str(), v["usage"]["input_tokens"].as_u64(), v["usage"]["cached_input_tokens"].as_u64()),
+        (Some("mid"), Some(1000), Some(900))
+    );
     // mid: 100 × $3 + 900 × $0.3 + 4 × $15 per 1M tokens.
     assert_eq!(v["cost_usd"], (300.0 + 270.0 + 60.0) / 1e6);
 }

@@ -155,8 +155,10 @@ fn logged_cached_input_tokens_are_priced_at_the_cached_price() {
         "id,prompt,input_tokens,cached_input_tokens,output_tokens\nr1,hello,10000,8000,100\nr2,hello,10000,,100\n",
     );
     let out = env.run(&["batch", "log.csv", "--format", "jsonl"]).ok().stdout;
-    let costs: Vec<f64> =
-        out.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["cost_usd"].as_f64().unwrap()).collect();
+    let costs: Vec<f64> = out
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["cost_usd"].as_f64().unwrap())
+        .collect();
     let want = [(2000.0 * 0.15 + 8000.0 * 0.075 + 100.0 * 0.60) / 1e6, (10000.0 * 0.15 + 100.0 * 0.60) / 1e6];
     for (got, want) in costs.iter().zip(want) {
         assert!((got - want).abs() < 1e-12, "{got} vs {want}");

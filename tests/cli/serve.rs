@@ -842,3 +842,38 @@ fn requests_go_only_to_models_with_the_capabilities_they_need() {
     );
     assert_eq!(g.oa.requests().len() + g.an.requests().len(), before);
 }
+
+/// `llmroute report` adds up to the same spend as `/metrics`, and its all-premium figure is the
+/// answers' tokens at the premium model's prices (counted here by hand).
+#[test]
+fn the_spend_report_matches_the_metrics() {
+    let g = Gateway::new("");
+    let s = g.start(&[]);
+    g.oa.always(openai_ok("ok", 12, 3));
+    g.an.always(anthropic_ok("ok", 20, 7));
+    for i in 0..6 {
+        let text = if i % 3 == 0 { "ask anthropic about this" } else { "hello" };
+        assert_eq!(chat(s.port, serde_json::json!({"messages": user(text)})).status, 200);
+    }
+    let metrics = request(s.port, "GET", "/metrics", &[], "").body;
+    let spend: f64 = metrics
+        .lines()
+        .filter_map(|l| l.strip_prefix("llmroute_spend_usd_total{"))
+        .map(|l| l.rsplit(' ').next().unwrap().parse::<f64>().unwrap())
+        .sum();
+    let r = g.cli(&["report", "--by", "model", "--json"]).ok().json();
+    let total = &r["total"];
+    assert_eq!((total["requests"].as_u64(), total["answered"].as_u64()), (Some(6), Some(6)));
+    assert!((total["cost_usd"].as_f64().unwrap() - spend).abs() < 1e-8, "{r}\n{metrics}");
+    // 4 × cheap (12 in, 3 out at $1/$2) + 2 × mid (20 in, 7 out at $3/$15) per 1M tokens.
+    let cost = (4.0 * (12.0 + 6.0) + 2.0 * (60.0 + 105.0)) / 1e6;
+    assert!((total["cost_usd"].as_f64().unwrap() - cost).abs() < 1e-12, "{r}");
+    // All on `top` ($10/$30): the same tokens.
+    let premium = (4.0 * (120.0 + 90.0) + 2.0 * (200.0 + 210.0)) / 1e6;
+    assert_eq!(r["premium"], "top");
+    assert!((total["all_premium_usd"].as_f64().unwrap() - premium).abs() < 1e-12, "{r}");
+    let keys: Vec<&str> = r["rows"].as_array().unwrap().iter().map(|x| x["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["cheap", "mid"]);
+    let table = g.cli(&["report"]).ok().stdout;
+    assert!(table.contains("6 decisions from the decision log"), "{table}");
+}

@@ -177,3 +177,47 @@ fn state_settings_are_checked_with_their_key_path() {
         assert!(r.stderr.contains(msg), "{from}: {}", r.stderr);
     }
 }
+
+/// `report` over `route` decisions (no model called): each decision's estimate, grouped, with
+/// `--since` bounding the window; the same figures from Redis.
+#[test]
+fn the_spend_report_adds_up_route_estimates_on_both_backends() {
+    let mut envs = vec![Env::article()];
+    envs.extend(Env::article_redis());
+    let mut outputs = Vec::new();
+    for env in &envs {
+        let mut estimates = std::collections::BTreeMap::<String, f64>::new();
+        for (when, prompt) in [("2026-11-25T10:00:00Z", "hello"), (NOW, "hello"), (NOW, "分析一下这只股票的财报")]
+        {
+            let v = env.run_env(&["route", "--json", prompt], &[("LLMROUTE_NOW", when)]).ok().json();
+            if when == NOW {
+                *estimates.entry(v["model"].as_str().unwrap().to_string()).or_default() +=
+                    v["estimated_cost_usd"].as_f64().unwrap();
+            }
+        }
+        let r = env.run(&["report", "--by", "model", "--since", "2026-11-26", "--json"]).ok().json();
+        let got: std::collections::BTreeMap<String, f64> = r["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| (x["key"].as_str().unwrap().to_string(), x["cost_usd"].as_f64().unwrap()))
+            .collect();
+        assert_eq!(got.keys().collect::<Vec<_>>(), estimates.keys().collect::<Vec<_>>());
+        for (k, v) in &estimates {
+            assert!((got[k] - v).abs() < 1e-9, "{k}: {} vs {v}", got[k]);
+        }
+        assert_eq!((r["total"]["requests"].as_u64(), r["total"]["answered"].as_u64()), (Some(2), Some(0)));
+        let all = env.run(&["report", "--json"]).ok().json();
+        assert_eq!(all["total"]["requests"], 3);
+        let by_day = env.run(&["report", "--format", "csv"]).ok().stdout;
+        outputs.push(by_day);
+    }
+    if outputs.len() == 2 {
+        assert_eq!(outputs[0], outputs[1]);
+    }
+    assert!(
+        outputs[0].starts_with("day,requests,answered,cost,all premium,savings,saved\n2026-11-25,1,0,"),
+        "{}",
+        outputs[0]
+    );
+}

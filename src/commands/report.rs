@@ -1,0 +1,48 @@
+//! `llmroute report`: the spend report over the decision log (see [`crate::spend`]).
+
+use crate::cli::{OutputFormat, SpendArgs};
+use crate::clock::Clock;
+use crate::commands::Context;
+use crate::error::{Error, Result};
+use crate::output;
+use crate::state::{Location, Store};
+
+pub fn run(ctx: &Context, a: &SpendArgs) -> Result<()> {
+    let config = ctx.config()?;
+    let clock = Clock::new(config.timezone.clone())?;
+    let (since, window) = match (&a.since, a.days) {
+        (Some(s), _) => (Some(since(s, &config)?), format!("since {s}")),
+        (None, Some(d)) if d > 0 => {
+            (Some(clock.now().timestamp().as_second() - d as i64 * 86_400), format!("last {d} days"))
+        }
+        _ => (None, "all time".to_string()),
+    };
+    let at = Location::resolve(ctx.state.as_deref(), &config)?;
+    let decisions = match Store::open_read(&at)? {
+        Some(mut store) => store.decisions_since(since)?,
+        None => Vec::new(),
+    };
+    let tz = config.timezone.clone();
+    let day = move |ts: i64| {
+        jiff::Timestamp::from_second(ts)
+            .map_or_else(|_| ts.to_string(), |t| t.to_zoned_datetime(tz.clone()).date().to_string())
+    };
+    let report = crate::spend::report(&config, &decisions, a.by, since, &day);
+    if output::use_format(a.output.format()) == OutputFormat::Json {
+        return output::print_json(&report);
+    }
+    output::print(&output::spend::render(&report, &window))
+}
+
+/// `--since`: a day (its midnight in the quota time zone) or an RFC 3339 instant.
+fn since(s: &str, config: &crate::config::Config) -> Result<i64> {
+    if let Ok(d) = s.parse::<jiff::civil::Date>() {
+        return d
+            .to_zoned_datetime(config.timezone.clone())
+            .map(|z| z.timestamp().as_second())
+            .map_err(|e| Error::usage(format!("--since {s}: {e}")));
+    }
+    s.parse::<jiff::Timestamp>()
+        .map(|t| t.as_second())
+        .map_err(|_| Error::usage(format!("--since `{s}`: expected YYYY-MM-DD or an RFC 3339 time")))
+}

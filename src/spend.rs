@@ -1,0 +1,114 @@
+//! The spend report (`llmroute report`): from the decision log, what routed traffic cost and
+//! what sending every request to the premium model would have cost, grouped by day, model,
+//! method, arm or strategy.
+//!
+//! A request's cost is what its answer cost (the provider's usage at catalog prices, recorded by
+//! `ask` and `serve`: the figures `/metrics` adds up), else the decision's estimate (`route`
+//! counts a decision without calling a model). The all-premium figure prices the same input and
+//! output tokens at the premium model's list prices — it assumes the premium model would have
+//! read and written as many tokens.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::state::DecisionRecord;
+
+/// How the report groups decisions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupBy {
+    /// The quota day in `[quota] timezone`
+    Day,
+    /// The model that answered (or was decided, when nothing was called)
+    Model,
+    /// How the model was chosen (rule, ml, difficulty, fallback, client…)
+    Method,
+    /// The gray-release arm
+    Arm,
+    /// The routing strategy
+    Strategy,
+}
+
+/// One group's figures.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Row {
+    pub key: String,
+    pub requests: u64,
+    /// Requests whose cost is an answer's (the rest are decisions' estimates).
+    pub answered: u64,
+    #[serde(serialize_with = "crate::output::json_usd")]
+    pub cost_usd: f64,
+    #[serde(serialize_with = "crate::output::json_usd")]
+    pub all_premium_usd: f64,
+    #[serde(serialize_with = "crate::output::json_usd")]
+    pub savings_usd: f64,
+    /// Savings as a share of the all-premium cost; `None` when that is 0.
+    pub savings_share: Option<f64>,
+}
+
+/// The report: its groups (sorted by key) and the total.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub by: GroupBy,
+    pub premium: String,
+    /// Unix seconds of the first decision counted (`--since`), if any bound.
+    pub since: Option<i64>,
+    pub rows: Vec<Row>,
+    pub total: Row,
+}
+
+impl Row {
+    fn add(&mut self, cost: f64, premium: f64, answered: bool) {
+        self.requests += 1;
+        self.answered += u64::from(answered);
+        self.cost_usd += cost;
+        self.all_premium_usd += premium;
+    }
+
+    fn finish(mut self) -> Row {
+        self.savings_usd = self.all_premium_usd - self.cost_usd;
+        self.savings_share = (self.all_premium_usd > 0.0).then(|| self.savings_usd / self.all_premium_usd);
+        self
+    }
+}
+
+/// Builds the report over `decisions`; `day` names a decision's quota day.
+pub fn report(
+    config: &Config,
+    decisions: &[DecisionRecord],
+    by: GroupBy,
+    since: Option<i64>,
+    day: &dyn Fn(i64) -> String,
+) -> Report {
+    let premium = config.models_by_cost().last().copied().unwrap_or(0);
+    let pm = &config.models[premium];
+    let mut groups: BTreeMap<String, Row> = BTreeMap::new();
+    let mut total = Row { key: "total".to_string(), ..Row::default() };
+    for d in decisions {
+        let key = match by {
+            GroupBy::Day => day(d.ts),
+            GroupBy::Model => d.model.clone(),
+            GroupBy::Method => d.method.clone(),
+            GroupBy::Arm => d.arm.clone(),
+            GroupBy::Strategy => d.strategy.clone(),
+        };
+        let cost = d.cost.unwrap_or(d.estimated_cost);
+        let output = d.output_tokens.unwrap_or_else(|| pm.price().expected_output(None));
+        let all_premium = d.input_tokens.map_or(0.0, |i| pm.cost(i, output));
+        groups.entry(key.clone()).or_insert_with(|| Row { key, ..Row::default() }).add(
+            cost,
+            all_premium,
+            d.cost.is_some(),
+        );
+        total.add(cost, all_premium, d.cost.is_some());
+    }
+    Report {
+        by,
+        premium: pm.name.clone(),
+        since,
+        rows: groups.into_values().map(Row::finish).collect(),
+        total: total.finish(),
+    }
+}
