@@ -32,8 +32,9 @@ use crate::provider::{Answer, CallError, Client, Message};
 use crate::router::Engine;
 use crate::router::constraints::{self, Needs};
 use crate::router::service::{self, RouteRequest};
-use crate::state::{Location, Store};
+use crate::state::{AnswerUsage, Location, Store};
 
+mod ledger;
 mod metrics;
 
 use metrics::Metrics;
@@ -47,6 +48,8 @@ struct App {
     /// pool_size` for Redis.
     stores: Vec<Mutex<Store>>,
     next_store: std::sync::atomic::AtomicUsize,
+    /// Answers' tokens and costs, written off the request path (and SQLite's checkpoints).
+    ledger: ledger::Ledger,
     model_path: Option<PathBuf>,
     http: reqwest::Client,
     /// Engines of the strategies that do not read live feedback, built on first use.
@@ -80,11 +83,20 @@ pub fn run(ctx: &Context, a: &ServeArgs) -> Result<()> {
         }
     };
     let timeout = Duration::from_secs_f64(a.timeout.unwrap_or(config.live.timeout_secs));
-    let stores = (0..state.pool_size()).map(|_| Store::open(&state).map(Mutex::new)).collect::<Result<Vec<_>>>()?;
+    let stores = (0..state.pool_size())
+        .map(|_| {
+            let mut s = Store::open(&state)?;
+            // The ledger's thread checkpoints; a request's commit never waits for it.
+            s.defer_checkpoints()?;
+            Ok(Mutex::new(s))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let ledger = ledger::Ledger::start(&state)?;
     let app = Arc::new(App {
         config,
         stores,
         next_store: std::sync::atomic::AtomicUsize::new(0),
+        ledger,
         state,
         model_path: a.model.clone(),
         http: crate::provider::http_client(timeout).map_err(Error::Provider)?,
@@ -103,7 +115,10 @@ pub fn run(ctx: &Context, a: &ServeArgs) -> Result<()> {
         .map_err(|e| Error::Provider(format!("cannot start the async runtime: {e}")))?;
     let grace = Duration::from_secs_f64(a.shutdown_grace.unwrap_or(sv.shutdown_grace_secs));
     let listen = a.listen.clone().unwrap_or_else(|| sv.listen.clone());
-    rt.block_on(serve(app, &listen, grace))
+    let served = rt.block_on(serve(app.clone(), &listen, grace));
+    // What the ledger still holds is written before exit.
+    app.ledger.finish();
+    served
 }
 
 async fn serve(app: Arc<App>, listen: &str, grace: Duration) -> Result<()> {
@@ -715,10 +730,14 @@ fn log_answer(
     attempts: &[crate::provider::Attempt],
 ) {
     app.metrics.answered(app.config, d, m, input, output, cost, latency, attempts);
-    let run = || app.store().and_then(|mut s| s.record_usage(&d.request_id, input, output, cost));
-    let r = if app.state.is_redis() { tokio::task::block_in_place(run) } else { run() };
-    if let Err(e) = r {
-        crate::output::warn(&format!("cannot record the cost of `{}`: {e}", d.request_id));
+    let u = AnswerUsage { request_id: d.request_id.clone(), input_tokens: input, output_tokens: output, cost };
+    // Queued for the ledger's thread; written here only when its queue is full.
+    if let Err(u) = app.ledger.record(u) {
+        let run = || app.store().and_then(|mut s| s.record_usage(std::slice::from_ref(&u)));
+        let r = if app.state.is_redis() { tokio::task::block_in_place(run) } else { run() };
+        if let Err(e) = r {
+            crate::output::warn(&format!("cannot record the cost of `{}`: {e}", d.request_id));
+        }
     }
 }
 

@@ -295,7 +295,12 @@ pub fn run(ctx: &Context, a: &AskArgs) -> Result<()> {
         if answered.is_some() {
             // What the answer used and cost, for `llmroute report`.
             let u = &record.usage;
-            store.record_usage(&routed.request_id, u.input_tokens, u.output_tokens, record.total_cost_usd)?;
+            store.record_usage(&[crate::state::AnswerUsage {
+                request_id: routed.request_id.clone(),
+                input_tokens: u.input_tokens,
+                output_tokens: u.output_tokens,
+                cost: record.total_cost_usd,
+            }])?;
         }
     }
     if answered.is_none() {

@@ -23,6 +23,15 @@ use crate::error::{Error, Result};
 /// Requests counted per model on one day.
 pub type Usage = BTreeMap<String, u64>;
 
+/// What one answered request used and cost.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnswerUsage {
+    pub request_id: String,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    pub cost: f64,
+}
+
 /// One day's counter of one model (export and import).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct QuotaRow {
@@ -87,8 +96,17 @@ trait Backend: Send {
     fn count_and_log(&mut self, day: &str, f: &mut Decide<'_>) -> Result<()>;
     fn reset(&mut self, day: &str, model: Option<&str>) -> Result<usize>;
     fn settle(&mut self, day: &str, request_id: &str, decided: &str, answered: Option<&str>) -> Result<()>;
-    /// Records what a logged request's answer used and cost (no-op for an unknown id).
-    fn record_usage(&mut self, request_id: &str, input: u64, output: u64, cost: f64) -> Result<()>;
+    /// Records what logged requests' answers used and cost (unknown ids are left alone), as one
+    /// step.
+    fn record_usage(&mut self, answers: &[AnswerUsage]) -> Result<()>;
+    /// Leaves write-ahead-log checkpoints (and their fsync) to [`Backend::checkpoint`] instead of
+    /// the commit that fills the log (the gateway checkpoints off the request path).
+    fn defer_checkpoints(&mut self) -> Result<()> {
+        Ok(())
+    }
+    fn checkpoint(&mut self) -> Result<()> {
+        Ok(())
+    }
     fn find_decision(&mut self, request_id: &str) -> Result<Option<DecisionRecord>>;
     fn decisions_since(&mut self, since: Option<i64>) -> Result<Vec<DecisionRecord>>;
     fn log_decisions(&mut self, records: &[DecisionRecord]) -> Result<()>;
@@ -334,8 +352,18 @@ impl Store {
     }
 
     /// Records what a logged request's answer used and cost (the spend report reads it).
-    pub fn record_usage(&mut self, request_id: &str, input: u64, output: u64, cost: f64) -> Result<()> {
-        self.run(|b| b.record_usage(request_id, input, output, cost))
+    pub fn record_usage(&mut self, answers: &[AnswerUsage]) -> Result<()> {
+        self.run(|b| b.record_usage(answers))
+    }
+
+    /// See [`Backend::defer_checkpoints`].
+    pub fn defer_checkpoints(&mut self) -> Result<()> {
+        self.run(|b| b.defer_checkpoints())
+    }
+
+    /// Moves the write-ahead log into the database (SQLite; nothing for Redis).
+    pub fn checkpoint(&mut self) -> Result<()> {
+        self.run(|b| b.checkpoint())
     }
 
     /// Used count of one model on one day.

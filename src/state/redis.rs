@@ -25,7 +25,7 @@ use std::sync::LazyLock;
 
 use redis::{Connection, RedisError, Script};
 
-use super::{Backend, Decide, DecisionRecord, FeedbackRecord, QuotaRow, RedisTarget, Usage};
+use super::{AnswerUsage, Backend, Decide, DecisionRecord, FeedbackRecord, QuotaRow, RedisTarget, Usage};
 use crate::error::{Error, Result};
 
 /// Seconds a day's counters live after their last write (the day and a day of grace for
@@ -415,19 +415,22 @@ impl Backend for Redis {
         Ok(())
     }
 
-    fn record_usage(&mut self, request_id: &str, input: u64, output: u64, cost: f64) -> Result<()> {
-        let key = self.key(&format!("decision:{request_id}"));
-        let fields =
-            [("input_tokens", input.to_string()), ("output_tokens", output.to_string()), ("cost", cost.to_string())];
+    fn record_usage(&mut self, answers: &[AnswerUsage]) -> Result<()> {
         // Only a logged decision is updated (HSET would create a partial one).
-        let _: i64 = self.call(|c| {
-            redis::cmd("EVAL")
-                .arg("if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HSET', KEYS[1], unpack(ARGV)) end return 0")
-                .arg(1)
-                .arg(&key)
-                .arg(fields.iter().flat_map(|(k, v)| [k.to_string(), v.clone()]).collect::<Vec<_>>())
-                .query(c)
-        })?;
+        const LUA: &str = "for i = 1, #KEYS do if redis.call('EXISTS', KEYS[i]) == 1 then \
+                           redis.call('HSET', KEYS[i], 'input_tokens', ARGV[3*i-2], 'output_tokens', ARGV[3*i-1], 'cost', ARGV[3*i]) \
+                           end end return 0";
+        for chunk in answers.chunks(CHUNK) {
+            let mut cmd = redis::cmd("EVAL");
+            cmd.arg(LUA).arg(chunk.len());
+            for a in chunk {
+                cmd.arg(self.key(&format!("decision:{}", a.request_id)));
+            }
+            for a in chunk {
+                cmd.arg(a.input_tokens).arg(a.output_tokens).arg(a.cost.to_string());
+            }
+            let _: i64 = self.call(|c| cmd.query(c))?;
+        }
         Ok(())
     }
 

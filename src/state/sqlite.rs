@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params};
 
-use super::{Backend, Decide, DecisionRecord, FeedbackRecord, QuotaRow, Usage};
+use super::{AnswerUsage, Backend, Decide, DecisionRecord, FeedbackRecord, QuotaRow, Usage};
 use crate::error::{Error, Result};
 
 /// Schema migrations; entry `i` upgrades version `i` to `i + 1`.
@@ -196,14 +196,24 @@ impl Backend for Sqlite {
         })
     }
 
-    fn record_usage(&mut self, request_id: &str, input: u64, output: u64, cost: f64) -> Result<()> {
+    fn record_usage(&mut self, answers: &[AnswerUsage]) -> Result<()> {
         self.write(|tx| {
-            tx.prepare_cached(
+            let mut stmt = tx.prepare_cached(
                 "UPDATE decisions SET input_tokens = ?2, output_tokens = ?3, cost = ?4 WHERE request_id = ?1",
-            )?
-            .execute(params![request_id, input as i64, output as i64, cost])?;
+            )?;
+            for a in answers {
+                stmt.execute(params![a.request_id, a.input_tokens as i64, a.output_tokens as i64, a.cost])?;
+            }
             Ok(())
         })
+    }
+
+    fn defer_checkpoints(&mut self) -> Result<()> {
+        self.conn.execute_batch("PRAGMA wal_autocheckpoint = 0").map_err(|e| self.err(e))
+    }
+
+    fn checkpoint(&mut self) -> Result<()> {
+        self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())).map_err(|e| self.err(e))
     }
 
     fn find_decision(&mut self, request_id: &str) -> Result<Option<DecisionRecord>> {

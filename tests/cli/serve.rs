@@ -856,6 +856,11 @@ fn the_spend_report_matches_the_metrics() {
         assert_eq!(chat(s.port, serde_json::json!({"messages": user(text)})).status, 200);
     }
     let metrics = request(s.port, "GET", "/metrics", &[], "").body;
+    // Answers' costs reach the log off the request path; a graceful stop writes what is queued.
+    let mut s = s;
+    let ok = std::process::Command::new("kill").args(["-TERM", &s.child.id().to_string()]).status().unwrap();
+    assert!(ok.success());
+    assert_eq!(s.child.wait().unwrap().code(), Some(0));
     let spend: f64 = metrics
         .lines()
         .filter_map(|l| l.strip_prefix("llmroute_spend_usd_total{"))
