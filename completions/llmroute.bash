@@ -1668,7 +1668,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__serve)
-            opts="-h --listen --keys-env --classifier --max-request-bytes --max-concurrency --timeout --deadline --shutdown-grace --config --state --help"
+            opts="-h --listen --keys-env --classifier --max-request-bytes --max-concurrency --timeout --deadline --shutdown-grace --workers --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1703,6 +1703,10 @@ _llmroute() {
                     return 0
                     ;;
                 --shutdown-grace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --workers)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

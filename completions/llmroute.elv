@@ -416,6 +416,7 @@ set edit:completion:arg-completer[llmroute] = {|@words|
             cand --timeout 'Per-request upstream timeout in seconds (overrides `[live] timeout_secs`)'
             cand --deadline 'Deadline of one request, retries and fallbacks included (overrides `[live] deadline_secs`)'
             cand --shutdown-grace 'On SIGTERM/SIGINT, how long requests in flight may still take [default: `[serve] shutdown_grace_secs`, 10]'
+            cand --workers 'Threads serving requests, 1 to 1,024; 0 for one per core [default: `[serve] workers`, 0]'
             cand --config 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]'
             cand --state 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]'
             cand -h 'Print help'

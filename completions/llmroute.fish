@@ -384,6 +384,7 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l max-concurre
 complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l timeout -d 'Per-request upstream timeout in seconds (overrides `[live] timeout_secs`)' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l deadline -d 'Deadline of one request, retries and fallbacks included (overrides `[live] deadline_secs`)' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l shutdown-grace -d 'On SIGTERM/SIGINT, how long requests in flight may still take [default: `[serve] shutdown_grace_secs`, 10]' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l workers -d 'Threads serving requests, 1 to 1,024; 0 for one per core [default: `[serve] workers`, 0]' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -s h -l help -d 'Print help'

@@ -263,6 +263,10 @@ pub struct ServeArgs {
     /// On SIGTERM/SIGINT, how long requests in flight may still take [default: `[serve] shutdown_grace_secs`, 10]
     #[arg(long, value_parser = seconds, value_name = "SECS")]
     pub shutdown_grace: Option<f64>,
+
+    /// Threads serving requests, 1 to 1,024; 0 for one per core [default: `[serve] workers`, 0]
+    #[arg(long, value_parser = int_in::<0, 1024>, value_name = "N")]
+    pub workers: Option<usize>,
 }
 
 /// What to route and how (shared by `route` and `ask`).

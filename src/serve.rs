@@ -110,6 +110,10 @@ pub fn run(ctx: &Context, a: &ServeArgs) -> Result<()> {
         seed: std::sync::atomic::AtomicU64::new(crate::rng::derive(config.adaptive.seed, 0x5E4)),
     });
     let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(match a.workers.unwrap_or(config.serve.workers as usize) {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        })
         .enable_all()
         .build()
         .map_err(|e| Error::Provider(format!("cannot start the async runtime: {e}")))?;

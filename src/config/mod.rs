@@ -833,6 +833,7 @@ impl Validator<'_> {
         self.int_in(sv.max_request_bytes, 1 << 10, 64 << 20, "serve.max_request_bytes")?;
         self.int_in(sv.max_concurrency, 1, 10_000, "serve.max_concurrency")?;
         self.seconds(sv.shutdown_grace_secs, "serve.shutdown_grace_secs")?;
+        self.int_in(sv.workers, 0, 1024, "serve.workers")?;
         let st = &raw.state;
         if st.url_env.trim().is_empty() {
             return Err(self.err("state.url_env", "the variable name is empty"));

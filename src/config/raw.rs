@@ -139,6 +139,9 @@ pub struct RawServe {
     /// On SIGTERM/SIGINT, how long requests in flight may still take.
     #[serde(default = "default_grace")]
     pub shutdown_grace_secs: f64,
+    /// Threads serving requests; 0: one per core.
+    #[serde(default)]
+    pub workers: u64,
 }
 
 impl Default for RawServe {
@@ -149,6 +152,7 @@ impl Default for RawServe {
             max_request_bytes: default_max_request(),
             max_concurrency: default_concurrency(),
             shutdown_grace_secs: default_grace(),
+            workers: 0,
         }
     }
 }

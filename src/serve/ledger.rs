@@ -4,7 +4,7 @@
 //! thread with its own store connection; `finish` writes what is queued before the server exits.
 
 use std::sync::Mutex;
-use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, TrySendError};
 use std::time::{Duration, Instant};
 
 use crate::error::Result;
@@ -14,6 +14,8 @@ use crate::state::{AnswerUsage, Location, Store};
 const QUEUE: usize = 65_536;
 /// Answers written in one step at most.
 const BATCH: usize = 1024;
+/// How often queued answers are written.
+const FLUSH_EVERY: Duration = Duration::from_millis(100);
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 
 pub struct Ledger {
@@ -50,6 +52,7 @@ impl Ledger {
             tx.take();
         }
         if let Some(w) = self.worker.lock().ok().and_then(|mut w| w.take()) {
+            w.thread().unpark();
             let _ = w.join();
         }
     }
@@ -59,26 +62,24 @@ fn run(mut store: Store, rx: Receiver<AnswerUsage>) {
     let mut batch = Vec::with_capacity(BATCH);
     let mut checkpointed = Instant::now();
     loop {
-        let open = match rx.recv_timeout(CHECKPOINT_EVERY) {
-            Ok(u) => {
-                batch.push(u);
-                while batch.len() < BATCH {
-                    match rx.try_recv() {
-                        Ok(u) => batch.push(u),
-                        Err(_) => break,
-                    }
+        // Answers collect in the queue while this thread sleeps: a request's send wakes nobody,
+        // and one write takes everything of the last interval.
+        std::thread::park_timeout(FLUSH_EVERY);
+        let mut open = true;
+        loop {
+            match rx.try_recv() {
+                Ok(u) => batch.push(u),
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => {
+                    open = false;
+                    break;
                 }
-                true
             }
-            Err(RecvTimeoutError::Timeout) => true,
-            Err(RecvTimeoutError::Disconnected) => false,
-        };
-        if !batch.is_empty() {
-            if let Err(e) = store.record_usage(&batch) {
-                crate::output::warn(&format!("cannot record the cost of {} answer(s): {e}", batch.len()));
+            if batch.len() == BATCH {
+                write(&mut store, &mut batch);
             }
-            batch.clear();
         }
+        write(&mut store, &mut batch);
         if !open || checkpointed.elapsed() >= CHECKPOINT_EVERY {
             if let Err(e) = store.checkpoint() {
                 crate::output::warn(&format!("cannot checkpoint the state store: {e}"));
@@ -89,4 +90,14 @@ fn run(mut store: Store, rx: Receiver<AnswerUsage>) {
             return;
         }
     }
+}
+
+fn write(store: &mut Store, batch: &mut Vec<AnswerUsage>) {
+    if batch.is_empty() {
+        return;
+    }
+    if let Err(e) = store.record_usage(batch) {
+        crate::output::warn(&format!("cannot record the cost of {} answer(s): {e}", batch.len()));
+    }
+    batch.clear();
 }

@@ -148,3 +148,15 @@ fn models_lists_the_catalog_cheapest_first() {
     assert_eq!(v[3]["daily_quota"], 1000);
     insta::assert_snapshot!(env.run(&["models"]).ok().stdout);
 }
+
+#[test]
+fn serve_workers_are_range_checked_in_the_config_and_the_flag() {
+    let env = Env::new();
+    let cfg = std::fs::read_to_string(repo("src/config/default.toml")).unwrap();
+    assert!(cfg.contains("\nworkers = 0 "));
+    env.write("bad.toml", cfg.replacen("\nworkers = 0 ", "\nworkers = 5000 ", 1));
+    let r = env.run(&["config", "validate", "bad.toml"]).code(2);
+    assert!(r.stderr.contains("`serve.workers`: 5000 is outside 0..=1024"), "{}", r.stderr);
+    let r = env.run(&["serve", "--workers", "2000"]).code(2);
+    assert!(r.stderr.contains("--workers"), "{}", r.stderr);
+}
