@@ -143,7 +143,15 @@ impl Redis {
         let client = redis::Client::open(url.as_str()).map_err(|_| {
             Error::Usage(format!("`{var}` does not hold a Redis URL (redis://[:PASSWORD@]HOST[:PORT][/DB])"))
         })?;
-        let c = client.get_connection_with_timeout(self.target.connect_timeout).map_err(|e| self.unavailable(e))?;
+        // A server that answers but refuses (wrong password, no such database) is a state error,
+        // not an outage: no local fallback.
+        let c = client.get_connection_with_timeout(self.target.connect_timeout).map_err(|e| {
+            if matches!(e.kind(), redis::ErrorKind::Server(_)) || e.kind() == redis::ErrorKind::AuthenticationFailed {
+                Error::State { path: describe(&self.target), message: e.to_string() }
+            } else {
+                self.unavailable(e)
+            }
+        })?;
         let t = Some(self.target.timeout);
         c.set_read_timeout(t).and_then(|_| c.set_write_timeout(t)).map_err(|e| self.unavailable(e))?;
         Ok(c)

@@ -221,3 +221,21 @@ fn the_spend_report_adds_up_route_estimates_on_both_backends() {
         outputs[0]
     );
 }
+
+/// A server that answers but refuses (here: no such database) is a state error, not an outage:
+/// exit 5, and no local counting even with `on_unavailable = "local"`.
+#[test]
+fn a_redis_that_refuses_is_an_error_not_an_outage() {
+    let Some(env) = Env::redis() else { return };
+    let url = env.redis_url().unwrap().rsplit_once('/').unwrap().0.to_string() + "/99999";
+    let cfg = std::fs::read_to_string(env.path("llmroute.toml")).unwrap();
+    env.write("local.toml", cfg.replace("on_unavailable = \"error\"", "on_unavailable = \"local\""));
+    let r = env.run_env(&["--config", "local.toml", "route", "hello"], &[("LLMROUTE_REDIS_URL", &url)]).code(5);
+    assert!(
+        r.stderr.starts_with("error: state store `redis ($LLMROUTE_REDIS_URL, key prefix llmroute:)`: "),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("DB index is out of range"), "{}", r.stderr);
+    assert!(!env.path("state.db").exists(), "nothing was counted locally");
+}
