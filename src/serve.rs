@@ -30,7 +30,6 @@ use crate::error::{Error, Result};
 use crate::prompt::Prompt;
 use crate::provider::{Answer, CallError, Client, Message};
 use crate::router::Engine;
-use crate::router::constraints::{self, Needs};
 use crate::router::service::{self, RouteRequest};
 use crate::state::{AnswerUsage, Location, Store};
 
@@ -373,20 +372,17 @@ fn decide(app: &App, req: &ChatRequest, target: &Target, tag: Option<&str>, user
         Target::Model(m) => {
             let day = crate::clock::Clock::new(config.timezone.clone())?.day();
             let mut store = app.store()?;
-            let (d, request_id, cost) = service::decide_forced(config, &mut store, &route_req(Strategy::Chain), m)?;
+            let f = service::decide_forced(config, &mut store, &route_req(Strategy::Chain), m)?;
             Ok(Decided {
-                request_id,
-                model: d.model,
-                method: d.method.as_str(),
-                reason: d.reason.to_string(),
-                params: d.params,
-                estimated_usd: cost.usd,
+                request_id: f.request_id,
+                model: f.decision.model,
+                method: f.decision.method.as_str(),
+                reason: f.decision.reason.to_string(),
+                params: f.decision.params,
+                estimated_usd: f.cost.usd,
                 usage: store.usage(&day)?,
                 day,
-                excluded: constraints::exclusions(
-                    config,
-                    &Needs { input_tokens: req.prompt.input_tokens(), ..Needs::of_asks(&req.prompt) },
-                ),
+                excluded: f.excluded,
             })
         }
         Target::Route(strategy) => {
@@ -538,8 +534,7 @@ async fn chat(
     let latency = started.elapsed();
     match answered {
         Some((m, ans)) => {
-            let (input, output, cost) = answer_cost(app.config, m, &req.messages, &ans);
-            log_answer(&app, &d, m, (input, output, cost), latency, &attempts);
+            let (input, output, cost) = book(&app, &d, m, &req.messages, &ans, latency, &attempts);
             let body = completion_body(app.config, &d, m, &ans, input, output);
             let mut r = (StatusCode::OK, axum::Json(body)).into_response();
             finish_headers(r.headers_mut(), headers, app.config, m, cost);
@@ -745,9 +740,19 @@ fn log_answer(
     }
 }
 
-/// Tokens (reported, else counted) and the cost of an answer, cached input at its price.
-fn answer_cost(config: &Config, m: ModelId, messages: &[Message], a: &Answer) -> (u64, u64, f64) {
-    let b = crate::provider::billed(config, m, messages, a);
+/// An answer's tokens (reported, else counted) and cost (cached input at its price), counted in
+/// the metrics and the decision log.
+fn book(
+    app: &App,
+    d: &Decided,
+    m: ModelId,
+    messages: &[Message],
+    a: &Answer,
+    latency: Duration,
+    attempts: &[crate::provider::Attempt],
+) -> (u64, u64, f64) {
+    let b = crate::provider::billed(app.config, m, messages, a);
+    log_answer(app, d, m, (b.input, b.output, b.usd), latency, attempts);
     (b.input, b.output, b.usd)
 }
 
@@ -863,8 +868,7 @@ fn stream(
         let latency = started.elapsed();
         match answered {
             Some((m, ans)) => {
-                let (input, output, cost) = answer_cost(app.config, m, &req.messages, &ans);
-                log_answer(&app, &d, m, (input, output, cost), latency, &attempts);
+                let (input, output, _) = book(&app, &d, m, &req.messages, &ans, latency, &attempts);
                 let name = app.config.models[m].name.clone();
                 if !finished {
                     let _ = tx.send(chunk(&id, &name, json!({}), Some(finish_reason(&ans)), None));

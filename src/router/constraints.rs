@@ -89,6 +89,22 @@ pub fn for_plain(config: &Config, bytes: usize, tokens: impl FnOnce() -> u64) ->
     }
 }
 
+/// Every catalog model that cannot serve `prompt` (of `input_tokens`, counted once by the caller).
+pub fn of_request(config: &Config, prompt: &Prompt, input_tokens: u64) -> Vec<Exclusion> {
+    exclusions(config, &Needs { input_tokens, ..Needs::of_asks(prompt) })
+}
+
+/// The error for a model the client named that is among `excluded`.
+pub fn refuse_named(config: &Config, model: ModelId, excluded: &[Exclusion]) -> crate::error::Result<()> {
+    match excluded.iter().find(|e| e.model == model) {
+        Some(e) => Err(crate::error::Error::Unservable(format!(
+            "`{}` cannot serve this request: {}",
+            config.models[model].name, e.reason
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// Whether any model states a limit or capabilities (when none does, nothing is ever excluded
 /// and replay need not count tokens for it).
 pub fn any_stated(config: &Config) -> bool {

@@ -13,7 +13,7 @@ use crate::cost::{self, Cost};
 use crate::error::{Error, Result};
 use crate::prompt::Prompt;
 use crate::quota::QuotaSnapshot;
-use crate::router::constraints::{self, Exclusion, Needs};
+use crate::router::constraints::{self, Exclusion};
 use crate::router::{Decision, Engine, StageTrace, Strategy, adaptive};
 use crate::state::{DecisionRecord, Location, Store};
 
@@ -142,8 +142,7 @@ pub fn decide_with(
     let chain = engine.chain(config, strategy);
     let mut eval = engine.eval(&prompt.text, req.tag);
     let input_tokens = prompt.input_tokens();
-    let needs = Needs { input_tokens, ..Needs::of_asks(prompt) };
-    eval.exclude(constraints::exclusions(config, &needs));
+    eval.exclude(constraints::of_request(config, prompt, input_tokens));
 
     let (outcome, usage) = if req.dry_run {
         let usage = match Store::open_read(&state)? {
@@ -214,23 +213,31 @@ pub fn decide_with(
     })
 }
 
+/// A client's model, counted and logged: what [`decide_forced`] returns.
+pub struct Forced {
+    pub decision: Decision,
+    pub request_id: String,
+    pub cost: Cost,
+    /// The models that cannot serve the request (a live call's fallbacks skip them).
+    pub excluded: Vec<Exclusion>,
+}
+
 /// A request for a model the client named (the gateway's pass-through): nothing is routed, the
 /// model's quota is counted and the decision logged as `route` logs one. Over its quota, the
-/// error is [`Error::QuotasExhausted`] with the time of the next reset.
+/// error is [`Error::QuotasExhausted`] with the time of the next reset; a model that cannot
+/// serve the request is [`Error::Unservable`].
 pub fn decide_forced(
     config: &Config,
     store: &mut Store,
     req: &RouteRequest,
     model: crate::config::ModelId,
-) -> Result<(Decision, String, Cost)> {
+) -> Result<Forced> {
     let Plan { request_id, .. } = plan(config, req)?;
     let clock = Clock::new(config.timezone.clone())?;
     let day = clock.day();
     let input_tokens = req.prompt.input_tokens();
-    let needs = Needs { input_tokens, ..Needs::of_asks(req.prompt) };
-    if let Some(why) = constraints::reason(&config.models[model], &needs) {
-        return Err(Error::Unservable(format!("`{}` cannot serve this request: {why}", config.models[model].name)));
-    }
+    let excluded = constraints::of_request(config, req.prompt, input_tokens);
+    constraints::refuse_named(config, model, &excluded)?;
     let d = Decision::new(model, config.models[model].params, crate::router::Method::Client, "requested");
     let cost = estimate(config, &d, input_tokens);
     let name = config.models[model].name.clone();
@@ -260,7 +267,7 @@ pub fn decide_forced(
             resets_at: rfc3339(&clock.next_reset()),
         });
     }
-    Ok((d, request_id, cost))
+    Ok(Forced { decision: d, request_id, cost, excluded })
 }
 
 /// `route --force-model` and `ask --model`: [`decide_forced`] with the store at `state` (a dry run
@@ -273,13 +280,11 @@ pub fn decide_named(config: &Config, state: Option<&Path>, req: &RouteRequest, n
     let state = Location::resolve(state, config)?;
     let engine = std::sync::Arc::new(engine(config, req.model, Strategy::Chain, &state)?);
     let clock = Clock::new(config.timezone.clone())?;
-    let input_tokens = req.prompt.input_tokens();
-    let excluded = constraints::exclusions(config, &Needs { input_tokens, ..Needs::of_asks(req.prompt) });
-    let (decision, request_id, cost, usage) = if req.dry_run {
+    let (decision, request_id, cost, usage, excluded) = if req.dry_run {
         let Plan { request_id, .. } = plan(config, req)?;
-        if let Some(e) = excluded.iter().find(|e| e.model == model) {
-            return Err(Error::Unservable(format!("`{name}` cannot serve this request: {}", e.reason)));
-        }
+        let input_tokens = req.prompt.input_tokens();
+        let excluded = constraints::of_request(config, req.prompt, input_tokens);
+        constraints::refuse_named(config, model, &excluded)?;
         let usage = match Store::open_read(&state)? {
             Some(mut store) => store.usage(&clock.day())?,
             None => BTreeMap::new(),
@@ -292,12 +297,12 @@ pub fn decide_named(config: &Config, state: Option<&Path>, req: &RouteRequest, n
         }
         let d = Decision::new(model, config.models[model].params, crate::router::Method::Client, "requested");
         let cost = estimate(config, &d, input_tokens);
-        (d, request_id, cost, usage)
+        (d, request_id, cost, usage, excluded)
     } else {
         let mut store = Store::open(&state)?;
-        let (d, request_id, cost) = decide_forced(config, &mut store, req, model)?;
+        let f = decide_forced(config, &mut store, req, model)?;
         let usage = store.usage(&clock.day())?;
-        (d, request_id, cost, usage)
+        (f.decision, f.request_id, f.cost, usage, f.excluded)
     };
     let (strategy, arm) = (Strategy::Chain, Arm::Control);
     Ok(Routed { engine, decision, trace: Vec::new(), request_id, strategy, arm, clock, state, cost, usage, excluded })

@@ -98,6 +98,17 @@ end
 return 1
 ";
 
+const USAGE_LUA: &str = r"
+-- KEYS: one decision hash per answer; ARGV: per answer: input tokens, output tokens, cost.
+-- Only a logged decision is updated (HSET would create a partial one).
+for i = 1, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then
+    redis.call('HSET', KEYS[i], 'input_tokens', ARGV[3 * i - 2], 'output_tokens', ARGV[3 * i - 1], 'cost', ARGV[3 * i])
+  end
+end
+return 0
+";
+
 /// Records per upsert script call (bounded argument lists).
 const CHUNK: usize = 256;
 
@@ -105,6 +116,7 @@ static COUNT: LazyLock<Script> = LazyLock::new(|| Script::new(COUNT_LUA));
 static SETTLE: LazyLock<Script> = LazyLock::new(|| Script::new(SETTLE_LUA));
 static UPSERT: LazyLock<Script> = LazyLock::new(|| Script::new(UPSERT_LUA));
 static MERGE: LazyLock<Script> = LazyLock::new(|| Script::new(MERGE_QUOTA_LUA));
+static USAGE: LazyLock<Script> = LazyLock::new(|| Script::new(USAGE_LUA));
 
 pub(super) struct Redis {
     target: RedisTarget,
@@ -424,20 +436,13 @@ impl Backend for Redis {
     }
 
     fn record_usage(&mut self, answers: &[AnswerUsage]) -> Result<()> {
-        // Only a logged decision is updated (HSET would create a partial one).
-        const LUA: &str = "for i = 1, #KEYS do if redis.call('EXISTS', KEYS[i]) == 1 then \
-                           redis.call('HSET', KEYS[i], 'input_tokens', ARGV[3*i-2], 'output_tokens', ARGV[3*i-1], 'cost', ARGV[3*i]) \
-                           end end return 0";
         for chunk in answers.chunks(CHUNK) {
-            let mut cmd = redis::cmd("EVAL");
-            cmd.arg(LUA).arg(chunk.len());
+            let mut inv = USAGE.prepare_invoke();
             for a in chunk {
-                cmd.arg(self.key(&format!("decision:{}", a.request_id)));
+                inv.key(self.key(&format!("decision:{}", a.request_id)));
+                inv.arg(a.input_tokens).arg(a.output_tokens).arg(a.cost.to_string());
             }
-            for a in chunk {
-                cmd.arg(a.input_tokens).arg(a.output_tokens).arg(a.cost.to_string());
-            }
-            let _: i64 = self.call(|c| cmd.query(c))?;
+            let _: i64 = self.call(|c| inv.invoke(c))?;
         }
         Ok(())
     }
