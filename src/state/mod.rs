@@ -313,16 +313,8 @@ impl Store {
         self.run(|b| b.usage(day))
     }
 
-    /// Runs `f` with the day's usage as one atomic step; when `f` returns a model, one request is
-    /// counted against it. `f` may run more than once; its last answer is returned.
-    pub fn count<T>(&mut self, day: &str, mut f: impl FnMut(&Usage) -> (T, Option<String>)) -> Result<T> {
-        self.count_and_log(day, |u| {
-            let (out, model) = f(u);
-            (out, model, None)
-        })
-    }
-
-    /// Like [`Store::count`], also logging the decision in the same step.
+    /// Runs `f` with the day's usage as one atomic step: the model it returns (if any) is counted
+    /// and the decision it returns logged. `f` may run more than once; its last answer is returned.
     pub fn count_and_log<T>(
         &mut self,
         day: &str,
@@ -364,11 +356,6 @@ impl Store {
     /// Moves the write-ahead log into the database (SQLite; nothing for Redis).
     pub fn checkpoint(&mut self) -> Result<()> {
         self.run(|b| b.checkpoint())
-    }
-
-    /// Used count of one model on one day.
-    pub fn used(&mut self, day: &str, model: &str) -> Result<u64> {
-        Ok(self.usage(day)?.get(model).copied().unwrap_or(0))
     }
 
     pub fn find_decision(&mut self, request_id: &str) -> Result<Option<DecisionRecord>> {
