@@ -8,18 +8,15 @@
 //! through (its quota still counted). SQLite work runs on the blocking pool; engines are built
 //! once per strategy (the adaptive router's, which reads live feedback, per request).
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use clap::ValueEnum;
 use serde_json::{Value, json};
 
@@ -33,8 +30,12 @@ use crate::router::Engine;
 use crate::router::service::{self, RouteRequest};
 use crate::state::{AnswerUsage, Location, Store};
 
+mod auth;
 mod ledger;
 mod metrics;
+mod server;
+
+use auth::authorized;
 
 use metrics::Metrics;
 
@@ -118,63 +119,10 @@ pub fn run(ctx: &Context, a: &ServeArgs) -> Result<()> {
         .map_err(|e| Error::Provider(format!("cannot start the async runtime: {e}")))?;
     let grace = Duration::from_secs_f64(a.shutdown_grace.unwrap_or(sv.shutdown_grace_secs));
     let listen = a.listen.clone().unwrap_or_else(|| sv.listen.clone());
-    let served = rt.block_on(serve(app.clone(), &listen, grace));
+    let served = rt.block_on(server::serve(app.clone(), &listen, grace));
     // What the ledger still holds is written before exit.
     app.ledger.finish();
     served
-}
-
-async fn serve(app: Arc<App>, listen: &str, grace: Duration) -> Result<()> {
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .map_err(|e| Error::Usage(format!("--listen {listen}: {}", crate::error::io_reason(&e))))?;
-    let addr: SocketAddr = listener.local_addr().map_err(|e| Error::Usage(format!("--listen {listen}: {e}")))?;
-    crate::output::note(&format!("listening on http://{addr}"));
-    let router = Router::new()
-        .route("/v1/chat/completions", post(chat))
-        .route("/chat/completions", post(chat))
-        .route("/v1/feedback", post(feedback))
-        .route("/v1/models", get(models))
-        .route("/healthz", get(|| async { axum::Json(json!({"status": "ok"})) }))
-        .route("/metrics", get(metrics))
-        .fallback(|| async { error(StatusCode::NOT_FOUND, "not_found", "no such endpoint") })
-        .layer(axum::extract::DefaultBodyLimit::max(app.max_request_bytes))
-        .with_state(app.clone());
-    let (tx, rx) = tokio::sync::watch::channel(false);
-    let server = axum::serve(listener, router).with_graceful_shutdown(async move {
-        shutdown_signal().await;
-        crate::output::note("shutting down: no new connections; finishing requests in flight");
-        let _ = tx.send(true);
-    });
-    let mut rx2 = rx.clone();
-    tokio::select! {
-        r = server => r.map_err(|e| Error::Provider(format!("server: {e}"))),
-        _ = async move {
-            let _ = rx2.wait_for(|&v| v).await;
-            tokio::time::sleep(grace).await;
-        } => {
-            crate::output::warn(&format!("requests still in flight after {:.1} s; stopping", grace.as_secs_f64()));
-            Ok(())
-        }
-    }
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
 /// An OpenAI-style error response.
@@ -188,23 +136,6 @@ fn unavailable(e: &Error) -> Response {
     let mut r = error(StatusCode::SERVICE_UNAVAILABLE, "state_unavailable", &e.to_string());
     r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(1));
     r
-}
-
-/// Whether the request carries one of the configured client keys (compared in constant time).
-fn authorized(app: &App, headers: &HeaderMap) -> bool {
-    if app.keys.is_empty() {
-        return true;
-    }
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("");
-    app.keys.iter().fold(false, |found, k| found | constant_time_eq(k.as_bytes(), given.as_bytes()))
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// The routing a request's `model` field asks for.
