@@ -1265,9 +1265,12 @@ pub fn rating(s: &str) -> std::result::Result<f64, String> {
     float_in(s, 1.0, 5.0, false)
 }
 
-/// A latency in milliseconds: `[0, 1e9]`.
+/// The longest latency a feedback record may carry, in milliseconds (about 11.6 days).
+pub const MAX_LATENCY_MS: f64 = 1e9;
+
+/// A latency in milliseconds: `[0, MAX_LATENCY_MS]`.
 pub fn millis(s: &str) -> std::result::Result<f64, String> {
-    float_in(s, 0.0, 1e9, false)
+    float_in(s, 0.0, MAX_LATENCY_MS, false)
 }
 
 /// The validation share: `[0, 1)`.

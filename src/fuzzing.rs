@@ -144,3 +144,11 @@ pub fn provider(bytes: &[u8]) {
         }
     }
 }
+
+/// A gateway request body (`POST /v1/chat/completions`): parsed, validated and its `model`
+/// resolved against the embedded configuration, as `serve` does before routing.
+pub fn gateway(bytes: &[u8]) {
+    static CONFIG: std::sync::OnceLock<Option<Config>> = std::sync::OnceLock::new();
+    let Some(config) = CONFIG.get_or_init(|| Config::load(None).ok()) else { return };
+    let _ = crate::serve::parse_request(config, bytes);
+}

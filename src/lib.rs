@@ -16,6 +16,7 @@ pub mod feedback;
 pub mod fsutil;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod live;
 pub mod ml;
 pub mod output;
 pub mod prices;

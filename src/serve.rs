@@ -24,8 +24,9 @@ use crate::cli::ServeArgs;
 use crate::commands::Context;
 use crate::config::{Config, ModelId, Params, Strategy};
 use crate::error::{Error, Result};
+use crate::live::{self, multi};
 use crate::prompt::Prompt;
-use crate::provider::{Answer, CallError, Client, Message};
+use crate::provider::{Answer, Client, Message, Sink};
 use crate::router::Engine;
 use crate::router::service::{self, RouteRequest};
 use crate::state::{AnswerUsage, Location, Store};
@@ -52,8 +53,12 @@ struct App {
     ledger: ledger::Ledger,
     model_path: Option<PathBuf>,
     http: reqwest::Client,
-    /// Engines of the strategies that do not read live feedback, built on first use.
-    engines: Mutex<Vec<(Strategy, Arc<Engine>)>>,
+    /// Engines of the strategies, built on first use, with when they were built.
+    engines: Mutex<Vec<(Strategy, Arc<Engine>, Instant)>>,
+    /// Whether an adaptive engine is being rebuilt (one rebuild at a time).
+    refreshing: std::sync::atomic::AtomicBool,
+    /// Today's quota usage as last read, shown by `/metrics` when the store is slow.
+    last_usage: Mutex<std::collections::BTreeMap<String, u64>>,
     /// Bearer keys clients must present (none: no client auth).
     keys: Vec<String>,
     /// Upstream calls in flight at most.
@@ -100,7 +105,9 @@ pub fn run(ctx: &Context, a: &ServeArgs) -> Result<()> {
         state,
         model_path: a.model.clone(),
         http: crate::provider::http_client(timeout).map_err(Error::Provider)?,
-        engines: Mutex::new(vec![(Strategy::Chain, chain)]),
+        engines: Mutex::new(vec![(Strategy::Chain, chain, Instant::now())]),
+        refreshing: std::sync::atomic::AtomicBool::new(false),
+        last_usage: Mutex::new(Default::default()),
         keys,
         upstream: tokio::sync::Semaphore::new(a.max_concurrency.unwrap_or(sv.max_concurrency as usize)),
         timeout,
@@ -120,6 +127,9 @@ pub fn run(ctx: &Context, a: &ServeArgs) -> Result<()> {
     let grace = Duration::from_secs_f64(a.shutdown_grace.unwrap_or(sv.shutdown_grace_secs));
     let listen = a.listen.clone().unwrap_or_else(|| sv.listen.clone());
     let served = rt.block_on(server::serve(app.clone(), &listen, grace));
+    // Requests still in flight past the grace period are dropped with the runtime; each settles
+    // as answered by nothing (its count given back, its decision removed) as it goes.
+    drop(rt);
     // What the ledger still holds is written before exit.
     app.ledger.finish();
     served
@@ -139,12 +149,13 @@ fn unavailable(e: &Error) -> Response {
 }
 
 /// The routing a request's `model` field asks for.
+#[derive(Clone, Copy)]
 enum Target {
     Route(Strategy),
     Model(ModelId),
-    /// `router:cascade` (`true`) or `router:consensus`: routed by the chain for the quota and the
-    /// log, answered as `ask --cascade`/`--consensus` answers.
-    Multi(bool),
+    /// `router:cascade` or `router:consensus`: logged as the chain decides, answered as `ask
+    /// --cascade`/`--consensus` answers, each call counted on its own model.
+    Multi(multi::Kind),
 }
 
 fn target(config: &Config, model: &str) -> std::result::Result<Target, String> {
@@ -152,8 +163,8 @@ fn target(config: &Config, model: &str) -> std::result::Result<Target, String> {
         return Ok(Target::Route(Strategy::Chain));
     }
     match model {
-        "router:cascade" => return Ok(Target::Multi(true)),
-        "router:consensus" => return Ok(Target::Multi(false)),
+        "router:cascade" => return Ok(Target::Multi(multi::Kind::Cascade)),
+        "router:consensus" => return Ok(Target::Multi(multi::Kind::Consensus)),
         _ => {}
     }
     if let Some(s) = model.strip_prefix("router:") {
@@ -243,7 +254,16 @@ fn parse_chat(body: &[u8]) -> std::result::Result<ChatRequest, String> {
         Some(_) => return Err("`max_tokens` must be a positive integer".to_string()),
         None => None,
     };
-    let params = Params { temperature: num(&o, "temperature")?, max_tokens, top_p: num(&o, "top_p")? };
+    // The ranges the configuration allows (and providers accept).
+    let temperature = num(&o, "temperature")?;
+    if let Some(t) = temperature.filter(|t| !(0.0..=2.0).contains(t)) {
+        return Err(format!("`temperature` {} is outside 0 to 2", crate::error::num(t)));
+    }
+    let top_p = num(&o, "top_p")?;
+    if let Some(t) = top_p.filter(|t| !(*t > 0.0 && *t <= 1.0)) {
+        return Err(format!("`top_p` {} is outside (0, 1]", crate::error::num(t)));
+    }
+    let params = Params { temperature, max_tokens, top_p };
     for k in ["temperature", "max_tokens", "max_completion_tokens", "top_p"] {
         o.remove(k);
     }
@@ -252,6 +272,14 @@ fn parse_chat(body: &[u8]) -> std::result::Result<ChatRequest, String> {
         _ => None,
     };
     Ok(ChatRequest { model, messages, prompt, stream, params, extra: o, user })
+}
+
+/// Parses a chat request body as the gateway does, and the routing its `model` asks for in the
+/// embedded default configuration: the gateway-request fuzz harness's entry point.
+#[doc(hidden)]
+pub fn parse_request(config: &Config, body: &[u8]) -> std::result::Result<(), String> {
+    let req = parse_chat(body)?;
+    target(config, &req.model).map(|_| ())
 }
 
 /// The client's parameters, the decision's filling what the client left out.
@@ -281,7 +309,13 @@ struct Decided {
 
 /// Decides: the engine's routers and the quota count in SQLite (run in place on a worker
 /// thread: handing it to the blocking pool cost more in thread switches than it saved).
-fn decide(app: &App, req: &ChatRequest, target: &Target, tag: Option<&str>, user: Option<&str>) -> Result<Decided> {
+fn decide(
+    app: &Arc<App>,
+    req: &ChatRequest,
+    target: &Target,
+    tag: Option<&str>,
+    user: Option<&str>,
+) -> Result<Decided> {
     let config = app.config;
     let route_req = |strategy: Strategy| RouteRequest {
         prompt: &req.prompt,
@@ -352,19 +386,41 @@ impl App {
     }
 }
 
-/// The engine of a strategy: cached, except where the adaptive router reads live feedback.
-fn engine_for(app: &App, strategy: Strategy) -> Result<Arc<Engine>> {
-    if service::uses_adaptive(app.config, strategy) {
-        return Ok(Arc::new(service::engine(app.config, app.model_path.as_deref(), strategy, &app.state)?));
-    }
-    if let Some((_, e)) = app.engines.lock().ok().and_then(|g| g.iter().find(|(s, _)| *s == strategy).cloned()) {
-        return Ok(e);
+/// How stale the adaptive router's posteriors may get: a request past this age starts a rebuild
+/// in the background and is routed on the engine it finds.
+const ADAPTIVE_REFRESH: Duration = Duration::from_secs(1);
+
+/// The engine of a strategy, built on first use. One whose adaptive router reads live feedback
+/// is rebuilt in the background once it is [`ADAPTIVE_REFRESH`] old, so a request costs the same
+/// however much feedback the store holds.
+fn engine_for(app: &Arc<App>, strategy: Strategy) -> Result<Arc<Engine>> {
+    let cached = app.engines.lock().ok().and_then(|g| g.iter().find(|e| e.0 == strategy).map(|e| (e.1.clone(), e.2)));
+    if let Some((engine, built)) = cached {
+        if service::uses_adaptive(app.config, strategy)
+            && built.elapsed() >= ADAPTIVE_REFRESH
+            && !app.refreshing.swap(true, std::sync::atomic::Ordering::AcqRel)
+        {
+            let app = app.clone();
+            std::thread::spawn(move || {
+                match service::engine(app.config, app.model_path.as_deref(), strategy, &app.state) {
+                    Ok(e) => cache_engine(&app, strategy, Arc::new(e)),
+                    Err(e) => crate::output::warn(&format!("cannot refresh the adaptive router: {e}")),
+                }
+                app.refreshing.store(false, std::sync::atomic::Ordering::Release);
+            });
+        }
+        return Ok(engine);
     }
     let e = Arc::new(service::engine(app.config, app.model_path.as_deref(), strategy, &app.state)?);
-    if let Ok(mut g) = app.engines.lock() {
-        g.push((strategy, e.clone()));
-    }
+    cache_engine(app, strategy, e.clone());
     Ok(e)
+}
+
+fn cache_engine(app: &App, strategy: Strategy, engine: Arc<Engine>) {
+    if let Ok(mut g) = app.engines.lock() {
+        g.retain(|e| e.0 != strategy);
+        g.push((strategy, engine, Instant::now()));
+    }
 }
 
 fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
@@ -411,11 +467,13 @@ async fn chat(
     let tag = header_str(&headers, "x-llmroute-tag").map(String::from);
     let user = header_str(&headers, "x-llmroute-user").map(String::from).or_else(|| req.user.clone());
     let req = Arc::new(req);
-    // With SQLite the decision runs on this worker: routing and one local state step take tens
-    // of microseconds, less than handing the worker's core to another thread would cost. Redis
-    // may be a network round trip away: other requests keep the worker meanwhile.
-    let run = || decide(&app, &req, &target, tag.as_deref(), user.as_deref());
-    let decided = if app.state.is_redis() { tokio::task::block_in_place(run) } else { run() };
+    // The decision (routing and the state step) runs on the blocking pool: a state store that is
+    // slow or locked (an import holding SQLite's write lock, a Redis round trip) holds that
+    // thread, never a worker, so `/healthz` and `/metrics` keep answering.
+    let (app2, req2) = (app.clone(), req.clone());
+    let decided = tokio::task::spawn_blocking(move || decide(&app2, &req2, &target, tag.as_deref(), user.as_deref()))
+        .await
+        .unwrap_or_else(|e| Err(Error::Provider(format!("the decision failed: {e}"))));
     let d = match decided {
         Ok(d) => d,
         Err(Error::QuotasExhausted { retry_after, resets_at }) => {
@@ -452,23 +510,26 @@ async fn chat(
     );
     client.extra = req.extra.clone();
     let params = merge(req.params, d.params);
-    if let Target::Multi(cascade) = target {
-        return multi(app, req, d, client, params, cascade, started).await;
+    let pending = Pending::new(&app, &d);
+    if let Target::Multi(kind) = target {
+        return multi(app, req, d, pending, client, params, kind, started).await;
     }
     let headers = decision_headers(app.config, &d);
     if req.stream {
-        return stream(app, req, d, client, params, headers, started);
+        return stream(app, req, d, pending, client, params, headers, started);
     }
     let _permit = app.upstream.acquire().await;
-    let (answered, attempts) = call(&client, app.config, &d, &req.messages, &params, &d.usage, None).await;
-    settle(&app, &d, answered.as_ref().map(|(m, _)| *m)).await;
+    let o =
+        live::fallback(&client, app.config, plan(&d, &over_quota(app.config, &d)), &req.messages, &params, None).await;
+    let (answered, attempts) = (o.answered, o.attempts);
+    pending.settle(answered.as_ref().map(|(m, _)| *m)).await;
     let latency = started.elapsed();
     match answered {
         Some((m, ans)) => {
-            let (input, output, cost) = book(&app, &d, m, &req.messages, &ans, latency, &attempts);
-            let body = completion_body(app.config, &d, m, &ans, input, output);
+            let b = book(&app, &d, m, &req.messages, &ans, latency, &attempts);
+            let body = completion_body(app.config, &d, m, &ans, &b);
             let mut r = (StatusCode::OK, axum::Json(body)).into_response();
-            finish_headers(r.headers_mut(), headers, app.config, m, cost);
+            finish_headers(r.headers_mut(), headers, app.config, m, b.usd);
             r
         }
         None => {
@@ -478,65 +539,184 @@ async fn chat(
     }
 }
 
+/// Fallback models over today's quota as the decision saw it (the routed model was counted).
+fn over_quota(config: &'static Config, d: &Decided) -> impl Fn(ModelId) -> bool + use<> {
+    let quota = crate::quota::QuotaSnapshot::new(config, &d.usage);
+    let decided = d.model;
+    move |m| m != decided && !crate::quota::QuotaView::available(&quota, m)
+}
+
+fn plan<'a>(d: &'a Decided, over: &'a (dyn Fn(ModelId) -> bool + Sync)) -> live::Plan<'a> {
+    live::Plan { first: d.model, over_quota: over, excluded: &d.excluded }
+}
+
+/// A counted, logged request not settled yet. Settled with the model that answered, or — when it
+/// is dropped unsettled (the client went away, the server stopped past its grace period) — as
+/// answered by nothing: its count is given back and its decision removed, so a request nothing
+/// answered counts nothing and logs nothing.
+struct Pending {
+    app: Arc<App>,
+    day: String,
+    request_id: String,
+    decided: ModelId,
+    /// Whether the decision's own count was already given back (cascade and consensus count
+    /// each call instead).
+    released: bool,
+    done: bool,
+}
+
+impl Pending {
+    fn new(app: &Arc<App>, d: &Decided) -> Pending {
+        Pending {
+            app: app.clone(),
+            day: d.day.clone(),
+            request_id: d.request_id.clone(),
+            decided: d.model,
+            released: false,
+            done: false,
+        }
+    }
+
+    /// Settles with the model that answered (none: nothing did).
+    async fn settle(mut self, answered: Option<ModelId>) {
+        self.done = true;
+        if answered == Some(self.decided) && !self.released {
+            return;
+        }
+        let app = self.app.clone();
+        let (day, id, released) = (self.day.clone(), self.request_id.clone(), self.released);
+        let decided = app.config.models[self.decided].name.clone();
+        let answered = answered.map(|m| app.config.models[m].name.clone());
+        let r = tokio::task::spawn_blocking(move || {
+            let mut s = app.store()?;
+            if released {
+                s.relabel(&id, answered.as_deref())
+            } else {
+                s.settle(&day, &id, &decided, answered.as_deref())
+            }
+        })
+        .await;
+        if let Ok(Err(e)) = r {
+            crate::output::warn(&format!("cannot settle the quota of `{}`: {e}", self.request_id));
+        }
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        let decided = &self.app.config.models[self.decided].name;
+        let r = self.app.store().and_then(|mut s| {
+            if self.released {
+                s.relabel(&self.request_id, None)
+            } else {
+                s.settle(&self.day, &self.request_id, decided, None)
+            }
+        });
+        if let Err(e) = r {
+            crate::output::warn(&format!("cannot settle the quota of `{}`: {e}", self.request_id));
+        }
+    }
+}
+
+/// The gateway's [`live::CallQuota`]: the shared state connections.
+struct GatewayQuota<'a> {
+    app: &'a App,
+    day: &'a str,
+}
+
+impl live::CallQuota for GatewayQuota<'_> {
+    fn take(&self, model: ModelId) -> Result<bool> {
+        let m = &self.app.config.models[model];
+        let run = || self.app.store().and_then(|mut s| s.reserve(self.day, &m.name, m.daily_quota));
+        if self.app.state.is_redis() { tokio::task::block_in_place(run) } else { run() }
+    }
+
+    fn give_back(&self, model: ModelId) {
+        let name = &self.app.config.models[model].name;
+        let run = || self.app.store().and_then(|mut s| s.release(self.day, name));
+        let r = if self.app.state.is_redis() { tokio::task::block_in_place(run) } else { run() };
+        if let Err(e) = r {
+            crate::output::warn(&format!("cannot give back a call of `{name}`: {e}"));
+        }
+    }
+}
+
 /// A cascade or consensus answer (`router:cascade`, `router:consensus`); a stream gets the
 /// answer in one chunk, since the answer is known only once the models are scored or counted.
+#[allow(clippy::too_many_arguments)]
 async fn multi(
     app: Arc<App>,
     req: Arc<ChatRequest>,
     mut d: Decided,
+    mut pending: Pending,
     client: Client<'static>,
     params: Params,
-    cascade: bool,
+    kind: multi::Kind,
     started: Instant,
 ) -> Response {
     let _permit = app.upstream.acquire().await;
-    let (ans, attempts) = crate::commands::ask::multi(&client, app.config, cascade, &req.messages, &params).await;
-    settle(&app, &d, ans.as_ref().map(|a| a.model)).await;
-    d.method = if cascade { "cascade" } else { "consensus" };
+    // Each call counts on its own model: the decision's count is given back first.
+    let decided = &app.config.models[d.model].name;
+    let run = || app.store().and_then(|mut s| s.release(&d.day, decided));
+    let released = if app.state.is_redis() { tokio::task::block_in_place(run) } else { run() };
+    if let Err(e) = released {
+        app.metrics.status(503);
+        return unavailable(&e);
+    }
+    pending.released = true;
+    let o = {
+        let quota = GatewayQuota { app: &app, day: &d.day };
+        multi::run(&client, app.config, kind, &quota, &req.messages, &params).await
+    };
+    pending.settle(o.answered.as_ref().map(|(m, _)| *m)).await;
+    d.method = kind.as_str();
     let headers = decision_headers(app.config, &d);
     let latency = started.elapsed();
-    let Some(a) = ans else {
-        app.metrics.failed(&d, latency, &attempts);
-        return bad_gateway(&attempts, headers);
+    let Some((m, answer)) = o.answered else {
+        app.metrics.failed(&d, latency, &o.attempts);
+        let mut r = bad_gateway(&o.attempts, headers);
+        if let Some(n) = o.note.and_then(|n| HeaderValue::from_str(&n).ok()) {
+            r.headers_mut().insert("x-llmroute-note", n);
+        }
+        return r;
     };
-    let (m, cost) = (a.model, a.total_cost_usd);
-    log_answer(&app, &d, m, (a.input_tokens, a.output_tokens, cost), latency, &attempts);
-    let answer = Answer {
-        text: a.text,
-        input_tokens: Some(a.input_tokens),
-        cached_tokens: None,
-        output_tokens: Some(a.output_tokens),
-        finish_reason: None,
-        raw: None,
-    };
+    let b = crate::provider::billed(app.config, m, &req.messages, &answer);
+    if b.implausible {
+        app.metrics.implausible();
+        crate::output::warn(&crate::provider::implausible_note(app.config, m, &answer));
+    }
+    let cost = o.total_cost_usd;
+    log_answer(&app, &d, m, (b.input, b.output, cost), latency, &o.attempts);
+    let answer = Answer { raw: None, ..answer };
     let mut r = if req.stream {
         let name = &app.config.models[m].name;
         let id = &d.request_id;
-        let (i, o) = (a.input_tokens, a.output_tokens);
         let events = [
             chunk(id, name, json!({"role": "assistant", "content": answer.text}), None, None),
-            chunk(id, name, json!({}), Some("stop"), None),
-            chunk(
-                id,
-                name,
-                json!({}),
-                None,
-                Some(json!({"prompt_tokens": i, "completion_tokens": o, "total_tokens": i + o})),
-            ),
+            chunk(id, name, json!({}), Some(finish_reason(&answer)), None),
+            chunk(id, name, json!({}), None, Some(usage_json(b.input, b.output))),
             Bytes::from_static(b"data: [DONE]\n\n"),
         ];
         let mut r = Response::new(Body::from(events.concat()));
         r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
         r
     } else {
-        let body = completion_body(app.config, &d, m, &answer, a.input_tokens, a.output_tokens);
+        let body = completion_body(app.config, &d, m, &answer, &b);
         (StatusCode::OK, axum::Json(body)).into_response()
     };
     finish_headers(r.headers_mut(), headers, app.config, m, cost);
-    if let Some(n) = a.note.and_then(|n| HeaderValue::from_str(&n).ok()) {
+    if let Some(n) = o.note.and_then(|n| HeaderValue::from_str(&n).ok()) {
         r.headers_mut().insert("x-llmroute-note", n);
     }
     r
+}
+
+/// OpenAI's `usage` object; the total saturates.
+fn usage_json(input: u64, output: u64) -> Value {
+    json!({"prompt_tokens": input, "completion_tokens": output, "total_tokens": input.saturating_add(output)})
 }
 
 /// 502: every candidate failed, each one's error listed, with the decision's headers.
@@ -573,55 +753,6 @@ fn finish_headers(h: &mut HeaderMap, decided: HeaderMap, config: &Config, answer
     }
 }
 
-/// What a streamed call hands on: the calling model and a piece of its stream.
-type Relay<'a> = dyn FnMut(ModelId, &str) + Send + 'a;
-
-/// The routed model, then the fallback order (models over today's quota and models without a
-/// provider key skipped), as `ask` calls them. `on_text` receives the calling model and what it
-/// streams (text, or each event's JSON with [`Client::relay_events`]) while nothing has been
-/// relayed from an earlier candidate.
-async fn call(
-    client: &Client<'_>,
-    config: &Config,
-    d: &Decided,
-    messages: &[Message],
-    params: &Params,
-    usage: &std::collections::BTreeMap<String, u64>,
-    mut on_text: Option<&mut Relay<'_>>,
-) -> (Option<(ModelId, Answer)>, Vec<crate::provider::Attempt>) {
-    let quota = crate::quota::QuotaSnapshot::new(config, usage);
-    // The routed model was counted already; fallback models over today's quota are skipped.
-    let over = |m: ModelId| m != d.model && !crate::quota::QuotaView::available(&quota, m);
-    let mut attempts = Vec::new();
-    let mut relayed = false;
-    for m in service::call_order(config, d.model, &over, &d.excluded) {
-        if let Err(e) = client.ready(m) {
-            attempts.push(crate::provider::Attempt::skipped(config, m, &e));
-            continue;
-        }
-        let mut seen = false;
-        let (res, attempt) = match on_text.as_mut() {
-            Some(f) if !relayed => {
-                let mut relay = |t: &str| {
-                    seen = true;
-                    f(m, t);
-                };
-                client.with_retries(m, messages, params, Some(&mut relay)).await
-            }
-            _ => client.with_retries(m, messages, params, None).await,
-        };
-        relayed |= seen;
-        attempts.push(attempt);
-        match res {
-            Ok(a) => return (Some((m, a)), attempts),
-            Err(CallError::Deadline) => break,
-            Err(_) if relayed => break,
-            Err(_) => {}
-        }
-    }
-    (None, attempts)
-}
-
 /// Today's quota usage per model (empty before the first request).
 async fn today(app: &Arc<App>, day: &str) -> std::collections::BTreeMap<String, u64> {
     let (app, day) = (app.clone(), day.to_string());
@@ -630,23 +761,6 @@ async fn today(app: &Arc<App>, day: &str) -> std::collections::BTreeMap<String, 
         .ok()
         .flatten()
         .unwrap_or_default()
-}
-
-/// Only the model that answered keeps its count, as in `ask`.
-async fn settle(app: &Arc<App>, d: &Decided, answered: Option<ModelId>) {
-    if answered == Some(d.model) {
-        return;
-    }
-    let app = app.clone();
-    let (day, id, decided) = (d.day.clone(), d.request_id.clone(), app.config.models[d.model].name.clone());
-    let answered = answered.map(|m| app.config.models[m].name.clone());
-    let r = tokio::task::spawn_blocking(move || {
-        app.store().and_then(|mut s| s.settle(&day, &id, &decided, answered.as_deref()))
-    })
-    .await;
-    if let Ok(Err(e)) = r {
-        crate::output::warn(&format!("cannot settle the quota of `{}`: {e}", d.request_id));
-    }
 }
 
 /// Counts an answer in the metrics and records its tokens and cost in the decision log, where
@@ -681,10 +795,14 @@ fn book(
     a: &Answer,
     latency: Duration,
     attempts: &[crate::provider::Attempt],
-) -> (u64, u64, f64) {
+) -> crate::provider::Billed {
     let b = crate::provider::billed(app.config, m, messages, a);
+    if b.implausible {
+        app.metrics.implausible();
+        crate::output::warn(&crate::provider::implausible_note(app.config, m, a));
+    }
     log_answer(app, d, m, (b.input, b.output, b.usd), latency, attempts);
-    (b.input, b.output, b.usd)
+    b
 }
 
 fn now_secs() -> i64 {
@@ -693,17 +811,22 @@ fn now_secs() -> i64 {
 
 /// The response body: the provider's own (OpenAI-compatible providers) with `model` set to the
 /// answering model, else one built in OpenAI's format.
-fn completion_body(config: &Config, d: &Decided, m: ModelId, a: &Answer, input: u64, output: u64) -> Value {
+fn completion_body(config: &Config, d: &Decided, m: ModelId, a: &Answer, b: &crate::provider::Billed) -> Value {
     let name = &config.models[m].name;
+    let (input, output) = (b.input, b.output);
     if let Some(Value::Object(raw)) = &a.raw {
         let mut raw = raw.clone();
         raw.insert("model".to_string(), json!(name));
-        // Usage as OpenAI reports it, whatever the provider left out.
+        // Usage as OpenAI reports it, whatever the provider left out; an implausible report is
+        // replaced by the local count it was billed on.
         let usage = raw.entry("usage").or_insert_with(|| json!({}));
+        if b.implausible {
+            *usage = usage_json(input, output);
+        }
         if let Value::Object(u) = usage {
             u.entry("prompt_tokens").or_insert_with(|| json!(input));
             u.entry("completion_tokens").or_insert_with(|| json!(output));
-            u.entry("total_tokens").or_insert_with(|| json!(input + output));
+            u.entry("total_tokens").or_insert_with(|| json!(input.saturating_add(output)));
         }
         return Value::Object(raw);
     }
@@ -714,7 +837,7 @@ fn completion_body(config: &Config, d: &Decided, m: ModelId, a: &Answer, input: 
         "model": name,
         "choices": [{"index": 0, "message": {"role": "assistant", "content": a.text},
                      "finish_reason": finish_reason(a)}],
-        "usage": {"prompt_tokens": input, "completion_tokens": output, "total_tokens": input + output},
+        "usage": usage_json(input, output),
     })
 }
 
@@ -745,79 +868,134 @@ fn chunk(id: &str, model: &str, delta: Value, finish: Option<&str>, usage: Optio
     Bytes::from(format!("data: {v}\n\n"))
 }
 
+/// Events queued for a slow client at most; past them the upstream is read no faster than the
+/// client reads (the relay's memory stays bounded whatever the client does).
+const STREAM_QUEUE: usize = 16;
+
+/// The gateway's [`Sink`]: each piece of a streamed answer becomes a `chat.completion.chunk`
+/// event for the client. OpenAI-compatible providers' events are relayed as they are (tool-call
+/// deltas included) with our id, object and the answering model; others' text is wrapped.
+struct Relay {
+    tx: tokio::sync::mpsc::Sender<Bytes>,
+    queued: Vec<Bytes>,
+    config: &'static Config,
+    id: String,
+    model: ModelId,
+    /// Whether the provider sent its finish chunk.
+    finished: bool,
+}
+
+impl Relay {
+    fn openai(&self) -> bool {
+        let m = &self.config.models[self.model];
+        m.provider.as_ref().and_then(|p| self.config.providers.get(p)).map(|p| p.kind)
+            == Some(crate::config::ProviderKind::Openai)
+    }
+}
+
+impl Sink for Relay {
+    fn begin(&mut self, model: ModelId) {
+        self.model = model;
+    }
+
+    fn piece(&mut self, t: &str) {
+        let name = &self.config.models[self.model].name;
+        if !self.openai() {
+            self.queued.push(chunk(&self.id, name, json!({"content": t}), None, None));
+            return;
+        }
+        let Ok(Value::Object(mut e)) = serde_json::from_str::<Value>(t) else { return };
+        // The usage-only event: ours follows, counted the same way as every answer.
+        if e.get("choices").and_then(Value::as_array).is_some_and(Vec::is_empty) {
+            return;
+        }
+        let choice = e.get("choices").and_then(|c| c.get(0));
+        self.finished |= choice.and_then(|c| c.get("finish_reason")).is_some_and(|f| !f.is_null());
+        e.insert("id".to_string(), json!(format!("chatcmpl-{}", self.id)));
+        e.insert("object".to_string(), json!("chat.completion.chunk"));
+        e.insert("model".to_string(), json!(name));
+        e.remove("usage");
+        self.queued.push(Bytes::from(format!("data: {}\n\n", Value::Object(e))));
+    }
+
+    fn events(&self) -> bool {
+        self.openai()
+    }
+
+    fn drain(&mut self) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + '_>> {
+        Box::pin(async move {
+            for b in self.queued.drain(..) {
+                if self.tx.send(b).await.is_err() {
+                    return false;
+                }
+            }
+            true
+        })
+    }
+
+    fn restartable(&self) -> bool {
+        false
+    }
+}
+
 /// A streamed answer: events are relayed as they arrive (a fallback model that takes over
 /// before anything was relayed streams the same way), then the finish chunk unless the provider
-/// sent one, our usage chunk and `[DONE]`. After something was relayed, a failure ends the stream
-/// with an error event.
+/// sent one, our usage chunk and `[DONE]`. Once a part was relayed, a failure ends the stream
+/// with an error event (the OpenAI client raises it), never with a clean finish. When the client
+/// goes away, the upstream call stops and the request is settled as answered by nothing.
+#[allow(clippy::too_many_arguments)]
 fn stream(
     app: Arc<App>,
     req: Arc<ChatRequest>,
     d: Decided,
+    pending: Pending,
     client: Client<'static>,
     params: Params,
     headers: HeaderMap,
     started: Instant,
 ) -> Response {
-    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Bytes>();
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(STREAM_QUEUE);
     let model_name = app.config.models[d.model].name.clone();
     tokio::spawn(async move {
         let _permit = app.upstream.acquire().await;
         let id = d.request_id.clone();
-        let first = tx.send(chunk(&id, &model_name, json!({"role": "assistant", "content": ""}), None, None));
-        let config = app.config;
-        // OpenAI-compatible providers' events are relayed as they are (tool-call deltas
-        // included), with our id, object and the answering model; others' text is wrapped.
-        let raw = |m: ModelId| {
-            config.models[m].provider.as_ref().and_then(|p| config.providers.get(p)).map(|p| p.kind)
-                == Some(crate::config::ProviderKind::Openai)
+        let gone = tx.clone();
+        if tx.send(chunk(&id, &model_name, json!({"role": "assistant", "content": ""}), None, None)).await.is_err() {
+            return;
+        }
+        let mut relay =
+            Relay { tx, queued: Vec::new(), config: app.config, id: id.clone(), model: d.model, finished: false };
+        let over = over_quota(app.config, &d);
+        let call = live::fallback(&client, app.config, plan(&d, &over), &req.messages, &params, Some(&mut relay));
+        let o = tokio::select! {
+            o = call => o,
+            // The client went away: the call (and its retries) stops here; `pending` settles it.
+            _ = gone.closed() => return,
         };
-        let mut finished = false;
-        let mut relay = |m: ModelId, t: &str| {
-            let name = &config.models[m].name;
-            if !raw(m) {
-                let _ = tx.send(chunk(&id, name, json!({"content": t}), None, None));
-                return;
-            }
-            let Ok(Value::Object(mut e)) = serde_json::from_str::<Value>(t) else { return };
-            // The usage-only event: ours follows, counted the same way as every answer.
-            if e.get("choices").and_then(Value::as_array).is_some_and(Vec::is_empty) {
-                return;
-            }
-            let choice = e.get("choices").and_then(|c| c.get(0));
-            finished |= choice.and_then(|c| c.get("finish_reason")).is_some_and(|f| !f.is_null());
-            e.insert("id".to_string(), json!(format!("chatcmpl-{id}")));
-            e.insert("object".to_string(), json!("chat.completion.chunk"));
-            e.insert("model".to_string(), json!(name));
-            e.remove("usage");
-            let _ = tx.send(Bytes::from(format!("data: {}\n\n", Value::Object(e))));
-        };
-        let relay_ref: Option<&mut Relay<'_>> = if first.is_ok() { Some(&mut relay) } else { None };
-        let mut client = client;
-        client.relay_events = true;
-        let (answered, attempts) = call(&client, app.config, &d, &req.messages, &params, &d.usage, relay_ref).await;
-        settle(&app, &d, answered.as_ref().map(|(m, _)| *m)).await;
+        let tx = relay.tx.clone();
+        pending.settle(o.answered.as_ref().map(|(m, _)| *m)).await;
         let latency = started.elapsed();
-        match answered {
+        match o.answered {
             Some((m, ans)) => {
-                let (input, output, _) = book(&app, &d, m, &req.messages, &ans, latency, &attempts);
+                let b = book(&app, &d, m, &req.messages, &ans, latency, &o.attempts);
+                let (input, output) = (b.input, b.output);
                 let name = app.config.models[m].name.clone();
-                if !finished {
-                    let _ = tx.send(chunk(&id, &name, json!({}), Some(finish_reason(&ans)), None));
+                if !relay.finished {
+                    let _ = tx.send(chunk(&id, &name, json!({}), Some(finish_reason(&ans)), None)).await;
                 }
-                let u = json!({"prompt_tokens": input, "completion_tokens": output, "total_tokens": input + output});
-                let _ = tx.send(chunk(&id, &name, json!({}), None, Some(u)));
+                let _ = tx.send(chunk(&id, &name, json!({}), None, Some(usage_json(input, output)))).await;
             }
             None => {
-                app.metrics.failed(&d, latency, &attempts);
-                let e = json!({"error": {"message": crate::provider::all_failed(&attempts),
+                app.metrics.failed(&d, latency, &o.attempts);
+                let e = json!({"error": {"message": crate::provider::all_failed(&o.attempts),
                     "type": "upstream_error", "code": "upstream_error"}});
-                let _ = tx.send(Bytes::from(format!("data: {e}\n\n")));
+                let _ = tx.send(Bytes::from(format!("data: {e}\n\n"))).await;
             }
         }
-        let _ = tx.send(Bytes::from_static(b"data: [DONE]\n\n"));
+        let _ = tx.send(Bytes::from_static(b"data: [DONE]\n\n")).await;
     });
-    let body = Body::from_stream(futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|b| (Ok::<_, std::convert::Infallible>(b), rx))
+    let body = Body::from_stream(futures_util::stream::poll_fn(move |cx| {
+        rx.poll_recv(cx).map(|b| b.map(Ok::<_, std::convert::Infallible>))
     }));
     let mut r = Response::new(body);
     r.headers_mut().extend(headers);
@@ -847,9 +1025,22 @@ async fn feedback(
     let Some(id) = v.get("request_id").and_then(Value::as_str).map(String::from) else {
         return error(StatusCode::BAD_REQUEST, "invalid_request_error", "missing `request_id`");
     };
-    let rating = v.get("rating").and_then(Value::as_f64);
-    let success = v.get("success").and_then(Value::as_bool);
-    let latency = v.get("latency_ms").and_then(Value::as_f64);
+    let field = |k: &str, want: &str, get: fn(&Value) -> bool| match v.get(k) {
+        None | Some(Value::Null) => Ok(None),
+        Some(x) if get(x) => Ok(Some(x.clone())),
+        Some(_) => Err(format!("`{k}` must be {want}")),
+    };
+    let fields = (|| {
+        Ok::<_, String>((
+            field("rating", "a number from 1 to 5", Value::is_number)?.and_then(|x| x.as_f64()),
+            field("success", "true or false", Value::is_boolean)?.and_then(|x| x.as_bool()),
+            field("latency_ms", "a number of milliseconds", Value::is_number)?.and_then(|x| x.as_f64()),
+        ))
+    })();
+    let (rating, success, latency) = match fields {
+        Ok(f) => f,
+        Err(m) => return error(StatusCode::BAD_REQUEST, "invalid_request_error", &m),
+    };
     let app2 = app.clone();
     let r = tokio::task::spawn_blocking(move || {
         crate::commands::feedback::record(app2.config, &mut *app2.store()?, &id, rating, success, latency)
@@ -879,17 +1070,23 @@ async fn models(State(app): State<Arc<App>>) -> Response {
     axum::Json(json!({"object": "list", "data": data})).into_response()
 }
 
+/// How long `/metrics` waits for the state store's quota figures before showing the last ones read.
+const METRICS_STATE_WAIT: Duration = Duration::from_millis(200);
+
 async fn metrics(State(app): State<Arc<App>>) -> Response {
-    let app2 = app.clone();
-    let usage = tokio::task::spawn_blocking(move || -> Option<String> {
-        crate::clock::Clock::new(app2.config.timezone.clone()).ok().map(|c| c.day())
-    })
-    .await
-    .ok()
-    .flatten();
-    let usage = match usage {
-        Some(day) => today(&app, &day).await,
-        None => Default::default(),
+    let day = crate::clock::Clock::new(app.config.timezone.clone()).ok().map(|c| c.day());
+    let fresh = match day {
+        Some(day) => tokio::time::timeout(METRICS_STATE_WAIT, today(&app, &day)).await.ok(),
+        None => None,
+    };
+    let usage = match (fresh, app.last_usage.lock()) {
+        (Some(u), Ok(mut last)) => {
+            last.clone_from(&u);
+            u
+        }
+        (Some(u), Err(_)) => u,
+        (None, Ok(last)) => last.clone(),
+        (None, Err(_)) => Default::default(),
     };
     let text = app.metrics.render(app.config, &usage);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()

@@ -81,3 +81,8 @@ fn prices() {
 fn provider() {
     replay("provider", llmroute::fuzzing::provider);
 }
+
+#[test]
+fn gateway() {
+    replay("gateway", llmroute::fuzzing::gateway);
+}

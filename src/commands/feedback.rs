@@ -155,9 +155,13 @@ fn build(
         return Err("nothing to record: give a rating, success or latency".to_string());
     }
     if let Some(l) = latency_ms
-        && !(l.is_finite() && l >= 0.0)
+        && !(l.is_finite() && (0.0..=crate::cli::MAX_LATENCY_MS).contains(&l))
     {
-        return Err(format!("latency {l} must be a non-negative number of milliseconds"));
+        return Err(format!(
+            "latency {} is outside 0-{} milliseconds",
+            crate::error::num(l),
+            crate::error::num(crate::cli::MAX_LATENCY_MS)
+        ));
     }
     let logged = store.find_decision(request_id).map_err(|e| e.to_string())?;
     let known = |m: &str| -> std::result::Result<String, String> {

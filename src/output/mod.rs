@@ -300,6 +300,14 @@ pub fn json_usd<S: serde::Serializer>(v: &f64, s: S) -> std::result::Result<S::O
     s.serialize_f64(round(*v, 10))
 }
 
+/// Serialises a score in [0, 1] (a difficulty) to 4 decimals, as the text output shows it.
+pub fn json_score<S: serde::Serializer>(v: &Option<f64>, s: S) -> std::result::Result<S::Ok, S::Error> {
+    match v {
+        Some(x) => s.serialize_f64(round(*x, 4)),
+        None => s.serialize_none(),
+    }
+}
+
 /// The `--json` record when every quota is exhausted.
 #[derive(Debug, Serialize)]
 pub struct Exhausted<'a> {

@@ -22,6 +22,7 @@ pub struct RouteReport {
     pub method: &'static str,
     pub rule: Option<String>,
     pub tier: Option<String>,
+    #[serde(serialize_with = "crate::output::json_score")]
     pub difficulty: Option<f64>,
     pub note: Option<String>,
     pub estimated_cost_usd: f64,

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::config::Params;
-use crate::provider::{Answer, Call, CallError, Message, json_body, send, sse};
+use crate::provider::{Answer, Call, CallError, Message, Sink, json_body, send, sse};
 
 /// `max_tokens` when the decision sets none (the API requires one).
 pub const DEFAULT_MAX_TOKENS: u32 = 1024;
@@ -38,7 +38,8 @@ fn input_usage(usage: Option<&Value>) -> (Option<u64>, Option<u64>) {
     let Some(u) = usage else { return (None, None) };
     let n = |k: &str| u.get(k).and_then(Value::as_u64);
     let read = n("cache_read_input_tokens");
-    let total = n("input_tokens").map(|i| i + read.unwrap_or(0) + n("cache_creation_input_tokens").unwrap_or(0));
+    let total = n("input_tokens")
+        .map(|i| i.saturating_add(read.unwrap_or(0)).saturating_add(n("cache_creation_input_tokens").unwrap_or(0)));
     (total, read)
 }
 
@@ -94,7 +95,7 @@ pub async fn call(
     model: &str,
     messages: &[Message],
     params: &Params,
-    on_text: Option<&mut (dyn FnMut(&str) + Send)>,
+    sink: Option<&mut dyn Sink>,
 ) -> Result<Answer, CallError> {
     let p = call.provider;
     let url = format!("{}/v1/messages", p.base_url.trim_end_matches('/'));
@@ -102,20 +103,20 @@ pub async fn call(
         .http
         .post(&url)
         .header("anthropic-version", p.anthropic_version.as_deref().unwrap_or("2023-06-01"))
-        .json(&body(model, messages, params, on_text.is_some()));
+        .json(&body(model, messages, params, sink.is_some()));
     if let Some(k) = call.key {
         req = req.header("x-api-key", k);
     }
     let resp = send(req, call).await?;
-    match on_text {
+    match sink {
         None => parse_response(&json_body(resp, call.max_body).await?),
-        Some(f) => {
+        Some(sink) => {
             let mut a = Answer::default();
-            sse(resp, call.max_body, |data| {
+            sse(resp, call.max_body, sink, |data, sink| {
                 let before = a.text.len();
                 let more = apply_event(data, &mut a)?;
                 if a.text.len() > before {
-                    f(&a.text[before..]);
+                    sink.piece(&a.text[before..]);
                 }
                 Ok(more)
             })

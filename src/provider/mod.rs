@@ -41,11 +41,21 @@ pub struct Answer {
 pub enum CallError {
     Connect(String),
     Timeout(f64),
-    Status { code: u16, message: String, retry_after: Option<Duration> },
+    Status {
+        code: u16,
+        message: String,
+        retry_after: Option<Duration>,
+    },
     Malformed(String),
     MissingKey(String),
     NoProvider,
     Deadline,
+    /// The reader of a streamed answer went away: nothing more is asked of the upstream.
+    ClientGone,
+    /// The model's daily quota is used up (a cascade step, judge or consensus member not called).
+    OverQuota,
+    /// The state store could not count the call.
+    State(String),
 }
 
 impl std::fmt::Display for CallError {
@@ -60,16 +70,18 @@ impl std::fmt::Display for CallError {
             }
             CallError::NoProvider => write!(f, "the model has no `provider` in the catalog"),
             CallError::Deadline => write!(f, "the overall deadline passed"),
+            CallError::ClientGone => write!(f, "the client went away"),
+            CallError::OverQuota => write!(f, "over its daily quota"),
+            CallError::State(m) => write!(f, "{m}"),
         }
     }
 }
 
 impl CallError {
-    /// The error with every occurrence of `secret` (an API key) masked, so an upstream that echoes
-    /// the key back cannot make llmroute print it.
-    pub fn redact(self, secret: Option<&str>) -> CallError {
-        let Some(secret) = secret.filter(|s| !s.is_empty()) else { return self };
-        let r = |m: String| m.replace(secret, "[redacted]");
+    /// The error with every configured key masked (see [`redact`]), so an upstream that echoes a
+    /// key back, whole or in part, cannot make llmroute print it.
+    pub fn redact(self, secrets: &[String]) -> CallError {
+        let r = |m: String| redact(&m, secrets);
         match self {
             CallError::Connect(m) => CallError::Connect(r(m)),
             CallError::Status { code, message, retry_after } => {
@@ -85,7 +97,12 @@ impl CallError {
         match self {
             CallError::Connect(_) | CallError::Timeout(_) | CallError::Malformed(_) => true,
             CallError::Status { code, .. } => *code == 429 || *code >= 500,
-            CallError::MissingKey(_) | CallError::NoProvider | CallError::Deadline => false,
+            CallError::MissingKey(_)
+            | CallError::NoProvider
+            | CallError::Deadline
+            | CallError::ClientGone
+            | CallError::OverQuota
+            | CallError::State(_) => false,
         }
     }
 }
@@ -114,9 +131,8 @@ pub struct Client<'a> {
     /// Request fields a client set beyond the messages and [`Params`] (tools, response_format…),
     /// sent as they are to OpenAI-compatible providers.
     pub extra: serde_json::Map<String, serde_json::Value>,
-    /// Streamed calls to OpenAI-compatible providers pass each event's JSON to `on_text`
-    /// instead of its text (the gateway relays tool-call deltas and the rest as they are).
-    pub relay_events: bool,
+    /// Every configured provider key, masked in every error message ([`redact`]).
+    pub secrets: Vec<String>,
     rng: std::sync::Mutex<Rng>,
 }
 
@@ -144,19 +160,27 @@ pub fn http_client(timeout: Duration) -> Result<reqwest::Client, String> {
         .map_err(|e| format!("cannot start the HTTP client: {e}"))
 }
 
+/// Reported usage past this many times a model's context window (input) or output limit
+/// (output) is not believed: it is counted locally instead, with a warning and a metric.
+pub const IMPLAUSIBLE_MARGIN: u64 = 2;
+/// The bound for a model whose catalog entry states no window or output limit.
+pub const MAX_PLAUSIBLE_TOKENS: u64 = 10_000_000;
+
 /// An answer's input and output tokens: as the provider reported them, else counted locally
 /// (`true` when any was counted).
 pub fn answer_tokens(messages: &[Message], a: &Answer) -> (u64, u64, bool) {
     let estimated = a.input_tokens.is_none() || a.output_tokens.is_none();
-    let input = a.input_tokens.unwrap_or_else(|| {
-        crate::tokenizer::chat_input_tokens(messages.iter().map(|m| crate::tokenizer::ChatPart {
-            role: &m.role,
-            content: &m.content,
-            name: None,
-        }))
-    });
+    let input = a.input_tokens.unwrap_or_else(|| local_input_tokens(messages));
     let output = a.output_tokens.unwrap_or_else(|| crate::tokenizer::count_tokens(&a.text) as u64);
     (input, output, estimated)
+}
+
+fn local_input_tokens(messages: &[Message]) -> u64 {
+    crate::tokenizer::chat_input_tokens(messages.iter().map(|m| crate::tokenizer::ChatPart {
+        role: &m.role,
+        content: &m.content,
+        name: None,
+    }))
 }
 
 /// What a call is billed: its tokens (reported, else counted) and their cost, cached input
@@ -168,13 +192,37 @@ pub struct Billed {
     pub output: u64,
     /// True when the provider reported no usage and the tokens were counted locally.
     pub estimated: bool,
+    /// True when the provider's usage was implausible (past [`IMPLAUSIBLE_MARGIN`] times the
+    /// model's limits) and was replaced by a local count.
+    pub implausible: bool,
     pub usd: f64,
 }
 
 pub fn billed(config: &crate::config::Config, m: crate::config::ModelId, messages: &[Message], a: &Answer) -> Billed {
+    let model = &config.models[m];
+    let bound = |limit: Option<u64>| limit.map_or(MAX_PLAUSIBLE_TOKENS, |l| l.saturating_mul(IMPLAUSIBLE_MARGIN));
+    let implausible = a.input_tokens.is_some_and(|i| i > bound(model.context_window))
+        || a.output_tokens.is_some_and(|o| o > bound(model.max_output_tokens.or(model.context_window)))
+        || a.cached_tokens.is_some_and(|c| c > bound(model.context_window));
+    if implausible {
+        let input = local_input_tokens(messages);
+        let output = crate::tokenizer::count_tokens(&a.text) as u64;
+        let usd = model.cost_cached(input, 0, output);
+        return Billed { input, cached: 0, output, estimated: true, implausible: true, usd };
+    }
     let (input, output, estimated) = answer_tokens(messages, a);
     let cached = a.cached_tokens.unwrap_or(0).min(input);
-    Billed { input, cached, output, estimated, usd: config.models[m].cost_cached(input, cached, output) }
+    Billed { input, cached, output, estimated, implausible: false, usd: model.cost_cached(input, cached, output) }
+}
+
+/// The warning for an implausible usage report.
+pub fn implausible_note(config: &Config, m: ModelId, a: &Answer) -> String {
+    format!(
+        "`{}` reported an implausible usage ({} input, {} output tokens); counted locally instead",
+        config.models[m].name,
+        a.input_tokens.map_or("no".to_string(), |t| t.to_string()),
+        a.output_tokens.map_or("no".to_string(), |t| t.to_string()),
+    )
 }
 
 /// "every candidate failed: `m`: error; …" for the attempts that failed (`ask`'s exit-3 error and
@@ -210,6 +258,78 @@ pub fn api_key(p: &RawProvider) -> Result<Option<String>, CallError> {
     }
 }
 
+/// Every key the configured providers read from the environment (those set): what no message,
+/// log or response may show.
+pub fn secrets(config: &Config) -> Vec<String> {
+    let mut keys: Vec<String> = config
+        .providers
+        .values()
+        .filter_map(|p| p.api_key_env.as_ref())
+        .filter_map(|var| std::env::var(var).ok())
+        .filter(|k| !k.is_empty())
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// The shortest run of a key's first characters that is masked wherever it appears: an
+/// upstream that echoes only the start of a key (or a body cut off mid-key) leaks no more than
+/// seven of its characters.
+pub const REDACT_PREFIX_CHARS: usize = 8;
+
+/// `text` with every configured key masked as `[redacted]`: a whole key, and any run of at least
+/// [`REDACT_PREFIX_CHARS`] of a key's first characters (a shorter key only when whole).
+pub fn redact(text: &str, secrets: &[String]) -> String {
+    let mut out = text.to_string();
+    for key in secrets {
+        let min = if key.chars().count() < REDACT_PREFIX_CHARS {
+            key.len()
+        } else {
+            key.char_indices().nth(REDACT_PREFIX_CHARS).map_or(key.len(), |(i, _)| i)
+        };
+        if min == 0 {
+            continue;
+        }
+        let head = &key[..min];
+        let mut masked = String::with_capacity(out.len());
+        let mut rest = out.as_str();
+        while let Some(at) = rest.find(head) {
+            masked.push_str(&rest[..at]);
+            // The longest run of the key's characters from here.
+            let tail = &rest[at..];
+            let len = tail.bytes().zip(key.bytes()).take_while(|(a, b)| a == b).count();
+            let len = (min..=len).rev().find(|&l| tail.is_char_boundary(l)).unwrap_or(min);
+            masked.push_str("[redacted]");
+            rest = &tail[len..];
+        }
+        masked.push_str(rest);
+        out = masked;
+    }
+    out
+}
+
+/// Where a streamed answer goes while it arrives: stdout for `ask`, the client's connection for
+/// the gateway. The provider hands over each piece, then waits in [`Sink::drain`] before reading
+/// more from the upstream, so a slow reader slows its own upstream instead of filling memory.
+pub trait Sink: Send {
+    /// The model whose stream the next pieces are.
+    fn begin(&mut self, _model: ModelId) {}
+    /// A piece of the stream: its new text, or the whole event's JSON when [`Sink::events`].
+    fn piece(&mut self, data: &str);
+    /// Whether an OpenAI-compatible provider's pieces are its events' JSON (relayed as they are).
+    fn events(&self) -> bool {
+        false
+    }
+    /// Waits until the reader took what it was handed; `false` once it is gone.
+    fn drain(&mut self) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + '_>> {
+        Box::pin(std::future::ready(true))
+    }
+    /// Whether a retry may complete an answer of which a part was passed on already (`ask`
+    /// prints the complete answer after a note; a gateway cannot take back what it relayed).
+    fn restartable(&self) -> bool;
+}
+
 impl<'a> Client<'a> {
     pub fn new(config: &'a Config, timeout: Duration, deadline: Duration, seed: u64) -> Result<Client<'a>, String> {
         Ok(Client::with_http(config, http_client(timeout)?, timeout, deadline, seed))
@@ -230,7 +350,7 @@ impl<'a> Client<'a> {
             timeout,
             max_body: usize::try_from(config.live.max_body_bytes).unwrap_or(usize::MAX),
             extra: serde_json::Map::new(),
-            relay_events: false,
+            secrets: secrets(config),
             rng: std::sync::Mutex::new(Rng::new(seed)),
         }
     }
@@ -245,13 +365,13 @@ impl<'a> Client<'a> {
         api_key(self.provider(model)?).map(|_| ())
     }
 
-    /// One request, no retries. `on_text` receives streamed text as it arrives.
+    /// One request, no retries. A `sink` receives the answer as it streams.
     pub async fn once(
         &self,
         model: ModelId,
         messages: &[Message],
         params: &Params,
-        on_text: Option<&mut (dyn FnMut(&str) + Send)>,
+        sink: Option<&mut dyn Sink>,
     ) -> Result<Answer, CallError> {
         let p = self.provider(model)?;
         let key = api_key(p)?;
@@ -268,30 +388,32 @@ impl<'a> Client<'a> {
             key: key.as_deref(),
             max_body: self.max_body,
             extra: &self.extra,
-            relay_events: self.relay_events,
+            secrets: &self.secrets,
         };
         // The timeout covers the whole exchange: connecting, the status, every byte of the body.
         let fut = async {
             match p.kind {
-                ProviderKind::Openai => openai::call(&call, id, messages, params, on_text).await,
-                ProviderKind::Anthropic => anthropic::call(&call, id, messages, params, on_text).await,
+                ProviderKind::Openai => openai::call(&call, id, messages, params, sink).await,
+                ProviderKind::Anthropic => anthropic::call(&call, id, messages, params, sink).await,
             }
         };
         let r = match tokio::time::timeout(timeout, fut).await {
             Ok(r) => r,
             Err(_) => Err(CallError::Timeout(timeout.as_secs_f64())),
         };
-        r.map_err(|e| e.redact(key.as_deref()))
+        r.map_err(|e| e.redact(&self.secrets))
     }
 
     /// A request with retries: exponential backoff with jitter, `Retry-After` honoured, the
-    /// overall deadline respected. Streamed text is passed on only during the first try.
+    /// overall deadline respected. The answer streams to `sink` during the first try only; once a
+    /// part of it was passed on, a failure is retried only when the sink is
+    /// [restartable](Sink::restartable), and never once the sink's reader is gone.
     pub async fn with_retries(
         &self,
         model: ModelId,
         messages: &[Message],
         params: &Params,
-        mut on_text: Option<&mut (dyn FnMut(&str) + Send)>,
+        mut sink: Option<&mut dyn Sink>,
     ) -> (Result<Answer, CallError>, Attempt) {
         let live = &self.config.live;
         let start = Instant::now();
@@ -306,22 +428,14 @@ impl<'a> Client<'a> {
         let mut streamed_any = false;
         loop {
             attempt.tries += 1;
-            let stream = on_text.is_some() && !streamed_any;
-            let result = {
-                let mut seen = false;
-                let mut relay = |t: &str| {
-                    seen = true;
-                    if let Some(f) = on_text.as_mut() {
-                        f(t);
-                    }
-                };
-                let r = if stream {
-                    self.once(model, messages, params, Some(&mut relay)).await
-                } else {
-                    self.once(model, messages, params, None).await
-                };
-                streamed_any |= seen;
-                r
+            let result = match sink.as_deref_mut() {
+                Some(s) if !streamed_any => {
+                    let mut seen = Watched { inner: s, seen: false };
+                    let r = self.once(model, messages, params, Some(&mut seen)).await;
+                    streamed_any |= seen.seen;
+                    r
+                }
+                _ => self.once(model, messages, params, None).await,
             };
             match result {
                 Ok(a) => {
@@ -330,7 +444,8 @@ impl<'a> Client<'a> {
                     return (Ok(a), attempt);
                 }
                 Err(e) => {
-                    let give_up = !e.retryable() || attempt.tries > live.max_retries;
+                    let cannot_restart = streamed_any && !sink.as_deref().is_some_and(|s| s.restartable());
+                    let give_up = !e.retryable() || attempt.tries > live.max_retries || cannot_restart;
                     let wait = match &e {
                         CallError::Status { retry_after: Some(d), .. } => *d,
                         _ => {
@@ -347,6 +462,8 @@ impl<'a> Client<'a> {
                     if give_up || past_deadline {
                         attempt.error = Some(if past_deadline && !give_up {
                             format!("{e}; the deadline leaves no time to retry")
+                        } else if cannot_restart && e.retryable() && attempt.tries <= live.max_retries {
+                            format!("{e}; not retried: part of the answer was already relayed")
                         } else if attempt.tries > 1 {
                             format!("{e} (after {} tries)", attempt.tries)
                         } else {
@@ -360,6 +477,31 @@ impl<'a> Client<'a> {
                 }
             }
         }
+    }
+}
+
+/// A sink that notes whether anything was passed on to the sink it wraps.
+pub struct Watched<'s> {
+    pub inner: &'s mut dyn Sink,
+    pub seen: bool,
+}
+
+impl Sink for Watched<'_> {
+    fn begin(&mut self, model: ModelId) {
+        self.inner.begin(model);
+    }
+    fn piece(&mut self, data: &str) {
+        self.seen = true;
+        self.inner.piece(data);
+    }
+    fn events(&self) -> bool {
+        self.inner.events()
+    }
+    fn drain(&mut self) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + '_>> {
+        self.inner.drain()
+    }
+    fn restartable(&self) -> bool {
+        self.inner.restartable()
     }
 }
 
@@ -383,8 +525,8 @@ pub struct Call<'c> {
     pub max_body: usize,
     /// Extra request fields for OpenAI-compatible providers ([`Client::extra`]).
     pub extra: &'c serde_json::Map<String, serde_json::Value>,
-    /// See [`Client::relay_events`].
-    pub relay_events: bool,
+    /// Every configured key, masked in an error body before it is cut short.
+    pub secrets: &'c [String],
 }
 
 /// Sends a request with the provider's extra headers; an error status becomes a [`CallError`].
@@ -408,7 +550,7 @@ pub async fn send(mut req: reqwest::RequestBuilder, call: &Call<'_>) -> Result<r
         });
     }
     if !resp.status().is_success() {
-        return Err(status_error(resp, call.max_body.min(ERROR_BODY_BYTES)).await);
+        return Err(status_error(resp, call.max_body.min(ERROR_BODY_BYTES), call.secrets).await);
     }
     Ok(resp)
 }
@@ -442,11 +584,13 @@ pub async fn json_body(resp: reqwest::Response, max: usize) -> Result<serde_json
     serde_json::from_slice(&bytes).map_err(|e| CallError::Malformed(format!("not JSON ({e})")))
 }
 
-/// Reads an error response into a short message (never including request headers).
-pub async fn status_error(resp: reqwest::Response, max: usize) -> CallError {
+/// Reads an error response into a short message (never including request headers). Keys are
+/// masked before the body is cut short, so a cut cannot leave part of a key unmasked.
+pub async fn status_error(resp: reqwest::Response, max: usize, secrets: &[String]) -> CallError {
     let code = resp.status().as_u16();
     let retry = retry_after(resp.headers().get(reqwest::header::RETRY_AFTER));
     let body = body_bytes(resp, max).await.map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
+    let body = redact(&body, secrets);
     let message = serde_json::from_str::<serde_json::Value>(&body)
         .ok()
         .and_then(|v| {
@@ -525,12 +669,14 @@ impl SseDecoder {
     }
 }
 
-/// Reads a server-sent-events body, calling `on_event` with each `data:` payload until it
-/// returns `false`.
+/// Reads a server-sent-events body, calling `on_event` with each `data:` payload (and the sink)
+/// until it returns `false`. After each piece of the body, the sink is drained before more is
+/// read: the upstream is read no faster than the sink's reader takes the answer.
 pub async fn sse(
     resp: reqwest::Response,
     max: usize,
-    mut on_event: impl FnMut(&str) -> Result<bool, CallError>,
+    sink: &mut dyn Sink,
+    mut on_event: impl FnMut(&str, &mut dyn Sink) -> Result<bool, CallError>,
 ) -> Result<(), CallError> {
     use futures_util::StreamExt;
     let mut stream = resp.bytes_stream();
@@ -538,10 +684,15 @@ pub async fn sse(
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| CallError::Malformed(format!("the stream broke off: {}", connect_error(&e))))?;
         decoder.push(&chunk)?;
-        while let Some(data) = decoder.next_data() {
-            if !on_event(&data)? {
-                return Ok(());
-            }
+        let mut more = true;
+        while more && let Some(data) = decoder.next_data() {
+            more = on_event(&data, sink)?;
+        }
+        if !sink.drain().await {
+            return Err(CallError::ClientGone);
+        }
+        if !more {
+            return Ok(());
         }
     }
     Err(CallError::Malformed("the stream ended before it was complete".to_string()))

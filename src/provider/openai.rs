@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use crate::config::Params;
-use crate::provider::{Answer, Call, CallError, Message, json_body, send, sse};
+use crate::provider::{Answer, Call, CallError, Message, Sink, json_body, send, sse};
 
 fn body(model: &str, messages: &[Message], params: &Params, stream: bool) -> Value {
     let mut b = json!({ "model": model, "messages": messages });
@@ -84,10 +84,10 @@ pub async fn call(
     model: &str,
     messages: &[Message],
     params: &Params,
-    on_text: Option<&mut (dyn FnMut(&str) + Send)>,
+    sink: Option<&mut dyn Sink>,
 ) -> Result<Answer, CallError> {
     let url = format!("{}/chat/completions", call.provider.base_url.trim_end_matches('/'));
-    let mut b = body(model, messages, params, on_text.is_some());
+    let mut b = body(model, messages, params, sink.is_some());
     // A client's own fields (tools, response_format…) travel as they are; the routed model, the
     // messages, the stream switch and the decided params stay ours.
     for (k, v) in call.extra {
@@ -100,19 +100,19 @@ pub async fn call(
         req = req.bearer_auth(k);
     }
     let resp = send(req, call).await?;
-    match on_text {
+    match sink {
         None => parse_response(&json_body(resp, call.max_body).await?),
-        Some(f) => {
+        Some(sink) => {
             let mut a = Answer::default();
-            sse(resp, call.max_body, |data| {
+            sse(resp, call.max_body, sink, |data, sink| {
                 let before = a.text.len();
                 let more = apply_event(data, &mut a)?;
-                if call.relay_events {
+                if sink.events() {
                     if more {
-                        f(data);
+                        sink.piece(data);
                     }
                 } else if a.text.len() > before {
-                    f(&a.text[before..]);
+                    sink.piece(&a.text[before..]);
                 }
                 Ok(more)
             })

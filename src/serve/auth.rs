@@ -20,4 +20,3 @@ pub(super) fn authorized(app: &App, headers: &HeaderMap) -> bool {
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
-

@@ -29,6 +29,8 @@ struct Inner {
     fallbacks: u64,
     /// Upstream tries beyond the first, by model.
     retries: BTreeMap<String, u64>,
+    /// Answers whose reported usage was implausible (counted locally instead).
+    implausible: u64,
     /// Responses refused before any call, by HTTP status.
     refused: BTreeMap<u16, u64>,
     /// Latency histogram: counts per bucket (cumulative at render), sum, count.
@@ -60,6 +62,11 @@ impl Metrics {
         }
     }
 
+    /// An answer whose provider reported an implausible usage.
+    pub fn implausible(&self) {
+        self.with(|m| m.implausible = m.implausible.saturating_add(1));
+    }
+
     /// A request refused with `status` before any upstream call.
     pub fn status(&self, status: u16) {
         self.with(|m| *m.refused.entry(status).or_default() += 1);
@@ -80,11 +87,11 @@ impl Metrics {
         self.with(|m| {
             let key = (config.models[answered].name.clone(), d.method.to_string());
             let e = m.answered.entry(key).or_default();
-            e.0 += 1;
-            e.1 += input;
-            e.2 += output;
+            e.0 = e.0.saturating_add(1);
+            e.1 = e.1.saturating_add(input);
+            e.2 = e.2.saturating_add(output);
             e.3 += cost;
-            m.fallbacks += u64::from(answered != d.model);
+            m.fallbacks = m.fallbacks.saturating_add(u64::from(answered != d.model));
             m.observe(latency, attempts);
         });
     }
@@ -139,6 +146,12 @@ impl Metrics {
         let _ = writeln!(s, "# HELP llmroute_fallbacks_total Requests answered by another model than the routed one.");
         let _ = writeln!(s, "# TYPE llmroute_fallbacks_total counter");
         let _ = writeln!(s, "llmroute_fallbacks_total {}", m.fallbacks);
+        let _ = writeln!(
+            s,
+            "# HELP llmroute_implausible_usage_total Answers whose reported token usage was implausible and was counted locally."
+        );
+        let _ = writeln!(s, "# TYPE llmroute_implausible_usage_total counter");
+        let _ = writeln!(s, "llmroute_implausible_usage_total {}", m.implausible);
         let _ = writeln!(
             s,
             "# HELP llmroute_state_local_fallbacks_total State operations done in the local file while Redis was unavailable."

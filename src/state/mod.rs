@@ -117,6 +117,14 @@ trait Backend: Send {
     fn quota_rows(&mut self) -> Result<Vec<QuotaRow>>;
     /// Raises counters to the given values (never lowers one): importing twice counts nothing twice.
     fn merge_quota(&mut self, rows: &[QuotaRow]) -> Result<()>;
+    /// Counts one call of `model` if its counter is under `limit` (always without one), as one
+    /// atomic step; `false` when the quota is used up.
+    fn reserve(&mut self, day: &str, model: &str, limit: Option<u64>) -> Result<bool>;
+    /// Takes back one counted call of `model` (never below zero).
+    fn release(&mut self, day: &str, model: &str) -> Result<()>;
+    /// Names the model that answered a logged request, or removes its decision when none did;
+    /// counters are left as they are.
+    fn relabel(&mut self, request_id: &str, answered: Option<&str>) -> Result<()>;
 }
 
 /// Where state lives: resolved once per command from `--state`, the environment and `[state]`.
@@ -387,5 +395,20 @@ impl Store {
 
     pub fn merge_quota(&mut self, rows: &[QuotaRow]) -> Result<()> {
         self.run(|b| b.merge_quota(rows))
+    }
+
+    /// See [`Backend::reserve`]: one more call of `model` today, if its quota allows.
+    pub fn reserve(&mut self, day: &str, model: &str, limit: Option<u64>) -> Result<bool> {
+        self.run(|b| b.reserve(day, model, limit))
+    }
+
+    /// See [`Backend::release`].
+    pub fn release(&mut self, day: &str, model: &str) -> Result<()> {
+        self.run(|b| b.release(day, model))
+    }
+
+    /// See [`Backend::relabel`].
+    pub fn relabel(&mut self, request_id: &str, answered: Option<&str>) -> Result<()> {
+        self.run(|b| b.relabel(request_id, answered))
     }
 }

@@ -109,6 +109,44 @@ end
 return 0
 ";
 
+const RESERVE_LUA: &str = r"
+-- KEYS: quota hash, this attempt's marker; ARGV: model, limit ('' none), ttl
+if redis.call('EXISTS', KEYS[2]) == 1 then return tonumber(redis.call('GET', KEYS[2])) end
+local cur = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+local ok = 0
+if ARGV[2] == '' or cur < tonumber(ARGV[2]) then
+  redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+  redis.call('EXPIRE', KEYS[1], ARGV[3])
+  ok = 1
+end
+redis.call('SET', KEYS[2], ok, 'EX', 60)
+return ok
+";
+
+const RELEASE_LUA: &str = r"
+-- KEYS: quota hash, this attempt's marker; ARGV: model
+if redis.call('EXISTS', KEYS[2]) == 1 then return 1 end
+local cur = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+if cur > 0 then redis.call('HINCRBY', KEYS[1], ARGV[1], -1) end
+redis.call('SET', KEYS[2], 1, 'EX', 60)
+return 1
+";
+
+const RELABEL_LUA: &str = r"
+-- KEYS: decision hash, decisions zset; ARGV: answered model ('' none), request id
+if ARGV[1] ~= '' then
+  if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'model', ARGV[1]) end
+else
+  redis.call('DEL', KEYS[1])
+  redis.call('ZREM', KEYS[2], ARGV[2])
+end
+return 1
+";
+
+static RESERVE: LazyLock<Script> = LazyLock::new(|| Script::new(RESERVE_LUA));
+static RELEASE: LazyLock<Script> = LazyLock::new(|| Script::new(RELEASE_LUA));
+static RELABEL: LazyLock<Script> = LazyLock::new(|| Script::new(RELABEL_LUA));
+
 /// Records per upsert script call (bounded argument lists).
 const CHUNK: usize = 256;
 
@@ -530,6 +568,30 @@ impl Backend for Redis {
             }
             let _: i64 = self.call(|c| inv.invoke(c))?;
         }
+        Ok(())
+    }
+
+    fn reserve(&mut self, day: &str, model: &str, limit: Option<u64>) -> Result<bool> {
+        let mut inv = RESERVE.key(self.key(&format!("quota:{day}")));
+        inv.key(self.key(&format!("op:{}", marker())));
+        inv.arg(model).arg(limit.map(|l| l.to_string()).unwrap_or_default()).arg(QUOTA_TTL_SECS);
+        let ok: i64 = self.call(|c| inv.invoke(c))?;
+        Ok(ok == 1)
+    }
+
+    fn release(&mut self, day: &str, model: &str) -> Result<()> {
+        let mut inv = RELEASE.key(self.key(&format!("quota:{day}")));
+        inv.key(self.key(&format!("op:{}", marker())));
+        inv.arg(model);
+        let _: i64 = self.call(|c| inv.invoke(c))?;
+        Ok(())
+    }
+
+    fn relabel(&mut self, request_id: &str, answered: Option<&str>) -> Result<()> {
+        let mut inv = RELABEL.key(self.key(&format!("decision:{request_id}")));
+        inv.key(self.key("decisions"));
+        inv.arg(answered.unwrap_or("")).arg(request_id);
+        let _: i64 = self.call(|c| inv.invoke(c))?;
         Ok(())
     }
 }

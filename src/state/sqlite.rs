@@ -297,6 +297,40 @@ impl Backend for Sqlite {
             Ok(())
         })
     }
+
+    fn reserve(&mut self, day: &str, model: &str, limit: Option<u64>) -> Result<bool> {
+        let limit = limit.map(|l| i64::try_from(l).unwrap_or(i64::MAX));
+        self.write(|tx| {
+            tx.prepare_cached("INSERT INTO quota_usage (day, model, used) VALUES (?1, ?2, 0) ON CONFLICT (day, model) DO NOTHING")?
+                .execute(params![day, model])?;
+            let n = tx
+                .prepare_cached(
+                    "UPDATE quota_usage SET used = used + 1 WHERE day = ?1 AND model = ?2 AND (?3 IS NULL OR used < ?3)",
+                )?
+                .execute(params![day, model, limit])?;
+            Ok(n == 1)
+        })
+    }
+
+    fn release(&mut self, day: &str, model: &str) -> Result<()> {
+        self.write(|tx| {
+            tx.prepare_cached("UPDATE quota_usage SET used = used - 1 WHERE day = ?1 AND model = ?2 AND used > 0")?
+                .execute(params![day, model])?;
+            Ok(())
+        })
+    }
+
+    fn relabel(&mut self, request_id: &str, answered: Option<&str>) -> Result<()> {
+        self.write(|tx| {
+            match answered {
+                Some(m) => {
+                    tx.execute("UPDATE decisions SET model = ?2 WHERE request_id = ?1", params![request_id, m])?
+                }
+                None => tx.execute("DELETE FROM decisions WHERE request_id = ?1", params![request_id])?,
+            };
+            Ok(())
+        })
+    }
 }
 
 fn usage_in(conn: &Connection, day: &str) -> rusqlite::Result<Usage> {

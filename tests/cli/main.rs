@@ -23,6 +23,7 @@ mod replay;
 mod replay_checks;
 mod route;
 mod serve;
+mod serve_hardening;
 mod state;
 mod train;
 mod width;

@@ -12,13 +12,13 @@ use std::time::Duration;
 use crate::harness::Env;
 use crate::mock::{Gate, Mock, Reply, anthropic_ok, live_config, openai_ok};
 
-const OA_KEY: &str = "sk-test-OPENAI-secret-123";
-const AN_KEY: &str = "sk-ant-test-secret-456";
-const CLIENT_KEY: &str = "client-key-789";
+pub(crate) const OA_KEY: &str = "sk-test-OPENAI-secret-123";
+pub(crate) const AN_KEY: &str = "sk-ant-test-secret-456";
+pub(crate) const CLIENT_KEY: &str = "client-key-789";
 
-struct Server {
-    child: Child,
-    port: u16,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) port: u16,
     stderr: Arc<Mutex<String>>,
 }
 
@@ -30,29 +30,29 @@ impl Drop for Server {
 }
 
 /// The mocks, the scratch directory and the config the servers of a test share.
-struct Gateway {
-    env: Env,
-    oa: Mock,
-    an: Mock,
+pub(crate) struct Gateway {
+    pub(crate) env: Env,
+    pub(crate) oa: Mock,
+    pub(crate) an: Mock,
 }
 
 impl Gateway {
-    fn new(config_extra: &str) -> Gateway {
+    pub(crate) fn new(config_extra: &str) -> Gateway {
         Gateway::on(Env::new(), config_extra)
     }
 
     /// A gateway whose state lives where `env` keeps it (e.g. Redis).
-    fn on(env: Env, config_extra: &str) -> Gateway {
+    pub(crate) fn on(env: Env, config_extra: &str) -> Gateway {
         let (oa, an) = (Mock::start(), Mock::start());
         env.write("llmroute.toml", live_config(&oa.base(), &an.base()) + config_extra);
         Gateway { env, oa, an }
     }
 
-    fn start(&self, args: &[&str]) -> Server {
+    pub(crate) fn start(&self, args: &[&str]) -> Server {
         self.start_env(args, &[])
     }
 
-    fn start_env(&self, args: &[&str], envs: &[(&str, &str)]) -> Server {
+    pub(crate) fn start_env(&self, args: &[&str], envs: &[(&str, &str)]) -> Server {
         let mut all = vec!["serve", "--listen", "127.0.0.1:0"];
         all.extend_from_slice(args);
         let mut cmd = self.env.cmd(&all);
@@ -85,39 +85,39 @@ impl Gateway {
         Server { child, port, stderr }
     }
 
-    fn cli(&self, args: &[&str]) -> crate::harness::Run {
+    pub(crate) fn cli(&self, args: &[&str]) -> crate::harness::Run {
         self.env.run(args)
     }
 }
 
-struct Resp {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
+pub(crate) struct Resp {
+    pub(crate) status: u16,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: String,
 }
 
 impl Resp {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
-    fn json(&self) -> serde_json::Value {
+    pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
 
     /// The `data:` payloads of a server-sent event stream.
-    fn events(&self) -> Vec<String> {
+    pub(crate) fn events(&self) -> Vec<String> {
         self.body.lines().filter_map(|l| l.strip_prefix("data: ")).map(String::from).collect()
     }
 }
 
-fn connect(port: u16) -> TcpStream {
+pub(crate) fn connect(port: u16) -> TcpStream {
     let s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
     s
 }
 
-fn send(s: &mut TcpStream, method: &str, path: &str, headers: &[(&str, &str)], body: &str) {
+pub(crate) fn send(s: &mut TcpStream, method: &str, path: &str, headers: &[(&str, &str)], body: &str) {
     let mut req = format!(
         "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()
@@ -130,7 +130,7 @@ fn send(s: &mut TcpStream, method: &str, path: &str, headers: &[(&str, &str)], b
     s.write_all(body.as_bytes()).unwrap();
 }
 
-fn parse(raw: &[u8]) -> Resp {
+pub(crate) fn parse(raw: &[u8]) -> Resp {
     let text = String::from_utf8_lossy(raw).into_owned();
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
     let mut lines = head.lines();
@@ -155,7 +155,7 @@ fn dechunk(mut s: &str) -> String {
     out
 }
 
-fn request(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Resp {
+pub(crate) fn request(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Resp {
     let mut s = connect(port);
     send(&mut s, method, path, headers, body);
     let mut raw = Vec::new();
@@ -163,15 +163,15 @@ fn request(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: 
     parse(&raw)
 }
 
-fn chat(port: u16, body: serde_json::Value) -> Resp {
+pub(crate) fn chat(port: u16, body: serde_json::Value) -> Resp {
     request(port, "POST", "/v1/chat/completions", &[("Content-Type", "application/json")], &body.to_string())
 }
 
-fn user(text: &str) -> serde_json::Value {
+pub(crate) fn user(text: &str) -> serde_json::Value {
     serde_json::json!([{"role": "user", "content": text}])
 }
 
-fn assert_no_key(texts: &[&str]) {
+pub(crate) fn assert_no_key(texts: &[&str]) {
     for t in texts {
         for k in [OA_KEY, AN_KEY] {
             assert!(!t.contains(k), "an upstream key leaked: {t}");
@@ -471,7 +471,7 @@ fn sigterm_finishes_the_request_in_flight_then_exits() {
 /// A virtual environment with the `openai` package, made once per target directory. `None` when
 /// it cannot be made outside CI (no network); under CI that is a failure.
 #[allow(clippy::print_stderr)]
-fn openai_python() -> Option<std::path::PathBuf> {
+pub(crate) fn openai_python() -> Option<std::path::PathBuf> {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("openai-venv");
     let python = dir.join("bin/python");
     let ready = dir.join("ready");
@@ -595,10 +595,10 @@ fn cascade_and_consensus_answer_as_ask_does() {
     let first: serde_json::Value = serde_json::from_str(&r.events()[0]).unwrap();
     assert_eq!(first["choices"][0]["delta"]["content"], "A");
     assert_eq!(r.events().last().map(String::as_str), Some("[DONE]"));
-    // The routed model's count moved to the models that answered.
+    // Every upstream call counts on its model: the cascade's two steps, then the three voters.
     let q = g.cli(&["quota", "--json"]).ok().json();
     let used = |m: &str| q.as_array().unwrap().iter().find(|r| r["model"] == m).unwrap()["used"].as_u64().unwrap();
-    assert_eq!((used("cheap"), used("mid"), used("top")), (1, 1, 0));
+    assert_eq!((used("cheap"), used("mid"), used("top")), (2, 2, 1));
 }
 
 #[test]
