@@ -6,7 +6,9 @@
 # throughput of both and the gateway's peak RSS.
 #
 #   bench/serve.sh [RATE] [SECONDS] [sqlite|redis]   (default 1000 requests/s for 30 s, SQLite;
-#                                                     WORKERS=N for the gateway's threads, default 1)
+#                                                     WORKERS=N for the gateway's threads, default 1;
+#                                                     GATEWAY_BIN=PATH to measure another llmroute
+#                                                     binary, e.g. an earlier build: before/after)
 #
 # With `redis`, a local `redis-server` (no persistence) holds the state instead.
 set -euo pipefail
@@ -17,6 +19,7 @@ backend=${3:-sqlite}
 command -v oha >/dev/null || { echo "oha not found: cargo install oha --locked" >&2; exit 1; }
 cargo build --release --quiet --bin llmroute --example stub_upstream
 bin=${CARGO_TARGET_DIR:-$PWD/target}/release
+gateway=${GATEWAY_BIN:-$bin/llmroute}
 tmp=$(mktemp -d)
 stub_port=18731
 gw_port=18732
@@ -37,7 +40,7 @@ if [ "$backend" = redis ]; then
 fi
 # One worker thread: on this 2-core machine the load generator and the stub need the other core
 # (1 worker: 0.36 ms p50 and 8,377 requests/s through the gateway; 2 workers: 0.41 ms and 7,773).
-"$bin/llmroute" --config "$tmp/llmroute.toml" serve --listen 127.0.0.1:$gw_port --workers "${WORKERS:-1}" 2>"$tmp/serve.log" &
+"$gateway" --config "$tmp/llmroute.toml" serve --listen 127.0.0.1:$gw_port --workers "${WORKERS:-1}" 2>"$tmp/serve.log" &
 gw=$!
 trap 'kill $gw $stub $rs 2>/dev/null; rm -rf "$tmp"' EXIT
 for p in $stub_port $gw_port; do
@@ -54,13 +57,13 @@ run gw_rate "http://127.0.0.1:$gw_port/v1/chat/completions" -z "${secs}s" -q "$r
 run stub_max "http://127.0.0.1:$stub_port/v1/chat/completions" -z 10s -c 50
 run gw_max "http://127.0.0.1:$gw_port/v1/chat/completions" -z 10s -c 50
 grep VmHWM /proc/$gw/status | awk "{print \$2}" >"$tmp/rss"; kill -TERM $gw; wait $gw 2>/dev/null || true
-python3 - "$tmp" "$rate" "$secs" "$backend" <<'PY'
+python3 - "$tmp" "$rate" "$secs" "$backend" "$gateway" <<'PY'
 import json, sys
 d, rate, secs = sys.argv[1], sys.argv[2], sys.argv[3]
 r = {n: json.load(open(f"{d}/{n}.json")) for n in ["stub_rate", "gw_rate", "stub_max", "gw_max"]}
 def p(n, q): return r[n]["latencyPercentiles"][q] * 1e3
 def ok(n): return r[n]["statusCodeDistribution"]
-print(f"state: {sys.argv[4]}\n")
+print(f"state: {sys.argv[4]}; gateway: {sys.argv[5]}\n")
 print(f"| at {rate} requests/s for {secs} s | p50 ms | p90 ms | p99 ms | requests/s | status codes |")
 print("|---|---|---|---|---|---|")
 for n, label in [("stub_rate", "stub alone"), ("gw_rate", "through `serve`")]:

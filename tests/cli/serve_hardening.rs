@@ -73,6 +73,7 @@ fn the_official_openai_client_raises_on_a_broken_stream() {
     let g = Gateway::new("");
     let s = g.start(&[]);
     g.oa.push_for("cheap-1", Reply::BrokenStream(vec![delta("The answer "), delta("is: ")]));
+    g.oa.push_for("cheap-1", openai_ok("The answer is: 42", 3, 5));
     let script = format!(
         r#"
 import openai
