@@ -868,15 +868,22 @@ fn chunk(id: &str, model: &str, delta: Value, finish: Option<&str>, usage: Optio
     Bytes::from(format!("data: {v}\n\n"))
 }
 
-/// Events queued for a slow client at most; past them the upstream is read no faster than the
-/// client reads (the relay's memory stays bounded whatever the client does).
+/// Events queued for a slow client at most, and their bytes at most (an event larger than that
+/// is queued alone); past them the upstream is read no faster than the client reads, so the
+/// relay's memory stays bounded whatever the client does.
 const STREAM_QUEUE: usize = 16;
+const STREAM_QUEUE_BYTES: usize = 64 << 10;
+
+/// A chunk for the client and its share of [`STREAM_QUEUE_BYTES`], given back once the server
+/// took the chunk.
+type Queued = (Bytes, Option<tokio::sync::OwnedSemaphorePermit>);
 
 /// The gateway's [`Sink`]: each piece of a streamed answer becomes a `chat.completion.chunk`
 /// event for the client. OpenAI-compatible providers' events are relayed as they are (tool-call
 /// deltas included) with our id, object and the answering model; others' text is wrapped.
 struct Relay {
-    tx: tokio::sync::mpsc::Sender<Bytes>,
+    tx: tokio::sync::mpsc::Sender<Queued>,
+    bytes: Arc<tokio::sync::Semaphore>,
     queued: Vec<Bytes>,
     config: &'static Config,
     id: String,
@@ -925,7 +932,9 @@ impl Sink for Relay {
     fn drain(&mut self) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + '_>> {
         Box::pin(async move {
             for b in self.queued.drain(..) {
-                if self.tx.send(b).await.is_err() {
+                let n = u32::try_from(b.len().clamp(1, STREAM_QUEUE_BYTES)).unwrap_or(1);
+                let Ok(permit) = self.bytes.clone().acquire_many_owned(n).await else { return false };
+                if self.tx.send((b, Some(permit))).await.is_err() {
                     return false;
                 }
             }
@@ -954,17 +963,29 @@ fn stream(
     headers: HeaderMap,
     started: Instant,
 ) -> Response {
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(STREAM_QUEUE);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Queued>(STREAM_QUEUE);
     let model_name = app.config.models[d.model].name.clone();
     tokio::spawn(async move {
         let _permit = app.upstream.acquire().await;
         let id = d.request_id.clone();
         let gone = tx.clone();
-        if tx.send(chunk(&id, &model_name, json!({"role": "assistant", "content": ""}), None, None)).await.is_err() {
+        if tx
+            .send((chunk(&id, &model_name, json!({"role": "assistant", "content": ""}), None, None), None))
+            .await
+            .is_err()
+        {
             return;
         }
-        let mut relay =
-            Relay { tx, queued: Vec::new(), config: app.config, id: id.clone(), model: d.model, finished: false };
+        let bytes = Arc::new(tokio::sync::Semaphore::new(STREAM_QUEUE_BYTES));
+        let mut relay = Relay {
+            tx,
+            bytes,
+            queued: Vec::new(),
+            config: app.config,
+            id: id.clone(),
+            model: d.model,
+            finished: false,
+        };
         let over = over_quota(app.config, &d);
         let call = live::fallback(&client, app.config, plan(&d, &over), &req.messages, &params, Some(&mut relay));
         let o = tokio::select! {
@@ -981,21 +1002,22 @@ fn stream(
                 let (input, output) = (b.input, b.output);
                 let name = app.config.models[m].name.clone();
                 if !relay.finished {
-                    let _ = tx.send(chunk(&id, &name, json!({}), Some(finish_reason(&ans)), None)).await;
+                    let _ = tx.send((chunk(&id, &name, json!({}), Some(finish_reason(&ans)), None), None)).await;
                 }
-                let _ = tx.send(chunk(&id, &name, json!({}), None, Some(usage_json(input, output)))).await;
+                let _ = tx.send((chunk(&id, &name, json!({}), None, Some(usage_json(input, output))), None)).await;
             }
             None => {
                 app.metrics.failed(&d, latency, &o.attempts);
                 let e = json!({"error": {"message": crate::provider::all_failed(&o.attempts),
                     "type": "upstream_error", "code": "upstream_error"}});
-                let _ = tx.send(Bytes::from(format!("data: {e}\n\n"))).await;
+                let _ = tx.send((Bytes::from(format!("data: {e}\n\n")), None)).await;
             }
         }
-        let _ = tx.send(Bytes::from_static(b"data: [DONE]\n\n")).await;
+        let _ = tx.send((Bytes::from_static(b"data: [DONE]\n\n"), None)).await;
     });
     let body = Body::from_stream(futures_util::stream::poll_fn(move |cx| {
-        rx.poll_recv(cx).map(|b| b.map(Ok::<_, std::convert::Infallible>))
+        // The chunk's share of the byte budget is given back as the server takes it.
+        rx.poll_recv(cx).map(|b| b.map(|(b, _permit)| Ok::<_, std::convert::Infallible>(b)))
     }));
     let mut r = Response::new(body);
     r.headers_mut().extend(headers);
