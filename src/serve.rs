@@ -40,6 +40,30 @@ use auth::authorized;
 
 use metrics::Metrics;
 
+/// Warns at start about every provider key variable that is not set: requests routed to those
+/// providers' models would fail with 502.
+fn warn_missing_keys(config: &Config) {
+    let mut missing: Vec<String> = Vec::new();
+    for (name, p) in &config.providers {
+        if let Some(var) = &p.api_key_env
+            && std::env::var(var).map_or(true, |v| v.is_empty())
+        {
+            let models: Vec<&str> =
+                config.models.iter().filter(|m| m.provider.as_deref() == Some(name)).map(|m| m.name.as_str()).collect();
+            if !models.is_empty() {
+                missing.push(format!("`{var}` (provider `{name}`: {})", models.join(", ")));
+            }
+        }
+    }
+    missing.sort();
+    if !missing.is_empty() {
+        crate::output::warn(&format!(
+            "provider key not set: {}; requests routed to these models will fail",
+            missing.join("; ")
+        ));
+    }
+}
+
 /// Everything a request handler needs, shared by all of them.
 struct App {
     config: &'static Config,
@@ -87,6 +111,7 @@ pub fn run(ctx: &Context, a: &ServeArgs) -> Result<()> {
             keys
         }
     };
+    warn_missing_keys(config);
     let timeout = Duration::from_secs_f64(a.timeout.unwrap_or(config.live.timeout_secs));
     let stores = (0..state.pool_size())
         .map(|_| {
@@ -918,6 +943,17 @@ impl Sink for Relay {
         }
         let choice = e.get("choices").and_then(|c| c.get(0));
         self.finished |= choice.and_then(|c| c.get("finish_reason")).is_some_and(|f| !f.is_null());
+        // The role went out in the stream's first chunk already.
+        let finishing = choice.and_then(|c| c.get("finish_reason")).is_some_and(|f| !f.is_null());
+        if let Some(Value::Object(delta)) =
+            e.get_mut("choices").and_then(|c| c.get_mut(0)).and_then(|c| c.get_mut("delta"))
+        {
+            delta.remove("role");
+            let empty = delta.is_empty() || (delta.len() == 1 && delta.get("content").is_some_and(|c| c == ""));
+            if empty && !finishing {
+                return;
+            }
+        }
         e.insert("id".to_string(), json!(format!("chatcmpl-{}", self.id)));
         e.insert("object".to_string(), json!("chat.completion.chunk"));
         e.insert("model".to_string(), json!(name));
@@ -1084,6 +1120,9 @@ async fn models(State(app): State<Arc<App>>) -> Response {
         if let Some(p) = s.to_possible_value() {
             data.push(json!({"id": format!("router:{}", p.get_name()), "object": "model", "created": created, "owned_by": "llmroute"}));
         }
+    }
+    for id in ["router:cascade", "router:consensus"] {
+        data.push(json!({"id": id, "object": "model", "created": created, "owned_by": "llmroute"}));
     }
     for m in &app.config.models {
         data.push(json!({"id": m.name, "object": "model", "created": created,
