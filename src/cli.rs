@@ -18,6 +18,7 @@ Exit codes:
   3    provider or network failure
   4    every model is over its daily quota (all_quotas_exhausted)
   5    the state store could not be opened or written
+  6    no model in the catalog can serve the request (context window, output limit, capability)
   130  interrupted
 
 Environment:
