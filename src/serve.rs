@@ -119,7 +119,7 @@ pub fn run(ctx: &Context, a: &ServeArgs) -> Result<()> {
         .map_err(|e| Error::Provider(format!("cannot start the async runtime: {e}")))?;
     let grace = Duration::from_secs_f64(a.shutdown_grace.unwrap_or(sv.shutdown_grace_secs));
     let listen = a.listen.clone().unwrap_or_else(|| sv.listen.clone());
-    let served = rt.block_on(server::serve(app.clone(), &listen, grace));
+    let served = rt.block_on(server::serve(app.clone(), a, &listen, grace));
     // What the ledger still holds is written before exit.
     app.ledger.finish();
     served
