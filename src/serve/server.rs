@@ -39,9 +39,8 @@ use crate::error::{Error, Result};
 const FD_RESERVE: u64 = 64;
 
 pub(super) async fn serve(app: Arc<App>, args: &ServeArgs, listen: &str, grace: Duration) -> Result<()> {
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .map_err(|e| Error::Usage(format!("--listen {listen}: {}", crate::error::io_reason(&e))))?;
+    let listener =
+        bind(listen).await.map_err(|e| Error::Usage(format!("--listen {listen}: {}", crate::error::io_reason(&e))))?;
     let addr: SocketAddr = listener.local_addr().map_err(|e| Error::Usage(format!("--listen {listen}: {e}")))?;
     crate::output::note(&format!("listening on http://{addr}"));
     let sv = &app.config.serve;
@@ -131,6 +130,24 @@ pub(super) async fn serve(app: Arc<App>, args: &ServeArgs, listen: &str, grace: 
         crate::output::warn(&format!("requests still in flight after {:.1} s; stopping", grace.as_secs_f64()));
     }
     Ok(())
+}
+
+/// A listener on the first of `listen`'s addresses that binds, with a longer queue of
+/// connections waiting for `accept` than `TcpListener::bind`'s 1,024 (the kernel caps it at
+/// `net.core.somaxconn`): a burst of connections is queued rather than its SYNs dropped, which
+/// would cost a legitimate client a one-second retransmission.
+async fn bind(listen: &str) -> std::io::Result<tokio::net::TcpListener> {
+    let mut last = None;
+    for addr in tokio::net::lookup_host(listen).await? {
+        let socket = if addr.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+        #[cfg(unix)]
+        socket.set_reuseaddr(true)?;
+        match socket.bind(addr).and_then(|()| socket.listen(4096)) {
+            Ok(l) => return Ok(l),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::new(std::io::ErrorKind::AddrNotAvailable, "no address to listen on")))
 }
 
 /// An accept error: a connection reset before it was accepted is nothing; running out of file
