@@ -308,12 +308,34 @@ impl hyper::service::Service<Request<Incoming>> for Service {
 
 /// The response, its connection counted busy until its body is sent (or dropped).
 fn hold(r: Response, busy: Busy) -> Response {
-    r.map(|b| {
-        Body::new(http_body_util::BodyExt::map_frame(b, move |f| {
-            let _ = &busy;
-            f
-        }))
-    })
+    r.map(|inner| Body::new(Held { inner, _busy: busy }))
+}
+
+/// A response body that keeps its connection counted busy while it lives; its size is the
+/// inner body's, so a fixed-length answer keeps its `content-length`.
+struct Held {
+    inner: Body,
+    _busy: Busy,
+}
+
+impl http_body::Body for Held {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<std::result::Result<http_body::Frame<Bytes>, Self::Error>>> {
+        Pin::new(&mut self.inner).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
 }
 
 /// A 500's message goes to the server's log, not to the client: it can name the state store's
