@@ -1668,7 +1668,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__serve)
-            opts="-h --listen --keys-env --classifier --max-request-bytes --max-concurrency --timeout --deadline --shutdown-grace --workers --config --state --help"
+            opts="-h --listen --keys-env --classifier --max-request-bytes --max-concurrency --timeout --deadline --shutdown-grace --workers --max-connections --header-read-timeout --body-read-timeout --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1707,6 +1707,18 @@ _llmroute() {
                     return 0
                     ;;
                 --workers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header-read-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --body-read-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -385,6 +385,9 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l timeout -d '
 complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l deadline -d 'Deadline of one request, retries and fallbacks included (overrides `[live] deadline_secs`)' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l shutdown-grace -d 'On SIGTERM/SIGINT, how long requests in flight may still take [default: `[serve] shutdown_grace_secs`, 10]' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l workers -d 'Threads serving requests, 1 to 1,024; 0 for one per core [default: `[serve] workers`, 0]' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l max-connections -d 'Client connections open at most, 16 to 1,048,576; at the cap a new one closes the oldest idle one [default: `[serve] max_connections`, 4096]' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l header-read-timeout -d 'Seconds a client may take to send a request\'s head, or to start the next one on a kept-alive connection [default: `[serve] header_read_timeout_secs`, 10]' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l body-read-timeout -d 'Seconds a client may take to send a request\'s body (408 after) [default: `[serve] body_read_timeout_secs`, 30]' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l config -d 'Configuration file [default: $LLMROUTE_CONFIG, ./llmroute.toml, the embedded default]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -l state -d 'State store [default: $LLMROUTE_STATE, $XDG_STATE_HOME/llmroute/state.db]' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand serve" -s h -l help -d 'Print help'

@@ -18,6 +18,7 @@ Exit codes:
   3    provider or network failure
   4    every model is over its daily quota (all_quotas_exhausted)
   5    the state store could not be opened or written
+  6    no model in the catalog can serve the request (context window, output limit, capability)
   130  interrupted
 
 Environment:
@@ -267,6 +268,21 @@ pub struct ServeArgs {
     /// Threads serving requests, 1 to 1,024; 0 for one per core [default: `[serve] workers`, 0]
     #[arg(long, value_parser = int_in::<0, 1024>, value_name = "N")]
     pub workers: Option<usize>,
+
+    /// Client connections open at most, 16 to 1,048,576; at the cap a new one closes the oldest
+    /// idle one [default: `[serve] max_connections`, 4096]
+    #[arg(long, value_parser = int_in::<16, 1_048_576>, value_name = "N")]
+    pub max_connections: Option<usize>,
+
+    /// Seconds a client may take to send a request's head, or to start the next one on a kept-alive
+    /// connection [default: `[serve] header_read_timeout_secs`, 10]
+    #[arg(long, value_parser = seconds, value_name = "SECS")]
+    pub header_read_timeout: Option<f64>,
+
+    /// Seconds a client may take to send a request's body (408 after) [default: `[serve]
+    /// body_read_timeout_secs`, 30]
+    #[arg(long, value_parser = seconds, value_name = "SECS")]
+    pub body_read_timeout: Option<f64>,
 }
 
 /// What to route and how (shared by `route` and `ask`).

@@ -151,7 +151,7 @@ pub fn run(ctx: &Context, a: &ServeArgs) -> Result<()> {
         .map_err(|e| Error::Provider(format!("cannot start the async runtime: {e}")))?;
     let grace = Duration::from_secs_f64(a.shutdown_grace.unwrap_or(sv.shutdown_grace_secs));
     let listen = a.listen.clone().unwrap_or_else(|| sv.listen.clone());
-    let served = rt.block_on(server::serve(app.clone(), &listen, grace));
+    let served = rt.block_on(server::serve(app.clone(), a, &listen, grace));
     // Requests still in flight past the grace period are dropped with the runtime; each settles
     // as answered by nothing (its count given back, its decision removed) as it goes.
     drop(rt);

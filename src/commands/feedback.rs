@@ -22,9 +22,11 @@ pub fn run(ctx: &Context, cmd: &FeedbackCommand) -> Result<()> {
         FeedbackCommand::Add { request_id, rating, success, latency_ms, model, rule } => {
             let mut store = Store::open(&path)?;
             let now = clock.now().timestamp().as_second();
+            // A store failure is the store's error (exit 5), not a usage error.
+            let logged = store.find_decision(request_id)?;
             let rec = build(
                 &config,
-                &mut store,
+                logged,
                 request_id,
                 *rating,
                 *success,
@@ -126,7 +128,9 @@ pub fn record(
 ) -> Result<String> {
     let clock = crate::clock::Clock::new(config.timezone.clone())?;
     let now = clock.now().timestamp().as_second();
-    let rec = build(config, store, request_id, rating, success, latency_ms, None, None, now).map_err(Error::Usage)?;
+    // A store failure is the store's error (a 500 from the gateway, which never shows its path).
+    let logged = store.find_decision(request_id)?;
+    let rec = build(config, logged, request_id, rating, success, latency_ms, None, None, now).map_err(Error::Usage)?;
     store.upsert_feedback(std::slice::from_ref(&rec))?;
     Ok(rec.model)
 }
@@ -134,7 +138,7 @@ pub fn record(
 #[allow(clippy::too_many_arguments)]
 fn build(
     config: &Config,
-    store: &mut Store,
+    logged: Option<crate::state::DecisionRecord>,
     request_id: &str,
     rating: Option<f64>,
     success: Option<bool>,
@@ -163,7 +167,6 @@ fn build(
             crate::error::num(crate::cli::MAX_LATENCY_MS)
         ));
     }
-    let logged = store.find_decision(request_id).map_err(|e| e.to_string())?;
     let known = |m: &str| -> std::result::Result<String, String> {
         config.require_model(m).map(|id| config.models[id].name.clone()).map_err(|e| e.to_string())
     };
@@ -273,9 +276,9 @@ fn import(
                 // replaces rather than duplicates.
                 None => format!("import:{}:{}", r.name, r.line()),
             };
-            let mut rec =
-                build(config, &mut store, &id, rating, success, latency, model.as_deref(), rule.as_deref(), ts)
-                    .map_err(|m| r.row_error(m))?;
+            let logged = store.find_decision(&id).map_err(|e| r.row_error(e.to_string()))?;
+            let mut rec = build(config, logged, &id, rating, success, latency, model.as_deref(), rule.as_deref(), ts)
+                .map_err(|m| r.row_error(m))?;
             if let Some(c) = num(&["cost"], "cost")? {
                 if !(0.0..=crate::replay::dataset::MAX_COST_USD).contains(&c) {
                     return Err(r.row_error(format!("cost {} is outside 0..=1000000 USD", crate::error::num(c))));

@@ -834,6 +834,33 @@ impl Validator<'_> {
         self.int_in(sv.max_concurrency, 1, 10_000, "serve.max_concurrency")?;
         self.seconds(sv.shutdown_grace_secs, "serve.shutdown_grace_secs")?;
         self.int_in(sv.workers, 0, 1024, "serve.workers")?;
+        self.seconds(sv.header_read_timeout_secs, "serve.header_read_timeout_secs")?;
+        self.seconds(sv.body_read_timeout_secs, "serve.body_read_timeout_secs")?;
+        self.int_in(sv.max_connections, 16, 1 << 20, "serve.max_connections")?;
+        for (i, o) in sv.allowed_origins.iter().enumerate() {
+            if !raw::origin_ok(o) {
+                return Err(self.err(
+                    &format!("serve.allowed_origins[{i}]"),
+                    format!("`{o}` is not an origin like `https://app.example.com` or `http://localhost:3000`"),
+                ));
+            }
+        }
+        for (i, h) in sv.allowed_hosts.iter().enumerate() {
+            if h.is_empty() || h.contains(|c: char| c.is_whitespace() || c == '/' || c == ',') {
+                return Err(self.err(
+                    &format!("serve.allowed_hosts[{i}]"),
+                    format!("`{h}` is not a host like `gateway.internal` or `gateway.internal:8080` (or `*`)"),
+                ));
+            }
+        }
+        for (i, e) in sv.public_endpoints.iter().enumerate() {
+            if !raw::PUBLIC_ENDPOINTS.contains(&e.as_str()) {
+                return Err(self.err(
+                    &format!("serve.public_endpoints[{i}]"),
+                    format!("`{e}` is not one of {}", raw::PUBLIC_ENDPOINTS.join(", ")),
+                ));
+            }
+        }
         let st = &raw.state;
         if st.url_env.trim().is_empty() {
             return Err(self.err("state.url_env", "the variable name is empty"));

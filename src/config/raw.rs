@@ -142,7 +142,30 @@ pub struct RawServe {
     /// Threads serving requests; 0: one per core.
     #[serde(default)]
     pub workers: u64,
+    /// Seconds a client may take to send a request's head (and an idle kept-alive connection
+    /// may wait for its next request) before the connection is closed.
+    #[serde(default = "default_header_timeout")]
+    pub header_read_timeout_secs: f64,
+    /// Seconds a client may take to send a request's body once its head arrived (408 after).
+    #[serde(default = "default_body_timeout")]
+    pub body_read_timeout_secs: f64,
+    /// Client connections open at most; at the cap a new one closes the oldest idle one.
+    #[serde(default = "default_max_connections")]
+    pub max_connections: u64,
+    /// Browser origins (`scheme://host[:port]`) allowed to call the gateway (CORS); a request
+    /// with any other `Origin` is refused.
+    #[serde(default)]
+    pub allowed_origins: Vec<String>,
+    /// `Host` values (`name` or `name:port`) accepted besides the listening address; `*`: any.
+    #[serde(default)]
+    pub allowed_hosts: Vec<String>,
+    /// Endpoints answered without a client key when keys are configured.
+    #[serde(default = "default_public_endpoints")]
+    pub public_endpoints: Vec<String>,
 }
+
+/// The endpoints `[serve] public_endpoints` may name.
+pub const PUBLIC_ENDPOINTS: [&str; 3] = ["/healthz", "/metrics", "/v1/models"];
 
 impl Default for RawServe {
     fn default() -> Self {
@@ -153,8 +176,34 @@ impl Default for RawServe {
             max_concurrency: default_concurrency(),
             shutdown_grace_secs: default_grace(),
             workers: 0,
+            header_read_timeout_secs: default_header_timeout(),
+            body_read_timeout_secs: default_body_timeout(),
+            max_connections: default_max_connections(),
+            allowed_origins: Vec::new(),
+            allowed_hosts: Vec::new(),
+            public_endpoints: default_public_endpoints(),
         }
     }
+}
+
+/// Whether `o` is a browser origin as an `Origin` header carries it: `http(s)://host[:port]`,
+/// no path.
+pub fn origin_ok(o: &str) -> bool {
+    let rest = o.strip_prefix("https://").or_else(|| o.strip_prefix("http://"));
+    rest.is_some_and(|r| !r.is_empty() && !r.contains(|c: char| c.is_whitespace() || "/?#@,".contains(c)))
+}
+
+fn default_header_timeout() -> f64 {
+    10.0
+}
+fn default_body_timeout() -> f64 {
+    30.0
+}
+fn default_max_connections() -> u64 {
+    4096
+}
+fn default_public_endpoints() -> Vec<String> {
+    vec!["/healthz".to_string()]
 }
 
 fn default_listen() -> String {

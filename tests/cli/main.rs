@@ -14,6 +14,7 @@ mod constraints;
 mod contract;
 mod feedback;
 mod flags;
+mod gateway_guard;
 mod hardening;
 mod outcomes;
 mod plot;

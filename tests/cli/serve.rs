@@ -374,12 +374,18 @@ fn feedback_over_http_lands_in_the_store() {
     let r = chat(s.port, serde_json::json!({"messages": user("hello")}));
     let id = r.header("x-llmroute-request-id").unwrap().to_string();
     let body = serde_json::json!({"request_id": id, "rating": 4, "success": true}).to_string();
-    let f = request(s.port, "POST", "/v1/feedback", &[], &body);
+    let f = request(s.port, "POST", "/v1/feedback", &[("Content-Type", "application/json")], &body);
     assert_eq!((f.status, f.json()["model"].as_str()), (200, Some("cheap")), "{}", f.body);
     let stats = g.cli(&["feedback", "stats", "--json"]).ok().json();
     assert_eq!(stats[0]["key"], "cheap");
     assert_eq!(stats[0]["n"], 1);
-    let f = request(s.port, "POST", "/v1/feedback", &[], "{\"request_id\": \"r-unknown\", \"rating\": 9}");
+    let f = request(
+        s.port,
+        "POST",
+        "/v1/feedback",
+        &[("Content-Type", "application/json")],
+        "{\"request_id\": \"r-unknown\", \"rating\": 9}",
+    );
     assert_eq!(f.status, 400);
     assert_eq!(f.json()["error"]["message"], "rating 9 is outside 1-5");
 }
@@ -427,7 +433,13 @@ fn client_keys_are_required_and_never_forwarded() {
     let r = request(s.port, "POST", "/v1/chat/completions", &[("Authorization", "Bearer wrong")], &body);
     assert_eq!(r.status, 401);
     let auth = format!("Bearer {CLIENT_KEY}");
-    let r = request(s.port, "POST", "/v1/chat/completions", &[("Authorization", &auth)], &body);
+    let r = request(
+        s.port,
+        "POST",
+        "/v1/chat/completions",
+        &[("Authorization", &auth), ("Content-Type", "application/json")],
+        &body,
+    );
     assert_eq!(r.status, 200, "{}", r.body);
     let up = g.oa.requests();
     assert_eq!(up.len(), 1);
@@ -618,7 +630,7 @@ fn the_canary_follows_the_user_field_or_header_as_route_does() {
             s.port,
             "POST",
             "/v1/chat/completions",
-            &[("x-llmroute-user", &u)],
+            &[("x-llmroute-user", &u), ("Content-Type", "application/json")],
             &serde_json::json!({"messages": user("hello")}).to_string(),
         );
         assert_eq!(by_field.header("x-llmroute-method"), Some(want.as_str()), "{u}");
