@@ -24,5 +24,6 @@ mod replay_checks;
 mod route;
 mod serve;
 mod state;
+mod state_import;
 mod train;
 mod width;
