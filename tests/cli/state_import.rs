@@ -1,7 +1,8 @@
 //! `state import` refuses what would corrupt the store and is all or nothing: every field of
 //! every line is range-checked before anything is written (one line of error naming the file,
 //! line, column and key); a write that fails midway leaves the store as it was (SQLite: one
-//! transaction; Redis: one MULTI/EXEC after a check of the keys' types).
+//! transaction; Redis: one MULTI/EXEC after a check of the keys' types). `report` reads no prompt
+//! text and refuses sums that are not finite.
 
 use serde_json::{Value, json};
 
@@ -217,4 +218,54 @@ fn a_redis_import_that_cannot_complete_writes_nothing() {
     let _: () = redis::cmd("DEL").arg("llmroute:feedbacks").query(&mut c).unwrap();
     env.run(&["state", "import", "all.jsonl"]).ok();
     assert_eq!(env.run(&["state", "export"]).ok().stdout.lines().count(), 3);
+}
+
+/// Imports two decisions, then overwrites what the import now refuses (old stores may hold it).
+fn two_decisions(env: &Env) {
+    let mut b = decision("d-2");
+    b["ts"] = json!(1_795_694_460i64);
+    env.write("two.jsonl", format!("{}\n{b}\n", decision("d-1")));
+    env.run(&["state", "import", "two.jsonl"]).ok();
+}
+
+#[test]
+fn the_report_refuses_sums_that_are_not_finite() {
+    let env = Env::new();
+    two_decisions(&env);
+    let db = rusqlite::Connection::open(env.path("state.db")).unwrap();
+    db.execute_batch("UPDATE decisions SET cost = 1.7e308").unwrap();
+    drop(db);
+    for args in [&["report"][..], &["report", "--json"][..], &["report", "--by", "model"][..]] {
+        let r = env.run(args).code(5);
+        assert!(!r.stdout.contains("inf"), "{}", r.stdout);
+        assert!(
+            r.stderr.ends_with(
+                "the decision log's costs add up to more than any number at request `d-2` (cost 1.7e308 USD); \
+                 a record holds a cost out of range\n"
+            ),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+}
+
+/// `report` never reads the prompt: a prompt that is not even text does not disturb it.
+#[test]
+fn the_report_reads_no_prompt_text() {
+    let env = Env::new();
+    two_decisions(&env);
+    let db = rusqlite::Connection::open(env.path("state.db")).unwrap();
+    db.execute_batch("UPDATE decisions SET prompt = X'FFFE00'").unwrap();
+    drop(db);
+    let r = env.run(&["report", "--json"]).ok().json();
+    assert_eq!(r["total"]["requests"], 2);
+
+    let Some(env) = Env::redis() else { return };
+    two_decisions(&env);
+    let client = redis::Client::open(env.redis_url().unwrap()).unwrap();
+    let mut c = client.get_connection().unwrap();
+    let _: () =
+        redis::cmd("HSET").arg("llmroute:decision:d-1").arg("prompt").arg(&b"\xff\xfe"[..]).query(&mut c).unwrap();
+    let r = env.run(&["report", "--json"]).ok().json();
+    assert_eq!(r["total"]["requests"], 2);
 }
