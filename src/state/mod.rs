@@ -94,8 +94,9 @@ pub enum Record {
 /// error (which rolls the import back).
 pub type Records<'a> = dyn FnMut() -> Result<Option<Record>> + 'a;
 
-/// What [`Backend::export`] hands each record to.
-pub type Sink<'a> = dyn FnMut(Record) -> Result<()> + 'a;
+/// What [`Backend::export`] hands each record to, with a reader of the decision's prompt when
+/// the backend streams it instead of holding it (then the record's `prompt` is `None`).
+pub type Sink<'a> = dyn FnMut(Record, Option<&mut dyn std::io::Read>) -> Result<()> + 'a;
 
 /// What [`Backend::scan_decisions`] hands each decision to.
 pub type DecisionSink<'a> = dyn FnMut(DecisionRecord) -> Result<()> + 'a;

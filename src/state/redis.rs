@@ -717,14 +717,14 @@ impl Backend for Redis {
     fn export(&mut self, f: &mut Sink<'_>) -> Result<()> {
         // Counters are few (models × days of the last two): read whole, then sorted.
         for q in self.quota_rows()? {
-            f(Record::Quota(q))?;
+            f(Record::Quota(q), None)?;
         }
-        self.scan_decisions(None, true, &mut |d| f(Record::Decision(d)))?;
+        self.scan_decisions(None, true, &mut |d| f(Record::Decision(d), None))?;
         let ids = self.ids_since("feedbacks", None)?;
         for page in ids.chunks(CHUNK) {
             for (id, h) in page.iter().zip(self.hashes("feedback", page)?) {
                 if !h.is_empty() {
-                    f(Record::Feedback(self.feedback_from(id, h)?))?;
+                    f(Record::Feedback(self.feedback_from(id, h)?), None)?;
                 }
             }
         }

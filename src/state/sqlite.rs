@@ -292,19 +292,36 @@ impl Backend for Sqlite {
             let mut stmt = tx.prepare("SELECT day, model, used FROM quota_usage ORDER BY day, model").map_err(e)?;
             let mut rows = stmt.query([]).map_err(e)?;
             while let Some(r) = rows.next().map_err(e)? {
-                f(Record::Quota(quota_row(r).map_err(e)?))?;
+                f(Record::Quota(quota_row(r).map_err(e)?), None)?;
             }
-            let mut stmt =
-                tx.prepare(&format!("SELECT {DECISION_COLS} FROM decisions ORDER BY ts, request_id")).map_err(e)?;
-            let mut rows = stmt.query([]).map_err(e)?;
-            while let Some(r) = rows.next().map_err(e)? {
-                f(Record::Decision(decision(r).map_err(e)?))?;
+            // Sorted by row ids only, each row then read by its id: sorting whole rows would hold
+            // every prompt in SQLite's sorter at once. The prompt itself is streamed from the
+            // file (incremental blob I/O), never held whole.
+            let mut order = tx.prepare("SELECT rowid FROM decisions ORDER BY ts, request_id").map_err(e)?;
+            let cols = DECISION_COLS.replacen("prompt,", "NULL,", 1);
+            let mut one = tx
+                .prepare(&format!("SELECT {cols}, typeof(prompt) != 'null' FROM decisions WHERE rowid = ?1"))
+                .map_err(e)?;
+            let mut ids = order.query([]).map_err(e)?;
+            while let Some(id) = ids.next().map_err(e)? {
+                let id: i64 = id.get(0).map_err(e)?;
+                let mut rows = one.query([id]).map_err(e)?;
+                if let Some(r) = rows.next().map_err(e)? {
+                    let d = decision(r).map_err(e)?;
+                    let has_prompt: bool = r.get(14).map_err(e)?;
+                    if has_prompt {
+                        let mut blob = tx.blob_open(rusqlite::MAIN_DB, "decisions", "prompt", id, true).map_err(e)?;
+                        f(Record::Decision(d), Some(&mut blob))?;
+                    } else {
+                        f(Record::Decision(d), None)?;
+                    }
+                }
             }
             let mut stmt =
                 tx.prepare(&format!("SELECT {FEEDBACK_COLS} FROM feedback ORDER BY ts, request_id")).map_err(e)?;
             let mut rows = stmt.query([]).map_err(e)?;
             while let Some(r) = rows.next().map_err(e)? {
-                f(Record::Feedback(feedback(r).map_err(e)?))?;
+                f(Record::Feedback(feedback(r).map_err(e)?), None)?;
             }
         }
         tx.commit().map_err(e)

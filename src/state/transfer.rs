@@ -96,19 +96,84 @@ impl std::fmt::Display for Counts {
     }
 }
 
-/// Writes every record of `store` to `out`, one at a time; `io` names a write error.
+/// Writes every record of `store` to `out`, one at a time, each encoded straight into `out`
+/// (a prompt the store streams is escaped chunk by chunk, never held whole); `io` names a write
+/// error.
 pub fn export(store: &mut Store, out: &mut dyn Write, io: &dyn Fn(std::io::Error) -> Error) -> Result<Counts> {
     let mut counts = Counts::default();
-    let mut text = Vec::new();
-    store.export(&mut |record| {
+    let place = store.place();
+    let encode = |e: serde_json::Error| match e.io_error_kind() {
+        Some(kind) => io(std::io::Error::new(kind, e.to_string())),
+        None => Error::usage(format!("cannot encode a record: {e}")),
+    };
+    store.export(&mut |record, prompt| {
         counts.add(&record);
-        text.clear();
-        serde_json::to_writer(&mut text, &record).map_err(|e| Error::usage(format!("cannot encode a record: {e}")))?;
-        text.push(b'\n');
-        out.write_all(&text).map_err(io)
+        match prompt {
+            None => serde_json::to_writer(&mut *out, &record).map_err(encode)?,
+            Some(reader) => {
+                // The record without its prompt is small; the prompt goes where its `null` was.
+                const NULL: &str = "\"prompt\":null";
+                let text = serde_json::to_string(&record).map_err(encode)?;
+                let at = text.find(NULL).ok_or_else(|| Error::usage("cannot encode a record: no prompt field"))?;
+                out.write_all(text.as_bytes().get(..at).unwrap_or_default()).map_err(io)?;
+                out.write_all(b"\"prompt\":").map_err(io)?;
+                write_json_string(reader, out, io).map_err(|e| match e {
+                    Streamed::Read(m) => {
+                        Error::State { path: place.clone(), message: format!("cannot read a prompt: {m}") }
+                    }
+                    Streamed::Write(e) => e,
+                })?;
+                out.write_all(text.as_bytes().get(at + NULL.len()..).unwrap_or_default()).map_err(io)?;
+            }
+        }
+        out.write_all(b"\n").map_err(io)
     })?;
     out.flush().map_err(io)?;
     Ok(counts)
+}
+
+/// Why streaming a string failed: reading it (or it is not UTF-8), or writing it.
+enum Streamed {
+    Read(String),
+    Write(Error),
+}
+
+/// Writes the text `reader` yields as one JSON string, escaped exactly as `serde_json` escapes
+/// it, 64 KiB at a time.
+fn write_json_string(
+    reader: &mut dyn Read,
+    out: &mut dyn Write,
+    io: &dyn Fn(std::io::Error) -> Error,
+) -> std::result::Result<(), Streamed> {
+    let mut buf = vec![0u8; 1 << 16];
+    // Bytes of a character cut by the end of the previous chunk.
+    let mut carry = 0;
+    let mut escaped = Vec::with_capacity(1 << 17);
+    out.write_all(b"\"").map_err(|e| Streamed::Write(io(e)))?;
+    loop {
+        let n = reader.read(&mut buf[carry..]).map_err(|e| Streamed::Read(e.to_string()))?;
+        let end = carry + n;
+        let (text, rest) = match std::str::from_utf8(&buf[..end]) {
+            Ok(t) => (t, 0),
+            // A character cut at the end: kept for the next chunk (unless the text ended).
+            Err(e) if e.error_len().is_none() && n > 0 => {
+                let ok = e.valid_up_to();
+                (std::str::from_utf8(&buf[..ok]).unwrap_or_default(), end - ok)
+            }
+            Err(_) => return Err(Streamed::Read("the prompt is not UTF-8".to_string())),
+        };
+        escaped.clear();
+        serde_json::to_writer(&mut escaped, text).map_err(|e| Streamed::Read(e.to_string()))?;
+        // Without the quotes serde_json puts around it.
+        let inner = escaped.get(1..escaped.len().saturating_sub(1)).unwrap_or_default();
+        out.write_all(inner).map_err(|e| Streamed::Write(io(e)))?;
+        if n == 0 {
+            break;
+        }
+        buf.copy_within(end - rest..end, 0);
+        carry = rest;
+    }
+    out.write_all(b"\"").map_err(|e| Streamed::Write(io(e)))
 }
 
 /// Reads an export line by line: each one parsed and checked against `config`.
@@ -454,6 +519,32 @@ mod tests {
         assert_eq!(e, "s.jsonl:2:62: used: 1000000000001 is outside 0..=1000000000000; nothing was imported");
         let e = first_error("{\"kind\":\"quota\",\"day\":\"2026-1-1\\n\",\"model\":\"gpt-4o\",\"used\":1}\r\n");
         assert_eq!(e, "s.jsonl:1:23: day: `2026-1-1\\n` is not a date (YYYY-MM-DD); nothing was imported");
+    }
+
+    /// A reader that hands out at most 7 bytes a call, cutting characters.
+    struct Trickle<'a>(&'a [u8]);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = buf.len().min(7).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_streamed_prompt_is_escaped_as_serde_json_escapes_it() {
+        let io = |e: std::io::Error| Error::usage(e.to_string());
+        let text: String = "帮我\"写\\代码\u{1}\n\t\u{7f}é😀 ".repeat(9000);
+        for reader in [&mut text.as_bytes() as &mut dyn Read, &mut Trickle(text.as_bytes())] {
+            let mut out = Vec::new();
+            assert!(write_json_string(reader, &mut out, &io).is_ok());
+            assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(&text).unwrap());
+        }
+        let mut out = Vec::new();
+        let cut = &text.as_bytes()[..text.len() - 2];
+        assert!(matches!(write_json_string(&mut Trickle(cut), &mut out, &io), Err(Streamed::Read(_))));
     }
 
     #[test]
