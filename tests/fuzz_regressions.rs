@@ -81,3 +81,8 @@ fn prices() {
 fn provider() {
     replay("provider", llmroute::fuzzing::provider);
 }
+
+#[test]
+fn state_import() {
+    replay("state_import", llmroute::fuzzing::state_import);
+}
