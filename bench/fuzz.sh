@@ -4,7 +4,7 @@
 #   bench/fuzz.sh [SECONDS] [TARGET...]
 #
 # SECONDS (default 600) is the time per target; TARGETs default to all of them (data, pylit,
-# config, model, prices, provider, gateway: one harness each in src/fuzzing.rs). Each target runs as one
+# config, model, prices, provider, gateway, state_import: one harness each in src/fuzzing.rs). Each target runs as one
 # libFuzzer process (-jobs=1 -workers=1) on fuzz/corpus/<target>, which starts from the committed
 # seeds in fuzz/seeds/<target>; new inputs stay in the (ignored) corpus directory and crashes,
 # timeouts and out-of-memory inputs land in fuzz/artifacts/<target>/. Per target it prints the
@@ -21,7 +21,7 @@ secs=${1:-600}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(data pylit config model prices provider gateway)
+  targets=(data pylit config model prices provider gateway state_import)
 fi
 case $secs in
   '' | *[!0-9]*) echo "usage: bench/fuzz.sh [SECONDS] [TARGET...]" >&2; exit 2 ;;

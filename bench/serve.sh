@@ -26,7 +26,7 @@ gw_port=18732
 "$bin/examples/stub_upstream" 127.0.0.1:$stub_port >/dev/null &
 stub=$!
 # The embedded default, pointed at the stub, without daily quotas (the run sends more than a day's).
-"$bin/llmroute" config init "$tmp/llmroute.toml" >/dev/null 2>&1
+"$gateway" config init "$tmp/llmroute.toml" >/dev/null 2>&1
 sed -i -e "s#https://api.openai.com/v1#http://127.0.0.1:$stub_port/v1#" -e '/^daily_quota/d' "$tmp/llmroute.toml"
 export OPENAI_API_KEY=bench-key LLMROUTE_STATE=$tmp/state.db
 rs=""

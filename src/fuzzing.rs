@@ -149,6 +149,42 @@ pub fn provider(bytes: &[u8]) {
 /// resolved against the embedded configuration, as `serve` does before routing.
 pub fn gateway(bytes: &[u8]) {
     static CONFIG: std::sync::OnceLock<Option<Config>> = std::sync::OnceLock::new();
-    let Some(config) = CONFIG.get_or_init(|| Config::load(None).ok()) else { return };
+    let Some(config) = CONFIG.get_or_init(|| Config::from_str(crate::config::EMBEDDED_DEFAULT, Source::Embedded).ok())
+    else {
+        return;
+    };
     let _ = crate::serve::parse_request(config, bytes);
+}
+
+/// `state import`'s line reading, parsing and range checks (against the embedded default
+/// catalog), over the whole input: never a store, never a file.
+pub fn state_import(bytes: &[u8]) {
+    static CONFIG: std::sync::LazyLock<Option<Config>> =
+        std::sync::LazyLock::new(|| Config::from_str(crate::config::EMBEDDED_DEFAULT, Source::Embedded).ok());
+    let Some(config) = CONFIG.as_ref() else { return };
+    let mut lines = crate::state::transfer::Lines::new(bytes, "fuzz", config);
+    for _ in 0..MAX_ROWS {
+        match lines.next_record() {
+            Ok(Some(record)) => {
+                // What passed the checks must survive the trip out and back unchanged.
+                let Ok(text) = serde_json::to_string(&record) else { panic!("an accepted record does not encode") };
+                match serde_json::from_str::<crate::state::Record>(&text) {
+                    Ok(again) => assert!(again == record || has_nan(&record), "a record changed on the way back"),
+                    Err(e) => panic!("an accepted record does not decode again: {e}"),
+                }
+            }
+            Ok(None) | Err(_) => break,
+        }
+    }
+}
+
+/// Whether a record holds a float that is not equal to itself (none passes the checks).
+fn has_nan(r: &crate::state::Record) -> bool {
+    use crate::state::Record;
+    let floats: Vec<Option<f64>> = match r {
+        Record::Quota(_) => vec![],
+        Record::Decision(d) => vec![Some(d.estimated_cost), d.cost],
+        Record::Feedback(f) => vec![f.rating, f.latency_ms, f.cost],
+    };
+    floats.into_iter().flatten().any(f64::is_nan)
 }

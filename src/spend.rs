@@ -74,21 +74,45 @@ impl Row {
     }
 }
 
-/// Builds the report over `decisions`; `day` names a decision's quota day.
-pub fn report(
-    config: &Config,
-    decisions: &[DecisionRecord],
+/// Builds the report one decision at a time ([`Spend::add`]), reading no prompt.
+pub struct Spend<'a> {
+    config: &'a Config,
+    premium: usize,
     by: GroupBy,
     since: Option<i64>,
-    day: &dyn Fn(i64) -> String,
-) -> Report {
-    let premium = config.models_by_cost().last().copied().unwrap_or(0);
-    let pm = &config.models[premium];
-    let mut groups: BTreeMap<String, Row> = BTreeMap::new();
-    let mut total = Row { key: "total".to_string(), ..Row::default() };
-    for d in decisions {
-        let key = match by {
-            GroupBy::Day => day(d.ts),
+    day: &'a dyn Fn(i64) -> String,
+    groups: BTreeMap<String, Row>,
+    total: Row,
+}
+
+impl<'a> Spend<'a> {
+    /// An empty report; `day` names a decision's quota day.
+    pub fn new(config: &'a Config, by: GroupBy, since: Option<i64>, day: &'a dyn Fn(i64) -> String) -> Spend<'a> {
+        let premium = config.models_by_cost().last().copied().unwrap_or(0);
+        Spend {
+            config,
+            premium,
+            by,
+            since,
+            day,
+            groups: BTreeMap::new(),
+            total: Row { key: "total".to_string(), ..Row::default() },
+        }
+    }
+
+    /// Forgets every decision added (a scan that starts again).
+    pub fn clear(&mut self) {
+        self.groups.clear();
+        self.total = Row { key: "total".to_string(), ..Row::default() };
+    }
+
+    /// Adds one decision. The sums are checked: when one stops being a finite number (a cost
+    /// out of range, written before imports were checked), the report is refused, naming the
+    /// request, rather than printing `inf` or `NaN`.
+    pub fn add(&mut self, d: &DecisionRecord) -> std::result::Result<(), String> {
+        let pm = &self.config.models[self.premium];
+        let key = match self.by {
+            GroupBy::Day => (self.day)(d.ts),
             GroupBy::Model => d.model.clone(),
             GroupBy::Method => d.method.clone(),
             GroupBy::Arm => d.arm.clone(),
@@ -97,18 +121,28 @@ pub fn report(
         let cost = d.cost.unwrap_or(d.estimated_cost);
         let output = d.output_tokens.unwrap_or_else(|| pm.price().expected_output(None));
         let all_premium = d.input_tokens.map_or(0.0, |i| pm.cost(i, output));
-        groups.entry(key.clone()).or_insert_with(|| Row { key, ..Row::default() }).add(
-            cost,
-            all_premium,
-            d.cost.is_some(),
-        );
-        total.add(cost, all_premium, d.cost.is_some());
+        let group = self.groups.entry(key.clone()).or_insert_with(|| Row { key, ..Row::default() });
+        group.add(cost, all_premium, d.cost.is_some());
+        self.total.add(cost, all_premium, d.cost.is_some());
+        if !(self.total.cost_usd.is_finite() && self.total.all_premium_usd.is_finite()) {
+            return Err(format!(
+                "the decision log's costs add up to more than any number at request `{}` (cost {} USD); \
+                 a record holds a cost out of range",
+                d.request_id,
+                crate::error::num(cost)
+            ));
+        }
+        Ok(())
     }
-    Report {
-        by,
-        premium: pm.name.clone(),
-        since,
-        rows: groups.into_values().map(Row::finish).collect(),
-        total: total.finish(),
+
+    pub fn finish(self) -> Report {
+        let pm = &self.config.models[self.premium];
+        Report {
+            by: self.by,
+            premium: pm.name.clone(),
+            since: self.since,
+            rows: self.groups.into_values().map(Row::finish).collect(),
+            total: self.total.finish(),
+        }
     }
 }

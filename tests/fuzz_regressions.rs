@@ -86,3 +86,8 @@ fn provider() {
 fn gateway() {
     replay("gateway", llmroute::fuzzing::gateway);
 }
+
+#[test]
+fn state_import() {
+    replay("state_import", llmroute::fuzzing::state_import);
+}

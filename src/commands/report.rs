@@ -18,16 +18,22 @@ pub fn run(ctx: &Context, a: &SpendArgs) -> Result<()> {
         _ => (None, "all time".to_string()),
     };
     let at = Location::resolve(ctx.state.as_deref(), &config)?;
-    let decisions = match Store::open_read(&at)? {
-        Some(mut store) => store.decisions_since(since)?,
-        None => Vec::new(),
-    };
     let tz = config.timezone.clone();
     let day = move |ts: i64| {
         jiff::Timestamp::from_second(ts)
             .map_or_else(|_| ts.to_string(), |t| t.to_zoned_datetime(tz.clone()).date().to_string())
     };
-    let report = crate::spend::report(&config, &decisions, a.by, since, &day);
+    let spend = std::cell::RefCell::new(crate::spend::Spend::new(&config, a.by, since, &day));
+    if let Some(mut store) = Store::open_read(&at)? {
+        // One decision at a time, without its prompt (never read).
+        let place = store.place();
+        store.scan_decision_costs(
+            since,
+            || spend.borrow_mut().clear(),
+            |d| spend.borrow_mut().add(&d).map_err(|m| Error::State { path: place.clone(), message: m }),
+        )?;
+    }
+    let report = spend.into_inner().finish();
     if output::use_format(a.output.format()) == OutputFormat::Json {
         return output::print_json(&report);
     }

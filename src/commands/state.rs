@@ -1,8 +1,10 @@
 //! `llmroute state export|import`: move quotas, decisions and feedback between backends.
 
+use std::io::Write;
+
 use crate::cli::StateCommand;
 use crate::commands::Context;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::output;
 use crate::state::{Location, Store, transfer};
 
@@ -11,27 +13,38 @@ pub fn run(ctx: &Context, cmd: &StateCommand) -> Result<()> {
     let at = Location::resolve(ctx.state.as_deref(), &config)?;
     match cmd {
         StateCommand::Export { output: file, force } => {
+            // The output is checked (and its temporary file made) before the store is read.
+            let mut target = file.as_deref().map(|p| crate::fsutil::AtomicFile::create(p, *force)).transpose()?;
             let Some(mut store) = Store::open_read(&at)? else {
                 output::note(&format!("no state store at {}; nothing to export", at.describe()));
                 return Ok(());
             };
-            let counts = match file {
-                None => transfer::export(&mut store, &mut std::io::stdout().lock())?,
-                Some(path) => {
-                    let mut bytes = Vec::new();
-                    let counts = transfer::export(&mut store, &mut bytes)?;
-                    crate::fsutil::write_atomic(path, &bytes, *force)?;
+            let counts = match (&mut target, file) {
+                (Some(t), Some(path)) => {
+                    let shown = path.display();
+                    let io = |e: std::io::Error| {
+                        Error::usage(format!("{shown}: cannot write: {}", crate::error::io_reason(&e)))
+                    };
+                    let mut out = std::io::BufWriter::with_capacity(1 << 16, t.file()?);
+                    let counts = transfer::export(&mut store, &mut out, &io)?;
+                    out.flush().map_err(io)?;
                     counts
                 }
+                _ => transfer::export(
+                    &mut store,
+                    &mut std::io::BufWriter::new(std::io::stdout().lock()),
+                    &Error::from_stdout,
+                )?,
             };
+            if let Some(t) = target {
+                t.commit()?;
+            }
             output::note(&format!("exported {counts} from {}", store.place()));
             Ok(())
         }
         StateCommand::Import { file } => {
-            let bytes = crate::fsutil::read_bounded(file, transfer::MAX_IMPORT_BYTES, "state export")?;
-            let mut store = Store::open(&at)?;
-            let counts = transfer::import(&mut store, &file.display().to_string(), &bytes)?;
-            output::note(&format!("imported {counts} into {}", store.place()));
+            let (counts, place) = transfer::import(&config, file, || Store::open(&at))?;
+            output::note(&format!("imported {counts} into {place}"));
             Ok(())
         }
     }

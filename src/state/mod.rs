@@ -81,6 +81,26 @@ pub struct FeedbackRecord {
     pub cost: Option<f64>,
 }
 
+/// One record of the state: what a line of `state export` holds.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Record {
+    Quota(QuotaRow),
+    Decision(DecisionRecord),
+    Feedback(FeedbackRecord),
+}
+
+/// Where [`Backend::import`] takes its records from: the next one, `None` at the end, or an
+/// error (which rolls the import back).
+pub type Records<'a> = dyn FnMut() -> Result<Option<Record>> + 'a;
+
+/// What [`Backend::export`] hands each record to, with a reader of the decision's prompt when
+/// the backend streams it instead of holding it (then the record's `prompt` is `None`).
+pub type Sink<'a> = dyn FnMut(Record, Option<&mut dyn std::io::Read>) -> Result<()> + 'a;
+
+/// What [`Backend::scan_decisions`] hands each decision to.
+pub type DecisionSink<'a> = dyn FnMut(DecisionRecord) -> Result<()> + 'a;
+
 /// The decision step of [`Backend::count_and_log`]: from the day's usage, the model to count
 /// and the decision to log.
 type Decide<'a> = dyn FnMut(&Usage) -> (Option<String>, Option<DecisionRecord>) + 'a;
@@ -108,7 +128,9 @@ trait Backend: Send {
         Ok(())
     }
     fn find_decision(&mut self, request_id: &str) -> Result<Option<DecisionRecord>>;
-    fn decisions_since(&mut self, since: Option<i64>) -> Result<Vec<DecisionRecord>>;
+    /// Hands `f` each decision with `ts >= since` (all when `None`), ordered by time then request
+    /// id, one at a time. Without `text` the prompt and its hash are not read (left empty).
+    fn scan_decisions(&mut self, since: Option<i64>, text: bool, f: &mut DecisionSink<'_>) -> Result<()>;
     fn log_decisions(&mut self, records: &[DecisionRecord]) -> Result<()>;
     /// Inserts or replaces feedback; returns how many earlier records were replaced.
     fn upsert_feedback(&mut self, records: &[FeedbackRecord]) -> Result<usize>;
@@ -125,6 +147,13 @@ trait Backend: Send {
     /// Names the model that answered a logged request, or removes its decision when none did;
     /// counters are left as they are.
     fn relabel(&mut self, request_id: &str, answered: Option<&str>) -> Result<()>;
+    /// Hands `f` every record, one at a time (`state export`): counters sorted by day and model,
+    /// then decisions and feedback sorted by time and request id.
+    fn export(&mut self, f: &mut Sink<'_>) -> Result<()>;
+    /// Writes every record `next` yields as one atomic step (`state import`): counters are
+    /// raised (never lowered), decisions and feedback replace those of their request id. When
+    /// `next` or a write fails, nothing is written.
+    fn import(&mut self, next: &mut Records<'_>) -> Result<()>;
 }
 
 /// Where state lives: resolved once per command from `--state`, the environment and `[state]`.
@@ -372,7 +401,41 @@ impl Store {
 
     /// Decisions with `ts >= since` (all when `None`), ordered by time then request id.
     pub fn decisions_since(&mut self, since: Option<i64>) -> Result<Vec<DecisionRecord>> {
-        self.run(|b| b.decisions_since(since))
+        self.run(|b| {
+            let mut out = Vec::new();
+            b.scan_decisions(since, true, &mut |d| {
+                out.push(d);
+                Ok(())
+            })?;
+            Ok(out)
+        })
+    }
+
+    /// Hands `f` each decision with `ts >= since` (ordered by time then request id) without its
+    /// prompt and prompt hash, which are not read. `reset` runs before each pass: when Redis is
+    /// unavailable midway, the local store is scanned from the start.
+    pub fn scan_decision_costs(
+        &mut self,
+        since: Option<i64>,
+        mut reset: impl FnMut(),
+        mut f: impl FnMut(DecisionRecord) -> Result<()>,
+    ) -> Result<()> {
+        self.run(|b| {
+            reset();
+            b.scan_decisions(since, false, &mut f)
+        })
+    }
+
+    /// Hands `f` every record (`state export`). Never falls back to the local file: what was
+    /// handed on cannot be taken back, so an outage is an error.
+    pub fn export(&mut self, f: &mut Sink<'_>) -> Result<()> {
+        self.backend.export(f)
+    }
+
+    /// Writes every record `next` yields as one atomic step (`state import`); on the configured
+    /// store only, never the local fallback (an import goes where it was meant to, or nowhere).
+    pub fn import(&mut self, next: &mut Records<'_>) -> Result<()> {
+        self.backend.import(next)
     }
 
     pub fn log_decisions(&mut self, records: &[DecisionRecord]) -> Result<()> {

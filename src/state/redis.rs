@@ -19,13 +19,26 @@
 //! again — so a request is never counted twice. When Redis stays unreachable the error reaches
 //! the caller (exit 5, or HTTP 503 from the gateway).
 //! Durability is Redis's own (`appendonly yes` keeps the log across restarts).
+//!
+//! `state import` is one MULTI/EXEC transaction: the records are queued as script calls of at
+//! most 256 records or 8 MiB each while the file is read, and EXEC applies them all at once, so
+//! other clients see none of the import or all of it, and a connection lost, a record that fails
+//! its checks or a command refused while queueing (the server out of memory) leaves nothing
+//! written. Redis does not roll back a command that fails while EXEC runs; the only such failure
+//! here is a key under the prefix holding another type, which the import checks (on a second
+//! connection) before queueing anything that writes it. `state export` reads decisions and
+//! feedback in pages (32 decisions at a time with their prompts); the spend report reads only the
+//! fields it adds up (HMGET), never a prompt.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use redis::{Connection, RedisError, Script};
 
-use super::{AnswerUsage, Backend, Decide, DecisionRecord, FeedbackRecord, QuotaRow, RedisTarget, Usage};
+use super::{
+    AnswerUsage, Backend, Decide, DecisionRecord, DecisionSink, FeedbackRecord, QuotaRow, Record, Records, RedisTarget,
+    Sink, Usage,
+};
 use crate::error::{Error, Result};
 
 /// Seconds a day's counters live after their last write (the day and a day of grace for
@@ -92,7 +105,8 @@ const MERGE_QUOTA_LUA: &str = r"
 for i = 1, #KEYS do
   local m, used = ARGV[3 * i - 2], tonumber(ARGV[3 * i - 1])
   local cur = tonumber(redis.call('HGET', KEYS[i], m) or '0')
-  if used > cur then redis.call('HSET', KEYS[i], m, used) end
+  -- The argument as sent (a whole number), not the Lua number: Lua would write a big one as a float.
+  if used > cur then redis.call('HSET', KEYS[i], m, ARGV[3 * i - 1]) end
   redis.call('EXPIRE', KEYS[i], ARGV[3 * i])
 end
 return 1
@@ -149,6 +163,25 @@ static RELABEL: LazyLock<Script> = LazyLock::new(|| Script::new(RELABEL_LUA));
 
 /// Records per upsert script call (bounded argument lists).
 const CHUNK: usize = 256;
+/// Decisions read per round trip when their prompts are read too (`state export`): a prompt is
+/// at most 4 MiB, so a page holds at most 128 MiB of them.
+const TEXT_PAGE: usize = 32;
+/// Bytes of arguments per script call of an import (besides [`CHUNK`] records at most).
+const CHUNK_BYTES: usize = 8 << 20;
+/// The fields of a decision the spend report reads: not the prompt nor its hash.
+const COST_FIELDS: [&str; 11] = [
+    "ts",
+    "model",
+    "method",
+    "rule",
+    "tier",
+    "strategy",
+    "estimated_cost",
+    "arm",
+    "input_tokens",
+    "output_tokens",
+    "cost",
+];
 
 static COUNT: LazyLock<Script> = LazyLock::new(|| Script::new(COUNT_LUA));
 static SETTLE: LazyLock<Script> = LazyLock::new(|| Script::new(SETTLE_LUA));
@@ -277,7 +310,7 @@ impl Redis {
         self.call(|c| redis::cmd("ZRANGEBYSCORE").arg(&key).arg(&min).arg("+inf").query(c))
     }
 
-    fn upsert(&mut self, index: &str, kind: &str, records: &[Record]) -> Result<usize> {
+    fn upsert(&mut self, index: &str, kind: &str, records: &[Upsert]) -> Result<usize> {
         let mut replaced = 0;
         for chunk in records.chunks(CHUNK) {
             let mut inv = UPSERT.key(self.key(index));
@@ -308,7 +341,7 @@ fn num_u64<'k>(h: &mut HashMap<String, String>, key: &'k str) -> std::result::Re
 }
 
 /// One record to upsert: its time, its request id and its fields.
-type Record = (i64, String, Vec<(&'static str, String)>);
+type Upsert = (i64, String, Vec<(&'static str, String)>);
 
 /// A fresh random marker of one counting attempt.
 fn marker() -> String {
@@ -363,14 +396,16 @@ fn feedback_fields(r: &FeedbackRecord) -> Vec<(&'static str, String)> {
 }
 
 impl Redis {
-    fn decision_from(&self, id: &str, mut h: HashMap<String, String>) -> Result<DecisionRecord> {
+    /// A decision from its hash; without `text` the hash holds no prompt nor prompt hash (the
+    /// spend report reads only the other fields).
+    fn decision_from(&self, id: &str, mut h: HashMap<String, String>, text: bool) -> Result<DecisionRecord> {
         let mut take = |k: &str| h.remove(k);
         let need = |v: Option<String>, k: &str| v.ok_or_else(|| self.bad("decision", id, k));
         let ts = take("ts");
         let cost = take("estimated_cost");
         Ok(DecisionRecord {
             request_id: id.to_string(),
-            prompt_hash: need(take("prompt_hash"), "prompt_hash")?,
+            prompt_hash: if text { need(take("prompt_hash"), "prompt_hash")? } else { String::new() },
             prompt: take("prompt"),
             model: need(take("model"), "model")?,
             method: need(take("method"), "method")?,
@@ -409,6 +444,147 @@ impl Redis {
             cost: num(h.remove("cost"), "cost")?,
         })
     }
+}
+
+/// One script call of an import being queued: its keys and arguments.
+#[derive(Default)]
+struct Batch {
+    keys: Vec<String>,
+    args: Vec<String>,
+    records: usize,
+    bytes: usize,
+}
+
+impl Batch {
+    fn push_key(&mut self, k: String) {
+        self.bytes += k.len();
+        self.keys.push(k);
+    }
+
+    fn push_arg(&mut self, a: String) {
+        self.bytes += a.len();
+        self.args.push(a);
+    }
+
+    fn full(&self) -> bool {
+        self.records >= CHUNK || self.bytes >= CHUNK_BYTES
+    }
+}
+
+impl Redis {
+    /// [`Backend::import`] on `conn`: MULTI, one script call per batch of records queued, EXEC.
+    fn import_on(&self, conn: &mut Connection, check: &mut Connection, next: &mut Records<'_>) -> Result<()> {
+        let fail = |e: RedisError| Error::State {
+            path: describe(&self.target),
+            message: format!("{e}; nothing was imported"),
+        };
+        // The indexes must be sorted sets (or absent): a key of another type would make a write
+        // fail inside the transaction after others were applied (Redis does not roll back).
+        for index in ["decisions", "feedbacks"] {
+            self.expect_type(check, &self.key(index), "zset", "a sorted set")?;
+        }
+        let _: () = redis::cmd("MULTI").query(conn).map_err(fail)?;
+        let mut days = std::collections::HashSet::new();
+        let (mut quota, mut decisions, mut feedback) = (Batch::default(), Batch::default(), Batch::default());
+        while let Some(record) = next()? {
+            match record {
+                Record::Quota(q) => {
+                    let key = self.key(&format!("quota:{}", q.day));
+                    if days.insert(q.day) {
+                        self.expect_type(check, &key, "hash", "a hash")?;
+                    }
+                    quota.push_key(key);
+                    quota.push_arg(q.model);
+                    quota.push_arg(q.used.to_string());
+                    quota.push_arg(QUOTA_TTL_SECS.to_string());
+                    quota.records += 1;
+                    if quota.full() {
+                        queue(conn, MERGE_QUOTA_LUA, std::mem::take(&mut quota), None).map_err(fail)?;
+                    }
+                }
+                Record::Decision(d) => {
+                    self.stage(&mut decisions, "decision", d.ts, &d.request_id, decision_fields(&d));
+                    if decisions.full() {
+                        let index = self.key("decisions");
+                        queue(conn, UPSERT_LUA, std::mem::take(&mut decisions), Some(index)).map_err(fail)?;
+                    }
+                }
+                Record::Feedback(fb) => {
+                    self.stage(&mut feedback, "feedback", fb.ts, &fb.request_id, feedback_fields(&fb));
+                    if feedback.full() {
+                        let index = self.key("feedbacks");
+                        queue(conn, UPSERT_LUA, std::mem::take(&mut feedback), Some(index)).map_err(fail)?;
+                    }
+                }
+            }
+        }
+        queue(conn, MERGE_QUOTA_LUA, quota, None).map_err(fail)?;
+        queue(conn, UPSERT_LUA, decisions, Some(self.key("decisions"))).map_err(fail)?;
+        queue(conn, UPSERT_LUA, feedback, Some(self.key("feedbacks"))).map_err(fail)?;
+        // EXEC applies everything queued; the reply comes when all of it ran, however long.
+        conn.set_read_timeout(None).map_err(fail)?;
+        let applied: redis::RedisResult<redis::Value> = redis::cmd("EXEC").query(conn);
+        applied.map(|_| ()).map_err(|e| Error::State {
+            path: describe(&self.target),
+            message: if e.kind() == redis::ErrorKind::Server(redis::ServerErrorKind::ExecAbort) {
+                format!("{e}; nothing was imported")
+            } else {
+                format!("{e}; the import may have been applied in part")
+            },
+        })
+    }
+
+    /// Adds one record to an upsert batch.
+    fn stage(&self, batch: &mut Batch, kind: &str, ts: i64, id: &str, fields: Vec<(&'static str, String)>) {
+        batch.push_key(self.key(&format!("{kind}:{id}")));
+        batch.push_arg(ts.to_string());
+        batch.push_arg(id.to_string());
+        batch.push_arg((fields.len() * 2).to_string());
+        for (k, v) in fields {
+            batch.push_arg(k.to_string());
+            batch.push_arg(v);
+        }
+        batch.records += 1;
+    }
+
+    /// Refuses the import when `key` exists with a type other than `want`.
+    fn expect_type(&self, check: &mut Connection, key: &str, want: &str, name: &str) -> Result<()> {
+        let got: String = redis::cmd("TYPE").arg(key).query(check).map_err(|e| Error::State {
+            path: describe(&self.target),
+            message: format!("{e}; nothing was imported"),
+        })?;
+        if got == want || got == "none" {
+            return Ok(());
+        }
+        let held = match got.as_str() {
+            "string" => "a string",
+            "list" => "a list",
+            "set" => "a set",
+            "zset" => "a sorted set",
+            "hash" => "a hash",
+            "stream" => "a stream",
+            other => other,
+        };
+        Err(Error::State {
+            path: describe(&self.target),
+            message: format!("`{key}` holds {held}, not {name}; nothing was imported"),
+        })
+    }
+}
+
+/// Queues one script call inside the transaction (nothing when the batch is empty); `index`
+/// is the upsert scripts' first key.
+fn queue(conn: &mut Connection, script: &str, batch: Batch, index: Option<String>) -> redis::RedisResult<()> {
+    if batch.records == 0 {
+        return Ok(());
+    }
+    let mut cmd = redis::cmd("EVAL");
+    cmd.arg(script).arg(batch.keys.len() + usize::from(index.is_some()));
+    if let Some(i) = index {
+        cmd.arg(i);
+    }
+    cmd.arg(batch.keys).arg(batch.args);
+    cmd.query(conn)
 }
 
 impl Backend for Redis {
@@ -490,20 +666,37 @@ impl Backend for Redis {
         if h.is_empty() {
             return Ok(None);
         }
-        self.decision_from(request_id, h).map(Some)
+        self.decision_from(request_id, h, true).map(Some)
     }
 
-    fn decisions_since(&mut self, since: Option<i64>) -> Result<Vec<DecisionRecord>> {
+    fn scan_decisions(&mut self, since: Option<i64>, text: bool, f: &mut DecisionSink<'_>) -> Result<()> {
+        // The index orders ids by time, then by id (bytewise, as Rust orders strings).
         let ids = self.ids_since("decisions", since)?;
-        let hashes = self.hashes("decision", &ids)?;
-        let mut out = Vec::with_capacity(ids.len());
-        for (id, h) in ids.iter().zip(hashes) {
-            if !h.is_empty() {
-                out.push(self.decision_from(id, h)?);
+        if text {
+            for page in ids.chunks(TEXT_PAGE) {
+                for (id, h) in page.iter().zip(self.hashes("decision", page)?) {
+                    if !h.is_empty() {
+                        f(self.decision_from(id, h, true)?)?;
+                    }
+                }
+            }
+            return Ok(());
+        }
+        for page in ids.chunks(CHUNK) {
+            let mut p = redis::pipe();
+            for id in page {
+                p.cmd("HMGET").arg(self.key(&format!("decision:{id}"))).arg(&COST_FIELDS[..]);
+            }
+            let got: Vec<Vec<Option<String>>> = self.call(|c| p.query(c))?;
+            for (id, values) in page.iter().zip(got) {
+                let h: HashMap<String, String> =
+                    COST_FIELDS.iter().zip(values).filter_map(|(k, v)| v.map(|v| (k.to_string(), v))).collect();
+                if !h.is_empty() {
+                    f(self.decision_from(id, h, false)?)?;
+                }
             }
         }
-        out.sort_by(|a, b| (a.ts, &a.request_id).cmp(&(b.ts, &b.request_id)));
-        Ok(out)
+        Ok(())
     }
 
     fn log_decisions(&mut self, records: &[DecisionRecord]) -> Result<()> {
@@ -557,6 +750,43 @@ impl Backend for Redis {
         }
         out.sort_by(|a, b| (&a.day, &a.model).cmp(&(&b.day, &b.model)));
         Ok(out)
+    }
+
+    fn export(&mut self, f: &mut Sink<'_>) -> Result<()> {
+        // Counters are few (models × days of the last two): read whole, then sorted.
+        for q in self.quota_rows()? {
+            f(Record::Quota(q), None)?;
+        }
+        self.scan_decisions(None, true, &mut |d| f(Record::Decision(d), None))?;
+        let ids = self.ids_since("feedbacks", None)?;
+        for page in ids.chunks(CHUNK) {
+            for (id, h) in page.iter().zip(self.hashes("feedback", page)?) {
+                if !h.is_empty() {
+                    f(Record::Feedback(self.feedback_from(id, h)?), None)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn import(&mut self, next: &mut Records<'_>) -> Result<()> {
+        // A quick round trip first, so that a stale pooled connection is replaced before the
+        // transaction starts (nothing can be retried once it has).
+        let _: String = self.call(|c| redis::cmd("PING").query(c))?;
+        let mut conn = match self.conn.take() {
+            Some(c) => c,
+            None => self.connect()?,
+        };
+        // A separate connection answers the type checks while the transaction is being queued.
+        let mut check = self.connect()?;
+        let out = self.import_on(&mut conn, &mut check, next);
+        match &out {
+            // The connection is back in a plain state only after EXEC; otherwise it is dropped
+            // (the server discards a transaction whose client went away).
+            Ok(()) => self.conn = Some(conn),
+            Err(_) => drop(conn),
+        }
+        out
     }
 
     fn merge_quota(&mut self, rows: &[QuotaRow]) -> Result<()> {

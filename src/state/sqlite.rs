@@ -3,14 +3,19 @@
 //! Counting is atomic across processes: the quota check and the increment happen inside one
 //! `BEGIN IMMEDIATE` transaction, which SQLite serialises between writers (WAL mode, with a busy
 //! timeout so concurrent processes wait rather than fail). The schema version lives in
-//! `PRAGMA user_version`; migrations run in order inside one transaction.
+//! `PRAGMA user_version`; migrations run in order inside one transaction. `state import` is one
+//! `BEGIN IMMEDIATE` transaction too (counters, decisions and feedback together): a write that
+//! fails midway — a full disk — rolls all of it back. `state export` reads the three tables in
+//! one read transaction, row by row, and the spend report selects no prompt column.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params};
 
-use super::{AnswerUsage, Backend, Decide, DecisionRecord, FeedbackRecord, QuotaRow, Usage};
+use super::{
+    AnswerUsage, Backend, Decide, DecisionRecord, DecisionSink, FeedbackRecord, QuotaRow, Record, Records, Sink, Usage,
+};
 use crate::error::{Error, Result};
 
 /// Schema migrations; entry `i` upgrades version `i` to `i + 1`.
@@ -224,14 +229,20 @@ impl Backend for Sqlite {
             .map_err(|e| self.err(e))
     }
 
-    fn decisions_since(&mut self, since: Option<i64>) -> Result<Vec<DecisionRecord>> {
-        let sql = format!("SELECT {DECISION_COLS} FROM decisions WHERE ts >= ?1 ORDER BY ts, request_id");
-        let run = || -> rusqlite::Result<Vec<DecisionRecord>> {
-            let mut stmt = self.conn.prepare(&sql)?;
-            let rows = stmt.query_map([since.unwrap_or(i64::MIN)], decision)?;
-            rows.collect()
-        };
-        run().map_err(|e| self.err(e))
+    fn scan_decisions(&mut self, since: Option<i64>, text: bool, f: &mut DecisionSink<'_>) -> Result<()> {
+        let path = self.path.clone();
+        let e = |e: rusqlite::Error| Error::state(&path, e);
+        let cols = if text { DECISION_COLS } else { COST_COLS };
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {cols} FROM decisions WHERE ts >= ?1 ORDER BY ts, request_id"))
+            .map_err(e)?;
+        let mut rows = stmt.query([since.unwrap_or(i64::MIN)]).map_err(e)?;
+        while let Some(row) = rows.next().map_err(e)? {
+            let d = if text { decision(row) } else { decision_cost(row) };
+            f(d.map_err(e)?)?;
+        }
+        Ok(())
     }
 
     fn log_decisions(&mut self, records: &[DecisionRecord]) -> Result<()> {
@@ -250,25 +261,10 @@ impl Backend for Sqlite {
 
     fn feedback_since(&mut self, since: Option<i64>) -> Result<Vec<FeedbackRecord>> {
         let run = || -> rusqlite::Result<Vec<FeedbackRecord>> {
-            let mut stmt = self.conn.prepare(
-                "SELECT request_id, ts, model, rule, method, tier, arm, rating, success, latency_ms, cost
-                 FROM feedback WHERE ts >= ?1 ORDER BY ts, request_id",
-            )?;
-            let rows = stmt.query_map(params![since.unwrap_or(i64::MIN)], |r| {
-                Ok(FeedbackRecord {
-                    request_id: r.get(0)?,
-                    ts: r.get(1)?,
-                    model: r.get(2)?,
-                    rule: r.get(3)?,
-                    method: r.get(4)?,
-                    tier: r.get(5)?,
-                    arm: r.get(6)?,
-                    rating: r.get(7)?,
-                    success: r.get(8)?,
-                    latency_ms: r.get(9)?,
-                    cost: r.get(10)?,
-                })
-            })?;
+            let mut stmt = self
+                .conn
+                .prepare(&format!("SELECT {FEEDBACK_COLS} FROM feedback WHERE ts >= ?1 ORDER BY ts, request_id"))?;
+            let rows = stmt.query_map(params![since.unwrap_or(i64::MIN)], feedback)?;
             rows.collect()
         };
         run().map_err(|e| self.err(e))
@@ -277,25 +273,14 @@ impl Backend for Sqlite {
     fn quota_rows(&mut self) -> Result<Vec<QuotaRow>> {
         let run = || -> rusqlite::Result<Vec<QuotaRow>> {
             let mut stmt = self.conn.prepare("SELECT day, model, used FROM quota_usage ORDER BY day, model")?;
-            let rows = stmt.query_map([], |r| {
-                Ok(QuotaRow { day: r.get(0)?, model: r.get(1)?, used: r.get::<_, i64>(2)?.max(0) as u64 })
-            })?;
+            let rows = stmt.query_map([], quota_row)?;
             rows.collect()
         };
         run().map_err(|e| self.err(e))
     }
 
     fn merge_quota(&mut self, rows: &[QuotaRow]) -> Result<()> {
-        self.write(|tx| {
-            for q in rows {
-                tx.execute(
-                    "INSERT INTO quota_usage (day, model, used) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (day, model) DO UPDATE SET used = max(used, excluded.used)",
-                    params![q.day, q.model, q.used as i64],
-                )?;
-            }
-            Ok(())
-        })
+        self.write(|tx| rows.iter().try_for_each(|q| merge_counter(tx, q)))
     }
 
     fn reserve(&mut self, day: &str, model: &str, limit: Option<u64>) -> Result<bool> {
@@ -331,6 +316,97 @@ impl Backend for Sqlite {
             Ok(())
         })
     }
+    fn export(&mut self, f: &mut Sink<'_>) -> Result<()> {
+        let path = self.path.clone();
+        let e = |e: rusqlite::Error| Error::state(&path, e);
+        // One read transaction: the three tables as of one moment, row by row.
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Deferred).map_err(e)?;
+        {
+            let mut stmt = tx.prepare("SELECT day, model, used FROM quota_usage ORDER BY day, model").map_err(e)?;
+            let mut rows = stmt.query([]).map_err(e)?;
+            while let Some(r) = rows.next().map_err(e)? {
+                f(Record::Quota(quota_row(r).map_err(e)?), None)?;
+            }
+            // Sorted by row ids only, each row then read by its id: sorting whole rows would hold
+            // every prompt in SQLite's sorter at once. The prompt itself is streamed from the
+            // file (incremental blob I/O), never held whole.
+            let mut order = tx.prepare("SELECT rowid FROM decisions ORDER BY ts, request_id").map_err(e)?;
+            let cols = DECISION_COLS.replacen("prompt,", "NULL,", 1);
+            let mut one = tx
+                .prepare(&format!("SELECT {cols}, typeof(prompt) != 'null' FROM decisions WHERE rowid = ?1"))
+                .map_err(e)?;
+            let mut ids = order.query([]).map_err(e)?;
+            while let Some(id) = ids.next().map_err(e)? {
+                let id: i64 = id.get(0).map_err(e)?;
+                let mut rows = one.query([id]).map_err(e)?;
+                if let Some(r) = rows.next().map_err(e)? {
+                    let d = decision(r).map_err(e)?;
+                    let has_prompt: bool = r.get(14).map_err(e)?;
+                    if has_prompt {
+                        let mut blob = tx.blob_open(rusqlite::MAIN_DB, "decisions", "prompt", id, true).map_err(e)?;
+                        f(Record::Decision(d), Some(&mut blob))?;
+                    } else {
+                        f(Record::Decision(d), None)?;
+                    }
+                }
+            }
+            let mut stmt =
+                tx.prepare(&format!("SELECT {FEEDBACK_COLS} FROM feedback ORDER BY ts, request_id")).map_err(e)?;
+            let mut rows = stmt.query([]).map_err(e)?;
+            while let Some(r) = rows.next().map_err(e)? {
+                f(Record::Feedback(feedback(r).map_err(e)?), None)?;
+            }
+        }
+        tx.commit().map_err(e)
+    }
+
+    fn import(&mut self, next: &mut Records<'_>) -> Result<()> {
+        let path = self.path.clone();
+        let e = |e: rusqlite::Error| Error::state(&path, e);
+        // One `BEGIN IMMEDIATE` transaction: dropped without a commit (a record or a write
+        // failed), it rolls back and nothing was written.
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(e)?;
+        while let Some(record) = next()? {
+            match record {
+                Record::Quota(q) => merge_counter(&tx, &q),
+                Record::Decision(d) => insert_decision(&tx, &d),
+                Record::Feedback(fb) => upsert_feedback(&tx, &fb).map(|_| ()),
+            }
+            .map_err(e)?;
+        }
+        tx.commit().map_err(e)
+    }
+}
+
+fn merge_counter(tx: &Transaction, q: &QuotaRow) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO quota_usage (day, model, used) VALUES (?1, ?2, ?3)
+         ON CONFLICT (day, model) DO UPDATE SET used = max(used, excluded.used)",
+    )?
+    .execute(params![q.day, q.model, i64::try_from(q.used).unwrap_or(i64::MAX)])?;
+    Ok(())
+}
+
+fn quota_row(r: &rusqlite::Row) -> rusqlite::Result<QuotaRow> {
+    Ok(QuotaRow { day: r.get(0)?, model: r.get(1)?, used: r.get::<_, i64>(2)?.max(0) as u64 })
+}
+
+const FEEDBACK_COLS: &str = "request_id, ts, model, rule, method, tier, arm, rating, success, latency_ms, cost";
+
+fn feedback(r: &rusqlite::Row) -> rusqlite::Result<FeedbackRecord> {
+    Ok(FeedbackRecord {
+        request_id: r.get(0)?,
+        ts: r.get(1)?,
+        model: r.get(2)?,
+        rule: r.get(3)?,
+        method: r.get(4)?,
+        tier: r.get(5)?,
+        arm: r.get(6)?,
+        rating: r.get(7)?,
+        success: r.get(8)?,
+        latency_ms: r.get(9)?,
+        cost: r.get(10)?,
+    })
 }
 
 fn usage_in(conn: &Connection, day: &str) -> rusqlite::Result<Usage> {
@@ -367,6 +443,29 @@ fn decision(r: &rusqlite::Row) -> rusqlite::Result<DecisionRecord> {
         input_tokens: r.get::<_, Option<i64>>(11)?.map(|t| t.max(0) as u64),
         output_tokens: r.get::<_, Option<i64>>(12)?.map(|t| t.max(0) as u64),
         cost: r.get(13)?,
+    })
+}
+
+/// What the spend report reads: no prompt and no prompt hash.
+const COST_COLS: &str =
+    "request_id, ts, model, method, rule, tier, strategy, estimated_cost, arm, input_tokens, output_tokens, cost";
+
+fn decision_cost(r: &rusqlite::Row) -> rusqlite::Result<DecisionRecord> {
+    Ok(DecisionRecord {
+        request_id: r.get(0)?,
+        ts: r.get(1)?,
+        prompt_hash: String::new(),
+        prompt: None,
+        model: r.get(2)?,
+        method: r.get(3)?,
+        rule: r.get(4)?,
+        tier: r.get(5)?,
+        strategy: r.get(6)?,
+        estimated_cost: r.get(7)?,
+        arm: r.get(8)?,
+        input_tokens: r.get::<_, Option<i64>>(9)?.map(|t| t.max(0) as u64),
+        output_tokens: r.get::<_, Option<i64>>(10)?.map(|t| t.max(0) as u64),
+        cost: r.get(11)?,
     })
 }
 

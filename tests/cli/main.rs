@@ -26,5 +26,6 @@ mod route;
 mod serve;
 mod serve_hardening;
 mod state;
+mod state_import;
 mod train;
 mod width;
