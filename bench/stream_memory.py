@@ -94,8 +94,10 @@ def run(binary, clients, mib, secs):
     gw = subprocess.Popen(
         [binary, "--config", cfg, "serve", "--listen", f"127.0.0.1:{port}", "--workers", "1",
          "--max-concurrency", str(max(clients, 1)), "--timeout", "300", "--deadline", "300"],
-        env=env, stderr=subprocess.PIPE)
-    gw.stderr.readline()
+        env=env, stderr=open(os.path.join(tmp, "serve.log"), "w"))
+    log = os.path.join(tmp, "serve.log")
+    while "listening on" not in open(log).read():
+        time.sleep(0.05)
     before = rss_kb(gw.pid)
     body = b'{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"hello"}]}'
     req = (b"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: application/json\r\n"
@@ -114,7 +116,11 @@ def run(binary, clients, mib, secs):
     for s in socks:
         s.close()
     gw.terminate()
-    gw.wait()
+    try:
+        gw.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        print(f"{binary}: still running 30 s after SIGTERM; its log: {log}", file=sys.stderr)
+        gw.kill()
     stop.set()
     t.join()
     grown = peak - before
