@@ -978,6 +978,10 @@ impl Sink for Relay {
         })
     }
 
+    fn keeps_text(&self) -> bool {
+        false
+    }
+
     fn restartable(&self) -> bool {
         false
     }

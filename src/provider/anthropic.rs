@@ -56,6 +56,7 @@ pub fn parse_response(v: &Value) -> Result<Answer, CallError> {
         input_tokens,
         cached_tokens,
         output_tokens: v.pointer("/usage/output_tokens").and_then(Value::as_u64),
+        counted_output: None,
         finish_reason: v.get("stop_reason").and_then(Value::as_str).map(str::to_string),
         raw: None,
     })
@@ -118,6 +119,7 @@ pub async fn call(
                 if a.text.len() > before {
                     sink.piece(&a.text[before..]);
                 }
+                crate::provider::settle_text(&mut a, before, sink);
                 Ok(more)
             })
             .await?;

@@ -30,6 +30,9 @@ pub struct Answer {
     /// `prompt_tokens_details.cached_tokens`, Anthropic's `cache_read_input_tokens`).
     pub cached_tokens: Option<u64>,
     pub output_tokens: Option<u64>,
+    /// Output tokens counted locally while the text streamed to a sink that keeps it (the
+    /// gateway's relay: `text` is then empty), for when the provider reports no usage.
+    pub counted_output: Option<u64>,
     pub finish_reason: Option<String>,
     /// The provider's whole response body (non-streamed OpenAI-compatible calls), which the
     /// gateway returns with `model` set to the answering model.
@@ -171,8 +174,13 @@ pub const MAX_PLAUSIBLE_TOKENS: u64 = 10_000_000;
 pub fn answer_tokens(messages: &[Message], a: &Answer) -> (u64, u64, bool) {
     let estimated = a.input_tokens.is_none() || a.output_tokens.is_none();
     let input = a.input_tokens.unwrap_or_else(|| local_input_tokens(messages));
-    let output = a.output_tokens.unwrap_or_else(|| crate::tokenizer::count_tokens(&a.text) as u64);
+    let output = a.output_tokens.unwrap_or_else(|| local_output_tokens(a));
     (input, output, estimated)
+}
+
+/// The answer's output tokens counted here: as it streamed, or from its text.
+fn local_output_tokens(a: &Answer) -> u64 {
+    a.counted_output.unwrap_or(0).saturating_add(crate::tokenizer::count_tokens(&a.text) as u64)
 }
 
 fn local_input_tokens(messages: &[Message]) -> u64 {
@@ -206,7 +214,7 @@ pub fn billed(config: &crate::config::Config, m: crate::config::ModelId, message
         || a.cached_tokens.is_some_and(|c| c > bound(model.context_window));
     if implausible {
         let input = local_input_tokens(messages);
-        let output = crate::tokenizer::count_tokens(&a.text) as u64;
+        let output = local_output_tokens(a);
         let usd = model.cost_cached(input, 0, output);
         return Billed { input, cached: 0, output, estimated: true, implausible: true, usd };
     }
@@ -324,6 +332,12 @@ pub trait Sink: Send {
     /// Waits until the reader took what it was handed; `false` once it is gone.
     fn drain(&mut self) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + '_>> {
         Box::pin(std::future::ready(true))
+    }
+    /// Whether the answer's text must be kept once passed on (`ask` prints or records it); a sink
+    /// that returns `false` (the gateway's relay) gets the text only as pieces, and the answer
+    /// keeps a running count of its tokens instead, so a long stream holds no more than the relay.
+    fn keeps_text(&self) -> bool {
+        true
     }
     /// Whether a retry may complete an answer of which a part was passed on already (`ask`
     /// prints the complete answer after a note; a gateway cannot take back what it relayed).
@@ -500,9 +514,23 @@ impl Sink for Watched<'_> {
     fn drain(&mut self) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + '_>> {
         self.inner.drain()
     }
+    fn keeps_text(&self) -> bool {
+        self.inner.keeps_text()
+    }
     fn restartable(&self) -> bool {
         self.inner.restartable()
     }
+}
+
+/// After a piece of streamed text from `before` was passed to `sink`: when the sink does not keep
+/// the text, it is counted and dropped from the answer.
+pub fn settle_text(a: &mut Answer, before: usize, sink: &dyn Sink) {
+    if sink.keeps_text() || a.text.len() <= before {
+        return;
+    }
+    let n = crate::tokenizer::count_tokens(&a.text[before..]) as u64;
+    a.counted_output = Some(a.counted_output.unwrap_or(0).saturating_add(n));
+    a.text.clear();
 }
 
 /// `Retry-After`: delay seconds or an HTTP date.

@@ -53,6 +53,7 @@ pub fn parse_response(v: &Value) -> Result<Answer, CallError> {
         input_tokens: i,
         cached_tokens: cached(v),
         output_tokens: o,
+        counted_output: None,
         finish_reason: v.pointer("/choices/0/finish_reason").and_then(Value::as_str).map(str::to_string),
         raw: Some(v.clone()),
     })
@@ -114,6 +115,7 @@ pub async fn call(
                 } else if a.text.len() > before {
                     sink.piece(&a.text[before..]);
                 }
+                crate::provider::settle_text(&mut a, before, sink);
                 Ok(more)
             })
             .await?;
