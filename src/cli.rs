@@ -1281,12 +1281,9 @@ pub fn rating(s: &str) -> std::result::Result<f64, String> {
     float_in(s, 1.0, 5.0, false)
 }
 
-/// The longest latency a feedback record may carry, in milliseconds (about 11.6 days).
-pub const MAX_LATENCY_MS: f64 = 1e9;
-
 /// A latency in milliseconds: `[0, MAX_LATENCY_MS]`.
 pub fn millis(s: &str) -> std::result::Result<f64, String> {
-    float_in(s, 0.0, MAX_LATENCY_MS, false)
+    float_in(s, 0.0, crate::config::MAX_LATENCY_MS, false)
 }
 
 /// The validation share: `[0, 1)`.

@@ -199,6 +199,7 @@ pub fn run(ctx: &Context, a: &AskArgs) -> Result<()> {
     );
 
     let day = routed.clock.day();
+    let mut store = Store::open(&routed.state)?;
     let answered: Option<ModelId> = match kind {
         None => {
             // Fallback models over today's quota are not tried.
@@ -212,7 +213,7 @@ pub fn run(ctx: &Context, a: &AskArgs) -> Result<()> {
             if answered != Some(d.model) {
                 let decided = &config.models[d.model].name;
                 let answered_name = answered.map(|m| config.models[m].name.as_str());
-                Store::open(&routed.state)?.settle(&day, &routed.request_id, decided, answered_name)?;
+                store.settle(&day, &routed.request_id, decided, answered_name)?;
             }
             answered
         }
@@ -232,7 +233,7 @@ pub fn run(ctx: &Context, a: &AskArgs) -> Result<()> {
     if answered.is_some() {
         // What the answer used and cost, for `llmroute report`.
         let u = &record.usage;
-        Store::open(&routed.state)?.record_usage(&[crate::state::AnswerUsage {
+        store.record_usage(&[crate::state::AnswerUsage {
             request_id: routed.request_id.clone(),
             input_tokens: u.input_tokens,
             output_tokens: u.output_tokens,

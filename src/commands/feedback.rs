@@ -159,12 +159,12 @@ fn build(
         return Err("nothing to record: give a rating, success or latency".to_string());
     }
     if let Some(l) = latency_ms
-        && !(l.is_finite() && (0.0..=crate::cli::MAX_LATENCY_MS).contains(&l))
+        && !(l.is_finite() && (0.0..=crate::config::MAX_LATENCY_MS).contains(&l))
     {
         return Err(format!(
             "latency {} is outside 0-{} milliseconds",
             crate::error::num(l),
-            crate::error::num(crate::cli::MAX_LATENCY_MS)
+            crate::error::num(crate::config::MAX_LATENCY_MS)
         ));
     }
     let known = |m: &str| -> std::result::Result<String, String> {

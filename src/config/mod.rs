@@ -32,6 +32,8 @@ pub const MAX_PRICE: f64 = 100_000.0;
 
 /// The most tokens one call may ask for or be expected to produce.
 pub const MAX_TOKENS_PER_CALL: u64 = 10_000_000;
+/// The longest latency a feedback record may carry, in milliseconds (about 11.6 days).
+pub const MAX_LATENCY_MS: f64 = 1e9;
 /// The largest context window or output limit a catalog model may state (tokens).
 pub const MAX_CONTEXT_TOKENS: u64 = 100_000_000;
 /// The largest daily quota (requests per day).

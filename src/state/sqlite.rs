@@ -239,8 +239,7 @@ impl Backend for Sqlite {
             .map_err(e)?;
         let mut rows = stmt.query([since.unwrap_or(i64::MIN)]).map_err(e)?;
         while let Some(row) = rows.next().map_err(e)? {
-            let d = if text { decision(row) } else { decision_cost(row) };
-            f(d.map_err(e)?)?;
+            f(decision(row).map_err(e)?)?;
         }
         Ok(())
     }
@@ -446,28 +445,10 @@ fn decision(r: &rusqlite::Row) -> rusqlite::Result<DecisionRecord> {
     })
 }
 
-/// What the spend report reads: no prompt and no prompt hash.
-const COST_COLS: &str =
-    "request_id, ts, model, method, rule, tier, strategy, estimated_cost, arm, input_tokens, output_tokens, cost";
-
-fn decision_cost(r: &rusqlite::Row) -> rusqlite::Result<DecisionRecord> {
-    Ok(DecisionRecord {
-        request_id: r.get(0)?,
-        ts: r.get(1)?,
-        prompt_hash: String::new(),
-        prompt: None,
-        model: r.get(2)?,
-        method: r.get(3)?,
-        rule: r.get(4)?,
-        tier: r.get(5)?,
-        strategy: r.get(6)?,
-        estimated_cost: r.get(7)?,
-        arm: r.get(8)?,
-        input_tokens: r.get::<_, Option<i64>>(9)?.map(|t| t.max(0) as u64),
-        output_tokens: r.get::<_, Option<i64>>(10)?.map(|t| t.max(0) as u64),
-        cost: r.get(11)?,
-    })
-}
+/// What the spend report reads: the decision columns with the prompt and its hash left out (read
+/// by the same row reader as [`DECISION_COLS`]).
+const COST_COLS: &str = "request_id, ts, '', NULL, model, method, rule, tier, strategy, estimated_cost, arm, \
+                         input_tokens, output_tokens, cost";
 
 fn insert_decision(tx: &Transaction, r: &DecisionRecord) -> rusqlite::Result<()> {
     tx.prepare_cached(

@@ -37,7 +37,7 @@ pub const MAX_COUNT: u64 = 1_000_000_000_000;
 /// Largest cost of one request, USD.
 pub const MAX_COST_USD: f64 = crate::replay::dataset::MAX_COST_USD;
 /// Largest latency, milliseconds (`feedback add --latency-ms`).
-pub const MAX_LATENCY_MS: f64 = 1e9;
+pub const MAX_LATENCY_MS: f64 = crate::config::MAX_LATENCY_MS;
 /// Longest request id, bytes.
 pub const MAX_ID_BYTES: usize = 4096;
 /// Longest rule or tier name, bytes.

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use crate::harness::Env;
 use crate::mock::{Mock, live_config, openai_ok};
+use crate::serve::{Resp, parse};
 
 const CLIENT_KEY: &str = "guard-client-key-123";
 
@@ -67,25 +68,9 @@ fn start(serve: &str, args: &[&str]) -> Server {
     Server { child, port, stderr, env, oa, _an: an }
 }
 
-struct Resp {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Resp {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-    }
-
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
-    }
-
-    /// The OpenAI-style error's code.
-    fn code(&self) -> String {
-        self.json()["error"]["code"].as_str().unwrap_or_default().to_string()
-    }
+/// The OpenAI-style error's code.
+fn code(r: &Resp) -> String {
+    r.json()["error"]["code"].as_str().unwrap_or_default().to_string()
 }
 
 fn connect(port: u16) -> TcpStream {
@@ -102,31 +87,6 @@ fn raw(port: u16, head: &str, body: &str) -> Resp {
     let mut out = Vec::new();
     s.read_to_end(&mut out).unwrap();
     parse(&out)
-}
-
-fn parse(raw: &[u8]) -> Resp {
-    let text = String::from_utf8_lossy(raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let mut lines = head.lines();
-    let status = lines.next().unwrap().split_whitespace().nth(1).unwrap().parse().unwrap();
-    let headers: Vec<(String, String)> =
-        lines.filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_string(), v.trim().to_string())).collect();
-    let chunked = headers.iter().any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v == "chunked");
-    let body = if chunked { dechunk(body) } else { body.to_string() };
-    Resp { status, headers, body }
-}
-
-fn dechunk(mut s: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = s.split_once("\r\n") {
-        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        if n == 0 || rest.len() < n {
-            break;
-        }
-        out.push_str(&rest[..n]);
-        s = rest[n..].trim_start_matches("\r\n");
-    }
-    out
 }
 
 /// A request to 127.0.0.1:port with `Host: 127.0.0.1:port` and these extra headers.
@@ -219,7 +179,7 @@ fn a_trickled_body_gets_408_after_the_body_timeout() {
     }
     let r = parse(&out);
     assert_eq!(r.status, 408, "{}", r.body);
-    assert_eq!(r.code(), "request_timeout");
+    assert_eq!(code(&r), "request_timeout");
     assert_eq!(r.header("connection"), Some("close"));
     assert!(started.elapsed() < Duration::from_secs(6), "{:?}", started.elapsed());
     assert!(s.oa.requests().is_empty());
@@ -302,7 +262,7 @@ fn posts_must_be_json() {
         for path in ["/v1/chat/completions", "/v1/feedback"] {
             let r = request(s.port, "POST", path, &headers, &chat_body());
             assert_eq!(r.status, 415, "{ct:?} {path}: {}", r.body);
-            assert_eq!(r.code(), "unsupported_media_type");
+            assert_eq!(code(&r), "unsupported_media_type");
             // A refusal is sized, not chunked.
             assert_eq!(r.header("content-length"), Some(r.body.len().to_string().as_str()));
             assert_eq!(r.json()["error"]["type"], "unsupported_media_type");
@@ -327,7 +287,7 @@ fn a_foreign_origin_is_refused_and_an_allowed_one_gets_cors() {
     // A page elsewhere: refused whatever it sends, before any routing.
     for origin in ["http://evil.example", "null", "http://localhost:3001"] {
         let r = request(s.port, "POST", "/v1/chat/completions", &[JSON, ("Origin", origin)], &chat_body());
-        assert_eq!((r.status, r.code().as_str()), (403, "origin_not_allowed"), "{origin}: {}", r.body);
+        assert_eq!((r.status, code(&r).as_str()), (403, "origin_not_allowed"), "{origin}: {}", r.body);
         let r = request(s.port, "GET", "/v1/models", &[("Origin", origin)], "");
         assert_eq!(r.status, 403, "{origin}");
     }
@@ -394,7 +354,7 @@ fn the_host_must_name_the_gateway() {
         [format!("evil.example:{p}"), "evil.example".into(), format!("localhost:{}", p.wrapping_add(1)), "[".into()]
     {
         let r = with_host(&host);
-        assert_eq!((r.status, r.code().as_str()), (403, "host_not_allowed"), "{host}: {}", r.body);
+        assert_eq!((r.status, code(&r).as_str()), (403, "host_not_allowed"), "{host}: {}", r.body);
     }
     assert_eq!(s.oa.requests().len(), before);
     // /healthz answers whatever the Host (load balancers probe it by their own name).
@@ -414,7 +374,7 @@ fn client_keys_cover_metrics_and_models_unless_made_public() {
     s.oa.always(openai_ok("ok", 1, 1));
     for path in ["/metrics", "/v1/models", "/v2/nothing"] {
         let r = request(s.port, "GET", path, &[], "");
-        assert_eq!((r.status, r.code().as_str()), (401, "invalid_api_key"), "{path}: {}", r.body);
+        assert_eq!((r.status, code(&r).as_str()), (401, "invalid_api_key"), "{path}: {}", r.body);
     }
     assert_eq!(request(s.port, "GET", "/healthz", &[], "").status, 200);
     let auth = format!("Bearer {CLIENT_KEY}");
@@ -498,7 +458,7 @@ fn a_500_does_not_show_the_state_path() {
     }
     let r = request(s.port, "POST", "/v1/chat/completions", &[JSON], &chat_body());
     assert_eq!(r.status, 500, "{}", r.body);
-    assert_eq!(r.code(), "server_error");
+    assert_eq!(code(&r), "server_error");
     let dir = s.env.path("");
     assert!(!r.body.contains(dir.to_str().unwrap()) && !r.body.contains("state.db"), "{}", r.body);
     // The operator still sees why.
