@@ -6,6 +6,10 @@
 
 use serde::Serialize;
 
+/// Above this a recorded cost is refused (USD per request): no single request costs a million
+/// dollars, so such a figure is a unit error (a log's cost column, `state import`).
+pub const MAX_COST_USD: f64 = 1_000_000.0;
+
 /// Where a cost figure comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -31,6 +31,7 @@ pub mod spend;
 pub mod state;
 pub mod text;
 pub mod tokenizer;
+pub mod units;
 
 use cli::{Cli, Command};
 use commands::Context;

@@ -61,17 +61,7 @@ impl Prompt {
     }
 }
 
-/// The longest prompt routed, in bytes (about a million tokens of English). Longer ones are
-/// refused with a clear error (a bad row in `batch`, `simulate` and `train`) rather than
-/// tokenised for seconds.
-pub const MAX_PROMPT_BYTES: usize = 4 << 20;
-
-/// The error for a prompt over [`MAX_PROMPT_BYTES`], or `None`.
-pub fn too_long(text: &str) -> Option<String> {
-    (text.len() > MAX_PROMPT_BYTES).then(|| {
-        format!("the prompt is {} bytes, longer than the {} MiB llmroute routes", text.len(), MAX_PROMPT_BYTES >> 20)
-    })
-}
+pub use crate::text::{MAX_PROMPT_BYTES, too_long};
 
 /// Reads the raw input: the argument itself, or stdin when it is `-` (at most a little more
 /// than the longest prompt plus a chat body's framing).

@@ -38,11 +38,11 @@ pub struct Row {
     pub requests: u64,
     /// Requests whose cost is an answer's (the rest are decisions' estimates).
     pub answered: u64,
-    #[serde(serialize_with = "crate::output::json_usd")]
+    #[serde(serialize_with = "crate::units::json_usd")]
     pub cost_usd: f64,
-    #[serde(serialize_with = "crate::output::json_usd")]
+    #[serde(serialize_with = "crate::units::json_usd")]
     pub all_premium_usd: f64,
-    #[serde(serialize_with = "crate::output::json_usd")]
+    #[serde(serialize_with = "crate::units::json_usd")]
     pub savings_usd: f64,
     /// Savings as a share of the all-premium cost; `None` when that is 0.
     pub savings_share: Option<f64>,

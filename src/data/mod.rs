@@ -596,3 +596,19 @@ pub fn parse_number(bytes: &[u8]) -> std::result::Result<Option<f64>, &[u8]> {
     }
     std::str::from_utf8(t).ok().and_then(|s| s.parse::<f64>().ok()).filter(|v| v.is_finite()).map(Some).ok_or(bytes)
 }
+
+/// Normalises an answer for consensus votes: trimmed, case-folded, spaces collapsed; a
+/// multiple-choice answer becomes its letter.
+pub fn normalize_answer(s: &str) -> String {
+    let text = pylit::prompt_text(s);
+    let t: String = text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let t = t.trim_matches(|c: char| c == '.' || c == '"' || c == '\'' || c.is_whitespace());
+    // "(b)", "b)", "b.", "answer: b", "the answer is (b)"
+    let tail = t.rsplit_once("answer is").map_or(t, |(_, r)| r);
+    let tail = tail.rsplit_once("answer:").map_or(tail, |(_, r)| r).trim();
+    let letters: Vec<char> = tail.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    if letters.len() == 1 && letters[0].is_ascii_lowercase() && letters[0] <= 'j' {
+        return letters[0].to_string();
+    }
+    t.to_string()
+}

@@ -12,7 +12,6 @@ use serde::Serialize;
 
 use super::CallQuota;
 use crate::config::{Config, ModelId, Params};
-use crate::output;
 use crate::provider::{Answer, Attempt, CallError, Client, Message};
 
 /// Which of the two.
@@ -45,7 +44,7 @@ pub struct CascadeStep {
     pub score: Option<f64>,
     pub scored_by: String,
     pub accepted: bool,
-    #[serde(serialize_with = "output::json_usd")]
+    #[serde(serialize_with = "crate::units::json_usd")]
     pub cost_usd: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -56,7 +55,7 @@ pub struct Vote {
     pub model: String,
     pub answer: Option<String>,
     pub normalized: Option<String>,
-    #[serde(serialize_with = "output::json_usd")]
+    #[serde(serialize_with = "crate::units::json_usd")]
     pub cost_usd: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -315,7 +314,7 @@ async fn consensus(
             Ok(ans) => {
                 let cost = cost_of(config, m, messages, &ans);
                 out.total_cost_usd += cost;
-                let norm = crate::replay::dataset::normalize_answer(&ans.text);
+                let norm = crate::data::normalize_answer(&ans.text);
                 votes.push(Vote {
                     model: name,
                     answer: Some(ans.text.clone()),

@@ -164,7 +164,7 @@ pub fn read(
             if t.trim().is_empty() {
                 return Err(r.row_error(format!("column `{text_col}` is empty")));
             }
-            if let Some(m) = crate::prompt::too_long(&t) {
+            if let Some(m) = crate::text::too_long(&t) {
                 return Err(r.row_error(format!("column `{text_col}`: {m}")));
             }
             let label = if let Some(c) = &label_col {

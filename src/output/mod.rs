@@ -284,21 +284,8 @@ pub fn csv_field(out: &mut Vec<u8>, field: &str) {
     }
 }
 
-/// Rounds to `decimals` places for JSON output, so printed numbers are stable.
-pub fn round(x: f64, decimals: i32) -> f64 {
-    let f = 10f64.powi(decimals);
-    (x * f).round() / f
-}
-
-/// Serialises milliseconds to 3 decimals (a microsecond): no float noise in JSON.
-pub fn json_ms<S: serde::Serializer>(v: &f64, s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.serialize_f64(round(*v, 3))
-}
-
-/// Serialises US dollars to 10 decimals (catalog prices are per million tokens): no float noise.
-pub fn json_usd<S: serde::Serializer>(v: &f64, s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.serialize_f64(round(*v, 10))
-}
+/// The JSON number serialisers live in a leaf so the layers below can use them.
+pub use crate::units::{json_ms, json_usd, round};
 
 /// Serialises a score in [0, 1] (a difficulty) to 4 decimals, as the text output shows it.
 pub fn json_score<S: serde::Serializer>(v: &Option<f64>, s: S) -> std::result::Result<S::Ok, S::Error> {

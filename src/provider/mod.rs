@@ -118,7 +118,7 @@ pub struct Attempt {
     pub ok: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    #[serde(serialize_with = "crate::output::json_ms")]
+    #[serde(serialize_with = "crate::units::json_ms")]
     pub latency_ms: f64,
     /// Waits between tries (backoff or `Retry-After`), in milliseconds.
     pub waits_ms: Vec<u64>,

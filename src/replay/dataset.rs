@@ -242,21 +242,7 @@ fn key_paths(v: &serde_json::Map<String, serde_json::Value>, prefix: &str, out: 
     }
 }
 
-/// Normalises an answer for consensus votes: trimmed, case-folded, spaces collapsed; a
-/// multiple-choice answer becomes its letter.
-pub fn normalize_answer(s: &str) -> String {
-    let text = pylit::prompt_text(s);
-    let t: String = text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
-    let t = t.trim_matches(|c: char| c == '.' || c == '"' || c == '\'' || c.is_whitespace());
-    // "(b)", "b)", "b.", "answer: b", "the answer is (b)"
-    let tail = t.rsplit_once("answer is").map_or(t, |(_, r)| r);
-    let tail = tail.rsplit_once("answer:").map_or(tail, |(_, r)| r).trim();
-    let letters: Vec<char> = tail.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
-    if letters.len() == 1 && letters[0].is_ascii_lowercase() && letters[0] <= 'j' {
-        return letters[0].to_string();
-    }
-    t.to_string()
-}
+pub use crate::data::normalize_answer;
 
 #[derive(Default, Clone)]
 struct Row {
@@ -576,8 +562,7 @@ pub fn map_to_catalog(config: &Config, map: &[(String, String)]) -> Result<Vec<(
     Ok(out)
 }
 
-/// Above this a recorded cost is refused (USD per request).
-pub const MAX_COST_USD: f64 = 1_000_000.0;
+pub use crate::cost::MAX_COST_USD;
 /// Above this a logged token count is refused.
 pub const MAX_TOKENS: f64 = 1e12;
 

@@ -343,3 +343,18 @@ pub fn prompt_hash(text: &str) -> String {
     use sha2::Digest;
     sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// The name `state import` accepts for `m` (its list of methods): fails to compile when a method
+/// is added without deciding where it stands in that list.
+pub fn logged_method_name(m: crate::router::Method) -> &'static str {
+    use crate::router::Method;
+    use crate::state::transfer::METHODS;
+    match m {
+        Method::Rule => METHODS[0],
+        Method::Ml => METHODS[1],
+        Method::Difficulty => METHODS[2],
+        Method::Adaptive => METHODS[3],
+        Method::Fallback => METHODS[4],
+        Method::Client => METHODS[5],
+    }
+}

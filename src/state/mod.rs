@@ -7,9 +7,12 @@
 //! `~/.local/state/llmroute/state.db`. With `[state] backend = "redis"` that file is used only
 //! when Redis is unavailable and `on_unavailable = "local"`.
 
+mod event;
 mod redis;
 mod sqlite;
 pub mod transfer;
+
+pub use event::{Event, Reporter, set_reporter};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -314,7 +317,8 @@ impl Store {
     }
 
     /// Runs `op` on the backend; when Redis is unavailable and `on_unavailable = "local"`, on the
-    /// local SQLite file instead, with a warning (once per outage) and a count.
+    /// local SQLite file instead, with an [`Event::FellBack`] (once per outage) and a count, and an
+    /// [`Event::Back`] once Redis answers again.
     fn run<T>(&mut self, mut op: impl FnMut(&mut dyn Backend) -> Result<T>) -> Result<T> {
         let first = op(self.backend.as_mut());
         let Some((path, local)) = self.local.as_mut() else { return first };
@@ -322,11 +326,7 @@ impl Store {
             Err(Error::StateUnavailable { place, message }) => {
                 LOCAL_FALLBACKS.fetch_add(1, Ordering::Relaxed);
                 if !FALLING_BACK.swap(true, Ordering::Relaxed) {
-                    crate::output::warn(&format!(
-                        "state store `{place}` is unavailable ({message}); counting in {} until it is back \
-                         (quotas are per machine meanwhile)",
-                        path.display()
-                    ));
+                    event::report(Event::FellBack { place, reason: message, local: path.clone() });
                 }
                 if local.is_none() {
                     *local = Some(sqlite::Sqlite::open(path)?);
@@ -338,7 +338,7 @@ impl Store {
             }
             r => {
                 if r.is_ok() && FALLING_BACK.swap(false, Ordering::Relaxed) {
-                    crate::output::note(&format!("state store `{}` is back", self.backend.place()));
+                    event::report(Event::Back { place: self.backend.place() });
                 }
                 r
             }

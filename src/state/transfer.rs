@@ -35,7 +35,7 @@ pub const MAX_LINE_BYTES: usize = 25 << 20;
 /// Largest counter and token count.
 pub const MAX_COUNT: u64 = 1_000_000_000_000;
 /// Largest cost of one request, USD.
-pub const MAX_COST_USD: f64 = crate::replay::dataset::MAX_COST_USD;
+pub const MAX_COST_USD: f64 = crate::cost::MAX_COST_USD;
 /// Largest latency, milliseconds (`feedback add --latency-ms`).
 pub const MAX_LATENCY_MS: f64 = crate::config::MAX_LATENCY_MS;
 /// Longest request id, bytes.
@@ -43,29 +43,20 @@ pub const MAX_ID_BYTES: usize = 4096;
 /// Longest rule or tier name, bytes.
 pub const MAX_LABEL_BYTES: usize = 1024;
 
-/// The methods a decision records (`crate::router::Method::as_str`).
-const METHODS: [&str; 6] = ["rule", "ml", "difficulty", "adaptive", "fallback", "client"];
+/// The methods a decision records (`crate::router::Method::as_str`; the router fails to compile
+/// when a method is added without adding it here).
+pub const METHODS: [&str; 6] = ["rule", "ml", "difficulty", "adaptive", "fallback", "client"];
 /// The arms a decision records (`crate::canary::Arm::as_str`).
 const ARMS: [&str; 2] = ["control", "canary"];
 
-/// Fails to compile when a method or an arm is added without adding it to the lists above.
+/// Fails to compile when an arm is added without adding it to the list above.
 #[allow(dead_code)]
-fn every_method_and_arm_is_listed(m: crate::router::Method, a: crate::canary::Arm) -> (&'static str, &'static str) {
+fn every_arm_is_listed(a: crate::canary::Arm) -> &'static str {
     use crate::canary::Arm;
-    use crate::router::Method;
-    let m = match m {
-        Method::Rule => METHODS[0],
-        Method::Ml => METHODS[1],
-        Method::Difficulty => METHODS[2],
-        Method::Adaptive => METHODS[3],
-        Method::Fallback => METHODS[4],
-        Method::Client => METHODS[5],
-    };
-    let a = match a {
+    match a {
         Arm::Control => ARMS[0],
         Arm::Canary => ARMS[1],
-    };
-    (m, a)
+    }
 }
 
 /// How many records of each kind moved.
@@ -281,7 +272,7 @@ pub fn import(
     if again != counts {
         // Cannot happen unless the file changed between the passes, and then every line of the
         // second pass was checked too: what was written is the file as read the second time.
-        crate::output::warn(&format!("{name} changed while it was imported"));
+        super::event::report(super::Event::ChangedDuringImport { name: name.clone() });
     }
     Ok((again, store.place()))
 }
