@@ -202,33 +202,10 @@ pub const MAX_NGRAM: usize = 10;
 pub const MAX_FEATURES: usize = 10_000_000;
 pub const MAX_TREES: usize = 10_000;
 
+/// Reads a model file's bytes: the frame (magic number, version, length, checksum), the header,
+/// the vocabulary and idf weights, then the trees, each checked before it is trusted.
 pub fn from_bytes(b: &[u8]) -> std::result::Result<Model, String> {
-    if b.len() < 8 || &b[..8] != MAGIC {
-        return Err("not an llmroute model file (bad magic number)".to_string());
-    }
-    if b.len() < 20 {
-        return Err("corrupt model file (truncated header)".to_string());
-    }
-    let version = u32::from_le_bytes([b[8], b[9], b[10], b[11]]);
-    if ![VERSION, VERSION_OUTCOMES, VERSION_CALIBRATED].contains(&version) {
-        return Err(format!(
-            "model file format version {version} is not supported (this llmroute reads versions {VERSION} to \
-             {VERSION_CALIBRATED}); retrain with `llmroute train`"
-        ));
-    }
-    let len = u64::from_le_bytes([b[12], b[13], b[14], b[15], b[16], b[17], b[18], b[19]]);
-    let len = usize::try_from(len).map_err(|_| "corrupt model file (length)".to_string())?;
-    if b.len() < 20 + 4 || b.len() - 24 < len {
-        return Err(format!("corrupt model file (truncated: {} of {} bytes)", b.len(), (len as u128) + 24));
-    }
-    if b.len() != len + 24 {
-        return Err("corrupt model file (trailing bytes)".to_string());
-    }
-    let payload = &b[20..20 + len];
-    let stored = u32::from_le_bytes([b[20 + len], b[21 + len], b[22 + len], b[23 + len]]);
-    if crc32fast::hash(payload) != stored {
-        return Err("corrupt model file (checksum mismatch)".to_string());
-    }
+    let (version, payload) = frame(b)?;
     let mut c = Cursor { b: payload, at: 0 };
     let hlen = c.u32()? as usize;
     let header: Header =
@@ -268,36 +245,7 @@ pub fn from_bytes(b: &[u8]) -> std::result::Result<Model, String> {
     }
     let mut trees = Vec::with_capacity(header.n_trees.min(1 << 16));
     for t in 0..header.n_trees {
-        let n_nodes = c.u32()? as usize;
-        let n_values = c.u32()? as usize;
-        if n_nodes == 0 || !n_values.is_multiple_of(k) || n_nodes.checked_mul(12).is_none_or(|x| x > payload.len()) {
-            return Err(format!("corrupt model file (tree {t} sizes)"));
-        }
-        let n_leaves = n_values / k;
-        let mut nodes = Vec::with_capacity(n_nodes);
-        // Read in bulk: one bounds check per tree, not three per node.
-        let word = |b: &[u8]| u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-        for (i, b) in c.take(n_nodes * 12)?.chunks_exact(12).enumerate() {
-            let n = Node { feature: word(&b[0..4]), threshold: f32::from_bits(word(&b[4..8])), next: word(&b[8..12]) };
-            let ok = n.threshold.is_finite()
-                && if n.feature == LEAF {
-                    (n.next as usize) < n_leaves
-                } else if n.feature == PURE {
-                    (n.next as usize) < k
-                } else {
-                    (n.feature as usize) < forest_features && (n.next as usize) > i && (n.next as usize) + 1 < n_nodes
-                };
-            if !ok {
-                return Err(format!("corrupt model file (tree {t} node {i})"));
-            }
-            nodes.push(n);
-        }
-        let bytes = c.take(n_values.checked_mul(4).ok_or("corrupt model file (truncated payload)")?)?;
-        let values: Vec<f32> = bytes.chunks_exact(4).map(|b| f32::from_bits(word(b))).collect();
-        if values.iter().any(|v| !(0.0..=1.0).contains(v)) {
-            return Err(format!("corrupt model file (tree {t} class shares outside [0, 1])"));
-        }
-        trees.push(Tree { nodes, values });
+        trees.push(read_tree(&mut c, t, k, forest_features)?);
     }
     if c.at != payload.len() {
         return Err("corrupt model file (unexpected bytes after the trees)".to_string());
@@ -311,4 +259,71 @@ pub fn from_bytes(b: &[u8]) -> std::result::Result<Model, String> {
         kind: header.outcomes.map_or(Kind::Labels, Kind::Outcomes),
         calibration: header.calibration,
     })
+}
+
+/// The format version and the payload of a model file, once its magic number, version, length
+/// and checksum are right.
+fn frame(b: &[u8]) -> std::result::Result<(u32, &[u8]), String> {
+    if b.len() < 8 || &b[..8] != MAGIC {
+        return Err("not an llmroute model file (bad magic number)".to_string());
+    }
+    if b.len() < 20 {
+        return Err("corrupt model file (truncated header)".to_string());
+    }
+    let version = u32::from_le_bytes([b[8], b[9], b[10], b[11]]);
+    if ![VERSION, VERSION_OUTCOMES, VERSION_CALIBRATED].contains(&version) {
+        return Err(format!(
+            "model file format version {version} is not supported (this llmroute reads versions {VERSION} to \
+             {VERSION_CALIBRATED}); retrain with `llmroute train`"
+        ));
+    }
+    let len = u64::from_le_bytes([b[12], b[13], b[14], b[15], b[16], b[17], b[18], b[19]]);
+    let len = usize::try_from(len).map_err(|_| "corrupt model file (length)".to_string())?;
+    if b.len() < 20 + 4 || b.len() - 24 < len {
+        return Err(format!("corrupt model file (truncated: {} of {} bytes)", b.len(), (len as u128) + 24));
+    }
+    if b.len() != len + 24 {
+        return Err("corrupt model file (trailing bytes)".to_string());
+    }
+    let payload = &b[20..20 + len];
+    let stored = u32::from_le_bytes([b[20 + len], b[21 + len], b[22 + len], b[23 + len]]);
+    if crc32fast::hash(payload) != stored {
+        return Err("corrupt model file (checksum mismatch)".to_string());
+    }
+    Ok((version, payload))
+}
+
+/// Reads tree `t` of a forest over `forest_features` columns and `k` labels: every node points
+/// forward to a node, a leaf or a label that exists, and every class share is in [0, 1].
+fn read_tree(c: &mut Cursor, t: usize, k: usize, forest_features: usize) -> std::result::Result<Tree, String> {
+    let n_nodes = c.u32()? as usize;
+    let n_values = c.u32()? as usize;
+    if n_nodes == 0 || !n_values.is_multiple_of(k) || n_nodes.checked_mul(12).is_none_or(|x| x > c.b.len()) {
+        return Err(format!("corrupt model file (tree {t} sizes)"));
+    }
+    let n_leaves = n_values / k;
+    let mut nodes = Vec::with_capacity(n_nodes);
+    // Read in bulk: one bounds check per tree, not three per node.
+    let word = |b: &[u8]| u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+    for (i, b) in c.take(n_nodes * 12)?.chunks_exact(12).enumerate() {
+        let n = Node { feature: word(&b[0..4]), threshold: f32::from_bits(word(&b[4..8])), next: word(&b[8..12]) };
+        let ok = n.threshold.is_finite()
+            && if n.feature == LEAF {
+                (n.next as usize) < n_leaves
+            } else if n.feature == PURE {
+                (n.next as usize) < k
+            } else {
+                (n.feature as usize) < forest_features && (n.next as usize) > i && (n.next as usize) + 1 < n_nodes
+            };
+        if !ok {
+            return Err(format!("corrupt model file (tree {t} node {i})"));
+        }
+        nodes.push(n);
+    }
+    let bytes = c.take(n_values.checked_mul(4).ok_or("corrupt model file (truncated payload)")?)?;
+    let values: Vec<f32> = bytes.chunks_exact(4).map(|b| f32::from_bits(word(b))).collect();
+    if values.iter().any(|v| !(0.0..=1.0).contains(v)) {
+        return Err(format!("corrupt model file (tree {t} class shares outside [0, 1])"));
+    }
+    Ok(Tree { nodes, values })
 }

@@ -769,30 +769,7 @@ impl<'a> Builder<'a> {
                     drawn += 1;
                 }
             }
-            let stamp = self.next_stamp();
-            for d in 0..drawn {
-                let f = self.cand[d] as usize;
-                self.feat_seen[f] = stamp;
-                self.feat_slot[f] = d as u32;
-            }
-            if self.buckets.len() < drawn {
-                self.buckets.resize_with(drawn, Vec::new);
-            }
-            self.buckets[..drawn].iter_mut().for_each(Vec::clear);
-            for &s in node {
-                let (idx, val) = self.sh.x.row(s as usize);
-                let inf = self.info[s as usize];
-                for (&f, &v) in idx.iter().zip(val) {
-                    if self.feat_seen[f as usize] == stamp {
-                        self.buckets[self.feat_slot[f as usize] as usize].push(Pair {
-                            value: v,
-                            sample: s,
-                            class: inf.class,
-                            weight: inf.weight,
-                        });
-                    }
-                }
-            }
+            self.bucket_drawn(node, drawn);
             found += first - drawn;
             for d in 0..drawn {
                 let f = self.cand[d];
@@ -832,6 +809,36 @@ impl<'a> Builder<'a> {
             }
         }
         (best, found)
+    }
+
+    /// Puts the node's values of the first `drawn` candidates into their buckets, in one pass
+    /// over the node's rows (bucket `d` holds candidate `d`'s values).
+    #[inline]
+    fn bucket_drawn(&mut self, node: &[u32], drawn: usize) {
+        let stamp = self.next_stamp();
+        for d in 0..drawn {
+            let f = self.cand[d] as usize;
+            self.feat_seen[f] = stamp;
+            self.feat_slot[f] = d as u32;
+        }
+        if self.buckets.len() < drawn {
+            self.buckets.resize_with(drawn, Vec::new);
+        }
+        self.buckets[..drawn].iter_mut().for_each(Vec::clear);
+        for &s in node {
+            let (idx, val) = self.sh.x.row(s as usize);
+            let inf = self.info[s as usize];
+            for (&f, &v) in idx.iter().zip(val) {
+                if self.feat_seen[f as usize] == stamp {
+                    self.buckets[self.feat_slot[f as usize] as usize].push(Pair {
+                        value: v,
+                        sample: s,
+                        class: inf.class,
+                        weight: inf.weight,
+                    });
+                }
+            }
+        }
     }
 
     /// Keeps a cut when it beats `best` (its left weights move to `best_left`); counts a

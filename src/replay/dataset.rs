@@ -577,7 +577,9 @@ pub struct Hooks<'h> {
     pub on_text: &'h mut dyn FnMut(&str),
 }
 
-/// Reads every file into one dataset.
+/// Reads every file into one dataset: for each file its columns are found ([`Fields::resolve`]),
+/// then each row is read and checked ([`Fields::read`]) and handed to the builder (or, for long
+/// outcomes, gathered by id and handed on at the end).
 pub fn load(
     paths: &[std::path::PathBuf],
     spec: &Spec,
@@ -602,10 +604,7 @@ pub fn load(
         any_label: false,
     };
     let mut model_names: Option<Vec<String>> = None;
-    // Long format: rows grouped by id, pushed at the end.
-    let mut long_rows: Vec<Row> = Vec::new();
-    let mut long_names: Vec<String> = Vec::new();
-    let mut rows_by_id: HashMap<String, usize> = HashMap::new();
+    let mut long = Long::default();
     let mut bad_rows: Vec<RowError> = Vec::new();
     let mut row = Row::default();
     let mut row_no: u64 = 0;
@@ -613,100 +612,8 @@ pub fn load(
         let mut r = data::open(path, spec.format)?;
         // JSON inputs reveal their keys with the first row; a bad first row is reported below.
         let mut first = Some(r.advance());
-        let names = match (&spec.models, &spec.long) {
-            (Some(m), _) => m.clone(),
-            (None, Some(_)) => Vec::new(),
-            (None, None) => discover(&r, spec),
-        };
-        match &model_names {
-            None => {
-                model_names = Some(names.clone());
-                if spec.long.is_none() {
-                    b.init(names.clone())?;
-                }
-            }
-            Some(prev) if spec.long.is_none() && *prev != names => {
-                return Err(Error::Usage(format!(
-                    "{}: models differ from the first file's ({} vs {})",
-                    r.name,
-                    names.join(", "),
-                    prev.join(", ")
-                )));
-            }
-            Some(_) => {}
-        }
-        let text_f = match r.text_column(spec.text.as_deref()) {
-            Ok(c) if r.is_csv() => Field::Csv(c),
-            Ok(c) => Field::Json(c.name),
-            Err(e) => return Err(e),
-        };
-        let id_f = match (&spec.id, &spec.long) {
-            (Some(id), _) => {
-                if r.is_csv() {
-                    r.column(id)?;
-                }
-                field(&r, id)
-            }
-            (None, Some(_)) => return Err(Error::Usage("--long needs --id-col".to_string())),
-            (None, None) => ID_COLUMNS
-                .iter()
-                .find(|c| if r.is_csv() { r.has_column(c) } else { r.json(c).is_some() })
-                .and_then(|c| field(&r, c)),
-        };
-        let ts_name = spec.timestamp.clone().unwrap_or_else(|| "timestamp".to_string());
-        if let Some(t) = &spec.timestamp
-            && r.is_csv()
-        {
-            r.column(t)?;
-        }
-        let ts_f = field(&r, &ts_name);
-        let by_f = match &spec.by {
-            Some(by) => {
-                if r.is_csv() {
-                    r.column(by)?;
-                }
-                field(&r, by)
-            }
-            None => None,
-        };
-        let label_f = field(&r, &spec.label);
-        let tag_f = match &spec.tag {
-            Some(t) => {
-                if r.is_csv() && spec.tag_required {
-                    r.column(t)?;
-                }
-                field(&r, t)
-            }
-            None => None,
-        };
-        let in_f = field(&r, &spec.input_tokens);
-        let cached_f = field(&r, &spec.cached_tokens);
-        let out_f = field(&r, &spec.output_tokens);
-        let long_model = match &spec.long {
-            Some(model) => {
-                if r.is_csv() {
-                    r.column(model)?;
-                }
-                field(&r, model)
-            }
-            None => None,
-        };
-        let names = model_names.clone().unwrap_or_default();
-        let per_model =
-            |tmpl: &str| -> Vec<Option<Field>> { names.iter().map(|m| field(&r, &fill(tmpl, m))).collect() };
-        let (q_f, c_f, resp_f) = if spec.long.is_some() {
-            (vec![field(&r, &spec.quality)], vec![field(&r, &spec.cost)], vec![field(&r, &spec.response)])
-        } else {
-            (per_model(&spec.quality), per_model(&spec.cost), per_model(&spec.response))
-        };
-        if spec.long.is_none() {
-            check_templates(&r, spec, &names, &first)?;
-        }
-        // Column names for messages, per model.
-        let col_names = |t: &str| -> Vec<String> {
-            if spec.long.is_some() { vec![t.to_string()] } else { names.iter().map(|m| fill(t, m)).collect() }
-        };
-        let (q_names, c_names) = (col_names(&spec.quality), col_names(&spec.cost));
+        let names = file_models(&r, spec, &mut model_names, &mut b)?;
+        let fields = Fields::resolve(&r, spec, &names, &first)?;
         loop {
             match first.take().unwrap_or_else(|| r.advance()) {
                 Ok(true) => row_no += 1,
@@ -720,105 +627,12 @@ pub fn load(
                 Err(e) => return Err(Error::Usage(format!("{e} (use --skip-bad to skip bad rows)"))),
             }
             row.clear();
-            let read = (|row: &mut Row| -> std::result::Result<Option<String>, RowError> {
-                let checks = Checks { r: &r, scale: spec.quality_scale };
-                let opt_text = |f: &Option<Field>| -> std::result::Result<Option<String>, RowError> {
-                    match f {
-                        Some(f) => text_of(&r, f),
-                        None => Ok(None),
-                    }
-                };
-                let opt_num = |f: &Option<Field>, what: &str| -> std::result::Result<Option<f64>, RowError> {
-                    match f {
-                        Some(f) => number_of(&r, f, what),
-                        None => Ok(None),
-                    }
-                };
-                let text = text_of(&r, &text_f)?.unwrap_or_default();
-                let text = pylit::prompt_text(&text);
-                if text.trim().is_empty() {
-                    let name = match &text_f {
-                        Field::Csv(c) => c.name.as_str(),
-                        Field::Json(p) => p.as_str(),
-                    };
-                    return Err(r.row_error(format!("column `{name}` is empty")));
-                }
-                if let Some(m) = crate::prompt::too_long(&text) {
-                    let name = match &text_f {
-                        Field::Csv(c) => c.name.as_str(),
-                        Field::Json(p) => p.as_str(),
-                    };
-                    return Err(r.row_error(format!("column `{name}`: {m}")));
-                }
-                row.text.push_str(&text);
-                row.id = match opt_text(&id_f)? {
-                    Some(id) if !id.trim().is_empty() => id,
-                    _ if spec.long.is_some() => return Err(r.row_error("the id is empty")),
-                    _ => row_no.to_string(),
-                };
-                row.timestamp = match opt_text(&ts_f)? {
-                    Some(t) if !t.trim().is_empty() => Some(parse_time(&t).ok_or_else(|| {
-                        r.row_error(format!(
-                            "column `{ts_name}`: `{t}` is not a timestamp (RFC 3339, `YYYY-MM-DD HH:MM:SS` or Unix \
-                             seconds, years -9999 to 9999)"
-                        ))
-                    })?),
-                    _ => None,
-                };
-                if by_f.is_some() {
-                    row.segment = Some(opt_text(&by_f)?.unwrap_or_default());
-                }
-                if tag_f.is_some() {
-                    row.tag = opt_text(&tag_f)?.filter(|t| !t.trim().is_empty());
-                }
-                row.label = opt_text(&label_f)?.filter(|l| !l.trim().is_empty());
-                for k in 0..q_f.len() {
-                    row.quality.push(checks.quality(opt_num(&q_f[k], "quality")?, &q_names[k])?);
-                    row.cost.push(checks.cost(opt_num(&c_f[k], "cost")?, &c_names[k])?);
-                    row.response.push(opt_text(&resp_f[k])?);
-                }
-                row.in_tokens.push(checks.tokens(opt_num(&in_f, "input tokens")?, &spec.input_tokens)?);
-                row.cached = checks.tokens(opt_num(&cached_f, "cached input tokens")?, &spec.cached_tokens)?;
-                row.out_tokens.push(checks.tokens(opt_num(&out_f, "output tokens")?, &spec.output_tokens)?);
-                match &long_model {
-                    Some(model) => {
-                        let model = text_of(&r, model)?.ok_or_else(|| r.row_error("the model is empty"))?;
-                        Ok(Some(model))
-                    }
-                    None => Ok(None),
-                }
-            })(&mut row);
-            match read {
+            match fields.read(&r, spec, row_no, &mut row) {
                 Ok(None) => {
                     b.push(&row)?;
                     on_text(&row.text);
                 }
-                Ok(Some(model)) => {
-                    let mi = match long_names.iter().position(|n| *n == model) {
-                        Some(i) => i,
-                        None => {
-                            long_names.push(model);
-                            long_names.len() - 1
-                        }
-                    };
-                    let at = *rows_by_id.entry(row.id.clone()).or_insert_with(|| {
-                        let mut fresh = row.clone();
-                        fresh.quality.clear();
-                        fresh.cost.clear();
-                        fresh.response.clear();
-                        fresh.in_tokens.clear();
-                        fresh.out_tokens.clear();
-                        long_rows.push(fresh);
-                        long_rows.len() - 1
-                    });
-                    let p = &mut long_rows[at];
-                    p.pad(mi + 1);
-                    p.quality[mi] = row.quality[0];
-                    p.cost[mi] = row.cost[0];
-                    p.response[mi] = row.response[0].take();
-                    p.in_tokens[mi] = row.in_tokens[0];
-                    p.out_tokens[mi] = row.out_tokens[0];
-                }
+                Ok(Some(model)) => long.add(&mut row, model),
                 Err(e) if spec.skip_bad => {
                     on_bad(&e);
                     bad_rows.push(e);
@@ -828,9 +642,9 @@ pub fn load(
         }
     }
     if spec.long.is_some() {
-        b.init(long_names.clone())?;
-        for mut p in long_rows {
-            p.pad(long_names.len());
+        b.init(long.names.clone())?;
+        for mut p in long.rows {
+            p.pad(long.names.len());
             b.push(&p)?;
             on_text(&p.text);
         }
@@ -838,6 +652,258 @@ pub fn load(
     let mut ds = b.finish(paths, threads)?;
     ds.bad_rows = bad_rows;
     Ok(ds)
+}
+
+/// The models of the file `r` opens: `--models`, none yet (long outcomes) or the header's. The
+/// first file fixes them (and the builder's candidates, wide outcomes); every other must agree.
+fn file_models(r: &Reader, spec: &Spec, model_names: &mut Option<Vec<String>>, b: &mut Builder) -> Result<Vec<String>> {
+    let names = match (&spec.models, &spec.long) {
+        (Some(m), _) => m.clone(),
+        (None, Some(_)) => Vec::new(),
+        (None, None) => discover(r, spec),
+    };
+    match model_names {
+        None => {
+            *model_names = Some(names.clone());
+            if spec.long.is_none() {
+                b.init(names)?;
+            }
+        }
+        Some(prev) if spec.long.is_none() && *prev != names => {
+            return Err(Error::Usage(format!(
+                "{}: models differ from the first file's ({} vs {})",
+                r.name,
+                names.join(", "),
+                prev.join(", ")
+            )));
+        }
+        Some(_) => {}
+    }
+    Ok(model_names.clone().unwrap_or_default())
+}
+
+/// Where one file keeps each value a row is read from (a CSV column or a JSON path), with the
+/// names messages give them.
+struct Fields {
+    text: Field,
+    id: Option<Field>,
+    ts_name: String,
+    ts: Option<Field>,
+    by: Option<Field>,
+    label: Option<Field>,
+    tag: Option<Field>,
+    input: Option<Field>,
+    cached: Option<Field>,
+    output: Option<Field>,
+    long_model: Option<Field>,
+    quality: Vec<Option<Field>>,
+    cost: Vec<Option<Field>>,
+    response: Vec<Option<Field>>,
+    quality_names: Vec<String>,
+    cost_names: Vec<String>,
+}
+
+/// `name`'s field; in a CSV file the column must exist.
+fn required(r: &Reader, name: &str) -> Result<Option<Field>> {
+    if r.is_csv() {
+        r.column(name)?;
+    }
+    Ok(field(r, name))
+}
+
+impl Fields {
+    /// Finds the columns of the file `r` reads for `spec` and the models `names`; an error names
+    /// a column the flags ask for that is not there.
+    fn resolve(
+        r: &Reader,
+        spec: &Spec,
+        names: &[String],
+        first: &Option<std::result::Result<bool, RowError>>,
+    ) -> Result<Fields> {
+        let text = match r.text_column(spec.text.as_deref()) {
+            Ok(c) if r.is_csv() => Field::Csv(c),
+            Ok(c) => Field::Json(c.name),
+            Err(e) => return Err(e),
+        };
+        let id = match (&spec.id, &spec.long) {
+            (Some(id), _) => required(r, id)?,
+            (None, Some(_)) => return Err(Error::Usage("--long needs --id-col".to_string())),
+            (None, None) => ID_COLUMNS
+                .iter()
+                .find(|c| if r.is_csv() { r.has_column(c) } else { r.json(c).is_some() })
+                .and_then(|c| field(r, c)),
+        };
+        let ts_name = spec.timestamp.clone().unwrap_or_else(|| "timestamp".to_string());
+        if let Some(t) = &spec.timestamp
+            && r.is_csv()
+        {
+            r.column(t)?;
+        }
+        let ts = field(r, &ts_name);
+        let by = match &spec.by {
+            Some(by) => required(r, by)?,
+            None => None,
+        };
+        let label = field(r, &spec.label);
+        let tag = match &spec.tag {
+            Some(t) if spec.tag_required => required(r, t)?,
+            Some(t) => field(r, t),
+            None => None,
+        };
+        let (input, cached, output) =
+            (field(r, &spec.input_tokens), field(r, &spec.cached_tokens), field(r, &spec.output_tokens));
+        let long_model = match &spec.long {
+            Some(model) => required(r, model)?,
+            None => None,
+        };
+        let per_model = |tmpl: &str| -> Vec<Option<Field>> {
+            if spec.long.is_some() {
+                vec![field(r, tmpl)]
+            } else {
+                names.iter().map(|m| field(r, &fill(tmpl, m))).collect()
+            }
+        };
+        let (quality, cost, response) = (per_model(&spec.quality), per_model(&spec.cost), per_model(&spec.response));
+        if spec.long.is_none() {
+            check_templates(r, spec, names, first)?;
+        }
+        // Column names for messages, per model.
+        let col_names = |t: &str| -> Vec<String> {
+            if spec.long.is_some() { vec![t.to_string()] } else { names.iter().map(|m| fill(t, m)).collect() }
+        };
+        let (quality_names, cost_names) = (col_names(&spec.quality), col_names(&spec.cost));
+        Ok(Fields {
+            text,
+            id,
+            ts_name,
+            ts,
+            by,
+            label,
+            tag,
+            input,
+            cached,
+            output,
+            long_model,
+            quality,
+            cost,
+            response,
+            quality_names,
+            cost_names,
+        })
+    }
+
+    /// Reads the current row of `r` (the `row_no`th) into `row`, each value checked; with long
+    /// outcomes, returns the row's model.
+    fn read(
+        &self,
+        r: &Reader,
+        spec: &Spec,
+        row_no: u64,
+        row: &mut Row,
+    ) -> std::result::Result<Option<String>, RowError> {
+        let checks = Checks { r, scale: spec.quality_scale };
+        let opt_text = |f: &Option<Field>| match f {
+            Some(f) => text_of(r, f),
+            None => Ok(None),
+        };
+        let opt_num = |f: &Option<Field>, what: &str| match f {
+            Some(f) => number_of(r, f, what),
+            None => Ok(None),
+        };
+        self.read_text(r, row)?;
+        row.id = match opt_text(&self.id)? {
+            Some(id) if !id.trim().is_empty() => id,
+            _ if spec.long.is_some() => return Err(r.row_error("the id is empty")),
+            _ => row_no.to_string(),
+        };
+        row.timestamp = match opt_text(&self.ts)? {
+            Some(t) if !t.trim().is_empty() => Some(parse_time(&t).ok_or_else(|| {
+                r.row_error(format!(
+                    "column `{}`: `{t}` is not a timestamp (RFC 3339, `YYYY-MM-DD HH:MM:SS` or Unix \
+                     seconds, years -9999 to 9999)",
+                    self.ts_name
+                ))
+            })?),
+            _ => None,
+        };
+        if self.by.is_some() {
+            row.segment = Some(opt_text(&self.by)?.unwrap_or_default());
+        }
+        if self.tag.is_some() {
+            row.tag = opt_text(&self.tag)?.filter(|t| !t.trim().is_empty());
+        }
+        row.label = opt_text(&self.label)?.filter(|l| !l.trim().is_empty());
+        for k in 0..self.quality.len() {
+            row.quality.push(checks.quality(opt_num(&self.quality[k], "quality")?, &self.quality_names[k])?);
+            row.cost.push(checks.cost(opt_num(&self.cost[k], "cost")?, &self.cost_names[k])?);
+            row.response.push(opt_text(&self.response[k])?);
+        }
+        row.in_tokens.push(checks.tokens(opt_num(&self.input, "input tokens")?, &spec.input_tokens)?);
+        row.cached = checks.tokens(opt_num(&self.cached, "cached input tokens")?, &spec.cached_tokens)?;
+        row.out_tokens.push(checks.tokens(opt_num(&self.output, "output tokens")?, &spec.output_tokens)?);
+        match &self.long_model {
+            Some(model) => Ok(Some(text_of(r, model)?.ok_or_else(|| r.row_error("the model is empty"))?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The row's prompt (a Python list literal becomes its text): neither empty nor too long.
+    fn read_text(&self, r: &Reader, row: &mut Row) -> std::result::Result<(), RowError> {
+        let text = text_of(r, &self.text)?.unwrap_or_default();
+        let text = pylit::prompt_text(&text);
+        let name = match &self.text {
+            Field::Csv(c) => c.name.as_str(),
+            Field::Json(p) => p.as_str(),
+        };
+        if text.trim().is_empty() {
+            return Err(r.row_error(format!("column `{name}` is empty")));
+        }
+        if let Some(m) = crate::prompt::too_long(&text) {
+            return Err(r.row_error(format!("column `{name}`: {m}")));
+        }
+        row.text.push_str(&text);
+        Ok(())
+    }
+}
+
+/// Long outcomes (one row per request and model) gathered into one row per request id, in the
+/// order ids first appear; models numbered as they first appear.
+#[derive(Default)]
+struct Long {
+    rows: Vec<Row>,
+    names: Vec<String>,
+    by_id: HashMap<String, usize>,
+}
+
+impl Long {
+    /// Adds `row`, the answer of `model`, to its request's row.
+    fn add(&mut self, row: &mut Row, model: String) {
+        let mi = match self.names.iter().position(|n| *n == model) {
+            Some(i) => i,
+            None => {
+                self.names.push(model);
+                self.names.len() - 1
+            }
+        };
+        let rows = &mut self.rows;
+        let at = *self.by_id.entry(row.id.clone()).or_insert_with(|| {
+            let mut fresh = row.clone();
+            fresh.quality.clear();
+            fresh.cost.clear();
+            fresh.response.clear();
+            fresh.in_tokens.clear();
+            fresh.out_tokens.clear();
+            rows.push(fresh);
+            rows.len() - 1
+        });
+        let p = &mut self.rows[at];
+        p.pad(mi + 1);
+        p.quality[mi] = row.quality[0];
+        p.cost[mi] = row.cost[0];
+        p.response[mi] = row.response[0].take();
+        p.in_tokens[mi] = row.in_tokens[0];
+        p.out_tokens[mi] = row.out_tokens[0];
+    }
 }
 
 /// Every model's quality template must name a column (CSV) or a key of the first row (JSON): an

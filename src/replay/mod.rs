@@ -25,6 +25,7 @@ use crate::canary::Arm;
 use crate::config::{Config, ModelId};
 use crate::cost::Cost;
 use crate::error::{Error, Result};
+use crate::ml::model::Prediction;
 use crate::router::{Engine, Eval, Memo, Stage};
 pub use dataset::{Dataset, Spec};
 use strategy::{Kind, ReplayStrategy, Step};
@@ -352,27 +353,61 @@ fn label_serve(
 pub fn simulate(
     setup: &Setup,
     opt: &Options,
-    predictions: &[Option<crate::ml::model::Prediction>],
+    predictions: &[Option<Prediction>],
     mut sink: Option<&mut dyn DecisionSink>,
 ) -> Result<Replay> {
-    let (ds, config) = (setup.ds, setup.config);
+    let (ds, n) = (setup.ds, setup.ds.n());
     let mut notes = Vec::new();
     let mut strategies = strategy::plan(setup, opt, &mut notes)?;
-    let n = ds.n();
     let mut runs: Vec<Run> = strategies
         .iter()
         .map(|s| Run::new(s.label(setup), s.kind(), n, s.kind().shown(setup, opt.all_models)))
         .collect();
-    let keys: Vec<String> = strategies.iter().map(|s| s.kind().key(ds)).collect();
+    first_pass(setup, opt, predictions, &mut strategies, &mut runs, sink.as_deref_mut())?;
+    for (run, st) in runs.iter_mut().zip(&strategies) {
+        run.curve = st.curve();
+    }
+    // Strategies that need the first pass's figures (the random mix at the chain's cost).
+    let detail = sink.is_some();
+    for mut st in strategy::second_pass(setup, opt, &runs) {
+        let mut run = Run::new(st.label(setup), st.kind(), n, st.kind().shown(setup, opt.all_models));
+        let key = st.kind().key(ds);
+        for row in 0..n {
+            let mut eval = setup.engine.eval(ds.texts.get(row), ds.tag(row));
+            eval.exclude(row_exclusions(setup, row));
+            let step = st.step(setup, row, &mut eval, detail);
+            run.record(&step);
+            if let Some(sink) = sink.as_deref_mut() {
+                write_line(sink, setup, row, &key, &step)?;
+            }
+        }
+        runs.push(run);
+    }
+    replay(setup, opt, runs, notes)
+}
+
+/// A strategy of a replay, stepping through the rows.
+type Boxed<'a> = Box<dyn ReplayStrategy + Send + 'a>;
+
+/// The strategies' pass over the rows: worker threads evaluate each chunk of rows ahead (every
+/// stage any strategy reads, the prediction when one is read), and the strategies step through
+/// the chunks in row order.
+fn first_pass(
+    setup: &Setup,
+    opt: &Options,
+    predictions: &[Option<Prediction>],
+    strategies: &mut [Boxed<'_>],
+    runs: &mut [Run],
+    mut sink: Option<&mut (dyn DecisionSink + '_)>,
+) -> Result<()> {
+    let n = setup.ds.n();
+    let keys: Vec<String> = strategies.iter().map(|s| s.kind().key(setup.ds)).collect();
     // The stages any strategy reads; workers evaluate them ahead of the strategies.
     let mut stages: Vec<Stage> = strategies.iter().flat_map(|s| s.stages(setup)).collect();
     stages.sort_by_key(|s| s.index());
     stages.dedup();
     let predict = strategies.iter().any(|s| s.kind().reads_prediction()) && setup.engine.ml.is_some();
-
     let threads = opt.threads.max(1);
-    let detail = sink.is_some();
-    let predicted = |row: usize| predictions.get(row).and_then(Option::as_ref);
     std::thread::scope(|s| -> Result<()> {
         let mut to_workers = Vec::with_capacity(threads);
         let mut from_workers = Vec::with_capacity(threads);
@@ -384,21 +419,7 @@ pub fn simulate(
             let stages = &stages;
             s.spawn(move || {
                 for range in job_rx {
-                    let memos = range
-                        .map(|row| {
-                            let mut eval =
-                                setup.engine.eval(ds.texts.get(row), ds.tag(row)).with_prediction(predicted(row));
-                            eval.exclude(row_exclusions(setup, row));
-                            for &st in stages {
-                                eval.verdict(st);
-                            }
-                            if predict {
-                                eval.prediction();
-                            }
-                            eval.into_memo()
-                        })
-                        .collect();
-                    if done_tx.send(memos).is_err() {
+                    if done_tx.send(evaluate(setup, range, stages, predict, predictions)).is_err() {
                         return;
                     }
                 }
@@ -424,65 +445,111 @@ pub fn simulate(
                 .recv()
                 .map_err(|_| Error::Usage("a replay worker stopped unexpectedly".to_string()))?;
             send_next(&mut sent);
-            if groups == 1 {
-                for (row, memo) in range.clone().zip(&memos) {
-                    let mut eval = Eval::shared(setup.engine, ds.texts.get(row), ds.tag(row), memo)
-                        .with_prediction(predicted(row));
-                    for (i, st) in strategies.iter_mut().enumerate() {
-                        let step = st.step(setup, row, &mut eval, detail);
-                        runs[i].record(&step);
-                        if let Some(sink) = sink.as_deref_mut() {
-                            write_line(sink, setup, row, &keys[i], &step)?;
-                        }
-                    }
-                }
-                continue;
+            let chunk = Chunk { setup, rows: range.clone(), memos: &memos, predictions };
+            match sink.as_deref_mut() {
+                Some(sink) => chunk.step_in_order(strategies, runs, &keys, sink)?,
+                None => chunk.step_in_groups(strategies, runs, groups),
             }
-            let mut parts: Vec<Vec<(&mut Box<dyn ReplayStrategy + Send + '_>, &mut Run)>> =
-                (0..groups).map(|_| Vec::new()).collect();
-            for (i, pair) in strategies.iter_mut().zip(runs.iter_mut()).enumerate() {
-                parts[i % groups].push(pair);
-            }
-            let memos = &memos;
-            std::thread::scope(|g| {
-                for mut part in parts {
-                    let range = range.clone();
-                    g.spawn(move || {
-                        for (row, memo) in range.zip(memos) {
-                            let mut eval = Eval::shared(setup.engine, ds.texts.get(row), ds.tag(row), memo)
-                                .with_prediction(predicted(row));
-                            for (st, run) in part.iter_mut() {
-                                run.record(&st.step(setup, row, &mut eval, false));
-                            }
-                        }
-                    });
-                }
-            });
         }
         drop(to_workers);
         Ok(())
-    })?;
+    })
+}
 
-    for (run, st) in runs.iter_mut().zip(&strategies) {
-        run.curve = st.curve();
-    }
-    // Strategies that need the first pass's figures (the random mix at the chain's cost).
-    for mut st in strategy::second_pass(setup, opt, &runs) {
-        let mut run = Run::new(st.label(setup), st.kind(), n, st.kind().shown(setup, opt.all_models));
-        let key = st.kind().key(ds);
-        for row in 0..n {
-            let mut eval = setup.engine.eval(ds.texts.get(row), ds.tag(row));
+/// What a worker hands on for the rows of `range`: each stage's verdict and the prediction, once.
+fn evaluate(
+    setup: &Setup,
+    range: std::ops::Range<usize>,
+    stages: &[Stage],
+    predict: bool,
+    predictions: &[Option<Prediction>],
+) -> Vec<Memo> {
+    let ds = setup.ds;
+    range
+        .map(|row| {
+            let mut eval =
+                setup.engine.eval(ds.texts.get(row), ds.tag(row)).with_prediction(predicted(predictions, row));
             eval.exclude(row_exclusions(setup, row));
-            let step = st.step(setup, row, &mut eval, detail);
-            run.record(&step);
-            if let Some(sink) = sink.as_deref_mut() {
-                write_line(sink, setup, row, &key, &step)?;
+            for &st in stages {
+                eval.verdict(st);
+            }
+            if predict {
+                eval.prediction();
+            }
+            eval.into_memo()
+        })
+        .collect()
+}
+
+fn predicted(predictions: &[Option<Prediction>], row: usize) -> Option<&Prediction> {
+    predictions.get(row).and_then(Option::as_ref)
+}
+
+/// One evaluated chunk of rows, for the strategies to step through.
+struct Chunk<'c, 's> {
+    setup: &'c Setup<'s>,
+    rows: std::ops::Range<usize>,
+    memos: &'c [Memo],
+    predictions: &'c [Option<Prediction>],
+}
+
+impl Chunk<'_, '_> {
+    /// Row by row, every strategy in turn, each decision written to `sink` in that order.
+    fn step_in_order(
+        &self,
+        strategies: &mut [Boxed<'_>],
+        runs: &mut [Run],
+        keys: &[String],
+        sink: &mut dyn DecisionSink,
+    ) -> Result<()> {
+        let (setup, ds) = (self.setup, self.setup.ds);
+        for (row, memo) in self.rows.clone().zip(self.memos) {
+            let mut eval = Eval::shared(setup.engine, ds.texts.get(row), ds.tag(row), memo)
+                .with_prediction(predicted(self.predictions, row));
+            for (i, st) in strategies.iter_mut().enumerate() {
+                let step = st.step(setup, row, &mut eval, true);
+                runs[i].record(&step);
+                write_line(sink, setup, row, &keys[i], &step)?;
             }
         }
-        runs.push(run);
+        Ok(())
     }
-    let premium_catalog = *config.models_by_cost().last().unwrap_or(&0);
-    let (cascade_threshold, attempts) = strategy::cascade::threshold_and_attempts(config, opt);
+
+    /// The strategies dealt into `groups` groups, each stepping through the rows on its own
+    /// thread (one group: on this one).
+    fn step_in_groups(&self, strategies: &mut [Boxed<'_>], runs: &mut [Run], groups: usize) {
+        let (setup, ds) = (self.setup, self.setup.ds);
+        let step_part = |part: &mut [(&mut Boxed<'_>, &mut Run)]| {
+            for (row, memo) in self.rows.clone().zip(self.memos) {
+                let mut eval = Eval::shared(setup.engine, ds.texts.get(row), ds.tag(row), memo)
+                    .with_prediction(predicted(self.predictions, row));
+                for (st, run) in part.iter_mut() {
+                    run.record(&st.step(setup, row, &mut eval, false));
+                }
+            }
+        };
+        let mut parts: Vec<Vec<(&mut Boxed<'_>, &mut Run)>> = (0..groups).map(|_| Vec::new()).collect();
+        for (i, pair) in strategies.iter_mut().zip(runs.iter_mut()).enumerate() {
+            parts[i % groups].push(pair);
+        }
+        if groups == 1 {
+            for mut part in parts {
+                step_part(&mut part);
+            }
+            return;
+        }
+        std::thread::scope(|g| {
+            for mut part in parts {
+                g.spawn(move || step_part(&mut part));
+            }
+        });
+    }
+}
+
+/// The replay's result: the runs and the figures the report reads beside them.
+fn replay(setup: &Setup, opt: &Options, runs: Vec<Run>, notes: Vec<String>) -> Result<Replay> {
+    let premium_catalog = *setup.config.models_by_cost().last().unwrap_or(&0);
+    let (cascade_threshold, attempts) = strategy::cascade::threshold_and_attempts(setup.config, opt);
     let cascade_models = strategy::cascade::models(setup, opt, attempts)?;
     let consensus_voters = strategy::consensus::voters(setup, opt)?;
     Ok(Replay {

@@ -319,72 +319,13 @@ pub fn curves(ds: &Dataset, replay: &Replay) -> Vec<Curve> {
 /// Builds the report of a replay.
 pub fn build(files: &[std::path::PathBuf], ds: &Dataset, config: &Config, rp: &Replay, opt: &Options) -> SimReport {
     let n = ds.n();
-    let (rpy, source) = match (opt.requests_per_year, &ds.timestamps) {
-        (Some(r), _) => (r, "--requests-per-year"),
-        (None, Some(ts)) if !ts.is_empty() => {
-            let (lo, hi) = (ts.iter().min().copied().unwrap_or(0), ts.iter().max().copied().unwrap_or(0));
-            let span = ((hi - lo) as f64).max(86_400.0);
-            (n as f64 * 365.25 * 86_400.0 / span, "timestamp span")
-        }
-        _ => (DEFAULT_REQUESTS_PER_YEAR, "the design article's ~11.7 M/year; no timestamps"),
-    };
+    let (rpy, source) = requests_per_year(ds, opt);
     let strategies = summarize(rp, ds, None, rpy, opt.bootstrap, opt.seed);
     let curves = curves(ds, rp);
-    let single: Vec<(f64, f64)> = rp
-        .candidates
-        .iter()
-        .filter_map(|&m| rp.run(Kind::Single(m)))
-        .map(|r| (mean_finite(&r.cost, None).unwrap_or(0.0), mean_finite(&r.quality, None).unwrap_or(f64::NAN)))
-        .collect();
-    let (c_min, c_max) = single.iter().fold((f64::MAX, f64::MIN), |(lo, hi), p| (lo.min(p.0), hi.max(p.0)));
-    let q_of = |r: Option<&Run>| r.and_then(|r| mean_finite(&r.quality, None));
-    let (qw, qs) = (q_of(rp.cheapest_run()), q_of(rp.baseline_run()));
-    let routers = match (ds.quality_known, qw, qs) {
-        (true, Some(qw), Some(qs)) => curves
-            .iter()
-            .map(|c| RouterMetrics {
-                name: c.name.clone(),
-                cost_equivalent_share: c.swept,
-                gap: metrics::gap_metrics(&c.points, qw, qs),
-                aiq: metrics::aiq(&c.points.iter().map(|p| (p.cost, p.quality)).collect::<Vec<_>>(), c_min, c_max),
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
-    let segments = match &ds.segments {
-        Some((ids, names)) => {
-            let mut order: Vec<usize> = (0..names.len()).collect();
-            order.sort_by(|&x, &y| names[x].cmp(&names[y]));
-            order
-                .into_iter()
-                .map(|s| {
-                    let rows: Vec<usize> = (0..n).filter(|&r| ids[r] as usize == s).collect();
-                    Segment {
-                        segment: names[s].clone(),
-                        rows: rows.len(),
-                        strategies: summarize(
-                            rp,
-                            ds,
-                            Some(&rows),
-                            rpy * rows.len() as f64 / n as f64,
-                            opt.bootstrap,
-                            opt.seed,
-                        ),
-                    }
-                })
-                .collect()
-        }
-        None => Vec::new(),
-    };
+    let metrics = router_metrics(ds, rp, &curves);
+    let segments = segments(ds, rp, rpy, opt);
     let baseline = ds.models[rp.baseline].name.clone();
-    let premium = &config.models[rp.premium_catalog].name;
-    let baseline_source = if rp.baseline_from_flag {
-        "--baseline".to_string()
-    } else if *premium == baseline {
-        format!("the catalog's premium model `{premium}`")
-    } else {
-        format!("serves the catalog's premium model `{premium}`")
-    };
+    let baseline_source = baseline_source(config, rp, &baseline);
     SimReport {
         files: files.iter().map(|f| f.display().to_string()).collect(),
         rows: n,
@@ -418,17 +359,99 @@ pub fn build(files: &[std::path::PathBuf], ds: &Dataset, config: &Config, rp: &R
             .map(|(i, m)| (m.name.clone(), ds.models[rp.serve[i]].name.clone()))
             .collect(),
         strategies,
-        metrics: Metrics {
-            weak: ds.models[rp.cheapest].name.clone(),
-            strong: ds.models[rp.baseline].name.clone(),
-            routers,
-            zero_router_aiq: if ds.quality_known { metrics::aiq(&single, c_min, c_max) } else { None },
-        },
+        metrics,
         notes: rp.notes.clone(),
         segments,
         adaptive_learning_curve: rp.run(Kind::AdaptiveOnline).map(learning_curve),
         canary: None,
         curves,
+    }
+}
+
+/// Requests a year, and where the figure comes from: the flag, the log's timestamp span, or the
+/// design article's traffic.
+fn requests_per_year(ds: &Dataset, opt: &Options) -> (f64, &'static str) {
+    match (opt.requests_per_year, &ds.timestamps) {
+        (Some(r), _) => (r, "--requests-per-year"),
+        (None, Some(ts)) if !ts.is_empty() => {
+            let (lo, hi) = (ts.iter().min().copied().unwrap_or(0), ts.iter().max().copied().unwrap_or(0));
+            let span = ((hi - lo) as f64).max(86_400.0);
+            (ds.n() as f64 * 365.25 * 86_400.0 / span, "timestamp span")
+        }
+        _ => (DEFAULT_REQUESTS_PER_YEAR, "the design article's ~11.7 M/year; no timestamps"),
+    }
+}
+
+/// The routers' gap metrics and AIQ against the single models (when quality is known).
+fn router_metrics(ds: &Dataset, rp: &Replay, curves: &[Curve]) -> Metrics {
+    let single: Vec<(f64, f64)> = rp
+        .candidates
+        .iter()
+        .filter_map(|&m| rp.run(Kind::Single(m)))
+        .map(|r| (mean_finite(&r.cost, None).unwrap_or(0.0), mean_finite(&r.quality, None).unwrap_or(f64::NAN)))
+        .collect();
+    let (c_min, c_max) = single.iter().fold((f64::MAX, f64::MIN), |(lo, hi), p| (lo.min(p.0), hi.max(p.0)));
+    let q_of = |r: Option<&Run>| r.and_then(|r| mean_finite(&r.quality, None));
+    let (qw, qs) = (q_of(rp.cheapest_run()), q_of(rp.baseline_run()));
+    let routers = match (ds.quality_known, qw, qs) {
+        (true, Some(qw), Some(qs)) => curves
+            .iter()
+            .map(|c| RouterMetrics {
+                name: c.name.clone(),
+                cost_equivalent_share: c.swept,
+                gap: metrics::gap_metrics(&c.points, qw, qs),
+                aiq: metrics::aiq(&c.points.iter().map(|p| (p.cost, p.quality)).collect::<Vec<_>>(), c_min, c_max),
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    Metrics {
+        weak: ds.models[rp.cheapest].name.clone(),
+        strong: ds.models[rp.baseline].name.clone(),
+        routers,
+        zero_router_aiq: if ds.quality_known { metrics::aiq(&single, c_min, c_max) } else { None },
+    }
+}
+
+/// Each `--by` segment's summary, segments by name.
+fn segments(ds: &Dataset, rp: &Replay, rpy: f64, opt: &Options) -> Vec<Segment> {
+    let n = ds.n();
+    match &ds.segments {
+        Some((ids, names)) => {
+            let mut order: Vec<usize> = (0..names.len()).collect();
+            order.sort_by(|&x, &y| names[x].cmp(&names[y]));
+            order
+                .into_iter()
+                .map(|s| {
+                    let rows: Vec<usize> = (0..n).filter(|&r| ids[r] as usize == s).collect();
+                    Segment {
+                        segment: names[s].clone(),
+                        rows: rows.len(),
+                        strategies: summarize(
+                            rp,
+                            ds,
+                            Some(&rows),
+                            rpy * rows.len() as f64 / n as f64,
+                            opt.bootstrap,
+                            opt.seed,
+                        ),
+                    }
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    }
+}
+
+/// Where the baseline comes from, for the report.
+fn baseline_source(config: &Config, rp: &Replay, baseline: &str) -> String {
+    let premium = &config.models[rp.premium_catalog].name;
+    if rp.baseline_from_flag {
+        "--baseline".to_string()
+    } else if *premium == baseline {
+        format!("the catalog's premium model `{premium}`")
+    } else {
+        format!("serves the catalog's premium model `{premium}`")
     }
 }
 
