@@ -51,6 +51,11 @@ pub enum Error {
     /// A provider or the network failed (exit 3).
     #[error("{0}")]
     Provider(String),
+    /// llmroute itself could not go on, through no fault of a provider or of the input: a thread
+    /// or the async runtime would not start, a lock was poisoned, a task died (exit 3, the code
+    /// these failures have always had).
+    #[error("{0}")]
+    Internal(String),
     /// The run completed but some items failed; the message summarises them (exit 1).
     #[error("{0}")]
     Partial(String),
@@ -68,7 +73,7 @@ impl Error {
             Error::Usage(_) | Error::Config(_) => exit::USAGE,
             Error::State { .. } | Error::StateUnavailable { .. } => exit::STATE,
             Error::QuotasExhausted { .. } => exit::QUOTA_EXHAUSTED,
-            Error::Provider(_) => exit::PROVIDER,
+            Error::Provider(_) | Error::Internal(_) => exit::PROVIDER,
             Error::Unservable(_) => exit::UNSERVABLE,
             Error::Partial(_) => exit::PARTIAL,
             Error::BrokenPipe => exit::OK,
@@ -131,5 +136,18 @@ pub fn io_reason(e: &std::io::Error) -> String {
     match s.find(" (os error") {
         Some(i) => s[..i].to_string(),
         None => s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_internal_failure_keeps_the_provider_exit_code_and_its_message() {
+        let e = Error::Internal("cannot start the async runtime: no threads".into());
+        assert_eq!(e.exit_code(), exit::PROVIDER);
+        assert_eq!(e.to_string(), "cannot start the async runtime: no threads");
+        assert_eq!(Error::Provider("x".into()).exit_code(), 3);
     }
 }

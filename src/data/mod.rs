@@ -612,3 +612,116 @@ pub fn normalize_answer(s: &str) -> String {
     }
     t.to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reader(name: &str, text: &str, format: Option<Format>) -> Reader {
+        from_bytes(name, text.as_bytes().to_vec(), format).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn csv_rows_give_text_and_numbers_with_the_line_each_starts_on() {
+        let mut r = reader("t.csv", "id,prompt,score\n1,hello,0.5\n2,\"two\nlines\",nan\n3,x,\n", Some(Format::Csv));
+        assert!(r.is_csv());
+        assert_eq!(r.headers(), ["id", "prompt", "score"]);
+        let (prompt, score) = (r.column("prompt").unwrap(), r.column("score").unwrap());
+        assert!(r.advance().unwrap());
+        assert_eq!(r.line(), 2);
+        assert_eq!(r.text(&prompt).unwrap().as_deref(), Some("hello"));
+        assert_eq!(r.number(&score).unwrap(), Some(0.5));
+        assert!(r.advance().unwrap());
+        assert_eq!(r.line(), 3);
+        assert_eq!(r.text(&prompt).unwrap().as_deref(), Some("two\nlines"));
+        assert_eq!(r.number(&score).unwrap(), None);
+        assert!(r.advance().unwrap());
+        assert_eq!(r.line(), 5);
+        assert_eq!(r.number(&score).unwrap(), None);
+        assert!(!r.advance().unwrap());
+    }
+
+    #[test]
+    fn csv_errors_name_the_file_line_and_column() {
+        let mut r = reader("t.csv", "prompt,score\nhi,abc\nho\n", None);
+        assert!(r.is_csv());
+        let score = r.column("score").unwrap();
+        assert!(r.advance().unwrap());
+        let e = r.number(&score).err().map(|e| e.to_string());
+        assert_eq!(e.as_deref(), Some("t.csv:2: column `score`: `abc` is not a number"));
+        let e = r.advance().err().map(|e| e.to_string());
+        assert_eq!(e.as_deref(), Some("t.csv:3: expected 2 fields, found 1"));
+        let e = r.column("scroe").err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.starts_with("t.csv: no column `scroe`"), "{e}");
+        assert!(e.ends_with("; columns are: `prompt`, `score`"), "{e}");
+        assert!(!r.has_column("scroe") && r.has_column("prompt"));
+    }
+
+    #[test]
+    fn the_prompt_column_is_the_first_usual_name_present() {
+        let r = reader("t.csv", "id,question,text\n", Some(Format::Csv));
+        assert_eq!(r.text_column(None).unwrap().name, "question");
+        assert_eq!(r.text_column(Some("text")).unwrap().name, "text");
+        let r = reader("t.csv", "id,body\n", Some(Format::Csv));
+        let e = r.text_column(None).err().map(|e| e.to_string());
+        assert_eq!(e.as_deref(), Some("t.csv: no prompt column; name it with --text-col"));
+    }
+
+    #[test]
+    fn json_lines_skip_blank_lines_and_report_bad_ones_then_go_on() {
+        let text = "{\"prompt\":\"a\",\"n\":2,\"s\":{\"m.1\":0.5}}\n\n{\"prompt\":\"b\",\"n\":\"x\"}\n[1]\n{bad\n{\"prompt\":\"c\",\"n\":true}\n";
+        let mut r = reader("t.jsonl", text, None);
+        assert!(!r.is_csv());
+        let n = r.column("n").unwrap();
+        assert!(r.advance().unwrap());
+        assert_eq!(r.line(), 1);
+        let mut keys = r.headers().to_vec();
+        keys.sort();
+        assert_eq!(keys, ["n", "prompt", "s"]);
+        assert_eq!(r.number(&n).unwrap(), Some(2.0));
+        assert_eq!(r.json_path("s.m.1"), Some(&serde_json::json!(0.5)));
+        assert!(r.advance().unwrap());
+        assert_eq!(r.line(), 3);
+        let e = r.number(&n).err().map(|e| e.to_string());
+        assert_eq!(e.as_deref(), Some("t.jsonl:3: column `n`: `x` is not a number"));
+        let e = r.advance().err().map(|e| e.to_string());
+        assert_eq!(e.as_deref(), Some("t.jsonl:4: expected a JSON object"));
+        let e = r.advance().err().map(|e| (e.line, e.message.starts_with("invalid JSON: ")));
+        assert_eq!(e, Some((5, true)));
+        assert!(r.advance().unwrap());
+        assert_eq!(r.number(&n).unwrap(), Some(1.0));
+        assert_eq!(r.text(&r.column("prompt").unwrap()).unwrap().as_deref(), Some("c"));
+        assert!(!r.advance().unwrap());
+    }
+
+    #[test]
+    fn a_json_array_is_read_item_by_item() {
+        let mut r = reader("t.json", " [{\"prompt\": \"a\", \"n\": null}, {\"prompt\": 7}]", None);
+        let (p, n) = (r.column("prompt").unwrap(), r.column("n").unwrap());
+        assert!(r.advance().unwrap());
+        assert_eq!((r.line(), r.text(&p).unwrap().as_deref(), r.number(&n).unwrap()), (1, Some("a"), None));
+        assert!(r.advance().unwrap());
+        assert_eq!((r.line(), r.text(&p).unwrap().as_deref()), (2, Some("7")));
+        assert!(!r.advance().unwrap());
+    }
+
+    #[test]
+    fn numbers_and_missing_spellings() {
+        assert_eq!(parse_number(b" 1e3 "), Ok(Some(1000.0)));
+        assert_eq!(parse_number(b"NaN"), Ok(None));
+        assert_eq!(parse_number(b""), Ok(None));
+        assert_eq!(parse_number(b"True"), Ok(Some(1.0)));
+        assert_eq!(parse_number(b"inf"), Err(&b"inf"[..]));
+        assert_eq!(parse_number(b"1,5"), Err(&b"1,5"[..]));
+    }
+
+    #[test]
+    fn answers_normalise_to_a_letter_or_folded_text() {
+        assert_eq!(normalize_answer("The answer is (B)."), "b");
+        assert_eq!(normalize_answer("Answer: c"), "c");
+        assert_eq!(normalize_answer("  Paris  IS\n the capital. "), "paris is the capital");
+        assert_eq!(normalize_answer("['first', 'Second']"), "first second");
+        // A letter past J is not a choice.
+        assert_eq!(normalize_answer("answer: z"), "answer: z");
+    }
+}

@@ -127,3 +127,67 @@ pub async fn call(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_system_prompt_moves_to_its_field_and_max_tokens_is_always_set() {
+        let msgs = vec![
+            Message { role: "system".into(), content: "be brief".into() },
+            Message { role: "system".into(), content: "in French".into() },
+            Message { role: "user".into(), content: "hi".into() },
+        ];
+        let b = body("claude-3-haiku-20240307", &msgs, &Params::default(), false);
+        assert_eq!(
+            b,
+            json!({"model": "claude-3-haiku-20240307", "max_tokens": DEFAULT_MAX_TOKENS,
+                "messages": [{"role": "user", "content": "hi"}], "system": "be brief\n\nin French"})
+        );
+        // Anthropic's temperature stops at 1.
+        let p = Params { temperature: Some(1.7), max_tokens: Some(50), top_p: None };
+        let b = body("m", &msgs[2..], &p, true);
+        assert_eq!(b["temperature"], json!(1.0));
+        assert_eq!(b["max_tokens"], json!(50));
+        assert_eq!(b["stream"], json!(true));
+        assert!(b.get("system").is_none() && b.get("top_p").is_none());
+    }
+
+    #[test]
+    fn input_usage_adds_the_tokens_read_from_and_written_to_the_cache() {
+        let v = json!({
+            "content": [{"type": "text", "text": "Bon"}, {"type": "text", "text": "jour"}],
+            "stop_reason": "end_turn",
+            "usage": {"input_tokens": 10, "cache_read_input_tokens": 100, "cache_creation_input_tokens": 5,
+                "output_tokens": 3}
+        });
+        let a = parse_response(&v).unwrap();
+        assert_eq!(a.text, "Bonjour");
+        assert_eq!((a.input_tokens, a.cached_tokens, a.output_tokens), (Some(115), Some(100), Some(3)));
+        assert_eq!(a.finish_reason.as_deref(), Some("end_turn"));
+        let e = parse_response(&json!({"type": "message"})).err().map(|e| e.to_string());
+        assert_eq!(e.as_deref(), Some("malformed response: no `content` array"));
+    }
+
+    #[test]
+    fn stream_events_fill_the_answer_until_message_stop() {
+        let mut a = Answer::default();
+        let events = [
+            r#"{"type":"message_start","message":{"usage":{"input_tokens":12,"cache_read_input_tokens":4}}}"#,
+            r#"{"type":"content_block_delta","delta":{"text":"Bon"}}"#,
+            r#"{"type":"ping"}"#,
+            r#"{"type":"content_block_delta","delta":{"text":"jour"}}"#,
+            r#"{"type":"message_delta","delta":{"stop_reason":"max_tokens"},"usage":{"output_tokens":2}}"#,
+        ];
+        for e in events {
+            assert!(apply_event(e, &mut a).unwrap());
+        }
+        assert!(!apply_event(r#"{"type":"message_stop"}"#, &mut a).unwrap());
+        assert_eq!(a.text, "Bonjour");
+        assert_eq!((a.input_tokens, a.cached_tokens, a.output_tokens), (Some(16), Some(4), Some(2)));
+        assert_eq!(a.finish_reason.as_deref(), Some("max_tokens"));
+        let e = apply_event(r#"{"type":"error","error":{"message":"overloaded"}}"#, &mut a).err();
+        assert_eq!(e.map(|e| e.to_string()).as_deref(), Some("malformed response: overloaded"));
+    }
+}

@@ -725,3 +725,92 @@ pub async fn sse(
     }
     Err(CallError::Malformed("the stream ended before it was complete".to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> Config {
+        Config::from_str(crate::config::EMBEDDED_DEFAULT, crate::config::Source::Embedded)
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn redact_masks_whole_keys_and_long_prefixes_only() {
+        let secrets = vec!["sk-abcdefghijklmnop".to_string(), "short".to_string()];
+        assert_eq!(redact("key sk-abcdefghijklmnop!", &secrets), "key [redacted]!");
+        // Eight or more of a key's first characters are masked (an echo cut mid-key).
+        assert_eq!(redact("got sk-abcde, sk-abcdef…", &secrets), "got [redacted], [redacted]…");
+        // Seven are not: they say too little about the key.
+        assert_eq!(redact("sk-abcd", &secrets), "sk-abcd");
+        // A short key only when whole.
+        assert_eq!(redact("a short shor", &secrets), "a [redacted] shor");
+        assert_eq!(redact("nothing here", &[]), "nothing here");
+        let e = CallError::Status { code: 401, message: "bad key sk-abcdefghij".into(), retry_after: None };
+        assert_eq!(e.redact(&secrets).to_string(), "HTTP 401: bad key [redacted]");
+    }
+
+    #[test]
+    fn billed_uses_reported_usage_with_cached_input_at_its_price() {
+        let c = config();
+        let m = c.require_model("gpt-4o-mini").unwrap();
+        let msgs = vec![Message { role: "user".into(), content: "hi".into() }];
+        let a = Answer {
+            text: "hello".into(),
+            input_tokens: Some(1000),
+            cached_tokens: Some(400),
+            output_tokens: Some(500),
+            ..Answer::default()
+        };
+        let b = billed(&c, m, &msgs, &a);
+        assert_eq!((b.input, b.cached, b.output, b.estimated, b.implausible), (1000, 400, 500, false, false));
+        // 600 × 0.15 + 400 × 0.075 + 500 × 0.60 per million tokens.
+        assert!((b.usd - 420e-6).abs() < 1e-12, "{}", b.usd);
+        // More cached than input is capped at the input.
+        let b = billed(&c, m, &msgs, &Answer { cached_tokens: Some(5000), ..a.clone() });
+        assert_eq!(b.cached, 1000);
+    }
+
+    #[test]
+    fn billed_counts_locally_when_usage_is_missing_or_implausible() {
+        let c = config();
+        let m = c.require_model("gpt-4o-mini").unwrap();
+        let msgs = vec![Message { role: "user".into(), content: "hi".into() }];
+        let local_in = local_input_tokens(&msgs);
+        let local_out = crate::tokenizer::count_tokens("hello there") as u64;
+        let missing = Answer { text: "hello there".into(), output_tokens: Some(3), ..Answer::default() };
+        let b = billed(&c, m, &msgs, &missing);
+        assert_eq!((b.input, b.output, b.estimated, b.implausible), (local_in, 3, true, false));
+        // Past twice the context window (128,000) the report is replaced by a local count.
+        let wild = Answer { input_tokens: Some(256_001), output_tokens: Some(1), ..missing.clone() };
+        let b = billed(&c, m, &msgs, &wild);
+        assert_eq!((b.input, b.cached, b.output, b.estimated, b.implausible), (local_in, 0, local_out, true, true));
+        let edge = Answer { input_tokens: Some(256_000), output_tokens: Some(1), ..missing };
+        assert!(!billed(&c, m, &msgs, &edge).implausible);
+        assert_eq!(
+            implausible_note(&c, m, &wild),
+            "`gpt-4o-mini` reported an implausible usage (256001 input, 1 output tokens); counted locally instead"
+        );
+    }
+
+    #[test]
+    fn retryable_errors_are_transient_ones() {
+        let status = |code| CallError::Status { code, message: String::new(), retry_after: None };
+        assert!(status(429).retryable() && status(503).retryable());
+        assert!(!status(400).retryable() && !status(401).retryable());
+        assert!(CallError::Timeout(1.0).retryable() && CallError::Connect("x".into()).retryable());
+        assert!(!CallError::MissingKey("K".into()).retryable() && !CallError::OverQuota.retryable());
+    }
+
+    #[test]
+    fn sse_data_lines_come_out_whole_and_the_stream_is_bounded() {
+        let mut d = SseDecoder::new(64);
+        d.push(b"event: x\ndata: {\"a\":1}\n\ndata: [DO").unwrap();
+        assert_eq!(d.next_data().as_deref(), Some("{\"a\":1}"));
+        assert_eq!(d.next_data(), None);
+        d.push(b"NE]\r\n").unwrap();
+        assert_eq!(d.next_data().as_deref(), Some("[DONE]"));
+        let e = d.push(&[b' '; 40]).err().map(|e| e.to_string());
+        assert_eq!(e.as_deref(), Some("malformed response: the stream is over 64 bytes (`[live] max_body_bytes`)"));
+    }
+}

@@ -123,3 +123,64 @@ pub async fn call(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msgs() -> Vec<Message> {
+        vec![
+            Message { role: "system".into(), content: "be brief".into() },
+            Message { role: "user".into(), content: "hi".into() },
+        ]
+    }
+
+    #[test]
+    fn the_body_carries_only_the_parameters_set() {
+        let b = body("gpt-4o", &msgs(), &Params::default(), false);
+        assert_eq!(
+            b,
+            json!({"model": "gpt-4o", "messages": [
+                {"role": "system", "content": "be brief"}, {"role": "user", "content": "hi"}]})
+        );
+        let p = Params { temperature: Some(0.2), max_tokens: Some(64), top_p: Some(0.9) };
+        let b = body("gpt-4o", &msgs(), &p, true);
+        assert_eq!(b["temperature"], json!(0.2));
+        assert_eq!(b["max_tokens"], json!(64));
+        assert_eq!(b["top_p"], json!(0.9));
+        assert_eq!(b["stream"], json!(true));
+        assert_eq!(b["stream_options"], json!({"include_usage": true}));
+    }
+
+    #[test]
+    fn a_response_gives_its_text_usage_and_cached_tokens() {
+        let v = json!({
+            "choices": [{"message": {"content": "Bonjour"}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 120, "completion_tokens": 7, "prompt_tokens_details": {"cached_tokens": 64}}
+        });
+        let a = parse_response(&v).unwrap();
+        assert_eq!(a.text, "Bonjour");
+        assert_eq!((a.input_tokens, a.cached_tokens, a.output_tokens), (Some(120), Some(64), Some(7)));
+        assert_eq!(a.finish_reason.as_deref(), Some("stop"));
+        assert_eq!(a.raw, Some(v));
+        // A tool call may have no text; a message without content otherwise is malformed.
+        let tool = json!({"choices": [{"message": {"content": null, "tool_calls": []}}]});
+        assert_eq!(parse_response(&tool).unwrap().text, "");
+        let bad = json!({"choices": [{"message": {"role": "assistant"}}]});
+        let e = parse_response(&bad).err().map(|e| e.to_string());
+        assert_eq!(e.as_deref(), Some("malformed response: no `choices[0].message.content`"));
+    }
+
+    #[test]
+    fn stream_events_append_text_and_keep_the_last_usage() {
+        let mut a = Answer::default();
+        assert!(apply_event(r#"{"choices":[{"delta":{"content":"Bon"}}]}"#, &mut a).unwrap());
+        assert!(apply_event(r#"{"choices":[{"delta":{"content":"jour"},"finish_reason":"stop"}]}"#, &mut a).unwrap());
+        assert!(apply_event(r#"{"choices":[],"usage":{"prompt_tokens":9,"completion_tokens":2}}"#, &mut a).unwrap());
+        assert!(!apply_event("[DONE]", &mut a).unwrap());
+        assert_eq!(a.text, "Bonjour");
+        assert_eq!((a.input_tokens, a.output_tokens, a.cached_tokens), (Some(9), Some(2), None));
+        assert_eq!(a.finish_reason.as_deref(), Some("stop"));
+        assert!(apply_event("{not json", &mut a).is_err());
+    }
+}

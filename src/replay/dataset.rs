@@ -961,3 +961,168 @@ pub fn parse_time(s: &str) -> Option<i64> {
     let max = jiff::Timestamp::MAX.as_second() as f64;
     (min..=max).contains(&secs).then_some(secs.floor() as i64)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Source;
+
+    fn config() -> Config {
+        Config::from_str(crate::config::EMBEDDED_DEFAULT, Source::Embedded).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn spec() -> Spec {
+        Spec {
+            format: None,
+            text: None,
+            id: None,
+            quality: "{model}".into(),
+            quality_scale: 1.0,
+            cost: "{model}|total_cost".into(),
+            response: "{model}|model_response".into(),
+            models: None,
+            long: None,
+            timestamp: None,
+            by: None,
+            tag: None,
+            tag_required: false,
+            label: "label".into(),
+            input_tokens: "input_tokens".into(),
+            cached_tokens: "cached_tokens".into(),
+            output_tokens: "output_tokens".into(),
+            map: Vec::new(),
+            skip_bad: false,
+        }
+    }
+
+    /// Loads `text` as the file `name` (in a temporary directory) with `spec`.
+    fn load_text(name: &str, text: &str, spec: &Spec) -> (Result<Dataset>, Vec<String>) {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+        let config = config();
+        let table = crate::prices::PriceTable::default();
+        let mut bad = Vec::new();
+        let mut texts = Vec::new();
+        let hooks = Hooks { on_bad: &mut |e| bad.push(e.message.clone()), on_text: &mut |t| texts.push(t.to_string()) };
+        let ds = load(std::slice::from_ref(&path), spec, &config, &table, 1, hooks);
+        let ds = ds.map_err(|e| Error::Usage(e.to_string().replace(&format!("{}", dir.path().display()), "DIR")));
+        (ds, bad.into_iter().chain(texts).collect())
+    }
+
+    const WIDE: &str = "sample_id,prompt,gpt-4o-mini,gpt-4o,gpt-4o-mini|total_cost,gpt-4o|total_cost,note\n\
+                        a,hello,0,1,0.0001,0.002,x\n\
+                        b,\"['bonjour']\",1,,0.0002,0.003,y\n";
+
+    #[test]
+    fn wide_outcomes_find_their_models_from_the_companion_columns() {
+        let (ds, seen) = load_text("w.csv", WIDE, &spec());
+        let ds = ds.unwrap_or_else(|e| panic!("{e}"));
+        let names: Vec<&str> = ds.models.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["gpt-4o-mini", "gpt-4o"]);
+        assert_eq!(ds.n(), 2);
+        assert_eq!((ds.ids.get(0), ds.ids.get(1)), ("a", "b"));
+        // A Python list literal is read as its text.
+        assert_eq!(ds.texts.get(1), "bonjour");
+        assert_eq!(seen, ["hello", "bonjour"]);
+        assert_eq!((ds.q(0, 0), ds.q(0, 1), ds.q(1, 0)), (0.0, 1.0, 1.0));
+        // An empty quality cell scores 0 and is counted.
+        assert_eq!((ds.q(1, 1), ds.empty_cells), (0.0, 1));
+        assert_eq!((ds.c(0, 0), ds.c(1, 1)), (0.0001, 0.003));
+        assert!(ds.quality_known && !ds.plain);
+    }
+
+    #[test]
+    fn bad_cells_name_the_file_line_and_column() {
+        let err =
+            |text: &str, spec: &Spec| load_text("w.csv", text, spec).0.err().map(|e| e.to_string()).unwrap_or_default();
+        let header = "id,prompt,gpt-4o-mini,gpt-4o,gpt-4o-mini|total_cost,gpt-4o|total_cost\n";
+        let ok = "1,hi,0,1,0.1,0.2\n";
+        let e = err(&format!("{header}{ok}2,hi,0,1,-1,0.2\n"), &spec());
+        assert_eq!(e, "DIR/w.csv:3: cost `gpt-4o-mini|total_cost`: -1 is negative (use --skip-bad to skip bad rows)");
+        let e = err(&format!("{header}{ok}{ok}3,hi,0,1.5,0.1,0.2\n"), &spec());
+        assert_eq!(
+            e,
+            "DIR/w.csv:4: quality `gpt-4o`: 1.5 is outside [0, 1] (scores on another scale need --quality-scale, \
+             e.g. 10 for 1–10 ratings) (use --skip-bad to skip bad rows)"
+        );
+        let e = err(&format!("{header}2,hi,0,1,2000000,0.2\n"), &spec());
+        assert_eq!(
+            e,
+            "DIR/w.csv:2: cost `gpt-4o-mini|total_cost`: 2000000 is above 1000000 USD per request (use --skip-bad \
+             to skip bad rows)"
+        );
+        let e = err(&format!("{header}2,,0,1,0.1,0.2\n"), &spec());
+        assert_eq!(e, "DIR/w.csv:2: column `prompt` is empty (use --skip-bad to skip bad rows)");
+    }
+
+    #[test]
+    fn plain_logs_check_token_counts_and_timestamps() {
+        let err = |text: &str, spec: &Spec| {
+            load_text("p.jsonl", text, spec).0.err().map(|e| e.to_string()).unwrap_or_default()
+        };
+        let e = err("{\"prompt\":\"hi\",\"input_tokens\":12}\n{\"prompt\":\"ho\",\"input_tokens\":1.5}\n", &spec());
+        assert_eq!(
+            e,
+            "DIR/p.jsonl:2: `input_tokens`: 1.5 is not a token count (a whole number from 0 to 1000000000000) (use \
+             --skip-bad to skip bad rows)"
+        );
+        let e = err("\n{\"prompt\":\"hi\",\"output_tokens\":\"many\"}\n", &spec());
+        assert_eq!(
+            e,
+            "DIR/p.jsonl:2: output tokens `output_tokens`: `many` is not a number (use --skip-bad to skip bad rows)"
+        );
+        let e = err("{\"prompt\":\"hi\",\"timestamp\":\"yesterday\"}\n", &spec());
+        assert_eq!(
+            e,
+            "DIR/p.jsonl:1: column `timestamp`: `yesterday` is not a timestamp (RFC 3339, `YYYY-MM-DD HH:MM:SS` or \
+             Unix seconds, years -9999 to 9999) (use --skip-bad to skip bad rows)"
+        );
+        // With --skip-bad the bad row is reported and left out.
+        let spec = Spec { skip_bad: true, ..spec() };
+        let (ds, seen) = load_text("p.jsonl", "{\"prompt\":\"hi\",\"input_tokens\":-3}\n{\"prompt\":\"ho\"}\n", &spec);
+        let ds = ds.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((ds.n(), ds.bad_rows.len(), ds.plain), (1, 1, true));
+        assert_eq!(ds.bad_rows[0].line, 1);
+        assert_eq!(seen, ["`input_tokens`: -3 is not a token count (a whole number from 0 to 1000000000000)", "ho"]);
+        // Every catalog model is a candidate of a plain log.
+        assert_eq!(ds.models.len(), config().models.len());
+    }
+
+    #[test]
+    fn columns_the_flags_name_must_exist() {
+        let header = "id,prompt,gpt-4o-mini,gpt-4o,gpt-4o-mini|total_cost,gpt-4o|total_cost\n1,hi,0,1,0.1,0.2\n";
+        let err = |spec: &Spec| load_text("w.csv", header, spec).0.err().map(|e| e.to_string()).unwrap_or_default();
+        let e = err(&Spec { text: Some("question".into()), ..spec() });
+        assert!(e.starts_with("DIR/w.csv: no column `question`"), "{e}");
+        let e = err(&Spec { long: Some("model".into()), ..spec() });
+        assert_eq!(e, "--long needs --id-col");
+        let e = err(&Spec { by: Some("segment".into()), ..spec() });
+        assert!(e.starts_with("DIR/w.csv: no column `segment`"), "{e}");
+        // The id falls back to the usual names, then to the row number.
+        let (ds, _) = load_text("w.csv", &header.replace("\n1,", "\nx7,"), &spec());
+        assert_eq!(ds.map(|d| d.ids.get(0).to_string()).ok().as_deref(), Some("x7"));
+        let (ds, _) = load_text("w.csv", &header.replace("id,", "key,").replace("\n1,", "\nx7,"), &spec());
+        assert_eq!(ds.map(|d| d.ids.get(0).to_string()).ok().as_deref(), Some("1"));
+    }
+
+    #[test]
+    fn long_outcomes_gather_rows_by_id() {
+        let text = "id,prompt,model,score\nq1,hi,gpt-4o,1\nq2,ho,gpt-4o,0\nq1,hi,gpt-4o-mini,0.5\n";
+        let spec = Spec {
+            id: Some("id".into()),
+            long: Some("model".into()),
+            quality: "score".into(),
+            cost: "cost".into(),
+            response: "response".into(),
+            ..spec()
+        };
+        let (ds, seen) = load_text("l.csv", text, &spec);
+        let ds = ds.unwrap_or_else(|e| panic!("{e}"));
+        let names: Vec<&str> = ds.models.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["gpt-4o", "gpt-4o-mini"]);
+        assert_eq!((ds.n(), ds.ids.get(0), ds.ids.get(1)), (2, "q1", "q2"));
+        assert_eq!((ds.q(0, 0), ds.q(0, 1), ds.q(1, 0)), (1.0, 0.5, 0.0));
+        assert_eq!(seen, ["hi", "ho"]);
+    }
+}

@@ -597,3 +597,62 @@ fn write_line(sink: &mut dyn DecisionSink, setup: &Setup, row: usize, key: &str,
 pub fn short(name: &str) -> &str {
     name.rsplit('/').next().unwrap_or(name)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Source;
+
+    fn config() -> Config {
+        Config::from_str(crate::config::EMBEDDED_DEFAULT, Source::Embedded).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn data_model(name: &str, catalog: Option<ModelId>) -> dataset::DataModel {
+        dataset::DataModel { name: name.into(), catalog, price: None, mean_cost: 0.0, mean_quality: 0.0 }
+    }
+
+    #[test]
+    fn candidates_are_named_by_data_name_or_mapped_catalog_name() {
+        let c = config();
+        let mini = c.require_model("gpt-4o-mini").unwrap_or_else(|e| panic!("{e}"));
+        let mut ds = Dataset::default();
+        ds.models = vec![data_model("llama-3-8b", Some(mini)), data_model("gpt-4o", None)];
+        let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let got = names_to_candidates(&ds, &c, &names(&["gpt-4o", "gpt-4o-mini", "llama-3-8b"]), "--candidates");
+        assert_eq!(got.ok(), Some(vec![1, 0, 0]));
+        let e = names_to_candidates(&ds, &c, &names(&["gpt-4"]), "--baseline").err().map(|e| e.to_string());
+        assert_eq!(
+            e.as_deref(),
+            Some("--baseline: `gpt-4` is not a model of the data; did you mean `gpt-4o`?; models: llama-3-8b, gpt-4o")
+        );
+    }
+
+    #[test]
+    fn quota_days_are_blocks_of_rows_without_timestamps() {
+        let c = config();
+        let mut texts = crate::ml::dataset::Texts::default();
+        for t in ["a", "b", "c", "d", "e"] {
+            texts.push(t);
+        }
+        let mut ds = Dataset::default();
+        ds.texts = texts;
+        assert_eq!(ds.n(), 5);
+        assert_eq!(days(&ds, &c, Some(2)), Some(vec![0, 0, 1, 1, 2]));
+        assert_eq!(days(&ds, &c, Some(0)), None);
+        assert_eq!(days(&ds, &c, None), None);
+        // Timestamps count calendar days of the quota time zone (year × 400 + day of the year),
+        // whatever the block size.
+        let text = crate::config::EMBEDDED_DEFAULT.replace("timezone = \"local\"", "timezone = \"UTC\"");
+        let utc = Config::from_str(&text, Source::Embedded).unwrap_or_else(|e| panic!("{e}"));
+        let ts = vec![0, 86_399, 86_400, 86_400 * 3 + 5, 86_400 * 3 + 30];
+        ds.timestamps = Some(ts);
+        assert_eq!(days(&ds, &utc, Some(2)), Some(vec![788_001, 788_001, 788_002, 788_004, 788_004]));
+    }
+
+    #[test]
+    fn short_names_drop_the_provider_path() {
+        assert_eq!(short("meta-llama/Llama-3-8b"), "Llama-3-8b");
+        assert_eq!(short("a/b/c"), "c");
+        assert_eq!(short("gpt-4o"), "gpt-4o");
+    }
+}

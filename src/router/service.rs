@@ -358,3 +358,70 @@ pub fn logged_method_name(m: crate::router::Method) -> &'static str {
         Method::Client => METHODS[5],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Source;
+
+    fn config() -> Config {
+        Config::from_str(crate::config::EMBEDDED_DEFAULT, Source::Embedded).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn names(c: &Config, ids: &[crate::config::ModelId]) -> Vec<String> {
+        ids.iter().map(|&m| c.models[m].name.clone()).collect()
+    }
+
+    #[test]
+    fn call_order_follows_the_fallback_list_after_the_routed_model() {
+        let c = config();
+        let id = |n: &str| c.require_model(n).unwrap_or_else(|e| panic!("{e}"));
+        let none = |_| false;
+        let order = call_order(&c, id("claude-3-haiku"), &none, &[]);
+        assert_eq!(names(&c, &order), ["claude-3-haiku", "claude-3-sonnet", "gpt-4o"]);
+        // The last of the list has nothing after it.
+        assert_eq!(names(&c, &call_order(&c, id("gpt-4o"), &none, &[])), ["gpt-4o"]);
+        // Models over quota and models ruled out are skipped, never the routed one.
+        let over = |m| m == id("claude-3-sonnet");
+        let excluded = [Exclusion { model: id("gpt-4o"), reason: "context".into() }];
+        let order = call_order(&c, id("gpt-4o-mini"), &over, &excluded);
+        assert_eq!(names(&c, &order), ["gpt-4o-mini", "claude-3-haiku"]);
+        let order = call_order(&c, id("gpt-4o-mini"), &|m| m == id("gpt-4o-mini"), &[]);
+        assert_eq!(names(&c, &order)[0], "gpt-4o-mini");
+    }
+
+    #[test]
+    fn a_model_outside_the_fallback_list_is_followed_by_all_of_it() {
+        let text = crate::config::EMBEDDED_DEFAULT.replace(
+            "fallback = [\"gpt-4o-mini\", \"claude-3-haiku\", \"claude-3-sonnet\", \"gpt-4o\"]",
+            "fallback = [\"gpt-4o\", \"gpt-4o-mini\"]",
+        );
+        let c = Config::from_str(&text, Source::Embedded).unwrap_or_else(|e| panic!("{e}"));
+        let first = c.require_model("claude-3-haiku").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(names(&c, &call_order(&c, first, &|_| false, &[])), ["claude-3-haiku", "gpt-4o", "gpt-4o-mini"]);
+    }
+
+    #[test]
+    fn prompt_hash_is_sha256_hex() {
+        assert_eq!(prompt_hash(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assert_eq!(prompt_hash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+
+    #[test]
+    fn request_ids_are_fresh_and_shaped_alike() {
+        let (a, b) = (new_request_id(), new_request_id());
+        assert_ne!(a, b);
+        for id in [a, b] {
+            assert_eq!(id.len(), 18, "{id}");
+            assert!(id.starts_with("r-") && id[2..].bytes().all(|c| c.is_ascii_hexdigit()), "{id}");
+        }
+    }
+
+    #[test]
+    fn every_method_is_logged_under_its_own_name() {
+        use crate::router::Method;
+        for m in [Method::Rule, Method::Ml, Method::Difficulty, Method::Adaptive, Method::Fallback, Method::Client] {
+            assert_eq!(logged_method_name(m), m.as_str());
+        }
+    }
+}

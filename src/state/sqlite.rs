@@ -507,3 +507,255 @@ fn upsert_feedback(tx: &Transaction, f: &FeedbackRecord) -> rusqlite::Result<boo
     )?;
     Ok(existed)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::transfer;
+    use super::super::{Backend, DecisionRecord, Event, FeedbackRecord, QuotaRow, Store, Usage};
+    use super::*;
+    use crate::error::Error;
+
+    const DAY: &str = "2026-03-01";
+
+    fn open(dir: &tempfile::TempDir, name: &str) -> Sqlite {
+        Sqlite::open(&dir.path().join(name)).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn decision(id: &str, model: &str, ts: i64) -> DecisionRecord {
+        DecisionRecord {
+            request_id: id.to_string(),
+            ts,
+            prompt_hash: "ab".repeat(32),
+            prompt: Some("translate \"hi\"\nto French".to_string()),
+            model: model.to_string(),
+            method: "rule".to_string(),
+            rule: Some("tag_translate".to_string()),
+            tier: None,
+            strategy: "chain".to_string(),
+            estimated_cost: 0.000125,
+            arm: "control".to_string(),
+            input_tokens: Some(12),
+            output_tokens: Some(30),
+            cost: None,
+        }
+    }
+
+    fn usage_of(b: &mut Sqlite, model: &str) -> Option<u64> {
+        b.usage(DAY).unwrap_or_else(|e| panic!("{e}")).get(model).copied()
+    }
+
+    #[test]
+    fn reserve_counts_up_to_the_limit_and_release_never_goes_below_zero() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut b = open(&dir, "s.db");
+        assert!(b.reserve(DAY, "gpt-4o", Some(2)).unwrap());
+        assert!(b.reserve(DAY, "gpt-4o", Some(2)).unwrap());
+        assert!(!b.reserve(DAY, "gpt-4o", Some(2)).unwrap());
+        assert_eq!(usage_of(&mut b, "gpt-4o"), Some(2));
+        // Without a limit every call is counted.
+        assert!(b.reserve(DAY, "gpt-4o", None).unwrap());
+        assert_eq!(usage_of(&mut b, "gpt-4o"), Some(3));
+        for _ in 0..5 {
+            b.release(DAY, "gpt-4o").unwrap();
+        }
+        assert_eq!(usage_of(&mut b, "gpt-4o"), Some(0));
+        // Another day and another model are counted apart.
+        assert!(b.reserve("2026-03-02", "gpt-4o", Some(1)).unwrap());
+        assert_eq!(usage_of(&mut b, "gpt-4o"), Some(0));
+        assert_eq!(usage_of(&mut b, "claude-3-haiku"), None);
+        // Released to zero, the quota takes calls again.
+        assert!(b.reserve(DAY, "gpt-4o", Some(1)).unwrap());
+        assert!(!b.reserve(DAY, "gpt-4o", Some(1)).unwrap());
+    }
+
+    #[test]
+    fn relabel_names_the_answering_model_or_removes_the_decision_and_leaves_counters() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut b = open(&dir, "s.db");
+        b.log_decisions(&[decision("r-1", "gpt-4o-mini", 10), decision("r-2", "gpt-4o-mini", 11)]).unwrap();
+        assert!(b.reserve(DAY, "gpt-4o-mini", None).unwrap());
+        b.relabel("r-1", Some("gpt-4o")).unwrap();
+        let found = b.find_decision("r-1").unwrap().map(|d| d.model);
+        assert_eq!(found.as_deref(), Some("gpt-4o"));
+        b.relabel("r-2", None).unwrap();
+        assert_eq!(b.find_decision("r-2").unwrap(), None);
+        // An unknown id is left alone, and no counter moved.
+        b.relabel("r-404", Some("gpt-4o")).unwrap();
+        assert_eq!(b.find_decision("r-404").unwrap(), None);
+        let want: Usage = [("gpt-4o-mini".to_string(), 1)].into_iter().collect();
+        assert_eq!(b.usage(DAY).unwrap(), want);
+    }
+
+    #[test]
+    fn settle_moves_the_count_to_the_model_that_answered() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut b = open(&dir, "s.db");
+        b.log_decisions(&[decision("r-1", "gpt-4o-mini", 10)]).unwrap();
+        assert!(b.reserve(DAY, "gpt-4o-mini", None).unwrap());
+        b.settle(DAY, "r-1", "gpt-4o-mini", Some("claude-3-haiku")).unwrap();
+        assert_eq!(usage_of(&mut b, "gpt-4o-mini"), Some(0));
+        assert_eq!(usage_of(&mut b, "claude-3-haiku"), Some(1));
+        assert_eq!(b.find_decision("r-1").unwrap().map(|d| d.model).as_deref(), Some("claude-3-haiku"));
+    }
+
+    fn export_text(store: &mut Store) -> (String, transfer::Counts) {
+        let mut out = Vec::new();
+        let counts = transfer::export(store, &mut out, &|e| Error::usage(e.to_string())).unwrap();
+        (String::from_utf8(out).unwrap(), counts)
+    }
+
+    #[test]
+    fn export_then_import_into_a_fresh_store_gives_the_same_export() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = crate::config::Config::from_str(crate::config::EMBEDDED_DEFAULT, crate::config::Source::Embedded)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut a = open(&dir, "a.db");
+        a.merge_quota(&[QuotaRow { day: DAY.to_string(), model: "gpt-4o".to_string(), used: 7 }]).unwrap();
+        a.log_decisions(&[decision("r-2", "gpt-4o", 20), decision("r-1", "gpt-4o-mini", 10)]).unwrap();
+        let feedback = FeedbackRecord {
+            request_id: "r-1".to_string(),
+            ts: 30,
+            model: "gpt-4o-mini".to_string(),
+            rule: None,
+            method: Some("rule".to_string()),
+            tier: None,
+            arm: Some("canary".to_string()),
+            rating: Some(4.0),
+            success: Some(true),
+            latency_ms: Some(812.5),
+            cost: Some(0.0003),
+        };
+        a.upsert_feedback(std::slice::from_ref(&feedback)).unwrap();
+        let mut a = Store { backend: Box::new(a), local: None };
+        let (text, counts) = export_text(&mut a);
+        assert_eq!(counts, transfer::Counts { quota: 1, decisions: 2, feedback: 1 });
+        assert_eq!(text.lines().count(), 4);
+        // Sorted: the counter, then decisions by time, then feedback.
+        let kinds: Vec<&str> = text.lines().map(|l| &l[..l.find(',').unwrap_or(0)]).collect();
+        assert_eq!(
+            kinds,
+            ["{\"kind\":\"quota\"", "{\"kind\":\"decision\"", "{\"kind\":\"decision\"", "{\"kind\":\"feedback\""]
+        );
+        assert!(text.lines().nth(1).is_some_and(|l| l.contains("\"request_id\":\"r-1\"")), "{text}");
+        let file = dir.path().join("dump.jsonl");
+        std::fs::write(&file, &text).unwrap();
+        let b_path = dir.path().join("b.db");
+        let (moved, place) =
+            transfer::import(&config, &file, || Ok(Store { backend: Box::new(Sqlite::open(&b_path)?), local: None }))
+                .unwrap();
+        assert_eq!(moved, counts);
+        assert_eq!(place, b_path.display().to_string());
+        let mut b = Store { backend: Box::new(Sqlite::open(&b_path).unwrap()), local: None };
+        assert_eq!(export_text(&mut b).0, text);
+        assert_eq!(b.feedback_since(None).unwrap(), vec![feedback]);
+        // Importing again counts nothing twice: a counter is raised, never added to.
+        transfer::import(&config, &file, || Ok(Store { backend: Box::new(Sqlite::open(&b_path)?), local: None }))
+            .unwrap();
+        assert_eq!(b.quota_rows().unwrap(), vec![QuotaRow { day: DAY.to_string(), model: "gpt-4o".into(), used: 7 }]);
+    }
+
+    /// A configured store that is down for the first `down` operations.
+    struct Flaky {
+        down: usize,
+        inner: Sqlite,
+    }
+
+    impl Flaky {
+        fn up(&mut self) -> Result<&mut Sqlite> {
+            if self.down > 0 {
+                self.down -= 1;
+                return Err(Error::StateUnavailable { place: "redis://test".into(), message: "refused".into() });
+            }
+            Ok(&mut self.inner)
+        }
+    }
+
+    impl Backend for Flaky {
+        fn place(&self) -> String {
+            "redis://test".to_string()
+        }
+        fn usage(&mut self, day: &str) -> Result<Usage> {
+            self.up()?.usage(day)
+        }
+        fn count_and_log(&mut self, day: &str, f: &mut Decide<'_>) -> Result<()> {
+            self.up()?.count_and_log(day, f)
+        }
+        fn reset(&mut self, day: &str, model: Option<&str>) -> Result<usize> {
+            self.up()?.reset(day, model)
+        }
+        fn settle(&mut self, day: &str, id: &str, decided: &str, answered: Option<&str>) -> Result<()> {
+            self.up()?.settle(day, id, decided, answered)
+        }
+        fn record_usage(&mut self, answers: &[AnswerUsage]) -> Result<()> {
+            self.up()?.record_usage(answers)
+        }
+        fn find_decision(&mut self, id: &str) -> Result<Option<DecisionRecord>> {
+            self.up()?.find_decision(id)
+        }
+        fn scan_decisions(&mut self, since: Option<i64>, text: bool, f: &mut DecisionSink<'_>) -> Result<()> {
+            self.up()?.scan_decisions(since, text, f)
+        }
+        fn log_decisions(&mut self, records: &[DecisionRecord]) -> Result<()> {
+            self.up()?.log_decisions(records)
+        }
+        fn upsert_feedback(&mut self, records: &[FeedbackRecord]) -> Result<usize> {
+            self.up()?.upsert_feedback(records)
+        }
+        fn feedback_since(&mut self, since: Option<i64>) -> Result<Vec<FeedbackRecord>> {
+            self.up()?.feedback_since(since)
+        }
+        fn quota_rows(&mut self) -> Result<Vec<QuotaRow>> {
+            self.up()?.quota_rows()
+        }
+        fn merge_quota(&mut self, rows: &[QuotaRow]) -> Result<()> {
+            self.up()?.merge_quota(rows)
+        }
+        fn reserve(&mut self, day: &str, model: &str, limit: Option<u64>) -> Result<bool> {
+            self.up()?.reserve(day, model, limit)
+        }
+        fn release(&mut self, day: &str, model: &str) -> Result<()> {
+            self.up()?.release(day, model)
+        }
+        fn relabel(&mut self, id: &str, answered: Option<&str>) -> Result<()> {
+            self.up()?.relabel(id, answered)
+        }
+        fn export(&mut self, f: &mut Sink<'_>) -> Result<()> {
+            self.up()?.export(f)
+        }
+        fn import(&mut self, next: &mut Records<'_>) -> Result<()> {
+            self.up()?.import(next)
+        }
+    }
+
+    static SEEN: std::sync::Mutex<Vec<Event>> = std::sync::Mutex::new(Vec::new());
+
+    #[test]
+    fn an_outage_falls_back_to_the_local_file_and_reports_it_once_then_the_return() {
+        let dir = tempfile::tempdir().unwrap();
+        let local = dir.path().join("local.db");
+        let flaky = Flaky { down: 2, inner: open(&dir, "remote.db") };
+        let mut store = Store { backend: Box::new(flaky), local: Some((local.clone(), None)) };
+        super::super::set_reporter(|e| SEEN.lock().unwrap().push(e.clone()));
+        let before = super::super::LOCAL_FALLBACKS.load(std::sync::atomic::Ordering::Relaxed);
+        // Two operations during the outage count in the local file; the third reaches the store.
+        assert!(store.reserve(DAY, "gpt-4o", Some(5)).unwrap());
+        assert!(store.reserve(DAY, "gpt-4o", Some(5)).unwrap());
+        assert_eq!(store.usage(DAY).unwrap().get("gpt-4o"), None);
+        let after = super::super::LOCAL_FALLBACKS.load(std::sync::atomic::Ordering::Relaxed);
+        assert!(after >= before + 2);
+        let mut local = Sqlite::open(&local).unwrap();
+        assert_eq!(usage_of(&mut local, "gpt-4o"), Some(2));
+        let seen = SEEN.lock().unwrap().clone();
+        assert_eq!(
+            seen,
+            vec![
+                Event::FellBack {
+                    place: "redis://test".into(),
+                    reason: "refused".into(),
+                    local: dir.path().join("local.db")
+                },
+                Event::Back { place: "redis://test".into() },
+            ]
+        );
+    }
+}
