@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::config::{Config, ModelId, Params, ProviderKind, RawProvider};
+use crate::config::{Config, ModelId, Params, Provider, ProviderKind};
 use crate::rng::Rng;
 
 /// One chat message.
@@ -256,7 +256,7 @@ impl Attempt {
 }
 
 /// The API key of a provider, or the error naming the missing variable.
-pub fn api_key(p: &RawProvider) -> Result<Option<String>, CallError> {
+pub fn api_key(p: &Provider) -> Result<Option<String>, CallError> {
     match &p.api_key_env {
         None => Ok(None),
         Some(var) => match std::env::var(var) {
@@ -369,7 +369,7 @@ impl<'a> Client<'a> {
         }
     }
 
-    pub fn provider(&self, model: ModelId) -> Result<&'a RawProvider, CallError> {
+    pub fn provider(&self, model: ModelId) -> Result<&'a Provider, CallError> {
         let m = &self.config.models[model];
         m.provider.as_ref().and_then(|p| self.config.providers.get(p)).ok_or(CallError::NoProvider)
     }
@@ -548,7 +548,7 @@ pub fn retry_after(v: Option<&reqwest::header::HeaderValue>) -> Option<Duration>
 /// One provider call's connection: the client, the provider, its key and the body cap.
 pub struct Call<'c> {
     pub http: &'c reqwest::Client,
-    pub provider: &'c RawProvider,
+    pub provider: &'c Provider,
     pub key: Option<&'c str>,
     pub max_body: usize,
     /// Extra request fields for OpenAI-compatible providers ([`Client::extra`]).

@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use crate::config::Config;
-use crate::config::raw::{StateBackend, Unavailable};
+use crate::config::{StateBackend, Unavailable};
 use crate::error::{Error, Result};
 
 /// Requests counted per model on one day.
