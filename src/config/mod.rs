@@ -32,7 +32,7 @@ pub use limits::{MAX_CONTEXT_TOKENS, MAX_DAILY_QUOTA, MAX_LATENCY_MS, MAX_PRICE,
 pub use live::{CascadeConfig, Live};
 pub use ml::{LowConfidence, MlConfig};
 pub use models::{Capability, Model, Params};
-pub use providers::{Provider, ProviderKind};
+pub use providers::{Provider, ProviderApi, ProviderKind};
 pub use quota::parse_timezone;
 use raw::RawConfig;
 pub use routing::{Adaptive, Canary, ChainConfig, StageName, Strategy};

@@ -35,18 +35,55 @@ pub(super) struct RawProvider {
     pub anthropic_version: Option<String>,
 }
 
+impl ProviderKind {
+    /// The API with the settings only it has (`anthropic_version` is read for Anthropic alone).
+    fn api(self, raw: &RawProvider) -> ProviderApi {
+        match self {
+            ProviderKind::Openai => ProviderApi::Openai,
+            ProviderKind::Anthropic => ProviderApi::Anthropic { version: raw.anthropic_version.clone() },
+        }
+    }
+}
+
+/// A provider's API, carrying the settings only that API has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProviderApi {
+    /// Any OpenAI-compatible chat-completions endpoint.
+    Openai,
+    /// Anthropic's Messages API.
+    Anthropic {
+        /// The `anthropic-version` header (absent: the provider module's default).
+        version: Option<String>,
+    },
+}
+
+impl ProviderApi {
+    pub fn kind(&self) -> ProviderKind {
+        match self {
+            ProviderApi::Openai => ProviderKind::Openai,
+            ProviderApi::Anthropic { .. } => ProviderKind::Anthropic,
+        }
+    }
+}
+
 /// A validated provider endpoint.
 #[derive(Debug, Clone)]
 pub struct Provider {
-    pub kind: ProviderKind,
+    /// The API spoken, with its own settings.
+    pub api: ProviderApi,
     /// An `http://` or `https://` URL.
     pub base_url: String,
     /// Environment variable holding the API key; absent for endpoints without keys (local servers).
     pub api_key_env: Option<String>,
     /// Extra HTTP headers sent with every request.
     pub headers: BTreeMap<String, String>,
-    /// `anthropic-version` header (Anthropic only).
-    pub anthropic_version: Option<String>,
+}
+
+impl Provider {
+    /// The API's kind (without its settings).
+    pub fn kind(&self) -> ProviderKind {
+        self.api.kind()
+    }
 }
 
 impl RawProvider {
@@ -67,11 +104,10 @@ impl RawProvider {
             }
         }
         Ok(Provider {
-            kind: p.kind,
+            api: p.kind.api(p),
             base_url: p.base_url.clone(),
             api_key_env: p.api_key_env.clone(),
             headers: p.headers.clone(),
-            anthropic_version: p.anthropic_version.clone(),
         })
     }
 }
