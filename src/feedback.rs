@@ -206,12 +206,11 @@ pub fn suggest(config: &Config, records: &[FeedbackRecord], min_samples: usize, 
 pub fn apply(text: &str, config: &Config, suggestions: &[Suggestion]) -> Result<String> {
     let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
     for s in suggestions {
-        let raw = config
-            .raw
+        let rule = config
             .rules
             .get(s.rule_index)
             .ok_or_else(|| Error::usage(format!("rule `{}` is not in the configuration", s.rule)))?;
-        let span = raw.model.span();
+        let span = rule.model_span.clone();
         let original = text.get(span.clone()).unwrap_or("");
         let quote = if original.starts_with('\'') { '\'' } else { '"' };
         edits.push((span, format!("{quote}{}{quote}", s.suggested_model)));

@@ -22,7 +22,7 @@ pub struct Details {
     pub context_window: Option<u64>,
     pub max_output_tokens: Option<u64>,
     /// `None` when the entry states no `supports_*` flag at all.
-    pub capabilities: Option<Vec<crate::config::raw::Capability>>,
+    pub capabilities: Option<Vec<crate::config::Capability>>,
     /// USD per 1M tokens.
     pub cached_input_price: Option<f64>,
     /// `YYYY-MM-DD`.
@@ -67,7 +67,7 @@ pub fn parse(name: &str, text: &str) -> Result<PriceTable> {
 
 /// The details of one entry; values out of the catalog's ranges are left out.
 fn details(m: &serde_json::Value) -> Details {
-    use crate::config::raw::Capability;
+    use crate::config::Capability;
     let tokens = |f: &str| {
         m.get(f).and_then(serde_json::Value::as_u64).filter(|&t| (1..=crate::config::MAX_CONTEXT_TOKENS).contains(&t))
     };

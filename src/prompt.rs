@@ -2,7 +2,7 @@
 
 use std::io::Read;
 
-use crate::config::raw::Capability;
+use crate::config::Capability;
 use crate::error::{Error, Result};
 use crate::tokenizer::{ChatPart, chat_input_tokens};
 

@@ -920,7 +920,7 @@ struct Relay {
 impl Relay {
     fn openai(&self) -> bool {
         let m = &self.config.models[self.model];
-        m.provider.as_ref().and_then(|p| self.config.providers.get(p)).map(|p| p.kind)
+        m.provider.as_ref().and_then(|p| self.config.providers.get(p)).map(|p| p.kind())
             == Some(crate::config::ProviderKind::Openai)
     }
 }

@@ -21,8 +21,7 @@ pub fn run(ctx: &Context, cmd: &ConfigCommand) -> Result<()> {
         }
         ConfigCommand::Show => {
             let config = ctx.config()?;
-            let body = toml::to_string_pretty(&config.raw)
-                .map_err(|e| Error::usage(format!("cannot render the configuration: {e}")))?;
+            let body = config.effective_toml()?;
             output::print(&format!("# effective configuration, from: {}\n\n{body}", config.source))
         }
         ConfigCommand::Validate { path } => {

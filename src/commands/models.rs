@@ -71,7 +71,8 @@ fn import_prices(config: &Config, a: &ImportPrices) -> Result<()> {
     let mut rows = Vec::new();
     let mut updates = Vec::new();
     let mut unmatched = Vec::new();
-    for (name, m) in &config.raw.models {
+    for m in &config.models {
+        let name = &m.name;
         let keys: Vec<&str> = m.model_id.as_deref().into_iter().chain([name.as_str()]).collect();
         match keys.iter().find_map(|k| table.find(k, m.provider.as_deref())) {
             Some((k, (i, o), how)) => {

@@ -9,6 +9,19 @@ use crate::provider::{Answer, Call, CallError, Message, Sink, json_body, send, s
 /// `max_tokens` when the decision sets none (the API requires one).
 pub const DEFAULT_MAX_TOKENS: u32 = 1024;
 
+/// The `anthropic-version` header sent when the provider names none.
+const DEFAULT_VERSION: &str = "2023-06-01";
+
+/// An Anthropic stop reason in OpenAI's vocabulary (`None`: not one of Anthropic's).
+pub fn openai_finish_reason(reason: &str) -> Option<&'static str> {
+    match reason {
+        "end_turn" | "stop_sequence" => Some("stop"),
+        "max_tokens" => Some("length"),
+        "tool_use" => Some("tool_calls"),
+        _ => None,
+    }
+}
+
 fn body(model: &str, messages: &[Message], params: &Params, stream: bool) -> Value {
     let system: Vec<&str> = messages.iter().filter(|m| m.role == "system").map(|m| m.content.as_str()).collect();
     let turns: Vec<&Message> = messages.iter().filter(|m| m.role != "system").collect();
@@ -93,6 +106,7 @@ pub fn apply_event(data: &str, a: &mut Answer) -> Result<bool, CallError> {
 
 pub async fn call(
     call: &Call<'_>,
+    version: Option<&str>,
     model: &str,
     messages: &[Message],
     params: &Params,
@@ -100,11 +114,12 @@ pub async fn call(
 ) -> Result<Answer, CallError> {
     let p = call.provider;
     let url = format!("{}/v1/messages", p.base_url.trim_end_matches('/'));
-    let mut req = call
-        .http
-        .post(&url)
-        .header("anthropic-version", p.anthropic_version.as_deref().unwrap_or("2023-06-01"))
-        .json(&body(model, messages, params, sink.is_some()));
+    let mut req = call.http.post(&url).header("anthropic-version", version.unwrap_or(DEFAULT_VERSION)).json(&body(
+        model,
+        messages,
+        params,
+        sink.is_some(),
+    ));
     if let Some(k) = call.key {
         req = req.header("x-api-key", k);
     }
@@ -189,5 +204,20 @@ mod tests {
         assert_eq!(a.finish_reason.as_deref(), Some("max_tokens"));
         let e = apply_event(r#"{"type":"error","error":{"message":"overloaded"}}"#, &mut a).err();
         assert_eq!(e.map(|e| e.to_string()).as_deref(), Some("malformed response: overloaded"));
+    }
+
+    fn finish(reason: Option<&str>) -> String {
+        Answer { finish_reason: reason.map(String::from), ..Answer::default() }.openai_finish_reason().to_string()
+    }
+
+    #[test]
+    fn stop_reasons_read_in_openai_vocabulary() {
+        assert_eq!(finish(None), "stop");
+        assert_eq!(finish(Some("end_turn")), "stop");
+        assert_eq!(finish(Some("stop_sequence")), "stop");
+        assert_eq!(finish(Some("max_tokens")), "length");
+        assert_eq!(finish(Some("tool_use")), "tool_calls");
+        assert_eq!(finish(Some("content_filter")), "content_filter");
+        assert_eq!(finish(Some("length")), "length");
     }
 }

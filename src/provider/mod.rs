@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::config::{Config, ModelId, Params, ProviderKind, RawProvider};
+use crate::config::{Config, ModelId, Params, Provider, ProviderApi};
 use crate::rng::Rng;
 
 /// One chat message.
@@ -37,6 +37,18 @@ pub struct Answer {
     /// The provider's whole response body (non-streamed OpenAI-compatible calls), which the
     /// gateway returns with `model` set to the answering model.
     pub raw: Option<serde_json::Value>,
+}
+
+impl Answer {
+    /// The finish reason in OpenAI's vocabulary, which the gateway answers in: none is `stop`,
+    /// and another API's reasons are mapped by that API's module (Anthropic's `end_turn` is
+    /// `stop`, `max_tokens` is `length`, `tool_use` is `tool_calls`).
+    pub fn openai_finish_reason(&self) -> &str {
+        match self.finish_reason.as_deref() {
+            None => "stop",
+            Some(r) => anthropic::openai_finish_reason(r).unwrap_or(r),
+        }
+    }
 }
 
 /// Why one request failed.
@@ -256,7 +268,7 @@ impl Attempt {
 }
 
 /// The API key of a provider, or the error naming the missing variable.
-pub fn api_key(p: &RawProvider) -> Result<Option<String>, CallError> {
+pub fn api_key(p: &Provider) -> Result<Option<String>, CallError> {
     match &p.api_key_env {
         None => Ok(None),
         Some(var) => match std::env::var(var) {
@@ -369,7 +381,7 @@ impl<'a> Client<'a> {
         }
     }
 
-    pub fn provider(&self, model: ModelId) -> Result<&'a RawProvider, CallError> {
+    pub fn provider(&self, model: ModelId) -> Result<&'a Provider, CallError> {
         let m = &self.config.models[model];
         m.provider.as_ref().and_then(|p| self.config.providers.get(p)).ok_or(CallError::NoProvider)
     }
@@ -406,9 +418,11 @@ impl<'a> Client<'a> {
         };
         // The timeout covers the whole exchange: connecting, the status, every byte of the body.
         let fut = async {
-            match p.kind {
-                ProviderKind::Openai => openai::call(&call, id, messages, params, sink).await,
-                ProviderKind::Anthropic => anthropic::call(&call, id, messages, params, sink).await,
+            match &p.api {
+                ProviderApi::Openai => openai::call(&call, id, messages, params, sink).await,
+                ProviderApi::Anthropic { version } => {
+                    anthropic::call(&call, version.as_deref(), id, messages, params, sink).await
+                }
             }
         };
         let r = match tokio::time::timeout(timeout, fut).await {
@@ -548,7 +562,7 @@ pub fn retry_after(v: Option<&reqwest::header::HeaderValue>) -> Option<Duration>
 /// One provider call's connection: the client, the provider, its key and the body cap.
 pub struct Call<'c> {
     pub http: &'c reqwest::Client,
-    pub provider: &'c RawProvider,
+    pub provider: &'c Provider,
     pub key: Option<&'c str>,
     pub max_body: usize,
     /// Extra request fields for OpenAI-compatible providers ([`Client::extra`]).

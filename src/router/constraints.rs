@@ -5,7 +5,7 @@
 //! fallback order skips it. A model whose limits or capabilities the catalog does not state is
 //! never marked.
 
-use crate::config::raw::Capability;
+use crate::config::Capability;
 use crate::config::{Config, Model, ModelId};
 use crate::prompt::Prompt;
 

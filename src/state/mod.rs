@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use crate::config::Config;
-use crate::config::raw::{StateBackend, Unavailable};
+use crate::config::{StateBackend, Unavailable};
 use crate::error::{Error, Result};
 
 /// Requests counted per model on one day.
@@ -160,11 +160,17 @@ trait Backend: Send {
 }
 
 /// Where state lives: resolved once per command from `--state`, the environment and `[state]`.
+/// One variant per backend, each with its own settings.
 #[derive(Clone)]
-pub struct Location {
-    /// The SQLite file (the store itself, or Redis's local fallback); `None` when Redis needs none.
-    path: Option<PathBuf>,
-    redis: Option<RedisTarget>,
+pub enum Location {
+    /// One SQLite file on this machine.
+    Sqlite(PathBuf),
+    /// A Redis server shared by many instances.
+    Redis {
+        target: RedisTarget,
+        /// The SQLite file named by `--state` or needed for the local fallback.
+        local: Option<PathBuf>,
+    },
 }
 
 /// The Redis settings of `[state]`. The URL stays in the environment until a connection is made.
@@ -189,20 +195,20 @@ impl Location {
     pub fn resolve(flag: Option<&Path>, config: &Config) -> Result<Location> {
         let s = &config.state;
         match s.backend {
-            StateBackend::Sqlite => Ok(Location { path: Some(resolve_path(flag)?), redis: None }),
+            StateBackend::Sqlite => Ok(Location::Sqlite(resolve_path(flag)?)),
             StateBackend::Redis => {
                 let local_fallback = s.on_unavailable == Unavailable::Local;
-                let path = if local_fallback || flag.is_some() { Some(resolve_path(flag)?) } else { None };
-                Ok(Location {
-                    path,
-                    redis: Some(RedisTarget {
+                let local = if local_fallback || flag.is_some() { Some(resolve_path(flag)?) } else { None };
+                Ok(Location::Redis {
+                    target: RedisTarget {
                         url_env: s.url_env.clone(),
                         prefix: s.key_prefix.clone(),
                         pool_size: s.pool_size as usize,
                         connect_timeout: Duration::from_millis(s.connect_timeout_ms),
                         timeout: Duration::from_millis(s.timeout_ms),
                         local_fallback,
-                    }),
+                    },
+                    local,
                 })
             }
         }
@@ -210,25 +216,63 @@ impl Location {
 
     /// A SQLite store at `path` (tests and tools that name a file).
     pub fn sqlite(path: &Path) -> Location {
-        Location { path: Some(path.to_path_buf()), redis: None }
+        Location::Sqlite(path.to_path_buf())
     }
 
     /// The store for messages: the file, or Redis with the variable holding its URL.
     pub fn describe(&self) -> String {
-        match (&self.redis, &self.path) {
-            (Some(r), _) => redis::describe(r),
-            (None, Some(p)) => p.display().to_string(),
-            (None, None) => "(none)".to_string(),
+        match self {
+            Location::Redis { target, .. } => redis::describe(target),
+            Location::Sqlite(p) => p.display().to_string(),
         }
     }
 
     /// Connections the gateway keeps open (SQLite serialises writers: one is enough).
     pub fn pool_size(&self) -> usize {
-        self.redis.as_ref().map_or(1, |r| r.pool_size)
+        match self {
+            Location::Redis { target, .. } => target.pool_size,
+            Location::Sqlite(_) => 1,
+        }
     }
 
+    /// Whether the store is shared over the network by many instances (its calls block on I/O,
+    /// so an async caller runs them with `block_in_place`).
+    pub fn is_shared(&self) -> bool {
+        matches!(self, Location::Redis { .. })
+    }
+
+    /// The same as [`Location::is_shared`] (its former name).
     pub fn is_redis(&self) -> bool {
-        self.redis.is_some()
+        self.is_shared()
+    }
+
+    /// Opens the store, creating a SQLite file if needed.
+    pub fn open(&self) -> Result<Store> {
+        match self {
+            Location::Redis { target, local } => Ok(Store::remote(target, local)),
+            Location::Sqlite(p) => Ok(Store { backend: Box::new(sqlite::Sqlite::open(p)?), local: None }),
+        }
+    }
+
+    /// Opens the store if it exists, for writing (a SQLite file is not created).
+    pub fn open_existing(&self) -> Result<Option<Store>> {
+        match self {
+            Location::Redis { target, local } => Ok(Some(Store::remote(target, local))),
+            Location::Sqlite(p) => {
+                Ok(sqlite::Sqlite::open_existing(p)?.map(|s| Store { backend: Box::new(s), local: None }))
+            }
+        }
+    }
+
+    /// Opens the store if it exists, for reading: nothing is created, and a read-only SQLite file
+    /// is fine.
+    pub fn open_read(&self) -> Result<Option<Store>> {
+        match self {
+            Location::Redis { target, local } => Ok(Some(Store::remote(target, local))),
+            Location::Sqlite(p) => {
+                Ok(sqlite::Sqlite::open_read(p)?.map(|s| Store { backend: Box::new(s), local: None }))
+            }
+        }
     }
 }
 
@@ -276,38 +320,24 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens the store, creating a SQLite file if needed.
+    /// Opens the store, creating a SQLite file if needed ([`Location::open`]).
     pub fn open(at: &Location) -> Result<Store> {
-        match (&at.redis, &at.path) {
-            (Some(r), _) => Ok(Store::remote(r, at)),
-            (None, Some(p)) => Ok(Store { backend: Box::new(sqlite::Sqlite::open(p)?), local: None }),
-            (None, None) => Err(Error::usage("no state store configured")),
-        }
+        at.open()
     }
 
-    /// Opens the store if it exists, for writing (a SQLite file is not created).
+    /// Opens the store if it exists, for writing ([`Location::open_existing`]).
     pub fn open_existing(at: &Location) -> Result<Option<Store>> {
-        match (&at.redis, &at.path) {
-            (Some(r), _) => Ok(Some(Store::remote(r, at))),
-            (None, Some(p)) => {
-                Ok(sqlite::Sqlite::open_existing(p)?.map(|s| Store { backend: Box::new(s), local: None }))
-            }
-            (None, None) => Ok(None),
-        }
+        at.open_existing()
     }
 
-    /// Opens the store if it exists, for reading (`--dry-run`, `quota`, stats): nothing is
-    /// created, and a read-only SQLite file is fine.
+    /// Opens the store if it exists, for reading (`--dry-run`, `quota`, stats;
+    /// [`Location::open_read`]).
     pub fn open_read(at: &Location) -> Result<Option<Store>> {
-        match (&at.redis, &at.path) {
-            (Some(r), _) => Ok(Some(Store::remote(r, at))),
-            (None, Some(p)) => Ok(sqlite::Sqlite::open_read(p)?.map(|s| Store { backend: Box::new(s), local: None })),
-            (None, None) => Ok(None),
-        }
+        at.open_read()
     }
 
-    fn remote(r: &RedisTarget, at: &Location) -> Store {
-        let local = (r.local_fallback).then(|| at.path.clone()).flatten().map(|p| (p, None));
+    fn remote(r: &RedisTarget, path: &Option<PathBuf>) -> Store {
+        let local = r.local_fallback.then(|| path.clone()).flatten().map(|p| (p, None));
         Store { backend: Box::new(redis::Redis::new(r.clone())), local }
     }
 
