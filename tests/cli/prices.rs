@@ -88,7 +88,7 @@ fn import_prices_fills_context_windows_output_limits_capabilities_and_cache_pric
     let table = &fixture::arg(fixture::LITELLM_CATALOG);
     env.run(&["--config", "bare.toml", "models", "import-prices", table, "--in-place"]).ok();
     let models = env.run(&["--config", "bare.toml", "models", "--json"]).ok().json();
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&table).unwrap()).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(table).unwrap()).unwrap();
     let entry = |m: &str| match m {
         "claude-3-haiku" => &json["vertex_ai/claude-3-haiku@20240307"],
         "claude-3-sonnet" => &json["vertex_ai/claude-3-sonnet@20240229"],
