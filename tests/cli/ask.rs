@@ -1,3 +1,8 @@
+//! `ask`: live calls to mock OpenAI-compatible and Anthropic upstreams — usage-based cost,
+//! streaming, retries, fallback to the next model (counting only the one that answered),
+//! cascade and consensus, capped bodies, keys never followed or echoed, and a request nothing
+//! answered counting nothing (SQLite and Redis).
+
 use crate::harness::{Env, Run};
 use crate::mock::{Mock, Reply, anthropic_ok, anthropic_stream, openai_ok, openai_stream};
 
@@ -125,14 +130,15 @@ fn ask_model_skips_routing_and_is_counted_and_logged_like_a_routed_request() {
     assert_eq!(v["decision"]["method"], "client");
     assert_eq!(v["decision"]["strategy"], "client");
     assert_eq!(l.oa.requests()[0].body["model"], "top-1");
-    let q = l.env.run(&["quota", "--json"]).ok().json();
+    let q = l.env.quota_json();
     let used = |m: &str| q.as_array().unwrap().iter().find(|r| r["model"] == m).unwrap()["used"].as_u64().unwrap();
     assert_eq!((used("cheap"), used("top")), (0, 1));
     // The decision log has it: feedback joins the named model.
     l.env.run(&["feedback", "add", "--request-id", "named-1", "--rating", "4"]).ok();
     assert_eq!(l.env.run(&["feedback", "stats", "--json"]).ok().json()[0]["key"], "top");
-    let r = l.ask(&["--model", "top", "--cascade", "hi"]).code(2);
-    assert!(r.stderr.contains("the argument '--model <NAME>' cannot be used with '--cascade'"), "{}", r.stderr);
+    l.ask(&["--model", "top", "--cascade", "hi"])
+        .code(2)
+        .stderr_has("the argument '--model <NAME>' cannot be used with '--cascade'");
 }
 
 #[test]
@@ -156,7 +162,7 @@ fn fallback_counts_only_the_answer_on(l: Live) {
     assert_eq!((v["model"].as_str(), v["fallback"].as_bool()), (Some("mid"), Some(true)));
     assert_eq!(v["note"], "`cheap` failed; fell back to `mid`");
     assert_eq!(v["attempts"][0]["error"], "HTTP 503: overloaded (after 3 tries)");
-    let q = l.env.run(&["quota", "--json"]).ok().json();
+    let q = l.env.quota_json();
     let used = |m: &str| q.as_array().unwrap().iter().find(|r| r["model"] == m).unwrap()["used"].as_u64().unwrap();
     // Only the model that answered is counted.
     assert_eq!((used("cheap"), used("mid")), (0, 1));
@@ -170,11 +176,10 @@ fn every_candidate_failing_keeps_each_error_and_exits_3() {
     let l = Live::new();
     l.oa.always(Reply::Delay(3000, Box::new(openai_ok("too late", 1, 1))));
     l.an.always(Reply::Status(400, vec![], "{\"error\":{\"message\":\"bad request\"}}".into()));
-    let r = l.ask(&["--timeout", "0.3", "a question"]).code(3);
-    assert_eq!(
-        r.stderr,
+    l.ask(&["--timeout", "0.3", "a question"]).fails(
+        3,
         "error: every candidate failed: `cheap`: no answer within 0.3 s (after 3 tries); `mid`: HTTP 400: bad request; \
-         `top`: no answer within 0.3 s (after 3 tries)\n"
+         `top`: no answer within 0.3 s (after 3 tries)\n",
     );
 }
 
@@ -182,13 +187,11 @@ fn every_candidate_failing_keeps_each_error_and_exits_3() {
 fn a_missing_key_fails_before_any_request() {
     let l = Live::new();
     l.oa.push(openai_ok("never", 1, 1));
-    let r = l.env.run_env(&["ask", "hello"], &[("LR_TEST_AN_KEY", AN_KEY)]).code(2);
-    assert_eq!(
-        r.stderr,
-        "error: `cheap`: environment variable `LR_TEST_OA_KEY` is not set (the provider's `api_key_env`)\n"
-    );
+    l.env
+        .run_env(&["ask", "hello"], &[("LR_TEST_AN_KEY", AN_KEY)])
+        .fails(2, "error: `cheap`: environment variable `LR_TEST_OA_KEY` is not set (the provider's `api_key_env`)\n");
     assert!(l.oa.requests().is_empty());
-    let q = l.env.run(&["quota", "--json"]).ok().json();
+    let q = l.env.quota_json();
     assert!(q.as_array().unwrap().iter().all(|r| r["used"] == 0), "nothing counted");
 }
 
@@ -222,13 +225,10 @@ fn consensus_with_and_without_a_majority() {
     l.oa.push_for("cheap-1", openai_ok("A", 5, 1));
     l.an.push(anthropic_ok("B", 5, 1));
     l.oa.push_for("top-1", openai_ok("C", 5, 1));
-    let r = l.ask(&["--consensus", "Pick A, B or C"]).ok();
-    assert_eq!(r.stdout, "C\n");
-    assert!(
-        r.stderr.contains("no majority (1/3 agree); returning the answer of the most expensive model, `top`"),
-        "{}",
-        r.stderr
-    );
+    l.ask(&["--consensus", "Pick A, B or C"])
+        .ok()
+        .stdout_eq("C\n")
+        .stderr_has("no majority (1/3 agree); returning the answer of the most expensive model, `top`");
 }
 
 /// Adds `extra` to the `[live]` table of the test configuration.
@@ -255,10 +255,8 @@ fn response_bodies_are_capped() {
     // A body that never ends is cut at the cap, streamed or not.
     l.oa.always(Reply::Endless);
     l.an.always(Reply::Endless);
-    let r = l.ask(&["--json", "another question"]).code(3);
-    assert!(r.stderr.contains("the response body is over 100000 bytes"), "{}", r.stderr);
-    let r = l.ask(&["--stream", "a streamed question"]).code(3);
-    assert!(r.stderr.contains("over 100000 bytes"), "{}", r.stderr);
+    l.ask(&["--json", "another question"]).code(3).stderr_has("the response body is over 100000 bytes");
+    l.ask(&["--stream", "a streamed question"]).code(3).stderr_has("over 100000 bytes");
 }
 
 #[test]
@@ -290,9 +288,10 @@ fn an_upstream_that_echoes_the_key_does_not_make_it_appear() {
     l.oa.always(Reply::Status(401, vec![], body));
     l.an.always(Reply::Status(401, vec![], format!("invalid x-api-key {AN_KEY}")));
     // `ask` itself asserts that neither key appears in stdout or stderr.
-    let r = l.ask(&["--json", "a question"]).code(3);
-    assert!(r.stderr.contains("Incorrect API key provided: Bearer [redacted]"), "{}", r.stderr);
-    assert!(r.stdout.contains("invalid x-api-key [redacted]"), "{}", r.stdout);
+    l.ask(&["--json", "a question"])
+        .code(3)
+        .stderr_has("Incorrect API key provided: Bearer [redacted]")
+        .stdout_has("invalid x-api-key [redacted]");
 }
 
 #[test]
@@ -311,11 +310,10 @@ fn nothing_answered_on(l: Live) {
     l.oa.always(Reply::Status(500, vec![], "{\"error\":{\"message\":\"down\"}}".into()));
     l.an.always(Reply::Status(500, vec![], "{\"error\":{\"message\":\"down\"}}".into()));
     l.ask(&["--request-id", "gone-1", "a question"]).code(3);
-    let q = l.env.run(&["quota", "--json"]).ok().json();
+    let q = l.env.quota_json();
     assert!(q.as_array().unwrap().iter().all(|r| r["used"] == 0), "{q}");
     // No decision was logged: feedback for it needs a model.
-    let r = l.env.run(&["feedback", "add", "--request-id", "gone-1", "--rating", "3"]).code(2);
-    assert!(r.stderr.contains("gone-1"), "{}", r.stderr);
+    l.env.run(&["feedback", "add", "--request-id", "gone-1", "--rating", "3"]).code(2).stderr_has("gone-1");
 }
 
 #[test]
@@ -328,9 +326,10 @@ fn a_stream_that_breaks_says_so_before_the_fallback_answer() {
         l.oa.push_for("cheap-1", Reply::BrokenStream(partial.clone()));
     }
     l.an.push(anthropic_ok("Paris.", 1, 1));
-    let r = l.ask(&["--stream", "capital of France?"]).ok();
-    assert_eq!(r.stdout, "ParParis.\n");
-    assert!(r.stderr.contains("warning: the stream broke off; the complete answer follows"), "{}", r.stderr);
+    l.ask(&["--stream", "capital of France?"])
+        .ok()
+        .stdout_eq("ParParis.\n")
+        .stderr_has("warning: the stream broke off; the complete answer follows");
 }
 
 /// Prompt-cache reads reported by the provider are priced at the model's `cached_input_price`:

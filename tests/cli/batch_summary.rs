@@ -1,14 +1,15 @@
 //! `batch`'s manners (issue 17): nothing on stdout before an error, and a closing summary on a
 //! terminal or with `--summary`.
 
-use crate::harness::{Env, repo};
+use crate::harness::{Env, fixture};
 
 #[test]
 fn batch_of_a_missing_file_prints_no_csv_header_before_its_error() {
     let env = Env::new();
-    let r = env.run(&["batch", "missing.csv"]).code(2);
-    assert_eq!(r.stdout, "");
-    assert_eq!(r.stderr, "error: missing.csv: cannot open: No such file or directory\n");
+    env.run(&["batch", "missing.csv"])
+        .code(2)
+        .stdout_eq("")
+        .stderr_eq("error: missing.csv: cannot open: No such file or directory\n");
 }
 
 #[test]
@@ -19,11 +20,10 @@ fn batch_summary_has_the_rows_model_mix_cost_and_all_premium_cost() {
         "id,prompt,timestamp\na,hello there,2026-11-26T10:00:00Z\nb,prove the theorem step by step,2026-11-26T11:00:00Z\n\
          c,another question,2026-11-26T12:00:00Z\nd,one more,2026-11-26T13:00:00Z\ne,next day,2026-11-27T01:00:00Z\n",
     );
-    let tiny = repo("fixtures/config/tiny-quotas.toml");
-    let args = ["--config", tiny.to_str().unwrap(), "batch", "q.csv", "--quotas"];
+    let tiny = fixture::arg(fixture::TINY_QUOTAS);
+    let args = ["--config", &tiny, "batch", "q.csv", "--quotas"];
     // Not a terminal: no summary unless asked.
-    let quiet = env.run(&args).ok();
-    assert_eq!(quiet.stderr, "");
+    let quiet = env.run(&args).ok().stderr_eq("");
     let mut with = args.to_vec();
     with.push("--summary");
     let r = env.run(&with).ok();

@@ -4,16 +4,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::harness::{Env, repo};
-
-fn s(p: &std::path::Path) -> String {
-    p.to_str().unwrap().to_string()
-}
+use crate::harness::{Env, article_config, default_config, fixture, repo};
 
 #[test]
 fn shipped_tier_model_is_a_fresh_build_of_the_tier_data() {
     let env = Env::new();
-    let train = s(&repo("fixtures/tiers/train.jsonl"));
+    let train = fixture::arg(fixture::TIERS_TRAIN);
     // The same arguments as scripts/build-tier-model.sh.
     env.run(&[
         "train",
@@ -81,11 +77,12 @@ fn explain_and_models_say_which_model_decided_and_where_it_came_from() {
 #[test]
 fn unknown_builtin_model_is_refused_with_a_suggestion() {
     let env = Env::new();
-    let r = env.run(&["route", "--classifier", "builtin:tier", "hi"]).code(2);
-    assert!(r.stderr.contains("`builtin:tier` is not a built-in model; did you mean `builtin:tiers`?"), "{}", r.stderr);
-    let cfg = std::fs::read_to_string(repo("src/config/default.toml")).unwrap();
-    let cfg = env.write("llmroute.toml", cfg.replace("model = \"builtin:tiers\"", "model = \"builtin:nothing\""));
-    let r = env.run(&["--config", &s(&cfg), "config", "validate"]);
+    env.run(&["route", "--classifier", "builtin:tier", "hi"])
+        .code(2)
+        .stderr_has("`builtin:tier` is not a built-in model; did you mean `builtin:tiers`?");
+    let cfg = default_config();
+    let cfg = env.file("llmroute.toml", cfg.replace("model = \"builtin:tiers\"", "model = \"builtin:nothing\""));
+    let r = env.run(&["--config", &cfg, "config", "validate"]);
     assert_ne!(r.code, 0);
     assert!(
         r.stderr.contains("`builtin:nothing` is not a built-in model (built-in models: builtin:tiers)"),
@@ -98,17 +95,11 @@ fn unknown_builtin_model_is_refused_with_a_suggestion() {
 fn config_init_writes_the_default_or_the_article_profile() {
     let env = Env::new();
     env.run(&["config", "init", "--article", "article.toml"]).ok();
-    assert_eq!(
-        std::fs::read_to_string(env.path("article.toml")).unwrap(),
-        std::fs::read_to_string(repo("src/config/article.toml")).unwrap()
-    );
+    assert_eq!(std::fs::read_to_string(env.path("article.toml")).unwrap(), article_config());
     env.run(&["config", "init", "default.toml"]).ok();
-    assert_eq!(
-        std::fs::read_to_string(env.path("default.toml")).unwrap(),
-        std::fs::read_to_string(repo("src/config/default.toml")).unwrap()
-    );
+    assert_eq!(std::fs::read_to_string(env.path("default.toml")).unwrap(), default_config());
     // The article's profile routes as the article does: no ML stage, Chinese keywords.
-    let article = s(&env.path("article.toml"));
+    let article = env.arg("article.toml");
     let j = env.run(&["--config", &article, "route", "--json", "分析一下这只股票的财报"]).ok().json();
     assert_eq!((j["model"].as_str(), j["reason"].as_str()), (Some("gpt-4o"), Some("financial_analysis")));
     let j = env
@@ -137,7 +128,7 @@ fn model_rank(model: &str) -> usize {
 #[test]
 fn evaluate_by_column_agrees_with_the_engines_decisions_in_batch() {
     let env = Env::new();
-    let dev = s(&repo("fixtures/tiers/dev.jsonl"));
+    let dev = fixture::arg(fixture::TIERS_DEV);
     let j = env
         .run(&[
             "evaluate",
@@ -197,8 +188,7 @@ fn evaluate_by_column_agrees_with_the_engines_decisions_in_batch() {
         out.contains("│ lang ┆ rows ┆ accuracy ┆ fallback ┆ after fallback ┆ under-routed ┆ over-routed │"),
         "{out}"
     );
-    let r = env
-        .run(&["evaluate", "--classifier", "builtin:tiers", &dev, "--label-col", "expected_tier", "--by", "langs"])
-        .code(2);
-    assert!(r.stderr.contains("dev.jsonl: `--by langs`: no row has a value in column `langs`"), "{}", r.stderr);
+    env.run(&["evaluate", "--classifier", "builtin:tiers", &dev, "--label-col", "expected_tier", "--by", "langs"])
+        .code(2)
+        .stderr_has("dev.jsonl: `--by langs`: no row has a value in column `langs`");
 }

@@ -54,6 +54,5 @@ fn committed_man_pages_are_fresh() {
 #[test]
 fn unknown_shell_is_a_usage_error() {
     let env = Env::new();
-    let r = env.run(&["completions", "tcsh"]).code(2);
-    assert!(r.stderr.contains("invalid value 'tcsh'"), "{}", r.stderr);
+    env.run(&["completions", "tcsh"]).code(2).stderr_has("invalid value 'tcsh'");
 }

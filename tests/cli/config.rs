@@ -1,14 +1,12 @@
-use crate::harness::{Env, repo};
+//! The configuration: errors name file, line, column and key path; the lookup order (flag, env,
+//! working directory, embedded); `config init`, `validate` and `show`; `models` lists the catalog.
 
-fn default_text() -> String {
-    std::fs::read_to_string(repo("src/config/default.toml")).unwrap()
-}
+use crate::harness::{Env, article_config, default_config};
 
 /// Writes a variant of the default config and returns the error line `models` prints for it.
 fn error_for(env: &Env, text: &str) -> String {
     env.write("llmroute.toml", text);
-    let r = env.run(&["models"]).code(2);
-    assert!(r.stdout.is_empty());
+    let r = env.run(&["models"]).code(2).no_stdout();
     assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
     r.stderr
 }
@@ -17,7 +15,7 @@ fn error_for(env: &Env, text: &str) -> String {
 fn config_errors_name_file_line_and_key_path() {
     let env = Env::new();
     // The article's profile: its line numbers are fixed by the article.
-    let base = std::fs::read_to_string(repo("src/config/article.toml")).unwrap();
+    let base = article_config();
     let cases = [
         (
             base.replacen("model = \"claude-3-sonnet\"", "model = \"gpt4o\"", 1),
@@ -70,10 +68,9 @@ fn lookup_order_is_flag_then_env_then_working_dir_then_embedded() {
         env.run_env(&args, vars).ok().stdout.lines().next().unwrap().to_string()
     };
     assert_eq!(show(&env, &[], &[]), "# effective configuration, from: embedded default");
-    env.write("llmroute.toml", default_text());
+    env.write("llmroute.toml", default_config());
     assert_eq!(show(&env, &[], &[]), "# effective configuration, from: llmroute.toml (working directory)");
-    let other = env.write("other.toml", default_text());
-    let other = other.to_str().unwrap();
+    let other = &env.file("other.toml", default_config());
     assert_eq!(
         show(&env, &[], &[("LLMROUTE_CONFIG", other)]),
         format!("# effective configuration, from: {other} (LLMROUTE_CONFIG)")
@@ -87,29 +84,27 @@ fn lookup_order_is_flag_then_env_then_working_dir_then_embedded() {
 #[test]
 fn missing_config_file_is_a_clear_error() {
     let env = Env::new();
-    let r = env.run(&["--config", "nope.toml", "models"]).code(2);
-    assert_eq!(r.stderr, "error: nope.toml: cannot read configuration: No such file or directory\n");
+    env.run(&["--config", "nope.toml", "models"])
+        .fails(2, "error: nope.toml: cannot read configuration: No such file or directory\n");
 }
 
 #[test]
 fn config_file_with_invalid_utf8_is_reported_with_its_line() {
     let env = Env::new();
     env.write("bad.toml", b"tiers = [\"cheap\"]\n# caf\xe9\n");
-    let r = env.run(&["--config", "bad.toml", "models"]).code(2);
-    assert_eq!(r.stderr, "error: bad.toml:2: not valid UTF-8 (byte offset 23)\n");
+    env.run(&["--config", "bad.toml", "models"]).fails(2, "error: bad.toml:2: not valid UTF-8 (byte offset 23)\n");
 }
 
 #[test]
 fn init_writes_the_default_and_refuses_to_overwrite() {
     let env = Env::new();
     env.run(&["config", "init"]).ok();
-    assert_eq!(std::fs::read_to_string(env.path("llmroute.toml")).unwrap(), default_text());
+    assert_eq!(std::fs::read_to_string(env.path("llmroute.toml")).unwrap(), default_config());
     env.write("llmroute.toml", "# mine\n");
-    let r = env.run(&["config", "init"]).code(2);
-    assert_eq!(r.stderr, "error: llmroute.toml: already exists; pass --force to overwrite it\n");
+    env.run(&["config", "init"]).fails(2, "error: llmroute.toml: already exists; pass --force to overwrite it\n");
     assert_eq!(std::fs::read_to_string(env.path("llmroute.toml")).unwrap(), "# mine\n");
     env.run(&["config", "init", "--force"]).ok();
-    assert_eq!(std::fs::read_to_string(env.path("llmroute.toml")).unwrap(), default_text());
+    assert_eq!(std::fs::read_to_string(env.path("llmroute.toml")).unwrap(), default_config());
     env.run(&["config", "init", "sub.toml"]).ok();
     assert!(env.path("sub.toml").exists());
 }
@@ -117,14 +112,11 @@ fn init_writes_the_default_and_refuses_to_overwrite() {
 #[test]
 fn validate_reports_ok_or_the_error() {
     let env = Env::new();
-    let r = env.run(&["config", "validate"]).ok();
-    assert_eq!(
-        r.stdout,
-        "embedded default: ok (4 models, 6 rules, 4 difficulty bands, chain: rules -> ml -> difficulty)\n"
-    );
-    let p = env.write("x.toml", default_text().replacen("below = 0.2", "below = 0.9", 1));
-    let r = env.run(&["config", "validate", p.to_str().unwrap()]).code(2);
-    assert!(r.stderr.contains("`difficulty.bands[1].below`: thresholds out of order"), "{}", r.stderr);
+    env.run(&["config", "validate"])
+        .ok()
+        .stdout_eq("embedded default: ok (4 models, 6 rules, 4 difficulty bands, chain: rules -> ml -> difficulty)\n");
+    let p = env.file("x.toml", default_config().replacen("below = 0.2", "below = 0.9", 1));
+    env.run(&["config", "validate", &p]).code(2).stderr_has("`difficulty.bands[1].below`: thresholds out of order");
 }
 
 #[test]
@@ -133,7 +125,7 @@ fn show_prints_a_config_that_validates_and_routes_the_same() {
     let shown = env.run(&["config", "show"]).ok().stdout;
     env.write("shown.toml", &shown);
     env.run(&["config", "validate", "shown.toml"]).ok();
-    let a = env.run(&["route", "--json", "--dry-run", "为什么要比较算法"]).ok().json();
+    let a = env.dry_route(&["为什么要比较算法"]);
     let b = env.run(&["--config", "shown.toml", "route", "--json", "--dry-run", "为什么要比较算法"]).ok().json();
     assert_eq!(a, b);
 }
@@ -152,11 +144,9 @@ fn models_lists_the_catalog_cheapest_first() {
 #[test]
 fn serve_workers_are_range_checked_in_the_config_and_the_flag() {
     let env = Env::new();
-    let cfg = std::fs::read_to_string(repo("src/config/default.toml")).unwrap();
+    let cfg = default_config();
     assert!(cfg.contains("\nworkers = 0 "));
     env.write("bad.toml", cfg.replacen("\nworkers = 0 ", "\nworkers = 5000 ", 1));
-    let r = env.run(&["config", "validate", "bad.toml"]).code(2);
-    assert!(r.stderr.contains("`serve.workers`: 5000 is outside 0..=1024"), "{}", r.stderr);
-    let r = env.run(&["serve", "--workers", "2000"]).code(2);
-    assert!(r.stderr.contains("--workers"), "{}", r.stderr);
+    env.run(&["config", "validate", "bad.toml"]).code(2).stderr_has("`serve.workers`: 5000 is outside 0..=1024");
+    env.run(&["serve", "--workers", "2000"]).code(2).stderr_has("--workers");
 }

@@ -2,7 +2,7 @@
 //! capabilities (tools, image input, JSON-schema output) from the catalog, in `route`, `batch`,
 //! `simulate` and the gateway; no model left is exit 6 (HTTP 400 from `serve`).
 
-use crate::harness::{Env, repo};
+use crate::harness::{Env, default_config, fixture, read};
 
 /// `word ` × n: n + 8 input tokens as `route` counts them.
 fn long(n: usize) -> String {
@@ -29,16 +29,15 @@ fn a_long_prompt_skips_the_small_window_models_and_says_why() {
     assert!(out.contains("\nexcluded\n  gpt-4o          130,009 tokens > 128,000 context\n  gpt-4o-mini     130,009 tokens > 128,000 context\n"), "{out}");
 
     // Longer than every window: exit 6, each model's reason.
-    let r = env.run_stdin(&["route", "--dry-run", "-"], long(210_000)).code(6);
-    assert_eq!(
-        r.stderr,
+    env.run_stdin(&["route", "--dry-run", "-"], long(210_000)).fails(
+        6,
         "error: no model in the catalog can serve this request (`claude-3-haiku`: 210,008 tokens > 200,000 context; \
          `claude-3-sonnet`: 210,008 tokens > 200,000 context; `gpt-4o`: 210,008 tokens > 128,000 context; \
-         `gpt-4o-mini`: 210,008 tokens > 128,000 context)\n"
+         `gpt-4o-mini`: 210,008 tokens > 128,000 context)\n",
     );
     // A model asked for by name that cannot serve it.
-    let r = env.run_stdin(&["route", "--dry-run", "--model", "gpt-4o", "-"], long(140_000)).code(6);
-    assert_eq!(r.stderr, "error: `gpt-4o` cannot serve this request: 140,008 tokens > 128,000 context\n");
+    env.run_stdin(&["route", "--dry-run", "--model", "gpt-4o", "-"], long(140_000))
+        .fails(6, "error: `gpt-4o` cannot serve this request: 140,008 tokens > 128,000 context\n");
 }
 
 #[test]
@@ -75,7 +74,7 @@ fn batch_and_simulate_route_around_the_window_and_count_what_single_models_could
 
 /// A catalog where `gpt-4o-mini` has no image input and `claude-3-haiku` is text only.
 fn capability_config(env: &Env) {
-    let cfg = std::fs::read_to_string(repo("src/config/default.toml")).unwrap();
+    let cfg = default_config();
     let cfg = cfg.replacen(
         "capabilities = [\"tools\", \"vision\", \"json_schema\"]",
         "capabilities = [\"tools\", \"json_schema\"]",
@@ -110,7 +109,7 @@ fn chat_requests_with_tools_images_or_a_schema_never_land_on_a_model_without_the
     assert_eq!(v["excluded"][1], serde_json::json!({"model": "gpt-4o-mini", "reason": "no image input"}));
     // Tools: never the text-only claude-3-haiku, over many prompts.
     let tools = serde_json::json!([{"type": "function", "function": {"name": "lookup", "parameters": {}}}]);
-    let dev = std::fs::read_to_string(repo("fixtures/tiers/dev.jsonl")).unwrap();
+    let dev = read(fixture::TIERS_DEV);
     let mut haiku_without_tools = 0;
     for line in dev.lines().take(40) {
         let prompt = serde_json::from_str::<serde_json::Value>(line).unwrap()["prompt"].clone();

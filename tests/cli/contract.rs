@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::harness::{Env, repo};
+use crate::harness::{Env, default_config, fixture, read};
 
 /// What one tool decided for one row: model (`None` when every quota was exhausted), method,
 /// input tokens, output tokens, cost in USD.
@@ -23,7 +23,7 @@ struct Row {
 /// 36 prompts: the first 30 of the tier dev set (English and Chinese) and six that fire the
 /// article's rules; two days of timestamps, 18 a day.
 fn rows() -> Vec<Row> {
-    let text = std::fs::read_to_string(repo("fixtures/tiers/dev.jsonl")).unwrap();
+    let text = read(fixture::TIERS_DEV);
     let mut prompts: Vec<String> = text
         .lines()
         .take(30)
@@ -247,7 +247,7 @@ fn route_batch_and_simulate_agree_with_an_ml_stage_that_declines() {
     let env = Env::new();
     env.run(&[
         "train",
-        &repo("fixtures/tiers/train.jsonl").to_string_lossy(),
+        &fixture::arg(fixture::TIERS_TRAIN),
         "--label-col",
         "expected_tier",
         "--valid-split",
@@ -258,7 +258,7 @@ fn route_batch_and_simulate_agree_with_an_ml_stage_that_declines() {
         "tier.model",
     ])
     .ok();
-    let cfg = std::fs::read_to_string(repo("src/config/default.toml")).unwrap().replace(
+    let cfg = default_config().replace(
         "[ml]\nmodel = \"builtin:tiers\"\non_low_confidence = \"premium\"",
         "[ml]\nmodel = \"tier.model\"\non_low_confidence = \"decline\"\nmin_confidence = 0.9",
     );
@@ -275,7 +275,7 @@ fn route_batch_and_simulate_agree_with_an_ml_stage_that_declines() {
 }
 
 fn tight_quotas() -> String {
-    let mut cfg = std::fs::read_to_string(repo("src/config/default.toml")).unwrap();
+    let mut cfg = default_config();
     for (model, q) in [("gpt-4o-mini", 50000), ("claude-3-haiku", 10000), ("claude-3-sonnet", 3000), ("gpt-4o", 1000)] {
         let small = match model {
             "gpt-4o-mini" => 5,
@@ -337,8 +337,7 @@ fn route_batch_and_simulate_agree_on_a_gray_release_on_redis() {
 }
 
 fn route_batch_and_simulate_agree_on_a_gray_release_on(env: Env) {
-    let cfg = std::fs::read_to_string(repo("src/config/default.toml")).unwrap()
-        + "\n[canary]\nstrategy = \"difficulty\"\nshare = 0.4\n";
+    let cfg = default_config() + "\n[canary]\nstrategy = \"difficulty\"\nshare = 0.4\n";
     env.write("llmroute.toml", cfg);
     let rows = rows();
     write_log(&env, &rows);
@@ -373,7 +372,7 @@ fn route_batch_and_simulate_agree_on_the_adaptive_router_with_feedback_on_redis(
 }
 
 fn route_batch_and_simulate_agree_on_the_adaptive_router_with_feedback_on(env: Env) {
-    env.run(&["feedback", "import", &repo("fixtures/feedback/rule_feedback.csv").to_string_lossy()]).ok();
+    env.run(&["feedback", "import", &fixture::arg(fixture::RULE_FEEDBACK)]).ok();
     let rows = rows();
     write_log(&env, &rows);
     check(&env, &rows, &["adaptive"], Quotas::None);

@@ -1,13 +1,13 @@
-use crate::harness::{Env, repo};
+//! Feedback: `feedback add`/`import` join the logged decision, errors are one line, `stats`
+//! windows follow the clock, imports are all or nothing, `suggest` recommends and applies rule
+//! changes, and the adaptive router and the canary learn from it (SQLite and Redis).
+
+use crate::harness::{Env, Run, default_config, fixture};
 
 const NOW: &str = "2026-11-26T12:00:00Z";
 
-fn fixture() -> String {
-    repo("fixtures/feedback/rule_feedback.csv").to_str().unwrap().to_string()
-}
-
-fn at(env: &Env, args: &[&str]) -> crate::harness::Run {
-    env.run_env(args, &[("LLMROUTE_NOW", NOW)])
+fn at(env: &Env, args: &[&str]) -> Run {
+    env.run_at(NOW, args)
 }
 
 #[test]
@@ -37,8 +37,9 @@ fn feedback_joins_on(env: Env) {
     assert!(m[0]["avg_cost"].as_f64().unwrap() > 0.0);
 
     // A second rating for the same request replaces the first.
-    let r = at(&env, &["feedback", "add", "--request-id", &id, "--rating", "4"]).ok();
-    assert!(r.stderr.contains("replaced the earlier feedback"), "{}", r.stderr);
+    at(&env, &["feedback", "add", "--request-id", &id, "--rating", "4"])
+        .ok()
+        .stderr_has("replaced the earlier feedback");
     assert_eq!(at(&env, &["feedback", "stats", "--json"]).ok().json()[0]["avg_rating"], 4.0);
 
     // The caller's own request id.
@@ -50,36 +51,23 @@ fn feedback_joins_on(env: Env) {
 #[test]
 fn feedback_errors_are_clear() {
     let env = Env::new();
-    let r = at(&env, &["feedback", "add", "--request-id", "nope", "--rating", "4"]).code(2);
-    assert_eq!(
-        r.stderr,
-        "error: unknown request id `nope`: no logged decision has it; pass --model (and --rule) to record feedback for a request llmroute did not route\n"
+    at(&env, &["feedback", "add", "--request-id", "nope", "--rating", "4"]).fails(2, "error: unknown request id `nope`: no logged decision has it; pass --model (and --rule) to record feedback for a request llmroute did not route\n");
+    at(&env, &["feedback", "add", "--request-id", "x", "--rating", "6", "--model", "gpt-4o"]).fails(
+        2,
+        "error: invalid value '6' for '--rating <1-5>': `6` is outside [1, 5]\n\nFor more information, try '--help'.\n",
     );
-    let r = at(&env, &["feedback", "add", "--request-id", "x", "--rating", "6", "--model", "gpt-4o"]).code(2);
-    assert_eq!(
-        r.stderr,
-        "error: invalid value '6' for '--rating <1-5>': `6` is outside [1, 5]\n\nFor more information, try '--help'.\n"
-    );
-    let r = at(&env, &["feedback", "add", "--request-id", "x", "--rating", "3", "--model", "gpt4o"]).code(2);
-    assert_eq!(r.stderr, "error: unknown model `gpt4o`; did you mean `gpt-4o`?\n");
+    at(&env, &["feedback", "add", "--request-id", "x", "--rating", "3", "--model", "gpt4o"])
+        .fails(2, "error: unknown model `gpt4o`; did you mean `gpt-4o`?\n");
     at(&env, &["feedback", "add", "--request-id", "x", "--rating", "3", "--model", "gpt-4o"]).ok();
 }
 
 #[test]
 fn stats_windows_follow_the_clock() {
     let env = Env::new();
-    env.run_env(&["route", "--request-id", "old", "hello"], &[("LLMROUTE_NOW", "2026-11-01T10:00:00Z")]).ok();
-    env.run_env(
-        &["feedback", "add", "--request-id", "old", "--rating", "5"],
-        &[("LLMROUTE_NOW", "2026-11-01T10:00:00Z")],
-    )
-    .ok();
-    env.run_env(&["route", "--request-id", "new", "hello"], &[("LLMROUTE_NOW", "2026-11-25T10:00:00Z")]).ok();
-    env.run_env(
-        &["feedback", "add", "--request-id", "new", "--rating", "3"],
-        &[("LLMROUTE_NOW", "2026-11-25T10:00:00Z")],
-    )
-    .ok();
+    env.run_at("2026-11-01T10:00:00Z", &["route", "--request-id", "old", "hello"]).ok();
+    env.run_at("2026-11-01T10:00:00Z", &["feedback", "add", "--request-id", "old", "--rating", "5"]).ok();
+    env.run_at("2026-11-25T10:00:00Z", &["route", "--request-id", "new", "hello"]).ok();
+    env.run_at("2026-11-25T10:00:00Z", &["feedback", "add", "--request-id", "new", "--rating", "3"]).ok();
     let week = at(&env, &["feedback", "stats", "--days", "7", "--json"]).ok().json();
     assert_eq!((week[0]["n"].as_u64(), week[0]["avg_rating"].as_f64()), (Some(1), Some(3.0)));
     let all = at(&env, &["feedback", "stats", "--days", "0", "--json"]).ok().json();
@@ -89,12 +77,13 @@ fn stats_windows_follow_the_clock() {
 #[test]
 fn import_is_all_or_nothing() {
     let env = Env::new();
-    at(&env, &["feedback", "import", &fixture()]).ok();
+    at(&env, &["feedback", "import", &fixture::arg(fixture::RULE_FEEDBACK)]).ok();
     let before = at(&env, &["feedback", "stats", "--days", "0", "--json"]).ok().stdout;
     env.write("bad.csv", "request_id,model,rating\nz1,gpt-4o,5\nz2,gpt-4o,9\nz3,gpt4o,4\n");
-    let r = at(&env, &["feedback", "import", "bad.csv"]).code(2);
-    assert!(r.stderr.contains("warning: bad.csv:3: rating 9 is outside 1-5"), "{}", r.stderr);
-    assert!(r.stderr.contains("warning: bad.csv:4: unknown model `gpt4o`; did you mean `gpt-4o`?"), "{}", r.stderr);
+    let r = at(&env, &["feedback", "import", "bad.csv"])
+        .code(2)
+        .stderr_has("warning: bad.csv:3: rating 9 is outside 1-5")
+        .stderr_has("warning: bad.csv:4: unknown model `gpt4o`; did you mean `gpt-4o`?");
     assert!(
         r.stderr.ends_with("error: bad.csv: 2 bad row(s); nothing was imported (the import is all or nothing)\n"),
         "{}",
@@ -106,7 +95,7 @@ fn import_is_all_or_nothing() {
 #[test]
 fn suggest_recommends_the_better_model_with_evidence() {
     let env = Env::article();
-    at(&env, &["feedback", "import", &fixture()]).ok();
+    at(&env, &["feedback", "import", &fixture::arg(fixture::RULE_FEEDBACK)]).ok();
     let v = at(&env, &["feedback", "suggest", "--json"]).ok().json();
     let s = v.as_array().unwrap();
     assert_eq!(s.len(), 1, "{v}");
@@ -126,7 +115,7 @@ fn suggest_recommends_the_better_model_with_evidence() {
 #[test]
 fn suggestions_apply_cleanly_to_a_new_file_or_in_place() {
     let env = Env::new();
-    at(&env, &["feedback", "import", &fixture()]).ok();
+    at(&env, &["feedback", "import", &fixture::arg(fixture::RULE_FEEDBACK)]).ok();
     at(&env, &["config", "init", "--article"]).ok();
     let original = std::fs::read_to_string(env.path("llmroute.toml")).unwrap();
     at(&env, &["feedback", "suggest", "--apply", "new.toml"]).ok();
@@ -194,8 +183,7 @@ fn adaptive_routes_from_feedback() {
 #[test]
 fn canary_arm_is_stable_per_user_and_recorded() {
     let env = Env::new();
-    let cfg = std::fs::read_to_string(repo("src/config/default.toml")).unwrap()
-        + "\n[canary]\nstrategy = \"difficulty\"\nshare = 0.5\n";
+    let cfg = default_config() + "\n[canary]\nstrategy = \"difficulty\"\nshare = 0.5\n";
     env.write("llmroute.toml", cfg);
     let arms: Vec<String> = (0..6)
         .map(|_| {
@@ -224,23 +212,12 @@ fn canary_arm_is_stable_per_user_and_recorded() {
 #[test]
 fn simulate_learns_online_and_reports_the_canary() {
     let env = Env::new();
-    let cfg = std::fs::read_to_string(repo("src/config/default.toml")).unwrap()
-        + "\n[canary]\nstrategy = \"adaptive\"\nshare = 0.1\n";
+    let cfg = default_config() + "\n[canary]\nstrategy = \"adaptive\"\nshare = 0.1\n";
     env.write("llmroute.toml", cfg);
-    let v = at(
-        &env,
-        &[
-            "simulate",
-            &repo("fixtures/replay/routellm.csv").to_string_lossy(),
-            "--canary",
-            "--format",
-            "json",
-            "--bootstrap",
-            "0",
-        ],
-    )
-    .ok()
-    .json();
+    let v =
+        at(&env, &["simulate", &fixture::arg(fixture::ROUTELLM), "--canary", "--format", "json", "--bootstrap", "0"])
+            .ok()
+            .json();
     let curve = v["adaptive_learning_curve"].as_array().unwrap();
     assert_eq!(curve.len(), 10);
     assert!(v["strategies"].as_array().unwrap().iter().any(|s| s["name"] == "adaptive (learns online)"));

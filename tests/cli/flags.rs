@@ -2,10 +2,10 @@
 //! `--model NAME` / `--force-model NAME` for an LLM, `--input-format` for what is read, `--format`
 //! for what is printed and `--json` as its shorthand.
 
-use crate::harness::{Env, repo};
+use crate::harness::{Env, fixture};
 
 fn used(env: &Env, model: &str) -> u64 {
-    let q = env.run(&["quota", "--json"]).ok().json();
+    let q = env.quota_json();
     q.as_array().unwrap().iter().find(|r| r["model"] == model).unwrap()["used"].as_u64().unwrap()
 }
 
@@ -20,7 +20,7 @@ fn route_force_model_skips_routing_and_counts_the_named_model() {
     assert_eq!(v["counted"], true);
     assert_eq!((used(&env, "gpt-4o"), used(&env, "gpt-4o-mini")), (1, 0));
     // `--model` is the same flag; a dry run counts nothing.
-    let v = env.run(&["route", "--json", "--dry-run", "--model", "claude-3-haiku", "hi"]).ok().json();
+    let v = env.dry_route(&["--model", "claude-3-haiku", "hi"]);
     assert_eq!((v["model"].as_str(), v["counted"].as_bool()), (Some("claude-3-haiku"), Some(false)));
     assert_eq!(used(&env, "claude-3-haiku"), 0);
     // The decision is logged: feedback joins it.
@@ -31,20 +31,19 @@ fn route_force_model_skips_routing_and_counts_the_named_model() {
 #[test]
 fn route_force_model_names_an_unknown_model_and_respects_its_quota() {
     let env = Env::new();
-    let r = env.run(&["route", "--model", "gpt4o", "hi"]).code(2);
-    assert_eq!(
-        r.stderr,
-        "error: --model: unknown model `gpt4o`; did you mean `gpt-4o`? (`llmroute models` lists the catalog)\n"
+    env.run(&["route", "--model", "gpt4o", "hi"]).fails(
+        2,
+        "error: --model: unknown model `gpt4o`; did you mean `gpt-4o`? (`llmroute models` lists the catalog)\n",
     );
-    let r = env.run(&["route", "--model", "gpt-4o", "--strategy", "rules", "hi"]).code(2);
-    assert!(r.stderr.contains("'--model <NAME>' cannot be used with '--strategy <STRATEGY>'"), "{}", r.stderr);
-    let tiny = repo("fixtures/config/tiny-quotas.toml");
-    let tiny = tiny.to_str().unwrap();
-    let now = [("LLMROUTE_NOW", "2026-11-26T23:00:00Z")];
-    env.run_env(&["--config", tiny, "route", "--model", "mid", "hi"], &now).ok();
-    let r = env.run_env(&["--config", tiny, "route", "--json", "--model", "mid", "hi"], &now).code(4);
+    env.run(&["route", "--model", "gpt-4o", "--strategy", "rules", "hi"])
+        .code(2)
+        .stderr_has("'--model <NAME>' cannot be used with '--strategy <STRATEGY>'");
+    let tiny = &fixture::arg(fixture::TINY_QUOTAS);
+    let now = "2026-11-26T23:00:00Z";
+    env.run_at(now, &["--config", tiny, "route", "--model", "mid", "hi"]).ok();
+    let r = env.run_at(now, &["--config", tiny, "route", "--json", "--model", "mid", "hi"]).code(4);
     assert_eq!(r.json()["error"], "all_quotas_exhausted");
-    let r = env.run_env(&["--config", tiny, "route", "--dry-run", "--model", "mid", "hi"], &now).code(4);
+    let r = env.run_at(now, &["--config", tiny, "route", "--dry-run", "--model", "mid", "hi"]).code(4);
     assert!(r.stderr.starts_with("error: all_quotas_exhausted"), "{}", r.stderr);
 }
 
@@ -65,14 +64,14 @@ fn classifier_is_the_ml_stage_model_flag_everywhere() {
 #[test]
 fn json_is_the_shorthand_of_format_json() {
     let env = Env::new();
-    let f = repo("fixtures/outcomes/mini_routerbench.csv");
-    let f = f.to_str().unwrap();
+    let f = &fixture::arg(fixture::MINI_ROUTERBENCH);
     let long = env.run(&["simulate", f, "--format", "json", "--bootstrap", "0"]).ok().stdout;
     let short = env.run(&["simulate", f, "--json", "--bootstrap", "0"]).ok().stdout;
     assert_eq!(long, short);
     assert!(long.starts_with('{'));
-    let r = env.run(&["simulate", f, "--json", "--format", "csv"]).code(2);
-    assert!(r.stderr.contains("'--json' cannot be used with '--format <FORMAT>'"), "{}", r.stderr);
+    env.run(&["simulate", f, "--json", "--format", "csv"])
+        .code(2)
+        .stderr_has("'--json' cannot be used with '--format <FORMAT>'");
     assert_eq!(env.run(&["batch", f, "--json"]).ok().stdout, env.run(&["batch", f, "--format", "jsonl"]).ok().stdout);
     for args in
         [&["models", "--format", "json"][..], &["quota", "--format", "json"], &["route", "--format", "json", "hi"]]
@@ -96,8 +95,9 @@ fn input_format_names_what_train_and_evaluate_read() {
     let v =
         env.run(&["evaluate", "--classifier", "m.model", "rows.data", "--input-format", "csv", "--json"]).ok().json();
     assert_eq!(v["n"], 60);
-    let r = env.run(&["train", "rows.data", "--format", "csv", "-o", "x.model"]).code(2);
-    assert!(r.stderr.contains("invalid value 'csv' for '--format <FORMAT>'"), "{}", r.stderr);
+    env.run(&["train", "rows.data", "--format", "csv", "-o", "x.model"])
+        .code(2)
+        .stderr_has("invalid value 'csv' for '--format <FORMAT>'");
 }
 
 #[test]
@@ -138,10 +138,8 @@ fn global_options_are_listed_once_and_accepted_anywhere() {
     let help = env.run(&["quota", "reset", "--help"]).ok().stdout;
     assert!(help.contains("Examples:\n  llmroute quota reset gpt-4o"), "{help}");
     // Still accepted before and after the subcommand.
-    let article = repo("src/config/article.toml");
-    let article = article.to_str().unwrap();
-    let state = env.path("elsewhere.db");
-    let state = state.to_str().unwrap();
+    let article = &fixture::arg(fixture::ARTICLE_CONFIG);
+    let state = &env.arg("elsewhere.db");
     let after = env.run(&["route", "--json", "--config", article, "--state", state, "你好"]).ok().json();
     assert_eq!(after["rule"], "greeting");
     let before = env.run(&["--config", article, "route", "--json", "--dry-run", "你好"]).ok().json();

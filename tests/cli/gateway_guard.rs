@@ -9,7 +9,7 @@ use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::harness::Env;
+use crate::harness::{Env, Run, listening_port};
 use crate::mock::{Mock, live_config, openai_ok};
 use crate::serve::{Resp, parse};
 
@@ -47,15 +47,7 @@ fn start(serve: &str, args: &[&str]) -> Server {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap());
-    let mut first = String::new();
-    lines.read_line(&mut first).unwrap();
-    let port = first
-        .trim()
-        .strip_prefix("listening on http://127.0.0.1:")
-        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
-        .parse()
-        .unwrap();
+    let (port, mut lines) = listening_port(&mut child);
     let stderr = Arc::new(Mutex::new(String::new()));
     let sink = stderr.clone();
     std::thread::spawn(move || {
@@ -414,7 +406,7 @@ fn client_keys_cover_metrics_and_models_unless_made_public() {
 }
 
 /// `config validate` of a configuration whose `[serve]` has `line`: refused (exit 2).
-fn invalid(line: &str) -> crate::harness::Run {
+fn invalid(line: &str) -> Run {
     let env = Env::new();
     env.write("bad.toml", live_config("http://127.0.0.1:9", "http://127.0.0.1:9") + "\n[serve]\n" + line + "\n");
     env.run(&["config", "validate", "bad.toml"]).code(2)

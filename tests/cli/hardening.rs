@@ -3,11 +3,7 @@
 
 use std::os::unix::ffi::OsStrExt;
 
-use crate::harness::{Env, repo};
-
-fn fixture(p: &str) -> String {
-    repo(p).to_str().unwrap().to_string()
-}
+use crate::harness::{Env, default_config, fixture};
 
 fn mkfifo(env: &Env, name: &str) -> std::path::PathBuf {
     let p = env.path(name);
@@ -19,7 +15,7 @@ fn mkfifo(env: &Env, name: &str) -> std::path::PathBuf {
 fn train_small(env: &Env, out: &str) {
     env.run(&[
         "train",
-        &fixture("fixtures/tiers/train.jsonl"),
+        &fixture::arg(fixture::TIERS_TRAIN),
         "--label-col",
         "expected_tier",
         "--valid-split",
@@ -35,26 +31,24 @@ fn train_small(env: &Env, out: &str) {
 #[test]
 fn outputs_replace_only_regular_files_and_follow_symlinks() {
     let env = Env::new();
-    let log = fixture("fixtures/outcomes/mini_routerbench.csv");
+    let log = fixture::arg(fixture::MINI_ROUTERBENCH);
     let fifo = mkfifo(&env, "pipe");
-    let r = env.run(&["batch", &log, "-o", fifo.to_str().unwrap(), "--force"]).code(2);
-    assert_eq!(r.stderr, format!("error: {}: is not a regular file; refusing to replace it\n", fifo.display()));
+    env.run(&["batch", &log, "-o", fifo.to_str().unwrap(), "--force"])
+        .fails(2, &format!("error: {}: is not a regular file; refusing to replace it\n", fifo.display()));
     use std::os::unix::fs::FileTypeExt;
     assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
-    let r = env.run(&["batch", &log, "-o", "/dev/null", "--force"]).code(2);
-    assert_eq!(r.stderr, "error: /dev/null: is not a regular file; refusing to replace it\n");
-    let r = env
-        .run(&[
-            "train",
-            &fixture("fixtures/tiers/train.jsonl"),
-            "--label-col",
-            "expected_tier",
-            "-o",
-            "/dev/null",
-            "--force",
-        ])
-        .code(2);
-    assert_eq!(r.stderr, "error: /dev/null: is not a regular file; refusing to replace it\n");
+    env.run(&["batch", &log, "-o", "/dev/null", "--force"])
+        .fails(2, "error: /dev/null: is not a regular file; refusing to replace it\n");
+    env.run(&[
+        "train",
+        &fixture::arg(fixture::TIERS_TRAIN),
+        "--label-col",
+        "expected_tier",
+        "-o",
+        "/dev/null",
+        "--force",
+    ])
+    .fails(2, "error: /dev/null: is not a regular file; refusing to replace it\n");
     // A symbolic link is followed: its target gets the output, the link stays a link.
     env.write("real.csv", "old");
     std::os::unix::fs::symlink(env.path("real.csv"), env.path("link.csv")).unwrap();
@@ -63,15 +57,15 @@ fn outputs_replace_only_regular_files_and_follow_symlinks() {
     assert!(std::fs::read_to_string(env.path("real.csv")).unwrap().starts_with("id,model,"));
     // --plot and --decisions refuse to overwrite without --force.
     env.write("plane.svg", "mine");
-    let r = env.run(&["simulate", &log, "--plot", "plane.svg"]).code(2);
-    assert_eq!(r.stderr, "error: --plot plane.svg: already exists; pass --force to overwrite it\n");
+    env.run(&["simulate", &log, "--plot", "plane.svg"])
+        .fails(2, "error: --plot plane.svg: already exists; pass --force to overwrite it\n");
     assert_eq!(std::fs::read_to_string(env.path("plane.svg")).unwrap(), "mine");
 }
 
 #[test]
 fn numeric_flags_and_config_values_have_ranges() {
     let env = Env::new();
-    let log = fixture("fixtures/outcomes/mini_routerbench.csv");
+    let log = fixture::arg(fixture::MINI_ROUTERBENCH);
     for (args, flag) in [
         (vec!["ask", "--timeout", "1e20", "hi"], "--timeout <SECS>"),
         (vec!["ask", "--deadline", "1e19", "hi"], "--deadline <SECS>"),
@@ -89,7 +83,7 @@ fn numeric_flags_and_config_values_have_ranges() {
         assert!(r.stderr.contains(&format!("for '{flag}'")), "{args:?}: {}", r.stderr);
     }
     assert!(!env.path("m.model").exists(), "no model is written from bad flags");
-    let base = std::fs::read_to_string(repo("src/config/default.toml")).unwrap();
+    let base = default_config();
     for (edit, want) in [
         (
             base.replace("timeout_secs = 60", "timeout_secs = 1e20"),
@@ -106,26 +100,23 @@ fn numeric_flags_and_config_values_have_ranges() {
         ),
     ] {
         env.write("bad.toml", edit);
-        let r = env.run(&["config", "validate", "bad.toml"]).code(2);
-        assert!(r.stderr.contains(want), "{}", r.stderr);
+        env.run(&["config", "validate", "bad.toml"]).code(2).stderr_has(want);
     }
 }
 
 #[test]
 fn only_regular_model_files_are_read() {
     let env = Env::new();
-    let r = env.run(&["route", "--dry-run", "--classifier", "/dev/zero", "hi"]).code(2);
-    assert_eq!(r.stderr, "error: /dev/zero: cannot read model: not a regular file\n");
+    env.run(&["route", "--dry-run", "--classifier", "/dev/zero", "hi"])
+        .fails(2, "error: /dev/zero: cannot read model: not a regular file\n");
     let fifo = mkfifo(&env, "model.fifo");
-    let r = env.run(&["route", "--dry-run", "--classifier", fifo.to_str().unwrap(), "hi"]).code(2);
-    assert_eq!(r.stderr, format!("error: {}: cannot read model: not a regular file\n", fifo.display()));
+    env.run(&["route", "--dry-run", "--classifier", fifo.to_str().unwrap(), "hi"])
+        .fails(2, &format!("error: {}: cannot read model: not a regular file\n", fifo.display()));
     // `config validate` loads the model the ML stage names.
-    let cfg = std::fs::read_to_string(repo("src/config/default.toml"))
-        .unwrap()
-        .replace("model = \"builtin:tiers\"", "model = \"/dev/zero\"");
+    let cfg = default_config().replace("model = \"builtin:tiers\"", "model = \"/dev/zero\"");
     env.write("llmroute.toml", &cfg);
-    let r = env.run(&["config", "validate"]).code(2);
-    assert_eq!(r.stderr, "error: llmroute.toml: `ml.model`: /dev/zero: cannot read model: not a regular file\n");
+    env.run(&["config", "validate"])
+        .fails(2, "error: llmroute.toml: `ml.model`: /dev/zero: cannot read model: not a regular file\n");
     env.write("llmroute.toml", cfg.replace("/dev/zero", "missing.model"));
     let r = env.run(&["config", "validate"]).code(2);
     assert!(r.stderr.starts_with("error: llmroute.toml: `ml.model`: "), "{}", r.stderr);
@@ -190,11 +181,11 @@ fn a_crafted_model_with_a_valid_checksum_is_refused_before_use() {
 fn feedback_import_strips_a_byte_order_mark_and_refuses_nothing_to_import() {
     let env = Env::new();
     env.write("fb.json", "\u{feff}[{\"request_id\": \"x1\", \"model\": \"gpt-4o\", \"rating\": 5}]");
-    let r = env.run(&["feedback", "import", "fb.json"]).ok();
-    assert_eq!(r.stderr, "imported 1 feedback record(s) from fb.json (0 replaced earlier feedback)\n");
+    env.run(&["feedback", "import", "fb.json"])
+        .ok()
+        .stderr_eq("imported 1 feedback record(s) from fb.json (0 replaced earlier feedback)\n");
     env.write("empty.csv", "request_id,model,rating\n");
-    let r = env.run(&["feedback", "import", "empty.csv"]).code(2);
-    assert_eq!(r.stderr, "error: empty.csv: no feedback rows to import\n");
+    env.run(&["feedback", "import", "empty.csv"]).fails(2, "error: empty.csv: no feedback rows to import\n");
 }
 
 #[test]
@@ -229,19 +220,19 @@ fn json_arrays_are_read_item_by_item() {
     assert_eq!(from_array.lines().count(), 3001);
     // A broken array is an error at the item where it breaks.
     env.write("b.json", "[{\"prompt\": \"a\"}, {\"prompt\": \"b\"} {\"prompt\": \"c\"}]");
-    let r = env.run(&["batch", "b.json"]).code(2);
-    assert_eq!(r.stderr, "error: b.json:2: expected `,` or `]` after an item (use --skip-bad to skip bad rows)\n");
+    env.run(&["batch", "b.json"])
+        .fails(2, "error: b.json:2: expected `,` or `]` after an item (use --skip-bad to skip bad rows)\n");
     env.write("c.json", "[{\"prompt\": \"a\"}, {\"prompt\": \"b\"");
-    let r = env.run(&["batch", "c.json"]).code(2);
-    assert_eq!(r.stderr, "error: c.json:2: unexpected end of input in the array (use --skip-bad to skip bad rows)\n");
+    env.run(&["batch", "c.json"])
+        .fails(2, "error: c.json:2: unexpected end of input in the array (use --skip-bad to skip bad rows)\n");
 }
 
 #[test]
 fn prompts_over_four_mebibytes_are_refused() {
     let env = Env::new();
     let big = "a".repeat((4 << 20) + 1);
-    let r = env.run_stdin(&["route", "--dry-run", "-"], &big).code(2);
-    assert_eq!(r.stderr, "error: stdin: the messages are 4194305 bytes, longer than the 4 MiB llmroute routes\n");
+    env.run_stdin(&["route", "--dry-run", "-"], &big)
+        .fails(2, "error: stdin: the messages are 4194305 bytes, longer than the 4 MiB llmroute routes\n");
     env.write("log.csv", format!("id,prompt\na,hello\nb,{big}\nc,你好\n"));
     let r = env.run(&["batch", "log.csv", "--skip-bad"]).code(1);
     assert_eq!(r.stdout.lines().count(), 3, "{}", r.stdout);
@@ -290,10 +281,9 @@ fn state_store_paths_and_read_only_stores() {
     // try to write).
     env.run(&["route", "--dry-run", "hello"]).ok();
     env.run(&["quota", "--json"]).ok();
-    let r = env.run_env(&["route", "--dry-run", "hi"], &[("LLMROUTE_STATE", "")]).code(2);
-    assert_eq!(r.stderr, "error: LLMROUTE_STATE is set but empty; unset it or name the state store\n");
-    let r = env.run(&["--state", "/dev/null", "route", "hi"]).code(5);
-    assert_eq!(r.stderr, "error: state store `/dev/null`: not a regular file\n");
+    env.run_env(&["route", "--dry-run", "hi"], &[("LLMROUTE_STATE", "")])
+        .fails(2, "error: LLMROUTE_STATE is set but empty; unset it or name the state store\n");
+    env.run(&["--state", "/dev/null", "route", "hi"]).fails(5, "error: state store `/dev/null`: not a regular file\n");
     assert!(!std::path::Path::new("/dev/null-journal").exists());
 }
 

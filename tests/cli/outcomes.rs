@@ -4,13 +4,13 @@
 
 use std::collections::HashMap;
 
-use crate::harness::{Env, repo};
+use crate::harness::{Env, default_config, fixture, repo};
 
 const GPT4: &str = "gpt-4-1106-preview";
 const MIXTRAL: &str = "mistralai/Mixtral-8x7B-Instruct-v0.1";
 
 fn routellm() -> String {
-    repo("fixtures/replay/routellm.csv").to_str().unwrap().to_string()
+    fixture::arg(fixture::ROUTELLM)
 }
 
 /// Trains a small outcome model on the RouteLLM fixture (seeded 80/20 split).
@@ -23,7 +23,7 @@ fn train(env: &Env, name: &str, extra: &[&str]) -> serde_json::Value {
 
 /// Per row id of the fixture: each model's (quality, cost).
 fn fixture_outcomes() -> HashMap<String, HashMap<&'static str, (f64, f64)>> {
-    let mut r = csv::Reader::from_path(repo("fixtures/replay/routellm.csv")).unwrap();
+    let mut r = csv::Reader::from_path(repo(fixture::ROUTELLM)).unwrap();
     let headers = r.headers().unwrap().clone();
     let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
     let id = col("sample_id");
@@ -52,8 +52,7 @@ fn decisions(env: &Env, file: &str, strategy: &str) -> Vec<(String, String, Stri
 }
 
 fn mapped_config() -> String {
-    std::fs::read_to_string(repo("src/config/default.toml"))
-        .unwrap()
+    default_config()
         .replace("[ml.labels]\n", &format!("[ml.labels]\n\"{GPT4}\" = \"gpt-4o\"\n\"{MIXTRAL}\" = \"gpt-4o-mini\"\n"))
 }
 
@@ -127,18 +126,14 @@ fn route_batch_and_simulate_decide_alike_once_the_labels_map_to_the_catalog() {
     let env = Env::new();
     train(&env, "m.model", &[]);
     // Unmapped labels: routing live is refused, naming them and the ways to map them.
-    let r = env.run(&["route", "--classifier", "m.model", "--dry-run", "hello"]).code(2);
-    assert!(
-        r.stderr.contains(&format!("`{GPT4}`, `{MIXTRAL}` name no catalog model; map each in `[ml.labels]`")),
-        "{}",
-        r.stderr
-    );
+    env.run(&["route", "--classifier", "m.model", "--dry-run", "hello"])
+        .code(2)
+        .stderr_has(&format!("`{GPT4}`, `{MIXTRAL}` name no catalog model; map each in `[ml.labels]`"));
 
     env.write("llmroute.toml", mapped_config());
     env.run(&["simulate", &routellm(), "--classifier", "m.model", "--decisions", "d.csv"]).ok();
     let sim = decisions(&env, "d.csv", "ml");
-    let out = env.run(&["batch", &routellm(), "--classifier", "m.model", "--strategy", "ml", "-o", "b.csv"]).ok();
-    assert!(out.stdout.is_empty());
+    env.run(&["batch", &routellm(), "--classifier", "m.model", "--strategy", "ml", "-o", "b.csv"]).ok().no_stdout();
     let mut b = csv::Reader::from_path(env.path("b.csv")).unwrap();
     let batch: Vec<(String, String)> =
         b.records().map(|x| x.unwrap()).map(|x| (x[0].to_string(), x[1].to_string())).collect();
@@ -249,17 +244,13 @@ fn each_target_sets_lambda_and_is_met_on_validation() {
     assert_eq!((v["lambda"].as_f64(), v["lambda_source"].as_str()), (Some(5.0), Some("flag")));
     assert!(v.get("validation").is_none());
     // Without validation rows a target cannot be met.
-    let r = env.run(&["train", "--outcomes", &routellm(), "--valid-split", "0", "-o", "x.model"]).code(2);
-    assert!(r.stderr.contains("give --lambda, or keep --valid-split / --valid"), "{}", r.stderr);
+    env.run(&["train", "--outcomes", &routellm(), "--valid-split", "0", "-o", "x.model"])
+        .code(2)
+        .stderr_has("give --lambda, or keep --valid-split / --valid");
     // An unreachable quality is reported and the closest point used.
-    let r = env
-        .run(&["train", "--outcomes", &routellm(), "--n-estimators", "10", "--target-quality", "0.99", "-o", "u.model"])
-        .ok();
-    assert!(
-        r.stderr.contains("no point of the validation curve meets --target-quality; using the closest"),
-        "{}",
-        r.stderr
-    );
+    env.run(&["train", "--outcomes", &routellm(), "--n-estimators", "10", "--target-quality", "0.99", "-o", "u.model"])
+        .ok()
+        .stderr_has("no point of the validation curve meets --target-quality; using the closest");
 }
 
 #[test]
@@ -322,16 +313,13 @@ fn bad_outcome_data_is_refused_or_warned_about() {
     }
     // One model only.
     env.write("one.csv", "prompt,a,a|total_cost\nhi,1,0.001\nho,0,0.001\n");
-    let r = train("one.csv").code(2);
-    assert!(r.stderr.contains("outcomes for 1 model(s); the outcome router needs two or more"), "{}", r.stderr);
+    train("one.csv").code(2).stderr_has("outcomes for 1 model(s); the outcome router needs two or more");
     // A model that never succeeds: a warning, and the model trains.
     env.write("never.csv", rows.replace(",1,0.01\n", ",0,0.01\n"));
-    let r = train("never.csv").ok();
-    assert!(r.stderr.contains("model `b` never answered well in the data"), "{}", r.stderr);
+    train("never.csv").ok().stderr_has("model `b` never answered well in the data");
     // All-empty quality for a model.
     env.write("empty.csv", rows.replace(",1,0.01\n", ",,0.01\n"));
-    let r = train("empty.csv").code(2);
-    assert!(r.stderr.contains("model `b` has no outcome in any row"), "{}", r.stderr);
+    train("empty.csv").code(2).stderr_has("model `b` has no outcome in any row");
     // Costs missing for a model that no price table knows.
     env.write("nocost.csv", "prompt,a,a|total_cost,zzz-model\nhi,1,0.001,1\nho,0,0.001,1\n");
     let r =
@@ -339,53 +327,28 @@ fn bad_outcome_data_is_refused_or_warned_about() {
     assert!(r.stderr.contains("model `zzz-model` has no cost column and no price"), "{}", r.stderr);
     // A plain log has no outcomes to learn from.
     env.write("plain.csv", "prompt\nhi\nho\n");
-    let r = train("plain.csv").code(2);
-    assert!(r.stderr.contains("the data has no outcome columns"), "{}", r.stderr);
+    train("plain.csv").code(2).stderr_has("the data has no outcome columns");
     // A label that is neither a model of the replayed log nor a catalog model.
     env.run(&["train", "--outcomes", "never.csv", "--n-estimators", "5", "-o", "ab.model"]).ok();
     env.write("other.csv", "prompt,c,c|total_cost,d,d|total_cost\nhi,1,0.001,1,0.01\n");
-    let r = env.run(&["simulate", "other.csv", "--classifier", "ab.model"]).code(2);
-    assert!(
-        r.stderr.contains("the outcome model's `a` is neither a model of the log (c, d) nor a catalog model"),
-        "{}",
-        r.stderr
-    );
+    env.run(&["simulate", "other.csv", "--classifier", "ab.model"])
+        .code(2)
+        .stderr_has("the outcome model's `a` is neither a model of the log (c, d) nor a catalog model");
 }
 
 #[test]
 fn a_label_model_file_of_format_version_1_still_loads_and_routes() {
     let env = Env::new();
-    let m = repo("fixtures/models/tier-v1.model");
-    let bytes = std::fs::read(&m).unwrap();
+    let m = &fixture::arg(fixture::TIER_V1_MODEL);
+    let bytes = std::fs::read(m).unwrap();
     assert_eq!((&bytes[..8], bytes[8]), (&b"LLMROUTE"[..], 1), "the fixture is a version-1 file");
     let v = env
-        .run(&[
-            "route",
-            "--classifier",
-            m.to_str().unwrap(),
-            "--strategy",
-            "ml",
-            "--dry-run",
-            "--json",
-            "--explain",
-            "hi",
-        ])
+        .run(&["route", "--classifier", m, "--strategy", "ml", "--dry-run", "--json", "--explain", "hi"])
         .ok()
         .json();
     assert_eq!(v["method"], "ml");
     assert_eq!(v["ml_scores"]["probabilities"].as_array().unwrap().len(), 4);
-    let tiers = repo("fixtures/tiers/dev.jsonl");
-    let e = env
-        .run(&[
-            "evaluate",
-            "--classifier",
-            m.to_str().unwrap(),
-            tiers.to_str().unwrap(),
-            "--label-col",
-            "expected_tier",
-            "--json",
-        ])
-        .ok()
-        .json();
+    let tiers = &fixture::arg(fixture::TIERS_DEV);
+    let e = env.run(&["evaluate", "--classifier", m, tiers, "--label-col", "expected_tier", "--json"]).ok().json();
     assert!(e["accuracy"].as_f64().unwrap() > 0.5, "{e}");
 }

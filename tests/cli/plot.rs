@@ -1,7 +1,7 @@
 //! `simulate --plot` (issue 17): every point inside the axes (adaptive steps included), model
 //! labels inside the frame, the legend outside the data. Read from the SVG the binary writes.
 
-use crate::harness::{Env, repo};
+use crate::harness::{Env, fixture};
 
 struct Svg {
     text: String,
@@ -53,8 +53,8 @@ fn points(s: &str) -> Vec<(f64, f64)> {
 #[test]
 fn the_plot_keeps_points_inside_the_axes_labels_inside_the_frame_and_the_legend_outside_the_data() {
     let env = Env::new();
-    let f = repo("fixtures/replay/routellm.csv");
-    env.run(&["simulate", f.to_str().unwrap(), "--bootstrap", "0", "--plot", "plane.svg"]).ok();
+    let f = fixture::arg(fixture::ROUTELLM);
+    env.run(&["simulate", &f, "--bootstrap", "0", "--plot", "plane.svg"]).ok();
     let svg = Svg { text: std::fs::read_to_string(env.path("plane.svg")).unwrap() };
     // The frame: the y axis is the first line drawn (left, top to bottom); the chart ends 16 px
     // (its margin) before the legend's 340 px.

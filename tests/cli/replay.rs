@@ -1,8 +1,8 @@
-use crate::harness::{Env, repo};
+//! `simulate` and `batch` over recorded logs: single models and the oracle match the file,
+//! every strategy with intervals, reproducible seeds, segments, per-day quotas, CSV/plots,
+//! bad rows, nested JSON and long formats, and `batch`'s ordered decisions and costs.
 
-fn fixture(p: &str) -> String {
-    repo(p).to_str().unwrap().to_string()
-}
+use crate::harness::{Env, default_config, fixture, read, repo};
 
 fn strategy<'a>(v: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
     v["strategies"]
@@ -22,7 +22,7 @@ fn close(a: f64, b: f64) -> bool {
 #[test]
 fn single_models_and_oracle_match_the_file() {
     let env = Env::new();
-    let path = fixture("fixtures/outcomes/mini_routerbench.csv");
+    let path = fixture::arg(fixture::MINI_ROUTERBENCH);
     let v = env.run(&["simulate", &path, "--format", "json", "--bootstrap", "0"]).ok().json();
     let mut rdr = csv::Reader::from_path(&path).unwrap();
     let headers = rdr.headers().unwrap().clone();
@@ -61,7 +61,7 @@ fn single_models_and_oracle_match_the_file() {
 #[test]
 fn simulate_json_lists_every_strategy_with_intervals_and_metrics() {
     let env = Env::new();
-    let v = env.run(&["simulate", &fixture("fixtures/replay/routellm.csv"), "--format", "json"]).ok().json();
+    let v = env.run(&["simulate", &fixture::arg(fixture::ROUTELLM), "--format", "json"]).ok().json();
     let names: Vec<&str> = v["strategies"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
     for want in ["rules", "difficulty", "chain", "oracle (upper bound)"] {
         assert!(names.contains(&want), "{names:?}");
@@ -87,8 +87,7 @@ fn simulate_json_lists_every_strategy_with_intervals_and_metrics() {
 #[test]
 fn simulate_is_reproducible() {
     let env = Env::new();
-    let args =
-        ["simulate", &fixture("fixtures/replay/routellm.csv"), "--format", "json", "--evaluator-error-rate", "0.1"];
+    let args = ["simulate", &fixture::arg(fixture::ROUTELLM), "--format", "json", "--evaluator-error-rate", "0.1"];
     let a = env.run(&args).ok().stdout;
     assert_eq!(a, env.run(&args).ok().stdout);
     let b = env.run(&[&args[..], &["--seed", "7"]].concat()).ok().stdout;
@@ -102,7 +101,7 @@ fn evaluator_errors_make_the_cascade_worse() {
         let v = env
             .run(&[
                 "simulate",
-                &fixture("fixtures/replay/routellm.csv"),
+                &fixture::arg(fixture::ROUTELLM),
                 "--format",
                 "json",
                 "--bootstrap",
@@ -130,7 +129,7 @@ fn evaluator_errors_make_the_cascade_worse() {
 fn by_column_breaks_the_table_down() {
     let env = Env::new();
     let v = env
-        .run(&["simulate", &fixture("fixtures/outcomes/mini_routerbench.csv"), "--by", "eval_name", "--format", "json"])
+        .run(&["simulate", &fixture::arg(fixture::MINI_ROUTERBENCH), "--by", "eval_name", "--format", "json"])
         .ok()
         .json();
     let segs: Vec<(&str, u64)> = v["segments"]
@@ -140,7 +139,7 @@ fn by_column_breaks_the_table_down() {
         .map(|s| (s["segment"].as_str().unwrap(), s["rows"].as_u64().unwrap()))
         .collect();
     assert_eq!(segs, [("code", 2), ("lang", 5), ("math", 5)]);
-    let t = env.run(&["simulate", &fixture("fixtures/outcomes/mini_routerbench.csv"), "--by", "eval_name"]).ok().stdout;
+    let t = env.run(&["simulate", &fixture::arg(fixture::MINI_ROUTERBENCH), "--by", "eval_name"]).ok().stdout;
     assert!(t.contains("segment math (5 rows)"), "{t}");
 }
 
@@ -148,21 +147,12 @@ fn by_column_breaks_the_table_down() {
 fn quotas_apply_per_synthetic_day() {
     let env = Env::new();
     // A config where the premium model takes one request a day.
-    let cfg = std::fs::read_to_string(repo("src/config/default.toml"))
-        .unwrap()
+    let cfg = default_config()
         .replace("daily_quota = 1000", "daily_quota = 1")
         .replace("daily_quota = 3000", "daily_quota = 1");
     env.write("q.toml", cfg);
-    let args = [
-        "--config",
-        "q.toml",
-        "simulate",
-        &fixture("fixtures/replay/routellm.csv"),
-        "--format",
-        "json",
-        "--bootstrap",
-        "0",
-    ];
+    let args =
+        ["--config", "q.toml", "simulate", &fixture::arg(fixture::ROUTELLM), "--format", "json", "--bootstrap", "0"];
     let free = env.run(&args).ok().json();
     let with = env.run(&[&args[..], &["--requests-per-day", "100"]].concat()).ok().json();
     assert_eq!(strategy(&free, "difficulty")["quota_fallbacks"], 0);
@@ -176,7 +166,7 @@ fn quotas_apply_per_synthetic_day() {
 #[test]
 fn other_formats_and_plots() {
     let env = Env::new();
-    let f = fixture("fixtures/outcomes/mini_routerbench.csv");
+    let f = fixture::arg(fixture::MINI_ROUTERBENCH);
     let csv = env.run(&["simulate", &f, "--format", "csv"]).ok().stdout;
     assert!(csv.starts_with("segment,strategy,key,avg_cost,quality,quality_ci_low,quality_ci_high,premium_share,annual_savings,delta_hull,quota_fallbacks,refused,unservable,upper_bound\n"));
     assert!(csv.contains(",all model-a,all:model-a,0.0001541667,"), "{csv}");
@@ -186,25 +176,21 @@ fn other_formats_and_plots() {
     assert!(std::fs::read_to_string(env.path("plane.svg")).unwrap().contains("<svg"));
     env.run(&["simulate", &f, "--plot", "plane.png", "--bootstrap", "0"]).ok();
     assert_eq!(&std::fs::read(env.path("plane.png")).unwrap()[..8], b"\x89PNG\r\n\x1a\n");
-    let r = env.run(&["simulate", &f, "--plot", "plane.gif"]).code(2);
-    assert_eq!(r.stderr, "error: plane.gif: the plot must end in .png or .svg\n");
+    env.run(&["simulate", &f, "--plot", "plane.gif"]).fails(2, "error: plane.gif: the plot must end in .png or .svg\n");
 }
 
 #[test]
 fn bad_rows_stop_or_are_skipped() {
     let env = Env::new();
-    let text = std::fs::read_to_string(repo("fixtures/outcomes/mini_routerbench.csv")).unwrap();
+    let text = read(fixture::MINI_ROUTERBENCH);
     let bad: String = text
         .lines()
         .enumerate()
         .map(|(i, l)| if i == 3 { l.replacen(",1.0,1.0,1.0,", ",1.0,oops,1.0,", 1) } else { l.to_string() } + "\n")
         .collect();
     env.write("bad.csv", bad);
-    let r = env.run(&["simulate", "bad.csv"]).code(2);
-    assert_eq!(
-        r.stderr,
-        "error: bad.csv:4: column `model-b`: `oops` is not a number (use --skip-bad to skip bad rows)\n"
-    );
+    env.run(&["simulate", "bad.csv"])
+        .fails(2, "error: bad.csv:4: column `model-b`: `oops` is not a number (use --skip-bad to skip bad rows)\n");
     let r = env.run(&["simulate", "bad.csv", "--skip-bad", "--format", "json"]).code(1);
     assert_eq!(r.json()["rows"], 11);
     assert_eq!(r.json()["bad_rows"], 1);
@@ -238,15 +224,14 @@ fn plain_logs_are_priced_from_tokens_and_quality_is_unknown() {
 #[test]
 fn nested_json_outcomes_with_a_template() {
     let env = Env::new();
-    let cfg = std::fs::read_to_string(repo("src/config/default.toml")).unwrap()
-        + &std::fs::read_to_string(repo("fixtures/replay/llmrouter_prices.toml")).unwrap();
+    let cfg = default_config() + &read(fixture::LLMROUTER_PRICES);
     env.write("llmrouter.toml", cfg);
     let v = env
         .run(&[
             "--config",
             "llmrouter.toml",
             "simulate",
-            &fixture("fixtures/replay/llmrouter.json"),
+            &fixture::arg(fixture::LLMROUTER),
             "--quality",
             "scores.{model}",
             "--text-col",
@@ -268,7 +253,7 @@ fn long_format_groups_rows_by_id() {
     let v = env
         .run(&[
             "simulate",
-            &fixture("fixtures/replay/routerarena.jsonl"),
+            &fixture::arg(fixture::ROUTERARENA),
             "--long",
             "--id-col",
             "global_index",
@@ -295,7 +280,7 @@ fn long_format_groups_rows_by_id() {
 #[test]
 fn batch_streams_decisions_in_input_order() {
     let env = Env::new();
-    let f = fixture("fixtures/outcomes/mini_routerbench.csv");
+    let f = fixture::arg(fixture::MINI_ROUTERBENCH);
     let out = env.run(&["batch", &f]).ok().stdout;
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines[0], "id,model,method,reason,arm,input_tokens,output_tokens,cost_usd,cost_source");
@@ -310,14 +295,14 @@ fn batch_streams_decisions_in_input_order() {
     // -o writes atomically and refuses to overwrite.
     env.run(&["batch", &f, "-o", "decisions.csv"]).ok();
     assert_eq!(std::fs::read_to_string(env.path("decisions.csv")).unwrap(), out);
-    let r = env.run(&["batch", &f, "-o", "decisions.csv"]).code(2);
-    assert_eq!(r.stderr, "error: decisions.csv: already exists; pass --force to overwrite it\n");
+    env.run(&["batch", &f, "-o", "decisions.csv"])
+        .fails(2, "error: decisions.csv: already exists; pass --force to overwrite it\n");
 }
 
 #[test]
 fn batch_reports_the_recorded_cost_else_logged_tokens_else_an_estimate() {
     let env = Env::article();
-    let f = fixture("fixtures/outcomes/mini_routerbench.csv");
+    let f = fixture::arg(fixture::MINI_ROUTERBENCH);
     // The fixture's models are not catalog models: every cost is estimated from the prompt.
     let out = env.run(&["batch", &f]).ok().stdout;
     assert!(out.lines().skip(1).all(|l| l.ends_with(",estimated")), "{out}");
@@ -326,8 +311,8 @@ fn batch_reports_the_recorded_cost_else_logged_tokens_else_an_estimate() {
     // Mapped, the chosen model's recorded cost is reported (model-a|total_cost of math.0).
     let out = env.run(&["batch", &f, "--map", "model-a=gpt-4o-mini", "--map", "model-c=gpt-4o"]).ok().stdout;
     assert!(out.contains("math.0,gpt-4o-mini,difficulty,simple,control,,,0.0001000000,recorded\n"), "{out}");
-    let r = env.run(&["batch", &f, "--map", "model-a=gpt-5"]).code(2);
-    assert_eq!(r.stderr, "error: --map `model-a=gpt-5`: `gpt-5` is not a catalog model\n");
+    env.run(&["batch", &f, "--map", "model-a=gpt-5"])
+        .fails(2, "error: --map `model-a=gpt-5`: `gpt-5` is not a catalog model\n");
     // Logged tokens are priced: 100 in + 100 out (the greeting rule's max_tokens) at
     // gpt-4o-mini's $0.15 / $0.60 per million; a row without them is estimated.
     env.write(
@@ -344,11 +329,7 @@ fn batch_reports_the_recorded_cost_else_logged_tokens_else_an_estimate() {
     assert_eq!((v[2]["cost_usd"].as_f64().unwrap(), v[2]["cost_source"].as_str().unwrap()), (0.5, "recorded"));
     // A cost that is not a number is a bad row, named with its line.
     env.write("bad.csv", "prompt,gpt-4o-mini|total_cost\nhello,0.1\nhello,cheap\n");
-    let r = env.run(&["batch", "bad.csv"]).code(2);
-    assert_eq!(
-        r.stderr,
-        "error: bad.csv:3: column `gpt-4o-mini|total_cost`: `cheap` is not a number (use --skip-bad to skip bad rows)\n"
-    );
+    env.run(&["batch", "bad.csv"]).fails(2, "error: bad.csv:3: column `gpt-4o-mini|total_cost`: `cheap` is not a number (use --skip-bad to skip bad rows)\n");
 }
 
 #[test]
@@ -426,8 +407,7 @@ fn import_prices_updates_the_catalog() {
     let v = env.run(&["--config", "new.toml", "models", "--json"]).ok().json();
     let gpt4o = v.as_array().unwrap().iter().find(|m| m["name"] == "gpt-4o").unwrap();
     assert_eq!((gpt4o["input_price"].as_f64(), gpt4o["output_price"].as_f64()), (Some(5.0), Some(20.0)));
-    let r = env.run(&["models", "import-prices", "prices.json", "-o", "new.toml"]).code(2);
-    assert!(r.stderr.contains("already exists"), "{}", r.stderr);
+    env.run(&["models", "import-prices", "prices.json", "-o", "new.toml"]).code(2).stderr_has("already exists");
 }
 
 /// On the real RouterBench rows (not in the repository: no data license; read from

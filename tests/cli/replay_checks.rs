@@ -2,11 +2,7 @@
 //! user would (dotted model names, a missing prompt column, impossible values, the cascade's
 //! self-check, the baseline and premium share, quality-less logs, token counts).
 
-use crate::harness::{Env, repo};
-
-fn fixture(p: &str) -> String {
-    repo(p).to_str().unwrap().to_string()
-}
+use crate::harness::{Env, default_config, fixture, read};
 
 fn strategy<'a>(v: &'a serde_json::Value, key: &str) -> &'a serde_json::Value {
     v["strategies"]
@@ -21,18 +17,14 @@ fn keys(v: &serde_json::Value) -> Vec<String> {
     v["strategies"].as_array().unwrap().iter().map(|s| s["key"].as_str().unwrap().to_string()).collect()
 }
 
-fn default_config() -> String {
-    std::fs::read_to_string(repo("src/config/default.toml")).unwrap()
-}
-
 /// LLMRouter's model names hold dots (`llama-3.1-8b-instruct`): `scores.{model}` reads them as
 /// keys, and every model's mean equals the file's (computed here from the JSON).
 #[test]
 fn dotted_model_names_are_keys_not_paths() {
     let env = Env::new();
-    let prices = std::fs::read_to_string(repo("fixtures/replay/llmrouter_prices.toml")).unwrap();
+    let prices = read(fixture::LLMROUTER_PRICES);
     env.write("llmroute.toml", default_config() + &prices);
-    let file = fixture("fixtures/replay/llmrouter.json");
+    let file = fixture::arg(fixture::LLMROUTER);
     let args = ["simulate", &file, "--quality", "scores.{model}", "--text-col", "question", "--format", "json"];
     let v = env.run(&[&args[..], &["--bootstrap", "0"]].concat()).ok().json();
     assert_eq!(v["empty_quality_cells"], 0);
@@ -59,14 +51,10 @@ fn dotted_model_names_are_keys_not_paths() {
              `scores.{{model}}`); did you mean `scores.llama-3.1-8b-instruct`?\n"
         )
     );
-    let mini = fixture("fixtures/outcomes/mini_routerbench.csv");
-    let r = env.run(&["simulate", &mini, "--models", "model-a,model-x"]).code(2);
-    assert_eq!(
-        r.stderr,
-        format!(
+    let mini = fixture::arg(fixture::MINI_ROUTERBENCH);
+    env.run(&["simulate", &mini, "--models", "model-a,model-x"]).fails(2, &format!(
             "error: {mini}: no quality column `model-x` for model `model-x` (template `{{model}}`); did you mean `model-a`?\n"
-        )
-    );
+        ));
 }
 
 /// A file without a prompt column is the same error in `simulate` as in `batch`.
@@ -108,8 +96,8 @@ fn impossible_outcome_values_are_bad_rows() {
         ("x,1,0,1e9,0.01", "cost `model-a|total_cost`: 1000000000 is above 1000000 USD per request"),
     ] {
         env.write("bad.csv", format!("{head}{good}{row}\n"));
-        let r = env.run(&["simulate", "bad.csv"]).code(2);
-        assert_eq!(r.stderr, format!("error: bad.csv:4: {msg} (use --skip-bad to skip bad rows)\n"));
+        env.run(&["simulate", "bad.csv"])
+            .fails(2, &format!("error: bad.csv:4: {msg} (use --skip-bad to skip bad rows)\n"));
         // Skipped, the figures come from the good rows alone.
         let r = env.run(&["simulate", "bad.csv", "--skip-bad", "--format", "json", "--bootstrap", "0"]).code(1);
         let v = r.json();
@@ -128,18 +116,14 @@ fn impossible_outcome_values_are_bad_rows() {
     assert_eq!(strategy(&v, "all:model-b")["quality"], 0.5);
     let r = env.run(&["simulate", "ten.csv"]).code(2);
     assert!(r.stderr.starts_with("error: ten.csv:2: quality `model-a`: 7.5 is outside [0, 1]"), "{}", r.stderr);
-    let r = env.run(&["simulate", "ten.csv", "--quality-scale", "0"]).code(2);
-    assert!(
-        r.stderr.contains("invalid value '0' for '--quality-scale <X>': `0` is outside (0, 1000000]"),
-        "{}",
-        r.stderr
-    );
+    env.run(&["simulate", "ten.csv", "--quality-scale", "0"])
+        .code(2)
+        .stderr_has("invalid value '0' for '--quality-scale <X>': `0` is outside (0, 1000000]");
     // Prices must be finite and at most 100,000 USD per 1M tokens.
     env.write("llmroute.toml", default_config().replacen("input_price = 2.50", "input_price = 1e308", 1));
-    let r = env.run(&["config", "validate", "llmroute.toml"]).code(2);
-    assert_eq!(
-        r.stderr,
-        "error: llmroute.toml: `models.gpt-4o.input_price`: 1e308 is outside 0..=100000 (USD per 1M tokens)\n"
+    env.run(&["config", "validate", "llmroute.toml"]).fails(
+        2,
+        "error: llmroute.toml: `models.gpt-4o.input_price`: 1e308 is outside 0..=100000 (USD per 1M tokens)\n",
     );
 }
 
@@ -148,7 +132,7 @@ fn impossible_outcome_values_are_bad_rows() {
 #[test]
 fn the_cascade_states_its_judge_and_the_perfect_check_is_an_upper_bound() {
     let env = Env::new();
-    let f = fixture("fixtures/replay/routellm.csv");
+    let f = fixture::arg(fixture::ROUTELLM);
     let v = env.run(&["simulate", &f, "--format", "json", "--bootstrap", "0"]).ok().json();
     assert_eq!(v["judge_error_rate"], 0.15);
     let real = strategy(&v, "cascade");
@@ -179,7 +163,7 @@ fn the_cascade_states_its_judge_and_the_perfect_check_is_an_upper_bound() {
 #[test]
 fn the_baseline_is_the_premium_model_and_premium_share_counts_its_calls() {
     let env = Env::new();
-    let text = std::fs::read_to_string(repo("fixtures/tiers/dev.jsonl")).unwrap();
+    let text = read(fixture::TIERS_DEV);
     let mut log = String::from("prompt,label\n");
     for l in text.lines().take(60) {
         let v: serde_json::Value = serde_json::from_str(l).unwrap();
@@ -240,7 +224,7 @@ fn without_quality_no_row_claims_quality() {
 #[test]
 fn every_command_counts_input_tokens_alike() {
     let env = Env::new();
-    let v = env.run(&["route", "--json", "--dry-run", "hello world"]).ok().json();
+    let v = env.dry_route(&["hello world"]);
     assert_eq!(v["input_tokens"], 9);
     env.write("log.csv", "id,prompt\na,hello world\n");
     let out = env.run(&["batch", "log.csv", "--format", "jsonl"]).ok().stdout;
@@ -266,7 +250,7 @@ fn simulate_is_the_same_on_any_number_of_threads() {
     let env = Env::new();
     env.run(&[
         "train",
-        &fixture("fixtures/tiers/train.jsonl"),
+        &fixture::arg(fixture::TIERS_TRAIN),
         "--label-col",
         "expected_tier",
         "--valid-split",
@@ -278,7 +262,7 @@ fn simulate_is_the_same_on_any_number_of_threads() {
     ])
     .ok();
     // Enough rows for several chunks of every pool.
-    let text = std::fs::read_to_string(repo("fixtures/tiers/train.jsonl")).unwrap();
+    let text = read(fixture::TIERS_TRAIN);
     let mut log = String::from("id,prompt,gpt-4o-mini,gpt-4o,gpt-4o-mini|total_cost,gpt-4o|total_cost\n");
     for (i, l) in text.lines().cycle().take(9000).enumerate() {
         let v: serde_json::Value = serde_json::from_str(l).unwrap();

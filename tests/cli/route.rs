@@ -1,4 +1,8 @@
-use crate::harness::Env;
+//! `route`: the decision for one prompt (model, method, reason, params, estimated cost), its
+//! human and JSON forms, the strategies and `--explain`, prompts from stdin or a chat body, and
+//! bad input as one line with exit 2.
+
+use crate::harness::{Env, Run, article_config};
 
 #[test]
 fn route_json_has_the_article_fields_for_the_article_examples() {
@@ -25,7 +29,7 @@ fn route_json_has_the_article_fields_for_the_article_examples() {
 #[test]
 fn route_estimated_cost_uses_exact_token_counts_and_list_prices() {
     let env = Env::new();
-    let v = env.run(&["route", "--json", "--dry-run", "你好"]).ok().json();
+    let v = env.dry_route(&["你好"]);
     // "你好" is 1 o200k token + 3 per message + 1 for the role + 3 reply priming = 8 input tokens
     // (OpenAI's cookbook count); 100 output tokens (the greeting rule's max_tokens caps the
     // 250-token estimate).
@@ -39,23 +43,21 @@ fn route_estimated_cost_uses_exact_token_counts_and_list_prices() {
 #[test]
 fn route_human_output_is_stable() {
     let env = Env::article();
-    let r = env.run(&["route", "--dry-run", "分析一下这只股票的财报"]).ok();
-    assert_eq!(
-        r.stdout,
+    env.run(&["route", "--dry-run", "分析一下这只股票的财报"]).ok().stdout_eq(
         "model       gpt-4o\n\
          method      rule\n\
          reason      financial_analysis\n\
          params      temperature=0.1 max_tokens=1000\n\
          difficulty  -\n\
          est. cost   $0.00253750 (15 input + 250 output tokens)\n\
-         quota       not counted (--dry-run)\n"
+         quota       not counted (--dry-run)\n",
     );
 }
 
 #[test]
 fn chain_passes_to_difficulty_when_no_rule_matches() {
     let env = Env::article();
-    let v = env.run(&["route", "--json", "--dry-run", "为什么天空是蓝色的?请比较并推导"]).ok().json();
+    let v = env.dry_route(&["为什么天空是蓝色的?请比较并推导"]);
     assert_eq!(v["method"], "difficulty");
     assert_eq!(v["model"], "claude-3-haiku");
     assert_eq!(v["tier"], "moderate");
@@ -70,7 +72,7 @@ fn chain_passes_to_difficulty_when_no_rule_matches() {
 #[test]
 fn strategy_rules_reproduces_the_default_route() {
     let env = Env::new();
-    let v = env.run(&["route", "--json", "--dry-run", "--strategy", "rules", "what is 2+2"]).ok().json();
+    let v = env.dry_route(&["--strategy", "rules", "what is 2+2"]);
     assert_eq!(v["model"], "gpt-4o-mini");
     assert_eq!(v["reason"], "default");
     assert_eq!(v["params"], serde_json::json!({"temperature": 0.7}));
@@ -79,7 +81,7 @@ fn strategy_rules_reproduces_the_default_route() {
 #[test]
 fn strategy_difficulty_ignores_rules() {
     let env = Env::new();
-    let v = env.run(&["route", "--json", "--dry-run", "--strategy", "difficulty", "你好"]).ok().json();
+    let v = env.dry_route(&["--strategy", "difficulty", "你好"]);
     assert_eq!(v["method"], "difficulty");
     assert_eq!(v["model"], "gpt-4o-mini");
     assert_eq!(v["params"], serde_json::json!({"temperature": 0.7, "max_tokens": 300}));
@@ -111,12 +113,11 @@ fn explain_lists_every_stage_and_the_breakdown() {
 #[test]
 fn tag_selects_a_tagged_rule() {
     let env = Env::new();
-    let cfg = std::fs::read_to_string(crate::harness::repo("src/config/article.toml")).unwrap().replace(
+    let cfg = article_config().replace(
         "[default_route]",
         "[[rules]]\nname = \"translation\"\ntags = [\"translate\"]\nmodel = \"claude-3-haiku\"\n\n[default_route]",
     );
-    let path = env.write("tagged.toml", cfg);
-    let c = path.to_str().unwrap();
+    let c = &env.file("tagged.toml", cfg);
     let v = env
         .run(&["--config", c, "route", "--json", "--dry-run", "--tag", "translate", "bonjour tout le monde"])
         .ok()
@@ -137,7 +138,7 @@ fn prompt_from_stdin() {
 fn chat_body_routes_on_the_last_user_message() {
     let env = Env::new();
     let body = r#"{"model":"x","messages":[{"role":"user","content":"帮我写代码"},{"role":"assistant","content":"ok"},{"role":"user","content":"你好"}]}"#;
-    let v = env.run(&["route", "--json", "--dry-run", "--chat", body]).ok().json();
+    let v = env.dry_route(&["--chat", body]);
     assert_eq!(v["reason"], "greeting");
     let v = env.run_stdin(&["route", "--json", "--dry-run", "--chat", "-"], body).ok().json();
     assert_eq!(v["reason"], "greeting");
@@ -148,7 +149,7 @@ fn chat_body_routes_on_the_last_user_message() {
 #[test]
 fn bad_input_is_one_line_and_exit_2() {
     let env = Env::new();
-    let cases: Vec<(crate::harness::Run, &str)> = vec![
+    let cases: Vec<(Run, &str)> = vec![
         (env.run(&["route", ""]), "error: argument: the prompt is empty\n"),
         (env.run(&["route", "   "]), "error: argument: the prompt is empty\n"),
         (env.run_stdin(&["route", "-"], b"ok\n\xff\xfe"), "error: stdin: invalid UTF-8 at line 2 (byte offset 3)\n"),
@@ -163,9 +164,7 @@ fn bad_input_is_one_line_and_exit_2() {
         (env.run(&["route", "--chat", r#"{"prompt":"x"}"#]), "error: argument: a chat body needs a `messages` array\n"),
     ];
     for (r, want) in cases {
-        assert_eq!(r.code, 2, "{}", r.stderr);
-        assert_eq!(r.stderr, want);
-        assert!(r.stdout.is_empty());
+        r.fails(2, want).no_stdout();
     }
 }
 

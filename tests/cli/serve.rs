@@ -3,13 +3,13 @@
 //! parameters, streaming relayed as it arrives, retries and fallback, quotas (429), failures
 //! (502), feedback, metrics, limits, client keys and shutdown.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::harness::Env;
+use crate::harness::{Env, Run, listening_port};
 use crate::mock::{Gate, Mock, Reply, anthropic_ok, live_config, openai_ok};
 
 pub(crate) const OA_KEY: &str = "sk-test-OPENAI-secret-123";
@@ -66,15 +66,7 @@ impl Gateway {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let mut lines = BufReader::new(child.stderr.take().unwrap());
-        let mut first = String::new();
-        lines.read_line(&mut first).unwrap();
-        let port = first
-            .trim()
-            .strip_prefix("listening on http://127.0.0.1:")
-            .unwrap_or_else(|| panic!("unexpected first line: {first}"))
-            .parse()
-            .unwrap();
+        let (port, mut lines) = listening_port(&mut child);
         let stderr = Arc::new(Mutex::new(String::new()));
         let sink = stderr.clone();
         std::thread::spawn(move || {
@@ -85,7 +77,7 @@ impl Gateway {
         Server { child, port, stderr }
     }
 
-    pub(crate) fn cli(&self, args: &[&str]) -> crate::harness::Run {
+    pub(crate) fn cli(&self, args: &[&str]) -> Run {
         self.env.run(args)
     }
 }
@@ -445,16 +437,13 @@ fn client_keys_are_required_and_never_forwarded() {
     assert_eq!(up.len(), 1);
     assert!(up[0].headers.iter().all(|(_, v)| !v.contains(CLIENT_KEY)), "the client's key went upstream");
     // An empty variable is refused at start.
-    let r = g
-        .env
+    g.env
         .run_env(&["serve", "--listen", "127.0.0.1:0", "--keys-env", "LR_TEST_NONE"], &[("LR_TEST_NONE", "")])
-        .code(2);
-    assert_eq!(r.stderr, "error: environment variable `LR_TEST_NONE` (the client keys) holds no key\n");
+        .fails(2, "error: environment variable `LR_TEST_NONE` (the client keys) holds no key\n");
     // `[serve]` sets the same, checked like every config value.
     let cfg = std::fs::read_to_string(g.env.path("llmroute.toml")).unwrap();
     g.env.write("bad.toml", format!("{cfg}\n[serve]\nmax_concurrency = 0\n"));
-    let r = g.cli(&["config", "validate", "bad.toml"]).code(2);
-    assert!(r.stderr.contains("`serve.max_concurrency`: 0 is outside 1..=10000"), "{}", r.stderr);
+    g.cli(&["config", "validate", "bad.toml"]).code(2).stderr_has("`serve.max_concurrency`: 0 is outside 1..=10000");
     g.env.write("keys.toml", format!("{cfg}\n[serve]\nkeys_env = \"LR_TEST_CLIENT_KEYS\"\n"));
     let s2 = g.start(&["--config", "keys.toml"]);
     let r = request(s2.port, "POST", "/v1/chat/completions", &[], &body);

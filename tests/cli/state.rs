@@ -3,19 +3,18 @@
 //! an unreachable Redis is a clear error (exit 5) or, with `on_unavailable = "local"`, local
 //! counting with a warning; the URL (and its password) is never printed.
 
-use crate::harness::{Env, repo};
+use crate::harness::{Env, default_config, fixture, read};
 
 const NOW: &str = "2026-11-26T12:00:00Z";
 
 /// Routes a few requests and records feedback on them and from the fixture.
 fn populate(env: &Env) {
-    let now = [("LLMROUTE_NOW", NOW)];
     for (id, prompt) in [("a-1", "hello"), ("a-2", "帮我写代码实现快速排序"), ("a-3", "分析一下这只股票的财报")]
     {
-        env.run_env(&["route", "--request-id", id, "--log-prompts", prompt], &now).ok();
+        env.run_at(NOW, &["route", "--request-id", id, "--log-prompts", prompt]).ok();
     }
-    env.run_env(&["feedback", "add", "--request-id", "a-2", "--rating", "2", "--latency-ms", "850.25"], &now).ok();
-    env.run_env(&["feedback", "import", &repo("fixtures/feedback/rule_feedback.csv").to_string_lossy()], &now).ok();
+    env.run_at(NOW, &["feedback", "add", "--request-id", "a-2", "--rating", "2", "--latency-ms", "850.25"]).ok();
+    env.run_at(NOW, &["feedback", "import", &fixture::arg(fixture::RULE_FEEDBACK)]).ok();
 }
 
 fn export(env: &Env) -> String {
@@ -31,16 +30,15 @@ fn export_and_import_move_the_state_between_backends_without_loss() {
     let lines: Vec<&str> = from_sqlite.lines().collect();
     // 3 counters… of the models routed to, 3 decisions, 1 + the fixture's feedback rows.
     let kinds = |k: &str| lines.iter().filter(|l| l.contains(&format!("\"kind\":\"{k}\""))).count();
-    let fixture_rows =
-        std::fs::read_to_string(repo("fixtures/feedback/rule_feedback.csv")).unwrap().lines().count() - 1;
+    let fixture_rows = read(fixture::RULE_FEEDBACK).lines().count() - 1;
     assert_eq!((kinds("decision"), kinds("feedback")), (3, 1 + fixture_rows));
     assert!(kinds("quota") >= 2, "{from_sqlite}");
     assert!(from_sqlite.contains("\"prompt\":\"帮我写代码实现快速排序\""), "{from_sqlite}");
     assert!(from_sqlite.contains("\"latency_ms\":850.25"), "{from_sqlite}");
 
-    let file = sqlite.path("state.jsonl");
-    sqlite.run(&["state", "export", "-o", file.to_str().unwrap()]).ok();
-    let r = redis.run(&["state", "import", file.to_str().unwrap()]).ok();
+    let file = &sqlite.arg("state.jsonl");
+    sqlite.run(&["state", "export", "-o", file]).ok();
+    let r = redis.run(&["state", "import", file]).ok();
     assert!(
         r.stderr.starts_with(&format!("imported {} quota counter(s), 3 decision(s)", kinds("quota"))),
         "{}",
@@ -49,18 +47,17 @@ fn export_and_import_move_the_state_between_backends_without_loss() {
     assert_eq!(export(&redis), from_sqlite, "Redis holds exactly what SQLite held");
 
     // Importing again counts nothing twice; the way back is lossless too.
-    redis.run(&["state", "import", file.to_str().unwrap()]).ok();
+    redis.run(&["state", "import", file]).ok();
     assert_eq!(export(&redis), from_sqlite);
     let back = Env::article();
-    let file2 = redis.path("back.jsonl");
-    redis.run(&["state", "export", "-o", file2.to_str().unwrap()]).ok();
-    back.run(&["state", "import", file2.to_str().unwrap()]).ok();
+    let file2 = &redis.arg("back.jsonl");
+    redis.run(&["state", "export", "-o", file2]).ok();
+    back.run(&["state", "import", file2]).ok();
     assert_eq!(export(&back), from_sqlite);
 
     // The same reports from both backends.
     for args in [&["feedback", "stats", "--days", "0", "--json"][..], &["quota", "--json"][..]] {
-        let now = [("LLMROUTE_NOW", NOW)];
-        assert_eq!(redis.run_env(args, &now).ok().stdout, sqlite.run_env(args, &now).ok().stdout, "{args:?}");
+        assert_eq!(redis.run_at(NOW, args).ok().stdout, sqlite.run_at(NOW, args).ok().stdout, "{args:?}");
     }
 }
 
@@ -77,8 +74,7 @@ fn a_bad_export_line_is_refused_with_its_place_and_nothing_is_imported() {
     assert_eq!(export(&env), "");
     // An existing output file is kept unless --force.
     env.write("out.jsonl", "keep");
-    let r = env.run(&["state", "export", "-o", "out.jsonl"]).code(2);
-    assert!(r.stderr.contains("out.jsonl"), "{}", r.stderr);
+    env.run(&["state", "export", "-o", "out.jsonl"]).code(2).stderr_has("out.jsonl");
     assert_eq!(std::fs::read_to_string(env.path("out.jsonl")).unwrap(), "keep");
 }
 
@@ -112,7 +108,7 @@ fn closed_port() -> u16 {
 #[test]
 fn an_unreachable_redis_is_exit_5_or_local_counting_and_the_url_is_never_printed() {
     let env = Env::new();
-    let cfg = std::fs::read_to_string(repo("src/config/default.toml")).unwrap();
+    let cfg = default_config();
     env.write(
         "redis.toml",
         cfg.replace("[state]\nbackend = \"sqlite\"", "[state]\nbackend = \"redis\"")
@@ -138,7 +134,7 @@ fn an_unreachable_redis_is_exit_5_or_local_counting_and_the_url_is_never_printed
     assert_eq!(l.json()["model"], "gpt-4o-mini");
     assert!(l.stderr.starts_with("warning: state store `redis ($LLMROUTE_REDIS_URL, key prefix llmroute:)` is unavailable (Connection refused"), "{}", l.stderr);
     assert!(l.stderr.contains("counting in ") && l.stderr.contains("state.db until it is back"), "{}", l.stderr);
-    let used = env.run_env(&["quota", "--json"], &[("LLMROUTE_NOW", NOW)]).ok().json();
+    let used = env.run_at(NOW, &["quota", "--json"]).ok().json();
     let mini = used.as_array().unwrap().iter().find(|r| r["model"] == "gpt-4o-mini").unwrap().clone();
     assert_eq!(mini["used"], 1, "counted once, in the local file");
 
@@ -147,24 +143,18 @@ fn an_unreachable_redis_is_exit_5_or_local_counting_and_the_url_is_never_printed
     }
 
     // No URL at all, or not a URL: exit 2, naming the variable.
-    let r = env.run_env(&["--config", "redis.toml", "route", "hello"], &[("LLMROUTE_REDIS_URL", "")]).code(2);
-    assert_eq!(
-        r.stderr,
-        "error: [state] backend = \"redis\" reads the server's URL from `LLMROUTE_REDIS_URL`, which is not set\n"
+    env.run_env(&["--config", "redis.toml", "route", "hello"], &[("LLMROUTE_REDIS_URL", "")]).fails(
+        2,
+        "error: [state] backend = \"redis\" reads the server's URL from `LLMROUTE_REDIS_URL`, which is not set\n",
     );
-    let r = env
-        .run_env(&["--config", "redis.toml", "route", "hello"], &[("LLMROUTE_REDIS_URL", "http://:hunter2@x")])
-        .code(2);
-    assert_eq!(
-        r.stderr,
-        "error: `LLMROUTE_REDIS_URL` does not hold a Redis URL (redis://[:PASSWORD@]HOST[:PORT][/DB])\n"
-    );
+    env.run_env(&["--config", "redis.toml", "route", "hello"], &[("LLMROUTE_REDIS_URL", "http://:hunter2@x")])
+        .fails(2, "error: `LLMROUTE_REDIS_URL` does not hold a Redis URL (redis://[:PASSWORD@]HOST[:PORT][/DB])\n");
 }
 
 #[test]
 fn state_settings_are_checked_with_their_key_path() {
     let env = Env::new();
-    let cfg = std::fs::read_to_string(repo("src/config/default.toml")).unwrap();
+    let cfg = default_config();
     for (from, to, msg) in [
         ("pool_size = 8 ", "pool_size = 0 ", "state.pool_size"),
         ("\ntimeout_ms = 1000\n", "\ntimeout_ms = 9999999\n", "state.timeout_ms"),
@@ -189,7 +179,7 @@ fn the_spend_report_adds_up_route_estimates_on_both_backends() {
         let mut estimates = std::collections::BTreeMap::<String, f64>::new();
         for (when, prompt) in [("2026-11-25T10:00:00Z", "hello"), (NOW, "hello"), (NOW, "分析一下这只股票的财报")]
         {
-            let v = env.run_env(&["route", "--json", prompt], &[("LLMROUTE_NOW", when)]).ok().json();
+            let v = env.run_at(when, &["route", "--json", prompt]).ok().json();
             if when == NOW {
                 *estimates.entry(v["model"].as_str().unwrap().to_string()).or_default() +=
                     v["estimated_cost_usd"].as_f64().unwrap();

@@ -147,9 +147,9 @@ fn a_huge_counter_leaves_every_command_working() {
     for env in &envs {
         env.write("big.jsonl", format!("{}\n", quota(u64::MAX)));
         env.run(&["state", "import", "big.jsonl"]).code(2);
-        let now = [("LLMROUTE_NOW", "2026-11-26T12:00:00Z")];
-        env.run_env(&["route", "hello"], &now).ok();
-        env.run_env(&["quota", "--json"], &now).ok();
+        let now = "2026-11-26T12:00:00Z";
+        env.run_at(now, &["route", "hello"]).ok();
+        env.run_at(now, &["quota", "--json"]).ok();
         let out = env.run(&["state", "export"]).ok().stdout;
         assert!(
             out.starts_with("{\"kind\":\"quota\",\"day\":\"2026-11-26\",\"model\":\"gpt-4o-mini\",\"used\":1}\n"),
@@ -165,11 +165,10 @@ fn a_line_longer_than_the_bound_is_refused_without_reading_it_whole() {
     text.push('\n');
     text.push_str(&format!("{{\"kind\":\"decision\",\"prompt\":\"{}\"}}\n", "q".repeat(26 << 20)));
     env.write("long.jsonl", text);
-    let r = env.run(&["state", "import", "long.jsonl"]).code(2);
-    assert_eq!(
-        r.stderr,
+    env.run(&["state", "import", "long.jsonl"]).fails(
+        2,
         "error: long.jsonl:2:1: the line is longer than 25 MiB (a 4 MiB prompt, escaped, and the other fields); \
-         nothing was imported\n"
+         nothing was imported\n",
     );
     assert_eq!(env.run(&["state", "export"]).ok().stdout, "");
 }
@@ -210,8 +209,10 @@ fn a_redis_import_that_cannot_complete_writes_nothing() {
     let mut c = client.get_connection().unwrap();
     let _: () = redis::cmd("SET").arg("llmroute:feedbacks").arg("not a sorted set").query(&mut c).unwrap();
     env.write("all.jsonl", format!("{}\n{}\n{}\n", quota(7), decision("d-1"), feedback("d-1")));
-    let r = env.run(&["state", "import", "all.jsonl"]).code(5);
-    assert!(r.stderr.contains("`llmroute:feedbacks` holds a string, not a sorted set"), "{}", r.stderr);
+    let r = env
+        .run(&["state", "import", "all.jsonl"])
+        .code(5)
+        .stderr_has("`llmroute:feedbacks` holds a string, not a sorted set");
     assert!(r.stderr.trim_end().ends_with("nothing was imported"), "{}", r.stderr);
     let keys: Vec<String> = redis::cmd("KEYS").arg("*").query(&mut c).unwrap();
     assert_eq!(keys, vec!["llmroute:feedbacks".to_string()], "nothing was written");

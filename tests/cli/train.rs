@@ -1,44 +1,44 @@
-use crate::harness::{Env, Run, repo};
+//! `train` and `evaluate` on the tier data: validation metrics, reproducible model bytes,
+//! calibration, a trained model in the chain or alone, low-confidence handling, and clear
+//! errors for bad data and damaged model files.
 
-fn tiers(f: &str) -> String {
-    repo("fixtures/tiers").join(f).to_str().unwrap().to_string()
-}
+use crate::harness::{Env, Run, default_config, fixture};
 
 /// A quick model on the tier data (20 trees) for tests that need one.
 fn quick_model(env: &Env, name: &str) -> String {
-    let out = env.path(name);
+    let out = env.arg(name);
     env.run(&[
         "train",
-        &tiers("train.jsonl"),
+        &fixture::arg(fixture::TIERS_TRAIN),
         "--label-col",
         "expected_tier",
         "--valid",
-        &tiers("dev.jsonl"),
+        &fixture::arg(fixture::TIERS_DEV),
         "--n-estimators",
         "20",
         "-o",
-        out.to_str().unwrap(),
+        &out,
     ])
     .ok();
-    out.to_str().unwrap().to_string()
+    out
 }
 
 #[test]
 fn train_reports_validation_metrics_and_writes_a_model() {
     let env = Env::new();
-    let out = env.path("m.model");
+    let out = env.arg("m.model");
     let v = env
         .run(&[
             "train",
-            &tiers("train.jsonl"),
+            &fixture::arg(fixture::TIERS_TRAIN),
             "--label-col",
             "expected_tier",
             "--valid",
-            &tiers("dev.jsonl"),
+            &fixture::arg(fixture::TIERS_DEV),
             "--n-estimators",
             "20",
             "-o",
-            out.to_str().unwrap(),
+            &out,
             "--json",
         ])
         .ok()
@@ -56,17 +56,17 @@ fn train_reports_validation_metrics_and_writes_a_model() {
     assert!(val["accuracy"].as_f64().unwrap() > 0.9, "{val}");
     assert!(val["fallback_rate"].as_f64().unwrap() < 0.5);
     assert_eq!(val["confusion"].as_array().unwrap().len(), 4);
-    assert!(out.exists());
+    assert!(env.path("m.model").exists());
 }
 
 #[test]
 fn same_seed_same_model_bytes_whatever_the_thread_count() {
     let env = Env::new();
     let train = |name: &str, threads: &str, seed: &str| {
-        let out = env.path(name);
+        let out = env.arg(name);
         env.run(&[
             "train",
-            &tiers("dev.jsonl"),
+            &fixture::arg(fixture::TIERS_DEV),
             "--label-col",
             "expected_tier",
             "--n-estimators",
@@ -76,7 +76,7 @@ fn same_seed_same_model_bytes_whatever_the_thread_count() {
             "--seed",
             seed,
             "-o",
-            out.to_str().unwrap(),
+            &out,
         ])
         .ok();
         std::fs::read(out).unwrap()
@@ -91,7 +91,15 @@ fn evaluate_json_has_accuracy_fallback_rate_threshold_and_n() {
     let env = Env::new();
     let m = quick_model(&env, "m");
     let v = env
-        .run(&["evaluate", "--classifier", &m, &tiers("dev.jsonl"), "--label-col", "expected_tier", "--json"])
+        .run(&[
+            "evaluate",
+            "--classifier",
+            &m,
+            &fixture::arg(fixture::TIERS_DEV),
+            "--label-col",
+            "expected_tier",
+            "--json",
+        ])
         .ok()
         .json();
     assert_eq!(v["n"], 392);
@@ -105,7 +113,7 @@ fn evaluate_json_has_accuracy_fallback_rate_threshold_and_n() {
             "evaluate",
             "--classifier",
             &m,
-            &tiers("dev.jsonl"),
+            &fixture::arg(fixture::TIERS_DEV),
             "--label-col",
             "expected_tier",
             "--min-confidence",
@@ -121,22 +129,22 @@ fn evaluate_json_has_accuracy_fallback_rate_threshold_and_n() {
 #[test]
 fn calibration_meets_the_target_premium_share() {
     let env = Env::new();
-    let out = env.path("c.model");
+    let out = env.arg("c.model");
     let v = env
         .run(&[
             "train",
-            &tiers("train.jsonl"),
+            &fixture::arg(fixture::TIERS_TRAIN),
             "--label-col",
             "expected_tier",
             "--valid",
-            &tiers("dev.jsonl"),
+            &fixture::arg(fixture::TIERS_DEV),
             "--n-estimators",
             "20",
             "--calibrate",
             "--target-premium-share",
             "0.25",
             "-o",
-            out.to_str().unwrap(),
+            &out,
             "--json",
         ])
         .ok()
@@ -149,8 +157,8 @@ fn calibration_meets_the_target_premium_share() {
         .run(&[
             "evaluate",
             "--classifier",
-            out.to_str().unwrap(),
-            &tiers("dev.jsonl"),
+            &out,
+            &fixture::arg(fixture::TIERS_DEV),
             "--label-col",
             "expected_tier",
             "--json",
@@ -182,18 +190,16 @@ fn route_uses_a_trained_model_in_the_chain_and_alone() {
     assert!((sum - 1.0).abs() < 1e-9);
 
     // `[ml] model` in a config file, relative to the file.
-    let cfg = std::fs::read_to_string(repo("src/config/default.toml"))
-        .unwrap()
-        .replace("# model = \"router.model\"", "model = \"tier.model\"");
+    let cfg = default_config().replace("# model = \"router.model\"", "model = \"tier.model\"");
     env.write("llmroute.toml", cfg);
-    let v = env.run(&["route", "--json", "--dry-run", "--strategy", "ml", "what is the capital of france"]).ok().json();
+    let v = env.dry_route(&["--strategy", "ml", "what is the capital of france"]);
     assert_eq!(v["method"], "ml");
 }
 
 #[test]
 fn strategy_ml_without_a_model_answers_with_the_articles_balanced_default() {
     let env = Env::article();
-    let v = env.run(&["route", "--json", "--dry-run", "--strategy", "ml", "anything"]).ok().json();
+    let v = env.dry_route(&["--strategy", "ml", "anything"]);
     assert_eq!((v["model"].as_str(), v["reason"].as_str()), (Some("claude-3-sonnet"), Some("untrained")));
 }
 
@@ -201,7 +207,7 @@ fn strategy_ml_without_a_model_answers_with_the_articles_balanced_default() {
 fn low_confidence_goes_to_premium_or_declines() {
     let env = Env::new();
     let m = quick_model(&env, "m");
-    let base = std::fs::read_to_string(repo("src/config/default.toml")).unwrap();
+    let base = default_config();
     // A threshold above 1 is impossible to meet; 1.0 sends everything not unanimous to premium.
     env.write(
         "premium.toml",
@@ -243,8 +249,7 @@ fn low_confidence_goes_to_premium_or_declines() {
 }
 
 fn error(r: Run) -> String {
-    let r = r.code(2);
-    assert!(r.stdout.is_empty(), "{}", r.stdout);
+    let r = r.code(2).no_stdout();
     assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
     r.stderr
 }
@@ -285,7 +290,14 @@ fn train_and_evaluate_errors_name_the_problem() {
     );
     env.write("exists.model", "keep me");
     assert_eq!(
-        error(env.run(&["train", &tiers("dev.jsonl"), "--label-col", "expected_tier", "-o", "exists.model"])),
+        error(env.run(&[
+            "train",
+            &fixture::arg(fixture::TIERS_DEV),
+            "--label-col",
+            "expected_tier",
+            "-o",
+            "exists.model"
+        ])),
         "error: exists.model: already exists; pass --force to overwrite it\n"
     );
     assert_eq!(std::fs::read_to_string(env.path("exists.model")).unwrap(), "keep me");
@@ -318,7 +330,7 @@ fn damaged_model_files_are_clear_errors() {
     let bytes = std::fs::read(&m).unwrap();
     env.write("cut.model", &bytes[..bytes.len() - 10]);
     assert!(
-        error(env.run(&["evaluate", "--classifier", "cut.model", &tiers("dev.jsonl")]))
+        error(env.run(&["evaluate", "--classifier", "cut.model", &fixture::arg(fixture::TIERS_DEV)]))
             .starts_with("error: cut.model: corrupt model file (truncated")
     );
     assert_eq!(
@@ -330,9 +342,7 @@ fn damaged_model_files_are_clear_errors() {
 #[test]
 fn rows_count_a_separate_validation_file_too() {
     let env = Env::new();
-    let train = repo("fixtures/tiers/train.jsonl");
-    let dev = repo("fixtures/tiers/dev.jsonl");
-    let (t, d) = (train.to_str().unwrap(), dev.to_str().unwrap());
+    let (t, d) = (&fixture::arg(fixture::TIERS_TRAIN), &fixture::arg(fixture::TIERS_DEV));
     let base = ["train", t, "--label-col", "expected_tier", "--n-estimators", "5", "-o", "m.model", "--force"];
     let out = env.run(&[&base[..], &["--valid", d]].concat()).ok().stdout;
     assert!(out.starts_with("data       2284 rows (1892 train, 392 validation), 4 labels\n"), "{out}");

@@ -1,7 +1,7 @@
 //! Tables fit the terminal (issue 17): `COLUMNS` (or the terminal's width) bounds boxed tables;
 //! pipes without `COLUMNS` get them unwrapped.
 
-use crate::harness::{Env, repo};
+use crate::harness::{Env, fixture};
 
 fn widest(text: &str) -> usize {
     text.lines().map(|l| l.chars().count()).max().unwrap_or(0)
@@ -24,8 +24,8 @@ const RB_MODELS: [&str; 11] = [
 #[test]
 fn simulate_fits_80_columns_and_says_where_the_hidden_columns_are() {
     let env = Env::new();
-    let f = repo("fixtures/replay/routellm.csv");
-    let args = ["simulate", f.to_str().unwrap(), "--bootstrap", "200"];
+    let f = fixture::arg(fixture::ROUTELLM);
+    let args = ["simulate", &f, "--bootstrap", "200"];
     let narrow = env.run_env(&args, &[("COLUMNS", "80")]).ok().stdout;
     assert!(widest(&narrow) <= 80, "{narrow}");
     assert!(
@@ -75,12 +75,10 @@ fn train_confusion_matrix_of_11_models_fits_80_columns_with_a_legend() {
 #[test]
 fn plain_and_markdown_never_wrap() {
     let env = Env::new();
-    let f = repo("fixtures/replay/routellm.csv");
+    let f = fixture::arg(fixture::ROUTELLM);
     for format in ["plain", "markdown"] {
-        let out = env
-            .run_env(&["simulate", f.to_str().unwrap(), "--bootstrap", "0", "--format", format], &[("COLUMNS", "80")])
-            .ok()
-            .stdout;
+        let out =
+            env.run_env(&["simulate", &f, "--bootstrap", "0", "--format", format], &[("COLUMNS", "80")]).ok().stdout;
         let row = out.lines().find(|l| l.contains("all mistralai/Mixtral-8x7B-Instruct-v0.1")).unwrap();
         assert!(row.contains("0.6807") && row.ends_with("+0.0000") || row.ends_with("+0.0000 |"), "{format}:\n{out}");
         assert!(widest(&out) > 80, "{format}:\n{out}");
