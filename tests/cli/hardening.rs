@@ -262,7 +262,11 @@ fn an_interrupted_batch_leaves_no_temporary_file() {
         }
         let ok = std::process::Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status();
         assert!(ok.unwrap().success());
+        // `Child::wait` closes the child's stdin first; an end of input racing the signal would
+        // end the batch with "no prompt column" instead. Keep stdin open until the child is gone.
+        let stdin = child.stdin.take();
         let status = child.wait().unwrap();
+        drop(stdin);
         assert_eq!(status.code(), Some(130), "{signal}");
         assert!(!tmp(&env), "{signal}: a temporary file was left behind");
         assert!(!env.path("out.csv").exists());
