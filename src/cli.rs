@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::config::Strategy;
 use crate::data::Format;
 use crate::ml::analyzer::AnalyzerKind;
+use crate::output::format::{OutputFormat, ReportFormat, StreamFormat};
 use crate::prompt::{self, Prompt};
 use crate::router::service::RouteRequest;
 
@@ -602,21 +603,6 @@ pub struct EvaluateArgs {
     pub report: ReportArgs,
 }
 
-/// Output formats of commands that print tables.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum OutputFormat {
-    /// Boxed tables that fit the terminal
-    Table,
-    /// Aligned columns without borders, never wrapped
-    Plain,
-    /// Markdown tables
-    Markdown,
-    /// JSON
-    Json,
-    /// CSV
-    Csv,
-}
-
 /// `--format` and its `--json` shorthand for a command whose output is one table (CSV is that table).
 #[derive(Debug, Clone, Args)]
 pub struct FormatArgs {
@@ -636,19 +622,6 @@ impl FormatArgs {
     }
 }
 
-/// Output formats of reports made of text lines and tables (no CSV: they are not one table).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ReportFormat {
-    /// Text with boxed tables that fit the terminal
-    Table,
-    /// Text with aligned columns without borders, never wrapped
-    Plain,
-    /// Text with Markdown tables
-    Markdown,
-    /// JSON
-    Json,
-}
-
 /// `--format` and its `--json` shorthand for a report of text lines and tables.
 #[derive(Debug, Clone, Args)]
 pub struct ReportArgs {
@@ -662,11 +635,6 @@ pub struct ReportArgs {
 }
 
 impl ReportArgs {
-    /// Whether the report is JSON (`--json` or `--format json`).
-    pub fn is_json(&self) -> bool {
-        self.json || self.format == ReportFormat::Json
-    }
-
     /// The chosen format (`--json` is `--format json`).
     pub fn format(&self) -> ReportFormat {
         if self.json { ReportFormat::Json } else { self.format }
@@ -852,13 +820,6 @@ pub struct SimulateArgs {
     /// on the chain
     #[arg(long)]
     pub canary: bool,
-}
-
-/// Stream formats of `batch`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum StreamFormat {
-    Csv,
-    Jsonl,
 }
 
 #[derive(Debug, Args)]

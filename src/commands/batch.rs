@@ -14,13 +14,14 @@
 use std::io::{IsTerminal, Write};
 
 use crate::canary::Arm;
-use crate::cli::{BatchArgs, StreamFormat};
+use crate::cli::BatchArgs;
 use crate::commands::Context;
 use crate::config::{Config, ModelId};
 use crate::cost::{self, Cost};
 use crate::data::{self, RowError, pylit};
 use crate::error::{Error, Result};
 use crate::output;
+use crate::output::format::StreamFormat;
 use crate::quota::DayQuota;
 use crate::replay::dataset::{Checks, ID_COLUMNS, parse_time};
 use crate::replay::tally::Tally;

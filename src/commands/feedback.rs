@@ -47,16 +47,9 @@ pub fn run(ctx: &Context, cmd: &FeedbackCommand) -> Result<()> {
         FeedbackCommand::Stats { days, by, output: out } => {
             let records = load(&path, *days, &clock)?;
             let rows = feedback::stats(&records, *by, config.adaptive.success_rating);
-            let format = output::use_format(out.format());
-            if format == crate::cli::OutputFormat::Json {
-                return output::print_json(&rows);
-            }
-            let t = output::feedback::stats_table(&rows, *by);
-            if format == crate::cli::OutputFormat::Csv {
-                return output::print(&t);
-            }
             let window = if *days == 0 { "all time".to_string() } else { format!("last {days} days") };
-            output::print(&format!("feedback, {window}: {} records\n{t}", records.len()))
+            let stats = output::feedback::Stats { rows, by: *by, window, records: records.len() };
+            output::format::emit(&stats, out.format())
         }
         FeedbackCommand::Suggest { min_samples, below, days, apply, in_place, force, report } => {
             let records = load(&path, *days, &clock)?;
@@ -79,19 +72,9 @@ pub fn run(ctx: &Context, cmd: &FeedbackCommand) -> Result<()> {
                 crate::fsutil::write_atomic(&file, new_text.as_bytes(), true)?;
                 output::note(&format!("updated {} with {} suggestion(s)", file.display(), suggestions.len()));
             }
-            if output::use_report_format(report.format()) == crate::cli::ReportFormat::Json {
-                return output::print_json(&suggestions);
-            }
-            if suggestions.is_empty() {
-                return output::print(&format!(
-                    "no suggestions: every rule with at least {min_samples} ratings averages {below} or better on its model, \
-                     or no other model did better\n"
-                ));
-            }
-            let mut s = output::feedback::suggestions(&suggestions);
-            s.push('\n');
-            s.push_str(&feedback::diff(&text, &new_text, &name));
-            output::print(&s)
+            let diff = feedback::diff(&text, &new_text, &name);
+            let suggest = output::feedback::Suggest { suggestions, min_samples: *min_samples, below: *below, diff };
+            output::format::emit_report(&suggest, report.format())
         }
     }
 }

@@ -34,10 +34,7 @@ pub fn run(ctx: &Context, args: &QuotaArgs) -> Result<()> {
                 None => BTreeMap::new(),
             };
             let rows = quota::rows(&config, &usage, &clock);
-            if output::use_format(args.output.format()) == crate::cli::OutputFormat::Json {
-                return output::print_json(&rows);
-            }
-            output::print(&output::quota::table(&rows))
+            output::format::emit(rows.as_slice(), args.output.format())
         }
     }
 }

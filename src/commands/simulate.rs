@@ -1,6 +1,6 @@
 //! `llmroute simulate`: replay logs under every strategy and print the savings table.
 
-use crate::cli::{InputArgs, OutputFormat, SimulateArgs};
+use crate::cli::{InputArgs, SimulateArgs};
 use crate::commands::Context;
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -120,13 +120,7 @@ pub fn run(ctx: &Context, a: &SimulateArgs) -> Result<()> {
     if let Some(p) = &a.plot {
         output::plot::draw(p, &report, a.force)?;
     }
-    match output::use_format(a.output.format()) {
-        OutputFormat::Json => output::print_json(&report)?,
-        OutputFormat::Csv => output::print(&output::report::csv(&report))?,
-        OutputFormat::Table | OutputFormat::Plain | OutputFormat::Markdown => {
-            output::print(&output::report::table(&report))?
-        }
-    }
+    output::format::emit(&report, a.output.format())?;
     if !ds.bad_rows.is_empty() {
         return Err(Error::Partial(format!("{} bad row(s) skipped", ds.bad_rows.len())));
     }

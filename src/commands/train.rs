@@ -5,7 +5,7 @@ use std::time::Instant;
 use smartcore::linalg::basic::matrix::DenseMatrix;
 use smartcore::model_selection::{BaseKFold, KFold, train_test_split};
 
-use crate::cli::{EvaluateArgs, LabelledArgs, ReportFormat, TrainArgs};
+use crate::cli::{EvaluateArgs, LabelledArgs, TrainArgs};
 use crate::commands::Context;
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -152,7 +152,7 @@ pub fn train(ctx: &Context, a: &TrainArgs) -> Result<()> {
         None => None,
     };
 
-    let pb = output::progress(Some(a.n_estimators as u64), "training", "trees", a.report.is_json());
+    let pb = output::progress(Some(a.n_estimators as u64), "training", "trees", a.report.format().hides_progress());
     let t0 = Instant::now();
     let train_rows = train_idx.len();
     // The texts are moved into the vectorizer, which frees them once counted: the forest grows
@@ -255,11 +255,7 @@ pub fn train(ctx: &Context, a: &TrainArgs) -> Result<()> {
         validation,
         cv,
     };
-    if output::use_report_format(a.report.format()) == ReportFormat::Json {
-        output::print_json(&report)?;
-    } else {
-        output::print(&output::train::train(&report))?;
-    }
+    output::format::emit_report(&report, a.report.format())?;
     if !data.bad_rows.is_empty() {
         return Err(Error::Partial(format!("{} bad row(s) skipped", data.bad_rows.len())));
     }
@@ -377,11 +373,7 @@ pub fn evaluate(ctx: &Context, a: &EvaluateArgs) -> Result<()> {
             rows: segments(&config, &classes, &data, &y_true, &pairs, threshold),
         }),
     };
-    if output::use_report_format(a.report.format()) == ReportFormat::Json {
-        output::print_json(&report)?;
-    } else {
-        output::print(&output::train::evaluate(&report))?;
-    }
+    output::format::emit_report(&report, a.report.format())?;
     if !data.bad_rows.is_empty() {
         return Err(Error::Partial(format!("{} bad row(s) skipped", data.bad_rows.len())));
     }

@@ -263,6 +263,22 @@ pub fn csv(r: &SimReport) -> String {
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
+impl output::format::Render for SimReport {
+    type Json = SimReport;
+    fn json(&self) -> &SimReport {
+        self
+    }
+    fn text(&self) -> String {
+        table(self)
+    }
+}
+
+impl output::format::RenderTable for SimReport {
+    fn csv(&self) -> String {
+        csv(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

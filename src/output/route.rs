@@ -168,3 +168,13 @@ pub fn render(r: &RouteReport) -> String {
     }
     s
 }
+
+impl output::format::Render for RouteReport {
+    type Json = RouteReport;
+    fn json(&self) -> &RouteReport {
+        self
+    }
+    fn text(&self) -> String {
+        render(self)
+    }
+}
