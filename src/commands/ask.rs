@@ -5,12 +5,14 @@
 //! gateway's `router:cascade`/`router:consensus` do ([`crate::live::multi`]), every call counted
 //! against its model's daily quota. The calls themselves are [`crate::live`]'s, shared with `serve`.
 
+mod args;
+pub use args::AskArgs;
+
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::cli::AskArgs;
 use crate::commands::Context;
 use crate::config::{Config, ModelId, Params};
 use crate::error::{Error, Result};

@@ -11,10 +11,12 @@
 //! the prompt's token count and the model's expected output. The tokenizer runs only for rows
 //! that need it.
 
+mod args;
+pub use args::BatchArgs;
+
 use std::io::{IsTerminal, Write};
 
 use crate::canary::Arm;
-use crate::cli::BatchArgs;
 use crate::commands::Context;
 use crate::config::{Config, ModelId};
 use crate::cost::{self, Cost};
@@ -145,7 +147,7 @@ pub fn run(ctx: &Context, a: &BatchArgs) -> Result<()> {
     let engine = service::engine(&config, a.classifier.as_deref(), a.strategy, &state)?;
     // The tag column: `--tag-col`, else the outcome model's feature column when a file has it.
     let feature = engine.ml.as_ref().and_then(|m| m.outcomes()).and_then(|o| o.feature.as_ref());
-    let tag = match (&a.tag_col, feature) {
+    let tag = match (&a.tag.tag_col, feature) {
         (Some(c), _) => Some((c.clone(), true)),
         (None, Some(f)) => Some((f.column.clone(), false)),
         (None, None) => None,
@@ -342,7 +344,7 @@ fn read_all(input: &Input, workers: &[std::sync::mpsc::SyncSender<Chunk>]) {
     };
     let mut row_no: u64 = 0;
     for path in &a.files {
-        let mut r = match data::open(path, a.input_format) {
+        let mut r = match data::open(path, a.log.format.input_format) {
             Ok(r) => r,
             Err(e) => {
                 send(Vec::new(), Some(Stop::Fatal(e)));
@@ -414,7 +416,7 @@ fn columns(r: &data::Reader, input: &Input) -> Result<Columns> {
         let found = names.iter().find(|c| if r.is_csv() { r.has_column(c) } else { r.json(c).is_some() });
         found.map(|c| r.column(c)).transpose()
     };
-    let text = r.text_column(a.text_col.as_deref())?;
+    let text = r.text_column(a.log.text_col.as_deref())?;
     let id = match &a.id_col {
         Some(c) => Some(r.column(c)?),
         None => find(&ID_COLUMNS)?,

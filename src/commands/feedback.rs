@@ -4,7 +4,9 @@
 //! cost come from the logged decision. A request may get feedback more than once; the latest
 //! replaces the earlier one.
 
-use crate::cli::FeedbackCommand;
+mod args;
+pub use args::FeedbackCommand;
+
 use crate::clock::Clock;
 use crate::commands::Context;
 use crate::config::{Config, EMBEDDED_DEFAULT, Source};
@@ -43,7 +45,7 @@ pub fn run(ctx: &Context, cmd: &FeedbackCommand) -> Result<()> {
             output::note(&format!("recorded feedback for `{request_id}` ({})", rec.model));
             Ok(())
         }
-        FeedbackCommand::Import { file, input_format } => import(&config, &path, file, *input_format, &clock),
+        FeedbackCommand::Import { file, format } => import(&config, &path, file, format.input_format, &clock),
         FeedbackCommand::Stats { days, by, output: out } => {
             let records = load(&path, *days, &clock)?;
             let rows = feedback::stats(&records, *by, config.adaptive.success_rating);

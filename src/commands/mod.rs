@@ -1,6 +1,7 @@
-//! One module per subcommand. Each turns validated arguments into a report and hands it to
-//! `crate::output`.
+//! One module per subcommand. Each declares its arguments (`<name>/args.rs`; the shared ones in
+//! [`args`]), turns them into a report and hands it to `crate::output`.
 
+pub mod args;
 pub mod ask;
 pub mod batch;
 pub mod completions;

@@ -1,6 +1,8 @@
 //! `llmroute models`: the model catalog.
 
-use crate::cli::{ImportPrices, ModelsAction, ModelsArgs};
+mod args;
+pub use args::{ImportPrices, ModelsAction, ModelsArgs};
+
 use crate::commands::Context;
 use crate::config::Config;
 use crate::error::{Error, Result};

@@ -1,8 +1,10 @@
 //! `llmroute quota`: today's usage per model; `quota reset [MODEL]`.
 
+mod args;
+pub use args::{QuotaAction, QuotaArgs};
+
 use std::collections::BTreeMap;
 
-use crate::cli::{QuotaAction, QuotaArgs};
 use crate::clock::Clock;
 use crate::commands::Context;
 use crate::error::Result;

@@ -1,6 +1,8 @@
 //! `llmroute report`: the spend report over the decision log (see [`crate::spend`]).
 
-use crate::cli::SpendArgs;
+mod args;
+pub use args::SpendArgs;
+
 use crate::clock::Clock;
 use crate::commands::Context;
 use crate::error::{Error, Result};

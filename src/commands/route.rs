@@ -1,6 +1,8 @@
 //! `llmroute route`: decide which model answers one prompt, and count it against today's quota.
 
-use crate::cli::RouteArgs;
+mod args;
+pub use args::RouteArgs;
+
 use crate::commands::Context;
 use crate::error::Result;
 use crate::output;

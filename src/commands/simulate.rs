@@ -1,6 +1,8 @@
 //! `llmroute simulate`: replay logs under every strategy and print the savings table.
 
-use crate::cli::{InputArgs, SimulateArgs};
+mod args;
+pub use args::{InputArgs, SimulateArgs};
+
 use crate::commands::Context;
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -10,11 +12,11 @@ use crate::router::{Strategy, service};
 
 /// The replay input spec from the shared flags.
 pub fn spec_from(config: &Config, input: &InputArgs, by: Option<&str>, quality_scale: f64) -> Result<Spec> {
-    replay::dataset::map_to_catalog(config, &input.map)?;
-    let map = input.map.clone();
+    replay::dataset::map_to_catalog(config, &input.map.map)?;
+    let map = input.map.map.clone();
     Ok(Spec {
-        format: input.input_format,
-        text: input.text_col.clone(),
+        format: input.log.format.input_format,
+        text: input.log.text_col.clone(),
         id: input.id_col.clone().or_else(|| input.long.then(|| "id".to_string())),
         quality: match &input.quality_col_suffix {
             Some(s) => format!("{{model}}{s}"),
@@ -27,7 +29,7 @@ pub fn spec_from(config: &Config, input: &InputArgs, by: Option<&str>, quality_s
         long: input.long.then(|| input.model_col.clone()),
         timestamp: input.timestamp_col.clone(),
         by: by.map(str::to_string),
-        tag: input.tag_col.clone(),
+        tag: input.tag.tag_col.clone(),
         tag_required: true,
         label: input.label_col.clone(),
         input_tokens: input.input_tokens_col.clone(),
@@ -52,7 +54,7 @@ pub fn run(ctx: &Context, a: &SimulateArgs) -> Result<()> {
     let mut spec = spec_from(&config, &a.input, a.by.as_deref(), a.quality_scale)?;
     // `--map` maps an outcome model's labels (the models of its training data) as it maps the log's.
     let mut config = config;
-    config.ml.add_labels(&replay::dataset::map_to_catalog(&config, &a.input.map)?);
+    config.ml.add_labels(&replay::dataset::map_to_catalog(&config, &a.input.map.map)?);
     let config = config;
     let prices = crate::prices::load(a.input.prices.as_deref())?;
     let state = crate::state::Location::resolve(ctx.state.as_deref(), &config)?;

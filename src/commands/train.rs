@@ -1,11 +1,13 @@
 //! `llmroute train` and `llmroute evaluate`: fit the ML router from labelled logs, and measure it.
 
+mod args;
+pub use args::{EvaluateArgs, LabelledArgs, OutcomeArgs, TrainArgs};
+
 use std::time::Instant;
 
 use smartcore::linalg::basic::matrix::DenseMatrix;
 use smartcore::model_selection::{BaseKFold, KFold, train_test_split};
 
-use crate::cli::{EvaluateArgs, LabelledArgs, TrainArgs};
 use crate::commands::Context;
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -39,7 +41,7 @@ fn read_labelled(path: &std::path::Path, args: &LabelledArgs, by: Option<&str>) 
     } else {
         LabelSource::Column(args.label_col.clone())
     };
-    dataset::read(path, args.input_format, &args.text_col, &source, by, args.skip_bad, &mut |e| {
+    dataset::read(path, args.format.input_format, &args.text_col, &source, by, args.skip_bad, &mut |e| {
         output::warn(&format!("skipped {e}"));
     })
 }

@@ -8,7 +8,7 @@ use std::time::Instant;
 use smartcore::linalg::basic::matrix::DenseMatrix;
 use smartcore::model_selection::{BaseKFold, KFold, train_test_split};
 
-use crate::cli::{EvaluateArgs, LabelledArgs, OutcomeArgs, TrainArgs};
+use crate::commands::train::{EvaluateArgs, LabelledArgs, OutcomeArgs, TrainArgs};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::ml::analyzer::{Analyzer, AnalyzerKind};
@@ -30,7 +30,7 @@ const ANALYZER: AnalyzerKind = AnalyzerKind::Cjk;
 /// The replay spec for outcome logs from the train/evaluate flags.
 fn spec(labels: &LabelledArgs, o: &OutcomeArgs) -> Spec {
     Spec {
-        format: labels.input_format,
+        format: labels.format.input_format,
         text: Some(labels.text_col.clone()),
         id: o.id_col.clone().or_else(|| o.long.then(|| "id".to_string())),
         quality: o.quality.clone(),
@@ -47,13 +47,13 @@ fn spec(labels: &LabelledArgs, o: &OutcomeArgs) -> Spec {
         input_tokens: "input_tokens".to_string(),
         cached_tokens: "cached_input_tokens".to_string(),
         output_tokens: "output_tokens".to_string(),
-        map: o.map.clone(),
+        map: o.map.map.clone(),
         skip_bad: labels.skip_bad,
     }
 }
 
 fn load(config: &Config, files: &[PathBuf], labels: &LabelledArgs, o: &OutcomeArgs, threads: usize) -> Result<Dataset> {
-    crate::replay::dataset::map_to_catalog(config, &o.map)?;
+    crate::replay::dataset::map_to_catalog(config, &o.map.map)?;
     let prices = crate::prices::load(o.prices.as_deref())?;
     let hooks = Hooks { on_bad: &mut |e| output::warn(&format!("skipped {e}")), on_text: &mut |_| {} };
     crate::replay::dataset::load(files, &spec(labels, o), config, &prices, threads, hooks)
