@@ -35,3 +35,8 @@ impl Context {
         Config::load(self.config_path.as_deref())
     }
 }
+
+/// Worker threads: `--threads`, else one per core.
+pub fn threads(flag: Option<usize>) -> usize {
+    flag.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
