@@ -294,7 +294,7 @@ pub fn train(config: &Config, a: &TrainArgs) -> Result<()> {
     if a.output.exists() && !a.force {
         return Err(Error::Usage(format!("{}: already exists; pass --force to overwrite it", a.output.display())));
     }
-    let threads = a.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let threads = crate::commands::threads(a.threads);
     let o = &a.outcome;
     let ds = load(config, &a.data, &a.labels, o, threads)?;
     let cands = candidates(&ds, config, o)?;
@@ -332,37 +332,7 @@ pub fn train(config: &Config, a: &TrainArgs) -> Result<()> {
         None if !valid_rows.is_empty() => Some(table(&ds, &valid_rows, &cands)),
         None => None,
     };
-    let mean_cost = outcomes_of(&model)?.mean_cost.clone();
-    let tgt = target(o, &mean_cost);
-    let mut validation = None;
-    let mut lambda = match tgt {
-        Target::Lambda(l) => l,
-        _ => 0.0,
-    };
-    if let Some(t) = &valid_table {
-        let pred = predict_rows(&model, t);
-        let probe = validate(&model, t, &pred, 0.0, 0, a.seed)?;
-        lambda = match outcome::choose_lambda(&probe.curve, tgt) {
-            Some(l) => l,
-            None => {
-                // The closest point: the cheapest for an unreachable quality, else the best.
-                let fallback = match tgt {
-                    Target::Quality(_) => probe.curve.iter().max_by(|x, y| x.quality.total_cmp(&y.quality)),
-                    _ => probe.curve.iter().min_by(|x, y| x.cost.total_cmp(&y.cost)),
-                };
-                output::warn(&format!("no point of the validation curve meets --{}; using the closest", tgt.source()));
-                fallback.map_or(0.0, |p| p.lambda)
-            }
-        };
-        validation = Some(validate(&model, t, &pred, lambda, 1000, a.seed)?);
-    }
-    if let Kind::Outcomes(oc) = &mut model.kind {
-        oc.lambda = lambda;
-        oc.lambda_source = match (tgt, o.max_cost) {
-            (Target::MaxCost(_), None) => "default (best quality at half the dearest model's cost)".to_string(),
-            _ => tgt.source().to_string(),
-        };
-    }
+    let validation = choose_operating_point(&mut model, valid_table.as_ref(), o, a.seed)?;
     let bytes = crate::ml::artifact::to_bytes(&model);
     crate::fsutil::write_atomic(&a.output, &bytes, a.force)?;
     let oc = outcomes_of(&model)?;
@@ -391,6 +361,48 @@ pub fn train(config: &Config, a: &TrainArgs) -> Result<()> {
         return Err(Error::Partial(format!("{} bad row(s) skipped", ds.bad_rows.len())));
     }
     Ok(())
+}
+
+/// Chooses the operating point (λ) on the validation rows as `--lambda`, `--target-quality`,
+/// `--max-cost` or `--premium-share` asks, records it in the model, and measures it there.
+fn choose_operating_point(
+    model: &mut Model,
+    valid_table: Option<&Table>,
+    o: &OutcomeArgs,
+    seed: u64,
+) -> Result<Option<Validation>> {
+    let mean_cost = outcomes_of(model)?.mean_cost.clone();
+    let tgt = target(o, &mean_cost);
+    let mut validation = None;
+    let mut lambda = match tgt {
+        Target::Lambda(l) => l,
+        _ => 0.0,
+    };
+    if let Some(t) = valid_table {
+        let pred = predict_rows(model, t);
+        let probe = validate(model, t, &pred, 0.0, 0, seed)?;
+        lambda = match outcome::choose_lambda(&probe.curve, tgt) {
+            Some(l) => l,
+            None => {
+                // The closest point: the cheapest for an unreachable quality, else the best.
+                let fallback = match tgt {
+                    Target::Quality(_) => probe.curve.iter().max_by(|x, y| x.quality.total_cmp(&y.quality)),
+                    _ => probe.curve.iter().min_by(|x, y| x.cost.total_cmp(&y.cost)),
+                };
+                output::warn(&format!("no point of the validation curve meets --{}; using the closest", tgt.source()));
+                fallback.map_or(0.0, |p| p.lambda)
+            }
+        };
+        validation = Some(validate(model, t, &pred, lambda, 1000, seed)?);
+    }
+    if let Kind::Outcomes(oc) = &mut model.kind {
+        oc.lambda = lambda;
+        oc.lambda_source = match (tgt, o.max_cost) {
+            (Target::MaxCost(_), None) => "default (best quality at half the dearest model's cost)".to_string(),
+            _ => tgt.source().to_string(),
+        };
+    }
+    Ok(validation)
 }
 
 /// K-fold out-of-fold predictions over all rows: the curve, its APGR between the cheapest and the
