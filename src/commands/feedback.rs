@@ -195,6 +195,66 @@ fn build(
     }
 }
 
+/// One feedback row of an import, validated and joined to the decision log.
+fn read_row(
+    r: &data::Reader,
+    config: &Config,
+    store: &mut Store,
+    now: i64,
+) -> std::result::Result<FeedbackRecord, RowError> {
+    let field = |names: &[&str]| -> std::result::Result<Option<String>, RowError> {
+        for n in names {
+            if r.is_csv() && !r.has_column(n) {
+                continue;
+            }
+            let c = r.column(n).map_err(|e| r.row_error(e.to_string()))?;
+            if let Some(v) = r.text(&c)?.map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) {
+                return Ok(Some(v));
+            }
+        }
+        Ok(None)
+    };
+    let num = |names: &[&str], what: &str| -> std::result::Result<Option<f64>, RowError> {
+        match field(names)? {
+            Some(v) => v.parse::<f64>().map(Some).map_err(|_| r.row_error(format!("{what} `{v}` is not a number"))),
+            None => Ok(None),
+        }
+    };
+    let rating = num(&["rating", "user_rating"], "rating")?;
+    let latency = num(&["latency_ms", "latency"], "latency")?;
+    let success = match field(&["success"])? {
+        Some(v) => match v.to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" => Some(true),
+            "false" | "0" | "no" => Some(false),
+            other => return Err(r.row_error(format!("success `{other}` is not true or false"))),
+        },
+        None => None,
+    };
+    let ts = match field(&["timestamp", "ts"])? {
+        Some(t) => crate::replay::dataset::parse_time(&t)
+            .ok_or_else(|| r.row_error(format!("timestamp `{t}` is not a time")))?,
+        None => now,
+    };
+    let model = field(&["model", "model_used"])?;
+    let rule = field(&["rule", "rule_matched"])?;
+    let id = match field(&["request_id", "id"])? {
+        Some(id) => id,
+        // Rows gathered elsewhere: a stable id from the file and line, so a re-import
+        // replaces rather than duplicates.
+        None => format!("import:{}:{}", r.name, r.line()),
+    };
+    let logged = store.find_decision(&id).map_err(|e| r.row_error(e.to_string()))?;
+    let mut rec = build(config, logged, &id, rating, success, latency, model.as_deref(), rule.as_deref(), ts)
+        .map_err(|m| r.row_error(m))?;
+    if let Some(c) = num(&["cost"], "cost")? {
+        if !(0.0..=crate::replay::dataset::MAX_COST_USD).contains(&c) {
+            return Err(r.row_error(format!("cost {} is outside 0..=1000000 USD", crate::error::num(c))));
+        }
+        rec.cost = Some(c);
+    }
+    Ok(rec)
+}
+
 fn import(
     config: &Config,
     at: &Location,
@@ -217,61 +277,7 @@ fn import(
                 continue;
             }
         }
-        let field = |names: &[&str]| -> std::result::Result<Option<String>, RowError> {
-            for n in names {
-                if r.is_csv() && !r.has_column(n) {
-                    continue;
-                }
-                let c = r.column(n).map_err(|e| r.row_error(e.to_string()))?;
-                if let Some(v) = r.text(&c)?.map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) {
-                    return Ok(Some(v));
-                }
-            }
-            Ok(None)
-        };
-        let row = (|| -> std::result::Result<FeedbackRecord, RowError> {
-            let num = |names: &[&str], what: &str| -> std::result::Result<Option<f64>, RowError> {
-                match field(names)? {
-                    Some(v) => {
-                        v.parse::<f64>().map(Some).map_err(|_| r.row_error(format!("{what} `{v}` is not a number")))
-                    }
-                    None => Ok(None),
-                }
-            };
-            let rating = num(&["rating", "user_rating"], "rating")?;
-            let latency = num(&["latency_ms", "latency"], "latency")?;
-            let success = match field(&["success"])? {
-                Some(v) => match v.to_ascii_lowercase().as_str() {
-                    "true" | "1" | "yes" => Some(true),
-                    "false" | "0" | "no" => Some(false),
-                    other => return Err(r.row_error(format!("success `{other}` is not true or false"))),
-                },
-                None => None,
-            };
-            let ts = match field(&["timestamp", "ts"])? {
-                Some(t) => crate::replay::dataset::parse_time(&t)
-                    .ok_or_else(|| r.row_error(format!("timestamp `{t}` is not a time")))?,
-                None => now,
-            };
-            let model = field(&["model", "model_used"])?;
-            let rule = field(&["rule", "rule_matched"])?;
-            let id = match field(&["request_id", "id"])? {
-                Some(id) => id,
-                // Rows gathered elsewhere: a stable id from the file and line, so a re-import
-                // replaces rather than duplicates.
-                None => format!("import:{}:{}", r.name, r.line()),
-            };
-            let logged = store.find_decision(&id).map_err(|e| r.row_error(e.to_string()))?;
-            let mut rec = build(config, logged, &id, rating, success, latency, model.as_deref(), rule.as_deref(), ts)
-                .map_err(|m| r.row_error(m))?;
-            if let Some(c) = num(&["cost"], "cost")? {
-                if !(0.0..=crate::replay::dataset::MAX_COST_USD).contains(&c) {
-                    return Err(r.row_error(format!("cost {} is outside 0..=1000000 USD", crate::error::num(c))));
-                }
-                rec.cost = Some(c);
-            }
-            Ok(rec)
-        })();
+        let row = read_row(&r, config, &mut store, now);
         match row {
             Ok(rec) => records.push(rec),
             Err(e) => errors.push(e),
