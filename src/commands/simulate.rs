@@ -40,6 +40,26 @@ pub fn spec_from(config: &Config, input: &InputArgs, by: Option<&str>, quality_s
     })
 }
 
+/// The replay's knobs from the flags (`[cascade]`, `[consensus]` and the other sections fill
+/// what a flag leaves unset when the replay is set up).
+fn options(a: &SimulateArgs) -> Options {
+    Options {
+        candidates: a.candidates.clone(),
+        baseline: a.baseline.clone(),
+        all_models: a.all_models,
+        requests_per_day: a.requests_per_day,
+        requests_per_year: a.requests_per_year,
+        cascade_threshold: a.cascade_threshold,
+        cascade_models: a.cascade_models.clone(),
+        max_attempts: a.max_attempts,
+        judge_error_rate: a.judge_error_rate,
+        consensus_models: a.consensus_models.clone(),
+        bootstrap: a.bootstrap,
+        seed: a.seed,
+        threads: crate::commands::threads(a.threads),
+    }
+}
+
 pub fn run(ctx: &Context, a: &SimulateArgs) -> Result<()> {
     let config = ctx.config()?;
     for (flag, path) in [("--decisions", &a.decisions), ("--plot", &a.plot)] {
@@ -50,7 +70,8 @@ pub fn run(ctx: &Context, a: &SimulateArgs) -> Result<()> {
             return Err(Error::Usage(format!("{flag} {}: already exists; pass --force to overwrite it", p.display())));
         }
     }
-    let threads = a.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let opt = options(a);
+    let threads = opt.threads;
     let mut spec = spec_from(&config, &a.input, a.by.as_deref(), a.quality_scale)?;
     // `--map` maps an outcome model's labels (the models of its training data) as it maps the log's.
     let mut config = config;
@@ -84,21 +105,6 @@ pub fn run(ctx: &Context, a: &SimulateArgs) -> Result<()> {
         let rows = ds.n();
         Ok((ds, prefetch.map(|p| p.finish(rows)).unwrap_or_default()))
     })?;
-    let opt = Options {
-        candidates: a.candidates.clone(),
-        baseline: a.baseline.clone(),
-        all_models: a.all_models,
-        requests_per_day: a.requests_per_day,
-        requests_per_year: a.requests_per_year,
-        cascade_threshold: a.cascade_threshold,
-        cascade_models: a.cascade_models.clone(),
-        max_attempts: a.max_attempts,
-        judge_error_rate: a.judge_error_rate,
-        consensus_models: a.consensus_models.clone(),
-        bootstrap: a.bootstrap,
-        seed: a.seed,
-        threads,
-    };
     pb.set_prefix("replaying");
     pb.set_message("under every strategy");
     pb.enable_steady_tick(std::time::Duration::from_millis(120));
