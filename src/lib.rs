@@ -54,8 +54,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Feedback(c) => commands::feedback::run(&ctx, c),
         Command::Train(a) => commands::train::train(&ctx, a),
         Command::Evaluate(a) => commands::train::evaluate(&ctx, a),
-        Command::Completions(a) => commands::completions::run(a),
-        Command::Man(a) => commands::man::run(a),
+        Command::Completions(a) => commands::completions::run(a, <Cli as clap::CommandFactory>::command()),
+        Command::Man(a) => commands::man::run(a, cli::man_command()),
     }
 }
 

@@ -5,12 +5,14 @@
 //! gateway's `router:cascade`/`router:consensus` do ([`crate::live::multi`]), every call counted
 //! against its model's daily quota. The calls themselves are [`crate::live`]'s, shared with `serve`.
 
+mod args;
+pub use args::AskArgs;
+
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::cli::AskArgs;
 use crate::commands::Context;
 use crate::config::{Config, ModelId, Params};
 use crate::error::{Error, Result};
@@ -121,39 +123,51 @@ fn is_zero(n: &u64) -> bool {
     *n == 0
 }
 
+/// `ask`'s flags merged over the configuration, once: how the models are called.
+struct Settings {
+    mode: Mode,
+    /// Per-request timeout: `--timeout`, else `[live] timeout_secs`.
+    timeout: Duration,
+    /// Overall deadline: `--deadline`, else `[live] deadline_secs`.
+    deadline: Duration,
+}
+
+impl Settings {
+    fn new(a: &AskArgs, config: &Config) -> Settings {
+        let mode = if a.cascade {
+            Mode::Cascade
+        } else if a.consensus {
+            Mode::Consensus
+        } else {
+            Mode::Single
+        };
+        Settings {
+            mode,
+            timeout: Duration::from_secs_f64(a.timeout.unwrap_or(config.live.timeout_secs)),
+            deadline: Duration::from_secs_f64(a.deadline.unwrap_or(config.live.deadline_secs)),
+        }
+    }
+
+    /// The several-model mode, if any.
+    fn kind(&self) -> Option<multi::Kind> {
+        match self.mode {
+            Mode::Cascade => Some(multi::Kind::Cascade),
+            Mode::Consensus => Some(multi::Kind::Consensus),
+            Mode::Single => None,
+        }
+    }
+}
+
 pub fn run(ctx: &Context, a: &AskArgs) -> Result<()> {
     let config = ctx.config()?;
+    let s = Settings::new(a, &config);
     let prompt = a.req.read_prompt()?;
     let mut messages: Vec<Message> = Vec::new();
     if let Some(sys) = &a.system {
         messages.push(Message { role: "system".to_string(), content: sys.clone() });
     }
     messages.extend(prompt.messages.iter().map(|(r, c)| Message { role: r.clone(), content: c.clone() }));
-    let timeout = a.timeout.unwrap_or(config.live.timeout_secs);
-    let deadline = a.deadline.unwrap_or(config.live.deadline_secs);
-    let mode = if a.cascade {
-        Mode::Cascade
-    } else if a.consensus {
-        Mode::Consensus
-    } else {
-        Mode::Single
-    };
-
-    // Keys are checked before anything is counted or sent.
-    let client_seed = crate::rng::derive(config.adaptive.seed, 0xA5C);
-    let client = Client::new(&config, Duration::from_secs_f64(timeout), Duration::from_secs_f64(deadline), client_seed)
-        .map_err(Error::Provider)?;
-    let kind = match mode {
-        Mode::Cascade => Some(multi::Kind::Cascade),
-        Mode::Consensus => Some(multi::Kind::Consensus),
-        Mode::Single => None,
-    };
-    let planned: Vec<ModelId> = kind.map(|k| k.planned(&config)).unwrap_or_default();
-    for &m in &planned {
-        if let Err(e) = client.ready(m) {
-            return Err(Error::Usage(format!("`{}`: {e}", config.models[m].name)));
-        }
-    }
+    let client = ready_client(&config, &s)?;
 
     // One id for the probe and the real decision, so both land in the same gray-release arm.
     let request_id = a.req.request_id.clone().unwrap_or_else(service::new_request_id);
@@ -165,7 +179,7 @@ pub fn run(ctx: &Context, a: &AskArgs) -> Result<()> {
         }
         .map_err(|e| output::exhausted(e, a.json))
     };
-    if mode == Mode::Single {
+    if s.mode == Mode::Single {
         // Learn the routed model without counting, so a missing key stops before anything is
         // counted or sent.
         let probe = decide(true)?;
@@ -175,38 +189,79 @@ pub fn run(ctx: &Context, a: &AskArgs) -> Result<()> {
     }
     let routed = decide(false)?;
     let d = &routed.decision;
-    let params = d.params;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Provider(format!("cannot start the async runtime: {e}")))?;
-    let started = Instant::now();
-    let stream_out = mode == Mode::Single && !a.json && (a.stream || std::io::stdout().is_terminal());
-
     let mut record = AskRecord::new(
         routed.request_id.clone(),
-        mode,
+        s.mode,
         DecisionOut {
             model: config.models[d.model].name.clone(),
             method: d.method.as_str(),
             reason: d.reason.to_string(),
             rule: d.rule.as_deref().map(str::to_string),
             tier: d.tier.as_deref().map(str::to_string),
-            params,
+            params: d.params,
             strategy: if a.req.force_model.is_some() { "client" } else { routed.strategy.as_str() },
             arm: routed.arm,
         },
     );
-
-    let day = routed.clock.day();
+    let started = Instant::now();
+    let stream_out = s.mode == Mode::Single && !a.json && (a.stream || std::io::stdout().is_terminal());
     let mut store = Store::open(&routed.state)?;
-    let answered: Option<ModelId> = match kind {
+    let answered = call(&config, &client, &s, &routed, &mut store, stream_out, &messages, &mut record)?;
+    record.latency_ms = started.elapsed().as_secs_f64() * 1e3;
+    if answered.is_some() {
+        // What the answer used and cost, for `llmroute report`.
+        let u = &record.usage;
+        store.record_usage(&[crate::state::AnswerUsage {
+            request_id: routed.request_id.clone(),
+            input_tokens: u.input_tokens,
+            output_tokens: u.output_tokens,
+            cost: record.total_cost_usd,
+        }])?;
+    }
+    print(&record, answered.is_some(), a.json)
+}
+
+/// The provider client, its keys checked for every model a cascade or a vote plans to call before
+/// anything is counted or sent.
+fn ready_client<'a>(config: &'a Config, s: &Settings) -> Result<Client<'a>> {
+    let client_seed = crate::rng::derive(config.adaptive.seed, 0xA5C);
+    let client = Client::new(config, s.timeout, s.deadline, client_seed).map_err(Error::Provider)?;
+    let planned: Vec<ModelId> = s.kind().map(|k| k.planned(config)).unwrap_or_default();
+    for &m in &planned {
+        if let Err(e) = client.ready(m) {
+            return Err(Error::Usage(format!("`{}`: {e}", config.models[m].name)));
+        }
+    }
+    Ok(client)
+}
+
+/// Calls the routed model (then the fallback order), or the cascade's or the vote's models, and
+/// settles the quota counts with what answered. Returns the model that answered.
+#[allow(clippy::too_many_arguments)]
+fn call(
+    config: &Config,
+    client: &Client<'_>,
+    s: &Settings,
+    routed: &service::Routed,
+    store: &mut Store,
+    stream_out: bool,
+    messages: &[Message],
+    record: &mut AskRecord,
+) -> Result<Option<ModelId>> {
+    let d = &routed.decision;
+    let params = d.params;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Provider(format!("cannot start the async runtime: {e}")))?;
+    let day = routed.clock.day();
+    Ok(match s.kind() {
         None => {
             // Fallback models over today's quota are not tried.
-            let quota = crate::quota::QuotaSnapshot::new(&config, &routed.usage);
+            let quota = crate::quota::QuotaSnapshot::new(config, &routed.usage);
             let over_quota = |m: ModelId| m != d.model && !crate::quota::QuotaView::available(&quota, m);
             let plan = calls::Plan { first: d.model, over_quota: &over_quota, excluded: &routed.excluded };
-            let answered = rt.block_on(single(&client, &config, plan, stream_out, &messages, &params, &mut record));
+            let answered = rt.block_on(single(client, config, plan, stream_out, messages, &params, record));
             // The decision counted the routed model; only the model that answered keeps a count
             // (and the decision log names it, so feedback joins it). Nothing answered: nothing
             // counted.
@@ -221,33 +276,26 @@ pub fn run(ctx: &Context, a: &AskArgs) -> Result<()> {
             // Each call counts on its own model, so the decision's count is given back first.
             let mut store = Store::open(&routed.state)?;
             store.release(&day, &config.models[d.model].name)?;
-            let quota = StoreQuota { config: &config, day: day.clone(), store: std::sync::Mutex::new(store) };
-            let answered = rt.block_on(several(&client, &config, kind, &quota, &messages, &params, &mut record));
+            let quota = StoreQuota { config, day: day.clone(), store: std::sync::Mutex::new(store) };
+            let answered = rt.block_on(several(client, config, kind, &quota, messages, &params, record));
             let mut store =
                 quota.store.into_inner().map_err(|_| Error::Provider("the state lock is poisoned".into()))?;
             store.relabel(&routed.request_id, answered.map(|m| config.models[m].name.as_str()))?;
             answered
         }
-    };
-    record.latency_ms = started.elapsed().as_secs_f64() * 1e3;
-    if answered.is_some() {
-        // What the answer used and cost, for `llmroute report`.
-        let u = &record.usage;
-        store.record_usage(&[crate::state::AnswerUsage {
-            request_id: routed.request_id.clone(),
-            input_tokens: u.input_tokens,
-            output_tokens: u.output_tokens,
-            cost: record.total_cost_usd,
-        }])?;
-    }
-    if answered.is_none() {
-        if a.json {
-            output::print_json(&record)?;
+    })
+}
+
+/// Prints the record (`--json`) or the answer; nothing answered is a provider failure.
+fn print(record: &AskRecord, answered: bool, json: bool) -> Result<()> {
+    if !answered {
+        if json {
+            output::print_json(record)?;
         }
         return Err(Error::Provider(crate::provider::all_failed(&record.attempts)));
     }
-    if a.json {
-        output::print_json(&record)
+    if json {
+        output::print_json(record)
     } else {
         if !record.streamed {
             output::print(&record.answer)?;

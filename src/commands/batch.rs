@@ -11,16 +11,19 @@
 //! the prompt's token count and the model's expected output. The tokenizer runs only for rows
 //! that need it.
 
+mod args;
+pub use args::BatchArgs;
+
 use std::io::{IsTerminal, Write};
 
 use crate::canary::Arm;
-use crate::cli::{BatchArgs, StreamFormat};
 use crate::commands::Context;
 use crate::config::{Config, ModelId};
 use crate::cost::{self, Cost};
 use crate::data::{self, RowError, pylit};
 use crate::error::{Error, Result};
 use crate::output;
+use crate::output::format::StreamFormat;
 use crate::quota::DayQuota;
 use crate::replay::dataset::{Checks, ID_COLUMNS, parse_time};
 use crate::replay::tally::Tally;
@@ -30,9 +33,6 @@ use crate::router::{Chain, Chosen, Engine, Eval, Memo, Pick, QuotaView, Strategy
 use crate::tokenizer::prompt_input_tokens;
 
 const CHUNK: usize = 8192;
-
-/// The CSV header of the output.
-pub const CSV_HEADER: &str = "id,model,method,reason,arm,input_tokens,output_tokens,cost_usd,cost_source\n";
 
 struct Item {
     id: String,
@@ -144,7 +144,7 @@ pub fn run(ctx: &Context, a: &BatchArgs) -> Result<()> {
     let engine = service::engine(&config, a.classifier.as_deref(), a.strategy, &state)?;
     // The tag column: `--tag-col`, else the outcome model's feature column when a file has it.
     let feature = engine.ml.as_ref().and_then(|m| m.outcomes()).and_then(|o| o.feature.as_ref());
-    let tag = match (&a.tag_col, feature) {
+    let tag = match (&a.tag.tag_col, feature) {
         (Some(c), _) => Some((c.clone(), true)),
         (None, Some(f)) => Some((f.column.clone(), false)),
         (None, None) => None,
@@ -152,7 +152,7 @@ pub fn run(ctx: &Context, a: &BatchArgs) -> Result<()> {
     let mut routing = Routing::new(&config, &engine, a.strategy);
     let summary = a.summary || std::io::stderr().is_terminal();
     routing.premium = summary.then(|| config.models_by_cost().last().copied()).flatten();
-    let threads = a.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+    let threads = crate::commands::threads(a.threads).max(1);
     // Output: stdout, or a temporary file moved into place at the end.
     let mut file = a.output.as_ref().map(|o| crate::fsutil::AtomicFile::create(o, a.force)).transpose()?;
     let sink: Box<dyn Write> = match &mut file {
@@ -204,7 +204,7 @@ struct Done {
 /// the results back in the same turn, so output keeps input order. Workers live for the whole run,
 /// so their per-thread caches (token counts, ML scratch) stay warm.
 fn stream(routing: &Routing, input: &Input, threads: usize, out: &mut dyn Write) -> Result<(usize, Tally)> {
-    let (config, engine, a) = (routing.config, routing.engine, input.args);
+    let (config, a) = (routing.config, input.args);
     let mut bad = 0usize;
     let mut total = Tally::new(config.models.len());
     let mut quota = DayQuota::new(config);
@@ -214,12 +214,7 @@ fn stream(routing: &Routing, input: &Input, threads: usize, out: &mut dyn Write)
     let pb = output::progress(None, "routing", "rows", hidden);
     let mut header_written = false;
     let format = a.stream_format();
-    let header = |out: &mut dyn Write| -> Result<()> {
-        match format {
-            StreamFormat::Csv => out.write_all(CSV_HEADER.as_bytes()).map_err(Error::from_stdout),
-            StreamFormat::Jsonl => Ok(()),
-        }
-    };
+    let header = |out: &mut dyn Write| out.write_all(output::batch::header(format)).map_err(Error::from_stdout);
     let done = std::thread::scope(|s| -> Result<()> {
         let mut to_workers = Vec::with_capacity(threads);
         let mut from_workers = Vec::with_capacity(threads);
@@ -228,67 +223,13 @@ fn stream(routing: &Routing, input: &Input, threads: usize, out: &mut dyn Write)
             let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<Done>(1);
             to_workers.push(job_tx);
             from_workers.push(done_rx);
-            s.spawn(move || {
-                for Chunk { mut items, then } in job_rx {
-                    let mut lines = Vec::new();
-                    let mut memos = Vec::new();
-                    let mut tally = Tally::new(config.models.len());
-                    for it in &mut items {
-                        let Item { id, text, tag, costs, in_tokens, cached, out_tokens, counted, .. } = it;
-                        let (chain, arm) = routing.chain(id);
-                        let mut eval = engine.eval(text, tag.as_deref());
-                        eval.exclude(constraints::for_plain(config, text.len(), || match (*in_tokens, *counted) {
-                            (Some(t), _) | (None, Some(t)) => t,
-                            (None, None) => *counted.insert(prompt_input_tokens(text)),
-                        }));
-                        // The stages up to the first decision; later ones run on demand.
-                        let pick = chain.pick(&mut eval, &Unlimited);
-                        let row =
-                            RowCost { text, costs, in_tokens: *in_tokens, cached: *cached, out_tokens: *out_tokens };
-                        if a.quotas {
-                            // Which model answers is known only in the writer: count here (in
-                            // parallel) whenever some model's cost would need the count.
-                            if in_tokens.is_none()
-                                && (costs.len() < config.models.len() || costs.iter().any(Option::is_none))
-                            {
-                                *counted = Some(prompt_input_tokens(text));
-                            }
-                            memos.push(eval.into_memo());
-                        } else {
-                            let chosen = chain.chosen(&mut eval, pick);
-                            let cost = chosen.as_ref().map(|c| cost_of(config, row, counted, c));
-                            let d = chosen.as_ref().ok_or(refusal(pick));
-                            format_row(&mut lines, a.stream_format(), config, id, d, arm, cost);
-                            routing.tally(&mut tally, row, counted, chosen.as_ref(), cost);
-                        }
-                    }
-                    if done_tx.send(Done { lines, tally, memos, items, then }).is_err() {
-                        return;
-                    }
-                }
-            });
+            s.spawn(move || work(routing, a, job_rx, done_tx));
         }
         s.spawn(move || read_all(input, &to_workers));
         for turn in (0..threads).cycle() {
             let Ok(Done { mut lines, tally, memos, mut items, then }) = from_workers[turn].recv() else { break };
             total.merge(&tally);
-            for (it, memo) in items.iter_mut().zip(memos) {
-                if let Some(d) = it.day {
-                    quota.set_day(d);
-                }
-                let Item { id, text, tag, costs, in_tokens, cached, out_tokens, counted, .. } = it;
-                let (chain, arm) = routing.chain(id);
-                let mut eval = Eval::resume(engine, text, tag.as_deref(), memo);
-                let pick = chain.pick(&mut eval, &quota as &dyn QuotaView);
-                let chosen = chain.chosen(&mut eval, pick);
-                if let Some(c) = &chosen {
-                    quota.count(c.model);
-                }
-                let row = RowCost { text, costs, in_tokens: *in_tokens, cached: *cached, out_tokens: *out_tokens };
-                let cost = chosen.as_ref().map(|c| cost_of(config, row, counted, c));
-                format_row(&mut lines, a.stream_format(), config, id, chosen.as_ref().ok_or(refusal(pick)), arm, cost);
-                routing.tally(&mut total, row, counted, chosen.as_ref(), cost);
-            }
+            resume(routing, a.stream_format(), &mut quota, &mut items, memos, &mut lines, &mut total);
             if !lines.is_empty() && !header_written {
                 // Written with the first decisions: a run that fails at once prints nothing.
                 header(out)?;
@@ -320,6 +261,81 @@ fn stream(routing: &Routing, input: &Input, threads: usize, out: &mut dyn Write)
     Ok((bad, total))
 }
 
+/// A worker: routes every chunk it is dealt and hands the result back to the writer.
+fn work(
+    routing: &Routing,
+    a: &BatchArgs,
+    jobs: std::sync::mpsc::Receiver<Chunk>,
+    done: std::sync::mpsc::SyncSender<Done>,
+) {
+    let (config, engine) = (routing.config, routing.engine);
+    for Chunk { mut items, then } in jobs {
+        let mut lines = Vec::new();
+        let mut memos = Vec::new();
+        let mut tally = Tally::new(config.models.len());
+        for it in &mut items {
+            let Item { id, text, tag, costs, in_tokens, cached, out_tokens, counted, .. } = it;
+            let (chain, arm) = routing.chain(id);
+            let mut eval = engine.eval(text, tag.as_deref());
+            eval.exclude(constraints::for_plain(config, text.len(), || match (*in_tokens, *counted) {
+                (Some(t), _) | (None, Some(t)) => t,
+                (None, None) => *counted.insert(prompt_input_tokens(text)),
+            }));
+            // The stages up to the first decision; later ones run on demand.
+            let pick = chain.pick(&mut eval, &Unlimited);
+            let row = RowCost { text, costs, in_tokens: *in_tokens, cached: *cached, out_tokens: *out_tokens };
+            if a.quotas {
+                // Which model answers is known only in the writer: count here (in
+                // parallel) whenever some model's cost would need the count.
+                if in_tokens.is_none() && (costs.len() < config.models.len() || costs.iter().any(Option::is_none)) {
+                    *counted = Some(prompt_input_tokens(text));
+                }
+                memos.push(eval.into_memo());
+            } else {
+                let chosen = chain.chosen(&mut eval, pick);
+                let cost = chosen.as_ref().map(|c| cost_of(config, row, counted, c));
+                let d = chosen.as_ref().ok_or(refusal(pick));
+                output::batch::row(&mut lines, a.stream_format(), config, id, d, arm, cost);
+                routing.tally(&mut tally, row, counted, chosen.as_ref(), cost);
+            }
+        }
+        if done.send(Done { lines, tally, memos, items, then }).is_err() {
+            return;
+        }
+    }
+}
+
+/// The writer's part of a chunk routed under quotas: each row's decision resumed, in input order,
+/// against the day's usage so far.
+fn resume(
+    routing: &Routing,
+    format: StreamFormat,
+    quota: &mut DayQuota<'_>,
+    items: &mut [Item],
+    memos: Vec<Memo>,
+    lines: &mut Vec<u8>,
+    total: &mut Tally,
+) {
+    let (config, engine) = (routing.config, routing.engine);
+    for (it, memo) in items.iter_mut().zip(memos) {
+        if let Some(d) = it.day {
+            quota.set_day(d);
+        }
+        let Item { id, text, tag, costs, in_tokens, cached, out_tokens, counted, .. } = it;
+        let (chain, arm) = routing.chain(id);
+        let mut eval = Eval::resume(engine, text, tag.as_deref(), memo);
+        let pick = chain.pick(&mut eval, &*quota as &dyn QuotaView);
+        let chosen = chain.chosen(&mut eval, pick);
+        if let Some(c) = &chosen {
+            quota.count(c.model);
+        }
+        let row = RowCost { text, costs, in_tokens: *in_tokens, cached: *cached, out_tokens: *out_tokens };
+        let cost = chosen.as_ref().map(|c| cost_of(config, row, counted, c));
+        output::batch::row(lines, format, config, id, chosen.as_ref().ok_or(refusal(pick)), arm, cost);
+        routing.tally(total, row, counted, chosen.as_ref(), cost);
+    }
+}
+
 /// Reads every file in chunks and sends them to the workers.
 /// What the reader needs: the flags, the catalog, `--map` and the tag column (with whether a
 /// file must have it).
@@ -341,7 +357,7 @@ fn read_all(input: &Input, workers: &[std::sync::mpsc::SyncSender<Chunk>]) {
     };
     let mut row_no: u64 = 0;
     for path in &a.files {
-        let mut r = match data::open(path, a.input_format) {
+        let mut r = match data::open(path, a.log.format.input_format) {
             Ok(r) => r,
             Err(e) => {
                 send(Vec::new(), Some(Stop::Fatal(e)));
@@ -413,7 +429,7 @@ fn columns(r: &data::Reader, input: &Input) -> Result<Columns> {
         let found = names.iter().find(|c| if r.is_csv() { r.has_column(c) } else { r.json(c).is_some() });
         found.map(|c| r.column(c)).transpose()
     };
-    let text = r.text_column(a.text_col.as_deref())?;
+    let text = r.text_column(a.log.text_col.as_deref())?;
     let id = match &a.id_col {
         Some(c) => Some(r.column(c)?),
         None => find(&ID_COLUMNS)?,
@@ -517,69 +533,4 @@ fn read_item(r: &data::Reader, cols: &Columns, config: &Config, row_no: u64) -> 
 /// Why a row got no model: every quota exhausted, or no model could serve it.
 fn refusal(pick: Pick) -> &'static str {
     if pick == Pick::Unservable { "no_model_can_serve" } else { "all_quotas_exhausted" }
-}
-
-fn format_row(
-    out: &mut Vec<u8>,
-    format: StreamFormat,
-    config: &Config,
-    id: &str,
-    d: std::result::Result<&Chosen, &str>,
-    arm: Arm,
-    cost: Option<Cost>,
-) {
-    let (model, method, reason) = match d {
-        Ok(d) => (config.models[d.model].name.as_str(), d.method.as_str(), d.reason),
-        Err(refused) => ("", "", refused),
-    };
-    match format {
-        StreamFormat::Csv => {
-            for (i, field) in [id, model, method, reason, arm.as_str()].into_iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                output::csv_field(out, field);
-            }
-            match cost {
-                Some(c) => {
-                    for t in [c.input_tokens, c.output_tokens] {
-                        out.push(b',');
-                        if let Some(t) = t {
-                            let _ = write!(out, "{t}");
-                        }
-                    }
-                    let _ = write!(out, ",{:.10},{}", c.usd, c.source.as_str());
-                }
-                None => out.extend_from_slice(b",,,,"),
-            }
-            out.push(b'\n');
-        }
-        StreamFormat::Jsonl => {
-            #[derive(serde::Serialize)]
-            struct Line<'a> {
-                id: &'a str,
-                model: Option<&'a str>,
-                method: Option<&'a str>,
-                reason: &'a str,
-                arm: Arm,
-                input_tokens: Option<u64>,
-                output_tokens: Option<u64>,
-                cost_usd: Option<f64>,
-                cost_source: Option<&'a str>,
-            }
-            let line = Line {
-                id,
-                model: d.ok().map(|_| model),
-                method: d.ok().map(|_| method),
-                reason,
-                arm,
-                input_tokens: cost.and_then(|c| c.input_tokens),
-                output_tokens: cost.and_then(|c| c.output_tokens),
-                cost_usd: cost.map(|c| crate::output::round(c.usd, 10)),
-                cost_source: cost.map(|c| c.source.as_str()),
-            };
-            let _ = serde_json::to_writer(&mut *out, &line);
-            out.push(b'\n');
-        }
-    }
 }

@@ -1,6 +1,8 @@
 //! `llmroute config init|show|validate`.
 
-use crate::cli::ConfigCommand;
+mod args;
+pub use args::ConfigCommand;
+
 use crate::commands::Context;
 use crate::config::{ARTICLE_PROFILE, Config, EMBEDDED_DEFAULT, Source};
 use crate::error::{Error, Result};

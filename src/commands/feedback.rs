@@ -4,7 +4,9 @@
 //! cost come from the logged decision. A request may get feedback more than once; the latest
 //! replaces the earlier one.
 
-use crate::cli::FeedbackCommand;
+mod args;
+pub use args::FeedbackCommand;
+
 use crate::clock::Clock;
 use crate::commands::Context;
 use crate::config::{Config, EMBEDDED_DEFAULT, Source};
@@ -43,20 +45,13 @@ pub fn run(ctx: &Context, cmd: &FeedbackCommand) -> Result<()> {
             output::note(&format!("recorded feedback for `{request_id}` ({})", rec.model));
             Ok(())
         }
-        FeedbackCommand::Import { file, input_format } => import(&config, &path, file, *input_format, &clock),
+        FeedbackCommand::Import { file, format } => import(&config, &path, file, format.input_format, &clock),
         FeedbackCommand::Stats { days, by, output: out } => {
             let records = load(&path, *days, &clock)?;
             let rows = feedback::stats(&records, *by, config.adaptive.success_rating);
-            let format = output::use_format(out.format());
-            if format == crate::cli::OutputFormat::Json {
-                return output::print_json(&rows);
-            }
-            let t = output::feedback::stats_table(&rows, *by);
-            if format == crate::cli::OutputFormat::Csv {
-                return output::print(&t);
-            }
             let window = if *days == 0 { "all time".to_string() } else { format!("last {days} days") };
-            output::print(&format!("feedback, {window}: {} records\n{t}", records.len()))
+            let stats = output::feedback::Stats { rows, by: *by, window, records: records.len() };
+            output::format::emit(&stats, out.format())
         }
         FeedbackCommand::Suggest { min_samples, below, days, apply, in_place, force, report } => {
             let records = load(&path, *days, &clock)?;
@@ -79,19 +74,9 @@ pub fn run(ctx: &Context, cmd: &FeedbackCommand) -> Result<()> {
                 crate::fsutil::write_atomic(&file, new_text.as_bytes(), true)?;
                 output::note(&format!("updated {} with {} suggestion(s)", file.display(), suggestions.len()));
             }
-            if output::use_report_format(report.format()) == crate::cli::ReportFormat::Json {
-                return output::print_json(&suggestions);
-            }
-            if suggestions.is_empty() {
-                return output::print(&format!(
-                    "no suggestions: every rule with at least {min_samples} ratings averages {below} or better on its model, \
-                     or no other model did better\n"
-                ));
-            }
-            let mut s = output::feedback::suggestions(&suggestions);
-            s.push('\n');
-            s.push_str(&feedback::diff(&text, &new_text, &name));
-            output::print(&s)
+            let diff = feedback::diff(&text, &new_text, &name);
+            let suggest = output::feedback::Suggest { suggestions, min_samples: *min_samples, below: *below, diff };
+            output::format::emit_report(&suggest, report.format())
         }
     }
 }
@@ -210,6 +195,66 @@ fn build(
     }
 }
 
+/// One feedback row of an import, validated and joined to the decision log.
+fn read_row(
+    r: &data::Reader,
+    config: &Config,
+    store: &mut Store,
+    now: i64,
+) -> std::result::Result<FeedbackRecord, RowError> {
+    let field = |names: &[&str]| -> std::result::Result<Option<String>, RowError> {
+        for n in names {
+            if r.is_csv() && !r.has_column(n) {
+                continue;
+            }
+            let c = r.column(n).map_err(|e| r.row_error(e.to_string()))?;
+            if let Some(v) = r.text(&c)?.map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) {
+                return Ok(Some(v));
+            }
+        }
+        Ok(None)
+    };
+    let num = |names: &[&str], what: &str| -> std::result::Result<Option<f64>, RowError> {
+        match field(names)? {
+            Some(v) => v.parse::<f64>().map(Some).map_err(|_| r.row_error(format!("{what} `{v}` is not a number"))),
+            None => Ok(None),
+        }
+    };
+    let rating = num(&["rating", "user_rating"], "rating")?;
+    let latency = num(&["latency_ms", "latency"], "latency")?;
+    let success = match field(&["success"])? {
+        Some(v) => match v.to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" => Some(true),
+            "false" | "0" | "no" => Some(false),
+            other => return Err(r.row_error(format!("success `{other}` is not true or false"))),
+        },
+        None => None,
+    };
+    let ts = match field(&["timestamp", "ts"])? {
+        Some(t) => crate::replay::dataset::parse_time(&t)
+            .ok_or_else(|| r.row_error(format!("timestamp `{t}` is not a time")))?,
+        None => now,
+    };
+    let model = field(&["model", "model_used"])?;
+    let rule = field(&["rule", "rule_matched"])?;
+    let id = match field(&["request_id", "id"])? {
+        Some(id) => id,
+        // Rows gathered elsewhere: a stable id from the file and line, so a re-import
+        // replaces rather than duplicates.
+        None => format!("import:{}:{}", r.name, r.line()),
+    };
+    let logged = store.find_decision(&id).map_err(|e| r.row_error(e.to_string()))?;
+    let mut rec = build(config, logged, &id, rating, success, latency, model.as_deref(), rule.as_deref(), ts)
+        .map_err(|m| r.row_error(m))?;
+    if let Some(c) = num(&["cost"], "cost")? {
+        if !(0.0..=crate::replay::dataset::MAX_COST_USD).contains(&c) {
+            return Err(r.row_error(format!("cost {} is outside 0..=1000000 USD", crate::error::num(c))));
+        }
+        rec.cost = Some(c);
+    }
+    Ok(rec)
+}
+
 fn import(
     config: &Config,
     at: &Location,
@@ -232,61 +277,7 @@ fn import(
                 continue;
             }
         }
-        let field = |names: &[&str]| -> std::result::Result<Option<String>, RowError> {
-            for n in names {
-                if r.is_csv() && !r.has_column(n) {
-                    continue;
-                }
-                let c = r.column(n).map_err(|e| r.row_error(e.to_string()))?;
-                if let Some(v) = r.text(&c)?.map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) {
-                    return Ok(Some(v));
-                }
-            }
-            Ok(None)
-        };
-        let row = (|| -> std::result::Result<FeedbackRecord, RowError> {
-            let num = |names: &[&str], what: &str| -> std::result::Result<Option<f64>, RowError> {
-                match field(names)? {
-                    Some(v) => {
-                        v.parse::<f64>().map(Some).map_err(|_| r.row_error(format!("{what} `{v}` is not a number")))
-                    }
-                    None => Ok(None),
-                }
-            };
-            let rating = num(&["rating", "user_rating"], "rating")?;
-            let latency = num(&["latency_ms", "latency"], "latency")?;
-            let success = match field(&["success"])? {
-                Some(v) => match v.to_ascii_lowercase().as_str() {
-                    "true" | "1" | "yes" => Some(true),
-                    "false" | "0" | "no" => Some(false),
-                    other => return Err(r.row_error(format!("success `{other}` is not true or false"))),
-                },
-                None => None,
-            };
-            let ts = match field(&["timestamp", "ts"])? {
-                Some(t) => crate::replay::dataset::parse_time(&t)
-                    .ok_or_else(|| r.row_error(format!("timestamp `{t}` is not a time")))?,
-                None => now,
-            };
-            let model = field(&["model", "model_used"])?;
-            let rule = field(&["rule", "rule_matched"])?;
-            let id = match field(&["request_id", "id"])? {
-                Some(id) => id,
-                // Rows gathered elsewhere: a stable id from the file and line, so a re-import
-                // replaces rather than duplicates.
-                None => format!("import:{}:{}", r.name, r.line()),
-            };
-            let logged = store.find_decision(&id).map_err(|e| r.row_error(e.to_string()))?;
-            let mut rec = build(config, logged, &id, rating, success, latency, model.as_deref(), rule.as_deref(), ts)
-                .map_err(|m| r.row_error(m))?;
-            if let Some(c) = num(&["cost"], "cost")? {
-                if !(0.0..=crate::replay::dataset::MAX_COST_USD).contains(&c) {
-                    return Err(r.row_error(format!("cost {} is outside 0..=1000000 USD", crate::error::num(c))));
-                }
-                rec.cost = Some(c);
-            }
-            Ok(rec)
-        })();
+        let row = read_row(&r, config, &mut store, now);
         match row {
             Ok(rec) => records.push(rec),
             Err(e) => errors.push(e),

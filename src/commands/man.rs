@@ -1,12 +1,14 @@
 //! `llmroute man`: man pages generated from the clap definition, one per command (committed in
 //! `man/` like the completions, for packagers).
 
-use crate::cli::ManArgs;
+mod args;
+pub use args::ManArgs;
+
 use crate::error::{Error, Result};
 use crate::output;
 
-pub fn run(a: &ManArgs) -> Result<()> {
-    let root = crate::cli::man_command();
+/// Prints or writes the pages of `root`, llmroute's clap definition as the man pages show it.
+pub fn run(a: &ManArgs, root: clap::Command) -> Result<()> {
     match &a.dir {
         Some(dir) => {
             std::fs::create_dir_all(dir).map_err(|e| {

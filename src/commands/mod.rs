@@ -1,6 +1,7 @@
-//! One module per subcommand. Each turns validated arguments into a report and hands it to
-//! `crate::output`.
+//! One module per subcommand. Each declares its arguments (`<name>/args.rs`; the shared ones in
+//! [`args`]), turns them into a report and hands it to `crate::output`.
 
+pub mod args;
 pub mod ask;
 pub mod batch;
 pub mod completions;
@@ -33,4 +34,9 @@ impl Context {
     pub fn config(&self) -> Result<Config> {
         Config::load(self.config_path.as_deref())
     }
+}
+
+/// Worker threads: `--threads`, else one per core.
+pub fn threads(flag: Option<usize>) -> usize {
+    flag.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }

@@ -1,11 +1,13 @@
 //! `llmroute models`: the model catalog.
 
-use crate::cli::{ImportPrices, ModelsAction, ModelsArgs, OutputFormat};
+mod args;
+pub use args::{ImportPrices, ModelsAction, ModelsArgs};
+
 use crate::commands::Context;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::output;
-use crate::output::models::ModelRow;
+use crate::output::models::{Catalog, ModelRow};
 
 pub fn run(ctx: &Context, args: &ModelsArgs) -> Result<()> {
     let config = ctx.config()?;
@@ -35,15 +37,7 @@ pub fn run(ctx: &Context, args: &ModelsArgs) -> Result<()> {
             }
         })
         .collect();
-    let format = output::use_format(args.output.format());
-    if format == OutputFormat::Json {
-        return output::print_json(&rows);
-    }
-    let t = output::models::table(&rows);
-    match format {
-        OutputFormat::Csv => output::print(&t),
-        _ => output::print(&format!("{t}ml model: {}\n", ml_source(&config))),
-    }
+    output::format::emit(&Catalog { rows, ml_model: ml_source(&config) }, args.output.format())
 }
 
 /// The ML stage's model and where it comes from.

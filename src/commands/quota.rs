@@ -1,8 +1,10 @@
 //! `llmroute quota`: today's usage per model; `quota reset [MODEL]`.
 
+mod args;
+pub use args::{QuotaAction, QuotaArgs};
+
 use std::collections::BTreeMap;
 
-use crate::cli::{QuotaAction, QuotaArgs};
 use crate::clock::Clock;
 use crate::commands::Context;
 use crate::error::Result;
@@ -34,10 +36,7 @@ pub fn run(ctx: &Context, args: &QuotaArgs) -> Result<()> {
                 None => BTreeMap::new(),
             };
             let rows = quota::rows(&config, &usage, &clock);
-            if output::use_format(args.output.format()) == crate::cli::OutputFormat::Json {
-                return output::print_json(&rows);
-            }
-            output::print(&output::quota::table(&rows))
+            output::format::emit(rows.as_slice(), args.output.format())
         }
     }
 }

@@ -1,6 +1,8 @@
 //! `llmroute report`: the spend report over the decision log (see [`crate::spend`]).
 
-use crate::cli::{OutputFormat, SpendArgs};
+mod args;
+pub use args::SpendArgs;
+
 use crate::clock::Clock;
 use crate::commands::Context;
 use crate::error::{Error, Result};
@@ -34,10 +36,7 @@ pub fn run(ctx: &Context, a: &SpendArgs) -> Result<()> {
         )?;
     }
     let report = spend.into_inner().finish();
-    if output::use_format(a.output.format()) == OutputFormat::Json {
-        return output::print_json(&report);
-    }
-    output::print(&output::spend::render(&report, &window))
+    output::format::emit(&output::spend::SpendReport { report: &report, window }, a.output.format())
 }
 
 /// `--since`: a day (its midnight in the quota time zone) or an RFC 3339 instant.

@@ -1,6 +1,8 @@
 //! `llmroute route`: decide which model answers one prompt, and count it against today's quota.
 
-use crate::cli::{ReportFormat, RouteArgs};
+mod args;
+pub use args::RouteArgs;
+
 use crate::commands::Context;
 use crate::error::Result;
 use crate::output;
@@ -15,7 +17,7 @@ pub fn run(ctx: &Context, args: &RouteArgs) -> Result<()> {
         Some(name) => service::decide_named(&config, ctx.state.as_deref(), &req, name),
         None => service::decide(&config, ctx.state.as_deref(), &req),
     }
-    .map_err(|e| output::exhausted(e, args.output.is_json()))?;
+    .map_err(|e| output::format::refused(e, args.output.format()))?;
     let explain = args.explain.then(|| {
         let mut eval = r.engine.eval(&prompt.text, args.req.tag.as_deref());
         let breakdown = r.engine.difficulty.breakdown(eval.analysis());
@@ -54,9 +56,5 @@ pub fn run(ctx: &Context, args: &RouteArgs) -> Result<()> {
             .map(|e| Excluded { model: config.models[e.model].name.clone(), reason: e.reason.clone() })
             .collect(),
     };
-    if output::use_report_format(args.output.format()) == ReportFormat::Json {
-        output::print_json(&report)
-    } else {
-        output::print(&output::route::render(&report))
-    }
+    output::format::emit_report(&report, args.output.format())
 }

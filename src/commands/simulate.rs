@@ -1,6 +1,8 @@
 //! `llmroute simulate`: replay logs under every strategy and print the savings table.
 
-use crate::cli::{InputArgs, OutputFormat, SimulateArgs};
+mod args;
+pub use args::{InputArgs, SimulateArgs};
+
 use crate::commands::Context;
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -10,11 +12,11 @@ use crate::router::{Strategy, service};
 
 /// The replay input spec from the shared flags.
 pub fn spec_from(config: &Config, input: &InputArgs, by: Option<&str>, quality_scale: f64) -> Result<Spec> {
-    replay::dataset::map_to_catalog(config, &input.map)?;
-    let map = input.map.clone();
+    replay::dataset::map_to_catalog(config, &input.map.map)?;
+    let map = input.map.map.clone();
     Ok(Spec {
-        format: input.input_format,
-        text: input.text_col.clone(),
+        format: input.log.format.input_format,
+        text: input.log.text_col.clone(),
         id: input.id_col.clone().or_else(|| input.long.then(|| "id".to_string())),
         quality: match &input.quality_col_suffix {
             Some(s) => format!("{{model}}{s}"),
@@ -27,7 +29,7 @@ pub fn spec_from(config: &Config, input: &InputArgs, by: Option<&str>, quality_s
         long: input.long.then(|| input.model_col.clone()),
         timestamp: input.timestamp_col.clone(),
         by: by.map(str::to_string),
-        tag: input.tag_col.clone(),
+        tag: input.tag.tag_col.clone(),
         tag_required: true,
         label: input.label_col.clone(),
         input_tokens: input.input_tokens_col.clone(),
@@ -36,6 +38,26 @@ pub fn spec_from(config: &Config, input: &InputArgs, by: Option<&str>, quality_s
         map,
         skip_bad: input.skip_bad,
     })
+}
+
+/// The replay's knobs from the flags (`[cascade]`, `[consensus]` and the other sections fill
+/// what a flag leaves unset when the replay is set up).
+fn options(a: &SimulateArgs) -> Options {
+    Options {
+        candidates: a.candidates.clone(),
+        baseline: a.baseline.clone(),
+        all_models: a.all_models,
+        requests_per_day: a.requests_per_day,
+        requests_per_year: a.requests_per_year,
+        cascade_threshold: a.cascade_threshold,
+        cascade_models: a.cascade_models.clone(),
+        max_attempts: a.max_attempts,
+        judge_error_rate: a.judge_error_rate,
+        consensus_models: a.consensus_models.clone(),
+        bootstrap: a.bootstrap,
+        seed: a.seed,
+        threads: crate::commands::threads(a.threads),
+    }
 }
 
 pub fn run(ctx: &Context, a: &SimulateArgs) -> Result<()> {
@@ -48,11 +70,12 @@ pub fn run(ctx: &Context, a: &SimulateArgs) -> Result<()> {
             return Err(Error::Usage(format!("{flag} {}: already exists; pass --force to overwrite it", p.display())));
         }
     }
-    let threads = a.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let opt = options(a);
+    let threads = opt.threads;
     let mut spec = spec_from(&config, &a.input, a.by.as_deref(), a.quality_scale)?;
     // `--map` maps an outcome model's labels (the models of its training data) as it maps the log's.
     let mut config = config;
-    config.ml.add_labels(&replay::dataset::map_to_catalog(&config, &a.input.map)?);
+    config.ml.add_labels(&replay::dataset::map_to_catalog(&config, &a.input.map.map)?);
     let config = config;
     let prices = crate::prices::load(a.input.prices.as_deref())?;
     let state = crate::state::Location::resolve(ctx.state.as_deref(), &config)?;
@@ -82,21 +105,6 @@ pub fn run(ctx: &Context, a: &SimulateArgs) -> Result<()> {
         let rows = ds.n();
         Ok((ds, prefetch.map(|p| p.finish(rows)).unwrap_or_default()))
     })?;
-    let opt = Options {
-        candidates: a.candidates.clone(),
-        baseline: a.baseline.clone(),
-        all_models: a.all_models,
-        requests_per_day: a.requests_per_day,
-        requests_per_year: a.requests_per_year,
-        cascade_threshold: a.cascade_threshold,
-        cascade_models: a.cascade_models.clone(),
-        max_attempts: a.max_attempts,
-        judge_error_rate: a.judge_error_rate,
-        consensus_models: a.consensus_models.clone(),
-        bootstrap: a.bootstrap,
-        seed: a.seed,
-        threads,
-    };
     pb.set_prefix("replaying");
     pb.set_message("under every strategy");
     pb.enable_steady_tick(std::time::Duration::from_millis(120));
@@ -120,13 +128,7 @@ pub fn run(ctx: &Context, a: &SimulateArgs) -> Result<()> {
     if let Some(p) = &a.plot {
         output::plot::draw(p, &report, a.force)?;
     }
-    match output::use_format(a.output.format()) {
-        OutputFormat::Json => output::print_json(&report)?,
-        OutputFormat::Csv => output::print(&output::report::csv(&report))?,
-        OutputFormat::Table | OutputFormat::Plain | OutputFormat::Markdown => {
-            output::print(&output::report::table(&report))?
-        }
-    }
+    output::format::emit(&report, a.output.format())?;
     if !ds.bad_rows.is_empty() {
         return Err(Error::Partial(format!("{} bad row(s) skipped", ds.bad_rows.len())));
     }

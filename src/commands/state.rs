@@ -1,8 +1,10 @@
 //! `llmroute state export|import`: move quotas, decisions and feedback between backends.
 
+mod args;
+pub use args::StateCommand;
+
 use std::io::Write;
 
-use crate::cli::StateCommand;
 use crate::commands::Context;
 use crate::error::{Error, Result};
 use crate::output;

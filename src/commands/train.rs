@@ -1,11 +1,13 @@
 //! `llmroute train` and `llmroute evaluate`: fit the ML router from labelled logs, and measure it.
 
+mod args;
+pub use args::{EvaluateArgs, LabelledArgs, OutcomeArgs, TrainArgs};
+
 use std::time::Instant;
 
 use smartcore::linalg::basic::matrix::DenseMatrix;
 use smartcore::model_selection::{BaseKFold, KFold, train_test_split};
 
-use crate::cli::{EvaluateArgs, LabelledArgs, ReportFormat, TrainArgs};
 use crate::commands::Context;
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -39,7 +41,7 @@ fn read_labelled(path: &std::path::Path, args: &LabelledArgs, by: Option<&str>) 
     } else {
         LabelSource::Column(args.label_col.clone())
     };
-    dataset::read(path, args.input_format, &args.text_col, &source, by, args.skip_bad, &mut |e| {
+    dataset::read(path, args.format.input_format, &args.text_col, &source, by, args.skip_bad, &mut |e| {
         output::warn(&format!("skipped {e}"));
     })
 }
@@ -70,6 +72,44 @@ fn predict_all(model: &Model, texts: &Texts) -> Vec<Prediction> {
     texts.iter().map(|t| model.predict(t, &mut scratch)).collect()
 }
 
+/// `train`'s flags merged over the configuration, once: what the fit reads.
+struct Settings {
+    threads: usize,
+    tfidf: TfidfConfig,
+    forest: ForestParams,
+    /// The confidence threshold stored unless calibrated: `--min-confidence`, else `[ml]
+    /// min_confidence`, else the default.
+    threshold: f64,
+    /// Where the threshold came from, as the model records it.
+    threshold_source: &'static str,
+}
+
+impl Settings {
+    fn new(a: &TrainArgs, config: &Config) -> Settings {
+        let kind = a.analyzer.unwrap_or(defaults::ANALYZER);
+        let (lo, hi) = a.ngram.unwrap_or_else(|| defaults::ngram(a.analyzer));
+        let threads = crate::commands::threads(a.threads);
+        Settings {
+            threads,
+            tfidf: TfidfConfig {
+                analyzer: Analyzer { kind, ngram_min: lo, ngram_max: hi },
+                max_features: Some(a.max_features),
+                sublinear_tf: a.sublinear_tf,
+            },
+            forest: ForestParams {
+                min_samples_leaf: 1,
+                n_estimators: a.n_estimators,
+                max_depth: a.max_depth.0,
+                max_features: None,
+                seed: a.seed,
+                threads,
+            },
+            threshold: a.min_confidence.or(config.ml.min_confidence).unwrap_or(defaults::THRESHOLD),
+            threshold_source: if a.min_confidence.is_some() { "flag" } else { "default" },
+        }
+    }
+}
+
 pub fn train(ctx: &Context, a: &TrainArgs) -> Result<()> {
     let config = ctx.config()?;
     if a.output.exists() && !a.force {
@@ -78,32 +118,89 @@ pub fn train(ctx: &Context, a: &TrainArgs) -> Result<()> {
     if a.outcomes {
         return crate::commands::train_outcomes::train(&config, a);
     }
+    let s = Settings::new(a, &config);
     let mut data = read_labelled_all(&a.data, &a.labels, None)?;
     let n_rows = data.len();
+    let classes = classes_of(&data, &a.data)?;
+    let (train_idx, valid) = validation_split(a, &data)?;
+    let (train_classes, y) = train_labels(&data, &train_idx)?;
+    let cv = match a.cv {
+        Some(k) => Some(cross_validate(&data, &classes, k, s.tfidf, &s.forest)?),
+        None => None,
+    };
+    let (mut model, timings) = fit(a, &s, &mut data, &train_idx, train_classes, &y);
+    let premium = premium_class(&config, &model.labels);
+    let validation = valid.as_ref().map(|v| validate(a, &mut model, v, premium));
+
+    let bytes = artifact::to_bytes(&model);
+    crate::fsutil::write_atomic(&a.output, &bytes, a.force)?;
+    let analyzer = s.tfidf.analyzer;
+    let report = TrainReport {
+        model: a.output.display().to_string(),
+        model_bytes: bytes.len(),
+        // Every row read: the training file's, plus a separate validation file's (`--valid`).
+        rows: n_rows + if a.valid.is_some() { valid.as_ref().map_or(0, Labelled::len) } else { 0 },
+        train_rows: train_idx.len(),
+        valid_rows: valid.as_ref().map_or(0, Labelled::len),
+        bad_rows: data.bad_rows.len(),
+        labels: model.labels.clone(),
+        analyzer: analyzer.kind.as_str(),
+        ngram: [analyzer.ngram_min, analyzer.ngram_max],
+        max_features: a.max_features,
+        sublinear_tf: a.sublinear_tf,
+        vocabulary_size: model.tfidf.n_features(),
+        n_estimators: a.n_estimators,
+        max_depth: a.max_depth.0,
+        seed: a.seed,
+        threads: s.threads,
+        tfidf_seconds: timings.tfidf,
+        forest_seconds: timings.forest,
+        fit_seconds: timings.fit,
+        nodes: model.forest.n_nodes(),
+        threshold: model.threshold,
+        threshold_source: model.meta.threshold_source.clone(),
+        calibration: model.calibration,
+        validation,
+        cv,
+    };
+    output::format::emit_report(&report, a.report.format())?;
+    if !data.bad_rows.is_empty() {
+        return Err(Error::Partial(format!("{} bad row(s) skipped", data.bad_rows.len())));
+    }
+    Ok(())
+}
+
+/// The data's labels, sorted; a usage error when a classifier cannot be trained on them.
+fn classes_of(data: &Labelled, paths: &[std::path::PathBuf]) -> Result<Vec<String>> {
     let mut classes: Vec<String> = data.names.clone();
     classes.sort();
     if classes.len() < 2 {
         return Err(Error::Usage(format!(
             "{}: only one label (`{}`) in {} rows; a classifier needs at least two",
-            display_name(&a.data),
+            display_name(paths),
             classes.first().map_or("", String::as_str),
-            n_rows
+            data.len()
         )));
     }
     if classes.len() > crate::ml::artifact::MAX_LABELS {
         return Err(Error::Usage(format!(
             "{}: {} labels; a model holds at most {}",
-            display_name(&a.data),
+            display_name(paths),
             classes.len(),
             crate::ml::artifact::MAX_LABELS
         )));
     }
     if classes.iter().any(|c| c.len() > 1024) {
-        return Err(Error::Usage(format!("{}: a label is longer than 1024 bytes", display_name(&a.data))));
+        return Err(Error::Usage(format!("{}: a label is longer than 1024 bytes", display_name(paths))));
     }
+    Ok(classes)
+}
 
-    // Validation data: a file, or a seeded hold-out split (smartcore's train_test_split).
-    let (train_idx, valid): (Vec<usize>, Option<Labelled>) = match &a.valid {
+/// The training rows and the validation data: a file, or a seeded hold-out split (smartcore's
+/// train_test_split).
+fn validation_split(a: &TrainArgs, data: &Labelled) -> Result<(Vec<usize>, Option<Labelled>)> {
+    let n_rows = data.len();
+    Ok(match &a.valid {
         Some(v) => ((0..n_rows).collect(), Some(read_labelled(v, &a.labels, None)?)),
         None if a.valid_split > 0.0 => {
             let n = n_rows;
@@ -120,7 +217,11 @@ pub fn train(ctx: &Context, a: &TrainArgs) -> Result<()> {
             (tr, Some(data.select(&va)))
         }
         None => ((0..n_rows).collect(), None),
-    };
+    })
+}
+
+/// The labels of the training rows, sorted, and each row's class among them.
+fn train_labels(data: &Labelled, train_idx: &[usize]) -> Result<(Vec<String>, Vec<u32>)> {
     let train_classes: Vec<String> =
         sorted_unique(train_idx.iter().map(|&i| data.label(i))).into_iter().map(str::to_string).collect();
     if train_classes.len() < 2 {
@@ -129,141 +230,95 @@ pub fn train(ctx: &Context, a: &TrainArgs) -> Result<()> {
     let class_of_name: Vec<u32> =
         data.names.iter().map(|n| train_classes.binary_search(n).map_or(u32::MAX, |c| c as u32)).collect();
     let y: Vec<u32> = train_idx.iter().map(|&i| class_of_name[data.labels[i] as usize]).collect();
+    Ok((train_classes, y))
+}
 
-    let (kind, (lo, hi)) =
-        (a.analyzer.unwrap_or(defaults::ANALYZER), a.ngram.unwrap_or_else(|| defaults::ngram(a.analyzer)));
-    let tfidf_cfg = TfidfConfig {
-        analyzer: Analyzer { kind, ngram_min: lo, ngram_max: hi },
-        max_features: Some(a.max_features),
-        sublinear_tf: a.sublinear_tf,
-    };
-    let threads = a.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let params = ForestParams {
-        min_samples_leaf: 1,
-        n_estimators: a.n_estimators,
-        max_depth: a.max_depth.0,
-        max_features: None,
-        seed: a.seed,
-        threads,
-    };
+/// Seconds the fit spent vectorizing and growing the forest (calibration included).
+struct Timings {
+    tfidf: f64,
+    forest: f64,
+    fit: f64,
+}
 
-    let cv = match a.cv {
-        Some(k) => Some(cross_validate(&data, &classes, k, tfidf_cfg, &params)?),
-        None => None,
-    };
-
-    let pb = output::progress(Some(a.n_estimators as u64), "training", "trees", a.report.is_json());
+/// Fits the vectorizer, the forest and the calibration on the training rows. The texts are moved
+/// into the vectorizer, which frees them once counted: the forest grows without them in memory.
+fn fit(
+    a: &TrainArgs,
+    s: &Settings,
+    data: &mut Labelled,
+    train_idx: &[usize],
+    train_classes: Vec<String>,
+    y: &[u32],
+) -> (Model, Timings) {
+    let pb = output::progress(Some(a.n_estimators as u64), "training", "trees", a.report.format().hides_progress());
     let t0 = Instant::now();
-    let train_rows = train_idx.len();
-    // The texts are moved into the vectorizer, which frees them once counted: the forest grows
-    // without them in memory.
-    let all_rows = train_idx.len() == n_rows;
-    let train_texts = if all_rows { std::mem::take(&mut data.texts) } else { data.texts.select(&train_idx) };
+    let all_rows = train_idx.len() == data.len();
+    let train_texts = if all_rows { std::mem::take(&mut data.texts) } else { data.texts.select(train_idx) };
     drop(std::mem::take(&mut data.texts));
-    let (vectorizer, x) = crate::ml::tfidf::Tfidf::fit_transform_owned(tfidf_cfg, train_texts, threads);
+    let (vectorizer, x) = crate::ml::tfidf::Tfidf::fit_transform_owned(s.tfidf, train_texts, s.threads);
     let t1 = Instant::now();
-    let forest = crate::ml::forest::Forest::fit(&x, &y, train_classes.len(), &params, &|| pb.inc(1));
+    let forest = crate::ml::forest::Forest::fit(&x, y, train_classes.len(), &s.forest, &|| pb.inc(1));
     // Probabilities calibrated on the out-of-bag predictions (no validation row spent).
     let calibration = if a.no_calibration {
         None
     } else {
-        {
-            // Every row up to calibration::ROWS, else an even sample of that many.
-            let step = x.n_rows().div_ceil(crate::ml::calibration::ROWS);
-            crate::ml::calibration::fit(&forest.oob_proba_every(&x, a.seed, threads, step), &y)
-        }
+        // Every row up to calibration::ROWS, else an even sample of that many.
+        let step = x.n_rows().div_ceil(crate::ml::calibration::ROWS);
+        crate::ml::calibration::fit(&forest.oob_proba_every(&x, a.seed, s.threads, step), y)
     };
     let t2 = Instant::now();
     pb.finish_and_clear();
-
-    let mut model = Model {
-        labels: train_classes.clone(),
+    let model = Model {
+        labels: train_classes,
         tfidf: vectorizer,
         forest,
-        threshold: a.min_confidence.or(config.ml.min_confidence).unwrap_or(defaults::THRESHOLD),
+        threshold: s.threshold,
         meta: TrainingMeta {
             llmroute_version: env!("CARGO_PKG_VERSION").to_string(),
-            rows: train_rows,
+            rows: train_idx.len(),
             n_estimators: a.n_estimators,
             max_depth: a.max_depth.0,
             seed: a.seed,
             validation_accuracy: None,
             validation_fallback_rate: None,
-            threshold_source: if a.min_confidence.is_some() { "flag" } else { "default" }.to_string(),
+            threshold_source: s.threshold_source.to_string(),
         },
         kind: crate::ml::model::Kind::Labels,
         calibration,
     };
-    let premium = premium_class(&config, &model.labels);
+    let timings =
+        Timings { tfidf: (t1 - t0).as_secs_f64(), forest: (t2 - t1).as_secs_f64(), fit: (t2 - t0).as_secs_f64() };
+    (model, timings)
+}
 
-    let mut validation = None;
-    if let Some(v) = &valid {
-        let preds = predict_all(&model, &v.texts);
-        let (classes_ext, y_true) = extend_classes(&model.labels, v);
-        let pairs: Vec<(u32, f64)> = preds.iter().map(|p| (p.class as u32, p.confidence)).collect();
-        if a.calibrate || a.target_premium_share.is_some() {
-            let c = metrics::calibrate(&y_true, &pairs, premium, a.target_premium_share);
-            if let Some(x) = c.unmet_target {
-                output::warn(&format!(
-                    "cannot meet --target-premium-share {x}: the classifier alone sends more to the premium model; threshold set to 0"
-                ));
-            }
-            model.threshold = c.threshold;
-            model.meta.threshold_source = c.source.to_string();
-        }
-        let report = metrics::evaluate(&classes_ext, &y_true, &pairs, model.threshold, premium);
-        model.meta.validation_accuracy = Some(report.accuracy);
-        model.meta.validation_fallback_rate = Some(report.fallback_rate);
-        if report.fallback_rate > 0.5 {
+/// Measures the model on the validation rows; with `--calibrate` or `--target-premium-share`,
+/// chooses its threshold there first. Records the figures in the model.
+fn validate(a: &TrainArgs, model: &mut Model, v: &Labelled, premium: Option<u32>) -> metrics::EvalReport {
+    let preds = predict_all(model, &v.texts);
+    let (classes_ext, y_true) = extend_classes(&model.labels, v);
+    let pairs: Vec<(u32, f64)> = preds.iter().map(|p| (p.class as u32, p.confidence)).collect();
+    if a.calibrate || a.target_premium_share.is_some() {
+        let c = metrics::calibrate(&y_true, &pairs, premium, a.target_premium_share);
+        if let Some(x) = c.unmet_target {
             output::warn(&format!(
-                "{:.1} % of validation prompts fall below the confidence threshold {:.2} and would go to the premium model; \
-                 this router saves little. Try --calibrate, --target-premium-share, another --analyzer, or --max-depth none",
-                report.fallback_rate * 100.0,
-                model.threshold
+                "cannot meet --target-premium-share {x}: the classifier alone sends more to the premium model; threshold set to 0"
             ));
         }
-        validation = Some(report);
+        model.threshold = c.threshold;
+        model.meta.threshold_source = c.source.to_string();
     }
-
-    let bytes = artifact::to_bytes(&model);
-    crate::fsutil::write_atomic(&a.output, &bytes, a.force)?;
-    let report = TrainReport {
-        model: a.output.display().to_string(),
-        model_bytes: bytes.len(),
-        // Every row read: the training file's, plus a separate validation file's (`--valid`).
-        rows: n_rows + if a.valid.is_some() { valid.as_ref().map_or(0, Labelled::len) } else { 0 },
-        train_rows,
-        valid_rows: valid.as_ref().map_or(0, Labelled::len),
-        bad_rows: data.bad_rows.len(),
-        labels: model.labels.clone(),
-        analyzer: kind.as_str(),
-        ngram: [lo, hi],
-        max_features: a.max_features,
-        sublinear_tf: a.sublinear_tf,
-        vocabulary_size: model.tfidf.n_features(),
-        n_estimators: a.n_estimators,
-        max_depth: a.max_depth.0,
-        seed: a.seed,
-        threads,
-        tfidf_seconds: (t1 - t0).as_secs_f64(),
-        forest_seconds: (t2 - t1).as_secs_f64(),
-        fit_seconds: (t2 - t0).as_secs_f64(),
-        nodes: model.forest.n_nodes(),
-        threshold: model.threshold,
-        threshold_source: model.meta.threshold_source.clone(),
-        calibration: model.calibration,
-        validation,
-        cv,
-    };
-    if output::use_report_format(a.report.format()) == ReportFormat::Json {
-        output::print_json(&report)?;
-    } else {
-        output::print(&output::train::train(&report))?;
+    let report = metrics::evaluate(&classes_ext, &y_true, &pairs, model.threshold, premium);
+    model.meta.validation_accuracy = Some(report.accuracy);
+    model.meta.validation_fallback_rate = Some(report.fallback_rate);
+    if report.fallback_rate > 0.5 {
+        output::warn(&format!(
+            "{:.1} % of validation prompts fall below the confidence threshold {:.2} and would go to the premium model; \
+             this router saves little. Try --calibrate, --target-premium-share, another --analyzer, or --max-depth none",
+            report.fallback_rate * 100.0,
+            model.threshold
+        ));
     }
-    if !data.bad_rows.is_empty() {
-        return Err(Error::Partial(format!("{} bad row(s) skipped", data.bad_rows.len())));
-    }
-    Ok(())
+    report
 }
 
 /// Adds labels seen only in evaluation data (they can never be predicted) and encodes the rows'
@@ -377,11 +432,7 @@ pub fn evaluate(ctx: &Context, a: &EvaluateArgs) -> Result<()> {
             rows: segments(&config, &classes, &data, &y_true, &pairs, threshold),
         }),
     };
-    if output::use_report_format(a.report.format()) == ReportFormat::Json {
-        output::print_json(&report)?;
-    } else {
-        output::print(&output::train::evaluate(&report))?;
-    }
+    output::format::emit_report(&report, a.report.format())?;
     if !data.bad_rows.is_empty() {
         return Err(Error::Partial(format!("{} bad row(s) skipped", data.bad_rows.len())));
     }

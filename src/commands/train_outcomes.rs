@@ -5,11 +5,10 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use serde::Serialize;
 use smartcore::linalg::basic::matrix::DenseMatrix;
 use smartcore::model_selection::{BaseKFold, KFold, train_test_split};
 
-use crate::cli::{EvaluateArgs, LabelledArgs, OutcomeArgs, TrainArgs};
+use crate::commands::train::{EvaluateArgs, LabelledArgs, OutcomeArgs, TrainArgs};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::ml::analyzer::{Analyzer, AnalyzerKind};
@@ -19,6 +18,7 @@ use crate::ml::outcome::{self, Point, Rows, Target};
 use crate::ml::sparse::Csr;
 use crate::ml::tfidf::{Scratch, Tfidf, TfidfConfig};
 use crate::output;
+use crate::output::outcomes::{CvReport, EvaluateReport, Operating, Single, TrainReport, Validation};
 use crate::replay::dataset::{Dataset, Hooks, Spec};
 use crate::replay::metrics;
 
@@ -27,81 +27,10 @@ use crate::replay::metrics;
 /// tokens, which beat character n-grams there; see the README).
 const ANALYZER: AnalyzerKind = AnalyzerKind::Cjk;
 
-#[derive(Debug, Serialize)]
-struct TrainReport {
-    model: String,
-    model_bytes: usize,
-    rows: usize,
-    train_rows: usize,
-    valid_rows: usize,
-    bad_rows: usize,
-    models: Vec<String>,
-    feature: Option<Feature>,
-    analyzer: &'static str,
-    vocabulary_size: usize,
-    n_estimators: usize,
-    min_samples_leaf: usize,
-    fit_seconds: f64,
-    nodes: usize,
-    lambda: f64,
-    lambda_source: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    validation: Option<Validation>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cv: Option<CvReport>,
-}
-
-/// What the router did on rows it was not trained on.
-#[derive(Debug, Serialize)]
-struct Validation {
-    rows: usize,
-    /// Each model alone.
-    models: Vec<Single>,
-    /// The operating point, with 95 % bootstrap intervals.
-    operating_point: Operating,
-    /// The router's curve (λ swept), as (λ, cost, quality, premium share).
-    curve: Vec<Point>,
-    /// RouterBench's AIQ of the router's curve and of the single models' hull.
-    aiq: Option<f64>,
-    zero_router_aiq: Option<f64>,
-    /// The best quality the data allows (the oracle: the cheapest model with the row's best outcome).
-    oracle_quality: f64,
-}
-
-#[derive(Debug, Serialize)]
-struct Single {
-    model: String,
-    cost: f64,
-    quality: f64,
-}
-
-#[derive(Debug, Serialize)]
-struct Operating {
-    lambda: f64,
-    cost: f64,
-    cost_ci: Option<(f64, f64)>,
-    quality: f64,
-    quality_ci: Option<(f64, f64)>,
-    premium_share: f64,
-    /// Share of requests per model.
-    mix: Vec<(String, f64)>,
-}
-
-#[derive(Debug, Serialize)]
-struct CvReport {
-    folds: usize,
-    /// APGR of the out-of-fold curve between the cheapest and the dearest model, with a 95 %
-    /// bootstrap interval over rows.
-    apgr: Option<f64>,
-    apgr_ci: Option<(f64, f64)>,
-    aiq: Option<f64>,
-    zero_router_aiq: Option<f64>,
-}
-
 /// The replay spec for outcome logs from the train/evaluate flags.
 fn spec(labels: &LabelledArgs, o: &OutcomeArgs) -> Spec {
     Spec {
-        format: labels.input_format,
+        format: labels.format.input_format,
         text: Some(labels.text_col.clone()),
         id: o.id_col.clone().or_else(|| o.long.then(|| "id".to_string())),
         quality: o.quality.clone(),
@@ -118,13 +47,13 @@ fn spec(labels: &LabelledArgs, o: &OutcomeArgs) -> Spec {
         input_tokens: "input_tokens".to_string(),
         cached_tokens: "cached_input_tokens".to_string(),
         output_tokens: "output_tokens".to_string(),
-        map: o.map.clone(),
+        map: o.map.map.clone(),
         skip_bad: labels.skip_bad,
     }
 }
 
 fn load(config: &Config, files: &[PathBuf], labels: &LabelledArgs, o: &OutcomeArgs, threads: usize) -> Result<Dataset> {
-    crate::replay::dataset::map_to_catalog(config, &o.map)?;
+    crate::replay::dataset::map_to_catalog(config, &o.map.map)?;
     let prices = crate::prices::load(o.prices.as_deref())?;
     let hooks = Hooks { on_bad: &mut |e| output::warn(&format!("skipped {e}")), on_text: &mut |_| {} };
     crate::replay::dataset::load(files, &spec(labels, o), config, &prices, threads, hooks)
@@ -365,7 +294,7 @@ pub fn train(config: &Config, a: &TrainArgs) -> Result<()> {
     if a.output.exists() && !a.force {
         return Err(Error::Usage(format!("{}: already exists; pass --force to overwrite it", a.output.display())));
     }
-    let threads = a.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let threads = crate::commands::threads(a.threads);
     let o = &a.outcome;
     let ds = load(config, &a.data, &a.labels, o, threads)?;
     let cands = candidates(&ds, config, o)?;
@@ -403,37 +332,7 @@ pub fn train(config: &Config, a: &TrainArgs) -> Result<()> {
         None if !valid_rows.is_empty() => Some(table(&ds, &valid_rows, &cands)),
         None => None,
     };
-    let mean_cost = outcomes_of(&model)?.mean_cost.clone();
-    let tgt = target(o, &mean_cost);
-    let mut validation = None;
-    let mut lambda = match tgt {
-        Target::Lambda(l) => l,
-        _ => 0.0,
-    };
-    if let Some(t) = &valid_table {
-        let pred = predict_rows(&model, t);
-        let probe = validate(&model, t, &pred, 0.0, 0, a.seed)?;
-        lambda = match outcome::choose_lambda(&probe.curve, tgt) {
-            Some(l) => l,
-            None => {
-                // The closest point: the cheapest for an unreachable quality, else the best.
-                let fallback = match tgt {
-                    Target::Quality(_) => probe.curve.iter().max_by(|x, y| x.quality.total_cmp(&y.quality)),
-                    _ => probe.curve.iter().min_by(|x, y| x.cost.total_cmp(&y.cost)),
-                };
-                output::warn(&format!("no point of the validation curve meets --{}; using the closest", tgt.source()));
-                fallback.map_or(0.0, |p| p.lambda)
-            }
-        };
-        validation = Some(validate(&model, t, &pred, lambda, 1000, a.seed)?);
-    }
-    if let Kind::Outcomes(oc) = &mut model.kind {
-        oc.lambda = lambda;
-        oc.lambda_source = match (tgt, o.max_cost) {
-            (Target::MaxCost(_), None) => "default (best quality at half the dearest model's cost)".to_string(),
-            _ => tgt.source().to_string(),
-        };
-    }
+    let validation = choose_operating_point(&mut model, valid_table.as_ref(), o, a.seed)?;
     let bytes = crate::ml::artifact::to_bytes(&model);
     crate::fsutil::write_atomic(&a.output, &bytes, a.force)?;
     let oc = outcomes_of(&model)?;
@@ -457,15 +356,53 @@ pub fn train(config: &Config, a: &TrainArgs) -> Result<()> {
         validation,
         cv,
     };
-    if output::use_report_format(a.report.format()) == crate::cli::ReportFormat::Json {
-        output::print_json(&report)?
-    } else {
-        output::print(&render(&report))?
-    }
+    output::format::emit_report(&report, a.report.format())?;
     if !ds.bad_rows.is_empty() {
         return Err(Error::Partial(format!("{} bad row(s) skipped", ds.bad_rows.len())));
     }
     Ok(())
+}
+
+/// Chooses the operating point (λ) on the validation rows as `--lambda`, `--target-quality`,
+/// `--max-cost` or `--premium-share` asks, records it in the model, and measures it there.
+fn choose_operating_point(
+    model: &mut Model,
+    valid_table: Option<&Table>,
+    o: &OutcomeArgs,
+    seed: u64,
+) -> Result<Option<Validation>> {
+    let mean_cost = outcomes_of(model)?.mean_cost.clone();
+    let tgt = target(o, &mean_cost);
+    let mut validation = None;
+    let mut lambda = match tgt {
+        Target::Lambda(l) => l,
+        _ => 0.0,
+    };
+    if let Some(t) = valid_table {
+        let pred = predict_rows(model, t);
+        let probe = validate(model, t, &pred, 0.0, 0, seed)?;
+        lambda = match outcome::choose_lambda(&probe.curve, tgt) {
+            Some(l) => l,
+            None => {
+                // The closest point: the cheapest for an unreachable quality, else the best.
+                let fallback = match tgt {
+                    Target::Quality(_) => probe.curve.iter().max_by(|x, y| x.quality.total_cmp(&y.quality)),
+                    _ => probe.curve.iter().min_by(|x, y| x.cost.total_cmp(&y.cost)),
+                };
+                output::warn(&format!("no point of the validation curve meets --{}; using the closest", tgt.source()));
+                fallback.map_or(0.0, |p| p.lambda)
+            }
+        };
+        validation = Some(validate(model, t, &pred, lambda, 1000, seed)?);
+    }
+    if let Kind::Outcomes(oc) = &mut model.kind {
+        oc.lambda = lambda;
+        oc.lambda_source = match (tgt, o.max_cost) {
+            (Target::MaxCost(_), None) => "default (best quality at half the dearest model's cost)".to_string(),
+            _ => tgt.source().to_string(),
+        };
+    }
+    Ok(validation)
 }
 
 /// K-fold out-of-fold predictions over all rows: the curve, its APGR between the cheapest and the
@@ -559,76 +496,6 @@ fn cross_validate(ds: &Dataset, cands: &[usize], a: &TrainArgs, k: usize, thread
     })
 }
 
-fn ci(c: Option<(f64, f64)>, decimals: usize) -> String {
-    c.map_or(String::new(), |(lo, hi)| format!(" [{lo:.decimals$}, {hi:.decimals$}]"))
-}
-
-fn render(r: &TrainReport) -> String {
-    let mut s = String::new();
-    s.push_str(&format!("data       {} rows ({} train, {} validation)", r.rows, r.train_rows, r.valid_rows));
-    if r.bad_rows > 0 {
-        s.push_str(&format!(", {} bad rows skipped", r.bad_rows));
-    }
-    s.push('\n');
-    s.push_str(&format!("models     {}\n", r.models.join(", ")));
-    if let Some(f) = &r.feature {
-        s.push_str(&format!("feature    `{}` ({} values; `--tag` when routing)\n", f.column, f.values.len()));
-    }
-    s.push_str(&format!(
-        "forest     {} trees, min {} samples per leaf, {} nodes; {} terms ({}); fit {:.2} s\n",
-        r.n_estimators, r.min_samples_leaf, r.nodes, r.vocabulary_size, r.analyzer, r.fit_seconds
-    ));
-    s.push_str(&format!("lambda     {} ({})\n", r.lambda, r.lambda_source));
-    if let Some(v) = &r.validation {
-        let op = &v.operating_point;
-        s.push_str(&format!(
-            "operating  quality {:.4}{} at ${:.6}{} per request, {:.1} % on the dearest model ({} validation rows)\n",
-            op.quality,
-            ci(op.quality_ci, 4),
-            op.cost,
-            ci(op.cost_ci, 6),
-            op.premium_share * 100.0,
-            v.rows
-        ));
-        let mix: Vec<String> = op.mix.iter().map(|(m, s)| format!("{m} {:.1} %", s * 100.0)).collect();
-        s.push_str(&format!("mix        {}\n", mix.join(", ")));
-        let opt = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{v:.4}"));
-        s.push_str(&format!(
-            "curve      AIQ {} (single models' hull {}); oracle quality {:.4}\n",
-            opt(v.aiq),
-            opt(v.zero_router_aiq),
-            v.oracle_quality
-        ));
-        let mut t = output::table(["model", "avg cost/request", "quality"]);
-        for m in &v.models {
-            t.add_row(vec![m.model.clone(), output::usd(m.cost, 6), format!("{:.4}", m.quality)]);
-        }
-        output::align_right(&mut t, &[1, 2]);
-        s.push_str(&format!("\nvalidation, each model alone\n{}", output::render(&t)));
-    }
-    if let Some(c) = &r.cv {
-        let opt = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{v:.4}"));
-        s.push_str(&format!(
-            "\n{}-fold cross-validation: APGR {}{} · AIQ {} (single models' hull {})\n",
-            c.folds,
-            opt(c.apgr),
-            ci(c.apgr_ci, 4),
-            opt(c.aiq),
-            opt(c.zero_router_aiq)
-        ));
-    }
-    s
-}
-
-#[derive(Debug, Serialize)]
-struct EvaluateReport {
-    model: String,
-    load_ms: f64,
-    per_query_us: f64,
-    #[serde(flatten)]
-    validation: Validation,
-}
-
 /// `evaluate` of an outcome model on outcome logs: the operating point (or `--lambda`) and the
 /// curve.
 pub fn evaluate(config: &Config, a: &EvaluateArgs, model: &Model, load_ms: f64) -> Result<()> {
@@ -645,26 +512,12 @@ pub fn evaluate(config: &Config, a: &EvaluateArgs, model: &Model, load_ms: f64) 
     let pred = predict_rows(model, &t);
     let per_query_us = t0.elapsed().as_secs_f64() * 1e6 / t.texts.len().max(1) as f64;
     let validation = validate(model, &t, &pred, lambda, 1000, 42)?;
-    let r = EvaluateReport { model: a.classifier.display().to_string(), load_ms, per_query_us, validation };
-    if output::use_report_format(a.report.format()) == crate::cli::ReportFormat::Json {
-        return output::print_json(&r);
-    }
-    let op = &r.validation.operating_point;
-    let opt = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{v:.4}"));
-    output::print(&format!(
-        "model      {} (outcomes: {})\nrows       {}\noperating  λ {}: quality {:.4}{} at ${:.6}{} per request, {:.1} % on the \
-         dearest model\ncurve      AIQ {} (single models' hull {}); oracle quality {:.4}\n",
-        r.model,
-        model.labels.join(", "),
-        r.validation.rows,
-        op.lambda,
-        op.quality,
-        ci(op.quality_ci, 4),
-        op.cost,
-        ci(op.cost_ci, 6),
-        op.premium_share * 100.0,
-        opt(r.validation.aiq),
-        opt(r.validation.zero_router_aiq),
-        r.validation.oracle_quality
-    ))
+    let r = EvaluateReport {
+        model: a.classifier.display().to_string(),
+        labels: model.labels.clone(),
+        load_ms,
+        per_query_us,
+        validation,
+    };
+    output::format::emit_report(&r, a.report.format())
 }

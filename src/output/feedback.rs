@@ -72,3 +72,57 @@ pub fn suggestions(suggestions: &[Suggestion]) -> String {
 fn signed_usd(x: f64) -> String {
     if x < 0.0 { format!("-{}", output::usd(-x, 6)) } else { format!("+{}", output::usd(x, 6)) }
 }
+
+/// What `feedback stats` prints: the window, the record count and the per-group table.
+pub struct Stats {
+    pub rows: Vec<GroupStats>,
+    pub by: By,
+    /// `all time` or `last N days`.
+    pub window: String,
+    pub records: usize,
+}
+
+impl output::format::Render for Stats {
+    type Json = [GroupStats];
+    fn json(&self) -> &[GroupStats] {
+        &self.rows
+    }
+    fn text(&self) -> String {
+        format!("feedback, {}: {} records\n{}", self.window, self.records, stats_table(&self.rows, self.by))
+    }
+}
+
+impl output::format::RenderTable for Stats {
+    fn csv(&self) -> String {
+        stats_table(&self.rows, self.by)
+    }
+}
+
+/// What `feedback suggest` prints: the suggestions and the configuration diff they make.
+pub struct Suggest {
+    pub suggestions: Vec<Suggestion>,
+    pub min_samples: usize,
+    pub below: f64,
+    /// The unified diff of the configuration with the suggestions applied.
+    pub diff: String,
+}
+
+impl output::format::Render for Suggest {
+    type Json = [Suggestion];
+    fn json(&self) -> &[Suggestion] {
+        &self.suggestions
+    }
+    fn text(&self) -> String {
+        if self.suggestions.is_empty() {
+            return format!(
+                "no suggestions: every rule with at least {} ratings averages {} or better on its model, \
+                 or no other model did better\n",
+                self.min_samples, self.below
+            );
+        }
+        let mut s = suggestions(&self.suggestions);
+        s.push('\n');
+        s.push_str(&self.diff);
+        s
+    }
+}

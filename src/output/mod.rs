@@ -4,8 +4,10 @@
 pub mod batch;
 pub mod decisions;
 pub mod feedback;
+pub mod format;
 pub mod man;
 pub mod models;
+pub mod outcomes;
 pub mod plot;
 pub mod prices;
 pub mod quota;
@@ -89,7 +91,7 @@ pub fn note(msg: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{msg}");
 }
 
-/// How tables are drawn, chosen once per command from its `--format`.
+/// How tables are drawn, chosen once per command from its `--format` ([`format::emit`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TableStyle {
     /// Rounded UTF-8 borders, fitted to the terminal's width.
@@ -103,29 +105,6 @@ pub enum TableStyle {
 }
 
 static STYLE: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
-
-/// Draws the command's tables as `--format` asks; hands the format back.
-pub fn use_format(format: crate::cli::OutputFormat) -> crate::cli::OutputFormat {
-    use crate::cli::OutputFormat as F;
-    set_table_style(match format {
-        F::Table | F::Json => TableStyle::Boxed,
-        F::Plain => TableStyle::Plain,
-        F::Markdown => TableStyle::Markdown,
-        F::Csv => TableStyle::Csv,
-    });
-    format
-}
-
-/// [`use_format`] for reports of text lines and tables.
-pub fn use_report_format(format: crate::cli::ReportFormat) -> crate::cli::ReportFormat {
-    use crate::cli::ReportFormat as F;
-    set_table_style(match format {
-        F::Table | F::Json => TableStyle::Boxed,
-        F::Plain => TableStyle::Plain,
-        F::Markdown => TableStyle::Markdown,
-    });
-    format
-}
 
 /// Sets how [`table`] draws tables for the rest of the command.
 pub fn set_table_style(style: TableStyle) {

@@ -58,3 +58,26 @@ pub fn table(rows: &[ModelRow]) -> String {
     output::align_right(&mut t, &[2, 3, 4, 5]);
     output::render(&t)
 }
+
+/// What `models` prints: the catalog and, under the table, the ML stage's model.
+pub struct Catalog {
+    pub rows: Vec<ModelRow>,
+    /// The ML stage's model and where it comes from.
+    pub ml_model: String,
+}
+
+impl output::format::Render for Catalog {
+    type Json = [ModelRow];
+    fn json(&self) -> &[ModelRow] {
+        &self.rows
+    }
+    fn text(&self) -> String {
+        format!("{}ml model: {}\n", table(&self.rows), self.ml_model)
+    }
+}
+
+impl output::format::RenderTable for Catalog {
+    fn csv(&self) -> String {
+        table(&self.rows)
+    }
+}

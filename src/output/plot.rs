@@ -67,6 +67,33 @@ enum Mark {
     Cross,
 }
 
+/// An axis' range, low to high.
+type Range = (f64, f64);
+
+/// The axes' ranges: every point drawn (strategies, curves, single models, adaptive steps) inside,
+/// with a margin.
+fn bounds(
+    r: &SimReport,
+    single: &[(f64, f64)],
+    adaptive: &[(f64, f64)],
+) -> std::result::Result<(Range, Range), Box<dyn std::error::Error + 'static>> {
+    let mut pts: Vec<(f64, f64)> = r.strategies.iter().filter_map(|s| s.quality.map(|q| (s.avg_cost, q))).collect();
+    for c in r.curves.iter().map(|c| &c.points) {
+        pts.extend(c.iter().map(|p| (p.cost, p.quality)));
+    }
+    pts.extend(single.iter().chain(adaptive));
+    let pos: Vec<(f64, f64)> = pts.into_iter().filter(|p| p.0 > 0.0 && p.1.is_finite()).collect();
+    if pos.is_empty() {
+        return Err("no strategy has both a cost and a known quality".into());
+    }
+    let (x0, x1) = pos.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
+    let (y0, y1) = pos.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
+    let (x0, x1) = (x0 / 1.6, x1 * 1.6);
+    let pad = ((y1 - y0) * 0.08).max(0.02);
+    let (y0, y1) = ((y0 - pad).max(0.0).min(y0), y1 + pad);
+    Ok(((x0, x1), (y0, y1)))
+}
+
 fn render<DB: DrawingBackend>(
     root: &DrawingArea<DB, plotters::coord::Shift>,
     r: &SimReport,
@@ -84,21 +111,7 @@ where
         .filter_map(|c| c.quality.map(|q| (c.avg_cost, q)))
         .filter(|p| p.0 > 0.0)
         .collect();
-    // Every point drawn is inside the axes: strategies, curves, single models, adaptive steps.
-    let mut pts: Vec<(f64, f64)> = r.strategies.iter().filter_map(|s| s.quality.map(|q| (s.avg_cost, q))).collect();
-    for c in r.curves.iter().map(|c| &c.points) {
-        pts.extend(c.iter().map(|p| (p.cost, p.quality)));
-    }
-    pts.extend(single.iter().chain(&adaptive));
-    let pos: Vec<(f64, f64)> = pts.into_iter().filter(|p| p.0 > 0.0 && p.1.is_finite()).collect();
-    if pos.is_empty() {
-        return Err("no strategy has both a cost and a known quality".into());
-    }
-    let (x0, x1) = pos.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
-    let (y0, y1) = pos.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
-    let (x0, x1) = (x0 / 1.6, x1 * 1.6);
-    let pad = ((y1 - y0) * 0.08).max(0.02);
-    let (y0, y1) = ((y0 - pad).max(0.0).min(y0), y1 + pad);
+    let ((x0, x1), (y0, y1)) = bounds(r, &single, &adaptive)?;
     let (plot, legend_area) = root.split_horizontally(SIZE.0 - LEGEND);
     let mut chart = ChartBuilder::on(&plot)
         .caption(format!("cost vs quality: {} requests", r.rows), ("sans-serif", 22))

@@ -17,3 +17,19 @@ pub fn table(rows: &[QuotaRow]) -> String {
     output::align_right(&mut t, &[1, 2, 3]);
     output::render(&t)
 }
+
+impl output::format::Render for [QuotaRow] {
+    type Json = [QuotaRow];
+    fn json(&self) -> &[QuotaRow] {
+        self
+    }
+    fn text(&self) -> String {
+        table(self)
+    }
+}
+
+impl output::format::RenderTable for [QuotaRow] {
+    fn csv(&self) -> String {
+        table(self)
+    }
+}

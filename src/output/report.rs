@@ -105,8 +105,8 @@ fn full_strategy_table(r: &SimReport, rows: &[Summary]) -> comfy_table::Table {
     t
 }
 
-/// The savings table with its header lines, curves, learning curve, arms and segments.
-pub fn table(r: &SimReport) -> String {
+/// The lines above the savings table: the replay, the baseline and what the figures assume.
+fn head(r: &SimReport) -> String {
     let mut s = String::new();
     let models: Vec<String> = r
         .models
@@ -157,35 +157,47 @@ pub fn table(r: &SimReport) -> String {
             thousands(st.unservable as f64)
         ));
     }
-    s = output::wrap(&s, 11);
+    s
+}
+
+/// The routers' curves between the weak and the strong model: APGR, CPT and AIQ.
+fn curves(r: &SimReport) -> String {
+    let mut s = String::new();
+    s.push_str(&output::wrap(
+        &format!("\nrouting curves between {} (weak) and {} (strong)\n", r.metrics.weak, r.metrics.strong),
+        2,
+    ));
+    let mut t = output::table(["router", "APGR", "CPT(50%)", "CPT(80%)", "AIQ"]);
+    let pct = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{:.1} %", v * 100.0));
+    for m in &r.metrics.routers {
+        t.add_row(vec![m.name.clone(), opt4(m.gap.apgr), pct(m.gap.cpt50), pct(m.gap.cpt80), opt4(m.aiq)]);
+    }
+    t.add_row(vec![
+        "zero router (single models)".to_string(),
+        "-".into(),
+        "-".into(),
+        "-".into(),
+        opt4(r.metrics.zero_router_aiq),
+    ]);
+    output::align_right(&mut t, &[1, 2, 3, 4]);
+    s.push_str(&output::render(&t));
+    if r.metrics.routers.iter().any(|m| m.cost_equivalent_share) {
+        s.push_str(&output::wrap(
+            "λ swept: the outcome router chooses among every model; its premium share is cost-equivalent, (cost − \
+             weak) / (strong − weak), and its curve ends at the all-baseline point\n",
+            0,
+        ));
+    }
+    s
+}
+
+/// The savings table with its header lines, curves, learning curve, arms and segments.
+pub fn table(r: &SimReport) -> String {
+    let mut s = output::wrap(&head(r), 11);
     s.push('\n');
     s.push_str(&strategy_table(r, &r.strategies));
     if !r.metrics.routers.is_empty() {
-        s.push_str(&output::wrap(
-            &format!("\nrouting curves between {} (weak) and {} (strong)\n", r.metrics.weak, r.metrics.strong),
-            2,
-        ));
-        let mut t = output::table(["router", "APGR", "CPT(50%)", "CPT(80%)", "AIQ"]);
-        let pct = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{:.1} %", v * 100.0));
-        for m in &r.metrics.routers {
-            t.add_row(vec![m.name.clone(), opt4(m.gap.apgr), pct(m.gap.cpt50), pct(m.gap.cpt80), opt4(m.aiq)]);
-        }
-        t.add_row(vec![
-            "zero router (single models)".to_string(),
-            "-".into(),
-            "-".into(),
-            "-".into(),
-            opt4(r.metrics.zero_router_aiq),
-        ]);
-        output::align_right(&mut t, &[1, 2, 3, 4]);
-        s.push_str(&output::render(&t));
-        if r.metrics.routers.iter().any(|m| m.cost_equivalent_share) {
-            s.push_str(&output::wrap(
-                "λ swept: the outcome router chooses among every model; its premium share is cost-equivalent, (cost − \
-                 weak) / (strong − weak), and its curve ends at the all-baseline point\n",
-                0,
-            ));
-        }
+        s.push_str(&curves(r));
     }
     if let Some(lc) = &r.adaptive_learning_curve {
         let steps: Vec<String> = lc.iter().map(|c| c.quality.map_or("-".to_string(), |q| format!("{q:.3}"))).collect();
@@ -261,6 +273,22 @@ pub fn csv(r: &SimReport) -> String {
         emit(&seg.segment, &seg.strategies);
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+impl output::format::Render for SimReport {
+    type Json = SimReport;
+    fn json(&self) -> &SimReport {
+        self
+    }
+    fn text(&self) -> String {
+        table(self)
+    }
+}
+
+impl output::format::RenderTable for SimReport {
+    fn csv(&self) -> String {
+        csv(self)
+    }
 }
 
 #[cfg(test)]

@@ -66,36 +66,9 @@ fn params_text(p: &Params) -> String {
     if parts.is_empty() { "-".to_string() } else { parts.join(" ") }
 }
 
-/// The text output.
-pub fn render(r: &RouteReport) -> String {
+/// With `--explain`: the models excluded and every stage's verdict.
+fn stages(r: &RouteReport) -> String {
     let mut s = String::new();
-    let mut line = |k: &str, v: &str| s.push_str(&format!("{k:<11} {v}\n"));
-    line("model", &r.model);
-    line("method", r.method);
-    line("reason", &r.reason);
-    line("params", &params_text(&r.params));
-    line("difficulty", &r.difficulty.map_or("-".to_string(), |d| format!("{d:.4}")));
-    let approx = if r.token_count == Counting::Approximate { ", approximate count" } else { "" };
-    line(
-        "est. cost",
-        &format!(
-            "{} ({} input + {} output tokens{approx})",
-            output::usd(r.estimated_cost_usd, 8),
-            r.input_tokens,
-            r.output_tokens
-        ),
-    );
-    if let Some(n) = &r.note {
-        line("note", n);
-    }
-    if !r.counted {
-        line("quota", "not counted (--dry-run)");
-    } else if let Some(id) = &r.request_id {
-        line("request", id);
-    }
-    if r.arm == Arm::Canary {
-        line("arm", &format!("canary ({})", r.strategy));
-    }
     if r.stages.is_some() && !r.excluded.is_empty() {
         s.push_str("\nexcluded\n");
         for e in &r.excluded {
@@ -118,6 +91,12 @@ pub fn render(r: &RouteReport) -> String {
             s.push_str(&format!("  {:<11} {v}\n", t.stage));
         }
     }
+    s
+}
+
+/// With `--explain`: the classifier's scores and the difficulty breakdown.
+fn scores(r: &RouteReport) -> String {
+    let mut s = String::new();
     if let Some(m) = &r.ml_scores {
         s.push_str(&format!(
             "\nml: {} at {:.4} (threshold {:.4}{})\nmodel: {}\n",
@@ -167,4 +146,49 @@ pub fn render(r: &RouteReport) -> String {
         s.push_str(&output::render(&t));
     }
     s
+}
+
+/// The text output.
+pub fn render(r: &RouteReport) -> String {
+    let mut s = String::new();
+    let mut line = |k: &str, v: &str| s.push_str(&format!("{k:<11} {v}\n"));
+    line("model", &r.model);
+    line("method", r.method);
+    line("reason", &r.reason);
+    line("params", &params_text(&r.params));
+    line("difficulty", &r.difficulty.map_or("-".to_string(), |d| format!("{d:.4}")));
+    let approx = if r.token_count == Counting::Approximate { ", approximate count" } else { "" };
+    line(
+        "est. cost",
+        &format!(
+            "{} ({} input + {} output tokens{approx})",
+            output::usd(r.estimated_cost_usd, 8),
+            r.input_tokens,
+            r.output_tokens
+        ),
+    );
+    if let Some(n) = &r.note {
+        line("note", n);
+    }
+    if !r.counted {
+        line("quota", "not counted (--dry-run)");
+    } else if let Some(id) = &r.request_id {
+        line("request", id);
+    }
+    if r.arm == Arm::Canary {
+        line("arm", &format!("canary ({})", r.strategy));
+    }
+    s.push_str(&stages(r));
+    s.push_str(&scores(r));
+    s
+}
+
+impl output::format::Render for RouteReport {
+    type Json = RouteReport;
+    fn json(&self) -> &RouteReport {
+        self
+    }
+    fn text(&self) -> String {
+        render(self)
+    }
 }

@@ -3,7 +3,39 @@
 use crate::output;
 use crate::spend::{GroupBy, Report};
 
-pub fn render(r: &Report, window: &str) -> String {
+/// What `report` prints: the spend table and, above it in the text formats, the window and the
+/// assumptions behind its figures.
+pub struct SpendReport<'a> {
+    pub report: &'a Report,
+    /// `all time`, `since WHEN` or `last N days`.
+    pub window: String,
+}
+
+impl output::format::Render for SpendReport<'_> {
+    type Json = Report;
+    fn json(&self) -> &Report {
+        self.report
+    }
+    fn text(&self) -> String {
+        let r = self.report;
+        let head = format!(
+            "spend      {}: {} decisions from the decision log\n\
+             cost       an answer's cost where `ask` or `serve` called a model ({} of them), else the decision's estimate\n\
+             premium    all {}: the same input and output tokens at its list prices\n\n",
+            self.window, r.total.requests, r.total.answered, r.premium
+        );
+        format!("{}{}", output::wrap(&head, 11), table(r))
+    }
+}
+
+impl output::format::RenderTable for SpendReport<'_> {
+    fn csv(&self) -> String {
+        table(self.report)
+    }
+}
+
+/// The spend table: one row per group, then the total.
+fn table(r: &Report) -> String {
     let by = match r.by {
         GroupBy::Day => "day",
         GroupBy::Model => "model",
@@ -24,14 +56,5 @@ pub fn render(r: &Report, window: &str) -> String {
         ]);
     }
     output::align_right(&mut t, &[1, 2, 3, 4, 5, 6]);
-    let head = format!(
-        "spend      {window}: {} decisions from the decision log\n\
-         cost       an answer's cost where `ask` or `serve` called a model ({} of them), else the decision's estimate\n\
-         premium    all {}: the same input and output tokens at its list prices\n\n",
-        r.total.requests, r.total.answered, r.premium
-    );
-    match output::table_style() {
-        output::TableStyle::Csv => output::render(&t),
-        _ => format!("{}{}", output::wrap(&head, 11), output::render(&t)),
-    }
+    output::render(&t)
 }

@@ -151,3 +151,23 @@ fn confusion(m: &EvalReport, keys: &[String], corner: &str) -> comfy_table::Tabl
     output::align_right(&mut c, &(1..=keys.len()).collect::<Vec<_>>());
     c
 }
+
+impl output::format::Render for TrainReport {
+    type Json = TrainReport;
+    fn json(&self) -> &TrainReport {
+        self
+    }
+    fn text(&self) -> String {
+        train(self)
+    }
+}
+
+impl output::format::Render for EvaluateReport {
+    type Json = EvaluateReport;
+    fn json(&self) -> &EvaluateReport {
+        self
+    }
+    fn text(&self) -> String {
+        evaluate(self)
+    }
+}
