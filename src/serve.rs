@@ -20,8 +20,6 @@ use axum::response::{IntoResponse, Response};
 use clap::ValueEnum;
 use serde_json::{Value, json};
 
-use crate::cli::ServeArgs;
-use crate::commands::Context;
 use crate::config::{Config, ModelId, Params, Strategy};
 use crate::error::{Error, Result};
 use crate::live::{self, multi};
@@ -31,11 +29,13 @@ use crate::router::Engine;
 use crate::router::service::{self, RouteRequest};
 use crate::state::{AnswerUsage, Location, Store};
 
+mod args;
 mod auth;
 mod ledger;
 mod metrics;
 mod server;
 
+pub use args::ServeArgs;
 use auth::authorized;
 
 use metrics::Metrics;
@@ -94,9 +94,10 @@ struct App {
     seed: std::sync::atomic::AtomicU64,
 }
 
-pub fn run(ctx: &Context, a: &ServeArgs) -> Result<()> {
-    let config: &'static Config = Box::leak(Box::new(ctx.config()?));
-    let state = Location::resolve(ctx.state.as_deref(), config)?;
+/// Serves until SIGTERM/SIGINT: `config` is the loaded configuration, `state` the `--state` flag.
+pub fn run(config: Config, state: Option<&std::path::Path>, a: &ServeArgs) -> Result<()> {
+    let config: &'static Config = Box::leak(Box::new(config));
+    let state = Location::resolve(state, config)?;
     // The engine of the chain is built now, so a bad model or config fails before listening.
     let chain = Arc::new(service::engine(config, a.model.as_deref(), Strategy::Chain, &state)?);
     let sv = &config.serve;
@@ -1105,7 +1106,7 @@ async fn feedback(
     };
     let app2 = app.clone();
     let r = tokio::task::spawn_blocking(move || {
-        crate::commands::feedback::record(app2.config, &mut *app2.store()?, &id, rating, success, latency)
+        crate::feedback::record(app2.config, &mut *app2.store()?, &id, rating, success, latency)
     })
     .await
     .unwrap_or_else(|e| Err(Error::Provider(e.to_string())));

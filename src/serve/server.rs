@@ -29,9 +29,9 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use serde_json::json;
 
+use super::ServeArgs;
 use super::auth::{Guard, Verdict};
 use super::{App, chat, error, feedback, metrics, models};
-use crate::cli::ServeArgs;
 use crate::error::{Error, Result};
 
 /// File descriptors kept for what is not a client connection, besides one per upstream call in
