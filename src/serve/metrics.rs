@@ -1,15 +1,35 @@
 //! The gateway's counters, rendered in Prometheus' text format at `GET /metrics`.
 //!
+//! Refusals are counted by a middleware layer ([`count_refusals`]) around the chat endpoint,
+//! from the responses themselves, so no handler counts its own errors.
+//!
 //! Counters live behind one mutex (a request touches it once or twice); quota figures are read
 //! from the state store at scrape time, so every instance sharing a store reports the same.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+
+use super::app::App;
+use super::decide::Decided;
+use super::error::Refused;
 use crate::config::{Config, ModelId};
 use crate::provider::Attempt;
+
+/// Counts a chat request the gateway refused before any upstream call, by its status (a
+/// response an [`super::error::ApiError`] marked [`Refused`]).
+pub(super) async fn count_refusals(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
+    let r = next.run(req).await;
+    if r.extensions().get::<Refused>().is_some() {
+        app.metrics.status(r.status().as_u16());
+    }
+    r
+}
 
 /// Upper bounds of the latency histogram, in seconds.
 const BUCKETS: [f64; 12] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
@@ -76,7 +96,7 @@ impl Metrics {
     pub fn answered(
         &self,
         config: &Config,
-        d: &super::Decided,
+        d: &Decided,
         answered: ModelId,
         input: u64,
         output: u64,
@@ -96,7 +116,7 @@ impl Metrics {
         });
     }
 
-    pub fn failed(&self, d: &super::Decided, latency: Duration, attempts: &[Attempt]) {
+    pub fn failed(&self, d: &Decided, latency: Duration, attempts: &[Attempt]) {
         self.with(|m| {
             let model = attempts.first().map_or_else(|| d.method.to_string(), |a| a.model.clone());
             *m.failed.entry(model).or_default() += 1;
