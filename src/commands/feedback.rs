@@ -10,7 +10,7 @@ use crate::commands::Context;
 use crate::config::{Config, EMBEDDED_DEFAULT, Source};
 use crate::data::{self, RowError};
 use crate::error::{Error, Result};
-use crate::feedback;
+use crate::feedback::{self, build};
 use crate::output;
 use crate::state::{self, FeedbackRecord, Location, Store};
 
@@ -24,7 +24,7 @@ pub fn run(ctx: &Context, cmd: &FeedbackCommand) -> Result<()> {
             let now = clock.now().timestamp().as_second();
             // A store failure is the store's error (exit 5), not a usage error.
             let logged = store.find_decision(request_id)?;
-            let rec = feedback::build(
+            let rec = build(
                 &config,
                 logged,
                 request_id,
@@ -182,9 +182,8 @@ fn import(
                 None => format!("import:{}:{}", r.name, r.line()),
             };
             let logged = store.find_decision(&id).map_err(|e| r.row_error(e.to_string()))?;
-            let mut rec =
-                feedback::build(config, logged, &id, rating, success, latency, model.as_deref(), rule.as_deref(), ts)
-                    .map_err(|m| r.row_error(m))?;
+            let mut rec = build(config, logged, &id, rating, success, latency, model.as_deref(), rule.as_deref(), ts)
+                .map_err(|m| r.row_error(m))?;
             if let Some(c) = num(&["cost"], "cost")? {
                 if !(0.0..=crate::replay::dataset::MAX_COST_USD).contains(&c) {
                     return Err(r.row_error(format!("cost {} is outside 0..=1000000 USD", crate::error::num(c))));

@@ -128,7 +128,22 @@ impl Metrics {
     pub fn render(&self, config: &Config, usage: &BTreeMap<String, u64>) -> String {
         let Ok(m) = self.inner.lock() else { return String::new() };
         let mut s = String::new();
-        let esc = |v: &str| v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
+        m.render_answers(&mut s);
+        m.render_totals(&mut s);
+        render_quota(&mut s, config, usage);
+        s
+    }
+}
+
+/// A label value escaped for the text format.
+fn esc(v: &str) -> String {
+    v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
+
+impl Inner {
+    /// Requests, tokens and spend by model, failed and refused requests.
+    fn render_answers(&self, s: &mut String) {
+        let m = self;
         let _ = writeln!(s, "# HELP llmroute_requests_total Requests answered, by answering model and routing method.");
         let _ = writeln!(s, "# TYPE llmroute_requests_total counter");
         for ((model, method), (n, ..)) in &m.answered {
@@ -163,6 +178,11 @@ impl Metrics {
         for (status, n) in &m.refused {
             let _ = writeln!(s, "llmroute_refused_requests_total{{status=\"{status}\"}} {n}");
         }
+    }
+
+    /// Fallbacks, implausible usage, local state fallbacks, retries and the latency histogram.
+    fn render_totals(&self, s: &mut String) {
+        let m = self;
         let _ = writeln!(s, "# HELP llmroute_fallbacks_total Requests answered by another model than the routed one.");
         let _ = writeln!(s, "# TYPE llmroute_fallbacks_total counter");
         let _ = writeln!(s, "llmroute_fallbacks_total {}", m.fallbacks);
@@ -197,28 +217,61 @@ impl Metrics {
         let _ = writeln!(s, "llmroute_request_seconds_bucket{{le=\"+Inf\"}} {}", m.count);
         let _ = writeln!(s, "llmroute_request_seconds_sum {:.6}", m.sum);
         let _ = writeln!(s, "llmroute_request_seconds_count {}", m.count);
-        let _ = writeln!(s, "# HELP llmroute_quota_used Requests counted against today's quota, by model.");
-        let _ = writeln!(s, "# TYPE llmroute_quota_used gauge");
-        for model in &config.models {
+    }
+}
+
+/// Today's quota use and what is left, by model.
+fn render_quota(s: &mut String, config: &Config, usage: &BTreeMap<String, u64>) {
+    let _ = writeln!(s, "# HELP llmroute_quota_used Requests counted against today's quota, by model.");
+    let _ = writeln!(s, "# TYPE llmroute_quota_used gauge");
+    for model in &config.models {
+        let used = usage.get(&model.name).copied().unwrap_or(0);
+        let _ = writeln!(s, "llmroute_quota_used{{model=\"{}\"}} {used}", esc(&model.name));
+    }
+    let _ =
+        writeln!(s, "# HELP llmroute_quota_remaining Requests left in today's quota, by model (models with a quota).");
+    let _ = writeln!(s, "# TYPE llmroute_quota_remaining gauge");
+    for model in &config.models {
+        if let Some(q) = model.daily_quota {
             let used = usage.get(&model.name).copied().unwrap_or(0);
-            let _ = writeln!(s, "llmroute_quota_used{{model=\"{}\"}} {used}", esc(&model.name));
+            let _ =
+                writeln!(s, "llmroute_quota_remaining{{model=\"{}\"}} {}", esc(&model.name), q.saturating_sub(used));
         }
-        let _ = writeln!(
-            s,
-            "# HELP llmroute_quota_remaining Requests left in today's quota, by model (models with a quota)."
-        );
-        let _ = writeln!(s, "# TYPE llmroute_quota_remaining gauge");
-        for model in &config.models {
-            if let Some(q) = model.daily_quota {
-                let used = usage.get(&model.name).copied().unwrap_or(0);
-                let _ = writeln!(
-                    s,
-                    "llmroute_quota_remaining{{model=\"{}\"}} {}",
-                    esc(&model.name),
-                    q.saturating_sub(used)
-                );
-            }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Source;
+
+    #[test]
+    fn refusals_and_quotas_render_by_label() {
+        let c = Config::from_str(crate::config::EMBEDDED_DEFAULT, Source::Embedded).expect("the default");
+        let m = Metrics::default();
+        m.status(401);
+        m.status(401);
+        m.status(429);
+        m.implausible();
+        let usage = BTreeMap::from([("gpt-4o-mini".to_string(), 3)]);
+        let text = m.render(&c, &usage);
+        let lines: Vec<&str> = text.lines().collect();
+        for want in [
+            "llmroute_refused_requests_total{status=\"401\"} 2",
+            "llmroute_refused_requests_total{status=\"429\"} 1",
+            "llmroute_implausible_usage_total 1",
+            "llmroute_fallbacks_total 0",
+            "llmroute_request_seconds_bucket{le=\"+Inf\"} 0",
+            "llmroute_quota_used{model=\"gpt-4o-mini\"} 3",
+            "llmroute_quota_used{model=\"gpt-4o\"} 0",
+        ] {
+            assert!(lines.contains(&want), "{want} not in\n{text}");
         }
-        s
+        assert!(!text.contains("llmroute_requests_total{"), "{text}");
+    }
+
+    #[test]
+    fn label_values_are_escaped() {
+        assert_eq!(esc("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
     }
 }

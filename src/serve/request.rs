@@ -12,7 +12,7 @@ use crate::prompt::Prompt;
 use crate::provider::Message;
 
 /// The routing a request's `model` field asks for.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub(super) enum Target {
     Route(Strategy),
     Model(ModelId),
@@ -149,4 +149,152 @@ pub(super) fn merge(client: Params, decided: Params) -> Params {
 /// A request header's value, when it is set, text and not empty.
 pub(super) fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers.get(name).and_then(|v| v.to_str().ok()).filter(|s| !s.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::config::Source;
+
+    fn config() -> Config {
+        Config::from_str(crate::config::EMBEDDED_DEFAULT, Source::Embedded).expect("the default")
+    }
+
+    fn parse(v: Value) -> std::result::Result<ChatRequest, String> {
+        parse_chat(v.to_string().as_bytes())
+    }
+
+    #[test]
+    fn a_chat_body_is_read_field_by_field() {
+        let r = parse(json!({
+            "model": "auto",
+            "messages": [
+                {"role": "system", "content": "be brief"},
+                {"role": "user", "content": [{"type": "text", "text": "first"}, {"type": "image_url"}, {"text": "second"}]},
+                {"role": "assistant", "content": null},
+                {"role": "user"},
+            ],
+            "stream": true,
+            "stream_options": {"include_usage": true},
+            "max_tokens": 50,
+            "max_completion_tokens": 60,
+            "temperature": 0.5,
+            "top_p": 1,
+            "user": "u-1",
+            "seed": 7,
+        }))
+        .expect("a valid body");
+        assert_eq!(r.model, "auto");
+        assert!(r.stream);
+        let messages: Vec<(&str, &str)> = r.messages.iter().map(|m| (m.role.as_str(), m.content.as_str())).collect();
+        assert_eq!(messages, [("system", "be brief"), ("user", "first\nsecond"), ("assistant", ""), ("user", "")]);
+        // The routers see the last user message.
+        assert_eq!(r.prompt.text, "");
+        assert_eq!(r.prompt.messages.len(), 4);
+        assert_eq!(r.params, Params { temperature: Some(0.5), max_tokens: Some(60), top_p: Some(1.0) });
+        assert_eq!(r.user.as_deref(), Some("u-1"));
+        // What the gateway does not read is forwarded as it is; what it read is not.
+        let extra: Vec<&str> = r.extra.keys().map(String::as_str).collect();
+        assert_eq!(extra, ["seed", "user"]);
+    }
+
+    #[test]
+    fn defaults_when_fields_are_absent_or_null() {
+        let r = parse(json!({"messages": [{"role": "user", "content": "hi"}], "model": null, "stream": null}))
+            .expect("a valid body");
+        assert_eq!(r.model, "");
+        assert!(!r.stream);
+        assert_eq!(r.prompt.text, "hi");
+        assert_eq!(r.params, Params::default());
+        assert_eq!(r.user, None);
+        assert!(r.extra.is_empty());
+    }
+
+    #[test]
+    fn malformed_bodies_are_refused_with_the_reason() {
+        let err = |v: Value| parse(v).err().expect("refused");
+        let user = json!([{"role": "user", "content": "hi"}]);
+        assert_eq!(
+            parse_chat(b"[1,").err().expect("refused"),
+            "the body is not JSON: EOF while parsing a value at line 1 column 3"
+        );
+        assert_eq!(err(json!([1])), "the body must be a JSON object");
+        assert_eq!(err(json!({})), "missing `messages`");
+        assert_eq!(err(json!({"messages": "hi"})), "`messages` must be an array");
+        assert_eq!(err(json!({"messages": []})), "`messages` is empty");
+        assert_eq!(err(json!({"messages": [{"content": "hi"}]})), "`messages[0].role` is missing");
+        assert_eq!(
+            err(json!({"messages": [{"role": "user", "content": 3}]})),
+            "`messages[0].content` must be a string or an array of parts"
+        );
+        assert_eq!(err(json!({"messages": user, "model": 1})), "`model` must be a string");
+        assert_eq!(err(json!({"messages": user, "stream": "yes"})), "`stream` must be a boolean");
+        assert_eq!(err(json!({"messages": user, "max_tokens": "9"})), "`max_tokens` must be a number");
+        assert_eq!(err(json!({"messages": user, "max_tokens": 0})), "`max_tokens` must be a positive integer");
+        assert_eq!(err(json!({"messages": user, "max_tokens": 1.5})), "`max_tokens` must be a positive integer");
+        assert_eq!(
+            err(json!({"messages": user, "max_completion_tokens": 5e9})),
+            "`max_tokens` must be a positive integer"
+        );
+        assert_eq!(err(json!({"messages": user, "temperature": 2.5})), "`temperature` 2.5 is outside 0 to 2");
+        assert_eq!(err(json!({"messages": user, "temperature": -1})), "`temperature` -1 is outside 0 to 2");
+        assert_eq!(err(json!({"messages": user, "top_p": 0})), "`top_p` 0 is outside (0, 1]");
+        assert_eq!(err(json!({"messages": user, "top_p": 1.5})), "`top_p` 1.5 is outside (0, 1]");
+    }
+
+    #[test]
+    fn model_names_select_the_routing() {
+        let c = config();
+        assert_eq!(target(&c, ""), Ok(Target::Route(Strategy::Chain)));
+        assert_eq!(target(&c, "auto"), Ok(Target::Route(Strategy::Chain)));
+        assert_eq!(target(&c, "llmroute"), Ok(Target::Route(Strategy::Chain)));
+        assert_eq!(target(&c, "router:rules"), Ok(Target::Route(Strategy::Rules)));
+        assert_eq!(target(&c, "router:adaptive"), Ok(Target::Route(Strategy::Adaptive)));
+        assert_eq!(target(&c, "router:cascade"), Ok(Target::Multi(multi::Kind::Cascade)));
+        assert_eq!(target(&c, "router:consensus"), Ok(Target::Multi(multi::Kind::Consensus)));
+        let mini = c.models.iter().position(|m| m.name == "gpt-4o-mini").expect("in the default catalog");
+        assert_eq!(target(&c, "gpt-4o-mini"), Ok(Target::Model(mini)));
+        assert_eq!(
+            target(&c, "router:fastest"),
+            Err("unknown strategy `router:fastest`; use one of router:chain, router:rules, router:difficulty, \
+                 router:ml, router:adaptive, router:cascade, router:consensus"
+                .to_string())
+        );
+        assert_eq!(
+            target(&c, "gpt-4o-mimi"),
+            Err("unknown model `gpt-4o-mimi`; did you mean `gpt-4o-mini`?; use `auto`, `router:<strategy>` or a \
+                 catalog model (GET /v1/models)"
+                .to_string())
+        );
+    }
+
+    #[test]
+    fn the_client_parameters_win_over_the_decision() {
+        let client = Params { temperature: Some(0.1), max_tokens: None, top_p: None };
+        let decided = Params { temperature: Some(0.9), max_tokens: Some(100), top_p: None };
+        assert_eq!(merge(client, decided), Params { temperature: Some(0.1), max_tokens: Some(100), top_p: None });
+    }
+
+    #[test]
+    fn empty_and_non_text_headers_are_absent() {
+        let mut h = HeaderMap::new();
+        h.insert("x-llmroute-tag", axum::http::HeaderValue::from_static("code"));
+        h.insert("x-llmroute-user", axum::http::HeaderValue::from_static(""));
+        h.insert("x-other", axum::http::HeaderValue::from_bytes(b"\xff").expect("opaque bytes"));
+        assert_eq!(header_str(&h, "x-llmroute-tag"), Some("code"));
+        assert_eq!(header_str(&h, "x-llmroute-user"), None);
+        assert_eq!(header_str(&h, "x-other"), None);
+        assert_eq!(header_str(&h, "x-missing"), None);
+    }
+
+    #[test]
+    fn the_fuzz_entry_point_checks_body_and_model() {
+        let c = config();
+        let body = |model: &str| json!({"model": model, "messages": [{"role": "user", "content": "hi"}]}).to_string();
+        assert_eq!(crate::serve::parse_request(&c, body("auto").as_bytes()), Ok(()));
+        assert!(crate::serve::parse_request(&c, body("nope").as_bytes()).is_err());
+        assert_eq!(crate::serve::parse_request(&c, b"{}"), Err("missing `messages`".to_string()));
+    }
 }
