@@ -51,14 +51,28 @@ pub(in crate::serve) async fn chat(
     let client = client(&app, &req);
     let params = merge(req.params, d.params);
     let pending = Pending::new(&app, &d);
+    let call = Call { app, req, d, pending, client, params, started };
     if let Target::Multi(kind) = target {
-        return multi(app, req, d, pending, client, params, kind, started).await;
+        return multi(call, kind).await;
     }
-    let headers = decision_headers(app.config, &d);
-    if req.stream {
-        return Ok(stream(app, req, d, pending, client, params, headers, started));
+    let headers = decision_headers(call.app.config, &call.d);
+    if call.req.stream {
+        return Ok(stream(call, headers));
     }
-    answer(app, req, d, pending, client, params, headers, started).await
+    answer(call, headers).await
+}
+
+/// A decided request on its way upstream: what answering it needs, however it is answered.
+pub(super) struct Call {
+    pub(super) app: Arc<App>,
+    pub(super) req: Arc<ChatRequest>,
+    pub(super) d: Decided,
+    /// Settles the decision's quota count once the call is over (or dropped).
+    pub(super) pending: Pending,
+    pub(super) client: Client<'static>,
+    /// The client's sampling parameters over the decision's.
+    pub(super) params: Params,
+    pub(super) started: Instant,
 }
 
 /// The upstream client of one request: the shared connections, the settings' timeout and
@@ -77,17 +91,8 @@ fn client(app: &App, req: &ChatRequest) -> Client<'static> {
 
 /// A plain (not streamed) answer: the decided model, else the fallback order; 502 when none
 /// answered.
-#[allow(clippy::too_many_arguments)]
-async fn answer(
-    app: Arc<App>,
-    req: Arc<ChatRequest>,
-    d: Decided,
-    pending: Pending,
-    client: Client<'static>,
-    params: Params,
-    headers: HeaderMap,
-    started: Instant,
-) -> Result<Response, ApiError> {
+async fn answer(call: Call, headers: HeaderMap) -> Result<Response, ApiError> {
+    let Call { app, req, d, pending, client, params, started } = call;
     let _permit = app.upstream.acquire().await;
     let o =
         live::fallback(&client, app.config, plan(&d, &over_quota(app.config, &d)), &req.messages, &params, None).await;

@@ -1,38 +1,24 @@
 //! A cascade or consensus answer (`router:cascade`, `router:consensus`): each call counted on its
 //! own model, the answer sent whole (streamed requests get it in one chunk).
 
-use std::sync::Arc;
-use std::time::Instant;
-
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::config::Params;
+use super::chat::Call;
 use crate::live::multi;
-use crate::provider::{Answer, Client};
-use crate::serve::app::App;
+use crate::provider::Answer;
 use crate::serve::book::log_answer;
-use crate::serve::decide::{Decided, decision_headers, finish_headers};
+use crate::serve::decide::{decision_headers, finish_headers};
 use crate::serve::error::ApiError;
 use crate::serve::openai::{chunk, completion_body, finish_reason, usage_json};
-use crate::serve::pending::{GatewayQuota, Pending};
-use crate::serve::request::ChatRequest;
+use crate::serve::pending::GatewayQuota;
 
 /// A cascade or consensus answer (`router:cascade`, `router:consensus`); a stream gets the
 /// answer in one chunk, since the answer is known only once the models are scored or counted.
-#[allow(clippy::too_many_arguments)]
-pub(super) async fn multi(
-    app: Arc<App>,
-    req: Arc<ChatRequest>,
-    mut d: Decided,
-    mut pending: Pending,
-    client: Client<'static>,
-    params: Params,
-    kind: multi::Kind,
-    started: Instant,
-) -> Result<Response, ApiError> {
+pub(super) async fn multi(call: Call, kind: multi::Kind) -> Result<Response, ApiError> {
+    let Call { app, req, mut d, mut pending, client, params, started } = call;
     let _permit = app.upstream.acquire().await;
     // Each call counts on its own model: the decision's count is given back first.
     let decided = &app.config.models[d.model].name;

@@ -3,22 +3,19 @@
 //! the finish chunk, the usage chunk and `[DONE]` (or an error event).
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use crate::config::{Config, ModelId, Params};
+use super::chat::Call;
+use crate::config::{Config, ModelId};
 use crate::live;
-use crate::provider::{Client, Sink};
-use crate::serve::app::App;
+use crate::provider::Sink;
 use crate::serve::book::book;
-use crate::serve::decide::{Decided, over_quota, plan};
+use crate::serve::decide::{over_quota, plan};
 use crate::serve::openai::{chunk, finish_reason, usage_json};
-use crate::serve::pending::Pending;
-use crate::serve::request::ChatRequest;
 
 /// Events queued for a slow client at most, and their bytes at most (an event larger than that
 /// is queued alone); past them the upstream is read no faster than the client reads, so the
@@ -119,17 +116,8 @@ impl Sink for Relay {
 /// sent one, our usage chunk and `[DONE]`. Once a part was relayed, a failure ends the stream
 /// with an error event (the OpenAI client raises it), never with a clean finish. When the client
 /// goes away, the upstream call stops and the request is settled as answered by nothing.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn stream(
-    app: Arc<App>,
-    req: Arc<ChatRequest>,
-    d: Decided,
-    pending: Pending,
-    client: Client<'static>,
-    params: Params,
-    headers: HeaderMap,
-    started: Instant,
-) -> Response {
+pub(super) fn stream(call: Call, headers: HeaderMap) -> Response {
+    let Call { app, req, d, pending, client, params, started } = call;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Queued>(STREAM_QUEUE);
     let model_name = app.config.models[d.model].name.clone();
     tokio::spawn(async move {
