@@ -1,5 +1,6 @@
-//! Feedback: statistics per model / rule / method / arm, the article's `optimize_rules` as
-//! reviewable suggestions.
+//! Feedback: recording it against the decision log (shared by `feedback add`/`import` and the
+//! gateway's `POST /v1/feedback`), statistics per model / rule / method / arm, the article's
+//! `optimize_rules` as reviewable suggestions.
 
 use std::collections::BTreeMap;
 
@@ -8,7 +9,103 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::router::adaptive::success;
-use crate::state::FeedbackRecord;
+use crate::state::{DecisionRecord, FeedbackRecord, Store};
+
+/// Records feedback for a logged decision, as `feedback add` does (the gateway's
+/// `POST /v1/feedback`). Returns the model the feedback is for.
+pub fn record(
+    config: &Config,
+    store: &mut Store,
+    request_id: &str,
+    rating: Option<f64>,
+    success: Option<bool>,
+    latency_ms: Option<f64>,
+) -> Result<String> {
+    let clock = crate::clock::Clock::new(config.timezone.clone())?;
+    let now = clock.now().timestamp().as_second();
+    // A store failure is the store's error (a 500 from the gateway, which never shows its path).
+    let logged = store.find_decision(request_id)?;
+    let rec = build(config, logged, request_id, rating, success, latency_ms, None, None, now).map_err(Error::Usage)?;
+    store.upsert_feedback(std::slice::from_ref(&rec))?;
+    Ok(rec.model)
+}
+
+/// Validates one feedback entry and joins it to the decision log (`feedback add`, `feedback
+/// import` and the gateway's `POST /v1/feedback`).
+#[allow(clippy::too_many_arguments)]
+pub fn build(
+    config: &Config,
+    logged: Option<DecisionRecord>,
+    request_id: &str,
+    rating: Option<f64>,
+    success: Option<bool>,
+    latency_ms: Option<f64>,
+    model: Option<&str>,
+    rule: Option<&str>,
+    ts: i64,
+) -> std::result::Result<FeedbackRecord, String> {
+    if request_id.trim().is_empty() {
+        return Err("the request id is empty".to_string());
+    }
+    if let Some(r) = rating
+        && !(1.0..=5.0).contains(&r)
+    {
+        return Err(format!("rating {r} is outside 1-5"));
+    }
+    if rating.is_none() && success.is_none() && latency_ms.is_none() {
+        return Err("nothing to record: give a rating, success or latency".to_string());
+    }
+    if let Some(l) = latency_ms
+        && !(l.is_finite() && (0.0..=crate::config::MAX_LATENCY_MS).contains(&l))
+    {
+        return Err(format!(
+            "latency {} is outside 0-{} milliseconds",
+            crate::error::num(l),
+            crate::error::num(crate::config::MAX_LATENCY_MS)
+        ));
+    }
+    let known = |m: &str| -> std::result::Result<String, String> {
+        config.require_model(m).map(|id| config.models[id].name.clone()).map_err(|e| e.to_string())
+    };
+    match (logged, model) {
+        (Some(d), m) => {
+            if let Some(m) = m
+                && m != d.model
+            {
+                return Err(format!("request `{request_id}` was routed to `{}`, not `{m}`", d.model));
+            }
+            Ok(FeedbackRecord {
+                request_id: request_id.to_string(),
+                ts,
+                model: d.model,
+                rule: d.rule,
+                method: Some(d.method),
+                tier: d.tier,
+                arm: Some(d.arm),
+                rating,
+                success,
+                latency_ms,
+                cost: Some(d.estimated_cost),
+            })
+        }
+        (None, Some(m)) => Ok(FeedbackRecord {
+            request_id: request_id.to_string(),
+            ts,
+            model: known(m)?,
+            rule: rule.map(str::to_string),
+            method: rule.map(|_| "rule".to_string()),
+            tier: None,
+            arm: None,
+            rating,
+            success,
+            latency_ms,
+            cost: None,
+        }),
+        (None, None) => Err(format!(
+            "unknown request id `{request_id}`: no logged decision has it; pass --model (and --rule) to record feedback for a request llmroute did not route"
+        )),
+    }
+}
 
 /// Mean and a 95 % normal interval.
 pub fn mean_ci(v: &[f64]) -> (Option<f64>, Option<(f64, f64)>) {

@@ -39,12 +39,13 @@ pub use error::{Error, Result};
 
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
+    state::set_reporter(output::state_event);
     let ctx = Context { config_path: cli.config, state: cli.state };
     match &cli.command {
         Command::Route(a) => commands::route::run(&ctx, a),
         Command::Ask(a) => commands::ask::run(&ctx, a),
         Command::Models(a) => commands::models::run(&ctx, a),
-        Command::Serve(a) => serve::run(&ctx, a),
+        Command::Serve(a) => serve::run(ctx.config()?, ctx.state.as_deref(), a),
         Command::Quota(a) => commands::quota::run(&ctx, a),
         Command::State(c) => commands::state::run(&ctx, c),
         Command::Report(a) => commands::report::run(&ctx, a),

@@ -253,7 +253,7 @@ fn call(
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| Error::Provider(format!("cannot start the async runtime: {e}")))?;
+        .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))?;
     let day = routed.clock.day();
     Ok(match s.kind() {
         None => {
@@ -279,7 +279,7 @@ fn call(
             let quota = StoreQuota { config, day: day.clone(), store: std::sync::Mutex::new(store) };
             let answered = rt.block_on(several(client, config, kind, &quota, messages, &params, record));
             let mut store =
-                quota.store.into_inner().map_err(|_| Error::Provider("the state lock is poisoned".into()))?;
+                quota.store.into_inner().map_err(|_| Error::Internal("the state lock is poisoned".into()))?;
             store.relabel(&routed.request_id, answered.map(|m| config.models[m].name.as_str()))?;
             answered
         }

@@ -12,7 +12,7 @@ use crate::commands::Context;
 use crate::config::{Config, EMBEDDED_DEFAULT, Source};
 use crate::data::{self, RowError};
 use crate::error::{Error, Result};
-use crate::feedback;
+use crate::feedback::{self, build};
 use crate::output;
 use crate::state::{self, FeedbackRecord, Location, Store};
 
@@ -98,101 +98,6 @@ fn load(at: &Location, days: u64, clock: &Clock) -> Result<Vec<FeedbackRecord>> 
     let Some(mut store) = Store::open_read(at)? else { return Ok(Vec::new()) };
     let since = (days > 0).then(|| clock.now().timestamp().as_second() - days as i64 * 86_400);
     store.feedback_since(since)
-}
-
-/// Validates one feedback entry and joins it to the decision log.
-/// Records feedback for a logged decision, as `feedback add` does (the gateway's
-/// `POST /v1/feedback`). Returns the model the feedback is for.
-pub fn record(
-    config: &Config,
-    store: &mut Store,
-    request_id: &str,
-    rating: Option<f64>,
-    success: Option<bool>,
-    latency_ms: Option<f64>,
-) -> Result<String> {
-    let clock = crate::clock::Clock::new(config.timezone.clone())?;
-    let now = clock.now().timestamp().as_second();
-    // A store failure is the store's error (a 500 from the gateway, which never shows its path).
-    let logged = store.find_decision(request_id)?;
-    let rec = build(config, logged, request_id, rating, success, latency_ms, None, None, now).map_err(Error::Usage)?;
-    store.upsert_feedback(std::slice::from_ref(&rec))?;
-    Ok(rec.model)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn build(
-    config: &Config,
-    logged: Option<crate::state::DecisionRecord>,
-    request_id: &str,
-    rating: Option<f64>,
-    success: Option<bool>,
-    latency_ms: Option<f64>,
-    model: Option<&str>,
-    rule: Option<&str>,
-    ts: i64,
-) -> std::result::Result<FeedbackRecord, String> {
-    if request_id.trim().is_empty() {
-        return Err("the request id is empty".to_string());
-    }
-    if let Some(r) = rating
-        && !(1.0..=5.0).contains(&r)
-    {
-        return Err(format!("rating {r} is outside 1-5"));
-    }
-    if rating.is_none() && success.is_none() && latency_ms.is_none() {
-        return Err("nothing to record: give a rating, success or latency".to_string());
-    }
-    if let Some(l) = latency_ms
-        && !(l.is_finite() && (0.0..=crate::config::MAX_LATENCY_MS).contains(&l))
-    {
-        return Err(format!(
-            "latency {} is outside 0-{} milliseconds",
-            crate::error::num(l),
-            crate::error::num(crate::config::MAX_LATENCY_MS)
-        ));
-    }
-    let known = |m: &str| -> std::result::Result<String, String> {
-        config.require_model(m).map(|id| config.models[id].name.clone()).map_err(|e| e.to_string())
-    };
-    match (logged, model) {
-        (Some(d), m) => {
-            if let Some(m) = m
-                && m != d.model
-            {
-                return Err(format!("request `{request_id}` was routed to `{}`, not `{m}`", d.model));
-            }
-            Ok(FeedbackRecord {
-                request_id: request_id.to_string(),
-                ts,
-                model: d.model,
-                rule: d.rule,
-                method: Some(d.method),
-                tier: d.tier,
-                arm: Some(d.arm),
-                rating,
-                success,
-                latency_ms,
-                cost: Some(d.estimated_cost),
-            })
-        }
-        (None, Some(m)) => Ok(FeedbackRecord {
-            request_id: request_id.to_string(),
-            ts,
-            model: known(m)?,
-            rule: rule.map(str::to_string),
-            method: rule.map(|_| "rule".to_string()),
-            tier: None,
-            arm: None,
-            rating,
-            success,
-            latency_ms,
-            cost: None,
-        }),
-        (None, None) => Err(format!(
-            "unknown request id `{request_id}`: no logged decision has it; pass --model (and --rule) to record feedback for a request llmroute did not route"
-        )),
-    }
 }
 
 /// One feedback row of an import, validated and joined to the decision log.

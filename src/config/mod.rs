@@ -7,6 +7,7 @@
 
 mod check;
 mod difficulty;
+pub mod flag_values;
 pub mod limits;
 mod live;
 mod ml;

@@ -91,6 +91,12 @@ pub fn note(msg: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{msg}");
 }
 
+/// Shows what the state store reports (installed with `state::set_reporter` before any command
+/// runs): a warning, or a plain note when the store is back.
+pub fn state_event(e: &crate::state::Event) {
+    if e.is_warning() { warn(&e.to_string()) } else { note(&e.to_string()) }
+}
+
 /// How tables are drawn, chosen once per command from its `--format` ([`format::emit`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TableStyle {

@@ -6,10 +6,11 @@ use std::net::{IpAddr, SocketAddr};
 
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
-use super::{App, error};
+use super::app::App;
+use super::error::ApiError;
 
 /// The request headers a browser may send cross-origin to an allowed origin's page.
 const ALLOW_HEADERS: &str = "authorization, content-type, x-llmroute-tag, x-llmroute-user";
@@ -21,12 +22,12 @@ const EXPOSE_HEADERS: &str = "x-llmroute-request-id, x-llmroute-model, x-llmrout
 /// given and the configured keys are compared, every byte of every key, so the time taken tells
 /// nothing about a key's length or content.
 pub(super) fn authorized(app: &App, headers: &HeaderMap) -> bool {
-    if app.keys.is_empty() {
+    if app.settings.keys.is_empty() {
         return true;
     }
     let Some(given) = bearer(headers) else { return false };
     let given = digest(given);
-    app.keys.iter().fold(false, |found, k| found | same(&digest(k), &given))
+    app.settings.keys.iter().fold(false, |found, k| found | same(&digest(k), &given))
 }
 
 /// The token of an `Authorization: Bearer TOKEN` header; the scheme is case-insensitive (RFC 7235).
@@ -78,7 +79,7 @@ impl Guard {
         }
         let public = |p: &str| sv.public_endpoints.iter().any(|e| e == p);
         Guard {
-            digests: app.keys.iter().map(|k| digest(k)).collect(),
+            digests: app.settings.keys.iter().map(|k| digest(k)).collect(),
             origins: sv.allowed_origins.iter().map(|o| o.to_ascii_lowercase()).collect(),
             any_host: hosts.iter().any(|h| h == "*"),
             hosts,
@@ -196,9 +197,10 @@ fn preflight(origin: HeaderValue) -> Response {
     r
 }
 
-fn refuse(app: &App, status: StatusCode, kind: &str, message: &str) -> Verdict {
+/// A refusal of the guard, counted by status like the chat endpoint's.
+fn refuse(app: &App, status: StatusCode, kind: &'static str, message: &str) -> Verdict {
     app.metrics.status(status.as_u16());
-    Verdict::Answer(error(status, kind, message))
+    Verdict::Answer(ApiError::new(status, kind, message).into_response())
 }
 
 /// `application/json`, with or without parameters (`; charset=utf-8`).

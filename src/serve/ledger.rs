@@ -31,7 +31,7 @@ impl Ledger {
         let worker = std::thread::Builder::new()
             .name("llmroute-ledger".to_string())
             .spawn(move || run(store, rx))
-            .map_err(|e| crate::error::Error::Provider(format!("cannot start the ledger thread: {e}")))?;
+            .map_err(|e| crate::error::Error::Internal(format!("cannot start the ledger thread: {e}")))?;
         Ok(Ledger { tx: Mutex::new(Some(tx)), worker: Mutex::new(Some(worker)) })
     }
 

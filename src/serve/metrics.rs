@@ -1,15 +1,35 @@
 //! The gateway's counters, rendered in Prometheus' text format at `GET /metrics`.
 //!
+//! Refusals are counted by a middleware layer ([`count_refusals`]) around the chat endpoint,
+//! from the responses themselves, so no handler counts its own errors.
+//!
 //! Counters live behind one mutex (a request touches it once or twice); quota figures are read
 //! from the state store at scrape time, so every instance sharing a store reports the same.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+
+use super::app::App;
+use super::decide::Decided;
+use super::error::Refused;
 use crate::config::{Config, ModelId};
 use crate::provider::Attempt;
+
+/// Counts a chat request the gateway refused before any upstream call, by its status (a
+/// response an [`super::error::ApiError`] marked [`Refused`]).
+pub(super) async fn count_refusals(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
+    let r = next.run(req).await;
+    if r.extensions().get::<Refused>().is_some() {
+        app.metrics.status(r.status().as_u16());
+    }
+    r
+}
 
 /// Upper bounds of the latency histogram, in seconds.
 const BUCKETS: [f64; 12] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
@@ -76,7 +96,7 @@ impl Metrics {
     pub fn answered(
         &self,
         config: &Config,
-        d: &super::Decided,
+        d: &Decided,
         answered: ModelId,
         input: u64,
         output: u64,
@@ -96,7 +116,7 @@ impl Metrics {
         });
     }
 
-    pub fn failed(&self, d: &super::Decided, latency: Duration, attempts: &[Attempt]) {
+    pub fn failed(&self, d: &Decided, latency: Duration, attempts: &[Attempt]) {
         self.with(|m| {
             let model = attempts.first().map_or_else(|| d.method.to_string(), |a| a.model.clone());
             *m.failed.entry(model).or_default() += 1;
@@ -108,7 +128,22 @@ impl Metrics {
     pub fn render(&self, config: &Config, usage: &BTreeMap<String, u64>) -> String {
         let Ok(m) = self.inner.lock() else { return String::new() };
         let mut s = String::new();
-        let esc = |v: &str| v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
+        m.render_answers(&mut s);
+        m.render_totals(&mut s);
+        render_quota(&mut s, config, usage);
+        s
+    }
+}
+
+/// A label value escaped for the text format.
+fn esc(v: &str) -> String {
+    v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
+
+impl Inner {
+    /// Requests, tokens and spend by model, failed and refused requests.
+    fn render_answers(&self, s: &mut String) {
+        let m = self;
         let _ = writeln!(s, "# HELP llmroute_requests_total Requests answered, by answering model and routing method.");
         let _ = writeln!(s, "# TYPE llmroute_requests_total counter");
         for ((model, method), (n, ..)) in &m.answered {
@@ -143,6 +178,11 @@ impl Metrics {
         for (status, n) in &m.refused {
             let _ = writeln!(s, "llmroute_refused_requests_total{{status=\"{status}\"}} {n}");
         }
+    }
+
+    /// Fallbacks, implausible usage, local state fallbacks, retries and the latency histogram.
+    fn render_totals(&self, s: &mut String) {
+        let m = self;
         let _ = writeln!(s, "# HELP llmroute_fallbacks_total Requests answered by another model than the routed one.");
         let _ = writeln!(s, "# TYPE llmroute_fallbacks_total counter");
         let _ = writeln!(s, "llmroute_fallbacks_total {}", m.fallbacks);
@@ -177,28 +217,61 @@ impl Metrics {
         let _ = writeln!(s, "llmroute_request_seconds_bucket{{le=\"+Inf\"}} {}", m.count);
         let _ = writeln!(s, "llmroute_request_seconds_sum {:.6}", m.sum);
         let _ = writeln!(s, "llmroute_request_seconds_count {}", m.count);
-        let _ = writeln!(s, "# HELP llmroute_quota_used Requests counted against today's quota, by model.");
-        let _ = writeln!(s, "# TYPE llmroute_quota_used gauge");
-        for model in &config.models {
+    }
+}
+
+/// Today's quota use and what is left, by model.
+fn render_quota(s: &mut String, config: &Config, usage: &BTreeMap<String, u64>) {
+    let _ = writeln!(s, "# HELP llmroute_quota_used Requests counted against today's quota, by model.");
+    let _ = writeln!(s, "# TYPE llmroute_quota_used gauge");
+    for model in &config.models {
+        let used = usage.get(&model.name).copied().unwrap_or(0);
+        let _ = writeln!(s, "llmroute_quota_used{{model=\"{}\"}} {used}", esc(&model.name));
+    }
+    let _ =
+        writeln!(s, "# HELP llmroute_quota_remaining Requests left in today's quota, by model (models with a quota).");
+    let _ = writeln!(s, "# TYPE llmroute_quota_remaining gauge");
+    for model in &config.models {
+        if let Some(q) = model.daily_quota {
             let used = usage.get(&model.name).copied().unwrap_or(0);
-            let _ = writeln!(s, "llmroute_quota_used{{model=\"{}\"}} {used}", esc(&model.name));
+            let _ =
+                writeln!(s, "llmroute_quota_remaining{{model=\"{}\"}} {}", esc(&model.name), q.saturating_sub(used));
         }
-        let _ = writeln!(
-            s,
-            "# HELP llmroute_quota_remaining Requests left in today's quota, by model (models with a quota)."
-        );
-        let _ = writeln!(s, "# TYPE llmroute_quota_remaining gauge");
-        for model in &config.models {
-            if let Some(q) = model.daily_quota {
-                let used = usage.get(&model.name).copied().unwrap_or(0);
-                let _ = writeln!(
-                    s,
-                    "llmroute_quota_remaining{{model=\"{}\"}} {}",
-                    esc(&model.name),
-                    q.saturating_sub(used)
-                );
-            }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Source;
+
+    #[test]
+    fn refusals_and_quotas_render_by_label() {
+        let c = Config::from_str(crate::config::EMBEDDED_DEFAULT, Source::Embedded).expect("the default");
+        let m = Metrics::default();
+        m.status(401);
+        m.status(401);
+        m.status(429);
+        m.implausible();
+        let usage = BTreeMap::from([("gpt-4o-mini".to_string(), 3)]);
+        let text = m.render(&c, &usage);
+        let lines: Vec<&str> = text.lines().collect();
+        for want in [
+            "llmroute_refused_requests_total{status=\"401\"} 2",
+            "llmroute_refused_requests_total{status=\"429\"} 1",
+            "llmroute_implausible_usage_total 1",
+            "llmroute_fallbacks_total 0",
+            "llmroute_request_seconds_bucket{le=\"+Inf\"} 0",
+            "llmroute_quota_used{model=\"gpt-4o-mini\"} 3",
+            "llmroute_quota_used{model=\"gpt-4o\"} 0",
+        ] {
+            assert!(lines.contains(&want), "{want} not in\n{text}");
         }
-        s
+        assert!(!text.contains("llmroute_requests_total{"), "{text}");
+    }
+
+    #[test]
+    fn label_values_are_escaped() {
+        assert_eq!(esc("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
     }
 }

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, Request, StatusCode, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
@@ -29,45 +29,32 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use serde_json::json;
 
+use super::app::App;
 use super::auth::{Guard, Verdict};
-use super::{App, chat, error, feedback, metrics, models};
-use crate::cli::ServeArgs;
+use super::error::ApiError;
+use super::handlers::{chat, feedback, metrics, models};
+use super::metrics::count_refusals;
 use crate::error::{Error, Result};
 
 /// File descriptors kept for what is not a client connection, besides one per upstream call in
 /// flight and per state connection: standard streams, the runtime, the ledger, SQLite's files.
 const FD_RESERVE: u64 = 64;
 
-pub(super) async fn serve(app: Arc<App>, args: &ServeArgs, listen: &str, grace: Duration) -> Result<()> {
+/// Serves until SIGTERM/SIGINT, then waits up to `[serve] shutdown_grace_secs` for requests in
+/// flight.
+pub(super) async fn serve(app: Arc<App>) -> Result<()> {
+    let settings = &app.settings;
+    let listen = settings.listen.as_str();
     let listener =
         bind(listen).await.map_err(|e| Error::Usage(format!("--listen {listen}: {}", crate::error::io_reason(&e))))?;
     let addr: SocketAddr = listener.local_addr().map_err(|e| Error::Usage(format!("--listen {listen}: {e}")))?;
     crate::output::note(&format!("listening on http://{addr}"));
-    let sv = &app.config.serve;
-    let upstream = args.max_concurrency.unwrap_or(sv.max_concurrency as usize);
-    let max = fit_descriptors(
-        args.max_connections.unwrap_or(sv.max_connections as usize),
-        FD_RESERVE + (upstream + app.stores.len()) as u64,
-    );
-    let limits = Limits {
-        body: Duration::from_secs_f64(args.body_read_timeout.unwrap_or(sv.body_read_timeout_secs)),
-        guard: Arc::new(Guard::new(&app, listen)),
-    };
+    let max =
+        fit_descriptors(settings.max_connections, FD_RESERVE + (settings.max_concurrency + app.stores.len()) as u64);
+    let limits = Limits { body: settings.body_read_timeout, guard: Arc::new(Guard::new(&app, listen)) };
     let mut http = http1::Builder::new();
-    http.timer(TokioTimer::new())
-        .header_read_timeout(Duration::from_secs_f64(args.header_read_timeout.unwrap_or(sv.header_read_timeout_secs)));
-    let router = TowerToHyperService::new(
-        Router::new()
-            .route("/v1/chat/completions", post(chat))
-            .route("/chat/completions", post(chat))
-            .route("/v1/feedback", post(feedback))
-            .route("/v1/models", get(models))
-            .route("/healthz", get(|| async { axum::Json(json!({"status": "ok"})) }))
-            .route("/metrics", get(metrics))
-            .fallback(|| async { error(StatusCode::NOT_FOUND, "not_found", "no such endpoint") })
-            .layer(axum::extract::DefaultBodyLimit::max(app.max_request_bytes))
-            .with_state(app.clone()),
-    );
+    http.timer(TokioTimer::new()).header_read_timeout(settings.header_read_timeout);
+    let router = TowerToHyperService::new(routes(&app));
     let conns = Arc::new(Conns { max, list: Mutex::new(VecDeque::new()), next: AtomicU64::new(0) });
     let limits = Arc::new(limits);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -126,10 +113,28 @@ pub(super) async fn serve(app: Arc<App>, args: &ServeArgs, listen: &str, grace: 
     drop(listener);
     let _ = stop_tx.send(true);
     drop(open_tx);
+    let grace = settings.shutdown_grace;
     if tokio::time::timeout(grace, open_rx.recv()).await.is_err() {
         crate::output::warn(&format!("requests still in flight after {:.1} s; stopping", grace.as_secs_f64()));
     }
     Ok(())
+}
+
+/// The endpoints. The chat endpoint's refusals are counted by status in a middleware layer.
+fn routes(app: &Arc<App>) -> Router {
+    let chat_routes = Router::new()
+        .route("/v1/chat/completions", post(chat))
+        .route("/chat/completions", post(chat))
+        .route_layer(axum::middleware::from_fn_with_state(app.clone(), count_refusals));
+    Router::new()
+        .merge(chat_routes)
+        .route("/v1/feedback", post(feedback))
+        .route("/v1/models", get(models))
+        .route("/healthz", get(|| async { axum::Json(json!({"status": "ok"})) }))
+        .route("/metrics", get(metrics))
+        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint") })
+        .layer(axum::extract::DefaultBodyLimit::max(app.settings.max_request_bytes))
+        .with_state(app.clone())
 }
 
 /// A listener on the first of `listen`'s addresses that binds, with a longer queue of
@@ -293,7 +298,7 @@ impl hyper::service::Service<Request<Incoming>> for Service {
                     "the request body did not arrive within {} s",
                     crate::error::num(limits.body.as_secs_f64())
                 );
-                r = error(StatusCode::REQUEST_TIMEOUT, "request_timeout", &msg);
+                r = ApiError::new(StatusCode::REQUEST_TIMEOUT, "request_timeout", msg).into_response();
                 r.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
             } else if r.status() == StatusCode::INTERNAL_SERVER_ERROR {
                 r = conceal(r).await;
@@ -347,7 +352,12 @@ async fn conceal(r: Response) -> Response {
         .and_then(|v| v["error"]["message"].as_str().map(String::from))
         .unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned());
     crate::output::warn(&format!("internal error answered 500: {detail}"));
-    error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "internal error; the gateway's log has the details")
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "server_error",
+        "internal error; the gateway's log has the details",
+    )
+    .into_response()
 }
 
 /// A request body that must arrive before a deadline: after it, reading fails and `late` is set.

@@ -54,28 +54,11 @@ pub fn set_reporter(f: Reporter) {
     }
 }
 
-/// Hands `e` to the installed reporter, or to [`stderr_bridge`] when none was installed.
+/// Hands `e` to the installed reporter (none installed: a library caller that did not ask).
 pub(super) fn report(e: Event) {
-    let installed = REPORTER.read().ok().and_then(|r| *r);
-    installed.unwrap_or(stderr_bridge)(&e);
-}
-
-/// Until the commands and the gateway install their reporter (`output` renders the event as
-/// `warn`/`note` do), the event is written to stderr exactly as those do: a `warning:` label
-/// (bold yellow on a colour terminal) with control characters escaped, or the bare note.
-fn stderr_bridge(e: &Event) {
-    use std::io::{IsTerminal, Write};
-    let msg = e.to_string();
-    let line = if e.is_warning() {
-        let colour = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal();
-        let label = if colour { "\x1b[1;33mwarning\x1b[0m" } else { "warning" };
-        let msg: String =
-            msg.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect();
-        format!("{label}: {msg}")
-    } else {
-        msg
-    };
-    let _ = writeln!(std::io::stderr().lock(), "{line}");
+    if let Some(f) = REPORTER.read().ok().and_then(|r| *r) {
+        f(&e);
+    }
 }
 
 #[cfg(test)]

@@ -241,11 +241,6 @@ impl Location {
         matches!(self, Location::Redis { .. })
     }
 
-    /// The same as [`Location::is_shared`] (its former name).
-    pub fn is_redis(&self) -> bool {
-        self.is_shared()
-    }
-
     /// Opens the store, creating a SQLite file if needed.
     pub fn open(&self) -> Result<Store> {
         match self {
