@@ -1,4 +1,4 @@
-// Shared by `build.rs` and the runtime lookup: both sides must hash token bytes identically.
+//! Shared by `build.rs` and the runtime lookup: both sides must hash token bytes identically.
 
 /// FNV-1a over the bytes of a token, 64-bit.
 #[inline]
