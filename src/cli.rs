@@ -301,7 +301,7 @@ pub struct RequestArgs {
     pub tag: Option<String>,
 
     /// Routing strategy
-    #[arg(long, value_enum, default_value_t = Strategy::Chain)]
+    #[arg(long, value_enum, default_value_t = Strategy::CHAIN)]
     pub strategy: Strategy,
 
     /// Classifier file for the ML stage, or `builtin:tiers` (overrides `[ml] model`)
@@ -913,7 +913,7 @@ pub struct BatchArgs {
     pub cached_tokens_col: String,
 
     /// Routing strategy
-    #[arg(long, value_enum, default_value_t = Strategy::Chain)]
+    #[arg(long, value_enum, default_value_t = Strategy::CHAIN)]
     pub strategy: Strategy,
 
     /// Classifier file for the ML stage, or `builtin:tiers` (overrides `[ml] model`)

@@ -98,7 +98,7 @@ pub fn run(ctx: &Context, a: &ServeArgs) -> Result<()> {
     let config: &'static Config = Box::leak(Box::new(ctx.config()?));
     let state = Location::resolve(ctx.state.as_deref(), config)?;
     // The engine of the chain is built now, so a bad model or config fails before listening.
-    let chain = Arc::new(service::engine(config, a.model.as_deref(), Strategy::Chain, &state)?);
+    let chain = Arc::new(service::engine(config, a.model.as_deref(), Strategy::CHAIN, &state)?);
     let sv = &config.serve;
     let keys = match a.keys_env.as_ref().or(sv.keys_env.as_ref()) {
         None => Vec::new(),
@@ -130,7 +130,7 @@ pub fn run(ctx: &Context, a: &ServeArgs) -> Result<()> {
         state,
         model_path: a.model.clone(),
         http: crate::provider::http_client(timeout).map_err(Error::Provider)?,
-        engines: Mutex::new(vec![(Strategy::Chain, chain, Instant::now())]),
+        engines: Mutex::new(vec![(Strategy::CHAIN, chain, Instant::now())]),
         refreshing: std::sync::atomic::AtomicBool::new(false),
         last_usage: Mutex::new(Default::default()),
         keys,
@@ -185,7 +185,7 @@ enum Target {
 
 fn target(config: &Config, model: &str) -> std::result::Result<Target, String> {
     if model.is_empty() || model == "auto" || model == "llmroute" {
-        return Ok(Target::Route(Strategy::Chain));
+        return Ok(Target::Route(Strategy::CHAIN));
     }
     match model {
         "router:cascade" => return Ok(Target::Multi(multi::Kind::Cascade)),
@@ -353,7 +353,7 @@ fn decide(
         dry_run: false,
     };
     let target = match *target {
-        Target::Multi(_) => Target::Route(Strategy::Chain),
+        Target::Multi(_) => Target::Route(Strategy::CHAIN),
         Target::Route(s) => Target::Route(s),
         Target::Model(m) => Target::Model(m),
     };
@@ -362,7 +362,7 @@ fn decide(
         Target::Model(m) => {
             let day = crate::clock::Clock::new(config.timezone.clone())?.day();
             let mut store = app.store()?;
-            let f = service::decide_forced(config, &mut store, &route_req(Strategy::Chain), m)?;
+            let f = service::decide_forced(config, &mut store, &route_req(Strategy::CHAIN), m)?;
             Ok(Decided {
                 request_id: f.request_id,
                 model: f.decision.model,
