@@ -474,11 +474,10 @@ mod tests {
     #[test]
     fn handles_name_their_registry_line() {
         let names: Vec<&str> = Strategy::ALL.iter().map(|s| s.as_str()).collect();
-        assert_eq!(names, ["chain", "rules", "difficulty", "ml", "adaptive"]);
-        assert_eq!(
-            Strategy::stages().map(Strategy::as_str).collect::<Vec<_>>(),
-            ["rules", "ml", "difficulty", "adaptive"]
-        );
+        // The built-in strategies in `--strategy`'s order, a registered router's after them.
+        assert_eq!(names[..5], ["chain", "rules", "difficulty", "ml", "adaptive"]);
+        let stages: Vec<&str> = Strategy::stages().map(Strategy::as_str).collect();
+        assert_eq!(stages[..4], ["rules", "ml", "difficulty", "adaptive"]);
         assert!(Strategy::ML.is("ml") && !Strategy::CHAIN.is_stage());
     }
 }

@@ -7,6 +7,24 @@
 //! `ask`, `batch` and every strategy of `simulate` share one evaluation of a row: the ML model
 //! predicts a prompt once whether the `ml` row, the chain or the canary asks for it. Quotas, I/O
 //! and the network live outside.
+//!
+//! # Adding a router
+//!
+//! A router is registered once. Adding one (say `cheapest`) touches exactly these files:
+//! 1. `src/router/cheapest.rs`: the router (a [`Router`]) and its [`registry::Build`] function,
+//!    which makes it from the configuration (and may register keywords in the shared index);
+//!    its decisions record `Method::of(Strategy::named("cheapest"))`;
+//! 2. this file: `pub mod cheapest;` and its line of [`ROUTERS`]
+//!    (`Entry { name: "cheapest", make: Make::Build(cheapest::build) }`);
+//! 3. `src/config/routing.rs`: its line of `STRATEGIES` at the same position (its name, its
+//!    `--strategy` help, the method its decisions record, its place among the chain stages);
+//! 4. only if it has settings: `src/config/default.toml` (and a section of the configuration).
+//!
+//! Everything else follows from the registry: `--strategy`'s possible values and help (the
+//! completions and man pages are regenerated from clap), `[chain] stages` and `[canary] strategy`
+//! with their "did you mean", replay's router rows (`simulate`), the methods and strategies
+//! `state import` accepts, and the fuzzing harness. The build fails if the two registry lines
+//! disagree.
 
 pub mod adaptive;
 pub mod chain;

@@ -407,6 +407,8 @@ mod tests {
         let logged = crate::state::transfer::methods();
         let all: Vec<&str> = crate::router::Method::all().map(|m| m.as_str()).collect();
         assert_eq!(all, logged);
-        assert_eq!(all, ["rule", "ml", "difficulty", "adaptive", "fallback", "client"]);
+        // The built-in routers' methods in their order, a registered router's after them.
+        assert_eq!(all[..4], ["rule", "ml", "difficulty", "adaptive"]);
+        assert_eq!(all[all.len() - 2..], ["fallback", "client"]);
     }
 }
