@@ -466,7 +466,9 @@ mod tests {
             for t in [format!("s = {v}\nstages = []"), format!("s = \"ml\"\nstages = [\"rules\", {v}]")] {
                 let old = toml::from_str::<Old>(&t).map(|_| ()).map_err(|e| e.to_string());
                 let new = toml::from_str::<New>(&t).map(|_| ()).map_err(|e| e.to_string());
-                assert_eq!(old, new, "{t}");
+                // A router registered after the built-in ones is listed after theirs.
+                let extra: String = STRATEGIES[5..].iter().map(|e| format!(", `{}`", e.name)).collect();
+                assert_eq!(old, new.map_err(|e| e.replace(&extra, "")), "{t}");
             }
         }
     }
