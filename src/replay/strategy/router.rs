@@ -1,4 +1,4 @@
-//! A routing strategy of the engine (rules, difficulty, ml, the chain, adaptive): each row is
+//! A routing strategy of the engine (each router of the registry alone, the chain): each row is
 //! decided by the same chain `route` uses, over the same evaluation, with daily quotas counted
 //! per day of the log. Under a `[canary]` the chain row is the gray release itself: each row's
 //! arm comes from its id exactly as `route --request-id` assigns it.
