@@ -66,7 +66,7 @@ pub struct RequestArgs {
     pub tag: Option<String>,
 
     /// Routing strategy
-    #[arg(long, value_enum, default_value_t = Strategy::Chain)]
+    #[arg(long, value_enum, default_value_t = Strategy::CHAIN)]
     pub strategy: Strategy,
 
     /// Classifier file for the ML stage, or `builtin:tiers` (overrides `[ml] model`)

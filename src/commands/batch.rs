@@ -76,7 +76,7 @@ struct Routing<'a> {
 impl<'a> Routing<'a> {
     fn new(config: &'a Config, engine: &'a Engine, strategy: Strategy) -> Routing<'a> {
         let mut chains = vec![(strategy, engine.chain(config, strategy))];
-        if let Some(c) = config.canary.as_ref().filter(|_| strategy == Strategy::Chain) {
+        if let Some(c) = config.canary.as_ref().filter(|_| strategy == Strategy::CHAIN) {
             chains.push((c.strategy, engine.chain(config, c.strategy)));
         }
         Routing { config, engine, strategy, chains, premium: None }
@@ -94,7 +94,7 @@ impl<'a> Routing<'a> {
         let Some(p) = self.premium else { return };
         let premium = Chosen {
             model: p,
-            method: crate::router::Method::Client,
+            method: crate::router::Method::CLIENT,
             reason: "",
             params: self.config.models[p].params,
             data_model: None,

@@ -79,7 +79,7 @@ pub fn run(ctx: &Context, a: &SimulateArgs) -> Result<()> {
     let config = config;
     let prices = crate::prices::load(a.input.prices.as_deref())?;
     let state = crate::state::Location::resolve(ctx.state.as_deref(), &config)?;
-    let engine = service::replay_engine(&config, a.classifier.as_deref(), Strategy::Adaptive, &state)?;
+    let engine = service::replay_engine(&config, a.classifier.as_deref(), Strategy::ADAPTIVE, &state)?;
     if spec.tag.is_none() {
         // The outcome model's categorical feature, when the log has its column.
         spec.tag =

@@ -36,7 +36,7 @@ pub use models::{Capability, Model, Params};
 pub use providers::{Provider, ProviderApi, ProviderKind};
 pub use quota::parse_timezone;
 use raw::RawConfig;
-pub use routing::{Adaptive, Canary, ChainConfig, StageName, Strategy};
+pub use routing::{Adaptive, Canary, ChainConfig, Entry as StrategyEntry, STRATEGIES, StageName, Strategy};
 pub use rules::{KeywordMatch, Route, Rule};
 pub use serve::{PUBLIC_ENDPOINTS, Serve, origin_ok};
 pub use state::{State, StateBackend, Unavailable};

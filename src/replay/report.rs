@@ -459,7 +459,7 @@ fn baseline_source(config: &Config, rp: &Replay, baseline: &str) -> String {
 /// both from the replayed gray release.
 pub fn canary(config: &Config, ds: &Dataset, rp: &Replay, report: &SimReport, opt: &Options) -> Option<CanaryReport> {
     let c = config.canary.as_ref()?;
-    let gray = rp.runs.iter().position(|r| r.kind == Kind::Router { strategy: Strategy::Chain, gray: true })?;
+    let gray = rp.runs.iter().position(|r| r.kind == Kind::Router { strategy: Strategy::CHAIN, gray: true })?;
     let arms = rp.runs[gray].arms.as_ref()?;
     let (canary_rows, control_rows): (Vec<usize>, Vec<usize>) = (0..arms.len()).partition(|&i| arms[i] == Arm::Canary);
     let n = report.rows.max(1) as f64;

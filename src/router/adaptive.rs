@@ -117,13 +117,13 @@ pub fn segment(eval: &mut Eval) -> String {
 /// [`segment`] into a reused buffer.
 pub fn segment_into(eval: &mut Eval, out: &mut String) {
     out.clear();
-    if let Verdict::Decide(d) = eval.verdict(Stage::Rules) {
+    if let Verdict::Decide(d) = eval.verdict(Stage::RULES) {
         out.push_str("rule:");
         out.push_str(&d.reason);
         return;
     }
     out.push_str("band:");
-    if let Some(d) = eval.verdict(Stage::Difficulty).decision() {
+    if let Some(d) = eval.verdict(Stage::DIFFICULTY).decision() {
         out.push_str(&d.reason);
     }
 }
@@ -192,7 +192,7 @@ impl Adaptive {
     pub fn decide(&self, posteriors: &Posteriors, segment: &str, text: &str) -> Decision {
         let (m, p) = self.pick(posteriors, segment, text);
         let (s, f) = posteriors.get(segment, m);
-        let mut d = Decision::new(m, Params::default(), Method::Adaptive, segment.to_string());
+        let mut d = Decision::new(m, Params::default(), Method::ADAPTIVE, segment.to_string());
         d.rule = segment.strip_prefix("rule:").map(|r| Label::from(r.to_string()));
         d.tier = Some(d.reason.clone());
         d.note = Some(Label::from(format!(

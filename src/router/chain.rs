@@ -133,7 +133,7 @@ impl<'a> Chain<'a> {
             }
             Pick::Fallback(m) => Some(Chosen {
                 model: m,
-                method: Method::Fallback,
+                method: Method::FALLBACK,
                 reason: "quota",
                 params: self.config.models[m].params,
                 data_model: None,
@@ -222,7 +222,7 @@ impl<'a> Chain<'a> {
         } else {
             format!("{}; fell back to `{}`", why.join("; "), self.name(m))
         };
-        let mut d = self.finish(Decision::new(m, Params::default(), Method::Fallback, "quota"));
+        let mut d = self.finish(Decision::new(m, Params::default(), Method::FALLBACK, "quota"));
         d.note = Some(note.into());
         d
     }

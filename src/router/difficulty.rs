@@ -124,7 +124,7 @@ impl Router for DifficultyRouter {
         let score = self.score(eval.analysis());
         let i = self.band_index(score);
         let (band, name) = (&self.bands[i], Label::from(&self.names[i]));
-        let mut d = Decision::new(band.model, band.params, Method::Difficulty, name.clone());
+        let mut d = Decision::new(band.model, band.params, Method::DIFFICULTY, name.clone());
         d.tier = Some(name);
         d.difficulty = Some(score);
         Verdict::Decide(d)
@@ -150,7 +150,7 @@ mod tests {
     fn decide(text: &str) -> (f64, String) {
         let c = Config::from_str(EMBEDDED_DEFAULT, Source::Embedded).unwrap();
         let e = Engine::new(&c, None).unwrap();
-        match e.eval(text, None).verdict(Stage::Difficulty).clone() {
+        match e.eval(text, None).verdict(Stage::DIFFICULTY).clone() {
             Verdict::Decide(d) => (d.difficulty.unwrap(), c.models[d.model].name.clone()),
             Verdict::Decline(_) => unreachable!("difficulty always decides"),
         }

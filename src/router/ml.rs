@@ -245,7 +245,7 @@ impl MlRouter {
         if let Some(o) = self.outcomes() {
             let m = self.choose(o, p, chars, self.lambda);
             let name = Label::from(&self.label_names[m]);
-            let mut d = Decision::new(self.label_models[m], Params::default(), Method::Ml, name.clone());
+            let mut d = Decision::new(self.label_models[m], Params::default(), Method::ML, name.clone());
             d.tier = Some(name.clone());
             d.data_model = Some(name);
             d.note = Some(
@@ -262,14 +262,14 @@ impl MlRouter {
                 }
                 LowConfidence::Premium => {
                     let reason = format!("low_confidence ({label} {:.2} < {:.2})", p.confidence, self.threshold);
-                    let mut d = Decision::new(self.low_model, Params::default(), Method::Ml, reason);
+                    let mut d = Decision::new(self.low_model, Params::default(), Method::ML, reason);
                     d.tier = Some(Label::from(&self.label_names[p.class]));
                     Verdict::Decide(d)
                 }
             };
         }
         let name = Label::from(&self.label_names[p.class]);
-        let mut d = Decision::new(self.label_models[p.class], Params::default(), Method::Ml, name.clone());
+        let mut d = Decision::new(self.label_models[p.class], Params::default(), Method::ML, name.clone());
         d.tier = Some(name);
         Verdict::Decide(d)
     }
@@ -314,7 +314,7 @@ impl Router for Untrained {
     }
 
     fn route(&self, _: &mut Eval) -> Verdict {
-        let mut d = Decision::new(self.model, Params::default(), Method::Ml, "untrained");
+        let mut d = Decision::new(self.model, Params::default(), Method::ML, "untrained");
         d.note = Some("no trained model configured (`[ml] model` or `--model`); the article's default".into());
         Verdict::Decide(d)
     }

@@ -7,6 +7,24 @@
 //! `ask`, `batch` and every strategy of `simulate` share one evaluation of a row: the ML model
 //! predicts a prompt once whether the `ml` row, the chain or the canary asks for it. Quotas, I/O
 //! and the network live outside.
+//!
+//! # Adding a router
+//!
+//! A router is registered once. Adding one (say `cheapest`) touches exactly these files:
+//! 1. `src/router/cheapest.rs`: the router (a [`Router`]) and its [`registry::Build`] function,
+//!    which makes it from the configuration (and may register keywords in the shared index);
+//!    its decisions record `Method::of(Strategy::named("cheapest"))`;
+//! 2. this file: `pub mod cheapest;` and its line of [`ROUTERS`]
+//!    (`Entry { name: "cheapest", make: Make::Build(cheapest::build) }`);
+//! 3. `src/config/routing.rs`: its line of `STRATEGIES` at the same position (its name, its
+//!    `--strategy` help, the method its decisions record, its place among the chain stages);
+//! 4. only if it has settings: `src/config/default.toml` (and a section of the configuration).
+//!
+//! Everything else follows from the registry: `--strategy`'s possible values and help (the
+//! completions and man pages are regenerated from clap), `[chain] stages` and `[canary] strategy`
+//! with their "did you mean", replay's router rows (`simulate`), the methods and strategies
+//! `state import` accepts, and the fuzzing harness. The build fails if the two registry lines
+//! disagree.
 
 pub mod adaptive;
 pub mod chain;
@@ -15,6 +33,7 @@ pub mod difficulty;
 pub mod eval;
 pub mod label;
 pub mod ml;
+pub mod registry;
 pub mod rules;
 pub mod service;
 
@@ -22,7 +41,7 @@ use serde::Serialize;
 
 use std::path::Path;
 
-use crate::config::{Config, ModelId, Params, StageName};
+use crate::config::{Config, ModelId, Params};
 use crate::error::Result;
 use crate::text::{KeywordIndex, KeywordIndexBuilder};
 
@@ -32,31 +51,47 @@ pub use difficulty::{DifficultyBreakdown, DifficultyRouter};
 pub use eval::{Eval, Memo};
 pub use label::Label;
 pub use ml::{MlRouter, NoModel, Untrained};
+pub use registry::{Entry, Make, Stage};
 pub use rules::RuleRouter;
 
-/// Which stage produced a decision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Method {
-    Rule,
-    Ml,
-    Difficulty,
-    Adaptive,
-    Fallback,
-    /// The client named a catalog model (the gateway's pass-through); nothing was routed.
-    Client,
-}
+/// Which stage produced a decision: a router's method (its registry line's `method`), the quota
+/// fallback, or the client's own choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Method(&'static str);
 
 impl Method {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Rule => "rule",
-            Method::Ml => "ml",
-            Method::Difficulty => "difficulty",
-            Method::Adaptive => "adaptive",
-            Method::Fallback => "fallback",
-            Method::Client => "client",
+    pub const RULE: Method = Method::of(Strategy::RULES);
+    pub const ML: Method = Method::of(Strategy::ML);
+    pub const DIFFICULTY: Method = Method::of(Strategy::DIFFICULTY);
+    pub const ADAPTIVE: Method = Method::of(Strategy::ADAPTIVE);
+    pub const FALLBACK: Method = Method(FALLBACK);
+    /// The client named a catalog model (the gateway's pass-through); nothing was routed.
+    pub const CLIENT: Method = Method(CLIENT);
+
+    /// The method `strategy`'s router records (fails to build for the chain, which has none).
+    pub const fn of(strategy: Strategy) -> Method {
+        match crate::config::STRATEGIES[strategy.index()].method {
+            Some(m) => Method(m),
+            None => panic!("the chain records its stages' methods"),
         }
+    }
+
+    /// Every method a decision can record: the routers', then the fallback and the client.
+    pub fn all() -> impl Iterator<Item = Method> {
+        Strategy::methods().map(Method).chain([Method::FALLBACK, Method::CLIENT])
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
+}
+
+const FALLBACK: &str = "fallback";
+const CLIENT: &str = "client";
+
+impl Serialize for Method {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.0)
     }
 }
 
@@ -124,57 +159,29 @@ pub trait Router: Send + Sync {
     fn route(&self, eval: &mut Eval) -> Verdict;
 }
 
-/// A router of the [`Engine`], as strategies and chains name it. Each has one slot in an
-/// [`Eval`], so its verdict is computed at most once per request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Stage {
-    /// The rules; declines when no rule matches (the chain's stage).
-    Rules,
-    /// The rules with the default route (the article's RuleBasedRouter, `--strategy rules`).
-    RulesOrDefault,
-    /// The classifier; declines while no model is configured (the chain's stage).
-    Ml,
-    /// The classifier alone (`--strategy ml`): the untrained default while no model is configured.
-    MlAlone,
-    /// The difficulty score; always decides.
-    Difficulty,
-    /// The adaptive router (feedback posteriors).
-    Adaptive,
+/// The router registry, in `crate::config::STRATEGIES`' order (the build fails otherwise): how
+/// each strategy's router is made and which one runs in the chain and alone.
+pub const ROUTERS: &[Entry] = &[
+    Entry { name: "chain", make: Make::Chain },
+    Entry { name: "rules", make: Make::Field { chain: |e| &e.rules.in_chain, alone: Some(|e| &e.rules.standalone) } },
+    Entry { name: "difficulty", make: Make::Field { chain: |e| &e.difficulty, alone: None } },
+    Entry { name: "ml", make: Make::Field { chain: ml_in_chain, alone: Some(ml_alone) } },
+    Entry { name: "adaptive", make: Make::Field { chain: |e| &e.adaptive, alone: None } },
+];
+
+/// The classifier as a chain stage: declines while no model is configured.
+fn ml_in_chain(e: &Engine) -> &dyn Router {
+    match &e.ml {
+        Some(m) => m,
+        None => &NoModel,
+    }
 }
 
-impl Stage {
-    pub const COUNT: usize = 6;
-
-    pub fn index(self) -> usize {
-        match self {
-            Stage::Rules => 0,
-            Stage::RulesOrDefault => 1,
-            Stage::Ml => 2,
-            Stage::MlAlone => 3,
-            Stage::Difficulty => 4,
-            Stage::Adaptive => 5,
-        }
-    }
-
-    /// The stages a strategy runs, in order.
-    pub fn of(config: &Config, strategy: Strategy) -> Vec<Stage> {
-        match strategy {
-            Strategy::Rules => vec![Stage::RulesOrDefault],
-            Strategy::Difficulty => vec![Stage::Difficulty],
-            Strategy::Ml => vec![Stage::MlAlone],
-            Strategy::Adaptive => vec![Stage::Adaptive],
-            Strategy::Chain => config
-                .chain
-                .stages
-                .iter()
-                .map(|s| match s {
-                    StageName::Rules => Stage::Rules,
-                    StageName::Ml => Stage::Ml,
-                    StageName::Difficulty => Stage::Difficulty,
-                    StageName::Adaptive => Stage::Adaptive,
-                })
-                .collect(),
-        }
+/// The classifier alone: the untrained default while no model is configured.
+fn ml_alone(e: &Engine) -> &dyn Router {
+    match &e.ml {
+        Some(m) => m,
+        None => &e.untrained,
     }
 }
 
@@ -188,6 +195,8 @@ pub struct Engine {
     pub untrained: Untrained,
     /// The adaptive router; its posteriors come from the feedback store.
     pub adaptive: adaptive::Adaptive,
+    /// The routers of the registry's [`Make::Build`] lines, by registry position.
+    built: Vec<Option<Box<dyn Router>>>,
 }
 
 impl Engine {
@@ -205,6 +214,7 @@ impl Engine {
         let mut kw = KeywordIndexBuilder::default();
         let rules = RuleRouter::new(config, &mut kw);
         let difficulty = DifficultyRouter::new(config, &mut kw);
+        let built = registry::build(config, &mut kw);
         let ml = match model.map(Path::to_path_buf).or_else(|| config.ml.model.clone()) {
             Some(path) => {
                 let m = crate::ml::artifact::load(&path)?;
@@ -219,6 +229,7 @@ impl Engine {
             difficulty,
             ml,
             untrained: Untrained { model: config.ml.untrained_model },
+            built,
         })
     }
 
@@ -234,19 +245,6 @@ impl Engine {
 
     /// The router behind a stage.
     pub fn router(&self, stage: Stage) -> &dyn Router {
-        match stage {
-            Stage::Rules => &self.rules.in_chain,
-            Stage::RulesOrDefault => &self.rules.standalone,
-            Stage::Ml => match &self.ml {
-                Some(m) => m,
-                None => &NoModel,
-            },
-            Stage::MlAlone => match &self.ml {
-                Some(m) => m,
-                None => &self.untrained,
-            },
-            Stage::Difficulty => &self.difficulty,
-            Stage::Adaptive => &self.adaptive,
-        }
+        registry::router(self, stage)
     }
 }

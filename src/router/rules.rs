@@ -95,10 +95,10 @@ impl Router for Rules {
         // The standalone router is the chain's rules plus the default route: it reads the rules'
         // verdict instead of matching again.
         if let Some(d) = &self.default {
-            return match eval.verdict(Stage::Rules) {
+            return match eval.verdict(Stage::RULES) {
                 Verdict::Decide(decided) => Verdict::Decide(decided.clone()),
                 Verdict::Decline(_) => {
-                    let mut decision = Decision::new(d.model, d.params, Method::Rule, "default");
+                    let mut decision = Decision::new(d.model, d.params, Method::RULE, "default");
                     decision.rule = Some("default".into());
                     Verdict::Decide(decision)
                 }
@@ -107,7 +107,7 @@ impl Router for Rules {
         match self.first(eval.analysis()) {
             Some(c) => {
                 let name = Label::from(&c.name);
-                let mut d = Decision::new(c.rule.model, c.rule.params, Method::Rule, name.clone());
+                let mut d = Decision::new(c.rule.model, c.rule.params, Method::RULE, name.clone());
                 d.rule = Some(name);
                 Verdict::Decide(d)
             }
@@ -129,7 +129,7 @@ mod tests {
         let c = Config::from_str(profile, Source::Embedded).unwrap();
         let e = Engine::new(&c, None).unwrap();
         let mut eval = e.eval(text, tag);
-        let stage = if standalone { Stage::RulesOrDefault } else { Stage::Rules };
+        let stage = if standalone { Stage::RULES_OR_DEFAULT } else { Stage::RULES };
         match eval.verdict(stage).clone() {
             Verdict::Decide(d) => {
                 Some((c.models[d.model].name.clone(), d.reason.to_string(), format!("{:?}", d.params)))

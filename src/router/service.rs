@@ -8,7 +8,7 @@ use std::path::Path;
 
 use crate::canary::Arm;
 use crate::clock::{Clock, rfc3339};
-use crate::config::{Config, StageName};
+use crate::config::Config;
 use crate::cost::{self, Cost};
 use crate::error::{Error, Result};
 use crate::prompt::Prompt;
@@ -56,9 +56,9 @@ pub struct Routed {
 /// id): a chain request lands on the canary strategy for `[canary] share` of the keys.
 pub fn assign(config: &Config, strategy: Strategy, key: &str) -> (Strategy, Arm) {
     match (&config.canary, strategy) {
-        (Some(c), Strategy::Chain) => match crate::canary::arm(key, c.share) {
+        (Some(c), Strategy::CHAIN) => match crate::canary::arm(key, c.share) {
             Arm::Canary => (c.strategy, Arm::Canary),
-            Arm::Control => (Strategy::Chain, Arm::Control),
+            Arm::Control => (Strategy::CHAIN, Arm::Control),
         },
         _ => (strategy, Arm::Control),
     }
@@ -67,9 +67,9 @@ pub fn assign(config: &Config, strategy: Strategy, key: &str) -> (Strategy, Arm)
 /// Whether routing with `strategy` (or its canary) reads the adaptive router's feedback.
 pub fn uses_adaptive(config: &Config, strategy: Strategy) -> bool {
     let direct = |s: Strategy| {
-        s == Strategy::Adaptive || (s == Strategy::Chain && config.chain.stages.contains(&StageName::Adaptive))
+        s == Strategy::ADAPTIVE || (s == Strategy::CHAIN && config.chain.stages.contains(&Strategy::ADAPTIVE))
     };
-    direct(strategy) || (strategy == Strategy::Chain && config.canary.as_ref().is_some_and(|c| direct(c.strategy)))
+    direct(strategy) || (strategy == Strategy::CHAIN && config.canary.as_ref().is_some_and(|c| direct(c.strategy)))
 }
 
 /// The engine for `strategy`: the routers of `config`, the classifier of `model` (or
@@ -238,7 +238,7 @@ pub fn decide_forced(
     let input_tokens = req.prompt.input_tokens();
     let excluded = constraints::of_request(config, req.prompt, input_tokens);
     constraints::refuse_named(config, model, &excluded)?;
-    let d = Decision::new(model, config.models[model].params, crate::router::Method::Client, "requested");
+    let d = Decision::new(model, config.models[model].params, crate::router::Method::CLIENT, "requested");
     let cost = estimate(config, &d, input_tokens);
     let name = config.models[model].name.clone();
     let counted = store.count_and_log(&day, |usage| {
@@ -278,7 +278,7 @@ pub fn decide_named(config: &Config, state: Option<&Path>, req: &RouteRequest, n
         Error::Usage(format!("--model: unknown model `{name}`{hint} (`llmroute models` lists the catalog)"))
     })?;
     let state = Location::resolve(state, config)?;
-    let engine = std::sync::Arc::new(engine(config, req.model, Strategy::Chain, &state)?);
+    let engine = std::sync::Arc::new(engine(config, req.model, Strategy::CHAIN, &state)?);
     let clock = Clock::new(config.timezone.clone())?;
     let (decision, request_id, cost, usage, excluded) = if req.dry_run {
         let Plan { request_id, .. } = plan(config, req)?;
@@ -295,7 +295,7 @@ pub fn decide_named(config: &Config, state: Option<&Path>, req: &RouteRequest, n
                 resets_at: rfc3339(&clock.next_reset()),
             });
         }
-        let d = Decision::new(model, config.models[model].params, crate::router::Method::Client, "requested");
+        let d = Decision::new(model, config.models[model].params, crate::router::Method::CLIENT, "requested");
         let cost = estimate(config, &d, input_tokens);
         (d, request_id, cost, usage, excluded)
     } else {
@@ -304,7 +304,7 @@ pub fn decide_named(config: &Config, state: Option<&Path>, req: &RouteRequest, n
         let usage = store.usage(&clock.day())?;
         (f.decision, f.request_id, f.cost, usage, f.excluded)
     };
-    let (strategy, arm) = (Strategy::Chain, Arm::Control);
+    let (strategy, arm) = (Strategy::CHAIN, Arm::Control);
     Ok(Routed { engine, decision, trace: Vec::new(), request_id, strategy, arm, clock, state, cost, usage, excluded })
 }
 
@@ -342,21 +342,6 @@ pub fn new_request_id() -> String {
 pub fn prompt_hash(text: &str) -> String {
     use sha2::Digest;
     sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// The name `state import` accepts for `m` (its list of methods): fails to compile when a method
-/// is added without deciding where it stands in that list.
-pub fn logged_method_name(m: crate::router::Method) -> &'static str {
-    use crate::router::Method;
-    use crate::state::transfer::METHODS;
-    match m {
-        Method::Rule => METHODS[0],
-        Method::Ml => METHODS[1],
-        Method::Difficulty => METHODS[2],
-        Method::Adaptive => METHODS[3],
-        Method::Fallback => METHODS[4],
-        Method::Client => METHODS[5],
-    }
 }
 
 #[cfg(test)]
@@ -419,9 +404,11 @@ mod tests {
 
     #[test]
     fn every_method_is_logged_under_its_own_name() {
-        use crate::router::Method;
-        for m in [Method::Rule, Method::Ml, Method::Difficulty, Method::Adaptive, Method::Fallback, Method::Client] {
-            assert_eq!(logged_method_name(m), m.as_str());
-        }
+        let logged = crate::state::transfer::methods();
+        let all: Vec<&str> = crate::router::Method::all().map(|m| m.as_str()).collect();
+        assert_eq!(all, logged);
+        // The built-in routers' methods in their order, a registered router's after them.
+        assert_eq!(all[..4], ["rule", "ml", "difficulty", "adaptive"]);
+        assert_eq!(all[all.len() - 2..], ["fallback", "client"]);
     }
 }

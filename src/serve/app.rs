@@ -65,7 +65,7 @@ impl App {
             ledger,
             state,
             http: crate::provider::http_client(settings.timeout).map_err(Error::Provider)?,
-            engines: Mutex::new(vec![(Strategy::Chain, chain, Instant::now())]),
+            engines: Mutex::new(vec![(Strategy::CHAIN, chain, Instant::now())]),
             refreshing: AtomicBool::new(false),
             last_usage: Mutex::new(Default::default()),
             upstream: tokio::sync::Semaphore::new(settings.max_concurrency),

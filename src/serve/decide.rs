@@ -50,9 +50,9 @@ pub(super) fn decide(
         dry_run: false,
     };
     match *target {
-        Target::Model(m) => forced(app, &route_req(Strategy::Chain), m),
+        Target::Model(m) => forced(app, &route_req(Strategy::CHAIN), m),
         Target::Route(strategy) => routed(app, &route_req(strategy)),
-        Target::Multi(_) => routed(app, &route_req(Strategy::Chain)),
+        Target::Multi(_) => routed(app, &route_req(Strategy::CHAIN)),
     }
 }
 

@@ -50,7 +50,7 @@ pub fn run(config: Config, state: Option<&Path>, a: &ServeArgs) -> Result<()> {
     let config: &'static Config = Box::leak(Box::new(config));
     let state = Location::resolve(state, config)?;
     // The engine of the chain is built now, so a bad model or config fails before listening.
-    let chain = Arc::new(service::engine(config, a.model.as_deref(), Strategy::Chain, &state)?);
+    let chain = Arc::new(service::engine(config, a.model.as_deref(), Strategy::CHAIN, &state)?);
     let settings = ServeSettings::new(a, config, |var| std::env::var(var).ok())?;
     app::warn_missing_keys(config);
     let app = Arc::new(App::new(config, state, settings, chain)?);

@@ -23,7 +23,7 @@ pub(super) enum Target {
 
 pub(super) fn target(config: &Config, model: &str) -> std::result::Result<Target, String> {
     if model.is_empty() || model == "auto" || model == "llmroute" {
-        return Ok(Target::Route(Strategy::Chain));
+        return Ok(Target::Route(Strategy::CHAIN));
     }
     match model {
         "router:cascade" => return Ok(Target::Multi(multi::Kind::Cascade)),
@@ -247,11 +247,11 @@ mod tests {
     #[test]
     fn model_names_select_the_routing() {
         let c = config();
-        assert_eq!(target(&c, ""), Ok(Target::Route(Strategy::Chain)));
-        assert_eq!(target(&c, "auto"), Ok(Target::Route(Strategy::Chain)));
-        assert_eq!(target(&c, "llmroute"), Ok(Target::Route(Strategy::Chain)));
-        assert_eq!(target(&c, "router:rules"), Ok(Target::Route(Strategy::Rules)));
-        assert_eq!(target(&c, "router:adaptive"), Ok(Target::Route(Strategy::Adaptive)));
+        assert_eq!(target(&c, ""), Ok(Target::Route(Strategy::CHAIN)));
+        assert_eq!(target(&c, "auto"), Ok(Target::Route(Strategy::CHAIN)));
+        assert_eq!(target(&c, "llmroute"), Ok(Target::Route(Strategy::CHAIN)));
+        assert_eq!(target(&c, "router:rules"), Ok(Target::Route(Strategy::RULES)));
+        assert_eq!(target(&c, "router:adaptive"), Ok(Target::Route(Strategy::ADAPTIVE)));
         assert_eq!(target(&c, "router:cascade"), Ok(Target::Multi(multi::Kind::Cascade)));
         assert_eq!(target(&c, "router:consensus"), Ok(Target::Multi(multi::Kind::Consensus)));
         let mini = c.models.iter().position(|m| m.name == "gpt-4o-mini").expect("in the default catalog");

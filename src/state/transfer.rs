@@ -43,9 +43,11 @@ pub const MAX_ID_BYTES: usize = 4096;
 /// Longest rule or tier name, bytes.
 pub const MAX_LABEL_BYTES: usize = 1024;
 
-/// The methods a decision records (`crate::router::Method::as_str`; the router fails to compile
-/// when a method is added without adding it here).
-pub const METHODS: [&str; 6] = ["rule", "ml", "difficulty", "adaptive", "fallback", "client"];
+/// The methods a decision records (`crate::router::Method::all`): the routers' methods of the
+/// registry (`crate::config::STRATEGIES`), the quota fallback, the client's own choice.
+pub fn methods() -> Vec<&'static str> {
+    Strategy::methods().chain(["fallback", "client"]).collect()
+}
 /// The arms a decision records (`crate::canary::Arm::as_str`).
 const ARMS: [&str; 2] = ["control", "canary"];
 
@@ -407,7 +409,7 @@ fn check_decision(config: &Config, d: &DecisionRecord) -> std::result::Result<()
         ));
     }
     model(config, &d.model)?;
-    one_of("method", Some(&d.method), &METHODS)?;
+    one_of("method", Some(&d.method), &methods())?;
     label("rule", d.rule.as_deref())?;
     label("tier", d.tier.as_deref())?;
     one_of("strategy", Some(&d.strategy), &strategies())?;
@@ -423,7 +425,7 @@ fn check_feedback(config: &Config, f: &FeedbackRecord) -> std::result::Result<()
     time("ts", f.ts)?;
     model(config, &f.model)?;
     label("rule", f.rule.as_deref())?;
-    one_of("method", f.method.as_deref(), &METHODS)?;
+    one_of("method", f.method.as_deref(), &methods())?;
     label("tier", f.tier.as_deref())?;
     one_of("arm", f.arm.as_deref(), &ARMS)?;
     if let Some(r) = f.rating

@@ -53,7 +53,7 @@ pub struct BatchArgs {
     pub cached_tokens_col: String,
 
     /// Routing strategy
-    #[arg(long, value_enum, default_value_t = Strategy::Chain)]
+    #[arg(long, value_enum, default_value_t = Strategy::CHAIN)]
     pub strategy: Strategy,
 
     /// Classifier file for the ML stage, or `builtin:tiers` (overrides `[ml] model`)

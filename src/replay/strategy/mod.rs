@@ -70,7 +70,7 @@ impl Kind {
 
     /// Whether it reads the ML prediction besides stage verdicts (the ML curve).
     pub fn reads_prediction(self) -> bool {
-        matches!(self, Kind::Router { strategy: Strategy::Ml, .. })
+        matches!(self, Kind::Router { strategy: Strategy::ML, .. })
     }
 }
 
@@ -173,13 +173,15 @@ pub fn plan<'a>(
     for &c in &setup.candidates {
         out.push(Box::new(single::Single::new(c)));
     }
-    out.push(Box::new(router::Routed::new(setup, Strategy::Rules, false)));
-    out.push(Box::new(router::Routed::new(setup, Strategy::Difficulty, false)));
-    // Without a trained model this is `route --strategy ml`'s untrained default.
-    out.push(Box::new(router::Routed::new(setup, Strategy::Ml, false)));
-    out.push(Box::new(router::Routed::new(setup, Strategy::Chain, setup.config.canary.is_some())));
+    // Each router of the registry alone, in its order (without a trained model, `ml` is
+    // `route --strategy ml`'s untrained default); then the chain; then the adaptive router,
+    // which needs the state store's feedback.
+    for strategy in Strategy::ALL.into_iter().filter(|&s| s != Strategy::CHAIN && s != Strategy::ADAPTIVE) {
+        out.push(Box::new(router::Routed::new(setup, strategy, false)));
+    }
+    out.push(Box::new(router::Routed::new(setup, Strategy::CHAIN, setup.config.canary.is_some())));
     if setup.engine.adaptive.posteriors.total() > 0.0 {
-        out.push(Box::new(router::Routed::new(setup, Strategy::Adaptive, false)));
+        out.push(Box::new(router::Routed::new(setup, Strategy::ADAPTIVE, false)));
     } else {
         notes.push("adaptive (as `route` decides today): the state store has no feedback".to_string());
     }
@@ -203,7 +205,7 @@ pub fn plan<'a>(
 
 /// Strategies that need the first pass's figures.
 pub fn second_pass<'a>(setup: &Setup<'a>, opt: &Options, runs: &[Run]) -> Vec<Box<dyn ReplayStrategy + Send + 'a>> {
-    let chain = Kind::Router { strategy: Strategy::Chain, gray: setup.config.canary.is_some() };
+    let chain = Kind::Router { strategy: Strategy::CHAIN, gray: setup.config.canary.is_some() };
     match runs.iter().find(|r| r.kind == chain) {
         Some(r) if setup.ds.quality_known => vec![Box::new(random::RandomMix::new(setup, runs, r, opt.seed))],
         _ => Vec::new(),

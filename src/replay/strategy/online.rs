@@ -24,7 +24,7 @@ impl ReplayStrategy for Online {
 
     fn stages(&self, _: &Setup) -> Vec<Stage> {
         // The segment: the matched rule, else the difficulty band.
-        vec![Stage::Rules, Stage::Difficulty]
+        vec![Stage::RULES, Stage::DIFFICULTY]
     }
 
     fn step(&mut self, setup: &Setup, row: usize, eval: &mut Eval, detail: bool) -> Step {

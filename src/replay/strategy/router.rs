@@ -1,4 +1,4 @@
-//! A routing strategy of the engine (rules, difficulty, ml, the chain, adaptive): each row is
+//! A routing strategy of the engine (each router of the registry alone, the chain): each row is
 //! decided by the same chain `route` uses, over the same evaluation, with daily quotas counted
 //! per day of the log. Under a `[canary]` the chain row is the gray release itself: each row's
 //! arm comes from its id exactly as `route --request-id` assigns it.
@@ -42,7 +42,7 @@ impl<'a> Routed<'a> {
             chains.push((c.strategy, engine.chain(config, c.strategy)));
         }
         let sweep = match (&engine.ml, strategy) {
-            (Some(ml), Strategy::Ml) if setup.ds.quality_known => ml.outcomes().map(|o| {
+            (Some(ml), Strategy::ML) if setup.ds.quality_known => ml.outcomes().map(|o| {
                 let lambdas = crate::ml::outcome::lambda_grid(&o.mean_cost);
                 let g = lambdas.len();
                 let k = o.mean_cost.len();
@@ -98,7 +98,7 @@ impl ReplayStrategy for Routed<'_> {
                     c.strategy.as_str()
                 )
             }
-            _ if self.strategy == Strategy::Ml && setup.engine.ml.is_none() => {
+            _ if self.strategy == Strategy::ML && setup.engine.ml.is_none() => {
                 let m = &setup.config.models[setup.config.ml.untrained_model].name;
                 format!("ml (no trained model: all {m})")
             }
@@ -126,7 +126,7 @@ impl ReplayStrategy for Routed<'_> {
 
     fn step(&mut self, setup: &Setup, row: usize, eval: &mut Eval, detail: bool) -> Step {
         let (strategy, arm) = if self.gray {
-            assign(setup.config, Strategy::Chain, setup.ds.ids.get(row))
+            assign(setup.config, Strategy::CHAIN, setup.ds.ids.get(row))
         } else {
             (self.strategy, crate::canary::Arm::Control)
         };
@@ -143,8 +143,8 @@ impl ReplayStrategy for Routed<'_> {
             None => (chain.pick(eval, &Unlimited), false),
         };
         let score = match self.strategy {
-            Strategy::Difficulty => eval.verdict(Stage::Difficulty).decision().and_then(|d| d.difficulty),
-            Strategy::Ml => {
+            Strategy::DIFFICULTY => eval.verdict(Stage::DIFFICULTY).decision().and_then(|d| d.difficulty),
+            Strategy::ML => {
                 let engine = eval.engine();
                 match (&engine.ml, eval.prediction()) {
                     (Some(ml), Some(p)) if ml.outcomes().is_none() => Some(ml.expected_rank(p)),
