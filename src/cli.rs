@@ -33,10 +33,12 @@ Exit codes:
   130  interrupted
 
 Environment:
-  LLMROUTE_CONFIG  configuration file (after --config, before ./llmroute.toml)
-  LLMROUTE_STATE   state store path (quota counters)
-  LLMROUTE_NOW     pretend the current time is this RFC 3339 instant (tests, replays)
-  NO_COLOR         disable colour";
+  LLMROUTE_CONFIG    configuration file (after --config, before ./llmroute.toml)
+  LLMROUTE_STATE     state store path (quota counters)
+  LLMROUTE_NOW       pretend the current time is this RFC 3339 instant (tests, replays)
+  OPENAI_API_KEY     OpenAI's API key for `ask` and `serve` ([providers.openai] api_key_env)
+  ANTHROPIC_API_KEY  Anthropic's API key for `ask` and `serve` ([providers.anthropic] api_key_env)
+  NO_COLOR           disable colour";
 
 /// Route each LLM prompt to the cheapest model that answers it well.
 #[derive(Debug, Parser)]
@@ -257,5 +259,17 @@ mod tests {
         cmd.build();
         walk(&cmd, "llmroute", &mut missing);
         assert!(missing.is_empty(), "{}", missing.join("\n"));
+    }
+
+    /// The environment list names the key variable of every provider of the embedded default.
+    #[test]
+    fn the_environment_list_names_every_default_provider_key() {
+        let config = crate::config::Config::from_str(crate::config::EMBEDDED_DEFAULT, crate::config::Source::Embedded)
+            .expect("the embedded default");
+        let vars: Vec<&str> = config.providers.values().filter_map(|p| p.api_key_env.as_deref()).collect();
+        assert!(!vars.is_empty());
+        for var in vars {
+            assert!(super::AFTER_HELP.contains(&format!("\n  {var} ")), "{var} is not in --help's environment list");
+        }
     }
 }

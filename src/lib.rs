@@ -63,7 +63,17 @@ pub fn run(cli: Cli) -> Result<()> {
 /// Parses the process arguments, runs, prints any error and returns the exit code.
 pub fn main() -> std::process::ExitCode {
     use clap::FromArgMatches;
-    let cli = match Cli::from_arg_matches(&cli::command().get_matches()) {
+    // Arguments need not be UTF-8 (file names); the tip reads them lossily.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let command = cli::command();
+    let matches = match command.clone().try_get_matches_from(&args) {
+        Ok(m) => m,
+        Err(e) => {
+            let args: Vec<String> = args.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+            quote_tip(e, &command, &args).exit()
+        }
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
@@ -76,4 +86,31 @@ pub fn main() -> std::process::ExitCode {
             std::process::ExitCode::from(e.exit_code())
         }
     }
+}
+
+/// A prompt of several words given without quotes ends in clap's "unexpected argument" at its
+/// second word: for the commands taking a prompt, the error gets a tip to quote it.
+fn quote_tip(mut e: clap::Error, command: &clap::Command, args: &[String]) -> clap::Error {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if e.kind() != ErrorKind::UnknownArgument {
+        return e;
+    }
+    let Some(ContextValue::String(bad)) = e.get(ContextKind::InvalidArg) else { return e };
+    let bad = bad.clone();
+    let Some((at_sub, sub)) =
+        args.iter().enumerate().skip(1).find_map(|(i, a)| command.find_subcommand(a).map(|s| (i, s)))
+    else {
+        return e;
+    };
+    if bad.starts_with('-') || !sub.get_positionals().any(|p| p.get_id() == "prompt") {
+        return e;
+    }
+    let Some(at) = args.iter().skip(at_sub + 2).position(|a| *a == bad).map(|p| p + at_sub + 2) else { return e };
+    if args[at - 1].starts_with('-') {
+        return e;
+    }
+    let words: Vec<&str> = args[at - 1..].iter().take_while(|a| !a.starts_with('-')).map(String::as_str).collect();
+    let tip = format!("quote a prompt with spaces: llmroute {} \"{}\"", sub.get_name(), words.join(" "));
+    e.insert(ContextKind::Suggested, ContextValue::StyledStrs(vec![tip.into()]));
+    e
 }

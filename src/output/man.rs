@@ -2,10 +2,13 @@
 
 use crate::error::{Error, Result};
 
-/// The page of `cmd` (built: subcommands carry their `llmroute-…` display names).
+/// The page of `cmd` (built: subcommands carry their `llmroute-…` display names). Every page's
+/// footer names the program and its version (`llmroute 0.1.0`), a subcommand's too: by default
+/// clap_mangen writes the subcommand's own name and version, which it does not have (`route `).
 pub fn page(cmd: clap::Command) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     clap_mangen::Man::new(cmd)
+        .source(format!("llmroute {}", env!("CARGO_PKG_VERSION")))
         .render(&mut out)
         .map_err(|e| Error::Usage(format!("cannot render the man page: {e}")))?;
     Ok(out)

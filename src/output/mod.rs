@@ -183,6 +183,42 @@ pub fn fits(t: &Table) -> bool {
     table_style() != TableStyle::Boxed || width().is_none_or(|w| natural_width(t) <= w)
 }
 
+/// The longest word (run of non-blanks) of each column of `t`, its header's included.
+fn longest_words(t: &Table) -> Vec<usize> {
+    let mut longest = vec![0; t.column_iter().count()];
+    for row in t.header().into_iter().chain(t.row_iter()) {
+        for (i, cell) in row.cell_iter().enumerate() {
+            let word = cell.content().split_whitespace().map(|w| w.chars().count()).max().unwrap_or(0);
+            if let Some(l) = longest.get_mut(i) {
+                *l = (*l).max(word);
+            }
+        }
+    }
+    longest
+}
+
+/// The narrowest `t` can be drawn without breaking a word or a number across lines (borders and
+/// padding included).
+pub fn min_width(t: &Table) -> usize {
+    let padding: usize = t.column_iter().map(|c| usize::from(c.padding_width())).sum();
+    longest_words(t).iter().sum::<usize>() + padding + t.column_iter().count() + 1
+}
+
+/// Whether `t` fits [`width`] when its cells wrap between words (always, when nothing is wrapped).
+pub fn fits_words(t: &Table) -> bool {
+    table_style() != TableStyle::Boxed || width().is_none_or(|w| min_width(t) <= w)
+}
+
+/// Keeps every column of `t` at least as wide as its longest word: a boxed table fitted to
+/// [`width`] then wraps its cells between words, never inside a word or a number.
+pub fn keep_words(t: &mut Table) {
+    let longest = longest_words(t);
+    for (column, word) in t.column_iter_mut().zip(longest) {
+        let w = u16::try_from(word).unwrap_or(u16::MAX).saturating_add(column.padding_width());
+        column.set_constraint(comfy_table::ColumnConstraint::LowerBoundary(comfy_table::Width::Fixed(w)));
+    }
+}
+
 /// `t` as text with a final newline: CSV in the CSV style, lines without trailing blanks in the
 /// plain style.
 pub fn render(t: &Table) -> String {

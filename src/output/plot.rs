@@ -19,7 +19,8 @@ fn register() {
     });
 }
 
-const COLORS: [RGBColor; 10] = [
+/// The series' colours (Tableau 10 without its grey, which the single-model hull uses).
+const COLORS: [RGBColor; 9] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
     RGBColor(44, 160, 44),
@@ -29,8 +30,26 @@ const COLORS: [RGBColor; 10] = [
     RGBColor(227, 119, 194),
     RGBColor(23, 190, 207),
     RGBColor(188, 189, 34),
-    RGBColor(127, 127, 127),
 ];
+
+/// The single-model hull's colour.
+const HULL: RGBColor = RGBColor(120, 120, 120);
+/// The adaptive learning steps' colour.
+const ADAPTIVE: RGBColor = RGBColor(90, 90, 200);
+
+/// The colour of the `i`-th series (routing curves first, then the strategies' dots): the
+/// palette, then hues spread by the golden angle, so that no two series share a colour.
+fn series_color(i: usize) -> RGBColor {
+    if let Some(&c) = COLORS.get(i) {
+        return c;
+    }
+    let k = (i - COLORS.len()) as f64;
+    let hue = (k * 137.507_764 + 15.0) % 360.0;
+    // Lightness alternates so that hues close on the wheel still differ.
+    let light = if (i - COLORS.len()).is_multiple_of(2) { 0.40 } else { 0.55 };
+    let (r, g, b) = HSLColor(hue / 360.0, 0.65, light).rgb();
+    RGBColor(r, g, b)
+}
 
 /// Writes the plot; the format follows the extension (`.png` or `.svg`). An existing file is
 /// replaced only with `overwrite`.
@@ -140,7 +159,7 @@ where
                 line.push((w[0].0 + t * (w[1].0 - w[0].0), w[0].1 + t * (w[1].1 - w[0].1)));
             }
         }
-        let grey = RGBColor(120, 120, 120);
+        let grey = HULL;
         chart.draw_series(LineSeries::new(line, ShapeStyle::from(&grey).stroke_width(2)))?;
         legend.push(("zero router (single-model hull)".to_string(), Mark::Line(grey.to_rgba())));
     }
@@ -163,13 +182,13 @@ where
         legend.push(("single model".to_string(), Mark::Cross));
     }
     for (i, (name, c)) in r.curves.iter().map(|c| (&c.name, &c.points)).enumerate() {
-        let color = COLORS[i % COLORS.len()].mix(0.5);
+        let color = series_color(i).mix(0.5);
         let line: Vec<(f64, f64)> = c.iter().filter(|p| p.cost > 0.0).map(|p| (p.cost, p.quality)).collect();
         chart.draw_series(LineSeries::new(line, color.stroke_width(2)))?;
         legend.push((format!("{name} curve"), Mark::Line(color)));
     }
     if !adaptive.is_empty() {
-        let color = RGBColor(90, 90, 200);
+        let color = ADAPTIVE;
         chart.draw_series(LineSeries::new(adaptive.clone(), color.stroke_width(1)))?;
         chart.draw_series(adaptive.iter().map(|&p| TriangleMarker::new(p, 4, color.filled())))?;
         legend.push(("adaptive learning (tenths of the log)".to_string(), Mark::Line(color.to_rgba())));
@@ -179,7 +198,8 @@ where
         if s.avg_cost <= 0.0 {
             continue;
         }
-        let color = COLORS[(i + 3) % COLORS.len()];
+        // After the curves' colours: a strategy's dot never takes a curve's colour.
+        let color = series_color(r.curves.len() + i);
         chart.draw_series(std::iter::once(Circle::new((s.avg_cost, q), 6, color.filled())))?;
         legend.push((s.name.clone(), Mark::Dot(color.to_rgba())));
     }
@@ -206,4 +226,23 @@ where
         area.draw(&Text::new(label.clone(), (38, y), font.clone()))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_series_gets_its_own_colour_apart_from_the_hull_and_the_adaptive_steps() {
+        let colors: Vec<(u8, u8, u8)> = (0..40).map(|i| series_color(i).rgb()).collect();
+        for (i, a) in colors.iter().enumerate() {
+            for b in &colors[i + 1..] {
+                assert_ne!(a, b, "{colors:?}");
+            }
+            assert_ne!(*a, HULL.rgb());
+            assert_ne!(*a, ADAPTIVE.rgb());
+        }
+        // The first ten are the palette's, in its order.
+        assert_eq!(series_color(3), RGBColor(214, 39, 40));
+    }
 }

@@ -27,7 +27,6 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
-use serde_json::json;
 
 use super::app::App;
 use super::auth::{Guard, Verdict};
@@ -130,11 +129,32 @@ fn routes(app: &Arc<App>) -> Router {
         .merge(chat_routes)
         .route("/v1/feedback", post(feedback))
         .route("/v1/models", get(models))
-        .route("/healthz", get(|| async { axum::Json(json!({"status": "ok"})) }))
+        .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint") })
         .layer(axum::extract::DefaultBodyLimit::max(app.settings.max_request_bytes))
         .with_state(app.clone())
+}
+
+/// What `/healthz` answers, always with 200 (the process serves): the provider key variables
+/// that are unset (their names), whose providers' models every request would fail on (502).
+#[derive(serde::Serialize)]
+struct Health<'a> {
+    status: &'static str,
+    unset_provider_keys: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<String>,
+}
+
+async fn healthz(axum::extract::State(app): axum::extract::State<Arc<App>>) -> Response {
+    let unset = &app.settings.unset_provider_keys;
+    let detail = (!unset.is_empty()).then(|| {
+        format!(
+            "provider key variables not set: {}; requests routed to their providers' models fail with 502",
+            unset.join(", ")
+        )
+    });
+    axum::Json(Health { status: "ok", unset_provider_keys: unset, detail }).into_response()
 }
 
 /// A listener on the first of `listen`'s addresses that binds, with a longer queue of

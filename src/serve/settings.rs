@@ -27,6 +27,9 @@ pub(super) struct ServeSettings {
     pub(super) max_connections: usize,
     pub(super) header_read_timeout: Duration,
     pub(super) body_read_timeout: Duration,
+    /// The provider key variables unset or empty, sorted, each once (names, never values): the
+    /// models of those providers cannot be answered (502). `/healthz` names them.
+    pub(super) unset_provider_keys: Vec<String>,
 }
 
 impl ServeSettings {
@@ -52,6 +55,7 @@ impl ServeSettings {
             max_connections: a.max_connections.unwrap_or(sv.max_connections as usize),
             header_read_timeout: secs(a.header_read_timeout.unwrap_or(sv.header_read_timeout_secs)),
             body_read_timeout: secs(a.body_read_timeout.unwrap_or(sv.body_read_timeout_secs)),
+            unset_provider_keys: unset_provider_keys(config, &env),
         })
     }
 
@@ -62,6 +66,20 @@ impl ServeSettings {
             n => n,
         }
     }
+}
+
+/// The key variables of the providers that serve a model, unset or empty in `env`.
+fn unset_provider_keys(config: &Config, env: impl Fn(&str) -> Option<String>) -> Vec<String> {
+    let mut unset: Vec<String> = config
+        .providers
+        .iter()
+        .filter(|(name, _)| config.models.iter().any(|m| m.provider.as_deref() == Some(name.as_str())))
+        .filter_map(|(_, p)| p.api_key_env.clone())
+        .filter(|var| env(var).is_none_or(|v| v.is_empty()))
+        .collect();
+    unset.sort();
+    unset.dedup();
+    unset
 }
 
 /// The client keys in `value` (variable `var`): comma-separated, blanks trimmed; none is an error.
@@ -157,9 +175,19 @@ mod tests {
             max_connections: 64,
             header_read_timeout: Duration::from_secs(4),
             body_read_timeout: Duration::from_secs(6),
+            unset_provider_keys: vec!["ANTHROPIC_API_KEY".to_string(), "OPENAI_API_KEY".to_string()],
         };
         assert_eq!(s, want);
         assert_eq!(s.threads(), 3);
+    }
+
+    #[test]
+    fn unset_provider_keys_are_named_once_each_empty_ones_included() {
+        let c = config("");
+        let unset = |env: &[(&str, &str)]| settings(&c, &[], env).expect("settings").unset_provider_keys;
+        assert_eq!(unset(&[]), vec!["ANTHROPIC_API_KEY", "OPENAI_API_KEY"]);
+        assert_eq!(unset(&[("OPENAI_API_KEY", "sk-1"), ("ANTHROPIC_API_KEY", "")]), vec!["ANTHROPIC_API_KEY"]);
+        assert_eq!(unset(&[("OPENAI_API_KEY", "sk-1"), ("ANTHROPIC_API_KEY", "sk-2")]), Vec::<String>::new());
     }
 
     #[test]

@@ -47,6 +47,9 @@ fn committed_man_pages_are_fresh() {
     }
     // One page on stdout is the same page.
     let route = env.run(&["man", "route"]).ok().stdout;
+    // The footer carries the program and its version, a subcommand's page too.
+    let title = format!(".TH llmroute-route 1  \"llmroute {}\" \n", env!("CARGO_PKG_VERSION"));
+    assert_eq!(route.lines().nth(2).map(|l| format!("{l}\n")), Some(title));
     assert_eq!(route.as_bytes(), std::fs::read(repo("man/llmroute-route.1")).unwrap());
     assert!(route.contains(".SH NAME\nllmroute\\-route \\- Decide which model should answer a prompt\n"), "{route}");
 }

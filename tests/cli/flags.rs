@@ -146,3 +146,22 @@ fn global_options_are_listed_once_and_accepted_anywhere() {
     assert_eq!(before["rule"], "greeting");
     assert!(env.path("elsewhere.db").exists());
 }
+
+#[test]
+fn help_lists_the_provider_key_variables_in_its_environment_section() {
+    let env = Env::new();
+    let help = env.run(&["--help"]).ok().stdout;
+    let section = &help[help.find("Environment:\n").expect("an environment section")..];
+    assert_eq!(
+        section,
+        "\
+Environment:
+  LLMROUTE_CONFIG    configuration file (after --config, before ./llmroute.toml)
+  LLMROUTE_STATE     state store path (quota counters)
+  LLMROUTE_NOW       pretend the current time is this RFC 3339 instant (tests, replays)
+  OPENAI_API_KEY     OpenAI's API key for `ask` and `serve` ([providers.openai] api_key_env)
+  ANTHROPIC_API_KEY  Anthropic's API key for `ask` and `serve` ([providers.anthropic] api_key_env)
+  NO_COLOR           disable colour
+"
+    );
+}

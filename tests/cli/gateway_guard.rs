@@ -47,8 +47,8 @@ fn start(serve: &str, args: &[&str]) -> Server {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let (port, mut lines) = listening_port(&mut child);
-    let stderr = Arc::new(Mutex::new(String::new()));
+    let (port, before, mut lines) = listening_port(&mut child);
+    let stderr = Arc::new(Mutex::new(before));
     let sink = stderr.clone();
     std::thread::spawn(move || {
         let mut line = String::new();

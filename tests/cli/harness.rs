@@ -291,19 +291,26 @@ impl Env {
 }
 
 /// The port of a gateway started with `serve --listen 127.0.0.1:0` and its stderr piped, read
-/// from the first line it writes (`listening on http://127.0.0.1:PORT`), and the rest of its
-/// stderr.
-pub fn listening_port(child: &mut Child) -> (u16, BufReader<ChildStderr>) {
+/// from the line `listening on http://127.0.0.1:PORT`; the warnings written before it (such as
+/// unset provider keys); and the rest of its stderr. A gateway that writes anything else first
+/// is stopped and the test fails.
+pub fn listening_port(child: &mut Child) -> (u16, String, BufReader<ChildStderr>) {
     let mut lines = BufReader::new(child.stderr.take().unwrap());
-    let mut first = String::new();
-    lines.read_line(&mut first).unwrap();
-    let port = first
-        .trim()
-        .strip_prefix("listening on http://127.0.0.1:")
-        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
-        .parse()
-        .unwrap();
-    (port, lines)
+    let mut before = String::new();
+    loop {
+        let mut line = String::new();
+        lines.read_line(&mut line).unwrap();
+        if line.starts_with("warning: ") {
+            before.push_str(&line);
+            continue;
+        }
+        if let Some(port) = line.trim().strip_prefix("listening on http://127.0.0.1:").and_then(|p| p.parse().ok()) {
+            return (port, before, lines);
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("unexpected line before `listening on`: {line}");
+    }
 }
 
 /// A configuration's text with its state on Redis.

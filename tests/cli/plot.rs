@@ -110,3 +110,29 @@ fn the_plot_keeps_points_inside_the_axes_labels_inside_the_frame_and_the_legend_
         assert!(a["x"].parse::<f64>().unwrap() > right + 16.0, "{label} is drawn over the chart");
     }
 }
+
+#[test]
+fn every_curve_and_strategy_of_the_plot_has_its_own_colour() {
+    let env = Env::new();
+    let f = fixture::arg(fixture::ROUTELLM);
+    env.run(&["simulate", &f, "--bootstrap", "0", "--plot", "plane.svg"]).ok();
+    let svg = Svg { text: std::fs::read_to_string(env.path("plane.svg")).unwrap() };
+    // The legend's dots (radius 5), one per strategy.
+    let dots: Vec<String> =
+        svg.elements("circle").into_iter().filter(|(a, _)| a["r"] == "5").map(|(a, _)| a["fill"].clone()).collect();
+    // The routing curves (half opaque), drawn in the chart and again in the legend.
+    let mut curves: Vec<String> = svg
+        .elements("polyline")
+        .into_iter()
+        .filter(|(a, _)| a.get("opacity").is_some_and(|o| o == "0.5"))
+        .map(|(a, _)| a["stroke"].clone())
+        .collect();
+    curves.sort();
+    curves.dedup();
+    let mut all = [dots.clone(), curves.clone()].concat();
+    assert!(dots.len() >= 5 && curves.len() >= 2, "{dots:?} {curves:?}");
+    let n = all.len();
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), n, "a colour is shared: dots {dots:?}, curves {curves:?}");
+}

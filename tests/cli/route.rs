@@ -179,3 +179,30 @@ fn closed_stdout_is_not_an_error() {
     assert_eq!(out.status.code(), Some(0));
     assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn an_unquoted_prompt_of_several_words_gets_a_tip_to_quote_it() {
+    let env = Env::new();
+    env.run(&["route", "--dry-run", "what", "is", "the", "capital", "of", "France"]).no_stdout().fails(
+        2,
+        "error: unexpected argument 'is' found
+
+  tip: quote a prompt with spaces: llmroute route \"what is the capital of France\"
+
+Usage: llmroute route [OPTIONS] <PROMPT>
+
+For more information, try '--help'.
+",
+    );
+    env.run(&["ask", "what", "is"]).fails(
+        2,
+        "error: unexpected argument 'is' found
+
+  tip: quote a prompt with spaces: llmroute ask \"what is\"
+
+Usage: llmroute ask [OPTIONS] <PROMPT>
+
+For more information, try '--help'.
+",
+    );
+}

@@ -56,18 +56,16 @@ impl Gateway {
         let mut all = vec!["serve", "--listen", "127.0.0.1:0"];
         all.extend_from_slice(args);
         let mut cmd = self.env.cmd(&all);
+        cmd.env("LR_TEST_OA_KEY", OA_KEY)
+            .env("LR_TEST_AN_KEY", AN_KEY)
+            .env("LR_TEST_CLIENT_KEYS", format!("other-key, {CLIENT_KEY}"));
+        // The test's own variables last: they may replace the keys above.
         for (k, v) in envs {
             cmd.env(k, v);
         }
-        let mut child = cmd
-            .env("LR_TEST_OA_KEY", OA_KEY)
-            .env("LR_TEST_AN_KEY", AN_KEY)
-            .env("LR_TEST_CLIENT_KEYS", format!("other-key, {CLIENT_KEY}"))
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let (port, mut lines) = listening_port(&mut child);
-        let stderr = Arc::new(Mutex::new(String::new()));
+        let mut child = cmd.stderr(Stdio::piped()).spawn().unwrap();
+        let (port, before, mut lines) = listening_port(&mut child);
+        let stderr = Arc::new(Mutex::new(before));
         let sink = stderr.clone();
         std::thread::spawn(move || {
             let mut rest = String::new();
@@ -236,6 +234,29 @@ fn a_strategy_or_a_catalog_model_can_be_asked_for() {
     assert!(ids.starts_with(&["auto", "router:chain"]), "{ids:?}");
     assert!(ids.contains(&"cheap") && ids.contains(&"mid") && ids.contains(&"top"), "{ids:?}");
     assert_eq!(request(s.port, "GET", "/healthz", &[], "").json()["status"], "ok");
+}
+
+#[test]
+fn healthz_names_the_unset_provider_key_variables_and_still_answers_200() {
+    let g = Gateway::new("");
+    let s = g.start(&[]);
+    let r = request(s.port, "GET", "/healthz", &[], "");
+    assert_eq!((r.status, r.body.as_str()), (200, r#"{"status":"ok","unset_provider_keys":[]}"#));
+    drop(s);
+    let s = g.start_env(&[], &[("LR_TEST_AN_KEY", "")]);
+    let r = request(s.port, "GET", "/healthz", &[], "");
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.body,
+        r#"{"status":"ok","unset_provider_keys":["LR_TEST_AN_KEY"],"detail":"provider key variables not set: LR_TEST_AN_KEY; requests routed to their providers' models fail with 502"}"#
+    );
+    // Names only: the other provider's key is set and never shown.
+    assert!(!r.body.contains(OA_KEY), "{}", r.body);
+    assert_eq!(
+        *s.stderr.lock().unwrap(),
+        "warning: provider key not set: `LR_TEST_AN_KEY` (provider `an`: mid); requests routed to these models will \
+         fail\n"
+    );
 }
 
 #[test]

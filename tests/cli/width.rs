@@ -84,3 +84,39 @@ fn plain_and_markdown_never_wrap() {
         assert!(widest(&out) > 80, "{format}:\n{out}");
     }
 }
+
+#[test]
+fn models_at_80_columns_wraps_between_words_and_says_where_the_left_out_columns_are() {
+    let env = Env::new();
+    env.run_env(&["models"], &[("COLUMNS", "80")]).ok().stdout_eq(
+        "\
+╭─────────────────┬──────────┬────────┬─────────┬───────┬─────────┬───────────╮
+│ model           ┆ tier     ┆  input ┆  output ┆ daily ┆ context ┆ provider  │
+│                 ┆          ┆   $/1M ┆    $/1M ┆ quota ┆       / ┆           │
+│                 ┆          ┆        ┆         ┆       ┆  output ┆           │
+╞═════════════════╪══════════╪════════╪═════════╪═══════╪═════════╪═══════════╡
+│ gpt-4o-mini     ┆ cheap    ┆ 0.1500 ┆  0.6000 ┆ 50000 ┆ 128,000 ┆ openai    │
+│                 ┆          ┆        ┆         ┆       ┆       / ┆           │
+│                 ┆          ┆        ┆         ┆       ┆  16,384 ┆           │
+│ claude-3-haiku  ┆ cheap    ┆ 0.2500 ┆  1.2500 ┆ 10000 ┆ 200,000 ┆ anthropic │
+│                 ┆          ┆        ┆         ┆       ┆ / 4,096 ┆           │
+│ claude-3-sonnet ┆ balanced ┆ 3.0000 ┆ 15.0000 ┆  3000 ┆ 200,000 ┆ anthropic │
+│                 ┆          ┆        ┆         ┆       ┆ / 4,096 ┆           │
+│ gpt-4o          ┆ premium  ┆ 2.5000 ┆ 10.0000 ┆  1000 ┆ 128,000 ┆ openai    │
+│                 ┆          ┆        ┆         ┆       ┆       / ┆           │
+│                 ┆          ┆        ┆         ┆       ┆  16,384 ┆           │
+╰─────────────────┴──────────┴────────┴─────────┴───────┴─────────┴───────────╯
+(capabilities, ml labels: --format plain, --json, or a 150-column terminal)
+ml model: builtin:tiers (trained from the UncommonRoute prompt → tier data (MIT
+          license), 1,892 prompts in 10+ languages)
+",
+    );
+    // Narrower still: fewer columns, never a word or a number broken.
+    let narrow = env.run_env(&["models"], &[("COLUMNS", "50")]).ok().stdout;
+    assert!(widest(&narrow) <= 50, "{narrow}");
+    assert!(narrow.contains("│ claude-3-sonnet ┆ balanced ┆ 3.0000 ┆ 15.0000 │\n"), "{narrow}");
+    // Wide enough, or a pipe: every column on one line each.
+    let wide = env.run_env(&["models"], &[("COLUMNS", "150")]).ok().stdout;
+    assert_eq!(wide, env.run(&["models"]).ok().stdout);
+    assert!(wide.contains("┆ tools vision json_schema ┆ openai    ┆ SIMPLE, cheap      │\n"), "{wide}");
+}
