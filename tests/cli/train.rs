@@ -90,38 +90,22 @@ fn same_seed_same_model_bytes_whatever_the_thread_count() {
 fn evaluate_json_has_accuracy_fallback_rate_threshold_and_n() {
     let env = Env::new();
     let m = quick_model(&env, "m");
-    let v = env
-        .run(&[
-            "evaluate",
-            "--classifier",
-            &m,
-            &fixture::arg(fixture::TIERS_DEV),
-            "--label-col",
-            "expected_tier",
-            "--json",
-        ])
-        .ok()
-        .json();
+    // `evaluate --json` of the model on the dev set, with extra flags.
+    let evaluate = |extra: &[&str]| {
+        let dev = fixture::arg(fixture::TIERS_DEV);
+        let mut args = vec!["evaluate", "--classifier", &m, &dev, "--label-col", "expected_tier"];
+        args.extend_from_slice(extra);
+        args.push("--json");
+        env.run(&args).ok().json()
+    };
+    let v = evaluate(&[]);
     assert_eq!(v["n"], 392);
     assert_eq!(v["threshold"], 0.6);
     assert!(v["accuracy"].as_f64().unwrap() > 0.9);
     let fb = v["fallback_rate"].as_f64().unwrap();
     assert!((0.0..0.5).contains(&fb));
     // A different threshold changes the fallback rate, not the accuracy.
-    let w = env
-        .run(&[
-            "evaluate",
-            "--classifier",
-            &m,
-            &fixture::arg(fixture::TIERS_DEV),
-            "--label-col",
-            "expected_tier",
-            "--min-confidence",
-            "0.9",
-            "--json",
-        ])
-        .ok()
-        .json();
+    let w = evaluate(&["--min-confidence", "0.9"]);
     assert_eq!(w["accuracy"], v["accuracy"]);
     assert!(w["fallback_rate"].as_f64().unwrap() > fb);
 }
