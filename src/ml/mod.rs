@@ -7,6 +7,7 @@ pub mod builtin;
 pub mod calibration;
 pub mod dataset;
 pub mod forest;
+pub mod linear;
 pub mod metrics;
 pub mod model;
 pub mod outcome;
