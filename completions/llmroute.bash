@@ -2030,7 +2030,7 @@ _llmroute() {
             return 0
             ;;
         llmroute__subcmd__train)
-            opts="-o -h --outcomes --quality --cost --response --models --candidates --long --id-col --model-col --map --prices --quality-scale --feature-col --min-samples-leaf --lambda --target-quality --max-cost --premium-share --output --force --input-format --text-col --label-col --label-from-outcomes --min-quality --skip-bad --valid --valid-split --analyzer --ngram --max-features --sublinear-tf --n-estimators --max-depth --seed --threads --min-confidence --calibrate --no-calibration --target-premium-share --cv --format --json --config --state --help"
+            opts="-o -h --outcomes --quality --cost --response --models --candidates --long --id-col --model-col --map --prices --quality-scale --feature-col --min-samples-leaf --lambda --target-quality --max-cost --premium-share --output --force --input-format --text-col --label-col --label-from-outcomes --min-quality --skip-bad --valid --valid-split --features --encoder --classifier --c --analyzer --ngram --max-features --sublinear-tf --n-estimators --max-depth --seed --threads --min-confidence --calibrate --no-calibration --target-premium-share --cv --format --json --config --state --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2129,6 +2129,22 @@ _llmroute() {
                     return 0
                     ;;
                 --valid-split)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --features)
+                    COMPREPLY=($(compgen -W "tfidf encoder both" -- "${cur}"))
+                    return 0
+                    ;;
+                --encoder)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --classifier)
+                    COMPREPLY=($(compgen -W "forest logistic" -- "${cur}"))
+                    return 0
+                    ;;
+                --c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

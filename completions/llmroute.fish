@@ -311,6 +311,13 @@ complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l label-col -d
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l min-quality -d 'Quality a model needs for --label-from-outcomes [default: the row\'s best quality]' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l valid -d 'Validation file (instead of holding out --valid-split of DATA)' -r -F
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l valid-split -d 'Share of DATA held out for validation (seeded); 0 disables validation' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l features -d 'What the classifier reads: TF-IDF n-grams, the sentence encoder\'s vector (carries to languages and wordings absent from the training data), or both' -r -f -a "tfidf\t'TF-IDF over the prompt\'s n-grams (the trained vocabulary only)'
+encoder\t'The sentence encoder\'s vector'
+both\t'Both, side by side'"
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l encoder -d 'The sentence encoder of --features encoder|both: `builtin:multilingual`, or the directory of a Model2Vec static model (model.safetensors + tokenizer.json) [default: builtin:multilingual]' -r
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l classifier -d 'The classifier [default: forest with --features tfidf, logistic otherwise: the better of the two measured on each]' -r -f -a "forest\t'A random forest (the only one for TF-IDF before encoders)'
+logistic\t'L2-regularised logistic regression (softmax over labels; a sigmoid per model for outcomes)'"
+complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l c -d 'Logistic regression\'s inverse regularisation C [default: chosen by 5-fold cross-validation inside the training rows]' -r
 complete -c llmroute -n "__fish_llmroute_using_subcommand train" -l analyzer -d 'Text analyzer [default: char_wb, the best measured on the tier data]' -r -f -a "word\t'scikit-learn\'s default word tokens'
 char_wb\t'character n-grams inside word boundaries (scikit-learn\'s `char_wb`)'
 cjk\t'word tokens, with CJK runs split into character unigrams and bigrams'"

@@ -7,7 +7,8 @@ use std::time::Instant;
 fn main() {
     let mut args = std::env::args().skip(1);
     let m = llmroute::ml::artifact::load(std::path::Path::new(&args.next().expect("MODEL"))).unwrap();
-    let f = &m.forest;
+    let llmroute::ml::model::Classifier::Forest(f) = &m.classifier else { panic!("not a forest model") };
+    let tfidf = m.inputs.tfidf.as_ref().expect("a TF-IDF model");
     let mut rdr = csv::Reader::from_path(args.next().expect("FILE.csv")).unwrap();
     let col = rdr.headers().unwrap().iter().position(|h| h == "prompt").unwrap();
     let prompts: Vec<String> = rdr.records().take(20_000).map(|r| r.unwrap()[col].to_string()).collect();
@@ -17,7 +18,7 @@ fn main() {
     let mut tfidf_us = f64::MAX;
     for _ in 0..3 {
         let t = Instant::now();
-        rows = prompts.iter().map(|p| m.tfidf.transform_f64(p, &mut scratch)).collect();
+        rows = prompts.iter().map(|p| tfidf.transform_f64(p, &mut scratch)).collect();
         tfidf_us = tfidf_us.min(t.elapsed().as_secs_f64() * 1e6 / prompts.len() as f64);
     }
     let mut dense = vec![0f32; f.n_features];

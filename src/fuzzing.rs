@@ -92,7 +92,7 @@ pub fn model(bytes: &[u8]) {
 
 fn load_and_predict(bytes: &[u8]) {
     let Ok(model) = crate::ml::artifact::from_bytes(bytes) else { return };
-    let mut scratch = crate::ml::tfidf::Scratch::default();
+    let mut scratch = crate::ml::features::Scratch::default();
     let long: String = "Explain the proof, step by step. 证明 ".chars().cycle().take(2_000).collect();
     let texts = ["", "hello", "Write a Python function that sorts a list", "你好，世界", " \t\n ", long.as_str()];
     for text in texts {

@@ -5,8 +5,9 @@
 
 use llmroute::ml::analyzer::{Analyzer, AnalyzerKind};
 use llmroute::ml::artifact;
+use llmroute::ml::features::{Inputs, Kind as FeatureKind};
 use llmroute::ml::forest::{Forest, ForestParams};
-use llmroute::ml::model::{Model, TrainingMeta};
+use llmroute::ml::model::{Classifier, Model, TrainingMeta};
 use llmroute::ml::sparse::Csr;
 use llmroute::ml::tfidf::{Scratch, Tfidf, TfidfConfig};
 use llmroute::rng::Rng;
@@ -218,11 +219,12 @@ fn tiny_model() -> Model {
     };
     let p =
         ForestParams { n_estimators: 5, max_depth: None, max_features: None, min_samples_leaf: 1, seed: 7, threads: 1 };
-    let (tfidf, forest) = Model::fit(&texts, &y, labels.clone(), cfg, &p, &|| {});
+    let (tfidf, x) = Tfidf::fit_transform(cfg, &texts, 1);
+    let forest = Forest::fit(&x, &y, labels.len(), &p, &|| {});
     Model {
         labels,
-        tfidf,
-        forest,
+        inputs: Inputs { kind: FeatureKind::Tfidf, tfidf: Some(tfidf), encoder: None },
+        classifier: Classifier::Forest(forest),
         threshold: 0.6,
         meta: TrainingMeta {
             llmroute_version: "test".into(),
@@ -245,9 +247,13 @@ fn model_file_round_trips() {
     let bytes = artifact::to_bytes(&m);
     let back = artifact::from_bytes(&bytes).unwrap();
     assert_eq!(back.labels, m.labels);
-    assert_eq!(back.tfidf.vocabulary.terms(), m.tfidf.vocabulary.terms());
-    assert_eq!(back.tfidf.idf, m.tfidf.idf);
-    assert_eq!(back.forest, m.forest);
+    let (bt, mt) = (back.inputs.tfidf.as_ref().unwrap(), m.inputs.tfidf.as_ref().unwrap());
+    assert_eq!(bt.vocabulary.terms(), mt.vocabulary.terms());
+    assert_eq!(bt.idf, mt.idf);
+    match (&back.classifier, &m.classifier) {
+        (Classifier::Forest(a), Classifier::Forest(b)) => assert_eq!(a, b),
+        _ => panic!("not a forest"),
+    }
     assert_eq!(back.threshold, 0.6);
     assert_eq!(back.meta, m.meta);
     // Same bytes again: no timestamps in the file.
@@ -262,9 +268,9 @@ fn damaged_model_files_are_errors_not_panics() {
     assert_eq!(err(&[]), "not an llmroute model file (bad magic number)");
     assert!(err(&bytes[..bytes.len() / 2]).starts_with("corrupt model file (truncated"));
     assert!(err(&bytes[..12]).starts_with("corrupt model file (truncated header)"));
-    let mut v4 = bytes.clone();
-    v4[8] = 4;
-    assert!(err(&v4).starts_with("model file format version 4 is not supported (this llmroute reads versions 1 to 3)"));
+    let mut v5 = bytes.clone();
+    v5[8] = 5;
+    assert!(err(&v5).starts_with("model file format version 5 is not supported (this llmroute reads versions 1 to 4)"));
     // An uncalibrated model's header under the calibrated format's version is refused.
     let mut v3 = bytes.clone();
     v3[8] = 3;

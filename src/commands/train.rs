@@ -1,7 +1,7 @@
 //! `llmroute train` and `llmroute evaluate`: fit the ML router from labelled logs, and measure it.
 
 mod args;
-pub use args::{EvaluateArgs, LabelledArgs, OutcomeArgs, TrainArgs};
+pub use args::{ClassifierKind, EvaluateArgs, FeatureKind, LabelledArgs, OutcomeArgs, TrainArgs};
 
 use std::time::Instant;
 
@@ -13,11 +13,14 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::ml::analyzer::Analyzer;
 use crate::ml::dataset::{self, LabelSource, Labelled, Texts};
-use crate::ml::forest::ForestParams;
+use crate::ml::features::{Inputs, Scratch};
+use crate::ml::forest::{Forest, ForestParams};
+use crate::ml::linear::{self, Linear};
 use crate::ml::metrics;
-use crate::ml::model::{Model, Prediction, TrainingMeta};
-use crate::ml::report::{CvReport, EvaluateReport, Segment, Segments, TrainReport};
-use crate::ml::tfidf::{Scratch, TfidfConfig};
+use crate::ml::model::{Classifier, Model, Prediction, TrainingMeta};
+use crate::ml::report::{CSelection, CvReport, EvaluateReport, Segment, Segments, TrainReport};
+use crate::ml::sparse::Csr;
+use crate::ml::tfidf::TfidfConfig;
 use crate::ml::{artifact, defaults};
 use crate::output;
 
@@ -72,9 +75,36 @@ fn predict_all(model: &Model, texts: &Texts) -> Vec<Prediction> {
     texts.iter().map(|t| model.predict(t, &mut scratch)).collect()
 }
 
+/// The C values cross-validation chooses from: TF-IDF rows (unit length, sparse) want a larger C
+/// than standardised encoder columns, so the grid spans both.
+pub const C_GRID: [f64; 11] = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0];
+/// Folds of the cross-validation that chooses C.
+pub const C_FOLDS: usize = 5;
+
+/// The classifier the flags ask for, checked against the features and `--c`, `--encoder`.
+pub(crate) fn classifier_of(a: &TrainArgs) -> Result<ClassifierKind> {
+    if a.encoder.is_some() && !a.features.uses_encoder() {
+        return Err(Error::usage("--encoder is read with --features encoder or --features both"));
+    }
+    let classifier = a.classifier.unwrap_or(if a.features == FeatureKind::Tfidf {
+        ClassifierKind::Forest
+    } else {
+        ClassifierKind::Logistic
+    });
+    if a.c.is_some() && classifier != ClassifierKind::Logistic {
+        return Err(Error::usage("--c is logistic regression's; it needs --classifier logistic"));
+    }
+    Ok(classifier)
+}
+
 /// `train`'s flags merged over the configuration, once: what the fit reads.
-struct Settings {
+pub(crate) struct Settings {
     threads: usize,
+    features: FeatureKind,
+    encoder: Option<String>,
+    classifier: ClassifierKind,
+    c: Option<f64>,
+    seed: u64,
     tfidf: TfidfConfig,
     forest: ForestParams,
     /// The confidence threshold stored unless calibrated: `--min-confidence`, else `[ml]
@@ -85,12 +115,18 @@ struct Settings {
 }
 
 impl Settings {
-    fn new(a: &TrainArgs, config: &Config) -> Settings {
+    fn new(a: &TrainArgs, config: &Config) -> Result<Settings> {
         let kind = a.analyzer.unwrap_or(defaults::ANALYZER);
         let (lo, hi) = a.ngram.unwrap_or_else(|| defaults::ngram(a.analyzer));
         let threads = crate::commands::threads(a.threads);
-        Settings {
+        let classifier = classifier_of(a)?;
+        Ok(Settings {
             threads,
+            features: a.features,
+            encoder: a.encoder.clone(),
+            classifier,
+            c: a.c,
+            seed: a.seed,
             tfidf: TfidfConfig {
                 analyzer: Analyzer { kind, ngram_min: lo, ngram_max: hi },
                 max_features: Some(a.max_features),
@@ -106,7 +142,7 @@ impl Settings {
             },
             threshold: a.min_confidence.or(config.ml.min_confidence).unwrap_or(defaults::THRESHOLD),
             threshold_source: if a.min_confidence.is_some() { "flag" } else { "default" },
-        }
+        })
     }
 }
 
@@ -118,19 +154,22 @@ pub fn train(ctx: &Context, a: &TrainArgs) -> Result<()> {
     if a.outcomes {
         return crate::commands::train_outcomes::train(&config, a);
     }
-    let s = Settings::new(a, &config);
+    let s = Settings::new(a, &config)?;
     let mut data = read_labelled_all(&a.data, &a.labels, None)?;
     let n_rows = data.len();
     let classes = classes_of(&data, &a.data)?;
     let (train_idx, valid) = validation_split(a, &data)?;
     let (train_classes, y) = train_labels(&data, &train_idx)?;
     let cv = match a.cv {
-        Some(k) => Some(cross_validate(&data, &classes, k, s.tfidf, &s.forest)?),
+        Some(k) => Some(cross_validate(&data, &classes, k, &s)?),
         None => None,
     };
-    let (mut model, timings) = fit(a, &s, &mut data, &train_idx, train_classes, &y);
+    let (mut model, timings) = fit(a, &s, &mut data, &train_idx, train_classes, &y)?;
     let premium = premium_class(&config, &model.labels);
     let validation = valid.as_ref().map(|v| validate(a, &mut model, v, premium));
+    if !timings.out_of_sample.is_empty() {
+        calibrate_threshold(a, &mut model, &timings.out_of_sample, premium);
+    }
 
     let bytes = artifact::to_bytes(&model);
     crate::fsutil::write_atomic(&a.output, &bytes, a.force)?;
@@ -148,7 +187,11 @@ pub fn train(ctx: &Context, a: &TrainArgs) -> Result<()> {
         ngram: [analyzer.ngram_min, analyzer.ngram_max],
         max_features: a.max_features,
         sublinear_tf: a.sublinear_tf,
-        vocabulary_size: model.tfidf.n_features(),
+        vocabulary_size: model.inputs.tfidf_columns(),
+        features: s.features.as_str(),
+        encoder: model.inputs.encoder.as_ref().map(|e| e.embed.describe()),
+        classifier: model.classifier.name(),
+        c: timings.c.clone(),
         n_estimators: a.n_estimators,
         max_depth: a.max_depth.0,
         seed: a.seed,
@@ -156,7 +199,10 @@ pub fn train(ctx: &Context, a: &TrainArgs) -> Result<()> {
         tfidf_seconds: timings.tfidf,
         forest_seconds: timings.forest,
         fit_seconds: timings.fit,
-        nodes: model.forest.n_nodes(),
+        nodes: match &model.classifier {
+            Classifier::Forest(f) => f.n_nodes(),
+            Classifier::Linear(_) => 0,
+        },
         threshold: model.threshold,
         threshold_source: model.meta.threshold_source.clone(),
         calibration: model.calibration,
@@ -233,15 +279,20 @@ fn train_labels(data: &Labelled, train_idx: &[usize]) -> Result<(Vec<String>, Ve
     Ok((train_classes, y))
 }
 
-/// Seconds the fit spent vectorizing and growing the forest (calibration included).
+/// Seconds the fit spent computing features and fitting the classifier (calibration included),
+/// and how C was chosen.
 struct Timings {
     tfidf: f64,
     forest: f64,
     fit: f64,
+    c: Option<CSelection>,
+    /// Out-of-sample predictions of the training rows (`--calibrate` without validation rows).
+    out_of_sample: Vec<(u32, u32, f64)>,
 }
 
-/// Fits the vectorizer, the forest and the calibration on the training rows. The texts are moved
-/// into the vectorizer, which frees them once counted: the forest grows without them in memory.
+/// Fits the inputs, the classifier and (forest) the calibration on the training rows. The texts
+/// are moved into the vectorizer, which frees them once counted: the forest grows without them
+/// in memory.
 fn fit(
     a: &TrainArgs,
     s: &Settings,
@@ -249,36 +300,75 @@ fn fit(
     train_idx: &[usize],
     train_classes: Vec<String>,
     y: &[u32],
-) -> (Model, Timings) {
-    let pb = output::progress(Some(a.n_estimators as u64), "training", "trees", a.report.format().hides_progress());
-    let t0 = Instant::now();
+) -> Result<(Model, Timings)> {
     let all_rows = train_idx.len() == data.len();
     let train_texts = if all_rows { std::mem::take(&mut data.texts) } else { data.texts.select(train_idx) };
     drop(std::mem::take(&mut data.texts));
-    let (vectorizer, x) = crate::ml::tfidf::Tfidf::fit_transform_owned(s.tfidf, train_texts, s.threads);
+    let hide = a.report.format().hides_progress();
+    // Without validation rows, `--calibrate` chooses the threshold on out-of-sample predictions
+    // of the training rows themselves.
+    let oof = (a.calibrate || a.target_premium_share.is_some()) && a.valid.is_none() && a.valid_split == 0.0;
+    let (mut model, timings) = fit_model(s, train_texts, y, train_classes, !a.no_calibration, oof, hide)?;
+    model.meta.rows = train_idx.len();
+    Ok((model, timings))
+}
+
+/// Fits a label model on `texts` with classes `y`: the one path of `train` and `--cv`.
+fn fit_model(
+    s: &Settings,
+    texts: Texts,
+    y: &[u32],
+    classes: Vec<String>,
+    calibrate: bool,
+    oof: bool,
+    hide_progress: bool,
+) -> Result<(Model, Timings)> {
+    let t0 = Instant::now();
+    let n = texts.len();
+    let (inputs, x) = Inputs::fit(s.features, s.tfidf, s.encoder.as_deref(), texts, s.threads).map_err(Error::Usage)?;
     let t1 = Instant::now();
-    let forest = crate::ml::forest::Forest::fit(&x, y, train_classes.len(), &s.forest, &|| pb.inc(1));
-    // Probabilities calibrated on the out-of-bag predictions (no validation row spent).
-    let calibration = if a.no_calibration {
-        None
-    } else {
-        // Every row up to calibration::ROWS, else an even sample of that many.
-        let step = x.n_rows().div_ceil(crate::ml::calibration::ROWS);
-        crate::ml::calibration::fit(&forest.oob_proba_every(&x, a.seed, s.threads, step), y)
+    let k = classes.len();
+    let mut out_of_sample = Vec::new();
+    let (classifier, calibration, c) = match s.classifier {
+        ClassifierKind::Forest => {
+            let pb = output::progress(Some(s.forest.n_estimators as u64), "training", "trees", hide_progress);
+            let forest = Forest::fit(&x, y, k, &s.forest, &|| pb.inc(1));
+            pb.finish_and_clear();
+            // Probabilities calibrated on the out-of-bag predictions (no validation row spent).
+            let calibration = if calibrate {
+                // Every row up to calibration::ROWS, else an even sample of that many.
+                let step = x.n_rows().div_ceil(crate::ml::calibration::ROWS);
+                crate::ml::calibration::fit(&forest.oob_proba_every(&x, s.seed, s.threads, step), y)
+            } else {
+                None
+            };
+            if oof {
+                out_of_sample = forest_oob(&forest, &x, y, calibration, s);
+            }
+            (Classifier::Forest(forest), calibration, None)
+        }
+        ClassifierKind::Logistic => {
+            let (c, selection) = choose_c(s, &x, y, k)?;
+            let m = linear::fit_multinomial(&x, y, k, &linear::Params::new(c)).map_err(Error::Usage)?;
+            warn_unconverged(&m);
+            if oof {
+                out_of_sample = logistic_oof(&x, y, k, c, s.seed)?;
+            }
+            (Classifier::Linear(vec![m]), None, selection)
+        }
     };
     let t2 = Instant::now();
-    pb.finish_and_clear();
     let model = Model {
-        labels: train_classes,
-        tfidf: vectorizer,
-        forest,
+        labels: classes,
+        inputs,
+        classifier,
         threshold: s.threshold,
         meta: TrainingMeta {
             llmroute_version: env!("CARGO_PKG_VERSION").to_string(),
-            rows: train_idx.len(),
-            n_estimators: a.n_estimators,
-            max_depth: a.max_depth.0,
-            seed: a.seed,
+            rows: n,
+            n_estimators: s.forest.n_estimators,
+            max_depth: s.forest.max_depth,
+            seed: s.seed,
             validation_accuracy: None,
             validation_fallback_rate: None,
             threshold_source: s.threshold_source.to_string(),
@@ -286,9 +376,99 @@ fn fit(
         kind: crate::ml::model::Kind::Labels,
         calibration,
     };
-    let timings =
-        Timings { tfidf: (t1 - t0).as_secs_f64(), forest: (t2 - t1).as_secs_f64(), fit: (t2 - t0).as_secs_f64() };
-    (model, timings)
+    let timings = Timings {
+        tfidf: (t1 - t0).as_secs_f64(),
+        forest: (t2 - t1).as_secs_f64(),
+        fit: (t2 - t0).as_secs_f64(),
+        c,
+        out_of_sample,
+    };
+    Ok((model, timings))
+}
+
+/// Each training row's (true class, predicted class, confidence) from the trees that did not
+/// see it, calibrated as the model will be.
+fn forest_oob(f: &Forest, x: &Csr, y: &[u32], calibration: Option<f64>, s: &Settings) -> Vec<(u32, u32, f64)> {
+    let oob = f.oob_proba_every(x, s.seed, s.threads, 1);
+    oob.into_iter()
+        .zip(y)
+        .filter_map(|(p, &y)| {
+            let mut p = p?;
+            if let Some(a) = calibration {
+                crate::ml::calibration::apply(&mut p, a);
+            }
+            let pred = Prediction::from_proba(p);
+            Some((y, pred.class as u32, pred.confidence))
+        })
+        .collect()
+}
+
+/// Each training row's (true class, predicted class, confidence) from a logistic model fitted
+/// at `c` without the row's fold ([`C_FOLDS`] seeded folds).
+fn logistic_oof(x: &Csr, y: &[u32], k: usize, c: f64, seed: u64) -> Result<Vec<(u32, u32, f64)>> {
+    let n = x.n_rows();
+    let idx = DenseMatrix::from_2d_vec(&(0..n).map(|i| vec![i]).collect::<Vec<_>>())
+        .map_err(|e| Error::Usage(format!("cannot split the data: {e}")))?;
+    let folds = KFold::default().with_n_splits(C_FOLDS.min(n)).with_shuffle(true).with_seed(Some(seed));
+    let mut out = vec![(0, 0, 0.0); n];
+    for (tr, te) in folds.split(&idx) {
+        let yt: Vec<u32> = tr.iter().map(|&r| y[r]).collect();
+        let m = linear::fit_multinomial(&x.select(&tr), &yt, k, &linear::Params::new(c))
+            .map_err(|e| Error::Usage(format!("cannot calibrate on out-of-fold predictions: {e}")))?;
+        let mut p = vec![0.0; k];
+        for &r in &te {
+            let (i, v) = x.row(r);
+            m.predict_proba(i, v, &mut p);
+            let pred = Prediction::from_proba(p.clone());
+            out[r] = (y[r], pred.class as u32, pred.confidence);
+        }
+    }
+    Ok(out)
+}
+
+/// `--c`, else the C of [`C_GRID`] with the best mean accuracy over [`C_FOLDS`] stratified folds
+/// of the training rows.
+fn choose_c(s: &Settings, x: &Csr, y: &[u32], k: usize) -> Result<(f64, Option<CSelection>)> {
+    if let Some(c) = s.c {
+        return Ok((c, Some(CSelection { c, source: "flag", folds: 0, grid: Vec::new() })));
+    }
+    let cv = linear::select_c(x, y, k, &C_GRID, C_FOLDS, s.seed, s.threads)
+        .map_err(|e| Error::Usage(format!("cannot choose C by cross-validation: {e}; set it with --c")))?;
+    let grid = C_GRID.iter().copied().zip(cv.mean_accuracy).collect();
+    Ok((cv.best_c, Some(CSelection { c: cv.best_c, source: "cross-validation", folds: C_FOLDS, grid })))
+}
+
+/// Says so when L-BFGS stopped at its iteration limit.
+pub(crate) fn warn_unconverged(m: &Linear) {
+    if !m.converged() {
+        output::warn(&format!(
+            "logistic regression stopped after {} iterations before converging (C {}); its probabilities may be off",
+            m.n_iter(),
+            m.c()
+        ));
+    }
+}
+
+/// Chooses the threshold on (true, predicted, confidence) triples, as `--calibrate` and
+/// `--target-premium-share` ask.
+fn set_threshold(a: &TrainArgs, model: &mut Model, y_true: &[u32], pairs: &[(u32, f64)], premium: Option<u32>) {
+    let c = metrics::calibrate(y_true, pairs, premium, a.target_premium_share);
+    if let Some(x) = c.unmet_target {
+        output::warn(&format!(
+            "cannot meet --target-premium-share {x}: the classifier alone sends more to the premium model; threshold set to 0"
+        ));
+    }
+    model.threshold = c.threshold;
+    model.meta.threshold_source = c.source.to_string();
+}
+
+/// `--calibrate` without validation rows: the threshold from out-of-sample predictions of the
+/// training rows (out-of-fold for logistic regression, out-of-bag for a forest).
+fn calibrate_threshold(a: &TrainArgs, model: &mut Model, oos: &[(u32, u32, f64)], premium: Option<u32>) {
+    let y: Vec<u32> = oos.iter().map(|t| t.0).collect();
+    let pairs: Vec<(u32, f64)> = oos.iter().map(|t| (t.1, t.2)).collect();
+    set_threshold(a, model, &y, &pairs, premium);
+    model.meta.threshold_source.push_str(" (out-of-sample training predictions)");
 }
 
 /// Measures the model on the validation rows; with `--calibrate` or `--target-premium-share`,
@@ -298,14 +478,7 @@ fn validate(a: &TrainArgs, model: &mut Model, v: &Labelled, premium: Option<u32>
     let (classes_ext, y_true) = extend_classes(&model.labels, v);
     let pairs: Vec<(u32, f64)> = preds.iter().map(|p| (p.class as u32, p.confidence)).collect();
     if a.calibrate || a.target_premium_share.is_some() {
-        let c = metrics::calibrate(&y_true, &pairs, premium, a.target_premium_share);
-        if let Some(x) = c.unmet_target {
-            output::warn(&format!(
-                "cannot meet --target-premium-share {x}: the classifier alone sends more to the premium model; threshold set to 0"
-            ));
-        }
-        model.threshold = c.threshold;
-        model.meta.threshold_source = c.source.to_string();
+        set_threshold(a, model, &y_true, &pairs, premium);
     }
     let report = metrics::evaluate(&classes_ext, &y_true, &pairs, model.threshold, premium);
     model.meta.validation_accuracy = Some(report.accuracy);
@@ -333,34 +506,18 @@ fn extend_classes(model_labels: &[String], data: &Labelled) -> (Vec<String>, Vec
     (classes, data.labels.iter().map(|&l| of_name[l as usize]).collect())
 }
 
-fn cross_validate(
-    data: &Labelled,
-    classes: &[String],
-    k: usize,
-    tfidf: TfidfConfig,
-    params: &ForestParams,
-) -> Result<CvReport> {
+fn cross_validate(data: &Labelled, classes: &[String], k: usize, s: &Settings) -> Result<CvReport> {
     let n = data.len();
     if k < 2 || k > n {
         return Err(Error::Usage(format!("--cv {k}: needs 2 <= folds <= rows ({n})")));
     }
     let x = DenseMatrix::from_2d_vec(&(0..n).map(|i| vec![i]).collect::<Vec<_>>())
         .map_err(|e| Error::Usage(format!("cannot split the data: {e}")))?;
-    let folds = KFold::default().with_n_splits(k).with_shuffle(true).with_seed(Some(params.seed));
+    let folds = KFold::default().with_n_splits(k).with_shuffle(true).with_seed(Some(s.seed));
     let mut accs = Vec::with_capacity(k);
     for (tr, te) in folds.split(&x) {
-        let texts: Vec<&str> = tr.iter().map(|&i| data.texts.get(i)).collect();
         let y = encode(classes, data, &tr);
-        let (vec, forest) = Model::fit(&texts, &y, classes.to_vec(), tfidf, params, &|| {});
-        let m = Model {
-            labels: classes.to_vec(),
-            tfidf: vec,
-            forest,
-            threshold: 0.0,
-            meta: empty_meta(),
-            kind: crate::ml::model::Kind::Labels,
-            calibration: None,
-        };
+        let (m, _) = fit_model(s, data.texts.select(&tr), &y, classes.to_vec(), false, false, true)?;
         let truth = encode(classes, data, &te);
         let preds = predict_all(&m, &data.texts.select(&te));
         let correct = preds.iter().zip(&truth).filter(|(p, t)| p.class as u32 == **t).count();
@@ -369,19 +526,6 @@ fn cross_validate(
     let mean = accs.iter().sum::<f64>() / accs.len() as f64;
     let var = accs.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / accs.len() as f64;
     Ok(CvReport { folds: k, accuracy_mean: mean, accuracy_std: var.sqrt(), fold_accuracy: accs })
-}
-
-fn empty_meta() -> TrainingMeta {
-    TrainingMeta {
-        llmroute_version: String::new(),
-        rows: 0,
-        n_estimators: 0,
-        max_depth: None,
-        seed: 0,
-        validation_accuracy: None,
-        validation_fallback_rate: None,
-        threshold_source: String::new(),
-    }
 }
 
 fn display_name(paths: &[std::path::PathBuf]) -> String {

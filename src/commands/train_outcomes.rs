@@ -8,15 +8,19 @@ use std::time::Instant;
 use smartcore::linalg::basic::matrix::DenseMatrix;
 use smartcore::model_selection::{BaseKFold, KFold, train_test_split};
 
+use crate::commands::train::{C_FOLDS, C_GRID, ClassifierKind};
 use crate::commands::train::{EvaluateArgs, LabelledArgs, OutcomeArgs, TrainArgs};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::ml::analyzer::{Analyzer, AnalyzerKind};
+use crate::ml::dataset::Texts;
+use crate::ml::features::{Inputs, Scratch};
 use crate::ml::forest::{Forest, ForestParams, Targets};
-use crate::ml::model::{Feature, Kind, Model, Outcomes, TrainingMeta};
+use crate::ml::linear;
+use crate::ml::model::{Classifier, Feature, Kind, Model, Outcomes, TrainingMeta};
 use crate::ml::outcome::{self, Point, Rows, Target};
 use crate::ml::sparse::Csr;
-use crate::ml::tfidf::{Scratch, Tfidf, TfidfConfig};
+use crate::ml::tfidf::TfidfConfig;
 use crate::output;
 use crate::output::outcomes::{CvReport, EvaluateReport, Operating, Single, TrainReport, Validation};
 use crate::replay::dataset::{Dataset, Hooks, Spec};
@@ -93,21 +97,16 @@ fn candidates(ds: &Dataset, config: &Config, o: &OutcomeArgs) -> Result<Vec<usiz
     Ok(cands)
 }
 
-/// Features of the given rows: TF-IDF, then the categorical feature's one-hot columns.
-fn features(tfidf: &Tfidf, feature: Option<&Feature>, texts: &[&str], tags: &[Option<&str>]) -> Csr {
-    let extra = feature.map_or(0, |f| f.values.len());
-    let mut x = Csr::with_capacity(tfidf.n_features() + extra, texts.len(), 0);
-    let mut scratch = Scratch::default();
-    for (t, tag) in texts.iter().zip(tags) {
-        let mut row = tfidf.transform_f64(t, &mut scratch);
-        if let (Some(f), Some(tag)) = (feature, tag)
-            && let Some(i) = f.values.iter().position(|v| v == tag)
-        {
-            row.push(((tfidf.n_features() + i) as u32, 1.0));
-        }
-        x.push_row(row.iter().map(|&(c, v)| (c, v as f32)));
+/// The rows `x` with the categorical feature's one-hot columns after the inputs' columns.
+fn with_tags(x: Csr, feature: Option<&Feature>, tags: &[Option<&str>]) -> Csr {
+    let Some(f) = feature else { return x };
+    let mut out = Csr::with_capacity(x.n_cols + f.values.len(), x.n_rows(), x.nnz() + tags.len());
+    for (r, tag) in tags.iter().enumerate() {
+        let (i, v) = x.row(r);
+        let one = tag.and_then(|t| f.values.iter().position(|v| v == t)).map(|j| ((x.n_cols + j) as u32, 1.0));
+        out.push_row(i.iter().copied().zip(v.iter().copied()).chain(one));
     }
-    x
+    out
 }
 
 /// What a set of rows holds for the router: text, tag, characters, and each model's recorded
@@ -141,7 +140,7 @@ fn predict_rows(model: &Model, t: &Table) -> Vec<f64> {
 }
 
 /// Fits an outcome model on rows `train` of `ds`.
-fn fit(ds: &Dataset, train: &[usize], cands: &[usize], a: &TrainArgs, threads: usize) -> Model {
+fn fit(ds: &Dataset, train: &[usize], cands: &[usize], a: &TrainArgs, threads: usize) -> Result<Model> {
     let o = &a.outcome;
     let t = table(ds, train, cands);
     let feature = o.feature_col.as_ref().map(|column| {
@@ -157,19 +156,27 @@ fn fit(ds: &Dataset, train: &[usize], cands: &[usize], a: &TrainArgs, threads: u
         max_features: Some(a.max_features),
         sublinear_tf: a.sublinear_tf,
     };
-    let (tfidf, _) = Tfidf::fit_transform(cfg, &t.texts, threads);
-    let x = features(&tfidf, feature.as_ref(), &t.texts, &t.tags);
+    let mut texts = Texts::default();
+    t.texts.iter().for_each(|s| texts.push(s));
+    let (inputs, x) = Inputs::fit(a.features, cfg, a.encoder.as_deref(), texts, threads).map_err(Error::Usage)?;
+    let x = with_tags(x, feature.as_ref(), &t.tags);
     let k = cands.len();
-    let targets: Vec<f32> = t.quality.iter().map(|&q| q as f32).collect();
-    let params = ForestParams {
-        n_estimators: a.n_estimators,
-        max_depth: a.max_depth.0,
-        max_features: None,
-        min_samples_leaf: o.min_samples_leaf,
-        seed: a.seed,
-        threads,
+    let classifier = match crate::commands::train::classifier_of(a)? {
+        ClassifierKind::Forest => {
+            let targets: Vec<f32> = t.quality.iter().map(|&q| q as f32).collect();
+            let params = ForestParams {
+                n_estimators: a.n_estimators,
+                max_depth: a.max_depth.0,
+                max_features: None,
+                min_samples_leaf: o.min_samples_leaf,
+                seed: a.seed,
+                threads,
+            };
+            let forest = Forest::fit_targets(&x, Targets::Values { values: &targets, n: k }, &params, &|| {});
+            Classifier::Forest(Forest::new(x.n_cols, k, forest.trees))
+        }
+        ClassifierKind::Logistic => Classifier::Linear(fit_heads(&x, &t, cands, ds, a, threads)?),
     };
-    let forest = Forest::fit_targets(&x, Targets::Values { values: &targets, n: k }, &params, &|| {});
     let n = train.len().max(1) as f64;
     let mean_cost = (0..k).map(|m| (0..train.len()).map(|r| t.cost[r * k + m]).sum::<f64>() / n).collect();
     let outcomes = Outcomes {
@@ -179,10 +186,10 @@ fn fit(ds: &Dataset, train: &[usize], cands: &[usize], a: &TrainArgs, threads: u
         lambda_source: String::new(),
         feature,
     };
-    Model {
+    Ok(Model {
         labels: cands.iter().map(|&m| ds.models[m].name.clone()).collect(),
-        forest: Forest::new(x.n_cols, k, forest.trees),
-        tfidf,
+        inputs,
+        classifier,
         threshold: 0.0,
         meta: TrainingMeta {
             llmroute_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -196,7 +203,45 @@ fn fit(ds: &Dataset, train: &[usize], cands: &[usize], a: &TrainArgs, threads: u
         },
         kind: Kind::Outcomes(outcomes),
         calibration: None,
+    })
+}
+
+/// One logistic head per model: the probability of a good answer, fitted on the recorded
+/// quality as a soft target (C by `--c`, else cross-validated log-loss in the training rows).
+fn fit_heads(
+    x: &Csr,
+    t: &Table,
+    cands: &[usize],
+    ds: &Dataset,
+    a: &TrainArgs,
+    threads: usize,
+) -> Result<Vec<linear::Linear>> {
+    let k = cands.len();
+    let n = t.texts.len();
+    let mut heads = Vec::with_capacity(k);
+    for (m, &cand) in cands.iter().enumerate() {
+        let name = &ds.models[cand].name;
+        let target: Vec<f64> = (0..n).map(|r| t.quality[r * k + m]).collect();
+        if let Some(q) = target.iter().find(|q| !(0.0..=1.0).contains(*q)) {
+            return Err(Error::Usage(format!(
+                "model `{name}`: quality {q} is outside [0, 1]; a logistic head learns a probability of success \
+                 (rescale with --quality-scale, or use --classifier forest)"
+            )));
+        }
+        let c = match a.c {
+            Some(c) => c,
+            None => {
+                linear::select_c_binary(x, &target, &C_GRID, C_FOLDS, a.seed, threads)
+                    .map_err(|e| Error::Usage(format!("model `{name}`: cannot choose C: {e}; set it with --c")))?
+                    .best_c
+            }
+        };
+        let h = linear::fit_binary(x, &target, &linear::Params::new(c))
+            .map_err(|e| Error::Usage(format!("model `{name}`: {e}; use --classifier forest")))?;
+        crate::commands::train::warn_unconverged(&h);
+        heads.push(h);
     }
+    Ok(heads)
 }
 
 fn outcomes_of(m: &Model) -> Result<&Outcomes> {
@@ -320,7 +365,7 @@ pub fn train(config: &Config, a: &TrainArgs) -> Result<()> {
         None => None,
     };
     let t0 = Instant::now();
-    let mut model = fit(&ds, &train_rows, &cands, a, threads);
+    let mut model = fit(&ds, &train_rows, &cands, a, threads)?;
     let fit_seconds = t0.elapsed().as_secs_f64();
     // The validation table, over the same models.
     let valid_table = match &valid_ds {
@@ -345,12 +390,19 @@ pub fn train(config: &Config, a: &TrainArgs) -> Result<()> {
         bad_rows: ds.bad_rows.len(),
         models: model.labels.clone(),
         feature: oc.feature.clone(),
-        analyzer: model.tfidf.config.analyzer.kind.as_str(),
-        vocabulary_size: model.tfidf.n_features(),
+        analyzer: model.inputs.tfidf.as_ref().map_or("-", |t| t.config.analyzer.kind.as_str()),
+        vocabulary_size: model.inputs.tfidf_columns(),
+        features: model.inputs.kind.as_str(),
+        encoder: model.inputs.encoder.as_ref().map(|e| e.embed.describe()),
+        classifier: model.classifier.name(),
+        c: model.classifier.c(),
         n_estimators: a.n_estimators,
         min_samples_leaf: o.min_samples_leaf,
         fit_seconds,
-        nodes: model.forest.n_nodes(),
+        nodes: match &model.classifier {
+            Classifier::Forest(f) => f.n_nodes(),
+            Classifier::Linear(_) => 0,
+        },
         lambda: oc.lambda,
         lambda_source: oc.lambda_source.clone(),
         validation,
@@ -419,7 +471,7 @@ fn cross_validate(ds: &Dataset, cands: &[usize], a: &TrainArgs, k: usize, thread
     let mut pred = vec![0.0; n * m];
     let mut model_mean_cost = vec![0.0; m];
     for (tr, te) in folds.split(&x) {
-        let model = fit(ds, &tr, cands, a, threads);
+        let model = fit(ds, &tr, cands, a, threads)?;
         let t = table(ds, &te, cands);
         let p = predict_rows(&model, &t);
         for (i, &r) in te.iter().enumerate() {

@@ -3,7 +3,8 @@
 //! ```text
 //! offset  size  field
 //! 0       8     magic "LLMROUTE"
-//! 8       4     format version (u32 LE): 1 for a label model, 2 for an outcome model
+//! 8       4     format version (u32 LE): 1 label model, 2 outcome model, 3 calibrated label
+//!               model (all TF-IDF + forest); 4 any other inputs or classifier
 //! 12      8     payload length (u64 LE)
 //! 20      n     payload
 //! 20+n    4     CRC-32 of the payload (u32 LE)
@@ -13,6 +14,10 @@
 //!          then f32 values). A node's feature is a column, `0xFFFFFFFF` for a leaf whose class
 //!          distribution starts at `values[next * classes]`, or `0xFFFFFFFE` for a pure leaf of
 //!          class `next` (most leaves of fully grown trees, so they cost no value storage).
+//! version 4: the header adds `features` (tfidf, encoder, both), `encoder` (its spec, dims,
+//!          fingerprint and column scaling), `classifier` (forest, logistic) and `heads`; the
+//!          vocabulary is empty without TF-IDF; a logistic classifier's heads (see
+//!          `Linear::to_bytes`) take the place of the trees.
 //! ```
 //! Every field is bounds-checked on load, and tree structure is validated (children after their
 //! parent, features and leaves in range), so a damaged file is an error, never a panic.
@@ -22,8 +27,10 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::ml::features::{self, EncoderInput, EncoderRecord, Inputs};
 use crate::ml::forest::{Forest, LEAF, Node, PURE, Tree};
-use crate::ml::model::{Kind, Model, Outcomes, TrainingMeta};
+use crate::ml::linear::Linear;
+use crate::ml::model::{Classifier, Kind, Model, Outcomes, TrainingMeta};
 use crate::ml::tfidf::{Tfidf, TfidfConfig, Vocab};
 
 pub const MAGIC: &[u8; 8] = b"LLMROUTE";
@@ -33,11 +40,14 @@ pub const VERSION: u32 = 1;
 pub const VERSION_OUTCOMES: u32 = 2;
 /// The format of label models with calibrated probabilities (likewise refused by older builds).
 pub const VERSION_CALIBRATED: u32 = 3;
+/// Models with a sentence encoder or a logistic classifier.
+pub const VERSION_GENERAL: u32 = 4;
 
 #[derive(Serialize, Deserialize)]
 struct Header {
     labels: Vec<String>,
-    tfidf: TfidfConfig,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tfidf: Option<TfidfConfig>,
     threshold: f64,
     n_features: usize,
     n_trees: usize,
@@ -46,49 +56,85 @@ struct Header {
     outcomes: Option<Outcomes>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     calibration: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    features: Option<features::Kind>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    encoder: Option<EncoderRecord>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    classifier: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    heads: Option<usize>,
+}
+
+impl Header {
+    /// The format version a header of these fields is written as.
+    fn version(&self) -> u32 {
+        match (&self.features, &self.outcomes, self.calibration) {
+            (Some(_), _, _) => VERSION_GENERAL,
+            (None, Some(_), None) => VERSION_OUTCOMES,
+            (None, None, Some(_)) => VERSION_CALIBRATED,
+            (None, None, None) => VERSION,
+            (None, Some(_), Some(_)) => 0,
+        }
+    }
 }
 
 pub fn to_bytes(m: &Model) -> Vec<u8> {
+    // TF-IDF with a forest keeps the formats of versions 1 to 3, byte for byte.
+    let general = m.inputs.kind != features::Kind::Tfidf || !matches!(m.classifier, Classifier::Forest(_));
     let header = Header {
         labels: m.labels.clone(),
-        tfidf: m.tfidf.config,
+        tfidf: m.inputs.tfidf.as_ref().map(|t| t.config),
         threshold: m.threshold,
-        n_features: m.tfidf.n_features(),
-        n_trees: m.forest.trees.len(),
+        n_features: m.inputs.tfidf_columns(),
+        n_trees: match &m.classifier {
+            Classifier::Forest(f) => f.trees.len(),
+            Classifier::Linear(_) => 0,
+        },
         meta: m.meta.clone(),
         outcomes: match &m.kind {
             Kind::Labels => None,
             Kind::Outcomes(o) => Some(o.clone()),
         },
         calibration: m.calibration,
+        features: general.then_some(m.inputs.kind),
+        encoder: m.inputs.encoder.as_ref().map(|e| e.record.clone()),
+        classifier: general.then(|| m.classifier.name().to_string()),
+        heads: match &m.classifier {
+            Classifier::Linear(h) => Some(h.len()),
+            Classifier::Forest(_) => None,
+        },
     };
-    let version = match (&header.outcomes, header.calibration) {
-        (Some(_), _) => VERSION_OUTCOMES,
-        (None, Some(_)) => VERSION_CALIBRATED,
-        (None, None) => VERSION,
-    };
+    let version = header.version();
     let mut p = Vec::new();
     let h = serde_json::to_vec(&header).unwrap_or_default();
     p.extend_from_slice(&(h.len() as u32).to_le_bytes());
     p.extend_from_slice(&h);
-    for t in m.tfidf.vocabulary.terms() {
-        p.extend_from_slice(&(t.len() as u32).to_le_bytes());
-        p.extend_from_slice(t.as_bytes());
-    }
-    for v in &m.tfidf.idf {
-        p.extend_from_slice(&v.to_le_bytes());
-    }
-    for t in &m.forest.trees {
-        p.extend_from_slice(&(t.nodes.len() as u32).to_le_bytes());
-        p.extend_from_slice(&(t.values.len() as u32).to_le_bytes());
-        for n in &t.nodes {
-            p.extend_from_slice(&n.feature.to_le_bytes());
-            p.extend_from_slice(&n.threshold.to_le_bytes());
-            p.extend_from_slice(&n.next.to_le_bytes());
+    if let Some(t) = &m.inputs.tfidf {
+        for term in t.vocabulary.terms() {
+            p.extend_from_slice(&(term.len() as u32).to_le_bytes());
+            p.extend_from_slice(term.as_bytes());
         }
-        for v in &t.values {
+        for v in &t.idf {
             p.extend_from_slice(&v.to_le_bytes());
         }
+    }
+    match &m.classifier {
+        Classifier::Forest(f) => {
+            for t in &f.trees {
+                p.extend_from_slice(&(t.nodes.len() as u32).to_le_bytes());
+                p.extend_from_slice(&(t.values.len() as u32).to_le_bytes());
+                for n in &t.nodes {
+                    p.extend_from_slice(&n.feature.to_le_bytes());
+                    p.extend_from_slice(&n.threshold.to_le_bytes());
+                    p.extend_from_slice(&n.next.to_le_bytes());
+                }
+                for v in &t.values {
+                    p.extend_from_slice(&v.to_le_bytes());
+                }
+            }
+        }
+        Classifier::Linear(heads) => heads.iter().for_each(|h| p.extend_from_slice(&h.to_bytes())),
     }
     let mut out = Vec::with_capacity(p.len() + 24);
     out.extend_from_slice(MAGIC);
@@ -154,21 +200,14 @@ fn check_header(h: &Header) -> std::result::Result<(), String> {
     if h.labels.iter().any(|l| l.is_empty() || l.len() > 1024) {
         return bad("a label is empty or longer than 1024 bytes");
     }
-    let a = &h.tfidf.analyzer;
-    if !(1..=MAX_NGRAM).contains(&a.ngram_min) || !(a.ngram_min..=MAX_NGRAM).contains(&a.ngram_max) {
-        return bad(&format!(
-            "n-gram range {},{}; a model has 1 <= min <= max <= {MAX_NGRAM}",
-            a.ngram_min, a.ngram_max
-        ));
-    }
-    if h.tfidf.max_features.is_some_and(|m| !(1..=MAX_FEATURES).contains(&m)) {
-        return bad(&format!("max_features outside 1..={MAX_FEATURES}"));
-    }
-    if !(1..=MAX_FEATURES).contains(&h.n_features) || h.tfidf.max_features.is_some_and(|m| h.n_features > m) {
-        return bad(&format!("{} features", h.n_features));
-    }
-    if !(1..=MAX_TREES).contains(&h.n_trees) {
-        return bad(&format!("{} trees; a model has 1 to {MAX_TREES}", h.n_trees));
+    check_inputs(h)?;
+    match (h.classifier.as_deref(), h.heads) {
+        (None | Some("forest"), None) if !(1..=MAX_TREES).contains(&h.n_trees) => {
+            return bad(&format!("{} trees; a model has 1 to {MAX_TREES}", h.n_trees));
+        }
+        (None | Some("forest"), None) => {}
+        (Some("logistic"), Some(n)) if h.n_trees == 0 && n == if h.outcomes.is_some() { k } else { 1 } => {}
+        _ => return bad("classifier, trees and heads disagree"),
     }
     if !(0.0..=1.0).contains(&h.threshold) {
         return bad("threshold outside [0, 1]");
@@ -196,6 +235,49 @@ fn check_header(h: &Header) -> std::result::Result<(), String> {
     Ok(())
 }
 
+/// The inputs' fields: TF-IDF settings when present, the encoder's shape, and (version 4) that
+/// `features` names exactly the inputs the header describes.
+fn check_inputs(h: &Header) -> std::result::Result<(), String> {
+    let bad = |what: &str| Err(format!("corrupt model file ({what})"));
+    match &h.tfidf {
+        Some(t) => {
+            let a = &t.analyzer;
+            if !(1..=MAX_NGRAM).contains(&a.ngram_min) || !(a.ngram_min..=MAX_NGRAM).contains(&a.ngram_max) {
+                return bad(&format!(
+                    "n-gram range {},{}; a model has 1 <= min <= max <= {MAX_NGRAM}",
+                    a.ngram_min, a.ngram_max
+                ));
+            }
+            if t.max_features.is_some_and(|m| !(1..=MAX_FEATURES).contains(&m)) {
+                return bad(&format!("max_features outside 1..={MAX_FEATURES}"));
+            }
+            if !(1..=MAX_FEATURES).contains(&h.n_features) || t.max_features.is_some_and(|m| h.n_features > m) {
+                return bad(&format!("{} features", h.n_features));
+            }
+        }
+        None if h.n_features != 0 => return bad("vocabulary without TF-IDF settings"),
+        None => {}
+    }
+    if let Some(e) = &h.encoder
+        && !(1..=MAX_ENCODER_DIMS).contains(&e.dims)
+    {
+        return bad(&format!("encoder of {} dims; an encoder has 1 to {MAX_ENCODER_DIMS}", e.dims));
+    }
+    let consistent = match h.features {
+        None => h.tfidf.is_some() && h.encoder.is_none() && h.classifier.is_none() && h.heads.is_none(),
+        Some(f) => {
+            f.uses_tfidf() == h.tfidf.is_some() && f.uses_encoder() == h.encoder.is_some() && h.classifier.is_some()
+        }
+    };
+    if !consistent {
+        return bad("features and inputs disagree");
+    }
+    Ok(())
+}
+
+/// The widest encoder a model may use.
+pub const MAX_ENCODER_DIMS: usize = 4096;
+
 /// The ranges `train` accepts (and the loader enforces).
 pub const MAX_LABELS: usize = 10_000;
 pub const MAX_NGRAM: usize = 10;
@@ -211,19 +293,14 @@ pub fn from_bytes(b: &[u8]) -> std::result::Result<Model, String> {
     let header: Header =
         serde_json::from_slice(c.take(hlen)?).map_err(|e| format!("corrupt model file (header: {e})"))?;
     check_header(&header)?;
-    let expected = match (&header.outcomes, header.calibration) {
-        (Some(_), None) => VERSION_OUTCOMES,
-        (None, Some(_)) => VERSION_CALIBRATED,
-        (None, None) => VERSION,
-        (Some(_), Some(_)) => 0,
-    };
-    if version != expected {
+    if version != header.version() {
         return Err("corrupt model file (the header does not match the format version)".to_string());
     }
     let k = header.labels.len();
     // An outcome model's categorical values are forest columns after the vocabulary.
     let extra = header.outcomes.as_ref().and_then(|o| o.feature.as_ref()).map_or(0, |f| f.values.len());
-    let forest_features = header.n_features + extra;
+    let dims = header.encoder.as_ref().map_or(0, |e| e.dims);
+    let forest_features = header.n_features + dims + extra;
     let mut terms: Vec<&str> = Vec::with_capacity(header.n_features.min(1 << 24));
     for _ in 0..header.n_features {
         let n = c.u32()? as usize;
@@ -243,17 +320,41 @@ pub fn from_bytes(b: &[u8]) -> std::result::Result<Model, String> {
         }
         idf.push(v);
     }
-    let mut trees = Vec::with_capacity(header.n_trees.min(1 << 16));
-    for t in 0..header.n_trees {
-        trees.push(read_tree(&mut c, t, k, forest_features)?);
-    }
+    let classifier = match header.heads {
+        None => {
+            let mut trees = Vec::with_capacity(header.n_trees.min(1 << 16));
+            for t in 0..header.n_trees {
+                trees.push(read_tree(&mut c, t, k, forest_features)?);
+            }
+            Classifier::Forest(Forest::new(forest_features, k, trees))
+        }
+        Some(n) => {
+            let classes = if header.outcomes.is_some() { 2 } else { k };
+            let mut heads = Vec::with_capacity(n);
+            for i in 0..n {
+                let (h, used) = Linear::read_from(&payload[c.at..]).map_err(|e| format!("corrupt model file ({e})"))?;
+                c.at += used;
+                if h.n_features() != forest_features || h.n_classes() != classes {
+                    return Err(format!("corrupt model file (logistic head {i} has the wrong shape)"));
+                }
+                heads.push(h);
+            }
+            Classifier::Linear(heads)
+        }
+    };
     if c.at != payload.len() {
-        return Err("corrupt model file (unexpected bytes after the trees)".to_string());
+        return Err("corrupt model file (unexpected bytes after the classifier)".to_string());
     }
+    let encoder = header.encoder.map(EncoderInput::open).transpose()?;
+    let inputs = Inputs {
+        kind: header.features.unwrap_or(features::Kind::Tfidf),
+        tfidf: header.tfidf.map(|t| Tfidf::from_parts(t, vocabulary, idf)),
+        encoder,
+    };
     Ok(Model {
         labels: header.labels,
-        tfidf: Tfidf::from_parts(header.tfidf, vocabulary, idf),
-        forest: Forest::new(forest_features, k, trees),
+        inputs,
+        classifier,
         threshold: header.threshold,
         meta: header.meta,
         kind: header.outcomes.map_or(Kind::Labels, Kind::Outcomes),
@@ -271,10 +372,10 @@ fn frame(b: &[u8]) -> std::result::Result<(u32, &[u8]), String> {
         return Err("corrupt model file (truncated header)".to_string());
     }
     let version = u32::from_le_bytes([b[8], b[9], b[10], b[11]]);
-    if ![VERSION, VERSION_OUTCOMES, VERSION_CALIBRATED].contains(&version) {
+    if ![VERSION, VERSION_OUTCOMES, VERSION_CALIBRATED, VERSION_GENERAL].contains(&version) {
         return Err(format!(
             "model file format version {version} is not supported (this llmroute reads versions {VERSION} to \
-             {VERSION_CALIBRATED}); retrain with `llmroute train`"
+             {VERSION_GENERAL}); retrain with `llmroute train`"
         ));
     }
     let len = u64::from_le_bytes([b[12], b[13], b[14], b[15], b[16], b[17], b[18], b[19]]);

@@ -6,6 +6,8 @@ pub mod artifact;
 pub mod builtin;
 pub mod calibration;
 pub mod dataset;
+pub mod encoder;
+pub mod features;
 pub mod forest;
 pub mod linear;
 pub mod metrics;

@@ -1,4 +1,5 @@
-//! A trained router model: TF-IDF vectorizer, forest and metadata, of one of two kinds.
+//! A trained router model: its inputs (TF-IDF, a sentence encoder, or both; `ml::features`), a
+//! classifier (a forest, or logistic regression) and metadata, of one of two kinds.
 //!
 //! - **Labels** (`train DATA --label-col`): the forest classifies a prompt into a label (a tier or
 //!   a model); a confidence threshold decides when to fall back.
@@ -8,8 +9,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ml::forest::{Forest, ForestParams};
-use crate::ml::tfidf::{Scratch, Tfidf, TfidfConfig};
+use crate::ml::features::{Inputs, Scratch};
+use crate::ml::forest::Forest;
+use crate::ml::linear::Linear;
 
 /// Facts about training, stored in the model file (no timestamps: the same data and seed give a
 /// byte-identical file).
@@ -31,8 +33,8 @@ pub struct TrainingMeta {
 pub struct Model {
     /// Class labels in class-index order (sorted); for an outcome model, the models of the data.
     pub labels: Vec<String>,
-    pub tfidf: Tfidf,
-    pub forest: Forest,
+    pub inputs: Inputs,
+    pub classifier: Classifier,
     /// Below this maximum class probability a prediction is "low confidence" (labels only).
     pub threshold: f64,
     pub meta: TrainingMeta,
@@ -40,6 +42,32 @@ pub struct Model {
     /// A label model's probability calibration: class probabilities are raised to this power
     /// and renormalised (fitted on out-of-bag predictions; `None` = as the trees vote).
     pub calibration: Option<f64>,
+}
+
+/// What turns a row into class probabilities (or every model's expected quality).
+#[derive(Debug, Clone)]
+pub enum Classifier {
+    Forest(Forest),
+    /// Logistic regression: one softmax over the labels, or (an outcome model) one sigmoid per
+    /// model, its probability of a good answer.
+    Linear(Vec<Linear>),
+}
+
+impl Classifier {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Classifier::Forest(_) => "forest",
+            Classifier::Linear(_) => "logistic",
+        }
+    }
+
+    /// The inverse regularisation C of a logistic classifier (the first head's).
+    pub fn c(&self) -> Option<f64> {
+        match self {
+            Classifier::Forest(_) => None,
+            Classifier::Linear(h) => h.first().map(Linear::c),
+        }
+    }
 }
 
 /// What a model predicts.
@@ -117,19 +145,6 @@ impl Prediction {
 }
 
 impl Model {
-    pub fn fit(
-        texts: &[&str],
-        y: &[u32],
-        labels: Vec<String>,
-        tfidf: TfidfConfig,
-        params: &ForestParams,
-        on_tree: &(dyn Fn() + Sync),
-    ) -> (Tfidf, Forest) {
-        let (vectorizer, x) = Tfidf::fit_transform(tfidf, texts, params.threads);
-        let forest = Forest::fit(&x, y, labels.len(), params, on_tree);
-        (vectorizer, forest)
-    }
-
     pub fn predict(&self, text: &str, scratch: &mut Scratch) -> Prediction {
         self.predict_with(text, None, scratch)
     }
@@ -137,22 +152,29 @@ impl Model {
     /// [`Model::predict`] with the request's categorical feature value (an outcome model's
     /// `--feature-col`, `--tag` when routing).
     pub fn predict_with(&self, text: &str, tag: Option<&str>, scratch: &mut Scratch) -> Prediction {
-        let row = self.tfidf.transform_f64(text, scratch);
-        scratch.indices.clear();
-        scratch.values.clear();
-        for &(c, v) in &row {
-            scratch.indices.push(c);
-            scratch.values.push(v as f32);
-        }
+        self.inputs.row(text, scratch);
+        let s = &mut scratch.tfidf;
         if let (Kind::Outcomes(o), Some(tag)) = (&self.kind, tag)
             && let Some(f) = &o.feature
             && let Some(i) = f.values.iter().position(|v| v == tag)
         {
-            scratch.indices.push((self.tfidf.n_features() + i) as u32);
-            scratch.values.push(1.0);
+            s.indices.push((self.inputs.n_columns() + i) as u32);
+            s.values.push(1.0);
         }
         let mut proba = vec![0.0; self.labels.len()];
-        self.forest.predict_row(&scratch.indices, &scratch.values, &mut scratch.forest, &mut proba);
+        match (&self.classifier, &self.kind) {
+            (Classifier::Forest(f), _) => f.predict_row(&s.indices, &s.values, &mut s.forest, &mut proba),
+            (Classifier::Linear(heads), Kind::Labels) => {
+                if let Some(h) = heads.first() {
+                    h.predict_proba(&s.indices, &s.values, &mut proba);
+                }
+            }
+            (Classifier::Linear(heads), Kind::Outcomes(_)) => {
+                for (p, h) in proba.iter_mut().zip(heads) {
+                    *p = h.predict_p(&s.indices, &s.values);
+                }
+            }
+        }
         if let Some(a) = self.calibration {
             crate::ml::calibration::apply(&mut proba, a);
         }

@@ -20,6 +20,15 @@ pub struct TrainReport {
     pub max_features: usize,
     pub sublinear_tf: bool,
     pub vocabulary_size: usize,
+    /// `tfidf`, `encoder` or `both`.
+    pub features: &'static str,
+    /// The sentence encoder, described, when the features use one.
+    pub encoder: Option<String>,
+    /// `forest` or `logistic`.
+    pub classifier: &'static str,
+    /// A logistic classifier's C and how it was chosen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub c: Option<CSelection>,
     pub n_estimators: usize,
     pub max_depth: Option<usize>,
     pub seed: u64,
@@ -35,6 +44,18 @@ pub struct TrainReport {
     pub validation: Option<EvalReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cv: Option<CvReport>,
+}
+
+/// How a logistic classifier's C was chosen.
+#[derive(Debug, Clone, Serialize)]
+pub struct CSelection {
+    pub c: f64,
+    /// `flag` (`--c`) or `cross-validation`.
+    pub source: &'static str,
+    /// Folds of the cross-validation (0 for `flag`).
+    pub folds: usize,
+    /// Each candidate C and its mean held-out score (accuracy; an outcome model's mean log-loss).
+    pub grid: Vec<(f64, f64)>,
 }
 
 /// `train --cv K`: the K-fold accuracies.

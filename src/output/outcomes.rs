@@ -19,6 +19,14 @@ pub struct TrainReport {
     pub feature: Option<Feature>,
     pub analyzer: &'static str,
     pub vocabulary_size: usize,
+    /// `tfidf`, `encoder` or `both`.
+    pub features: &'static str,
+    pub encoder: Option<String>,
+    /// `forest` or `logistic`.
+    pub classifier: &'static str,
+    /// A logistic classifier's C (the first model's head).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub c: Option<f64>,
     pub n_estimators: usize,
     pub min_samples_leaf: usize,
     pub fit_seconds: f64,
@@ -143,10 +151,22 @@ fn render(r: &TrainReport) -> String {
     if let Some(f) = &r.feature {
         s.push_str(&format!("feature    `{}` ({} values; `--tag` when routing)\n", f.column, f.values.len()));
     }
-    s.push_str(&format!(
-        "forest     {} trees, min {} samples per leaf, {} nodes; {} terms ({}); fit {:.2} s\n",
-        r.n_estimators, r.min_samples_leaf, r.nodes, r.vocabulary_size, r.analyzer, r.fit_seconds
-    ));
+    let inputs = match (r.features, &r.encoder) {
+        ("encoder", Some(e)) => e.clone(),
+        ("both", Some(e)) => format!("{} terms ({}) + {e}", r.vocabulary_size, r.analyzer),
+        _ => format!("{} terms ({})", r.vocabulary_size, r.analyzer),
+    };
+    s.push_str(&match r.c {
+        None => format!(
+            "forest     {} trees, min {} samples per leaf, {} nodes; {inputs}; fit {:.2} s\n",
+            r.n_estimators, r.min_samples_leaf, r.nodes, r.fit_seconds
+        ),
+        Some(c) => format!(
+            "classifier logistic regression per model (first C {}); {inputs}; fit {:.2} s\n",
+            crate::error::num(c),
+            r.fit_seconds
+        ),
+    });
     s.push_str(&format!("lambda     {} ({})\n", r.lambda, r.lambda_source));
     if let Some(v) = &r.validation {
         let op = &v.operating_point;

@@ -14,8 +14,8 @@ use serde::Serialize;
 
 use crate::config::{Config, LowConfidence, ModelId, Params};
 use crate::error::{Error, Result};
+use crate::ml::features::Scratch;
 use crate::ml::model::{Kind, Model, Outcomes, Prediction};
-use crate::ml::tfidf::Scratch;
 use crate::router::{Decision, Eval, Label, Method, Router, Verdict};
 
 pub struct MlRouter {

@@ -12,6 +12,7 @@ mod completions;
 mod config;
 mod constraints;
 mod contract;
+mod encoder;
 mod feedback;
 mod flags;
 mod gateway_guard;

@@ -6,6 +6,21 @@ use clap::Args;
 
 use crate::commands::args::{InputFormatArg, MapArg, ReportArgs, float_in, int_in, scale, split, unit};
 use crate::ml::analyzer::AnalyzerKind;
+pub use crate::ml::features::Kind as FeatureKind;
+
+/// The classifiers `train` fits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ClassifierKind {
+    /// A random forest (the only one for TF-IDF before encoders)
+    Forest,
+    /// L2-regularised logistic regression (softmax over labels; a sigmoid per model for outcomes)
+    Logistic,
+}
+
+/// `--c`: a positive, finite C within 1e-6..=1e6.
+fn positive_c(s: &str) -> Result<f64, String> {
+    float_in(s, 1e-6, 1e6, false)
+}
 
 #[derive(Debug, Args)]
 pub struct TrainArgs {
@@ -40,6 +55,27 @@ pub struct TrainArgs {
     /// Share of DATA held out for validation (seeded); 0 disables validation
     #[arg(long, default_value_t = 0.2, value_parser = split, value_name = "SHARE")]
     pub valid_split: f64,
+
+    /// What the classifier reads: TF-IDF n-grams, the sentence encoder's vector (carries to
+    /// languages and wordings absent from the training data), or both
+    #[arg(long, value_enum, default_value_t = FeatureKind::Tfidf, value_name = "KIND")]
+    pub features: FeatureKind,
+
+    /// The sentence encoder of --features encoder|both: `builtin:multilingual`, or the directory
+    /// of a Model2Vec static model (model.safetensors + tokenizer.json) [default:
+    /// builtin:multilingual]
+    #[arg(long, value_name = "SPEC|DIR")]
+    pub encoder: Option<String>,
+
+    /// The classifier [default: forest with --features tfidf, logistic otherwise: the better of
+    /// the two measured on each]
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub classifier: Option<ClassifierKind>,
+
+    /// Logistic regression's inverse regularisation C [default: chosen by 5-fold
+    /// cross-validation inside the training rows]
+    #[arg(long = "c", value_parser = positive_c, value_name = "C")]
+    pub c: Option<f64>,
 
     /// Text analyzer [default: char_wb, the best measured on the tier data]
     #[arg(long, value_enum)]
