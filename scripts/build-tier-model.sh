@@ -8,6 +8,6 @@ cargo build --release --quiet --bin llmroute
 bin=${CARGO_TARGET_DIR:-$PWD/target}/release/llmroute
 # Keep in sync with tests/cli/builtin.rs (the same arguments rebuild it there).
 "$bin" train fixtures/tiers/train.jsonl --label-col expected_tier --valid-split 0 --seed 42 \
-  --n-estimators 200 --sublinear-tf \
+  --features encoder --calibrate \
   -o src/ml/builtin/tiers.model --force
 cp fixtures/tiers/LICENSE src/ml/builtin/LICENSE-tiers

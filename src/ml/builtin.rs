@@ -2,8 +2,9 @@
 //! (`[ml] model`, `--model`).
 //!
 //! `builtin:tiers` is a label model trained from the UncommonRoute prompt → tier data (MIT
-//! license, `src/ml/builtin/LICENSE-tiers`), rebuilt byte-identically by
-//! `scripts/build-tier-model.sh`. Its labels SIMPLE, MEDIUM, COMPLEX and REASONING map to catalog
+//! license, `src/ml/builtin/LICENSE-tiers`) on the built-in multilingual encoder's vectors
+//! (`ml::encoder::multilingual`, Apache-2.0, `src/ml/builtin/LICENSE-encoder`), rebuilt
+//! byte-identically by `scripts/build-tier-model.sh`. Its labels SIMPLE, MEDIUM, COMPLEX and REASONING map to catalog
 //! models in `[ml.labels]`, so the default chain routes by tier without any training.
 
 /// The prefix that names a built-in model.
@@ -20,7 +21,8 @@ pub struct Builtin {
 pub const BUILTINS: &[Builtin] = &[Builtin {
     name: "tiers",
     bytes: include_bytes!("builtin/tiers.model"),
-    origin: "trained from the UncommonRoute prompt → tier data (MIT license), 1,892 prompts in 10+ languages",
+    origin: "trained from the UncommonRoute prompt → tier data (MIT license), 1,892 prompts in 7 languages, on the \
+             built-in encoder",
 }];
 
 /// The built-in model a path names (`builtin:<name>`): `None` when the path is a file,

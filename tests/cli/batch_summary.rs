@@ -56,8 +56,11 @@ fn batch_summary_counts_bad_rows_without_quotas() {
     let lines: Vec<&str> = r.stderr.lines().collect();
     assert!(lines[0].starts_with("warning: skipped log.jsonl:2:"), "{}", r.stderr);
     assert_eq!(lines[1], "routed     2 rows, 1 bad skipped");
-    assert_eq!(lines[2], "models     gpt-4o 1 (50.0 %), gpt-4o-mini 1 (50.0 %)");
-    // 8 and 9 input tokens; 100 (the greeting rule's max_tokens) and 250 output tokens.
-    assert_eq!(lines[3], "cost       $0.002584 estimated; all gpt-4o: $0.005043 (48.8 % less)");
+    // "prove it", two words and no problem to prove, is SIMPLE to the tier model.
+    assert_eq!(lines[2], "models     gpt-4o-mini 2 (100.0 %)");
+    // 8 and 9 input tokens; 100 (the greeting rule's max_tokens) and 250 output tokens, at
+    // gpt-4o-mini's $0.15 / $0.60 per million: $0.00021255; all gpt-4o ($2.50 / $10, 250 output
+    // tokens each): $0.0050425.
+    assert_eq!(lines[3], "cost       $0.000213 estimated; all gpt-4o: $0.005043 (95.8 % less)");
     assert_eq!(lines[4], "error: 1 bad row(s) skipped");
 }

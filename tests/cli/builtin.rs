@@ -20,9 +20,9 @@ fn shipped_tier_model_is_a_fresh_build_of_the_tier_data() {
         "0",
         "--seed",
         "42",
-        "--n-estimators",
-        "200",
-        "--sublinear-tf",
+        "--features",
+        "encoder",
+        "--calibrate",
         "-o",
         "fresh.model",
     ])

@@ -108,7 +108,7 @@ fn models_at_80_columns_wraps_between_words_and_says_where_the_left_out_columns_
 ╰─────────────────┴──────────┴────────┴─────────┴───────┴─────────┴───────────╯
 (capabilities, ml labels: --format plain, --json, or a 150-column terminal)
 ml model: builtin:tiers (trained from the UncommonRoute prompt → tier data (MIT
-          license), 1,892 prompts in 10+ languages)
+          license), 1,892 prompts in 7 languages, on the built-in encoder)
 ",
     );
     // Narrower still: fewer columns, never a word or a number broken.
