@@ -7,6 +7,7 @@
 # (best of 3), and llmroute's prediction time for all 11 models per prompt.
 #
 #   bench/outcome_vs_sklearn.sh
+#   FEATURES=encoder bench/outcome_vs_sklearn.sh    llmroute on the built-in encoder's vectors
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=$(bash bench/setup_venv.sh | tail -n1)
@@ -24,8 +25,9 @@ best() { # best wall seconds of three runs of a command
   done
   echo "$b"
 }
-ours=$(best "$bin" train --outcomes "$out/rb_train.csv" --valid "$out/rb_test.csv" -o "$out/rb.model" --force --json)
-"$bin" train --outcomes "$out/rb_train.csv" --valid "$out/rb_test.csv" -o "$out/rb.model" --force --json > "$out/rb_train.json"
+feats=(--features "${FEATURES:-tfidf}")
+ours=$(best "$bin" train --outcomes "$out/rb_train.csv" --valid "$out/rb_test.csv" "${feats[@]}" -o "$out/rb.model" --force --json)
+"$bin" train --outcomes "$out/rb_train.csv" --valid "$out/rb_test.csv" "${feats[@]}" -o "$out/rb.model" --force --json > "$out/rb_train.json"
 theirs=$(best "$PY" bench/outcome_sklearn.py fit "$out")
 "$PY" bench/outcome_sklearn.py score "$out" "$out/rb_train.json"
 "$bin" evaluate --classifier "$out/rb.model" "$out/rb_test.csv" --json > "$out/rb_eval.json"
