@@ -78,3 +78,26 @@ fn hostile_text_is_bounded_and_never_panics() {
         assert!(out.iter().all(|v| v.is_finite()));
     }
 }
+
+#[test]
+fn the_projected_prediction_equals_the_explicit_row_on_every_tier_prompt() {
+    use llmroute::ml::features::Scratch;
+    let model = llmroute::ml::artifact::load(std::path::Path::new("builtin:tiers")).unwrap();
+    let (mut a, mut b) = (Scratch::default(), Scratch::default());
+    let mut worst = 0.0f64;
+    let mut n = 0;
+    for file in ["fixtures/tiers/train.jsonl", "fixtures/tiers/dev.jsonl"] {
+        for line in std::fs::read_to_string(repo(file)).unwrap().lines() {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            let text = v["prompt"].as_str().unwrap();
+            let (fast, slow) = (model.predict(text, &mut a), model.predict_explicit(text, None, &mut b));
+            assert_eq!(fast.class, slow.class, "{text:?}");
+            for (x, y) in fast.proba.iter().zip(&slow.proba) {
+                worst = worst.max((x - y).abs());
+            }
+            n += 1;
+        }
+    }
+    assert_eq!(n, 2284);
+    assert!(worst < 1e-5, "largest probability difference {worst}");
+}

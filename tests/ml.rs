@@ -238,6 +238,7 @@ fn tiny_model() -> Model {
         },
         kind: llmroute::ml::model::Kind::Labels,
         calibration: None,
+        fast: Default::default(),
     }
 }
 

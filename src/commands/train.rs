@@ -375,6 +375,7 @@ fn fit_model(
         },
         kind: crate::ml::model::Kind::Labels,
         calibration,
+        fast: Default::default(),
     };
     let timings = Timings {
         tfidf: (t1 - t0).as_secs_f64(),

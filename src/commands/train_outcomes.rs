@@ -203,6 +203,7 @@ fn fit(ds: &Dataset, train: &[usize], cands: &[usize], a: &TrainArgs, threads: u
         },
         kind: Kind::Outcomes(outcomes),
         calibration: None,
+        fast: Default::default(),
     })
 }
 

@@ -359,6 +359,7 @@ pub fn from_bytes(b: &[u8]) -> std::result::Result<Model, String> {
         meta: header.meta,
         kind: header.outcomes.map_or(Kind::Labels, Kind::Outcomes),
         calibration: header.calibration,
+        fast: Default::default(),
     })
 }
 

@@ -116,7 +116,9 @@ pub struct Inputs {
 pub struct Scratch {
     /// The TF-IDF transform's buffers; `indices`/`values` hold the finished row.
     pub tfidf: tfidf::Scratch,
-    dense: Vec<f32>,
+    pub dense: Vec<f32>,
+    /// Linear scores.
+    pub z: Vec<f64>,
 }
 
 impl Scratch {
@@ -138,6 +140,15 @@ impl Inputs {
 
     /// Builds `text`'s row into `scratch` (see [`Scratch::row`]).
     pub fn row(&self, text: &str, scratch: &mut Scratch) {
+        self.row_parts(text, scratch, true);
+    }
+
+    /// [`Inputs::row`] without the encoder's block (for a [`Projection`]).
+    pub fn row_without_encoder(&self, text: &str, scratch: &mut Scratch) {
+        self.row_parts(text, scratch, false);
+    }
+
+    fn row_parts(&self, text: &str, scratch: &mut Scratch, with_encoder: bool) {
         let s = &mut scratch.tfidf;
         s.indices.clear();
         s.values.clear();
@@ -148,7 +159,7 @@ impl Inputs {
                 s.values.push(v as f32);
             }
         }
-        if let Some(e) = &self.encoder {
+        if let Some(e) = self.encoder.as_ref().filter(|_| with_encoder) {
             let offset = self.tfidf_columns() as u32;
             scratch.dense.resize(e.record.dims, 0.0);
             e.embed.embed(text, &mut scratch.dense);
@@ -275,4 +286,119 @@ fn fit_encoder(kind: Kind, spec: &str, texts: &[&str], threads: usize) -> Result
     let record = EncoderRecord { spec, dims: d, fingerprint: embed.fingerprint(), shift, scale };
     let vectors = chunks.into_iter().flat_map(|(_, _, v)| v).collect();
     Ok((EncoderInput { record, embed }, vectors))
+}
+
+/// A logistic model's scores on a table encoder's block, per table row: the encoder's vector
+/// is the mean of table rows, standardisation is affine and the scores linear, so
+///
+/// ```text
+/// Σ_j w_jc (mean_j − shift_j) scale_j = (1/n) Σ_rows Σ_j w_jc scale_j row_j − Σ_j w_jc scale_j shift_j
+/// ```
+///
+/// and a prompt costs `columns` additions per piece instead of a `dims`-wide mean, its
+/// standardisation and a `dims × columns` product. A row's `columns` numbers are computed the
+/// first time a prompt uses it (by any thread; racing threads store the same bits), so loading a
+/// model costs nothing. Results equal the explicit row's within float rounding (a test checks).
+pub struct Projection {
+    columns: usize,
+    /// `w_jc · scale_j`, `[j * columns + c]`.
+    weights: Vec<f64>,
+    /// Per column: `−Σ_j w_jc scale_j shift_j`.
+    pub bias: Vec<f64>,
+    /// Per block of [`CHUNK`] table rows, allocated when one of them is first used (a single
+    /// `route` touches a few dozen rows of 64,884).
+    chunks: Vec<std::sync::OnceLock<Chunk>>,
+}
+
+/// Table rows per [`Chunk`].
+const CHUNK: usize = 256;
+
+/// Per row of a block and column, the f64 bits of `Σ_j w_jc scale_j row_j`, and whether the
+/// row's are stored yet.
+struct Chunk {
+    cells: Box<[std::sync::atomic::AtomicU64]>,
+    filled: Box<[std::sync::atomic::AtomicBool]>,
+}
+
+impl fmt::Debug for Projection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Projection").field("columns", &self.columns).finish_non_exhaustive()
+    }
+}
+
+impl Projection {
+    /// The projection of `e`'s block through `heads` (whose columns are concatenated), when `e`
+    /// is a table encoder; `offset` is the block's first column.
+    pub fn new(e: &EncoderInput, offset: usize, heads: &[&crate::ml::linear::Linear]) -> Option<Projection> {
+        let n_rows = e.embed.n_rows();
+        let d = e.record.dims;
+        if n_rows == 0 || heads.is_empty() {
+            return None;
+        }
+        let columns: usize = heads.iter().map(|h| h.columns()).sum();
+        let mut weights = vec![0.0; d * columns];
+        let mut at = 0;
+        for h in heads {
+            let k = h.columns();
+            let coef = h.coef();
+            for j in 0..d {
+                for c in 0..k {
+                    let w = coef.get((offset + j) * k + c).copied().unwrap_or(0.0);
+                    weights[j * columns + at + c] = f64::from(w) * f64::from(e.record.scale[j]);
+                }
+            }
+            at += k;
+        }
+        let bias = (0..columns)
+            .map(|c| -(0..d).map(|j| weights[j * columns + c] * f64::from(e.record.shift[j])).sum::<f64>())
+            .collect();
+        let chunks = (0..n_rows.div_ceil(CHUNK)).map(|_| std::sync::OnceLock::new()).collect();
+        Some(Projection { columns, weights, bias, chunks })
+    }
+
+    /// Adds to `z` (one entry per column) the mean over `text`'s table rows of their
+    /// projections; false when the encoder cannot list them.
+    pub fn add_mean(&self, e: &EncoderInput, text: &str, z: &mut [f64], buf: &mut Vec<f32>) -> bool {
+        use std::sync::atomic::Ordering;
+        let cols = self.columns;
+        let mut sum = [0.0f64; 16];
+        let mut wide = vec![];
+        let acc: &mut [f64] = if cols <= 16 {
+            &mut sum[..cols]
+        } else {
+            wide.resize(cols, 0.0);
+            &mut wide
+        };
+        let mut n = 0usize;
+        let listed = e.embed.rows(text, &mut |r| {
+            let Some(slot) = self.chunks.get(r as usize / CHUNK) else { return };
+            let chunk = slot.get_or_init(|| Chunk {
+                cells: (0..CHUNK * cols).map(|_| std::sync::atomic::AtomicU64::new(0)).collect(),
+                filled: (0..CHUNK).map(|_| std::sync::atomic::AtomicBool::new(false)).collect(),
+            });
+            let i = r as usize % CHUNK;
+            let cells = &chunk.cells[i * cols..(i + 1) * cols];
+            if !chunk.filled[i].load(Ordering::Acquire) {
+                buf.resize(e.record.dims, 0.0);
+                e.embed.row(r, buf);
+                for (c, cell) in cells.iter().enumerate() {
+                    let v: f64 = buf.iter().enumerate().map(|(j, &x)| self.weights[j * cols + c] * f64::from(x)).sum();
+                    cell.store(v.to_bits(), Ordering::Relaxed);
+                }
+                chunk.filled[i].store(true, Ordering::Release);
+            }
+            for (a, cell) in acc.iter_mut().zip(cells) {
+                *a += f64::from_bits(cell.load(Ordering::Relaxed));
+            }
+            n += 1;
+        });
+        if !listed {
+            return false;
+        }
+        let inv = 1.0 / n.max(1) as f64;
+        for ((z, a), b) in z.iter_mut().zip(acc.iter()).zip(&self.bias) {
+            *z += a * inv + b;
+        }
+        true
+    }
 }

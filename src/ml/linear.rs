@@ -246,8 +246,21 @@ impl Linear {
         }
     }
 
+    /// Turns [`Linear::scores`] into what [`Linear::predict_proba`] gives: the softmax of a
+    /// multinomial model's scores, `[1 − p, p]` of a binary one (`z` holds `n_classes` entries).
+    pub fn proba_of_scores(&self, z: &mut [f64]) {
+        match self.kind {
+            Kind::Multinomial => softmax(&mut z[..self.n_classes]),
+            Kind::Binary => {
+                let p = sigmoid(z[0]);
+                z[0] = 1.0 - p;
+                z[1] = p;
+            }
+        }
+    }
+
     /// The linear scores (intercept + weights · row), one per column.
-    fn scores(&self, indices: &[u32], values: &[f32], out: &mut [f64]) {
+    pub fn scores(&self, indices: &[u32], values: &[f32], out: &mut [f64]) {
         let k = self.columns();
         out.copy_from_slice(&self.intercept);
         for (&f, &v) in indices.iter().zip(values) {

@@ -9,7 +9,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ml::features::{Inputs, Scratch};
+use std::sync::OnceLock;
+
+use crate::ml::features::{Inputs, Projection, Scratch};
 use crate::ml::forest::Forest;
 use crate::ml::linear::Linear;
 
@@ -42,6 +44,19 @@ pub struct Model {
     /// A label model's probability calibration: class probabilities are raised to this power
     /// and renormalised (fitted on out-of-bag predictions; `None` = as the trees vote).
     pub calibration: Option<f64>,
+    /// A logistic model's projection of a table encoder, built on first use.
+    pub fast: FastPath,
+}
+
+/// [`Projection`], made on first prediction (a model that is only trained or inspected never
+/// pays for it).
+#[derive(Debug, Default)]
+pub struct FastPath(OnceLock<Option<Projection>>);
+
+impl Clone for FastPath {
+    fn clone(&self) -> FastPath {
+        FastPath::default()
+    }
 }
 
 /// What turns a row into class probabilities (or every model's expected quality).
@@ -152,15 +167,80 @@ impl Model {
     /// [`Model::predict`] with the request's categorical feature value (an outcome model's
     /// `--feature-col`, `--tag` when routing).
     pub fn predict_with(&self, text: &str, tag: Option<&str>, scratch: &mut Scratch) -> Prediction {
-        self.inputs.row(text, scratch);
-        let s = &mut scratch.tfidf;
+        if let Some(p) = self.predict_projected(text, tag, scratch) {
+            return p;
+        }
+        self.predict_explicit(text, tag, scratch)
+    }
+
+    /// The projection of a logistic model on a table encoder (see [`Projection`]), when the model is one.
+    fn projection(&self) -> Option<&Projection> {
+        self.fast
+            .0
+            .get_or_init(|| {
+                let (Classifier::Linear(heads), Some(e)) = (&self.classifier, &self.inputs.encoder) else {
+                    return None;
+                };
+                if self.calibration.is_some() {
+                    return None;
+                }
+                Projection::new(e, self.inputs.tfidf_columns(), &heads.iter().collect::<Vec<_>>())
+            })
+            .as_ref()
+    }
+
+    /// [`Model::predict_with`] through the projection; `None` when the model has none.
+    fn predict_projected(&self, text: &str, tag: Option<&str>, scratch: &mut Scratch) -> Option<Prediction> {
+        let p = self.projection()?;
+        let (Classifier::Linear(heads), Some(e)) = (&self.classifier, &self.inputs.encoder) else { return None };
+        self.inputs.row_without_encoder(text, scratch);
+        self.push_tag(tag, scratch);
+        let Scratch { tfidf: s, dense, z } = scratch;
+        z.clear();
+        let mut at = 0;
+        for h in heads {
+            z.resize(at + h.columns(), 0.0);
+            h.scores(&s.indices, &s.values, &mut z[at..]);
+            at += h.columns();
+        }
+        if !p.add_mean(e, text, z, dense) {
+            return None;
+        }
+        let mut proba = vec![0.0; self.labels.len()];
+        match &self.kind {
+            Kind::Labels => {
+                let h = heads.first()?;
+                proba.copy_from_slice(&z[..self.labels.len()]);
+                h.proba_of_scores(&mut proba);
+            }
+            Kind::Outcomes(_) => {
+                for ((p, h), &zi) in proba.iter_mut().zip(heads).zip(z.iter()) {
+                    let mut two = [zi, 0.0];
+                    h.proba_of_scores(&mut two);
+                    *p = two[1];
+                }
+            }
+        }
+        Some(Prediction::from_proba(proba))
+    }
+
+    /// Appends an outcome model's categorical one-hot column for `tag` to the row.
+    fn push_tag(&self, tag: Option<&str>, scratch: &mut Scratch) {
         if let (Kind::Outcomes(o), Some(tag)) = (&self.kind, tag)
             && let Some(f) = &o.feature
             && let Some(i) = f.values.iter().position(|v| v == tag)
         {
-            s.indices.push((self.inputs.n_columns() + i) as u32);
-            s.values.push(1.0);
+            scratch.tfidf.indices.push((self.inputs.n_columns() + i) as u32);
+            scratch.tfidf.values.push(1.0);
         }
+    }
+
+    /// [`Model::predict_with`] on the explicit row (every classifier; the reference the
+    /// projection is tested against).
+    pub fn predict_explicit(&self, text: &str, tag: Option<&str>, scratch: &mut Scratch) -> Prediction {
+        self.inputs.row(text, scratch);
+        self.push_tag(tag, scratch);
+        let s = &mut scratch.tfidf;
         let mut proba = vec![0.0; self.labels.len()];
         match (&self.classifier, &self.kind) {
             (Classifier::Forest(f), _) => f.predict_row(&s.indices, &s.values, &mut s.forest, &mut proba),

@@ -25,6 +25,16 @@ pub trait Embed: Send + Sync {
     /// A digest of everything that decides the vectors: a model trained on one encoder refuses
     /// another of the same name.
     fn fingerprint(&self) -> String;
+    /// For an encoder whose vector is the mean of rows of a table (the built-in one): calls
+    /// `emit` with the rows `text` averages and returns true. Other encoders return false.
+    fn rows(&self, _text: &str, _emit: &mut dyn FnMut(u32)) -> bool {
+        false
+    }
+    /// Row `r` of that table into `out` (`dims()` long); the number of rows.
+    fn row(&self, _r: u32, _out: &mut [f32]) {}
+    fn n_rows(&self) -> usize {
+        0
+    }
 }
 
 impl Embed for &'static multilingual::Multilingual {
@@ -35,10 +45,26 @@ impl Embed for &'static multilingual::Multilingual {
         multilingual::Multilingual::embed(self, text, out)
     }
     fn describe(&self) -> String {
-        format!("{BUILTIN}: static table of {} pieces × {} dims, {}", self.rows(), self.dims(), self.source())
+        format!(
+            "{BUILTIN}: static table of {} pieces × {} dims, {}",
+            multilingual::Multilingual::rows(self),
+            multilingual::Multilingual::dims(self),
+            self.source()
+        )
     }
     fn fingerprint(&self) -> String {
         multilingual::FINGERPRINT.to_string()
+    }
+    fn rows(&self, text: &str, emit: &mut dyn FnMut(u32)) -> bool {
+        multilingual::Multilingual::piece_rows(self, text, emit);
+        true
+    }
+    fn row(&self, r: u32, out: &mut [f32]) {
+        out.fill(0.0);
+        self.add_row(r, out);
+    }
+    fn n_rows(&self) -> usize {
+        multilingual::Multilingual::rows(self)
     }
 }
 

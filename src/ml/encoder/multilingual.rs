@@ -142,7 +142,15 @@ impl Multilingual {
         ids
     }
 
-    fn add_row(&self, id: u32, out: &mut [f32]) {
+    /// Calls `emit` with the rows [`Multilingual::embed`] averages: `<s>`, the pieces, `</s>`.
+    pub fn piece_rows(&self, text: &str, emit: &mut dyn FnMut(u32)) {
+        emit(self.bos);
+        SCRATCH.with_borrow_mut(|s| self.tokenizer.encode(text, s, &mut *emit));
+        emit(self.eos);
+    }
+
+    /// Adds row `id`, dequantised, to `out`.
+    pub fn add_row(&self, id: u32, out: &mut [f32]) {
         let (r, d) = (id as usize, self.dims);
         let (Some(q), Some(s)) = (self.vectors.get(r * d..r * d + d), self.scales.get(r * 4..r * 4 + 4)) else {
             return;

@@ -6,7 +6,7 @@
 //! one `<unk>` — the algorithm of sentencepiece's `normalizer.cc` and `unigram_model.cc`
 //! (`EncodeOptimized`), checked id for id against the Python package in tests/encoder.rs.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use super::trie::ByteTrie;
 
@@ -41,7 +41,7 @@ pub struct Scratch {
     /// holds a word-start mark after its first character (the build script checks), so the best
     /// segmentation of a text is the best segmentation of each word: words repeat across
     /// prompts, and a cached word skips the search.
-    words: HashMap<Box<str>, Box<[u32]>>,
+    words: FxHashMap<Box<str>, Box<[u32]>>,
 }
 
 /// Words cached per thread before the cache starts over (about 5 MB).
