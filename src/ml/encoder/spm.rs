@@ -67,7 +67,7 @@ impl<'a> Unigram<'a> {
         self.ascii = (0..128u8)
             .map(|b| {
                 let Some(node) = self.norm.child(0, b) else { return Some(IDENTITY[b as usize]) };
-                if (0..128u8).any(|n| self.norm.child(node, n).is_some()) {
+                if self.norm.labels_of(node).first().is_some_and(|&l| l < 0x80) {
                     return None;
                 }
                 match self.norm.value(node) {

@@ -60,6 +60,13 @@ impl<'a> ByteTrie<'a> {
         kids.binary_search(&b).ok().map(|k| (f + k) as u32)
     }
 
+    /// The edge labels of `node`'s children, ascending.
+    pub fn labels_of(&self, node: u32) -> &'a [u8] {
+        let f = u32_at(self.first, node as usize) as usize;
+        let c = u32_at(self.count, node as usize) as usize;
+        self.labels.get(f..f.saturating_add(c)).unwrap_or(&[])
+    }
+
     /// The value stored at `node`, if a key ends there.
     #[inline]
     pub fn value(&self, node: u32) -> Option<u32> {
