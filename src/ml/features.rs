@@ -121,13 +121,6 @@ pub struct Scratch {
     pub z: Vec<f64>,
 }
 
-impl Scratch {
-    /// The row last built.
-    pub fn row(&self) -> (&[u32], &[f32]) {
-        (&self.tfidf.indices, &self.tfidf.values)
-    }
-}
-
 impl Inputs {
     /// Columns before any categorical one-hot columns.
     pub fn n_columns(&self) -> usize {
@@ -138,7 +131,7 @@ impl Inputs {
         self.tfidf.as_ref().map_or(0, Tfidf::n_features)
     }
 
-    /// Builds `text`'s row into `scratch` (see [`Scratch::row`]).
+    /// Builds `text`'s row into `scratch` (`scratch.tfidf.indices` and `values`).
     pub fn row(&self, text: &str, scratch: &mut Scratch) {
         self.row_parts(text, scratch, true);
     }
@@ -215,26 +208,6 @@ impl Inputs {
         };
         Ok((inputs, x))
     }
-
-    /// The rows of `texts`, computed on up to `threads` threads (same rows whatever the count).
-    pub fn matrix(&self, texts: &[&str], threads: usize) -> Csr {
-        let chunks = chunked(texts.len(), threads, |range| {
-            let mut s = Scratch::default();
-            let mut rows = Vec::with_capacity(range.len());
-            for t in &texts[range] {
-                self.row(t, &mut s);
-                let (i, v) = s.row();
-                rows.push((i.to_vec(), v.to_vec()));
-            }
-            rows
-        });
-        let nnz = chunks.iter().flatten().map(|(i, _)| i.len()).sum();
-        let mut x = Csr::with_capacity(self.n_columns(), texts.len(), nnz);
-        for (i, v) in chunks.into_iter().flatten() {
-            x.push_row(i.into_iter().zip(v));
-        }
-        x
-    }
 }
 
 /// Runs `f` over `n` items split into up to `threads` contiguous ranges, results in order.
@@ -304,7 +277,7 @@ pub struct Projection {
     /// `w_jc · scale_j`, `[j * columns + c]`.
     weights: Vec<f64>,
     /// Per column: `−Σ_j w_jc scale_j shift_j`.
-    pub bias: Vec<f64>,
+    bias: Vec<f64>,
     /// Per block of [`CHUNK`] table rows, allocated when one of them is first used (a single
     /// `route` touches a few dozen rows of 64,884).
     chunks: Vec<std::sync::OnceLock<Chunk>>,
